@@ -1,0 +1,156 @@
+import { DateTime, Duration } from 'luxon';
+import type {
+  Clock,
+  DeadLetter,
+  DeadLetterSink,
+  Mailer,
+  MessageSchedule,
+  MessageScheduler,
+  OutgoingEmail,
+  OutgoingSms,
+  SmsSender,
+} from '../../shared/domain/ports';
+
+/** A clock that moves only when told to, so days pass in a click. */
+export class VirtualClock implements Clock {
+  private current: DateTime;
+
+  constructor(start: string | undefined) {
+    const parsed = start ? DateTime.fromISO(start, { zone: 'utc' }) : DateTime.utc();
+    if (!parsed.isValid) throw new Error(`LOCAL_CLOCK_START is not an ISO time: ${start}`);
+    this.current = parsed;
+  }
+
+  now(): string {
+    return this.current.toUTC().toISO() ?? '';
+  }
+
+  /** Moves forward only: schedules already fired cannot un-fire. */
+  moveTo(iso: string): void {
+    const next = DateTime.fromISO(iso, { zone: 'utc' });
+    if (next > this.current) this.current = next;
+  }
+}
+
+/** Parses a clock request: `{advance: ISO duration}` or `{to: ISO time}`; answers the target time or an error. */
+export function clockTarget(clock: Clock, body: unknown): { ok: true; to: string } | { ok: false; error: string } {
+  const request = (body ?? {}) as { advance?: unknown; to?: unknown };
+  if (typeof request.advance === 'string') {
+    const duration = Duration.fromISO(request.advance);
+    if (!duration.isValid || duration.toMillis() < 0) return { ok: false, error: 'advance: must be a positive ISO-8601 duration such as PT24H' };
+    return { ok: true, to: DateTime.fromISO(clock.now()).plus(duration).toUTC().toISO() ?? '' };
+  }
+  if (typeof request.to === 'string') {
+    const to = DateTime.fromISO(request.to, { setZone: true });
+    if (!to.isValid) return { ok: false, error: 'to: must be an ISO-8601 time' };
+    if (to < DateTime.fromISO(clock.now())) return { ok: false, error: 'to: must not be before the current virtual time' };
+    return { ok: true, to: to.toUTC().toISO() ?? '' };
+  }
+  return { ok: false, error: 'advance or to: one is required' };
+}
+
+export interface PendingSchedule extends MessageSchedule {
+  /** Local stand-in for Lambda's async retries: how many times the target already failed. */
+  attempts: number;
+}
+
+/** EventBridge Scheduler's local stand-in: schedules in memory, fired by the virtual clock. */
+export class LocalScheduler implements MessageScheduler {
+  private readonly schedules = new Map<string, PendingSchedule>();
+
+  async upsert(schedule: MessageSchedule): Promise<void> {
+    this.schedules.set(schedule.name, { ...schedule, attempts: 0 });
+  }
+
+  async remove(name: string): Promise<void> {
+    this.schedules.delete(name);
+  }
+
+  /** Re-queues a failed invocation, as Lambda retries an async invocation. */
+  retry(schedule: PendingSchedule, fireAt: string): void {
+    this.schedules.set(schedule.name, { ...schedule, fireAt, attempts: schedule.attempts + 1 });
+  }
+
+  /** Pending schedules in firing order. */
+  pending(): PendingSchedule[] {
+    return [...this.schedules.values()].sort((a, b) => Date.parse(a.fireAt) - Date.parse(b.fireAt));
+  }
+
+  /** Removes and returns the earliest schedule due at or before `until` (one-time schedules delete after firing). */
+  takeNextDue(until: string): PendingSchedule | undefined {
+    const next = this.pending()[0];
+    if (!next || Date.parse(next.fireAt) > Date.parse(until)) return undefined;
+    this.schedules.delete(next.name);
+    return next;
+  }
+}
+
+export type OutboxEntry =
+  | {
+      channel: 'email';
+      to: string;
+      kind: string;
+      bookingId: string;
+      subject: string;
+      text: string;
+      html: string;
+      attachments?: { filename: string; contentType: string }[];
+      at: string;
+    }
+  | { channel: 'sms'; to: string; kind: string; bookingId: string; text: string; at: string };
+
+/** Thrown by a local provider switched to fail, named like the real SDK's throttling error. */
+export class LocalProviderFaultError extends Error {
+  constructor(channel: string) {
+    super(`local ${channel} provider is set to fail`);
+    this.name = 'LocalProviderFaultError';
+  }
+}
+
+export type FaultChannel = 'email' | 'sms';
+
+/** SES and SNS stand-ins: everything sent lands in the outbox; each can be made to fail. */
+export class LocalOutbox {
+  readonly entries: OutboxEntry[] = [];
+  readonly failing = new Set<FaultChannel>();
+  private sequence = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  readonly mailer: Mailer = {
+    send: async (email: OutgoingEmail) => {
+      if (this.failing.has('email')) throw new LocalProviderFaultError('email');
+      this.entries.push({
+        channel: 'email',
+        to: email.to,
+        kind: email.kind,
+        bookingId: email.bookingId,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        ...(email.attachments
+          ? { attachments: email.attachments.map(({ filename, contentType }) => ({ filename, contentType })) }
+          : {}),
+        at: this.clock.now(),
+      });
+      return { messageId: `local-email-${++this.sequence}` };
+    },
+  };
+
+  readonly smsSender: SmsSender = {
+    send: async (sms: OutgoingSms) => {
+      if (this.failing.has('sms')) throw new LocalProviderFaultError('sms');
+      this.entries.push({ channel: 'sms', to: sms.to, kind: sms.kind, bookingId: sms.bookingId, text: sms.text, at: this.clock.now() });
+      return { messageId: `local-sms-${++this.sequence}` };
+    },
+  };
+}
+
+/** The DLQs' local stand-in, listed by `GET /local/dlq`. */
+export class LocalDeadLetters implements DeadLetterSink {
+  readonly letters: DeadLetter[] = [];
+
+  async keep(letter: DeadLetter): Promise<void> {
+    this.letters.push(letter);
+  }
+}

@@ -1,0 +1,286 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { DateTime } from 'luxon';
+import clinicConfigInput from '../../config/clinic';
+import { createBookingEventHandler } from '../../functions/handle-booking-event';
+import { createSendMessageHandler } from '../../functions/send-message';
+import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
+import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
+import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/clinic-config';
+import { validateClinicConfig } from '../../shared/domain/config-validation';
+import type { EventOutcome } from '../../shared/domain/process-booking-event';
+import type { BookingEventDeps } from '../../shared/domain/process-booking-event';
+import { clockTarget, type FaultChannel, LocalDeadLetters, LocalOutbox, LocalScheduler, VirtualClock } from './adapters';
+import { createServiceTable, dynaliteClientConfig, startDynalite } from './dynalite';
+import { renderHomePage } from './home-page';
+
+export interface LocalRuntimeOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. @default 3000 */
+  port?: number;
+  /** Start of the virtual clock (ISO). @default the real time */
+  clockStart?: string;
+  /** Seed a demo booking so the flow shows at once. @default true */
+  demo?: boolean;
+  /** The clinic config. @default config/clinic.ts */
+  config?: ClinicConfig;
+}
+
+export interface LocalRuntime {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Lambda retries a failed async invocation twice, about a minute apart, then uses the on-failure destination. */
+const ASYNC_ATTEMPTS = 3;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The local composition root: the same handlers and DynamoDB adapter as on
+ * AWS, against dynalite on loopback, with local stand-ins for the bus,
+ * Scheduler, SES, SNS and the DLQs, and a virtual clock.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const config = options.config ?? parseClinicConfig(clinicConfigInput);
+  validateClinicConfig(config);
+  const dynamo = await startDynalite();
+  const tableName = 'clinic-followup';
+  await createServiceTable(dynamo.endpoint, tableName);
+  const db = createDocumentClient(dynaliteClientConfig(dynamo.endpoint));
+
+  const clock = new VirtualClock(options.clockStart);
+  const scheduler = new LocalScheduler();
+  const outbox = new LocalOutbox(clock);
+  const deadLetters = new LocalDeadLetters();
+  const signingKey = randomBytes(32);
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const deps: BookingEventDeps = {
+    config,
+    clock,
+    bookings: new DynamoBookingStore(db, tableName),
+    messageLog: new DynamoMessageLog(db, tableName),
+    links: new DynamoLinkStore(db, tableName),
+    signingKey: { get: async () => signingKey },
+    linkBaseUrl: url,
+    mailer: outbox.mailer,
+    sms: outbox.smsSender,
+    scheduler,
+    deadLetters,
+    metrics: { count: () => {} },
+    log: jsonLog,
+  };
+  const bookingEvents = createBookingEventHandler(deps);
+  const sendMessage = createSendMessageHandler(deps);
+
+  async function putEvent(entry: unknown): Promise<EventOutcome> {
+    if (Buffer.byteLength(JSON.stringify(entry) ?? '') > MAX_EVENT_BYTES) {
+      const error = 'entry: larger than 256 KB';
+      await deadLetters.keep({ source: 'booking-events', reason: error, at: clock.now() });
+      return { status: 'rejected', error, errors: [{ field: 'entry', message: 'larger than 256 KB' }] };
+    }
+    const { Source, DetailType, Detail } = (entry ?? {}) as Record<string, unknown>;
+    const event = {
+      id: randomUUID(),
+      source: Source,
+      'detail-type': DetailType,
+      detail: Detail,
+      time: clock.now(),
+    } as EventBridgeEvent<string, unknown>;
+    return bookingEvents(event);
+  }
+
+  /** Fires every schedule due up to `to`, in time order, through the send handler. */
+  async function advanceClock(to: string) {
+    const fired: { bookingId: string; kind: string; at: string }[] = [];
+    for (let next = scheduler.takeNextDue(to); next; next = scheduler.takeNextDue(to)) {
+      clock.moveTo(next.fireAt);
+      fired.push({ bookingId: next.payload.bookingId, kind: next.payload.kind, at: clock.now() });
+      try {
+        await sendMessage(next.payload);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (next.attempts + 1 < ASYNC_ATTEMPTS) {
+          scheduler.retry(next, DateTime.fromISO(clock.now()).plus({ minutes: 1 }).toUTC().toISO() ?? clock.now());
+        } else {
+          await deadLetters.keep({ source: 'send-message', reason, at: clock.now(), detail: next.payload });
+        }
+      }
+    }
+    clock.moveTo(to);
+    return { now: clock.now(), fired };
+  }
+
+  const routes: Record<string, (body: unknown, req: IncomingMessage) => Promise<Reply>> = {
+    'POST /local/events': async (body) => {
+      const entries = Array.isArray(body) ? body : [body];
+      const results = [];
+      for (const entry of entries) results.push(toResult(await putEvent(entry)));
+      return json(200, { results });
+    },
+    'GET /local/clock': async () => json(200, { now: clock.now() }),
+    'POST /local/clock': async (body, req) => {
+      const target = clockTarget(clock, body);
+      if (!target.ok) return json(400, { error: target.error });
+      const result = await advanceClock(target.to);
+      return isForm(req) ? redirect('/') : json(200, result);
+    },
+    'GET /local/schedules': async () =>
+      json(
+        200,
+        scheduler.pending().map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt })),
+      ),
+    'GET /local/outbox': async () => json(200, outbox.entries),
+    'GET /local/dlq': async () => json(200, deadLetters.letters),
+    'POST /local/faults': async (body) => {
+      const request = (body ?? {}) as Record<string, unknown>;
+      for (const [channel, mode] of Object.entries(request)) {
+        if (!['email', 'sms'].includes(channel) || !['fail', 'ok'].includes(String(mode))) {
+          return json(400, { error: `${channel}: must be "fail" or "ok" for email or sms` });
+        }
+        if (mode === 'fail') outbox.failing.add(channel as FaultChannel);
+        else outbox.failing.delete(channel as FaultChannel);
+      }
+      return json(200, { failing: [...outbox.failing] });
+    },
+    'GET /': async () => ({
+      status: 200,
+      type: 'text/html; charset=utf-8',
+      body: renderHomePage({
+        now: clock.now(),
+        outbox: outbox.entries,
+        schedules: scheduler.pending().map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt })),
+        deadLetters: deadLetters.letters,
+      }),
+    }),
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, routes, async (path, raw) => {
+      // An event body that is not JSON is still an event the booking system sent: keep it.
+      if (path === '/local/events') {
+        await deadLetters.keep({ source: 'booking-events', reason: 'body: not valid JSON', at: clock.now(), detail: raw.slice(0, MAX_EVENT_BYTES) });
+      }
+    })
+      .then((reply) => send(res, reply))
+      .catch((error: unknown) => {
+        jsonLog.error('local request failed', { path: req.url, error: error instanceof Error ? error.name : 'unknown' });
+        send(res, json(500, { error: 'internal error' }));
+      });
+  });
+
+  if (options.demo ?? true) await putEvent(demoBookingEvent(clock.now(), config));
+
+  return {
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.destroy();
+      await dynamo.close();
+    },
+  };
+}
+
+interface Reply {
+  status: number;
+  type: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+const json = (status: number, value: unknown): Reply => ({
+  status,
+  type: 'application/json',
+  body: JSON.stringify(value),
+});
+const redirect = (location: string): Reply => ({ status: 303, type: 'text/plain', body: '', headers: { location } });
+
+function toResult(outcome: EventOutcome) {
+  return outcome.status === 'rejected' ? { status: outcome.status, error: outcome.error } : { status: outcome.status };
+}
+
+function isForm(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+async function handle(
+  req: IncomingMessage,
+  routes: Record<string, (body: unknown, req: IncomingMessage) => Promise<Reply>>,
+  onUnparsable: (path: string, raw: string) => Promise<void>,
+) {
+  const path = new URL(req.url ?? '/', 'http://local').pathname;
+  const route = routes[`${req.method} ${path}`];
+  if (!route) return json(404, { error: `no route for ${req.method} ${path}` });
+  if (req.method !== 'POST') return route(undefined, req);
+  const raw = await readBody(req);
+  if (raw === undefined) return json(413, { results: [{ status: 'rejected', error: 'body: larger than 4 MB' }] });
+  if (isForm(req)) return route(Object.fromEntries(new URLSearchParams(raw)), req);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    await onUnparsable(path, raw);
+    return json(400, { results: [{ status: 'rejected', error: 'body: not valid JSON' }], error: 'body: not valid JSON' });
+  }
+  return route(body, req);
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, reply: Reply) {
+  res.writeHead(reply.status, { 'content-type': reply.type, 'cache-control': 'no-store', ...reply.headers });
+  res.end(reply.body);
+}
+
+/** JSON log lines on stdout, like the Lambda logs: ids and outcomes only. */
+const jsonLog = {
+  info: (message: string, fields?: Record<string, unknown>) => writeLog('INFO', message, fields),
+  warn: (message: string, fields?: Record<string, unknown>) => writeLog('WARN', message, fields),
+  error: (message: string, fields?: Record<string, unknown>) => writeLog('ERROR', message, fields),
+};
+
+function writeLog(level: string, message: string, fields?: Record<string, unknown>) {
+  if (process.env.LOCAL_QUIET === '1') return;
+  process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`);
+}
+
+/** A booking three days out, so a newcomer sees instructions, schedules and check-ins at once. */
+function demoBookingEvent(now: string, config: ClinicConfig) {
+  const start = DateTime.fromISO(now, { zone: config.clinic.timeZone })
+    .plus({ days: 3 })
+    .set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+  return {
+    Source: config.bookingSources[0],
+    DetailType: 'Booking Created',
+    Detail: {
+      bookingId: 'demo-0001',
+      version: 1,
+      session: {
+        startsAt: start.toISO(),
+        durationMinutes: 120,
+        timeZone: config.clinic.timeZone,
+        treatment: 'iv-ketamine',
+        location: 'Room 2',
+      },
+      patient: { id: 'demo-patient', firstName: 'Alex', email: 'alex@example.org', phone: '+15550100001' },
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Log, Metrics as MetricsPort } from '../../domain/ports';
+
+/** Metric namespace the CDK alarms watch. */
+export const METRICS_NAMESPACE = 'ClinicFollowup';
+
+export const logger = new Logger({ serviceName: 'clinic-followup' });
+export const powertoolsMetrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'clinic-followup' });
+
+export const log: Log = {
+  info: (message, fields) => logger.info(message, fields ?? {}),
+  warn: (message, fields) => logger.warn(message, fields ?? {}),
+  error: (message, fields) => logger.error(message, fields ?? {}),
+};
+
+export const metrics: MetricsPort = {
+  count: (name, value = 1) => powertoolsMetrics.addMetric(name, MetricUnit.Count, value),
+};

@@ -1,0 +1,147 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Channel } from '../../domain/message-kinds';
+import type { ClaimResult, MessageLog, MessageLogEntry, MessageRef } from '../../domain/ports';
+import { isConditionFailure } from './client';
+
+const key = (ref: MessageRef, channel: Channel | 'none') => ({
+  pk: `BOOKING#${ref.bookingId}`,
+  sk: `MSG#${ref.kind}#${ref.at}#${channel}`,
+});
+
+/**
+ * The message log beside its booking: one item per planned message and
+ * channel, so a claim is a single conditional write and a retry can never
+ * send a channel that already went out.
+ */
+export class DynamoMessageLog implements MessageLog {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(
+    ref: MessageRef,
+    channel: Channel,
+    opts: { version: number; now: string; expiresAt: string },
+  ): Promise<ClaimResult> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(ref, channel),
+          // Free, failed before, or claimed by an attempt that crashed (its claim expired).
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #status = :failed OR (#status = :sending AND claimExpiresAt < :now)',
+          UpdateExpression:
+            'SET #status = :sending, claimExpiresAt = :expiresAt, updatedAt = :now, version = :version, ' +
+            'bookingId = :bookingId, kind = :kind, plannedAt = :at, channel = :channel, ' +
+            'attempts = if_not_exists(attempts, :zero) + :one',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':sending': 'sending',
+            ':now': opts.now,
+            ':expiresAt': opts.expiresAt,
+            ':version': opts.version,
+            ':bookingId': ref.bookingId,
+            ':kind': ref.kind,
+            ':at': ref.at,
+            ':channel': channel,
+            ':zero': 0,
+            ':one': 1,
+          },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: key(ref, channel), ConsistentRead: true }),
+      );
+      return Item?.status === 'sent' ? 'already-sent' : 'in-flight';
+    }
+  }
+
+  async markSent(ref: MessageRef, channel: Channel, opts: { now: string; providerMessageId: string }): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(ref, channel),
+        UpdateExpression: 'SET #status = :sent, updatedAt = :now, providerMessageId = :id REMOVE claimExpiresAt, reason',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':now': opts.now, ':id': opts.providerMessageId },
+      }),
+    );
+  }
+
+  async markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(ref, channel),
+        UpdateExpression: 'SET #status = :failed, updatedAt = :now, reason = :reason REMOVE claimExpiresAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':now': opts.now, ':reason': opts.reason },
+      }),
+    );
+  }
+
+  async recordSkip(ref: MessageRef, opts: { version: number; now: string; reason: string }): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key(ref, 'none'),
+            bookingId: ref.bookingId,
+            kind: ref.kind,
+            plannedAt: ref.at,
+            channel: 'none',
+            status: 'skipped',
+            reason: opts.reason,
+            version: opts.version,
+            updatedAt: opts.now,
+            attempts: 0,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async list(bookingId: string): Promise<MessageLogEntry[]> {
+    const entries: MessageLogEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+          ExpressionAttributeValues: { ':pk': `BOOKING#${bookingId}`, ':msg': 'MSG#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push(toEntry(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+}
+
+function toEntry(item: Record<string, unknown>): MessageLogEntry {
+  return {
+    bookingId: item.bookingId as string,
+    kind: item.kind as MessageLogEntry['kind'],
+    at: item.plannedAt as string,
+    channel: item.channel as MessageLogEntry['channel'],
+    status: item.status as MessageLogEntry['status'],
+    version: item.version as number,
+    updatedAt: item.updatedAt as string,
+    attempts: (item.attempts as number | undefined) ?? 0,
+    ...(item.reason ? { reason: item.reason as string } : {}),
+    ...(item.providerMessageId ? { providerMessageId: item.providerMessageId as string } : {}),
+  };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Environment variable names shared by the CDK stack (which sets them) and the
+ * functions (which parse them), so the two cannot drift.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  scheduleGroup: 'SCHEDULE_GROUP',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  sendFunctionArn: 'SEND_FUNCTION_ARN',
+  scheduleDlqArn: 'SCHEDULE_DLQ_ARN',
+  rejectedEventsQueueUrl: 'REJECTED_EVENTS_QUEUE_URL',
+  linkSigningSecretArn: 'LINK_SIGNING_SECRET_ARN',
+  linkBaseUrl: 'LINK_BASE_URL',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+} as const;
+
+const required = z.string().min(1);
+
+/** Config of the send-message function (table, links, SES/SNS), parsed once at cold start. */
+export const sendMessageEnvSchema = z.object({
+  [ENV.tableName]: required,
+  [ENV.linkSigningSecretArn]: required,
+  [ENV.linkBaseUrl]: z.url(),
+  [ENV.sesConfigurationSet]: required.optional(),
+});
+
+/**
+ * Config of the booking-events function: everything send-message has (it sends
+ * due-now messages inline) plus the scheduler and the rejected-events queue.
+ */
+export const bookingEventsEnvSchema = sendMessageEnvSchema.extend({
+  [ENV.scheduleGroup]: required,
+  [ENV.schedulerRoleArn]: required,
+  [ENV.sendFunctionArn]: required,
+  [ENV.scheduleDlqArn]: required,
+  [ENV.rejectedEventsQueueUrl]: required,
+});
+
+export type BookingEventsEnv = z.infer<typeof bookingEventsEnvSchema>;
+export type SendMessageEnv = z.infer<typeof sendMessageEnvSchema>;
+
+/** Parses `process.env` with a schema; the error names every missing or bad variable. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const fields = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid function environment: ${fields.join('; ')}`);
+  }
+  return result.data;
+}

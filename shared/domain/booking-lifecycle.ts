@@ -1,0 +1,159 @@
+import type { BookingCancelled, BookingEvent, FullBooking, SessionCompleted } from '../contracts/booking-events';
+import type { BookingRecord, PlannedMessage } from './booking-record';
+import { MESSAGE_KINDS, type MessageKind } from './message-kinds';
+import { type PlanPolicy, planMessages } from './plan';
+
+/**
+ * What one event does to a booking:
+ * - `write`: a new state to store (then reconcile its schedules);
+ * - `reconcile`: a duplicate; no new state, but the stored plan's schedules
+ *   are reconciled again so a crash between storing and scheduling heals;
+ * - `ignore`: stale or meaningless; nothing to do.
+ */
+export type BookingDecision =
+  | { action: 'write'; record: BookingRecord }
+  | { action: 'reconcile'; record: BookingRecord }
+  | { action: 'ignore'; reason: string };
+
+/** The booking id an event concerns. */
+export function eventBookingId(event: BookingEvent): string {
+  switch (event.type) {
+    case 'created':
+    case 'rescheduled':
+      return event.booking.bookingId;
+    case 'cancelled':
+      return event.cancel.bookingId;
+    case 'completed':
+      return event.completion.bookingId;
+  }
+}
+
+/**
+ * Applies one booking event to the stored state (DESIGN section 2). Pure:
+ * EventBridge delivers at least once and in any order, so every rule here
+ * must give the same final state for duplicates and any arrival order.
+ */
+export function decideBookingEvent(
+  stored: BookingRecord | undefined,
+  event: BookingEvent,
+  now: string,
+  policy: PlanPolicy,
+): BookingDecision {
+  switch (event.type) {
+    case 'created':
+    case 'rescheduled':
+      return applySnapshot(stored, event.booking, now, policy);
+    case 'cancelled':
+      return applyCancel(stored, event.cancel, now, policy);
+    case 'completed':
+      return applyCompletion(stored, event.completion, now, policy);
+  }
+}
+
+function applySnapshot(
+  stored: BookingRecord | undefined,
+  booking: FullBooking,
+  now: string,
+  policy: PlanPolicy,
+): BookingDecision {
+  const base = { bookingId: booking.bookingId, revision: (stored?.revision ?? 0) + 1, updatedAt: now };
+  if (stored && stored.status !== 'pending') {
+    if (booking.version < stored.version) return { action: 'ignore', reason: 'stale version' };
+    if (booking.version === stored.version) return { action: 'reconcile', record: stored };
+  }
+  const sameStart = stored?.booking?.session.startsAt === booking.session.startsAt;
+  // A completion that arrived first applies; a new start time makes it moot.
+  const endedAt = stored?.status === 'pending' || sameStart ? stored?.endedAt : undefined;
+
+  if (stored?.status === 'active' && stored.activatedAt) {
+    // A reschedule (or a higher-version create): re-plan everything but the instructions.
+    const kinds = MESSAGE_KINDS.filter((kind) => ruleAnchor(policy, kind) !== 'received');
+    const replanned = planMessages({ booking, activatedAt: stored.activatedAt, endedAt, now, policy, kinds });
+    return {
+      action: 'write',
+      record: {
+        ...base,
+        version: booking.version,
+        status: 'active',
+        booking,
+        activatedAt: stored.activatedAt,
+        ...(endedAt ? { endedAt } : {}),
+        plan: { ...keepKinds(stored.plan, (kind) => !kinds.includes(kind)), ...toPlan(replanned) },
+      },
+    };
+  }
+  // New, re-activated after a cancel, or waiting with only a completion: a new booking.
+  const plan = planMessages({ booking, activatedAt: now, endedAt, now, policy });
+  return {
+    action: 'write',
+    record: {
+      ...base,
+      version: booking.version,
+      status: 'active',
+      booking,
+      activatedAt: now,
+      ...(endedAt ? { endedAt } : {}),
+      plan: toPlan(plan),
+    },
+  };
+}
+
+function applyCancel(
+  stored: BookingRecord | undefined,
+  cancel: BookingCancelled,
+  now: string,
+  policy: PlanPolicy,
+): BookingDecision {
+  if (stored && stored.status !== 'pending') {
+    if (cancel.version < stored.version) return { action: 'ignore', reason: 'stale version' };
+    if (cancel.version === stored.version) return { action: 'reconcile', record: stored };
+  }
+  // The session happened: a cancel after Session Completed keeps the check-ins.
+  const plan = stored?.endedAt ? keepKinds(stored.plan, (kind) => ruleAnchor(policy, kind) === 'end') : {};
+  const { cancelReason: _previous, ...rest } = stored ?? { plan: {} };
+  return {
+    action: 'write',
+    record: {
+      ...rest,
+      bookingId: cancel.bookingId,
+      version: cancel.version,
+      status: 'cancelled',
+      cancelledAt: now,
+      ...(cancel.reason ? { cancelReason: cancel.reason } : {}),
+      plan,
+      revision: (stored?.revision ?? 0) + 1,
+      updatedAt: now,
+    },
+  };
+}
+
+function applyCompletion(
+  stored: BookingRecord | undefined,
+  { bookingId, endedAt }: SessionCompleted,
+  now: string,
+  policy: PlanPolicy,
+): BookingDecision {
+  const sameEnd = stored?.endedAt !== undefined && Date.parse(stored.endedAt) === Date.parse(endedAt);
+  if (!stored) {
+    return { action: 'write', record: { bookingId, version: 0, status: 'pending', endedAt, plan: {}, revision: 1, updatedAt: now } };
+  }
+  if (stored.status === 'cancelled') return { action: 'ignore', reason: 'booking cancelled' };
+  if (sameEnd) return stored.status === 'active' ? { action: 'reconcile', record: stored } : { action: 'ignore', reason: 'duplicate' };
+  const next = { ...stored, endedAt, revision: stored.revision + 1, updatedAt: now };
+  if (stored.status === 'pending' || !stored.booking || !stored.activatedAt) return { action: 'write', record: next };
+  const kinds = MESSAGE_KINDS.filter((kind) => ruleAnchor(policy, kind) === 'end');
+  const replanned = planMessages({ booking: stored.booking, activatedAt: stored.activatedAt, endedAt, now, policy, kinds });
+  return { action: 'write', record: { ...next, plan: { ...stored.plan, ...toPlan(replanned) } } };
+}
+
+function ruleAnchor(policy: PlanPolicy, kind: MessageKind) {
+  return policy.rules.find((rule) => rule.kind === kind)?.anchor;
+}
+
+function toPlan(messages: PlannedMessage[]): BookingRecord['plan'] {
+  return Object.fromEntries(messages.map((message) => [message.kind, message]));
+}
+
+function keepKinds(plan: BookingRecord['plan'], keep: (kind: MessageKind) => boolean): BookingRecord['plan'] {
+  return Object.fromEntries(Object.entries(plan).filter(([kind]) => keep(kind as MessageKind)));
+}

@@ -1,0 +1,49 @@
+import type { FullBooking } from '../contracts/booking-events';
+import type { Channel, MessageKind } from './message-kinds';
+
+/**
+ * One message of a booking's current plan.
+ * - `scheduled`: a schedule fires it at `at`;
+ * - `due`: sent at once, while the event is processed;
+ * - `skipped`: not sent, `reason` says why.
+ */
+export interface PlannedMessage {
+  kind: MessageKind;
+  at: string;
+  status: 'scheduled' | 'due' | 'skipped';
+  channels: Channel[];
+  /** The booking version that planned it. */
+  version: number;
+  reason?: SkipReason;
+}
+
+export type SkipReason =
+  | 'quiet-hours'
+  | 'past'
+  | 'after-session-start'
+  | 'no-channel'
+  | 'before-earliest-allowed';
+
+/**
+ * The stored state of one booking.
+ * - `active`: a booking to follow up;
+ * - `cancelled`: cancelled (a tombstone when no snapshot was ever seen);
+ * - `pending`: only a Session Completed has arrived; applied when the booking does.
+ */
+export interface BookingRecord {
+  bookingId: string;
+  /** 0 while only a Session Completed is known. */
+  version: number;
+  status: 'active' | 'cancelled' | 'pending';
+  booking?: FullBooking;
+  /** When the create that (re)activated the booking arrived: the anchor of `prep-instructions`. */
+  activatedAt?: string;
+  /** The real end of the session, from Session Completed. */
+  endedAt?: string;
+  cancelledAt?: string;
+  cancelReason?: string;
+  plan: Partial<Record<MessageKind, PlannedMessage>>;
+  /** Grows with every write; the optimistic lock of `BookingStore.save`. */
+  revision: number;
+  updatedAt: string;
+}

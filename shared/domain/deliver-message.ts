@@ -1,0 +1,174 @@
+import { DateTime } from 'luxon';
+import type { FullBooking } from '../contracts/booking-events';
+import type { ClinicConfig } from '../contracts/clinic-config';
+import type { BookingRecord } from './booking-record';
+import { buildSessionIcs } from './ics';
+import { type Channel, isCheckinKind, type MessageKind } from './message-kinds';
+import { pickChannels } from './plan';
+import type {
+  BookingStore,
+  Clock,
+  LinkStore,
+  Log,
+  Mailer,
+  MessageLog,
+  MessageRef,
+  Metrics,
+  SigningKeySource,
+  SmsSender,
+} from './ports';
+import { renderEmail, renderSms } from './templates';
+import { createLinkToken } from './tokens';
+
+/** Everything sending a message needs; built by a composition root. */
+export interface MessagingDeps {
+  config: ClinicConfig;
+  clock: Clock;
+  bookings: BookingStore;
+  messageLog: MessageLog;
+  links: LinkStore;
+  signingKey: SigningKeySource;
+  /** Base of patient links: the API's URL, a short link domain, or the local server. */
+  linkBaseUrl: string;
+  mailer: Mailer;
+  sms: SmsSender;
+  metrics: Metrics;
+  log: Log;
+}
+
+/** How long a send claim holds before a retry may take over from a crashed attempt. */
+export const CLAIM_MINUTES = 5;
+
+/** Raised when a provider refused one or more channels; the platform retries, then keeps it in a DLQ. */
+export class DeliveryFailedError extends Error {
+  constructor(
+    readonly ref: MessageRef,
+    readonly failures: { channel: Channel; reason: string }[],
+  ) {
+    super(`${ref.kind} failed on ${failures.map((f) => `${f.channel} (${f.reason})`).join(', ')}`);
+    this.name = 'DeliveryFailedError';
+  }
+}
+
+export type DeliveryResult =
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'delivered'; sent: Channel[]; alreadySent: Channel[]; inFlight: Channel[] };
+
+/**
+ * Sends one planned message if it is still in the booking's current plan at
+ * the same time (DESIGN section 3), on each channel the patient has now. Each
+ * channel is claimed before the provider call and marked sent after, so a
+ * retried invocation never sends a channel twice.
+ */
+export async function deliverMessage(deps: MessagingDeps, ref: MessageRef): Promise<DeliveryResult> {
+  const now = deps.clock.now();
+  const record = await deps.bookings.get(ref.bookingId);
+  const entry = record?.plan[ref.kind];
+  const notPlanned = whyNotPlanned(record, ref);
+  if (notPlanned || !record?.booking || !entry) {
+    const reason = notPlanned ?? 'unknown-booking';
+    await deps.messageLog.recordSkip(ref, { version: entry?.version ?? record?.version ?? 0, now, reason });
+    deps.metrics.count('MessagesSkipped');
+    deps.log.info('message skipped', { bookingId: ref.bookingId, kind: ref.kind, at: ref.at, reason });
+    return { outcome: 'skipped', reason };
+  }
+
+  const booking = record.booking;
+  const rule = deps.config.plan.find((r) => r.kind === ref.kind);
+  // Contact details may have changed since planning: the current ones are used.
+  const channels = pickChannels(rule?.channels ?? 'both', booking.patient);
+  const link = await linkFor(deps, ref, now);
+  const result = { sent: [] as Channel[], alreadySent: [] as Channel[], inFlight: [] as Channel[] };
+  const failures: { channel: Channel; reason: string }[] = [];
+
+  for (const channel of channels) {
+    const expiresAt = DateTime.fromISO(now).plus({ minutes: CLAIM_MINUTES }).toUTC().toISO() ?? now;
+    const claim = await deps.messageLog.claim(ref, channel, { version: entry.version, now, expiresAt });
+    if (claim === 'already-sent') result.alreadySent.push(channel);
+    if (claim === 'in-flight') result.inFlight.push(channel);
+    if (claim !== 'claimed') continue;
+    try {
+      const { messageId } = await sendOn(deps, channel, booking, ref.kind, link, now);
+      await deps.messageLog.markSent(ref, channel, { now: deps.clock.now(), providerMessageId: messageId });
+      result.sent.push(channel);
+      deps.metrics.count('MessagesSent');
+    } catch (error) {
+      const reason = providerReason(error);
+      await deps.messageLog.markFailed(ref, channel, { now: deps.clock.now(), reason });
+      failures.push({ channel, reason });
+      deps.metrics.count('MessagesFailed');
+    }
+  }
+  deps.log.info('message delivered', { bookingId: ref.bookingId, kind: ref.kind, at: ref.at, ...result, failures });
+  if (failures.length > 0) throw new DeliveryFailedError(ref, failures);
+  return { outcome: 'delivered', ...result };
+}
+
+function whyNotPlanned(record: BookingRecord | undefined, ref: MessageRef): string | undefined {
+  if (!record?.booking) return 'unknown-booking';
+  const entry = record.plan[ref.kind];
+  const sessionHappened = record.endedAt !== undefined && ref.kind.startsWith('checkin-');
+  if (record.status === 'cancelled' && !sessionHappened) return 'cancelled';
+  if (!entry || entry.status === 'skipped') return 'not-in-plan';
+  if (Date.parse(entry.at) !== Date.parse(ref.at)) return 'superseded';
+  return undefined;
+}
+
+/** A provider error's name and status only: provider messages can echo a phone number. */
+function providerReason(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status ? `${error.name} (HTTP ${status})` : error.name;
+}
+
+/** The signed link a message carries: the check-in form, or the full instructions page. */
+async function linkFor(deps: MessagingDeps, ref: MessageRef, now: string): Promise<string | undefined> {
+  const purpose = isCheckinKind(ref.kind) ? 'checkin' : ref.kind === 'prep-instructions' ? 'instructions' : undefined;
+  if (!purpose) return undefined;
+  const { linkId, token } = createLinkToken(await deps.signingKey.get(), ref);
+  const expiresAt = DateTime.fromISO(now).plus({ days: deps.config.links.ttlDays }).toUTC().toISO() ?? now;
+  await deps.links.put({ linkId, bookingId: ref.bookingId, kind: ref.kind, purpose, expiresAt });
+  return `${deps.linkBaseUrl.replace(/\/$/, '')}/${purpose === 'checkin' ? 'c' : 'i'}/${token}`;
+}
+
+async function sendOn(
+  deps: MessagingDeps,
+  channel: Channel,
+  booking: FullBooking,
+  kind: MessageKind,
+  link: string | undefined,
+  now: string,
+): Promise<{ messageId: string }> {
+  const input = { config: deps.config, kind, booking, ...(link ? { link } : {}) };
+  if (channel === 'sms') {
+    const { text } = renderSms(input);
+    return deps.sms.send({ to: booking.patient.phone ?? '', text, kind, bookingId: booking.bookingId });
+  }
+  const email = renderEmail(input);
+  const attachments =
+    kind === 'prep-instructions'
+      ? [
+          {
+            filename: 'appointment.ics',
+            contentType: 'text/calendar; method=PUBLISH; charset=UTF-8',
+            content: buildSessionIcs({
+              uid: `${booking.bookingId}@followup`,
+              startsAt: booking.session.startsAt,
+              durationMinutes: booking.session.durationMinutes,
+              summary: `Appointment at ${deps.config.clinic.name}`,
+              ...(booking.session.location ? { location: booking.session.location } : {}),
+              now,
+            }),
+          },
+        ]
+      : undefined;
+  return deps.mailer.send({
+    to: booking.patient.email ?? '',
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    kind,
+    bookingId: booking.bookingId,
+    ...(attachments ? { attachments } : {}),
+  });
+}

@@ -1,0 +1,157 @@
+import type { Channel, MessageKind } from './message-kinds';
+import type { BookingRecord } from './booking-record';
+
+/** The service's notion of now; virtual in the local runtime. */
+export interface Clock {
+  /** Current instant as an ISO-8601 UTC string. */
+  now(): string;
+}
+
+/** Versioned booking state, one item per booking. */
+export interface BookingStore {
+  get(bookingId: string): Promise<BookingRecord | undefined>;
+  /**
+   * Writes the record if the stored one still has `expectedRevision`
+   * (`undefined`: no record yet). Answers `conflict` when somebody else wrote first.
+   */
+  save(record: BookingRecord, expectedRevision: number | undefined): Promise<'saved' | 'conflict'>;
+}
+
+/** Identifies one planned instance of a message: booking, kind and planned time. */
+export interface MessageRef {
+  bookingId: string;
+  kind: MessageKind;
+  /** Planned time, ISO UTC, as stored in the booking's plan. */
+  at: string;
+}
+
+export type MessageLogStatus = 'sending' | 'sent' | 'failed' | 'skipped';
+
+export interface MessageLogEntry extends MessageRef {
+  /** `none` for a skip that concerns the message as a whole. */
+  channel: Channel | 'none';
+  status: MessageLogStatus;
+  version: number;
+  updatedAt: string;
+  attempts: number;
+  reason?: string;
+  providerMessageId?: string;
+}
+
+export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
+
+/** What was planned, sent, skipped (with reason) and failed, per booking. */
+export interface MessageLog {
+  /**
+   * Claims one channel of a message for sending: succeeds when nobody has, when
+   * an earlier attempt failed, or when an earlier claim expired (a crashed send).
+   */
+  claim(ref: MessageRef, channel: Channel, opts: { version: number; now: string; expiresAt: string }): Promise<ClaimResult>;
+  markSent(ref: MessageRef, channel: Channel, opts: { now: string; providerMessageId: string }): Promise<void>;
+  markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void>;
+  /** Records that a message was not sent and why; a second skip of the same message changes nothing. */
+  recordSkip(ref: MessageRef, opts: { version: number; now: string; reason: string }): Promise<void>;
+  list(bookingId: string): Promise<MessageLogEntry[]>;
+}
+
+/** A stored link: the opaque id in a signed URL resolves to this. */
+export interface LinkRecord {
+  linkId: string;
+  bookingId: string;
+  kind: MessageKind;
+  purpose: 'checkin' | 'instructions';
+  expiresAt: string;
+}
+
+export interface LinkStore {
+  /** Idempotent: the same id always carries the same content. */
+  put(link: LinkRecord): Promise<void>;
+  get(linkId: string): Promise<LinkRecord | undefined>;
+}
+
+/** A one-time schedule that fires the send function with opaque ids only. */
+export interface MessageSchedule {
+  /** Deterministic per booking and kind, so creating twice is harmless. */
+  name: string;
+  /** When it fires, ISO UTC. */
+  fireAt: string;
+  /** The patient's zone; the adapter renders `at()` in it. */
+  timeZone: string;
+  payload: SchedulePayload;
+}
+
+export interface SchedulePayload {
+  bookingId: string;
+  kind: MessageKind;
+  /** The planned time the message belongs to (may differ from fireAt for a retry). */
+  at: string;
+  version: number;
+}
+
+export interface MessageScheduler {
+  /** Creates the schedule or moves an existing one. */
+  upsert(schedule: MessageSchedule): Promise<void>;
+  /** Removes the schedule; one that is already gone is not an error. */
+  remove(name: string): Promise<void>;
+}
+
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: EmailAttachment[];
+  /** For the local outbox and provider tags; never PHI. */
+  kind: MessageKind;
+  bookingId: string;
+}
+
+export interface OutgoingSms {
+  to: string;
+  text: string;
+  kind: MessageKind;
+  bookingId: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+export interface SmsSender {
+  send(sms: OutgoingSms): Promise<{ messageId: string }>;
+}
+
+/** A rejected event or a failed send, kept with its reason (the DLQ). */
+export interface DeadLetter {
+  source: string;
+  reason: string;
+  at: string;
+  detail?: unknown;
+}
+
+export interface DeadLetterSink {
+  keep(letter: DeadLetter): Promise<void>;
+}
+
+/** Counts things operators alarm on; never carries patient data. */
+export interface Metrics {
+  count(name: string, value?: number): void;
+}
+
+/** Structured logging; callers pass ids and outcomes, never names, contacts or answers. */
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The link-signing key (Secrets Manager on AWS, random per start locally). */
+export interface SigningKeySource {
+  get(): Promise<Uint8Array>;
+}

@@ -1,0 +1,132 @@
+import { DateTime } from 'luxon';
+import { type FieldError, parseBookingEvent } from '../contracts/booking-events';
+import type { BookingRecord } from './booking-record';
+import { decideBookingEvent, eventBookingId } from './booking-lifecycle';
+import { type DeliveryResult, deliverMessage, type MessagingDeps } from './deliver-message';
+import { MESSAGE_KINDS } from './message-kinds';
+import { patientZone } from './plan';
+import type { DeadLetterSink, MessageRef, MessageScheduler } from './ports';
+import { messageScheduleName } from './tokens';
+
+export interface BookingEventDeps extends MessagingDeps {
+  scheduler: MessageScheduler;
+  deadLetters: DeadLetterSink;
+}
+
+/** One event as it arrives: EventBridge's envelope fields, the detail an object or JSON text. */
+export interface IncomingEvent {
+  source: unknown;
+  detailType: unknown;
+  detail: unknown;
+}
+
+export type EventOutcome =
+  | { status: 'processed' }
+  | { status: 'ignored'; reason: string }
+  | { status: 'rejected'; error: string; errors: FieldError[] };
+
+/** How many times a write that lost an optimistic-lock race is re-decided before giving up. */
+const MAX_WRITE_ATTEMPTS = 5;
+
+/** Raised when concurrent writers kept winning; the platform retries the event. */
+export class BookingWriteConflictError extends Error {
+  constructor(readonly bookingId: string) {
+    super(`booking ${bookingId} kept changing while being written`);
+    this.name = 'BookingWriteConflictError';
+  }
+}
+
+/**
+ * Validates one booking event, applies it to the stored booking under an
+ * optimistic lock, reconciles the plan's schedules and sends what is due now.
+ * A rejected event is kept in the dead-letter sink with its reason.
+ */
+export async function processBookingEvent(deps: BookingEventDeps, event: IncomingEvent): Promise<EventOutcome> {
+  const parsed = parseBookingEvent({ ...event, allowedSources: deps.config.bookingSources });
+  if (!parsed.ok) {
+    const error = parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    await deps.deadLetters.keep({
+      source: 'booking-events',
+      reason: error,
+      at: deps.clock.now(),
+      detail: { source: event.source, detailType: event.detailType, detail: event.detail },
+    });
+    deps.metrics.count('RejectedEvents');
+    deps.log.warn('event rejected', { fields: parsed.errors.map((e) => e.field) });
+    return { status: 'rejected', error, errors: parsed.errors };
+  }
+
+  const bookingId = eventBookingId(parsed.value);
+  const policy = { rules: deps.config.plan, quietHours: deps.config.quietHours, graceMinutes: deps.config.graceMinutes };
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const stored = await deps.bookings.get(bookingId);
+    const decision = decideBookingEvent(stored, parsed.value, deps.clock.now(), policy);
+    if (decision.action === 'ignore') {
+      deps.log.info('event ignored', { bookingId, type: parsed.value.type, reason: decision.reason });
+      return { status: 'ignored', reason: decision.reason };
+    }
+    if (decision.action === 'reconcile') {
+      await reconcile(deps, decision.record, undefined);
+      deps.log.info('duplicate event reconciled', { bookingId, type: parsed.value.type });
+      return { status: 'ignored', reason: 'duplicate' };
+    }
+    if ((await deps.bookings.save(decision.record, stored?.revision)) === 'saved') {
+      await reconcile(deps, decision.record, stored);
+      deps.log.info('event processed', { bookingId, type: parsed.value.type, version: decision.record.version });
+      return { status: 'processed' };
+    }
+  }
+  throw new BookingWriteConflictError(bookingId);
+}
+
+/**
+ * Brings the schedules in line with the stored plan (idempotent, so a
+ * redelivered event heals a crash between storing and scheduling) and sends
+ * the messages due now. A due message whose provider fails is handed to the
+ * scheduler to retry in a minute, so the failure takes the send path's
+ * retries and dead-letter queue.
+ */
+async function reconcile(deps: BookingEventDeps, record: BookingRecord, previous: BookingRecord | undefined) {
+  const timeZone = record.booking ? patientZone(record.booking) : 'UTC';
+  for (const kind of MESSAGE_KINDS) {
+    const entry = record.plan[kind];
+    const before = previous?.plan[kind];
+    if (entry?.status === 'scheduled') {
+      const ref = { bookingId: record.bookingId, kind, at: entry.at };
+      await deps.scheduler.upsert({
+        name: messageScheduleName(ref),
+        fireAt: entry.at,
+        timeZone,
+        payload: { ...ref, version: entry.version },
+      });
+    }
+    if (before?.status === 'scheduled' && (entry?.status !== 'scheduled' || entry.at !== before.at)) {
+      await deps.scheduler.remove(messageScheduleName({ bookingId: record.bookingId, kind, at: before.at }));
+    }
+  }
+  for (const entry of Object.values(record.plan)) {
+    if (entry?.status !== 'due') continue;
+    const ref: MessageRef = { bookingId: record.bookingId, kind: entry.kind, at: entry.at };
+    await sendNowOrRetryLater(deps, ref, entry.version, timeZone);
+  }
+}
+
+async function sendNowOrRetryLater(
+  deps: BookingEventDeps,
+  ref: MessageRef,
+  version: number,
+  timeZone: string,
+): Promise<DeliveryResult | undefined> {
+  try {
+    return await deliverMessage(deps, ref);
+  } catch (error) {
+    const fireAt = DateTime.fromISO(deps.clock.now()).plus({ minutes: 1 }).toUTC().toISO() ?? deps.clock.now();
+    await deps.scheduler.upsert({ name: messageScheduleName(ref, 'retry'), fireAt, timeZone, payload: { ...ref, version } });
+    deps.log.warn('due message failed, retry scheduled', {
+      bookingId: ref.bookingId,
+      kind: ref.kind,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    return undefined;
+  }
+}

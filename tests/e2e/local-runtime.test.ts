@@ -1,0 +1,227 @@
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { gsm7Units } from '../../shared/domain/gsm7';
+
+type Schedule = { bookingId: string; kind: string; at: string };
+type Outbox = { channel: 'email' | 'sms'; to: string; kind: string; bookingId: string; subject?: string; text: string; at: string }[];
+
+const ZONE = 'America/New_York';
+let runtime: LocalRuntime;
+
+/** A client of the local runtime, talking to it only through its HTTP endpoints. */
+const api = {
+  async post(path: string, body: unknown, raw = false) {
+    const res = await fetch(runtime.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: raw ? (body as string) : JSON.stringify(body),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: test client reads loosely typed JSON answers
+    return { status: res.status, body: (await res.json()) as any };
+  },
+  async get<T>(path: string): Promise<T> {
+    return (await fetch(runtime.url + path)).json() as Promise<T>;
+  },
+  event(detailType: string, detail: unknown) {
+    return this.post('/local/events', { Source: 'clinic.booking', DetailType: detailType, Detail: detail });
+  },
+  schedulesOf: async (bookingId: string) =>
+    (await api.get<Schedule[]>('/local/schedules')).filter((s) => s.bookingId === bookingId),
+  outboxOf: async (bookingId: string) => (await api.get<Outbox>('/local/outbox')).filter((m) => m.bookingId === bookingId),
+  advanceTo: (to: string) => api.post('/local/clock', { to }),
+};
+
+function booking(bookingId: string, version: number, startsAt: string, patient: Record<string, unknown> = {}) {
+  return {
+    bookingId,
+    version,
+    session: { startsAt, durationMinutes: 120, timeZone: ZONE, treatment: 'iv-ketamine', location: 'Room 2' },
+    patient: { id: `p-${bookingId}`, firstName: 'Ramón', email: 'ramon@example.org', phone: '+15550100002', ...patient },
+  };
+}
+
+const local = (iso: string) => DateTime.fromISO(iso, { zone: ZONE });
+
+beforeAll(async () => {
+  process.env.LOCAL_QUIET = '1';
+  // Friday 23 Oct 2026, 10:00 in New York (EDT); US DST ends on Sunday 1 Nov 2026.
+  runtime = await startLocalRuntime({ port: 0, clockStart: '2026-10-23T14:00:00Z', demo: false });
+});
+afterAll(() => runtime.close());
+
+describe('local runtime', () => {
+  describe('a booking a week ahead across a DST change', () => {
+    const start = '2026-10-30T10:00:00-04:00';
+
+    it('gets one schedule per message at the wall-clock times of the plan', async () => {
+      const created = await api.event('Booking Created', booking('dst-1', 1, start));
+      expect(created).toEqual({ status: 200, body: { results: [{ status: 'processed' }] } });
+
+      const schedules = await api.schedulesOf('dst-1');
+      const byKind = Object.fromEntries(schedules.map((s) => [s.kind, local(s.at).toFormat('yyyy-MM-dd HH:mm ZZZZ')]));
+      expect(byKind).toEqual({
+        'prep-reminder': '2026-10-29 10:00 EDT',
+        'prep-day-of': '2026-10-30 08:00 EDT',
+        'checkin-same-day': '2026-10-30 16:00 EDT',
+        'checkin-next-day': '2026-10-31 12:00 EDT',
+        // A week later in wall-clock time: 12:00 again, though the offset changed.
+        'checkin-week': '2026-11-06 12:00 EST',
+      });
+      const sent = await api.outboxOf('dst-1');
+      expect(sent.map((m) => `${m.kind}/${m.channel}`)).toEqual(['prep-instructions/email']);
+    });
+
+    it('sends each message when the clock passes it, and never in quiet hours but the instructions', async () => {
+      const { body } = await api.advanceTo('2026-11-08T00:00:00Z');
+      expect(body.fired.filter((f: Schedule) => f.bookingId === 'dst-1').map((f: Schedule) => f.kind)).toEqual([
+        'prep-reminder',
+        'prep-day-of',
+        'checkin-same-day',
+        'checkin-next-day',
+        'checkin-week',
+      ]);
+      const sent = await api.outboxOf('dst-1');
+      expect(sent.map((m) => `${m.kind}/${m.channel}`)).toEqual([
+        'prep-instructions/email',
+        'prep-reminder/email',
+        'prep-reminder/sms',
+        'prep-day-of/sms',
+        'checkin-same-day/email',
+        'checkin-same-day/sms',
+        'checkin-next-day/email',
+        'checkin-next-day/sms',
+        'checkin-week/email',
+      ]);
+      for (const message of sent.filter((m) => m.kind !== 'prep-instructions')) {
+        const hour = local(message.at).hour;
+        expect(hour >= 8 && hour < 21, `${message.kind} at ${message.at}`).toBe(true);
+      }
+      expect(await api.schedulesOf('dst-1')).toEqual([]);
+    });
+
+    it('sends every SMS as one GSM-7 segment with the name transliterated', async () => {
+      const sms = (await api.get<Outbox>('/local/outbox')).filter((m) => m.channel === 'sms');
+      expect(sms.length).toBeGreaterThan(0);
+      for (const message of sms) {
+        const units = gsm7Units(message.text);
+        expect(units, message.text).toBeDefined();
+        expect(units).toBeLessThanOrEqual(160);
+        expect(message.text).not.toMatch(/ketamin|Ramón/i);
+      }
+      expect(sms.some((m) => m.text.includes('Ramon'))).toBe(true);
+    });
+  });
+
+  describe('duplicates and stale events', () => {
+    it('changes nothing for a duplicate or a lower version', async () => {
+      const start = '2026-11-20T10:00:00-05:00';
+      await api.event('Booking Created', booking('dup-1', 2, start));
+      const before = await api.schedulesOf('dup-1');
+      const outboxBefore = await api.outboxOf('dup-1');
+
+      expect((await api.event('Booking Created', booking('dup-1', 2, start))).body.results).toEqual([{ status: 'ignored' }]);
+      const stale = await api.event('Booking Rescheduled', booking('dup-1', 1, '2026-11-21T10:00:00-05:00'));
+      expect(stale.body.results).toEqual([{ status: 'ignored' }]);
+      expect((await api.event('Booking Cancelled', { bookingId: 'dup-1', version: 1 })).body.results).toEqual([
+        { status: 'ignored' },
+      ]);
+
+      expect(await api.schedulesOf('dup-1')).toEqual(before);
+      expect(await api.outboxOf('dup-1')).toEqual(outboxBefore);
+      expect(outboxBefore.filter((m) => m.kind === 'prep-instructions')).toHaveLength(1);
+    });
+  });
+
+  describe('reschedule', () => {
+    it('moves every pending message and does not resend the instructions', async () => {
+      await api.event('Booking Created', booking('move-1', 1, '2026-11-20T10:00:00-05:00'));
+      const before = await api.schedulesOf('move-1');
+      await api.event('Booking Rescheduled', booking('move-1', 2, '2026-11-24T14:00:00-05:00'));
+      const after = await api.schedulesOf('move-1');
+
+      expect(after.map((s) => s.kind)).toEqual(before.map((s) => s.kind));
+      for (const moved of after) {
+        const old = before.find((s) => s.kind === moved.kind);
+        expect(moved.at, moved.kind).not.toBe(old?.at);
+      }
+      expect(local(after.find((s) => s.kind === 'prep-reminder')?.at ?? '').toFormat('yyyy-MM-dd HH:mm')).toBe(
+        '2026-11-23 14:00',
+      );
+      await api.advanceTo('2026-12-02T00:00:00Z');
+      const instructions = (await api.outboxOf('move-1')).filter((m) => m.kind === 'prep-instructions');
+      expect(instructions).toHaveLength(1);
+      const reminders = (await api.outboxOf('move-1')).filter((m) => m.kind === 'prep-reminder');
+      expect(reminders.map((m) => local(m.at).toFormat('yyyy-MM-dd HH:mm'))).toEqual(['2026-11-23 14:00', '2026-11-23 14:00']);
+    });
+  });
+
+  describe('cancel', () => {
+    it('removes every schedule and nothing is sent for it again', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).plus({ days: 5 }).setZone(ZONE).set({ hour: 11, minute: 0 }).toISO() ?? '';
+      await api.event('Booking Created', booking('cancel-1', 1, start));
+      expect((await api.schedulesOf('cancel-1')).length).toBeGreaterThan(0);
+      const sentBefore = (await api.outboxOf('cancel-1')).length;
+
+      const cancelled = await api.event('Booking Cancelled', { bookingId: 'cancel-1', version: 2, reason: 'patient request' });
+      expect(cancelled.body.results).toEqual([{ status: 'processed' }]);
+      expect(await api.schedulesOf('cancel-1')).toEqual([]);
+
+      // A late, lower-version reschedule after the cancel changes nothing.
+      await api.event('Booking Rescheduled', booking('cancel-1', 1, start));
+      await api.post('/local/clock', { advance: 'P30D' });
+      expect(await api.schedulesOf('cancel-1')).toEqual([]);
+      expect((await api.outboxOf('cancel-1')).length).toBe(sentBefore);
+    });
+  });
+
+  describe('a late booking', () => {
+    it('gets its instructions now and no pre-session message at or after the start', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).plus({ minutes: 40 });
+      await api.event('Booking Created', booking('late-1', 1, start.toISO() ?? ''));
+      const sent = await api.outboxOf('late-1');
+      expect(sent.map((m) => m.kind)).toContain('prep-instructions');
+      expect((await api.schedulesOf('late-1')).filter((s) => s.kind.startsWith('prep-'))).toEqual([]);
+
+      await api.post('/local/clock', { advance: 'P8D' });
+      for (const message of (await api.outboxOf('late-1')).filter((m) => m.kind.startsWith('prep-'))) {
+        expect(DateTime.fromISO(message.at) < start, message.kind).toBe(true);
+      }
+    });
+  });
+
+  describe('malformed events', () => {
+    it('rejects an event with no contact, naming the field, and keeps it in the DLQ', async () => {
+      const noContact = booking('bad-1', 1, '2026-12-20T10:00:00-05:00', { email: undefined, phone: undefined });
+      const { body } = await api.event('Booking Created', noContact);
+      expect(body.results[0].status).toBe('rejected');
+      expect(body.results[0].error).toContain('detail.patient.email');
+      const dlq = await api.get<{ source: string; reason: string }[]>('/local/dlq');
+      expect(dlq.some((d) => d.reason.includes('detail.patient.email'))).toBe(true);
+    });
+
+    it('rejects an unknown time zone, naming the field', async () => {
+      const event = booking('bad-2', 1, '2026-12-20T10:00:00-05:00');
+      event.session.timeZone = 'Mars/Olympus_Mons';
+      const { body } = await api.event('Booking Created', event);
+      expect(body.results).toEqual([{ status: 'rejected', error: expect.stringContaining('detail.session.timeZone') }]);
+      expect(await api.schedulesOf('bad-2')).toEqual([]);
+    });
+
+    it('answers a body that is not JSON with 400 in the same shape', async () => {
+      const { status, body } = await api.post('/local/events', '{"Source": "clinic.booking", ', true);
+      expect(status).toBe(400);
+      expect(body.results).toEqual([{ status: 'rejected', error: expect.stringContaining('JSON') }]);
+      const dlq = await api.get<{ reason: string; detail?: unknown }[]>('/local/dlq');
+      expect(dlq.some((d) => d.reason === 'body: not valid JSON' && String(d.detail).startsWith('{"Source"'))).toBe(true);
+    });
+
+    it('rejects an entry over 256 KB and keeps it', async () => {
+      const big = booking('bad-3', 1, '2026-12-20T10:00:00-05:00', { firstName: 'x'.repeat(300 * 1024) });
+      const { body } = await api.event('Booking Created', big);
+      expect(body.results).toEqual([{ status: 'rejected', error: expect.stringContaining('256 KB') }]);
+    });
+  });
+});

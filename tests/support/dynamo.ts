@@ -1,0 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { createServiceTable, dynaliteClientConfig } from '../../infra/local/dynalite';
+
+/** A fresh table on the run's dynalite server, and a DocumentClient for it. */
+export async function freshTable() {
+  const endpoint = inject('dynamoEndpoint');
+  const tableName = `test-${randomUUID()}`;
+  await createServiceTable(endpoint, tableName);
+  return { tableName, db: createDocumentClient(dynaliteClientConfig(endpoint)) };
+}
