@@ -1,6 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { awsBookingEventDeps } from '../shared/adapters/aws/composition';
-import { logger, powertoolsMetrics } from '../shared/adapters/aws/observability';
 import { type BookingEventDeps, type EventOutcome, processBookingEvent } from '../shared/domain/process-booking-event';
 
 /**
@@ -10,7 +9,6 @@ import { type BookingEventDeps, type EventOutcome, processBookingEvent } from '.
  */
 export function createBookingEventHandler(deps: BookingEventDeps) {
   return async (event: EventBridgeEvent<string, unknown>): Promise<EventOutcome> => {
-    logger.appendKeys({ eventId: event.id });
     try {
       return await processBookingEvent(deps, {
         source: event.source,
@@ -18,7 +16,7 @@ export function createBookingEventHandler(deps: BookingEventDeps) {
         detail: event.detail,
       });
     } finally {
-      powertoolsMetrics.publishStoredMetrics();
+      deps.metrics.flush();
     }
   };
 }

@@ -1,5 +1,4 @@
 import { awsMessagingDeps } from '../shared/adapters/aws/composition';
-import { logger, powertoolsMetrics } from '../shared/adapters/aws/observability';
 import { schedulePayloadSchema } from '../shared/contracts/schedule-payload';
 import { type DeliveryResult, deliverMessage, type MessagingDeps } from '../shared/domain/deliver-message';
 
@@ -10,11 +9,10 @@ import { type DeliveryResult, deliverMessage, type MessagingDeps } from '../shar
 export function createSendMessageHandler(deps: MessagingDeps) {
   return async (payload: unknown): Promise<DeliveryResult> => {
     const ref = schedulePayloadSchema.parse(payload);
-    logger.appendKeys({ bookingId: ref.bookingId, kind: ref.kind });
     try {
       return await deliverMessage(deps, ref);
     } finally {
-      powertoolsMetrics.publishStoredMetrics();
+      deps.metrics.flush();
     }
   };
 }

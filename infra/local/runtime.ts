@@ -76,7 +76,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     sms: outbox.smsSender,
     scheduler,
     deadLetters,
-    metrics: { count: () => {} },
+    metrics: { count: () => {}, flush: () => {} },
     log: jsonLog,
   };
   const bookingEvents = createBookingEventHandler(deps);

@@ -142,6 +142,8 @@ export interface DeadLetterSink {
 /** Counts things operators alarm on; never carries patient data. */
 export interface Metrics {
   count(name: string, value?: number): void;
+  /** Publishes what was counted during this invocation. */
+  flush(): void;
 }
 
 /** Structured logging; callers pass ids and outcomes, never names, contacts or answers. */

@@ -6,7 +6,7 @@ import type { Log, Metrics as MetricsPort } from '../../domain/ports';
 export const METRICS_NAMESPACE = 'ClinicFollowup';
 
 export const logger = new Logger({ serviceName: 'clinic-followup' });
-export const powertoolsMetrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'clinic-followup' });
+const powertoolsMetrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'clinic-followup' });
 
 export const log: Log = {
   info: (message, fields) => logger.info(message, fields ?? {}),
@@ -14,6 +14,16 @@ export const log: Log = {
   error: (message, fields) => logger.error(message, fields ?? {}),
 };
 
+let counted = false;
+
 export const metrics: MetricsPort = {
-  count: (name, value = 1) => powertoolsMetrics.addMetric(name, MetricUnit.Count, value),
+  count: (name, value = 1) => {
+    counted = true;
+    powertoolsMetrics.addMetric(name, MetricUnit.Count, value);
+  },
+  // Publishing nothing would only log Powertools' "no metrics" warning.
+  flush: () => {
+    if (counted) powertoolsMetrics.publishStoredMetrics();
+    counted = false;
+  },
 };

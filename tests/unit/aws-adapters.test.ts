@@ -1,0 +1,231 @@
+import {
+  ActionAfterCompletion,
+  ConflictException,
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  FlexibleTimeWindowMode,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SqsDeadLetterSink } from '../../shared/adapters/aws/dead-letters';
+import { SesMailer } from '../../shared/adapters/aws/mailer';
+import { atExpression, EventBridgeMessageScheduler } from '../../shared/adapters/aws/scheduler';
+import { SecretsManagerSigningKey } from '../../shared/adapters/aws/signing-key';
+import { SnsSmsSender } from '../../shared/adapters/aws/sms-sender';
+import type { MessageSchedule } from '../../shared/domain/ports';
+
+const schedulerMock = mockClient(SchedulerClient);
+const sesMock = mockClient(SESv2Client);
+const snsMock = mockClient(SNSClient);
+const sqsMock = mockClient(SQSClient);
+const secretsMock = mockClient(SecretsManagerClient);
+
+beforeEach(() => {
+  // Reject by default: only the inputs a test expects resolve.
+  schedulerMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
+  sesMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
+  snsMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
+  sqsMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
+  secretsMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
+});
+
+const schedulerConfig = {
+  groupName: 'clinic-messages',
+  targetArn: 'arn:aws:lambda:us-east-1:111122223333:function:send-message',
+  roleArn: 'arn:aws:iam::111122223333:role/scheduler-invoke',
+  deadLetterArn: 'arn:aws:sqs:us-east-1:111122223333:schedule-dlq',
+};
+
+const schedule = {
+  name: 'msg-0123456789abcdef',
+  fireAt: '2026-11-06T17:00:00.000Z',
+  timeZone: 'America/New_York',
+  payload: { bookingId: 'b-1', kind: 'checkin-week', at: '2026-11-06T17:00:00.000Z', version: 3 },
+} as const satisfies MessageSchedule;
+
+const expectedInput: CreateScheduleCommandInput = {
+  Name: 'msg-0123456789abcdef',
+  GroupName: 'clinic-messages',
+  ScheduleExpression: 'at(2026-11-06T12:00:00)',
+  ScheduleExpressionTimezone: 'America/New_York',
+  FlexibleTimeWindow: { Mode: FlexibleTimeWindowMode.OFF },
+  ActionAfterCompletion: ActionAfterCompletion.DELETE,
+  Target: {
+    Arn: schedulerConfig.targetArn,
+    RoleArn: schedulerConfig.roleArn,
+    Input: JSON.stringify(schedule.payload),
+    RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+    DeadLetterConfig: { Arn: schedulerConfig.deadLetterArn },
+  },
+};
+
+describe('EventBridgeMessageScheduler', () => {
+  const scheduler = () => new EventBridgeMessageScheduler(new SchedulerClient({}), schedulerConfig);
+
+  describe('upsert', () => {
+    it('creates a one-time schedule in the patient zone with retries, a DLQ and delete-after-completion', async () => {
+      schedulerMock.on(CreateScheduleCommand, expectedInput).resolves({ ScheduleArn: 'arn:schedule' });
+      await scheduler().upsert(schedule);
+      expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, { ...expectedInput });
+      expect(schedulerMock).not.toHaveReceivedCommand(UpdateScheduleCommand);
+    });
+
+    it('updates the schedule when one with that name exists', async () => {
+      schedulerMock
+        .on(CreateScheduleCommand)
+        .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }))
+        .on(UpdateScheduleCommand, expectedInput)
+        .resolves({ ScheduleArn: 'arn:schedule' });
+      await scheduler().upsert(schedule);
+      expect(schedulerMock).toHaveReceivedCommandWith(UpdateScheduleCommand, { ...expectedInput });
+    });
+
+    it('carries opaque ids only in the payload', async () => {
+      schedulerMock.on(CreateScheduleCommand).resolves({});
+      await scheduler().upsert(schedule);
+      const input = schedulerMock.commandCalls(CreateScheduleCommand)[0]?.args[0].input;
+      expect(Object.keys(JSON.parse(input?.Target?.Input ?? '{}')).sort()).toEqual(['at', 'bookingId', 'kind', 'version']);
+    });
+  });
+
+  describe('remove', () => {
+    it('deletes the schedule from its group', async () => {
+      schedulerMock.on(DeleteScheduleCommand, { Name: 'msg-1', GroupName: 'clinic-messages' }).resolves({});
+      await scheduler().remove('msg-1');
+      expect(schedulerMock).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'msg-1', GroupName: 'clinic-messages' });
+    });
+
+    it('treats a schedule that is already gone as removed', async () => {
+      schedulerMock.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
+      await expect(scheduler().remove('msg-1')).resolves.toBeUndefined();
+    });
+
+    it('passes on any other error so the event is retried', async () => {
+      schedulerMock.on(DeleteScheduleCommand).rejects(new Error('throttled'));
+      await expect(scheduler().remove('msg-1')).rejects.toThrow('throttled');
+    });
+  });
+
+  describe('atExpression', () => {
+    it('writes local wall-clock time in the zone', () => {
+      expect(atExpression('2026-07-01T13:30:00.000Z', 'America/New_York')).toEqual({
+        expression: 'at(2026-07-01T09:30:00)',
+        timeZone: 'America/New_York',
+      });
+    });
+
+    it('falls back to UTC for a local time that occurs twice at the end of DST', () => {
+      // 01:30 on 1 Nov 2026 happens twice in New York.
+      expect(atExpression('2026-11-01T05:30:00.000Z', 'America/New_York')).toEqual({
+        expression: 'at(2026-11-01T05:30:00)',
+        timeZone: 'UTC',
+      });
+    });
+  });
+});
+
+describe('SesMailer', () => {
+  it('sends text and HTML parts and attachments in one message, tagged with the kind only', async () => {
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+    const mailer = new SesMailer(new SESv2Client({}), { from: 'care@example.org', configurationSet: 'followup' });
+    const result = await mailer.send({
+      to: 'pat@example.org',
+      subject: 'Your visit with Riverside Clinic',
+      text: 'Hello',
+      html: '<p>Hello</p>',
+      attachments: [{ filename: 'appointment.ics', contentType: 'text/calendar', content: 'BEGIN:VCALENDAR' }],
+      kind: 'prep-instructions',
+      bookingId: 'b-1',
+    });
+    expect(result).toEqual({ messageId: 'ses-1' });
+    expect(sesMock).toHaveReceivedCommandWith(SendEmailCommand, {
+      FromEmailAddress: 'care@example.org',
+      Destination: { ToAddresses: ['pat@example.org'] },
+      ConfigurationSetName: 'followup',
+      Content: {
+        Simple: {
+          Subject: { Data: 'Your visit with Riverside Clinic', Charset: 'UTF-8' },
+          Body: { Text: { Data: 'Hello', Charset: 'UTF-8' }, Html: { Data: '<p>Hello</p>', Charset: 'UTF-8' } },
+          Attachments: [
+            {
+              FileName: 'appointment.ics',
+              ContentType: 'text/calendar',
+              RawContent: new TextEncoder().encode('BEGIN:VCALENDAR'),
+              ContentDisposition: 'ATTACHMENT',
+            },
+          ],
+        },
+      },
+      EmailTags: [{ Name: 'kind', Value: 'prep-instructions' }],
+    });
+  });
+
+  it('passes provider errors on', async () => {
+    sesMock.on(SendEmailCommand).rejects(new Error('Throttling'));
+    const mailer = new SesMailer(new SESv2Client({}), { from: 'care@example.org' });
+    await expect(
+      mailer.send({ to: 'a@example.org', subject: 's', text: 't', html: 'h', kind: 'prep-reminder', bookingId: 'b' }),
+    ).rejects.toThrow('Throttling');
+  });
+});
+
+describe('SnsSmsSender', () => {
+  it('publishes a transactional SMS from the registered origination number', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+    const sender = new SnsSmsSender(new SNSClient({}), { originationNumber: '+18005550100' });
+    await expect(sender.send({ to: '+15550100002', text: 'Hi', kind: 'prep-day-of', bookingId: 'b-1' })).resolves.toEqual({
+      messageId: 'sns-1',
+    });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      PhoneNumber: '+15550100002',
+      Message: 'Hi',
+      MessageAttributes: {
+        'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+        'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: '+18005550100' },
+      },
+    });
+  });
+});
+
+describe('SqsDeadLetterSink', () => {
+  it('keeps the letter with its reason as a message attribute', async () => {
+    sqsMock.on(SendMessageCommand).resolves({ MessageId: 'sqs-1' });
+    const letter = { source: 'booking-events', reason: 'detail.patient.email: needs email or phone', at: '2026-01-01T00:00:00Z' };
+    await new SqsDeadLetterSink(new SQSClient({}), 'https://sqs.example/rejected').keep(letter);
+    expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, {
+      QueueUrl: 'https://sqs.example/rejected',
+      MessageBody: JSON.stringify(letter),
+      MessageAttributes: {
+        source: { DataType: 'String', StringValue: 'booking-events' },
+        reason: { DataType: 'String', StringValue: letter.reason },
+      },
+    });
+  });
+});
+
+describe('SecretsManagerSigningKey', () => {
+  it('fetches the key once per container', async () => {
+    secretsMock.on(GetSecretValueCommand, { SecretId: 'arn:secret' }).resolves({ SecretString: 'k'.repeat(48) });
+    const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret');
+    const [first, second] = await Promise.all([key.get(), key.get()]);
+    expect(Buffer.from(first).toString()).toBe('k'.repeat(48));
+    expect(second).toBe(first);
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it('refuses a short key and tries again on the next call', async () => {
+    secretsMock.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'short' }).resolves({ SecretString: 'x'.repeat(40) });
+    const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret');
+    await expect(key.get()).rejects.toThrow('missing or short');
+    await expect(key.get()).resolves.toHaveLength(40);
+  });
+});
