@@ -120,7 +120,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     return { now: clock.now(), fired };
   }
 
-  const routes: Record<string, (body: unknown, req: IncomingMessage) => Promise<Reply>> = {
+  const routes: Record<string, (body: unknown, viaForm: boolean) => Promise<Reply>> = {
     'POST /local/events': async (body) => {
       const entries = Array.isArray(body) ? body : [body];
       const results = [];
@@ -128,11 +128,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return json(200, { results });
     },
     'GET /local/clock': async () => json(200, { now: clock.now() }),
-    'POST /local/clock': async (body, req) => {
+    'POST /local/clock': async (body, viaForm) => {
       const target = clockTarget(clock, body);
       if (!target.ok) return json(400, { error: target.error });
       const result = await advanceClock(target.to);
-      return isForm(req) ? redirect('/') : json(200, result);
+      return viaForm ? redirect('/') : json(200, result);
     },
     'GET /local/schedules': async () =>
       json(
@@ -214,24 +214,25 @@ function isForm(req: IncomingMessage): boolean {
 
 async function handle(
   req: IncomingMessage,
-  routes: Record<string, (body: unknown, req: IncomingMessage) => Promise<Reply>>,
+  routes: Record<string, (body: unknown, viaForm: boolean) => Promise<Reply>>,
   onUnparsable: (path: string, raw: string) => Promise<void>,
 ) {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
   const route = routes[`${req.method} ${path}`];
   if (!route) return json(404, { error: `no route for ${req.method} ${path}` });
-  if (req.method !== 'POST') return route(undefined, req);
+  if (req.method !== 'POST') return route(undefined, false);
   const raw = await readBody(req);
   if (raw === undefined) return json(413, { results: [{ status: 'rejected', error: 'body: larger than 4 MB' }] });
-  if (isForm(req)) return route(Object.fromEntries(new URLSearchParams(raw)), req);
+  // JSON first, so `curl -d '{"advance":"P1D"}'` works; the home page's buttons post forms.
   let body: unknown;
   try {
     body = JSON.parse(raw);
   } catch {
+    if (isForm(req)) return route(Object.fromEntries(new URLSearchParams(raw)), true);
     await onUnparsable(path, raw);
     return json(400, { results: [{ status: 'rejected', error: 'body: not valid JSON' }], error: 'body: not valid JSON' });
   }
-  return route(body, req);
+  return route(body, false);
 }
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
