@@ -11,8 +11,8 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
-import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/clinic-config';
-import { validateClinicConfig } from '../../shared/domain/config-validation';
+import type { ClinicConfig } from '../../shared/contracts/clinic-config';
+import { loadClinicConfig } from '../../shared/domain/config-validation';
 import type { EventOutcome } from '../../shared/domain/process-booking-event';
 import type { BookingEventDeps } from '../../shared/domain/process-booking-event';
 import { clockTarget, type FaultChannel, LocalDeadLetters, LocalOutbox, LocalScheduler, VirtualClock } from './adapters';
@@ -45,8 +45,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
  * Scheduler, SES, SNS and the DLQs, and a virtual clock.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  const config = options.config ?? parseClinicConfig(clinicConfigInput);
-  validateClinicConfig(config);
+  const config = options.config ?? loadClinicConfig(clinicConfigInput);
   const dynamo = await startDynalite();
   const tableName = 'clinic-followup';
   await createServiceTable(dynamo.endpoint, tableName);

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { FullBooking } from '../contracts/booking-events';
 import type { ClinicConfig } from '../contracts/clinic-config';
 import type { BookingRecord } from './booking-record';
-import { buildSessionIcs } from './ics';
+import { buildBookingIcs } from './ics';
 import { type Channel, isCheckinKind, type MessageKind } from './message-kinds';
 import { pickChannels } from './plan';
 import type {
@@ -145,20 +145,14 @@ async function sendOn(
     return deps.sms.send({ to: booking.patient.phone ?? '', text, kind, bookingId: booking.bookingId });
   }
   const email = renderEmail(input);
+  // The calendar file lets the patient keep the appointment; its UID and sequence update it on reschedule.
   const attachments =
     kind === 'prep-instructions'
       ? [
           {
             filename: 'appointment.ics',
             contentType: 'text/calendar; method=PUBLISH; charset=UTF-8',
-            content: buildSessionIcs({
-              uid: `${booking.bookingId}@followup`,
-              startsAt: booking.session.startsAt,
-              durationMinutes: booking.session.durationMinutes,
-              summary: `Appointment at ${deps.config.clinic.name}`,
-              ...(booking.session.location ? { location: booking.session.location } : {}),
-              now,
-            }),
+            content: buildBookingIcs({ config: deps.config, booking, now }),
           },
         ]
       : undefined;

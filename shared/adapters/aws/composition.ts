@@ -4,9 +4,9 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import clinicConfigInput from '../../../config/clinic';
-import { type ClinicConfig, parseClinicConfig } from '../../contracts/clinic-config';
+import type { ClinicConfig } from '../../contracts/clinic-config';
 import { type BookingEventsEnv, bookingEventsEnvSchema, ENV, parseEnv, sendMessageEnvSchema } from '../../contracts/env';
-import { validateClinicConfig } from '../../domain/config-validation';
+import { loadClinicConfig } from '../../domain/config-validation';
 import type { MessagingDeps } from '../../domain/deliver-message';
 import type { BookingEventDeps } from '../../domain/process-booking-event';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
@@ -23,19 +23,12 @@ import { SnsSmsSender } from './sms-sender';
 /** The AWS composition root: real clients, config from the bundled clinic file and the function's env. */
 let clinicConfig: ClinicConfig | undefined;
 
-function loadClinicConfig(): ClinicConfig {
-  if (!clinicConfig) {
-    clinicConfig = parseClinicConfig(clinicConfigInput);
-    validateClinicConfig(clinicConfig);
-  }
-  return clinicConfig;
-}
-
 const systemClock = { now: () => new Date().toISOString() };
 
 /** Dependencies of the send-message function. */
 export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): MessagingDeps {
-  const config = loadClinicConfig();
+  clinicConfig ??= loadClinicConfig(clinicConfigInput);
+  const config = clinicConfig;
   const db = createDocumentClient();
   const tableName = env[ENV.tableName];
   return {

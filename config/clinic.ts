@@ -1,0 +1,275 @@
+import type { ClinicConfigInput } from '../shared/contracts/clinic-config';
+
+/*
+ * The default clinic: a fictional practice used by the local runtime, the
+ * tests and a first deploy. `validateClinicConfig` checks it at synth and cold
+ * start: placeholders, one GSM-7 segment per SMS with the longest values, and
+ * no drug, diagnosis or symptom in an SMS or subject. Email bodies may name
+ * medicines (the patient needs to know which to raise); SMS and subjects are
+ * seen on lock screens, so they carry at most a first name and the clinic.
+ * Spanish SMS avoid á í ó ú (not GSM-7, they would be transliterated); ñ, é,
+ * ¿ and ¡ are GSM-7 and stay.
+ */
+
+const en = {
+  'prep-instructions': {
+    subject: '{{firstName}}, how to prepare for your appointment at {{clinicName}}',
+    body: `Hello {{firstName}},
+
+Your appointment at {{clinicName}} is on {{sessionDate}} at {{sessionTime}}, at {{location}}, with {{clinicianName}}. Please read these instructions now and again the day before. They help keep your session safe and comfortable.
+
+Eating and drinking
+- No solid food after {{solidFoodCutoff}} ({{solidFoodHours}} before your session).
+- You may drink clear liquids, such as water, apple juice, or black coffee or tea without milk, until {{clearLiquidsCutoff}} ({{clearLiquidsTime}} before your session). After that, please have nothing to eat or drink.
+
+Getting home safely
+- Arrange for a responsible adult to take you home after your session. You will not be able to leave on your own or drive yourself.
+- Do not drive, ride a bike or operate machinery until the next day, after a full night's sleep.
+
+Alcohol and medicines
+- Do not drink alcohol for 24 hours before and 24 hours after your session.
+- Before your session, talk with {{clinicianName}} if you take any of these: benzodiazepines (such as lorazepam, clonazepam or alprazolam), lamotrigine, MAOIs, stimulants (such as ADHD medicines), or medicines for blood pressure.
+- Do not stop or change any medicine on your own. Unless we tell you otherwise, keep taking your usual medicines.
+
+What to bring
+- A photo ID
+- A list of all the medicines and supplements you take
+- Comfortable, loose clothing
+- Headphones and an eye mask, if you would like them
+
+Questions, or need to change your appointment? Call us at {{clinicPhone}}.
+
+If you are in crisis, call or text 988 (Suicide & Crisis Lifeline), any time, day or night. In an emergency, call 911.
+
+We look forward to seeing you,
+{{clinicName}}`,
+    sms: '{{firstName}}, please read before your {{clinicName}} visit: {{link}}',
+  },
+  'prep-reminder': {
+    subject: 'Reminder: your appointment at {{clinicName}} is tomorrow',
+    body: `Hello {{firstName}},
+
+This is a reminder that your appointment at {{clinicName}} is tomorrow, {{sessionDate}}, at {{sessionTime}}, at {{location}}.
+
+A quick recap:
+- No solid food after {{solidFoodCutoff}}. Clear liquids only until {{clearLiquidsCutoff}}.
+- No alcohol from now until 24 hours after your session.
+- Make sure someone can take you home. Do not drive until the next day, after a full night's sleep.
+- Bring your photo ID and your list of medicines.
+
+Questions, or need to change your appointment? Call us at {{clinicPhone}}.
+
+If you are in crisis, call or text 988, any time. In an emergency, call 911.
+
+See you tomorrow,
+{{clinicName}}`,
+    sms: '{{firstName}}, reminder from {{clinicName}}: your appointment is tomorrow at {{sessionTime}}. Please plan your ride home. Questions? {{clinicPhone}}',
+  },
+  'prep-day-of': {
+    subject: 'See you today at {{sessionTime}}, {{firstName}}',
+    body: `Hello {{firstName}},
+
+We look forward to seeing you today at {{sessionTime}} at {{location}}.
+
+- No solid food after {{solidFoodCutoff}}. Clear liquids only until {{clearLiquidsCutoff}}.
+- Have your ride home ready. Do not drive until tomorrow, after a full night's sleep.
+- Bring your photo ID and your list of medicines.
+
+Running late or need help? Call us at {{clinicPhone}}.
+
+{{clinicName}}`,
+    sms: '{{firstName}}, see you today at {{sessionTime}}, {{clinicName}}. Clear liquids only until {{clearLiquidsCutoff}}. Please have your ride home ready.',
+  },
+  'checkin-same-day': {
+    subject: 'How are you doing, {{firstName}}?',
+    body: `Hello {{firstName}},
+
+Thank you for coming in today. We would like to know how you are feeling. The check-in takes about 2 minutes:
+
+{{link}}
+
+Your answers go to your care team at {{clinicName}}. If you would like us to call you, you can say so in the form.
+
+Please rest for the remainder of the day, and remember: no driving until tomorrow, after a full night's sleep.
+
+If you are in crisis, call or text 988, any time. In an emergency, call 911. This form is not for emergencies.
+
+Take care,
+{{clinicName}}`,
+    sms: '{{firstName}}, {{clinicName}} here. How are you feeling? {{link}}',
+  },
+  'checkin-next-day': {
+    subject: 'A quick check-in from {{clinicName}}',
+    body: `Hello {{firstName}},
+
+We hope you slept well. How are you feeling today? Please take 2 minutes to let us know:
+
+{{link}}
+
+If you would like us to call you, you can say so in the form. You can also call us at {{clinicPhone}}.
+
+If you are in crisis, call or text 988, any time. In an emergency, call 911. This form is not for emergencies.
+
+Take care,
+{{clinicName}}`,
+    sms: '{{firstName}}, {{clinicName}} here. How are you today? {{link}}',
+  },
+  'checkin-week': {
+    subject: 'Your one-week check-in with {{clinicName}}',
+    body: `Hello {{firstName}},
+
+It has been a week since your session. This check-in is a little longer than the others, about 5 minutes, with a few more questions about how you have been feeling over the last two weeks. Your answers help {{clinicianName}} plan your care.
+
+{{link}}
+
+If you would like us to call you, you can say so in the form, or call us at {{clinicPhone}}.
+
+If you are in crisis, call or text 988, any time. In an emergency, call 911. This form is not for emergencies.
+
+Thank you,
+{{clinicName}}`,
+    sms: '{{firstName}}, {{clinicName}}: your 1-week check-in (5 min): {{link}}',
+  },
+} satisfies ClinicConfigInput['templates']['en'];
+
+const es = {
+  'prep-instructions': {
+    subject: '{{firstName}}, cómo prepararse para su cita en {{clinicName}}',
+    body: `Hola, {{firstName}}:
+
+Su cita en {{clinicName}} es el {{sessionDate}} a las {{sessionTime}}, en {{location}}, con {{clinicianName}}. Por favor, lea estas indicaciones ahora y otra vez el día anterior. Le ayudarán a que su sesión sea segura y cómoda.
+
+Comida y bebida
+- No coma alimentos sólidos después de las {{solidFoodCutoff}} ({{solidFoodHours}} antes de su sesión).
+- Puede tomar líquidos claros, como agua, jugo de manzana, o café o té sin leche, hasta las {{clearLiquidsCutoff}} ({{clearLiquidsTime}} antes de su sesión). Después, no coma ni beba nada.
+
+Volver a casa con seguridad
+- Pida a un adulto de confianza que le lleve a casa después de la sesión. No podrá irse sin compañía ni conducir.
+- No conduzca, no ande en bicicleta ni use maquinaria hasta el día siguiente, después de una noche completa de sueño.
+
+Alcohol y medicamentos
+- No tome alcohol durante las 24 horas antes y las 24 horas después de su sesión.
+- Antes de su sesión, informe a {{clinicianName}} si toma alguno de estos medicamentos: benzodiazepinas (como lorazepam, clonazepam o alprazolam), lamotrigina, IMAO, estimulantes (como los medicamentos para el TDAH) o medicamentos para la presión arterial.
+- No deje ni cambie ningún medicamento por su cuenta. Salvo que le indiquemos otra cosa, siga tomando sus medicamentos habituales.
+
+Qué traer
+- Una identificación con foto
+- Una lista de todos los medicamentos y suplementos que toma
+- Ropa cómoda y holgada
+- Audífonos y un antifaz para dormir, si lo desea
+
+¿Tiene preguntas o necesita cambiar su cita? Llámenos al {{clinicPhone}}.
+
+Si está en crisis, llame o envíe un mensaje de texto al 988 (Línea de Prevención del Suicidio y Crisis; para español, oprima 2), a cualquier hora del día o de la noche. En una emergencia, llame al 911.
+
+Le esperamos,
+{{clinicName}}`,
+    sms: '{{firstName}}, lea esto antes de su cita en {{clinicName}}: {{link}}',
+  },
+  'prep-reminder': {
+    subject: 'Recordatorio: su cita en {{clinicName}} es mañana',
+    body: `Hola, {{firstName}}:
+
+Le recordamos que su cita en {{clinicName}} es mañana, {{sessionDate}}, a las {{sessionTime}}, en {{location}}.
+
+Un breve repaso:
+- No coma alimentos sólidos después de las {{solidFoodCutoff}}. Solo líquidos claros hasta las {{clearLiquidsCutoff}}.
+- No tome alcohol desde ahora hasta 24 horas después de su sesión.
+- Asegúrese de que alguien le lleve a casa. No conduzca hasta el día siguiente, después de una noche completa de sueño.
+- Traiga su identificación con foto y su lista de medicamentos.
+
+¿Tiene preguntas o necesita cambiar su cita? Llámenos al {{clinicPhone}}.
+
+Si está en crisis, llame o envíe un mensaje de texto al 988, a cualquier hora. En una emergencia, llame al 911.
+
+Hasta mañana,
+{{clinicName}}`,
+    sms: '{{firstName}}, {{clinicName}} le recuerda su cita de mañana a las {{sessionTime}}. Alguien debe llevarle a casa. ¿Dudas? {{clinicPhone}}',
+  },
+  'prep-day-of': {
+    subject: 'Le esperamos hoy a las {{sessionTime}}, {{firstName}}',
+    body: `Hola, {{firstName}}:
+
+Le esperamos hoy a las {{sessionTime}} en {{location}}.
+
+- No coma alimentos sólidos después de las {{solidFoodCutoff}}. Solo líquidos claros hasta las {{clearLiquidsCutoff}}.
+- Tenga listo a quien le llevará a casa. No conduzca hasta mañana, después de una noche completa de sueño.
+- Traiga su identificación con foto y su lista de medicamentos.
+
+¿Llega tarde o necesita ayuda? Llámenos al {{clinicPhone}}.
+
+{{clinicName}}`,
+    sms: '{{firstName}}, le esperamos hoy a las {{sessionTime}} en {{clinicName}}. Bebidas claras solo hasta las {{clearLiquidsCutoff}}. Alguien debe llevarle a casa.',
+  },
+  'checkin-same-day': {
+    subject: '¿Cómo se encuentra, {{firstName}}?',
+    body: `Hola, {{firstName}}:
+
+Gracias por venir hoy. Queremos saber cómo se siente. Responder le tomará unos 2 minutos:
+
+{{link}}
+
+Sus respuestas llegan a su equipo de atención en {{clinicName}}. Si quiere que le llamemos, puede indicarlo en el formulario.
+
+Descanse el resto del día y recuerde: no conduzca hasta mañana, después de una noche completa de sueño.
+
+Si está en crisis, llame o envíe un mensaje de texto al 988, a cualquier hora. En una emergencia, llame al 911. Este formulario no es para emergencias.
+
+Cuídese,
+{{clinicName}}`,
+    sms: '{{firstName}}, {{clinicName}}: ¿qué tal se siente? {{link}}',
+  },
+  'checkin-next-day': {
+    subject: 'Un breve seguimiento de {{clinicName}}',
+    body: `Hola, {{firstName}}:
+
+Esperamos que haya descansado bien. ¿Cómo se siente hoy? Tómese 2 minutos para contarnos:
+
+{{link}}
+
+Si quiere que le llamemos, puede indicarlo en el formulario. También puede llamarnos al {{clinicPhone}}.
+
+Si está en crisis, llame o envíe un mensaje de texto al 988, a cualquier hora. En una emergencia, llame al 911. Este formulario no es para emergencias.
+
+Cuídese,
+{{clinicName}}`,
+    sms: '{{firstName}}, {{clinicName}}: ¿qué tal hoy? Cuéntenos: {{link}}',
+  },
+  'checkin-week': {
+    subject: 'Su seguimiento de una semana con {{clinicName}}',
+    body: `Hola, {{firstName}}:
+
+Ha pasado una semana desde su sesión. Este cuestionario es un poco más largo que los anteriores (unos 5 minutos): incluye algunas preguntas más sobre cómo se ha sentido en las últimas dos semanas. Sus respuestas ayudan a {{clinicianName}} a planificar su atención.
+
+{{link}}
+
+Si quiere que le llamemos, puede indicarlo en el formulario o llamarnos al {{clinicPhone}}.
+
+Si está en crisis, llame o envíe un mensaje de texto al 988, a cualquier hora. En una emergencia, llame al 911. Este formulario no es para emergencias.
+
+Gracias,
+{{clinicName}}`,
+    sms: '{{firstName}}, {{clinicName}}: cuestionario de 1 semana (5 min) {{link}}',
+  },
+} satisfies ClinicConfigInput['templates']['es'];
+
+const clinicConfig = {
+  clinic: {
+    name: 'Riverside Clinic',
+    phone: '+1 555 010 0100',
+    timeZone: 'America/New_York',
+    address: '120 Riverside Drive, Suite 200, Springfield',
+  },
+  sender: { email: 'care@example-clinic.org' },
+  links: { baseUrl: 'https://care.example-clinic.org' },
+  preparation: {
+    fasting: {
+      default: { solidFoodHours: 6, clearLiquidsMinutes: 120 },
+      // The nasal spray needs a shorter fast than IV or IM ketamine.
+      'esketamine-nasal': { solidFoodHours: 2, clearLiquidsMinutes: 30 },
+    },
+  },
+  templates: { en, es },
+} satisfies ClinicConfigInput;
+
+export default clinicConfig;

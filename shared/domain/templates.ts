@@ -1,0 +1,392 @@
+import { DateTime, Duration } from 'luxon';
+import type { FullBooking, Language, Treatment } from '../contracts/booking-events';
+import type { ClinicConfig } from '../contracts/clinic-config';
+import { gsm7Units, toGsm7 } from './gsm7';
+import { CHECKIN_KINDS, type MessageKind } from './message-kinds';
+
+/** Every placeholder a template may contain, written `{{name}}`. */
+export const PLACEHOLDERS = [
+  'firstName',
+  'clinicName',
+  'clinicPhone',
+  'sessionDate',
+  'sessionTime',
+  'location',
+  'clinicianName',
+  'link',
+  'solidFoodCutoff',
+  'clearLiquidsCutoff',
+  'solidFoodHours',
+  'clearLiquidsTime',
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** The parts of a message template (see `messageTemplateSchema`). */
+export const TEMPLATE_FIELDS = ['subject', 'body', 'sms'] as const;
+export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
+
+/** Kinds whose message carries a link: the check-in form, or for `prep-instructions` the full instructions page. */
+export const LINKED_KINDS = ['prep-instructions', ...CHECKIN_KINDS] as const satisfies readonly MessageKind[];
+
+/** Placeholders a template of this kind must contain, per field. */
+export const REQUIRED_PLACEHOLDERS: Record<
+  MessageKind,
+  Partial<Record<TemplateField, readonly Placeholder[]>>
+> = {
+  'prep-instructions': {
+    body: ['sessionDate', 'sessionTime', 'solidFoodCutoff', 'clearLiquidsCutoff', 'clinicPhone'],
+    // The SMS cannot hold the instructions, so it links to the signed instructions page.
+    sms: ['link'],
+  },
+  'prep-reminder': { body: ['sessionDate', 'sessionTime'], sms: ['sessionTime'] },
+  'prep-day-of': { body: ['sessionTime'], sms: ['sessionTime'] },
+  'checkin-same-day': { body: ['link'], sms: ['link'] },
+  'checkin-next-day': { body: ['link'], sms: ['link'] },
+  'checkin-week': { body: ['link'], sms: ['link'] },
+};
+
+/**
+ * Which placeholders a field of a kind may use at all.
+ * - Subjects are shown on lock screens: name, clinic and time only.
+ * - SMS leave out location and clinician: both come from the booking system
+ *   unbounded in length and unchecked for words that reveal the treatment.
+ * - `{{link}}` only where a link exists (`LINKED_KINDS`), never in a subject.
+ */
+export function allowedPlaceholders(kind: MessageKind, field: TemplateField): readonly Placeholder[] {
+  const linked = (LINKED_KINDS as readonly MessageKind[]).includes(kind);
+  if (field === 'subject') return ['firstName', 'clinicName', 'clinicPhone', 'sessionDate', 'sessionTime'];
+  return PLACEHOLDERS.filter(
+    (name) =>
+      (name !== 'link' || linked) && (field === 'body' || (name !== 'location' && name !== 'clinicianName')),
+  );
+}
+
+/** The value of every placeholder; `link` only when the message has one. */
+export type PlaceholderValues = Record<Exclude<Placeholder, 'link'>, string> & { link?: string };
+
+/** Raised when a template cannot be rendered (unknown placeholder, or `{{link}}` without a link). */
+export class TemplateRenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateRenderError';
+  }
+}
+
+/** Longest first name an SMS carries, so the worst case stays within one segment. */
+export const SMS_FIRST_NAME_MAX = 12;
+
+const LOCALES: Record<Language, string> = { en: 'en-US', es: 'es' };
+
+const WORDS: Record<
+  Language,
+  { theClinic: string; careTeam: string; dayBefore: (weekday: string) => string }
+> = {
+  en: { theClinic: 'the clinic', careTeam: 'your care team', dayBefore: (weekday) => ` on ${weekday}` },
+  es: {
+    theClinic: 'la clínica',
+    careTeam: 'su equipo de atención',
+    dayBefore: (weekday) => ` del ${weekday}`,
+  },
+};
+
+/** The Intl locale used for dates and times in a language. */
+export function localeFor(language: Language): string {
+  return LOCALES[language];
+}
+
+/** ICU puts narrow no-break spaces in "9:30 AM"; plain spaces keep text, HTML and SMS alike. */
+function plainSpaces(text: string): string {
+  return text.replace(/[\u00A0\u202F]/g, ' ');
+}
+
+/** Long date, e.g. "Wednesday, September 17, 2025" / "miércoles, 17 de septiembre de 2025". */
+export function formatSessionDate(at: DateTime, language: Language): string {
+  return plainSpaces(at.setLocale(localeFor(language)).toLocaleString(DateTime.DATE_HUGE));
+}
+
+/** Clock time without zone, e.g. "9:30 AM" / "9:30". */
+export function formatClockTime(at: DateTime, language: Language): string {
+  return plainSpaces(at.setLocale(localeFor(language)).toLocaleString(DateTime.TIME_SIMPLE));
+}
+
+/**
+ * Short zone name for `at`. Spanish ICU names US zones only as "GMT-4", so a
+ * letter abbreviation from en-US (EDT) is preferred when the locale has none.
+ */
+export function formatZoneLabel(at: DateTime, language: Language): string {
+  const own = at.setLocale(localeFor(language)).offsetNameShort ?? '';
+  if (!/^(GMT|UTC)[+\-−]/.test(own)) return own;
+  const english = at.setLocale('en-US').offsetNameShort ?? '';
+  return /^(GMT|UTC)[+\-−]/.test(english) ? own : english;
+}
+
+/** Clock time with its zone, e.g. "9:30 AM EDT" / "9:30 EDT". */
+export function formatSessionTime(at: DateTime, language: Language): string {
+  return `${formatClockTime(at, language)} ${formatZoneLabel(at, language)}`.trim();
+}
+
+/** A fasting cutoff: the clock time, plus the weekday when it falls before the session's day ("9:00 PM on Tuesday"). */
+export function formatCutoff(cutoff: DateTime, sessionStart: DateTime, language: Language): string {
+  const time = formatClockTime(cutoff, language);
+  if (cutoff.toISODate() === sessionStart.toISODate()) return time;
+  return time + WORDS[language].dayBefore(cutoff.setLocale(localeFor(language)).toFormat('cccc'));
+}
+
+/** A duration in words, e.g. "2 hours", "1 hour and 30 minutes", "30 minutos". */
+export function formatDuration(minutes: number, language: Language): string {
+  const whole = Math.round(minutes);
+  const parts = { hours: Math.floor(whole / 60), minutes: whole % 60 };
+  const shown =
+    whole === 0 ? { minutes: 0 } : Object.fromEntries(Object.entries(parts).filter(([, n]) => n > 0));
+  return plainSpaces(
+    Duration.fromObject(shown)
+      .reconfigure({ locale: localeFor(language) })
+      .toHuman({ listStyle: 'long' }),
+  );
+}
+
+/** The fasting rule for a treatment: its own entry, else the default. */
+export function fastingFor(config: ClinicConfig, treatment: Treatment) {
+  return config.preparation.fasting[treatment] ?? config.preparation.fasting.default;
+}
+
+/**
+ * Booking-system text is untrusted: collapse line breaks and control
+ * characters (no header or layout injection) and drop bidi overrides (no
+ * visual spoofing). HTML escaping happens later, per output.
+ */
+function cleanValue(text: string): string {
+  return text
+    .replace(/[\u202A-\u202E\u2066-\u2069]/g, '')
+    .replace(/[\s\p{Cc}]+/gu, ' ')
+    .trim();
+}
+
+/** Computes every placeholder value for a booking, in the patient's language and time zone. */
+export function placeholderValues(input: {
+  config: ClinicConfig;
+  booking: FullBooking;
+  link?: string;
+}): PlaceholderValues {
+  const { config, booking, link } = input;
+  const { session, patient } = booking;
+  const language = patient.language;
+  const words = WORDS[language];
+  const zone = patient.timeZone ?? session.timeZone;
+  const start = DateTime.fromISO(session.startsAt).setZone(zone);
+  const fasting = fastingFor(config, session.treatment);
+  const solidCutoff = start.minus({ minutes: Math.round(fasting.solidFoodHours * 60) });
+  const liquidsCutoff = start.minus({ minutes: fasting.clearLiquidsMinutes });
+  const location = session.location ?? config.clinic.address;
+  return {
+    firstName: cleanValue(patient.firstName),
+    clinicName: cleanValue(config.clinic.name),
+    clinicPhone: cleanValue(config.clinic.phone),
+    sessionDate: formatSessionDate(start, language),
+    sessionTime: formatSessionTime(start, language),
+    location: (location && cleanValue(location)) || words.theClinic,
+    clinicianName: (session.clinicianName && cleanValue(session.clinicianName)) || words.careTeam,
+    solidFoodCutoff: formatCutoff(solidCutoff, start, language),
+    clearLiquidsCutoff: formatCutoff(liquidsCutoff, start, language),
+    solidFoodHours: formatDuration(fasting.solidFoodHours * 60, language),
+    clearLiquidsTime: formatDuration(fasting.clearLiquidsMinutes, language),
+    ...(link === undefined ? {} : { link }),
+  };
+}
+
+/** A template split into literal text and placeholders. */
+type Token = { text: string } | { name: Placeholder };
+
+const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+/**
+ * Lists the placeholder names in a template (trimmed, known or not) and
+ * whether braces are left over that do not form a `{{name}}`.
+ */
+export function scanPlaceholders(template: string): { names: string[]; strayBraces: boolean } {
+  const names = [...template.matchAll(PLACEHOLDER_PATTERN)].map((match) => match[1] ?? '');
+  const strayBraces = /\{\{|\}\}/.test(template.replace(PLACEHOLDER_PATTERN, ''));
+  return { names, strayBraces };
+}
+
+function isPlaceholder(name: string): name is Placeholder {
+  return (PLACEHOLDERS as readonly string[]).includes(name);
+}
+
+function tokenize(template: string): Token[] {
+  const tokens: Token[] = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
+    const name = match[1] ?? '';
+    if (!isPlaceholder(name)) throw new TemplateRenderError(`unknown placeholder {{${name}}}`);
+    if (match.index > last) tokens.push({ text: template.slice(last, match.index) });
+    tokens.push({ name });
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) tokens.push({ text: template.slice(last) });
+  return tokens;
+}
+
+function valueFor(values: PlaceholderValues, name: Placeholder): string {
+  const value = values[name];
+  if (value === undefined)
+    throw new TemplateRenderError(`{{${name}}} is used but the message has no ${name}`);
+  return value;
+}
+
+/** Replaces every `{{name}}` in `template`; throws `TemplateRenderError` for unknown names or a missing link. */
+export function fillTemplate(template: string, values: PlaceholderValues): string {
+  return tokenize(template)
+    .map((token) => ('text' in token ? token.text : valueFor(values, token.name)))
+    .join('');
+}
+
+/** The first name as an SMS carries it: GSM-7, at most 12 characters and 12 units. */
+export function smsFirstName(firstName: string): string {
+  let out = '';
+  for (const char of toGsm7(cleanValue(firstName))) {
+    if ((gsm7Units(out + char) ?? Infinity) > SMS_FIRST_NAME_MAX) break;
+    out += char;
+  }
+  return out.trim();
+}
+
+/** Renders an SMS template from values: the first name shortened, the whole text transliterated to GSM-7. */
+export function renderSmsText(template: string, values: PlaceholderValues): string {
+  return toGsm7(fillTemplate(template, { ...values, firstName: smsFirstName(values.firstName) }));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** Only the clinic's own template text is linkified; patient-supplied values never become links. */
+const URL_PATTERN = /https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)]/g;
+
+function anchor(href: string, label: string): string {
+  return `<a href="${escapeHtml(href)}" style="color:#0b5394">${escapeHtml(label)}</a>`;
+}
+
+function literalToHtml(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    out += escapeHtml(text.slice(last, match.index)) + anchor(match[0], match[0]);
+    last = match.index + match[0].length;
+  }
+  return out + escapeHtml(text.slice(last));
+}
+
+function lineToHtml(line: string, values: PlaceholderValues): string {
+  return tokenize(line)
+    .map((token) => {
+      if ('text' in token) return literalToHtml(token.text);
+      const value = valueFor(values, token.name);
+      if (token.name === 'link') return anchor(value, value);
+      if (token.name === 'clinicPhone') return anchor(`tel:${value.replace(/[^\d+]/g, '')}`, value);
+      return escapeHtml(value);
+    })
+    .join('');
+}
+
+/** Plain-text body -> HTML blocks: blank line = paragraph, "- " lines = list, single newline = <br>. */
+function bodyToHtml(body: string, values: PlaceholderValues): string {
+  const blocks = body
+    .replace(/\r\n?/g, '\n')
+    .split(/\n[ \t]*\n/)
+    .map((block) => block.split('\n').map((line) => line.trimEnd()))
+    .filter((lines) => lines.some((line) => line !== ''));
+  const html: string[] = [];
+  for (const lines of blocks) {
+    let paragraph: string[] = [];
+    let items: string[] = [];
+    const flush = () => {
+      if (paragraph.length > 0) html.push(`<p style="margin:0 0 16px">${paragraph.join('<br>\n')}</p>`);
+      if (items.length > 0)
+        html.push(`<ul style="margin:0 0 16px;padding-left:24px">\n${items.join('\n')}\n</ul>`);
+      paragraph = [];
+      items = [];
+    };
+    for (const line of lines) {
+      const item = /^\s*- (.*)$/.exec(line);
+      if (item) {
+        if (paragraph.length > 0) flush();
+        items.push(`<li>${lineToHtml(item[1] ?? '', values)}</li>`);
+      } else {
+        if (items.length > 0) flush();
+        paragraph.push(lineToHtml(line.trim(), values));
+      }
+    }
+    flush();
+  }
+  return html.join('\n');
+}
+
+function htmlDocument(language: Language, subject: string, content: string): string {
+  return [
+    '<!DOCTYPE html>',
+    `<html lang="${language}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(subject)}</title>`,
+    '</head>',
+    '<body style="margin:0;padding:0;background:#ffffff">',
+    `<div role="article" aria-label="${escapeHtml(subject)}" lang="${language}" style="max-width:600px;margin:0 auto;padding:24px;color:#1f2933;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">`,
+    content,
+    '</div>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+export interface RenderInput {
+  config: ClinicConfig;
+  kind: MessageKind;
+  booking: FullBooking;
+  /** The signed page for this message (check-in form or instructions); needed where the template has `{{link}}`. */
+  link?: string;
+}
+
+export interface RenderedEmail {
+  channel: 'email';
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface RenderedSms {
+  channel: 'sms';
+  /** GSM-7 text. */
+  text: string;
+  /** GSM-7 units (160 fit one segment); `validateClinicConfig` guarantees one segment for valid input. */
+  units: number;
+}
+
+/** Renders a booking's email of one kind in the patient's language: subject, plain text and an accessible HTML document. */
+export function renderEmail(input: RenderInput): RenderedEmail {
+  const template = input.config.templates[input.booking.patient.language][input.kind];
+  const values = placeholderValues(input);
+  const subject = cleanValue(fillTemplate(template.subject, values));
+  const text = fillTemplate(template.body.replace(/\r\n?/g, '\n'), values);
+  const html = htmlDocument(input.booking.patient.language, subject, bodyToHtml(template.body, values));
+  return { channel: 'email', subject, text, html };
+}
+
+/** Renders a booking's SMS of one kind in the patient's language, as GSM-7 text. */
+export function renderSms(input: RenderInput): RenderedSms {
+  const template = input.config.templates[input.booking.patient.language][input.kind];
+  const text = renderSmsText(template.sms, placeholderValues(input));
+  return { channel: 'sms', text, units: gsm7Units(text) ?? 0 };
+}
+
+/** Renders one message on one channel; see `renderEmail` and `renderSms`. */
+export function renderMessage(input: RenderInput & { channel: 'email' }): RenderedEmail;
+export function renderMessage(input: RenderInput & { channel: 'sms' }): RenderedSms;
+export function renderMessage(input: RenderInput & { channel: 'email' | 'sms' }): RenderedEmail | RenderedSms;
+export function renderMessage(
+  input: RenderInput & { channel: 'email' | 'sms' },
+): RenderedEmail | RenderedSms {
+  return input.channel === 'email' ? renderEmail(input) : renderSms(input);
+}

@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import clinicConfig from '../../config/clinic';
+import { LANGUAGES, type Language } from '../../shared/contracts/booking-events';
+import {
+  type ClinicConfig,
+  ClinicConfigError,
+  parseClinicConfig,
+} from '../../shared/contracts/clinic-config';
+import {
+  DEFAULT_API_BASE_URL,
+  findSensitiveTerms,
+  loadClinicConfig,
+  renderSamples,
+  validateClinicConfig,
+  WORST_CASE_TOKEN_LENGTH,
+  worstCaseLink,
+  worstCaseSmsValues,
+} from '../../shared/domain/config-validation';
+import { gsm7Units } from '../../shared/domain/gsm7';
+import { MESSAGE_KINDS, type MessageKind } from '../../shared/domain/message-kinds';
+import { renderSmsText, type TemplateField } from '../../shared/domain/templates';
+
+const config = parseClinicConfig(clinicConfig);
+
+/** A copy of the default config with one template field replaced. */
+function withTemplate(
+  language: Language,
+  kind: MessageKind,
+  field: TemplateField,
+  text: string,
+): ClinicConfig {
+  const copy = structuredClone(config);
+  copy.templates[language][kind][field] = text;
+  return copy;
+}
+
+/** The errors `validateClinicConfig` throws, or [] when the config is valid. */
+function errorsOf(candidate: ClinicConfig): { field: string; message: string }[] {
+  try {
+    validateClinicConfig(candidate);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ClinicConfigError)) throw error;
+    return error.errors;
+  }
+}
+
+describe('config-validation', () => {
+  describe('validateClinicConfig', () => {
+    it('accepts the default clinic config', () => {
+      expect(errorsOf(config)).toEqual([]);
+      expect(() => loadClinicConfig(clinicConfig)).not.toThrow();
+    });
+
+    it('accepts the default templates when links fall back to the API URL', () => {
+      expect(errorsOf({ ...config, links: { ttlDays: 7 } })).toEqual([]);
+    });
+
+    it('names the field of an unknown placeholder', () => {
+      const errors = errorsOf(withTemplate('es', 'checkin-week', 'sms', '{{patientName}}: {{link}}'));
+      expect(errors).toEqual([
+        {
+          field: 'templates.es.checkin-week.sms',
+          message: expect.stringContaining('unknown placeholder {{patientName}}'),
+        },
+      ]);
+    });
+
+    it('names the field when a check-in SMS or body lacks {{link}}', () => {
+      const noLinkSms = errorsOf(
+        withTemplate('en', 'checkin-next-day', 'sms', '{{firstName}}, how are you?'),
+      );
+      expect(noLinkSms).toEqual([
+        { field: 'templates.en.checkin-next-day.sms', message: 'must contain {{link}}' },
+      ]);
+      const noLinkBody = errorsOf(withTemplate('es', 'checkin-same-day', 'body', 'Hola, {{firstName}}.'));
+      expect(noLinkBody).toEqual([
+        { field: 'templates.es.checkin-same-day.body', message: 'must contain {{link}}' },
+      ]);
+    });
+
+    it('names the field when the prep-instructions SMS lacks the instructions link', () => {
+      const errors = errorsOf(withTemplate('en', 'prep-instructions', 'sms', 'See you soon, {{firstName}}'));
+      expect(errors.map((error) => error.field)).toEqual(['templates.en.prep-instructions.sms']);
+    });
+
+    it('rejects {{link}} in a kind that has no link', () => {
+      const errors = errorsOf(
+        withTemplate('en', 'prep-reminder', 'sms', 'Tomorrow at {{sessionTime}}: {{link}}'),
+      );
+      expect(errors).toEqual([
+        {
+          field: 'templates.en.prep-reminder.sms',
+          message: expect.stringContaining('{{link}} is not allowed'),
+        },
+      ]);
+    });
+
+    it('rejects location and clinician in an SMS and a link in a subject', () => {
+      const sms = errorsOf(withTemplate('en', 'prep-day-of', 'sms', 'At {{sessionTime}} in {{location}}'));
+      expect(sms[0]).toMatchObject({
+        field: 'templates.en.prep-day-of.sms',
+        message: expect.stringContaining('{{location}}'),
+      });
+      const subject = errorsOf(withTemplate('en', 'checkin-week', 'subject', 'Check in: {{link}}'));
+      expect(subject[0]).toMatchObject({ field: 'templates.en.checkin-week.subject' });
+    });
+
+    it('reports braces that do not form a placeholder', () => {
+      const errors = errorsOf(withTemplate('en', 'checkin-week', 'body', 'Hi {{firstName}, {{link}}'));
+      expect(errors[0]).toMatchObject({
+        field: 'templates.en.checkin-week.body',
+        message: expect.stringContaining('"{{"'),
+      });
+    });
+
+    it('names the field of an SMS that needs more than one segment with worst-case values', () => {
+      const long =
+        '{{firstName}}, {{clinicName}} here. We would love to hear how you are feeling today: {{link}}';
+      const errors = errorsOf(withTemplate('en', 'checkin-same-day', 'sms', long));
+      expect(errors).toEqual([
+        {
+          field: 'templates.en.checkin-same-day.sms',
+          message: expect.stringMatching(/needs 1\d\d GSM-7 units/),
+        },
+      ]);
+    });
+
+    it('accepts an SMS of exactly 160 units with the longest link and rejects 161', () => {
+      const room = 160 - worstCaseLink(config).length;
+      expect(errorsOf(withTemplate('en', 'checkin-week', 'sms', `{{link}}${'a'.repeat(room)}`))).toEqual([]);
+      const over = errorsOf(withTemplate('en', 'checkin-week', 'sms', `{{link}}${'a'.repeat(room + 1)}`));
+      expect(over[0]?.message).toContain('needs 161 GSM-7 units');
+    });
+
+    it('counts the longest date and time of the year when an SMS has them', () => {
+      const template = '{{sessionDate}} {{sessionTime}} {{solidFoodCutoff}}';
+      const values = worstCaseSmsValues(config, 'en');
+      expect(values.sessionDate).toMatch(/^Wednesday, September \d\d, 2026$/);
+      expect(renderSmsText(template, values).length).toBeGreaterThan(60);
+    });
+
+    it('names the field of a subject that names a drug', () => {
+      const errors = errorsOf(
+        withTemplate('en', 'prep-reminder', 'subject', 'Your Ketamine session is tomorrow'),
+      );
+      expect(errors).toEqual([
+        { field: 'templates.en.prep-reminder.subject', message: expect.stringContaining('ketamine') },
+      ]);
+    });
+
+    it('finds drug and symptom words in Spanish whatever the accents and case', () => {
+      const subject = errorsOf(withTemplate('es', 'prep-reminder', 'subject', 'Su sesión de ESKETAMÍNA'));
+      expect(subject[0]?.field).toBe('templates.es.prep-reminder.subject');
+      const sms = errorsOf(withTemplate('es', 'checkin-next-day', 'sms', '¿Tiene náuseas? {{link}}'));
+      expect(sms[0]).toMatchObject({
+        field: 'templates.es.checkin-next-day.sms',
+        message: expect.stringContaining('nause*'),
+      });
+    });
+
+    it('allows medicine names in an email body', () => {
+      expect(
+        errorsOf(
+          withTemplate('en', 'prep-reminder', 'body', '{{sessionDate}} {{sessionTime}}: no ketamine jokes'),
+        ),
+      ).toEqual([]);
+    });
+
+    it('names the clinic name when it reveals the treatment', () => {
+      const errors = errorsOf({ ...config, clinic: { ...config.clinic, name: 'Ketamine Wellness' } });
+      expect(errors.map((error) => error.field)).toContain('clinic.name');
+    });
+
+    it('names the fasting rule whose clear liquids would stop before solid food', () => {
+      const fasting = { ...config.preparation.fasting, kap: { solidFoodHours: 1, clearLiquidsMinutes: 90 } };
+      const errors = errorsOf({ ...config, preparation: { fasting } });
+      expect(errors).toEqual([
+        { field: 'preparation.fasting.kap.clearLiquidsMinutes', message: expect.any(String) },
+      ]);
+    });
+
+    it('lists every problem at once when there are several', () => {
+      let broken = withTemplate('en', 'checkin-week', 'sms', 'Hi {{nickname}}');
+      broken = { ...broken, templates: { ...broken.templates, es: structuredClone(broken.templates.es) } };
+      broken.templates.es['prep-day-of'].subject = 'Depresión: hoy a las {{sessionTime}}';
+      const error = (() => {
+        try {
+          validateClinicConfig(broken);
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(ClinicConfigError);
+      expect((error as ClinicConfigError).errors.map((e) => e.field)).toEqual([
+        'templates.en.checkin-week.sms',
+        'templates.en.checkin-week.sms',
+        'templates.es.prep-day-of.subject',
+      ]);
+      expect((error as Error).message).toContain('templates.es.prep-day-of.subject: names a drug');
+    });
+  });
+
+  describe('worstCaseLink', () => {
+    it('uses the API default when no base URL is configured', () => {
+      const link = worstCaseLink({ ...config, links: { ttlDays: 7 } });
+      expect(link).toBe(`${DEFAULT_API_BASE_URL}/c/${'x'.repeat(WORST_CASE_TOKEN_LENGTH)}`);
+      expect(link).toHaveLength(95);
+    });
+
+    it('uses the configured base when it is longer than the API default', () => {
+      const baseUrl = `https://${'a'.repeat(70)}.example.org/`;
+      const link = worstCaseLink({ ...config, links: { ttlDays: 7, baseUrl } });
+      expect(link).toBe(`${baseUrl}c/${'x'.repeat(WORST_CASE_TOKEN_LENGTH)}`);
+    });
+  });
+
+  describe('worstCaseSmsValues', () => {
+    it.each(LANGUAGES.flatMap((language) => MESSAGE_KINDS.map((kind) => [language, kind] as const)))(
+      'keeps the default %s %s SMS within one GSM-7 segment',
+      (language, kind) => {
+        const text = renderSmsText(
+          config.templates[language][kind].sms,
+          worstCaseSmsValues(config, language),
+        );
+        expect(text.startsWith('Maximilianus')).toBe(true);
+        expect(gsm7Units(text)).toBeLessThanOrEqual(160);
+      },
+    );
+  });
+
+  describe('findSensitiveTerms', () => {
+    it('matches whole words with any accents and case', () => {
+      expect(findSensitiveTerms('Spravato® and KETAMINA')).toEqual(['ketamina', 'spravato']);
+      expect(findSensitiveTerms('ketamine-assisted care')).toEqual(['ketamine']);
+      expect(findSensitiveTerms('Infusión y disociación')).toEqual(['disocia*', 'infusion*']);
+      expect(findSensitiveTerms('feeling depressed or suicidal')).toEqual(['depress*', 'suicid*']);
+    });
+
+    it('ignores words that merely contain a term', () => {
+      expect(findSensitiveTerms('Kappa Street, Panicum Lane, Benzoni Hall')).toEqual([]);
+    });
+  });
+
+  describe('renderSamples', () => {
+    it('renders every kind on both channels in both languages', () => {
+      const samples = renderSamples(config);
+      expect(new Set(samples.map((s) => `${s.language}/${s.kind}/${s.channel}`)).size).toBe(24);
+    });
+  });
+});

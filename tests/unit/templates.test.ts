@@ -1,0 +1,270 @@
+import { describe, expect, it } from 'vitest';
+import clinicConfig from '../../config/clinic';
+import { type FullBooking, fullBookingSchema, type Language } from '../../shared/contracts/booking-events';
+import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/clinic-config';
+import {
+  findSensitiveTerms,
+  renderSamples,
+  type SampleOverrides,
+  sampleBooking,
+  worstCaseLink,
+} from '../../shared/domain/config-validation';
+import { gsm7Units, isSingleGsm7Segment } from '../../shared/domain/gsm7';
+import { MESSAGE_KINDS } from '../../shared/domain/message-kinds';
+import {
+  fillTemplate,
+  LINKED_KINDS,
+  placeholderValues,
+  renderEmail,
+  renderMessage,
+  renderSms,
+  smsFirstName,
+  TemplateRenderError,
+} from '../../shared/domain/templates';
+
+const config = parseClinicConfig(clinicConfig);
+const LINK = 'https://care.example-clinic.org/c/AbCdEfGhIjKlMnOpQrStUvWxYz0123456';
+
+/** A sample booking (Wed 18 March 2026, 9:30 EDT, IV), validated by the contract's schema. */
+function booking(language: Language, overrides: SampleOverrides = {}): FullBooking {
+  return fullBookingSchema.parse(sampleBooking(config, language, overrides));
+}
+
+function withClinic(patch: Partial<ClinicConfig['clinic']>): ClinicConfig {
+  return { ...config, clinic: { ...config.clinic, ...patch } };
+}
+
+const samples = renderSamples(config, { link: worstCaseLink(config) });
+const combos = samples.map((sample) => [sample.language, sample.kind, sample.channel, sample] as const);
+
+describe('templates', () => {
+  describe('renderMessage', () => {
+    it('renders all 24 kind x channel x language combinations of the default config', () => {
+      expect(samples).toHaveLength(MESSAGE_KINDS.length * 2 * 2);
+    });
+
+    it.each(combos)('leaves no placeholder when rendering %s %s %s', (_language, _kind, _channel, sample) => {
+      const texts =
+        sample.channel === 'email'
+          ? [sample.message.subject, sample.message.text, sample.message.html]
+          : [sample.message.text];
+      for (const text of texts) expect(text).not.toMatch(/\{\{|\}\}/);
+    });
+
+    it.each(combos.filter(([, , channel]) => channel === 'sms'))(
+      'keeps the %s %s SMS in one GSM-7 segment with the longest default link',
+      (_language, kind, _channel, sample) => {
+        expect(isSingleGsm7Segment(sample.message.text)).toBe(true);
+        if ((LINKED_KINDS as readonly string[]).includes(kind))
+          expect(sample.message.text).toContain(worstCaseLink(config));
+      },
+    );
+
+    it.each(combos)(
+      'names no drug, diagnosis or symptom in the %s %s %s subject or SMS',
+      (_language, _kind, _channel, sample) => {
+        const exposed = sample.channel === 'email' ? sample.message.subject : sample.message.text;
+        expect(findSensitiveTerms(exposed)).toEqual([]);
+      },
+    );
+
+    it.each(combos.filter(([, kind, channel]) => channel === 'email' && kind.startsWith('checkin')))(
+      'links the %s %s email to the check-in form',
+      (_language, _kind, _channel, sample) => {
+        if (sample.channel !== 'email') throw new Error('unreachable');
+        expect(sample.message.text).toContain(worstCaseLink(config));
+        expect(sample.message.html).toContain(`<a href="${worstCaseLink(config)}"`);
+      },
+    );
+
+    it('returns an email or an SMS according to the channel', () => {
+      const input = { config, kind: 'checkin-next-day' as const, booking: booking('en'), link: LINK };
+      expect(renderMessage({ ...input, channel: 'email' })).toHaveProperty('subject');
+      expect(renderMessage({ ...input, channel: 'sms' })).toMatchObject({ channel: 'sms' });
+    });
+  });
+
+  describe('renderEmail', () => {
+    const hostile = booking('en', {
+      session: {
+        location: '<script>alert(1)</script> Room 2',
+        clinicianName: '"><img src=x onerror=alert(1)>',
+      },
+      patient: { firstName: '<b>Eve</b>' },
+    });
+
+    it('escapes patient-supplied values in the HTML when they contain markup', () => {
+      const { html } = renderEmail({ config, kind: 'prep-instructions', booking: hostile, link: LINK });
+      expect(html).not.toContain('<script');
+      expect(html).not.toContain('<img');
+      expect(html).not.toContain('<b>');
+      expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62; Room 2');
+      expect(html).toContain('&#34;&#62;&#60;img src=x onerror=alert(1)&#62;');
+    });
+
+    it('keeps patient-supplied values verbatim in the plain-text part', () => {
+      const { text } = renderEmail({ config, kind: 'prep-instructions', booking: hostile, link: LINK });
+      expect(text).toContain('at <script>alert(1)</script> Room 2, with "><img src=x onerror=alert(1)>.');
+    });
+
+    it('never turns a patient-supplied URL into a link', () => {
+      const phishing = booking('en', { session: { location: 'https://evil.example/login' } });
+      const { html } = renderEmail({ config, kind: 'prep-instructions', booking: phishing, link: LINK });
+      expect(html).toContain('https://evil.example/login');
+      expect(html).not.toContain('href="https://evil.example');
+    });
+
+    it('renders the link as an anchor with an escaped href when the link has special characters', () => {
+      const link = 'https://care.example-clinic.org/c/a?b=1&c="x"';
+      const { html } = renderEmail({ config, kind: 'checkin-same-day', booking: booking('en'), link });
+      expect(html).toContain(
+        '<a href="https://care.example-clinic.org/c/a?b=1&#38;c=&#34;x&#34;" style="color:#0b5394">https://care.example-clinic.org/c/a?b=1&#38;c=&#34;x&#34;</a>',
+      );
+    });
+
+    it('builds a document with the language, paragraphs, lists and a tel: link', () => {
+      const { html, subject } = renderEmail({ config, kind: 'prep-instructions', booking: booking('es') });
+      expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="es">/);
+      expect(html).toContain(`<title>${subject}</title>`);
+      expect(html).toContain('<p style="margin:0 0 16px">Hola, Ramón:</p>');
+      expect(html).toMatch(/<ul[^>]*>\n<li>Una identificación con foto<\/li>/);
+      expect(html).toContain('<a href="tel:+15550100100" style="color:#0b5394">+1 555 010 0100</a>');
+    });
+
+    it('collapses line breaks in the subject when the first name has them', () => {
+      const injected = booking('en', { patient: { firstName: 'Ann\r\nBcc: x@example.org' } });
+      const { subject } = renderEmail({ config, kind: 'prep-instructions', booking: injected });
+      expect(subject).toBe('Ann Bcc: x@example.org, how to prepare for your appointment at Riverside Clinic');
+    });
+
+    it('gives the full fasting, ride, alcohol, medicine and crisis instructions in the prep-instructions email', () => {
+      const { text } = renderEmail({ config, kind: 'prep-instructions', booking: booking('en') });
+      expect(text).toContain('No solid food after 3:30 AM (6 hours before your session).');
+      expect(text).toContain('until 7:30 AM (2 hours before your session)');
+      expect(text).toContain("until the next day, after a full night's sleep");
+      expect(text).toContain('lamotrigine, MAOIs, stimulants');
+      expect(text).toContain('call or text 988');
+      expect(text).toContain('call 911');
+    });
+  });
+
+  describe('renderSms', () => {
+    it('transliterates the first name when it has accents GSM-7 lacks', () => {
+      const { text } = renderSms({ config, kind: 'checkin-same-day', booking: booking('es'), link: LINK });
+      expect(text).toMatch(/^Ramon, Riverside Clinic: ¿qué tal se siente\? https:/);
+      expect(gsm7Units(text)).toBeDefined();
+    });
+
+    it('shortens a long first name to 12 characters', () => {
+      const long = booking('en', { patient: { firstName: 'Maximiliano Alejandro' } });
+      const { text } = renderSms({ config, kind: 'checkin-same-day', booking: long, link: LINK });
+      expect(text.startsWith('Maximiliano, ')).toBe(true);
+    });
+
+    it('transliterates the whole text when the clinic name has accents', () => {
+      const { text } = renderSms({
+        config: withClinic({ name: 'Clínica Río' }),
+        kind: 'prep-reminder',
+        booking: booking('es'),
+      });
+      expect(text).toBe(
+        'Ramon, Clinica Rio le recuerda su cita de mañana a las 9:30 EDT. Alguien debe llevarle a casa. ¿Dudas? +1 555 010 0100',
+      );
+    });
+
+    it('throws TemplateRenderError when the template has {{link}} and no link is given', () => {
+      expect(() => renderSms({ config, kind: 'checkin-week', booking: booking('en') })).toThrow(
+        TemplateRenderError,
+      );
+    });
+  });
+
+  describe('smsFirstName', () => {
+    it('counts extension characters twice when shortening', () => {
+      expect(smsFirstName('[[[[[[[[')).toBe('[[[[[[');
+    });
+
+    it('keeps GSM-7 letters such as ñ and é', () => {
+      expect(smsFirstName('Iñés')).toBe('Iñés');
+    });
+  });
+
+  describe('placeholderValues', () => {
+    it('gives dates and times in the patient zone when it differs from the session zone', () => {
+      const values = placeholderValues({
+        config,
+        booking: booking('en', { patient: { timeZone: 'America/Los_Angeles' } }),
+      });
+      expect(values.sessionDate).toBe('Wednesday, March 18, 2026');
+      expect(values.sessionTime).toBe('6:30 AM PDT');
+    });
+
+    it('localizes the date and time in Spanish', () => {
+      const values = placeholderValues({ config, booking: booking('es') });
+      expect(values.sessionDate).toBe('miércoles, 18 de marzo de 2026');
+      expect(values.sessionTime).toBe('9:30 EDT');
+      expect(values.solidFoodHours).toBe('6 horas');
+      expect(values.clearLiquidsTime).toBe('2 horas');
+    });
+
+    it('computes shorter fasting for esketamine than for IV ketamine', () => {
+      const iv = placeholderValues({ config, booking: booking('en') });
+      const nasal = placeholderValues({
+        config,
+        booking: booking('en', { session: { treatment: 'esketamine-nasal' } }),
+      });
+      expect([iv.solidFoodCutoff, iv.clearLiquidsCutoff]).toEqual(['3:30 AM', '7:30 AM']);
+      expect([nasal.solidFoodCutoff, nasal.clearLiquidsCutoff]).toEqual(['7:30 AM', '9:00 AM']);
+      expect([nasal.solidFoodHours, nasal.clearLiquidsTime]).toEqual(['2 hours', '30 minutes']);
+    });
+
+    it('names the weekday when the cutoff falls on the day before', () => {
+      const early = { session: { startsAt: '2026-03-18T05:00:00-04:00' } };
+      expect(placeholderValues({ config, booking: booking('en', early) }).solidFoodCutoff).toBe(
+        '11:00 PM on Tuesday',
+      );
+      expect(placeholderValues({ config, booking: booking('es', early) }).solidFoodCutoff).toBe(
+        '23:00 del martes',
+      );
+    });
+
+    it('words fractional fasting hours as hours and minutes', () => {
+      const fasting = { default: { solidFoodHours: 1.5, clearLiquidsMinutes: 45 } };
+      const values = placeholderValues({
+        config: { ...config, preparation: { fasting } },
+        booking: booking('en'),
+      });
+      expect(values.solidFoodHours).toBe('1 hour and 30 minutes');
+      expect(values.solidFoodCutoff).toBe('8:00 AM');
+    });
+
+    it('falls back to the clinic address, then "the clinic", when the booking has no location', () => {
+      const noLocation = booking('en', { session: { location: undefined, clinicianName: undefined } });
+      expect(placeholderValues({ config, booking: noLocation }).location).toBe(config.clinic.address);
+      const bare = withClinic({ address: undefined });
+      expect(placeholderValues({ config: bare, booking: noLocation })).toMatchObject({
+        location: 'the clinic',
+        clinicianName: 'your care team',
+      });
+      const spanish = booking('es', { session: { location: undefined, clinicianName: undefined } });
+      expect(placeholderValues({ config: bare, booking: spanish })).toMatchObject({
+        location: 'la clínica',
+        clinicianName: 'su equipo de atención',
+      });
+    });
+  });
+
+  describe('fillTemplate', () => {
+    const values = placeholderValues({ config, booking: booking('en'), link: LINK });
+
+    it('tolerates spaces inside the braces', () => {
+      expect(fillTemplate('Hi {{ firstName }}!', values)).toBe('Hi Alex!');
+    });
+
+    it('throws TemplateRenderError for an unknown placeholder', () => {
+      expect(() => fillTemplate('Hi {{patientName}}', values)).toThrow(
+        /unknown placeholder \{\{patientName\}\}/,
+      );
+    });
+  });
+});
