@@ -1,6 +1,10 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { awsBookingEventDeps } from '../shared/adapters/aws/composition';
-import { type BookingEventDeps, type EventOutcome, processBookingEvent } from '../shared/domain/process-booking-event';
+import {
+  type BookingEventDeps,
+  type EventOutcome,
+  processBookingEvent,
+} from '../shared/domain/process-booking-event';
 
 /**
  * EventBridge target for booking events. A rejected event is kept by the use

@@ -15,9 +15,21 @@ export function eventSchemaFiles(): Record<string, unknown> {
   });
   return {
     'booking-created.schema.json': detail('Booking Created', DETAIL_TYPES.created, fullBookingSchema),
-    'booking-rescheduled.schema.json': detail('Booking Rescheduled', DETAIL_TYPES.rescheduled, fullBookingSchema),
-    'booking-cancelled.schema.json': detail('Booking Cancelled', DETAIL_TYPES.cancelled, bookingCancelledSchema),
-    'session-completed.schema.json': detail('Session Completed', DETAIL_TYPES.completed, sessionCompletedSchema),
+    'booking-rescheduled.schema.json': detail(
+      'Booking Rescheduled',
+      DETAIL_TYPES.rescheduled,
+      fullBookingSchema,
+    ),
+    'booking-cancelled.schema.json': detail(
+      'Booking Cancelled',
+      DETAIL_TYPES.cancelled,
+      bookingCancelledSchema,
+    ),
+    'session-completed.schema.json': detail(
+      'Session Completed',
+      DETAIL_TYPES.completed,
+      sessionCompletedSchema,
+    ),
   };
 }
 

@@ -33,17 +33,22 @@ export class VirtualClock implements Clock {
 }
 
 /** Parses a clock request: `{advance: ISO duration}` or `{to: ISO time}`; answers the target time or an error. */
-export function clockTarget(clock: Clock, body: unknown): { ok: true; to: string } | { ok: false; error: string } {
+export function clockTarget(
+  clock: Clock,
+  body: unknown,
+): { ok: true; to: string } | { ok: false; error: string } {
   const request = (body ?? {}) as { advance?: unknown; to?: unknown };
   if (typeof request.advance === 'string') {
     const duration = Duration.fromISO(request.advance);
-    if (!duration.isValid || duration.toMillis() < 0) return { ok: false, error: 'advance: must be a positive ISO-8601 duration such as PT24H' };
+    if (!duration.isValid || duration.toMillis() < 0)
+      return { ok: false, error: 'advance: must be a positive ISO-8601 duration such as PT24H' };
     return { ok: true, to: DateTime.fromISO(clock.now()).plus(duration).toUTC().toISO() ?? '' };
   }
   if (typeof request.to === 'string') {
     const to = DateTime.fromISO(request.to, { setZone: true });
     if (!to.isValid) return { ok: false, error: 'to: must be an ISO-8601 time' };
-    if (to < DateTime.fromISO(clock.now())) return { ok: false, error: 'to: must not be before the current virtual time' };
+    if (to < DateTime.fromISO(clock.now()))
+      return { ok: false, error: 'to: must not be before the current virtual time' };
     return { ok: true, to: to.toUTC().toISO() ?? '' };
   }
   return { ok: false, error: 'advance or to: one is required' };
@@ -140,7 +145,14 @@ export class LocalOutbox {
   readonly smsSender: SmsSender = {
     send: async (sms: OutgoingSms) => {
       if (this.failing.has('sms')) throw new LocalProviderFaultError('sms');
-      this.entries.push({ channel: 'sms', to: sms.to, kind: sms.kind, bookingId: sms.bookingId, text: sms.text, at: this.clock.now() });
+      this.entries.push({
+        channel: 'sms',
+        to: sms.to,
+        kind: sms.kind,
+        bookingId: sms.bookingId,
+        text: sms.text,
+        at: this.clock.now(),
+      });
       return { messageId: `local-sms-${++this.sequence}` };
     },
   };

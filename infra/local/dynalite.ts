@@ -1,6 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import type { AddressInfo } from 'node:net';
 
 /** An in-memory DynamoDB-API server (dynalite) on loopback. */
 export async function startDynalite(): Promise<{ endpoint: string; close: () => Promise<void> }> {

@@ -1,8 +1,8 @@
+import { escapeHtml } from '../../shared/domain/html';
 import type { DeadLetter } from '../../shared/domain/ports';
 import type { OutboxEntry } from './adapters';
 
-const escape = (value: unknown) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const text = (value: unknown) => escapeHtml(String(value ?? ''));
 
 /** The local runtime's home page: virtual time, buttons to move it, schedules, outbox and DLQ. */
 export function renderHomePage(view: {
@@ -14,7 +14,7 @@ export function renderHomePage(view: {
   const advance = (label: string, duration: string) =>
     `<form method="post" action="/local/clock"><input type="hidden" name="advance" value="${duration}"><button>${label}</button></form>`;
   const rows = (cells: unknown[][]) =>
-    cells.map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`).join('');
+    cells.map((row) => `<tr>${row.map((cell) => `<td>${text(cell)}</td>`).join('')}</tr>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Clinic follow-up, local runtime</title>
@@ -22,7 +22,7 @@ export function renderHomePage(view: {
 td,th{border-bottom:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}form{display:inline}
 button{margin:.2rem;padding:.4rem .8rem}pre{white-space:pre-wrap;margin:0}</style></head>
 <body><h1>Clinic follow-up: local runtime</h1>
-<p>Virtual time: <strong>${escape(view.now)}</strong></p>
+<p>Virtual time: <strong>${text(view.now)}</strong></p>
 <p>${advance('+1 hour', 'PT1H')}${advance('+1 day', 'P1D')}${advance('+7 days', 'P7D')}</p>
 <h2>Pending schedules (${view.schedules.length})</h2>
 <table><thead><tr><th>At (UTC)</th><th>Booking</th><th>Kind</th></tr></thead>

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
@@ -13,9 +13,15 @@ import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { loadClinicConfig } from '../../shared/domain/config-validation';
-import type { EventOutcome } from '../../shared/domain/process-booking-event';
-import type { BookingEventDeps } from '../../shared/domain/process-booking-event';
-import { clockTarget, type FaultChannel, LocalDeadLetters, LocalOutbox, LocalScheduler, VirtualClock } from './adapters';
+import type { BookingEventDeps, EventOutcome } from '../../shared/domain/process-booking-event';
+import {
+  clockTarget,
+  type FaultChannel,
+  LocalDeadLetters,
+  LocalOutbox,
+  LocalScheduler,
+  VirtualClock,
+} from './adapters';
 import { createServiceTable, dynaliteClientConfig, startDynalite } from './dynalite';
 import { renderHomePage } from './home-page';
 
@@ -109,7 +115,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (next.attempts + 1 < ASYNC_ATTEMPTS) {
-          scheduler.retry(next, DateTime.fromISO(clock.now()).plus({ minutes: 1 }).toUTC().toISO() ?? clock.now());
+          scheduler.retry(
+            next,
+            DateTime.fromISO(clock.now()).plus({ minutes: 1 }).toUTC().toISO() ?? clock.now(),
+          );
         } else {
           await deadLetters.keep({ source: 'send-message', reason, at: clock.now(), detail: next.payload });
         }
@@ -136,7 +145,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     'GET /local/schedules': async () =>
       json(
         200,
-        scheduler.pending().map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt })),
+        scheduler
+          .pending()
+          .map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt })),
       ),
     'GET /local/outbox': async () => json(200, outbox.entries),
     'GET /local/dlq': async () => json(200, deadLetters.letters),
@@ -157,7 +168,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       body: renderHomePage({
         now: clock.now(),
         outbox: outbox.entries,
-        schedules: scheduler.pending().map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt })),
+        schedules: scheduler
+          .pending()
+          .map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt })),
         deadLetters: deadLetters.letters,
       }),
     }),
@@ -167,12 +180,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     handle(req, routes, async (path, raw) => {
       // An event body that is not JSON is still an event the booking system sent: keep it.
       if (path === '/local/events') {
-        await deadLetters.keep({ source: 'booking-events', reason: 'body: not valid JSON', at: clock.now(), detail: raw.slice(0, MAX_EVENT_BYTES) });
+        await deadLetters.keep({
+          source: 'booking-events',
+          reason: 'body: not valid JSON',
+          at: clock.now(),
+          detail: raw.slice(0, MAX_EVENT_BYTES),
+        });
       }
     })
       .then((reply) => send(res, reply))
       .catch((error: unknown) => {
-        jsonLog.error('local request failed', { path: req.url, error: error instanceof Error ? error.name : 'unknown' });
+        jsonLog.error('local request failed', {
+          path: req.url,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
         send(res, json(500, { error: 'internal error' }));
       });
   });
@@ -201,10 +222,17 @@ const json = (status: number, value: unknown): Reply => ({
   type: 'application/json',
   body: JSON.stringify(value),
 });
-const redirect = (location: string): Reply => ({ status: 303, type: 'text/plain', body: '', headers: { location } });
+const redirect = (location: string): Reply => ({
+  status: 303,
+  type: 'text/plain',
+  body: '',
+  headers: { location },
+});
 
 function toResult(outcome: EventOutcome) {
-  return outcome.status === 'rejected' ? { status: outcome.status, error: outcome.error } : { status: outcome.status };
+  return outcome.status === 'rejected'
+    ? { status: outcome.status, error: outcome.error }
+    : { status: outcome.status };
 }
 
 function isForm(req: IncomingMessage): boolean {
@@ -221,7 +249,8 @@ async function handle(
   if (!route) return json(404, { error: `no route for ${req.method} ${path}` });
   if (req.method !== 'POST') return route(undefined, false);
   const raw = await readBody(req);
-  if (raw === undefined) return json(413, { results: [{ status: 'rejected', error: 'body: larger than 4 MB' }] });
+  if (raw === undefined)
+    return json(413, { results: [{ status: 'rejected', error: 'body: larger than 4 MB' }] });
   // JSON first, so `curl -d '{"advance":"P1D"}'` works; the home page's buttons post forms.
   let body: unknown;
   try {
@@ -229,7 +258,10 @@ async function handle(
   } catch {
     if (isForm(req)) return route(Object.fromEntries(new URLSearchParams(raw)), true);
     await onUnparsable(path, raw);
-    return json(400, { results: [{ status: 'rejected', error: 'body: not valid JSON' }], error: 'body: not valid JSON' });
+    return json(400, {
+      results: [{ status: 'rejected', error: 'body: not valid JSON' }],
+      error: 'body: not valid JSON',
+    });
   }
   return route(body, false);
 }

@@ -1,5 +1,11 @@
 declare module 'dynalite' {
   import type { Server } from 'node:http';
-  function dynalite(options?: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number; path?: string }): Server;
+
+  function dynalite(options?: {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+    path?: string;
+  }): Server;
   export default dynalite;
 }

@@ -145,7 +145,9 @@ export function parseBookingEvent(input: {
 }
 
 function checkInstant(iso: string, field: string): FieldError | undefined {
-  return DateTime.fromISO(iso, { setZone: true }).isValid ? undefined : { field, message: 'is not a real date' };
+  return DateTime.fromISO(iso, { setZone: true }).isValid
+    ? undefined
+    : { field, message: 'is not a real date' };
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

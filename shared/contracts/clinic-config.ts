@@ -1,7 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { MESSAGE_KINDS, type MessageKind } from '../domain/message-kinds';
-import { LANGUAGES, TREATMENTS, toFieldErrors } from './booking-events';
+import { LANGUAGES, type TREATMENTS, toFieldErrors } from './booking-events';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone');
@@ -76,7 +76,11 @@ const fastingSchema = z.strictObject({
   /** No solid food for this many hours before the session. */
   solidFoodHours: z.number().min(0).max(24),
   /** Clear liquids allowed until this many minutes before the session. */
-  clearLiquidsMinutes: z.number().int().min(0).max(24 * 60),
+  clearLiquidsMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60),
 });
 
 export const clinicConfigSchema = z.strictObject({
@@ -116,7 +120,12 @@ export const clinicConfigSchema = z.strictObject({
     })
     .default({ ttlDays: 7 }),
   quietHours: z.strictObject({ start: hhmm, end: hhmm }).default({ start: '21:00', end: '08:00' }),
-  graceMinutes: z.number().int().min(0).max(24 * 60).default(60),
+  graceMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(60),
   plan: z
     .array(planRuleSchema)
     .default(DEFAULT_PLAN)

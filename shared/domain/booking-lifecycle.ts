@@ -1,4 +1,9 @@
-import type { BookingCancelled, BookingEvent, FullBooking, SessionCompleted } from '../contracts/booking-events';
+import type {
+  BookingCancelled,
+  BookingEvent,
+  FullBooking,
+  SessionCompleted,
+} from '../contracts/booking-events';
 import type { BookingRecord, PlannedMessage } from './booking-record';
 import { MESSAGE_KINDS, type MessageKind } from './message-kinds';
 import { type PlanPolicy, planMessages } from './plan';
@@ -135,14 +140,28 @@ function applyCompletion(
 ): BookingDecision {
   const sameEnd = stored?.endedAt !== undefined && Date.parse(stored.endedAt) === Date.parse(endedAt);
   if (!stored) {
-    return { action: 'write', record: { bookingId, version: 0, status: 'pending', endedAt, plan: {}, revision: 1, updatedAt: now } };
+    return {
+      action: 'write',
+      record: { bookingId, version: 0, status: 'pending', endedAt, plan: {}, revision: 1, updatedAt: now },
+    };
   }
   if (stored.status === 'cancelled') return { action: 'ignore', reason: 'booking cancelled' };
-  if (sameEnd) return stored.status === 'active' ? { action: 'reconcile', record: stored } : { action: 'ignore', reason: 'duplicate' };
+  if (sameEnd)
+    return stored.status === 'active'
+      ? { action: 'reconcile', record: stored }
+      : { action: 'ignore', reason: 'duplicate' };
   const next = { ...stored, endedAt, revision: stored.revision + 1, updatedAt: now };
-  if (stored.status === 'pending' || !stored.booking || !stored.activatedAt) return { action: 'write', record: next };
+  if (stored.status === 'pending' || !stored.booking || !stored.activatedAt)
+    return { action: 'write', record: next };
   const kinds = MESSAGE_KINDS.filter((kind) => ruleAnchor(policy, kind) === 'end');
-  const replanned = planMessages({ booking: stored.booking, activatedAt: stored.activatedAt, endedAt, now, policy, kinds });
+  const replanned = planMessages({
+    booking: stored.booking,
+    activatedAt: stored.activatedAt,
+    endedAt,
+    now,
+    policy,
+    kinds,
+  });
   return { action: 'write', record: { ...next, plan: { ...stored.plan, ...toPlan(replanned) } } };
 }
 

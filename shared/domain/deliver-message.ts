@@ -99,7 +99,13 @@ export async function deliverMessage(deps: MessagingDeps, ref: MessageRef): Prom
       deps.metrics.count('MessagesFailed');
     }
   }
-  deps.log.info('message delivered', { bookingId: ref.bookingId, kind: ref.kind, at: ref.at, ...result, failures });
+  deps.log.info('message delivered', {
+    bookingId: ref.bookingId,
+    kind: ref.kind,
+    at: ref.at,
+    ...result,
+    failures,
+  });
   if (failures.length > 0) throw new DeliveryFailedError(ref, failures);
   return { outcome: 'delivered', ...result };
 }
@@ -123,7 +129,11 @@ function providerReason(error: unknown): string {
 
 /** The signed link a message carries: the check-in form, or the full instructions page. */
 async function linkFor(deps: MessagingDeps, ref: MessageRef, now: string): Promise<string | undefined> {
-  const purpose = isCheckinKind(ref.kind) ? 'checkin' : ref.kind === 'prep-instructions' ? 'instructions' : undefined;
+  const purpose = isCheckinKind(ref.kind)
+    ? 'checkin'
+    : ref.kind === 'prep-instructions'
+      ? 'instructions'
+      : undefined;
   if (!purpose) return undefined;
   const { linkId, token } = createLinkToken(await deps.signingKey.get(), ref);
   const expiresAt = DateTime.fromISO(now).plus({ days: deps.config.links.ttlDays }).toUTC().toISO() ?? now;

@@ -9,7 +9,11 @@ export const MESSAGE_KINDS = [
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
-export const CHECKIN_KINDS = ['checkin-same-day', 'checkin-next-day', 'checkin-week'] as const satisfies readonly MessageKind[];
+export const CHECKIN_KINDS = [
+  'checkin-same-day',
+  'checkin-next-day',
+  'checkin-week',
+] as const satisfies readonly MessageKind[];
 export type CheckinKind = (typeof CHECKIN_KINDS)[number];
 
 export function isCheckinKind(kind: MessageKind): kind is CheckinKind {

@@ -32,7 +32,9 @@ export function patientZone(booking: FullBooking): string {
 export function sessionEnd(booking: FullBooking, endedAt?: string): DateTime {
   return endedAt
     ? DateTime.fromISO(endedAt, { zone: 'utc' })
-    : DateTime.fromISO(booking.session.startsAt, { zone: 'utc' }).plus({ minutes: booking.session.durationMinutes });
+    : DateTime.fromISO(booking.session.startsAt, { zone: 'utc' }).plus({
+        minutes: booking.session.durationMinutes,
+      });
 }
 
 /**
@@ -58,7 +60,11 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
   return rules.map((rule): PlannedMessage => {
     const anchor = anchors[rule.anchor].setZone(zone);
     const channels = pickChannels(rule.channels, booking.patient);
-    const planned = (at: DateTime, status: PlannedMessage['status'], reason?: SkipReason): PlannedMessage => ({
+    const planned = (
+      at: DateTime,
+      status: PlannedMessage['status'],
+      reason?: SkipReason,
+    ): PlannedMessage => ({
       kind: rule.kind,
       at: toUtcIso(at),
       status,
@@ -75,7 +81,11 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
 
     if (at < now) {
       if (now.diff(at, 'minutes').minutes > policy.graceMinutes) return planned(at, 'skipped', 'past');
-      at = applyQuietHours(now, rule.quietHours === 'later' || rule.quietHours === 'send' ? rule.quietHours : 'skip', quiet);
+      at = applyQuietHours(
+        now,
+        rule.quietHours === 'later' || rule.quietHours === 'send' ? rule.quietHours : 'skip',
+        quiet,
+      );
       if (at === undefined) return planned(now, 'skipped', 'quiet-hours');
     }
     if (rule.anchor !== 'end' && at >= start) return planned(at, 'skipped', 'after-session-start');
@@ -92,8 +102,14 @@ export function pickChannels(
   rule: PlanRule['channels'],
   patient: Pick<FullBooking['patient'], 'email' | 'phone' | 'preferredChannel'>,
 ): Channel[] {
-  const has: Record<Channel, boolean> = { email: patient.email !== undefined, sms: patient.phone !== undefined };
-  const mode = patient.preferredChannel === 'email' || patient.preferredChannel === 'sms' ? patient.preferredChannel : rule;
+  const has: Record<Channel, boolean> = {
+    email: patient.email !== undefined,
+    sms: patient.phone !== undefined,
+  };
+  const mode =
+    patient.preferredChannel === 'email' || patient.preferredChannel === 'sms'
+      ? patient.preferredChannel
+      : rule;
   if (mode === 'both') return CHANNELS.filter((channel) => has[channel]);
   const fallback: Channel = mode === 'email' ? 'sms' : 'email';
   if (has[mode]) return [mode];

@@ -1,5 +1,5 @@
-import type { Channel, MessageKind } from './message-kinds';
 import type { BookingRecord } from './booking-record';
+import type { Channel, MessageKind } from './message-kinds';
 
 /** The service's notion of now; virtual in the local runtime. */
 export interface Clock {
@@ -46,8 +46,16 @@ export interface MessageLog {
    * Claims one channel of a message for sending: succeeds when nobody has, when
    * an earlier attempt failed, or when an earlier claim expired (a crashed send).
    */
-  claim(ref: MessageRef, channel: Channel, opts: { version: number; now: string; expiresAt: string }): Promise<ClaimResult>;
-  markSent(ref: MessageRef, channel: Channel, opts: { now: string; providerMessageId: string }): Promise<void>;
+  claim(
+    ref: MessageRef,
+    channel: Channel,
+    opts: { version: number; now: string; expiresAt: string },
+  ): Promise<ClaimResult>;
+  markSent(
+    ref: MessageRef,
+    channel: Channel,
+    opts: { now: string; providerMessageId: string },
+  ): Promise<void>;
   markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void>;
   /** Records that a message was not sent and why; a second skip of the same message changes nothing. */
   recordSkip(ref: MessageRef, opts: { version: number; now: string; reason: string }): Promise<void>;

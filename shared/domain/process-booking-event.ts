@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { type FieldError, parseBookingEvent } from '../contracts/booking-events';
-import type { BookingRecord } from './booking-record';
 import { decideBookingEvent, eventBookingId } from './booking-lifecycle';
+import type { BookingRecord } from './booking-record';
 import { type DeliveryResult, deliverMessage, type MessagingDeps } from './deliver-message';
 import { MESSAGE_KINDS } from './message-kinds';
 import { patientZone } from './plan';
@@ -41,7 +41,10 @@ export class BookingWriteConflictError extends Error {
  * optimistic lock, reconciles the plan's schedules and sends what is due now.
  * A rejected event is kept in the dead-letter sink with its reason.
  */
-export async function processBookingEvent(deps: BookingEventDeps, event: IncomingEvent): Promise<EventOutcome> {
+export async function processBookingEvent(
+  deps: BookingEventDeps,
+  event: IncomingEvent,
+): Promise<EventOutcome> {
   const parsed = parseBookingEvent({ ...event, allowedSources: deps.config.bookingSources });
   if (!parsed.ok) {
     const error = parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
@@ -57,7 +60,11 @@ export async function processBookingEvent(deps: BookingEventDeps, event: Incomin
   }
 
   const bookingId = eventBookingId(parsed.value);
-  const policy = { rules: deps.config.plan, quietHours: deps.config.quietHours, graceMinutes: deps.config.graceMinutes };
+  const policy = {
+    rules: deps.config.plan,
+    quietHours: deps.config.quietHours,
+    graceMinutes: deps.config.graceMinutes,
+  };
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const stored = await deps.bookings.get(bookingId);
     const decision = decideBookingEvent(stored, parsed.value, deps.clock.now(), policy);
@@ -72,7 +79,11 @@ export async function processBookingEvent(deps: BookingEventDeps, event: Incomin
     }
     if ((await deps.bookings.save(decision.record, stored?.revision)) === 'saved') {
       await reconcile(deps, decision.record, stored);
-      deps.log.info('event processed', { bookingId, type: parsed.value.type, version: decision.record.version });
+      deps.log.info('event processed', {
+        bookingId,
+        type: parsed.value.type,
+        version: decision.record.version,
+      });
       return { status: 'processed' };
     }
   }
@@ -120,8 +131,14 @@ async function sendNowOrRetryLater(
   try {
     return await deliverMessage(deps, ref);
   } catch (error) {
-    const fireAt = DateTime.fromISO(deps.clock.now()).plus({ minutes: 1 }).toUTC().toISO() ?? deps.clock.now();
-    await deps.scheduler.upsert({ name: messageScheduleName(ref, 'retry'), fireAt, timeZone, payload: { ...ref, version } });
+    const fireAt =
+      DateTime.fromISO(deps.clock.now()).plus({ minutes: 1 }).toUTC().toISO() ?? deps.clock.now();
+    await deps.scheduler.upsert({
+      name: messageScheduleName(ref, 'retry'),
+      fireAt,
+      timeZone,
+      payload: { ...ref, version },
+    });
     deps.log.warn('due message failed, retry scheduled', {
       bookingId: ref.bookingId,
       kind: ref.kind,

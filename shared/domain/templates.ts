@@ -2,6 +2,7 @@ import { DateTime, Duration } from 'luxon';
 import type { FullBooking, Language, Treatment } from '../contracts/booking-events';
 import type { ClinicConfig } from '../contracts/clinic-config';
 import { gsm7Units, toGsm7 } from './gsm7';
+import { escapeHtml } from './html';
 import { CHECKIN_KINDS, type MessageKind } from './message-kinds';
 
 /** Every placeholder a template may contain, written `{{name}}`. */
@@ -254,10 +255,6 @@ export function smsFirstName(firstName: string): string {
 /** Renders an SMS template from values: the first name shortened, the whole text transliterated to GSM-7. */
 export function renderSmsText(template: string, values: PlaceholderValues): string {
   return toGsm7(fillTemplate(template, { ...values, firstName: smsFirstName(values.firstName) }));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 /** Only the clinic's own template text is linkified; patient-supplied values never become links. */

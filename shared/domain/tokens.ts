@@ -47,7 +47,10 @@ function macOf(key: Uint8Array, linkId: string): string {
  * newer plan's schedule; the stale one fires, finds itself out of plan and is
  * recorded as skipped.
  */
-export function messageScheduleName(message: { bookingId: string; kind: MessageKind; at: string }, purpose = 'send'): string {
+export function messageScheduleName(
+  message: { bookingId: string; kind: MessageKind; at: string },
+  purpose = 'send',
+): string {
   const digest = createHmac('sha256', 'schedule-name')
     .update(`${purpose}\n${message.bookingId}\n${message.kind}\n${message.at}`)
     .digest('hex');

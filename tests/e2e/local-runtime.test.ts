@@ -4,7 +4,15 @@ import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime'
 import { gsm7Units } from '../../shared/domain/gsm7';
 
 type Schedule = { bookingId: string; kind: string; at: string };
-type Outbox = { channel: 'email' | 'sms'; to: string; kind: string; bookingId: string; subject?: string; text: string; at: string }[];
+type Outbox = {
+  channel: 'email' | 'sms';
+  to: string;
+  kind: string;
+  bookingId: string;
+  subject?: string;
+  text: string;
+  at: string;
+}[];
 
 const ZONE = 'America/New_York';
 let runtime: LocalRuntime;
@@ -28,16 +36,28 @@ const api = {
   },
   schedulesOf: async (bookingId: string) =>
     (await api.get<Schedule[]>('/local/schedules')).filter((s) => s.bookingId === bookingId),
-  outboxOf: async (bookingId: string) => (await api.get<Outbox>('/local/outbox')).filter((m) => m.bookingId === bookingId),
+  outboxOf: async (bookingId: string) =>
+    (await api.get<Outbox>('/local/outbox')).filter((m) => m.bookingId === bookingId),
   advanceTo: (to: string) => api.post('/local/clock', { to }),
 };
 
-function booking(bookingId: string, version: number, startsAt: string, patient: Record<string, unknown> = {}) {
+function booking(
+  bookingId: string,
+  version: number,
+  startsAt: string,
+  patient: Record<string, unknown> = {},
+) {
   return {
     bookingId,
     version,
     session: { startsAt, durationMinutes: 120, timeZone: ZONE, treatment: 'iv-ketamine', location: 'Room 2' },
-    patient: { id: `p-${bookingId}`, firstName: 'Ramón', email: 'ramon@example.org', phone: '+15550100002', ...patient },
+    patient: {
+      id: `p-${bookingId}`,
+      firstName: 'Ramón',
+      email: 'ramon@example.org',
+      phone: '+15550100002',
+      ...patient,
+    },
   };
 }
 
@@ -59,7 +79,9 @@ describe('local runtime', () => {
       expect(created).toEqual({ status: 200, body: { results: [{ status: 'processed' }] } });
 
       const schedules = await api.schedulesOf('dst-1');
-      const byKind = Object.fromEntries(schedules.map((s) => [s.kind, local(s.at).toFormat('yyyy-MM-dd HH:mm ZZZZ')]));
+      const byKind = Object.fromEntries(
+        schedules.map((s) => [s.kind, local(s.at).toFormat('yyyy-MM-dd HH:mm ZZZZ')]),
+      );
       expect(byKind).toEqual({
         'prep-reminder': '2026-10-29 10:00 EDT',
         'prep-day-of': '2026-10-30 08:00 EDT',
@@ -74,13 +96,9 @@ describe('local runtime', () => {
 
     it('sends each message when the clock passes it, and never in quiet hours but the instructions', async () => {
       const { body } = await api.advanceTo('2026-11-08T00:00:00Z');
-      expect(body.fired.filter((f: Schedule) => f.bookingId === 'dst-1').map((f: Schedule) => f.kind)).toEqual([
-        'prep-reminder',
-        'prep-day-of',
-        'checkin-same-day',
-        'checkin-next-day',
-        'checkin-week',
-      ]);
+      expect(
+        body.fired.filter((f: Schedule) => f.bookingId === 'dst-1').map((f: Schedule) => f.kind),
+      ).toEqual(['prep-reminder', 'prep-day-of', 'checkin-same-day', 'checkin-next-day', 'checkin-week']);
       const sent = await api.outboxOf('dst-1');
       expect(sent.map((m) => `${m.kind}/${m.channel}`)).toEqual([
         'prep-instructions/email',
@@ -120,12 +138,14 @@ describe('local runtime', () => {
       const before = await api.schedulesOf('dup-1');
       const outboxBefore = await api.outboxOf('dup-1');
 
-      expect((await api.event('Booking Created', booking('dup-1', 2, start))).body.results).toEqual([{ status: 'ignored' }]);
-      const stale = await api.event('Booking Rescheduled', booking('dup-1', 1, '2026-11-21T10:00:00-05:00'));
-      expect(stale.body.results).toEqual([{ status: 'ignored' }]);
-      expect((await api.event('Booking Cancelled', { bookingId: 'dup-1', version: 1 })).body.results).toEqual([
+      expect((await api.event('Booking Created', booking('dup-1', 2, start))).body.results).toEqual([
         { status: 'ignored' },
       ]);
+      const stale = await api.event('Booking Rescheduled', booking('dup-1', 1, '2026-11-21T10:00:00-05:00'));
+      expect(stale.body.results).toEqual([{ status: 'ignored' }]);
+      expect((await api.event('Booking Cancelled', { bookingId: 'dup-1', version: 1 })).body.results).toEqual(
+        [{ status: 'ignored' }],
+      );
 
       expect(await api.schedulesOf('dup-1')).toEqual(before);
       expect(await api.outboxOf('dup-1')).toEqual(outboxBefore);
@@ -145,26 +165,34 @@ describe('local runtime', () => {
         const old = before.find((s) => s.kind === moved.kind);
         expect(moved.at, moved.kind).not.toBe(old?.at);
       }
-      expect(local(after.find((s) => s.kind === 'prep-reminder')?.at ?? '').toFormat('yyyy-MM-dd HH:mm')).toBe(
-        '2026-11-23 14:00',
-      );
+      expect(
+        local(after.find((s) => s.kind === 'prep-reminder')?.at ?? '').toFormat('yyyy-MM-dd HH:mm'),
+      ).toBe('2026-11-23 14:00');
       await api.advanceTo('2026-12-02T00:00:00Z');
       const instructions = (await api.outboxOf('move-1')).filter((m) => m.kind === 'prep-instructions');
       expect(instructions).toHaveLength(1);
       const reminders = (await api.outboxOf('move-1')).filter((m) => m.kind === 'prep-reminder');
-      expect(reminders.map((m) => local(m.at).toFormat('yyyy-MM-dd HH:mm'))).toEqual(['2026-11-23 14:00', '2026-11-23 14:00']);
+      expect(reminders.map((m) => local(m.at).toFormat('yyyy-MM-dd HH:mm'))).toEqual([
+        '2026-11-23 14:00',
+        '2026-11-23 14:00',
+      ]);
     });
   });
 
   describe('cancel', () => {
     it('removes every schedule and nothing is sent for it again', async () => {
       const now = (await api.get<{ now: string }>('/local/clock')).now;
-      const start = DateTime.fromISO(now).plus({ days: 5 }).setZone(ZONE).set({ hour: 11, minute: 0 }).toISO() ?? '';
+      const start =
+        DateTime.fromISO(now).plus({ days: 5 }).setZone(ZONE).set({ hour: 11, minute: 0 }).toISO() ?? '';
       await api.event('Booking Created', booking('cancel-1', 1, start));
       expect((await api.schedulesOf('cancel-1')).length).toBeGreaterThan(0);
       const sentBefore = (await api.outboxOf('cancel-1')).length;
 
-      const cancelled = await api.event('Booking Cancelled', { bookingId: 'cancel-1', version: 2, reason: 'patient request' });
+      const cancelled = await api.event('Booking Cancelled', {
+        bookingId: 'cancel-1',
+        version: 2,
+        reason: 'patient request',
+      });
       expect(cancelled.body.results).toEqual([{ status: 'processed' }]);
       expect(await api.schedulesOf('cancel-1')).toEqual([]);
 
@@ -194,7 +222,10 @@ describe('local runtime', () => {
 
   describe('malformed events', () => {
     it('rejects an event with no contact, naming the field, and keeps it in the DLQ', async () => {
-      const noContact = booking('bad-1', 1, '2026-12-20T10:00:00-05:00', { email: undefined, phone: undefined });
+      const noContact = booking('bad-1', 1, '2026-12-20T10:00:00-05:00', {
+        email: undefined,
+        phone: undefined,
+      });
       const { body } = await api.event('Booking Created', noContact);
       expect(body.results[0].status).toBe('rejected');
       expect(body.results[0].error).toContain('detail.patient.email');
@@ -206,7 +237,9 @@ describe('local runtime', () => {
       const event = booking('bad-2', 1, '2026-12-20T10:00:00-05:00');
       event.session.timeZone = 'Mars/Olympus_Mons';
       const { body } = await api.event('Booking Created', event);
-      expect(body.results).toEqual([{ status: 'rejected', error: expect.stringContaining('detail.session.timeZone') }]);
+      expect(body.results).toEqual([
+        { status: 'rejected', error: expect.stringContaining('detail.session.timeZone') },
+      ]);
       expect(await api.schedulesOf('bad-2')).toEqual([]);
     });
 
@@ -215,7 +248,9 @@ describe('local runtime', () => {
       expect(status).toBe(400);
       expect(body.results).toEqual([{ status: 'rejected', error: expect.stringContaining('JSON') }]);
       const dlq = await api.get<{ reason: string; detail?: unknown }[]>('/local/dlq');
-      expect(dlq.some((d) => d.reason === 'body: not valid JSON' && String(d.detail).startsWith('{"Source"'))).toBe(true);
+      expect(
+        dlq.some((d) => d.reason === 'body: not valid JSON' && String(d.detail).startsWith('{"Source"')),
+      ).toBe(true);
     });
 
     it('rejects an entry over 256 KB and keeps it', async () => {

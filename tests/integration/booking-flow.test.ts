@@ -39,7 +39,9 @@ async function harness() {
       send: async (email) => {
         if (state.failEmail > 0) {
           state.failEmail--;
-          throw Object.assign(new Error('Throttling: rate exceeded for pat@example.org'), { name: 'TooManyRequestsException' });
+          throw Object.assign(new Error('Throttling: rate exceeded for pat@example.org'), {
+            name: 'TooManyRequestsException',
+          });
         }
         state.emails.push(email);
         return { messageId: `e-${state.emails.length}` };
@@ -70,7 +72,11 @@ async function harness() {
   return { deps, state };
 }
 
-const created = (version = 1, startsAt = '2026-03-09T10:00:00-05:00', patient: Record<string, unknown> = {}) => ({
+const created = (
+  version = 1,
+  startsAt = '2026-03-09T10:00:00-05:00',
+  patient: Record<string, unknown> = {},
+) => ({
   source: 'clinic.booking',
   detailType: 'Booking Created',
   detail: {
@@ -120,7 +126,10 @@ describe('processBookingEvent', () => {
     await expect(processBookingEvent(h.deps, created())).rejects.toThrow('scheduler unavailable');
     expect(await h.deps.bookings.get('flow-1')).toMatchObject({ version: 1 });
 
-    await expect(processBookingEvent(h.deps, created())).resolves.toEqual({ status: 'ignored', reason: 'duplicate' });
+    await expect(processBookingEvent(h.deps, created())).resolves.toEqual({
+      status: 'ignored',
+      reason: 'duplicate',
+    });
     expect(scheduledKinds(h.state.schedules)).toHaveLength(5);
     // The instructions went out once, on the redelivery (the crash came before the send).
     expect(h.state.emails.filter((e) => e.kind === 'prep-instructions')).toHaveLength(1);
@@ -130,7 +139,10 @@ describe('processBookingEvent', () => {
     h.state.failEmail = 1;
     await expect(processBookingEvent(h.deps, created())).resolves.toEqual({ status: 'processed' });
     const retry = [...h.state.schedules.values()].find((s) => s.payload.kind === 'prep-instructions');
-    expect(retry).toMatchObject({ fireAt: '2026-03-02T15:01:00.000Z', payload: { at: '2026-03-02T15:00:00.000Z' } });
+    expect(retry).toMatchObject({
+      fireAt: '2026-03-02T15:01:00.000Z',
+      payload: { at: '2026-03-02T15:00:00.000Z' },
+    });
     const [entry] = await h.deps.messageLog.list('flow-1');
     // The provider's message echoed an address: only its name is kept.
     expect(entry).toMatchObject({ status: 'failed', reason: 'TooManyRequestsException', attempts: 1 });
@@ -170,18 +182,27 @@ describe('deliverMessage', () => {
     h.state.failEmail = 1;
     await expect(deliverMessage(h.deps, ref)).rejects.toBeInstanceOf(DeliveryFailedError);
     expect(h.state.sms.filter((s) => s.kind === 'prep-reminder')).toHaveLength(1);
-    await expect(deliverMessage(h.deps, ref)).resolves.toMatchObject({ sent: ['email'], alreadySent: ['sms'] });
+    await expect(deliverMessage(h.deps, ref)).resolves.toMatchObject({
+      sent: ['email'],
+      alreadySent: ['sms'],
+    });
     expect(h.state.sms.filter((s) => s.kind === 'prep-reminder')).toHaveLength(1);
     expect(h.state.emails.filter((e) => e.kind === 'prep-reminder')).toHaveLength(1);
   });
 
   it('records a skip when the message moved with a reschedule', async () => {
     const ref = await planned('prep-reminder');
-    await processBookingEvent(h.deps, { ...created(2, '2026-03-10T10:00:00-05:00'), detailType: 'Booking Rescheduled' });
+    await processBookingEvent(h.deps, {
+      ...created(2, '2026-03-10T10:00:00-05:00'),
+      detailType: 'Booking Rescheduled',
+    });
     h.state.now = ref.at;
     await expect(deliverMessage(h.deps, ref)).resolves.toEqual({ outcome: 'skipped', reason: 'superseded' });
     const log = await h.deps.messageLog.list('flow-1');
-    expect(log.find((e) => e.kind === 'prep-reminder')).toMatchObject({ status: 'skipped', reason: 'superseded' });
+    expect(log.find((e) => e.kind === 'prep-reminder')).toMatchObject({
+      status: 'skipped',
+      reason: 'superseded',
+    });
   });
 
   it('records a skip for a cancelled booking', async () => {

@@ -3,14 +3,14 @@ import {
   ConflictException,
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
-  FlexibleTimeWindowMode,
   DeleteScheduleCommand,
+  FlexibleTimeWindowMode,
   ResourceNotFoundException,
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -93,7 +93,12 @@ describe('EventBridgeMessageScheduler', () => {
       schedulerMock.on(CreateScheduleCommand).resolves({});
       await scheduler().upsert(schedule);
       const input = schedulerMock.commandCalls(CreateScheduleCommand)[0]?.args[0].input;
-      expect(Object.keys(JSON.parse(input?.Target?.Input ?? '{}')).sort()).toEqual(['at', 'bookingId', 'kind', 'version']);
+      expect(Object.keys(JSON.parse(input?.Target?.Input ?? '{}')).sort()).toEqual([
+        'at',
+        'bookingId',
+        'kind',
+        'version',
+      ]);
     });
   });
 
@@ -101,11 +106,16 @@ describe('EventBridgeMessageScheduler', () => {
     it('deletes the schedule from its group', async () => {
       schedulerMock.on(DeleteScheduleCommand, { Name: 'msg-1', GroupName: 'clinic-messages' }).resolves({});
       await scheduler().remove('msg-1');
-      expect(schedulerMock).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'msg-1', GroupName: 'clinic-messages' });
+      expect(schedulerMock).toHaveReceivedCommandWith(DeleteScheduleCommand, {
+        Name: 'msg-1',
+        GroupName: 'clinic-messages',
+      });
     });
 
     it('treats a schedule that is already gone as removed', async () => {
-      schedulerMock.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
+      schedulerMock
+        .on(DeleteScheduleCommand)
+        .rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
       await expect(scheduler().remove('msg-1')).resolves.toBeUndefined();
     });
 
@@ -136,13 +146,18 @@ describe('EventBridgeMessageScheduler', () => {
 describe('SesMailer', () => {
   it('sends text and HTML parts and attachments in one message, tagged with the kind only', async () => {
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-    const mailer = new SesMailer(new SESv2Client({}), { from: 'care@example.org', configurationSet: 'followup' });
+    const mailer = new SesMailer(new SESv2Client({}), {
+      from: 'care@example.org',
+      configurationSet: 'followup',
+    });
     const result = await mailer.send({
       to: 'pat@example.org',
       subject: 'Your visit with Riverside Clinic',
       text: 'Hello',
       html: '<p>Hello</p>',
-      attachments: [{ filename: 'appointment.ics', contentType: 'text/calendar', content: 'BEGIN:VCALENDAR' }],
+      attachments: [
+        { filename: 'appointment.ics', contentType: 'text/calendar', content: 'BEGIN:VCALENDAR' },
+      ],
       kind: 'prep-instructions',
       bookingId: 'b-1',
     });
@@ -154,7 +169,10 @@ describe('SesMailer', () => {
       Content: {
         Simple: {
           Subject: { Data: 'Your visit with Riverside Clinic', Charset: 'UTF-8' },
-          Body: { Text: { Data: 'Hello', Charset: 'UTF-8' }, Html: { Data: '<p>Hello</p>', Charset: 'UTF-8' } },
+          Body: {
+            Text: { Data: 'Hello', Charset: 'UTF-8' },
+            Html: { Data: '<p>Hello</p>', Charset: 'UTF-8' },
+          },
           Attachments: [
             {
               FileName: 'appointment.ics',
@@ -173,7 +191,14 @@ describe('SesMailer', () => {
     sesMock.on(SendEmailCommand).rejects(new Error('Throttling'));
     const mailer = new SesMailer(new SESv2Client({}), { from: 'care@example.org' });
     await expect(
-      mailer.send({ to: 'a@example.org', subject: 's', text: 't', html: 'h', kind: 'prep-reminder', bookingId: 'b' }),
+      mailer.send({
+        to: 'a@example.org',
+        subject: 's',
+        text: 't',
+        html: 'h',
+        kind: 'prep-reminder',
+        bookingId: 'b',
+      }),
     ).rejects.toThrow('Throttling');
   });
 });
@@ -182,7 +207,9 @@ describe('SnsSmsSender', () => {
   it('publishes a transactional SMS from the registered origination number', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'sns-1' });
     const sender = new SnsSmsSender(new SNSClient({}), { originationNumber: '+18005550100' });
-    await expect(sender.send({ to: '+15550100002', text: 'Hi', kind: 'prep-day-of', bookingId: 'b-1' })).resolves.toEqual({
+    await expect(
+      sender.send({ to: '+15550100002', text: 'Hi', kind: 'prep-day-of', bookingId: 'b-1' }),
+    ).resolves.toEqual({
       messageId: 'sns-1',
     });
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
@@ -199,7 +226,11 @@ describe('SnsSmsSender', () => {
 describe('SqsDeadLetterSink', () => {
   it('keeps the letter with its reason as a message attribute', async () => {
     sqsMock.on(SendMessageCommand).resolves({ MessageId: 'sqs-1' });
-    const letter = { source: 'booking-events', reason: 'detail.patient.email: needs email or phone', at: '2026-01-01T00:00:00Z' };
+    const letter = {
+      source: 'booking-events',
+      reason: 'detail.patient.email: needs email or phone',
+      at: '2026-01-01T00:00:00Z',
+    };
     await new SqsDeadLetterSink(new SQSClient({}), 'https://sqs.example/rejected').keep(letter);
     expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, {
       QueueUrl: 'https://sqs.example/rejected',
@@ -214,7 +245,9 @@ describe('SqsDeadLetterSink', () => {
 
 describe('SecretsManagerSigningKey', () => {
   it('fetches the key once per container', async () => {
-    secretsMock.on(GetSecretValueCommand, { SecretId: 'arn:secret' }).resolves({ SecretString: 'k'.repeat(48) });
+    secretsMock
+      .on(GetSecretValueCommand, { SecretId: 'arn:secret' })
+      .resolves({ SecretString: 'k'.repeat(48) });
     const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret');
     const [first, second] = await Promise.all([key.get(), key.get()]);
     expect(Buffer.from(first).toString()).toBe('k'.repeat(48));
@@ -223,7 +256,10 @@ describe('SecretsManagerSigningKey', () => {
   });
 
   it('refuses a short key and tries again on the next call', async () => {
-    secretsMock.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'short' }).resolves({ SecretString: 'x'.repeat(40) });
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'short' })
+      .resolves({ SecretString: 'x'.repeat(40) });
     const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret');
     await expect(key.get()).rejects.toThrow('missing or short');
     await expect(key.get()).resolves.toHaveLength(40);

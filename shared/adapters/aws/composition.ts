@@ -5,7 +5,13 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import clinicConfigInput from '../../../config/clinic';
 import type { ClinicConfig } from '../../contracts/clinic-config';
-import { type BookingEventsEnv, bookingEventsEnvSchema, ENV, parseEnv, sendMessageEnvSchema } from '../../contracts/env';
+import {
+  type BookingEventsEnv,
+  bookingEventsEnvSchema,
+  ENV,
+  parseEnv,
+  sendMessageEnvSchema,
+} from '../../contracts/env';
 import { loadClinicConfig } from '../../domain/config-validation';
 import type { MessagingDeps } from '../../domain/deliver-message';
 import type { BookingEventDeps } from '../../domain/process-booking-event';
@@ -45,7 +51,9 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
       ...(env[ENV.sesConfigurationSet] ? { configurationSet: env[ENV.sesConfigurationSet] } : {}),
     }),
     sms: new SnsSmsSender(new SNSClient({}), {
-      ...(config.sender.smsOriginationNumber ? { originationNumber: config.sender.smsOriginationNumber } : {}),
+      ...(config.sender.smsOriginationNumber
+        ? { originationNumber: config.sender.smsOriginationNumber }
+        : {}),
     }),
     metrics,
     log,
@@ -53,7 +61,9 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
 }
 
 /** Dependencies of the booking-events function. */
-export function awsBookingEventDeps(env: BookingEventsEnv = parseEnv(bookingEventsEnvSchema)): BookingEventDeps {
+export function awsBookingEventDeps(
+  env: BookingEventsEnv = parseEnv(bookingEventsEnvSchema),
+): BookingEventDeps {
   return {
     ...awsMessagingDeps(env),
     scheduler: new EventBridgeMessageScheduler(new SchedulerClient({}), {

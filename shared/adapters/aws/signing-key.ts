@@ -20,7 +20,8 @@ export class SecretsManagerSigningKey implements SigningKeySource {
 
   private async fetch(): Promise<Uint8Array> {
     const output = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretArn }));
-    if (!output.SecretString || output.SecretString.length < 32) throw new Error('link signing secret is missing or short');
+    if (!output.SecretString || output.SecretString.length < 32)
+      throw new Error('link signing secret is missing or short');
     return new TextEncoder().encode(output.SecretString);
   }
 }

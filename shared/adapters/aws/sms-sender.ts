@@ -21,7 +21,12 @@ export class SnsSmsSender implements SmsSender {
         MessageAttributes: {
           'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
           ...(this.config.originationNumber
-            ? { 'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: this.config.originationNumber } }
+            ? {
+                'AWS.MM.SMS.OriginationNumber': {
+                  DataType: 'String',
+                  StringValue: this.config.originationNumber,
+                },
+              }
             : {}),
         },
       }),

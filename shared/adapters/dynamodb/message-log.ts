@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Channel } from '../../domain/message-kinds';
 import type { ClaimResult, MessageLog, MessageLogEntry, MessageRef } from '../../domain/ports';
 import { isConditionFailure } from './client';
@@ -62,12 +68,17 @@ export class DynamoMessageLog implements MessageLog {
     }
   }
 
-  async markSent(ref: MessageRef, channel: Channel, opts: { now: string; providerMessageId: string }): Promise<void> {
+  async markSent(
+    ref: MessageRef,
+    channel: Channel,
+    opts: { now: string; providerMessageId: string },
+  ): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key(ref, channel),
-        UpdateExpression: 'SET #status = :sent, updatedAt = :now, providerMessageId = :id REMOVE claimExpiresAt, reason',
+        UpdateExpression:
+          'SET #status = :sent, updatedAt = :now, providerMessageId = :id REMOVE claimExpiresAt, reason',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':sent': 'sent', ':now': opts.now, ':id': opts.providerMessageId },
       }),
