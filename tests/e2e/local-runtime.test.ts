@@ -220,6 +220,29 @@ describe('local runtime', () => {
     });
   });
 
+  describe('a provider outage', () => {
+    it('retries a failed send, then keeps it in the DLQ, and sends each channel once when the provider is back', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).plus({ days: 3 }).setZone(ZONE).set({ hour: 11, minute: 0 });
+      await api.post('/local/faults', { email: 'fail' });
+      await api.event('Booking Created', booking('outage-1', 1, start.toISO() ?? ''));
+      // The instructions could not go out at once: a retry is scheduled a minute later.
+      expect((await api.schedulesOf('outage-1')).find((s) => s.kind === 'prep-instructions')).toBeDefined();
+
+      await api.post('/local/clock', { advance: 'PT10M' });
+      const dlq = await api.get<{ source: string; reason: string; detail?: { bookingId?: string } }[]>('/local/dlq');
+      const kept = dlq.filter((d) => d.source === 'send-message' && d.detail?.bookingId === 'outage-1');
+      expect(kept).toHaveLength(1);
+      expect(kept[0]?.reason).toContain('prep-instructions failed on email');
+      expect(await api.outboxOf('outage-1')).toEqual([]);
+
+      await api.post('/local/faults', { email: 'ok' });
+      await api.advanceTo(start.minus({ hours: 12 }).toUTC().toISO() ?? '');
+      const sent = await api.outboxOf('outage-1');
+      expect(sent.map((m) => `${m.kind}/${m.channel}`)).toEqual(['prep-reminder/email', 'prep-reminder/sms']);
+    });
+  });
+
   describe('malformed events', () => {
     it('rejects an event with no contact, naming the field, and keeps it in the DLQ', async () => {
       const noContact = booking('bad-1', 1, '2026-12-20T10:00:00-05:00', {
