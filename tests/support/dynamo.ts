@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { createServiceTable, dynaliteClientConfig } from '../../infra/local/dynalite';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 
 /** A fresh table on the run's dynalite server, and a DocumentClient for it. */
 export async function freshTable() {

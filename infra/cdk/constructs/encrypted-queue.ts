@@ -1,0 +1,19 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+
+/**
+ * A queue for messages nobody should lose: encrypted with the given key, TLS-only, kept the SQS maximum
+ * of 14 days so there is time to read, fix and redrive. Every queue here holds failures, so it is alarmed.
+ */
+export function encryptedQueue(scope: Construct, id: string, key: IKey): Queue {
+  return new Queue(scope, id, {
+    encryption: QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    // Data keys are reused for 1 hour, so KMS is called (and billed) rarely.
+    dataKeyReuse: Duration.hours(1),
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}

@@ -1,0 +1,79 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DETAIL_TYPES } from '../../../shared/contracts/booking-events';
+import { ENV } from '../../../shared/contracts/env';
+import { encryptedQueue } from './encrypted-queue';
+import { ProjectFunction } from './project-function';
+
+export interface IngestionProps {
+  /** Name of the custom event bus the booking system publishes to (config `busName`). */
+  readonly busName: string;
+  /** Event `source` values accepted (config `bookingSources`). */
+  readonly bookingSources: readonly string[];
+  /** Encrypts the queues and the function's log group; must admit EventBridge for this bus's rules. */
+  readonly key: IKey;
+  /**
+   * How long EventBridge keeps retrying delivery to the function before the event goes to the DLQ.
+   * @default Duration.hours(6)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Delivery retries by EventBridge (throttling, Lambda unavailable) before the DLQ.
+   * @default 20
+   */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * Booking events in: the custom bus, the rule for the booking contract's detail-types, the
+ * booking-events function, and the two places an event can end up instead of being processed.
+ */
+export class Ingestion extends Construct {
+  readonly bus: EventBus;
+  readonly handler: ProjectFunction;
+  /** Events EventBridge could not deliver to the function. */
+  readonly deliveryDlq: IQueue;
+  /** Events the function rejected as invalid, each with a reason naming the field. */
+  readonly rejectedEvents: IQueue;
+
+  constructor(scope: Construct, id: string, props: IngestionProps) {
+    super(scope, id);
+    this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName });
+
+    this.rejectedEvents = encryptedQueue(this, 'RejectedEvents', props.key);
+    this.deliveryDlq = encryptedQueue(this, 'DeliveryDlq', props.key);
+    Validations.of(this.rejectedEvents).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'Rejected events are parked here for a person to read; nothing consumes this queue, so no DLQ.',
+    });
+    Validations.of(this.deliveryDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the booking-events rule target.',
+    });
+
+    this.handler = new ProjectFunction(this, 'BookingEvents', {
+      entry: 'functions/handle-booking-event.ts',
+      description: 'Validates a booking event, stores the booking and reconciles its message schedules',
+      key: props.key,
+    });
+    // The handler parks events that fail validation here (never drops them).
+    this.handler.bindQueueSend(ENV.rejectedEventsQueueUrl, this.rejectedEvents);
+
+    new Rule(this, 'BookingEventsRule', {
+      eventBus: this.bus,
+      description: 'Booking contract events from the booking system',
+      eventPattern: { source: [...props.bookingSources], detailType: Object.values(DETAIL_TYPES) },
+      targets: [
+        new LambdaFunction(this.handler.fn, {
+          deadLetterQueue: this.deliveryDlq,
+          maxEventAge: props.maxEventAge ?? Duration.hours(6),
+          retryAttempts: props.retryAttempts ?? 20,
+        }),
+      ],
+    });
+  }
+}

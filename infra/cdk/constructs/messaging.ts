@@ -1,0 +1,172 @@
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../../../shared/contracts/env';
+import { encryptedQueue } from './encrypted-queue';
+import { ProjectFunction } from './project-function';
+
+export interface MessagingProps {
+  /** The service table (bookings and message log). */
+  readonly table: ITable;
+  /** HMAC key for patient links; kept with the data because links already sent depend on it. */
+  readonly linkSigningSecret: ISecret;
+  /** The verified SES identity messages are sent from (config `sender.email`). */
+  readonly senderEmail: string;
+  /** Base URL of patient links (config `links.baseUrl`). */
+  readonly linkBaseUrl: string;
+  /** Encrypts the schedule DLQ and the send function's log group and failure queue. */
+  readonly key: IKey;
+  /**
+   * Name of the EventBridge Scheduler group that holds the one-time message schedules.
+   * @default `<stack name>-messages`
+   */
+  readonly scheduleGroupName?: string;
+}
+
+/**
+ * Patient messages out: the send-message function, the schedule group and the role the scheduler uses
+ * to fire it, the schedule DLQ, and the SES configuration set. `bindSending` and `bindScheduling` give
+ * another function exactly the environment and permissions to send or to schedule.
+ */
+export class Messaging extends Construct {
+  readonly sendFunction: ProjectFunction;
+  readonly scheduleGroup: CfnScheduleGroup;
+  readonly scheduleGroupName: string;
+  readonly schedulerRole: Role;
+  /** Schedules the scheduler could not deliver to the send function. */
+  readonly scheduleDlq: IQueue;
+  readonly configurationSet: ConfigurationSet;
+  private readonly props: MessagingProps;
+
+  constructor(scope: Construct, id: string, props: MessagingProps) {
+    super(scope, id);
+    this.props = props;
+    this.scheduleGroupName = props.scheduleGroupName ?? `${Stack.of(this).stackName}-messages`;
+    this.scheduleGroup = new CfnScheduleGroup(this, 'ScheduleGroup', { name: this.scheduleGroupName });
+
+    // Requires TLS to the recipient's mail server and keeps sending to addresses that bounced or complained.
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+
+    this.scheduleDlq = encryptedQueue(this, 'ScheduleDlq', props.key);
+    Validations.of(this.scheduleDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the message schedules.',
+    });
+
+    this.sendFunction = new ProjectFunction(this, 'SendMessage', {
+      entry: 'functions/send-message.ts',
+      description: 'Fires one scheduled message: reloads the booking, renders and sends it if still due',
+      key: props.key,
+    });
+    this.sendFunction.bindTable(props.table);
+    this.bindSending(this.sendFunction);
+
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'Assumed by EventBridge Scheduler to fire the message schedules of this service',
+      // Only schedules of this account's group may use the role (confused-deputy guard).
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': Aws.ACCOUNT_ID,
+            'aws:SourceArn': this.scheduleGroup.attrArn,
+          },
+        },
+      }),
+    });
+    // A due schedule invokes the send function, unqualified, and nothing else.
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.sendFunction.fn.functionArn],
+      }),
+    );
+    // A schedule that cannot be delivered is parked in the schedule DLQ.
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.scheduleDlq.queueArn] }),
+    );
+    // The DLQ is encrypted with this key: sending to it needs a data key.
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.key.keyArn] }),
+    );
+    Validations.of(this.schedulerRole).acknowledge({
+      id: 'HIPAA.Security-IAMNoInlinePolicy',
+      reason:
+        "The inline policy is the scheduler role's whole least-privilege grant, owned by this construct.",
+    });
+  }
+
+  /**
+   * Lets `fn` send patient messages: link signing key, link base URL, SES configuration set,
+   * `ses:SendEmail` from the clinic's identity only, and `sns:Publish` for SMS.
+   */
+  bindSending(fn: ProjectFunction): void {
+    const stack = Stack.of(this);
+    fn.bindSecretRead(ENV.linkSigningSecretArn, this.props.linkSigningSecret);
+    fn.setEnv(ENV.linkBaseUrl, this.props.linkBaseUrl);
+    fn.setEnv(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
+    const domain = this.props.senderEmail.split('@')[1] ?? this.props.senderEmail;
+    // Email only from the clinic's sender (verified as an address or as its domain), only via our configuration set.
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: this.props.senderEmail }),
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: this.configurationSet.configurationSetName,
+          }),
+        ],
+      }),
+    );
+    // SMS to a phone number: SNS Publish to a number has no resource ARN, so it needs '*'.
+    fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'sns:Publish to a phone number (SMS) has no resource ARN to scope to; only SMS is published.',
+    });
+  }
+
+  /**
+   * Lets `fn` keep one-time message schedules: create/update/delete in this group only, and pass the
+   * scheduler role (only to the scheduler). Sets the group, role, target and DLQ the schedules use.
+   */
+  bindScheduling(fn: ProjectFunction): void {
+    fn.setEnv(ENV.scheduleGroup, this.scheduleGroupName);
+    fn.setEnv(ENV.schedulerRoleArn, this.schedulerRole.roleArn);
+    fn.setEnv(ENV.sendFunctionArn, this.sendFunction.fn.functionArn);
+    fn.setEnv(ENV.scheduleDlqArn, this.scheduleDlq.queueArn);
+    const schedules = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${this.scheduleGroupName}/*`;
+    // Reconciliation creates, moves and removes the schedules of this group, and of no other.
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+        resources: [schedules],
+      }),
+    );
+    // CreateSchedule/UpdateSchedule hand the scheduler its execution role: that role, to that service only.
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.scheduleGroupName}/*]`,
+      reason:
+        'Schedule names are per booking and message, made at run time; the grant is limited to our group.',
+    });
+  }
+}

@@ -1,0 +1,232 @@
+import path from 'node:path';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  type IGrantable,
+  type IPrincipal,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../../../shared/contracts/env';
+import { encryptedQueue } from './encrypted-queue';
+
+/** One of the environment variable names shared with the functions (`shared/contracts/env.ts`). */
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+const TABLE_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+export interface ProjectFunctionProps {
+  /** Entry file, relative to the repository root (e.g. `functions/send-message.ts`); it exports `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the Lambda console. */
+  readonly description: string;
+  /** Key that encrypts the log group and the on-failure queue (its policy must admit CloudWatch Logs). */
+  readonly key: IKey;
+  /**
+   * Concurrent executions reserved for (and capping) this function. Off by default: a new account's
+   * concurrency limit can be as low as 10, and reserving would then fail the deploy. The alert path
+   * reserves; patient messaging shares the account pool and Lambda retries throttled async calls.
+   * @default no reservation
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Memory in MB; CPU grows with it, so more also means faster cold starts.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Per invocation; covers DynamoDB, Scheduler and provider calls with their SDK retries.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long the function's logs are kept.
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Active X-Ray tracing. Off by default: traces are sampled and the logs already carry the request id.
+   * @default false
+   */
+  readonly tracing?: boolean;
+}
+
+/**
+ * A Lambda function as this project wants every one: Node 22 on ARM64, a minified ESM bundle with source
+ * maps, its own KMS-encrypted log group, two async retries then an encrypted on-failure queue, and
+ * `bind*` helpers that set an environment variable and grant exactly what that variable is used for.
+ */
+export class ProjectFunction extends Construct implements IGrantable {
+  readonly fn: NodejsFunction;
+  /** Where asynchronous invocations land after the last retry fails (event + error). */
+  readonly failureQueue: IQueue;
+  /** The execution role; acknowledge findings about grants you add to it here. */
+  readonly role: Role;
+  readonly grantPrincipal: IPrincipal;
+
+  constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      encryptionKey: props.key,
+    });
+    this.failureQueue = encryptedQueue(this, 'FailureQueue', props.key);
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is the function's on-failure destination, i.e. itself a dead-letter queue.",
+    });
+
+    // Our own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    this.role = role;
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.failureQueue),
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK instead of using the runtime's copy: the version we test is the one that
+        // runs, and tree-shaken ESM clients load faster than the full SDK shipped in the runtime.
+        externalModules: [],
+        // Some CommonJS dependencies call require(); give the ESM bundle one.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    this.grantPrincipal = this.fn.grantPrincipal;
+
+    Validations.of(role).acknowledge(
+      {
+        id: 'HIPAA.Security-IAMNoInlinePolicy',
+        reason: 'The inline policy holds the least-privilege grants CDK generates for this one function.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: "CDK's grant for the key of a queue or the table this function uses, on that key's ARN only.",
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason: "CDK's grant for the key of a queue or the table this function uses, on that key's ARN only.",
+      },
+    );
+    if (props.reservedConcurrency === undefined) {
+      Validations.of(this.fn).acknowledge({
+        id: 'HIPAA.Security-LambdaConcurrency',
+        reason:
+          'Patient messaging shares the account pool (see reservedConcurrency); throttled async invocations are retried by Lambda for up to 6 hours.',
+      });
+    }
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
+      });
+    }
+    Validations.of(this.fn).acknowledge(
+      {
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason:
+          'Failed async invocations go to an on-failure destination (SQS), which also records the error.',
+      },
+      {
+        id: 'HIPAA.Security-LambdaInsideVPC',
+        reason:
+          'The function reaches only AWS APIs (no VPC resources); a NAT gateway would cost more than the service.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 is the runtime the project is built and tested for; moving up is a deliberate change.',
+      },
+    );
+  }
+
+  /** Sets `name` to a value that needs no permission (e.g. a URL). */
+  setEnv(name: EnvName, value: string): void {
+    this.fn.addEnvironment(name, value);
+  }
+
+  /** `TABLE_NAME` plus item reads/writes and queries on the table (no Scan), and use of its key. */
+  bindTable(table: ITable): void {
+    this.setEnv(ENV.tableName, table.tableName);
+    // Item-level access only: the design has no scans and no function manages the table itself.
+    table.grant(this.fn, ...TABLE_ITEM_ACTIONS);
+    // The key actions CDK's grantReadWriteData gives for a customer-managed table key.
+    table.encryptionKey?.grant(
+      this.fn,
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
+    );
+  }
+
+  /** `name` = the secret's ARN, plus GetSecretValue on it and decrypt with its key through Secrets Manager only. */
+  bindSecretRead(name: EnvName, secret: ISecret): void {
+    this.setEnv(name, secret.secretArn);
+    // Reads this secret's value, nothing else in Secrets Manager.
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    // In the role, not the key policy (as `secret.grantRead` would): the stateful stack must not refer to this one.
+    if (secret.encryptionKey) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secret.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
+    }
+  }
+
+  /** `name` = the queue's URL, plus SendMessage on it (and its key). */
+  bindQueueSend(name: EnvName, queue: IQueue): void {
+    this.setEnv(name, queue.queueUrl);
+    queue.grantSendMessages(this.fn);
+  }
+}

@@ -1,0 +1,82 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Schedule } from 'aws-cdk-lib/aws-events';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+
+/**
+ * Everything that holds state a redeploy must never lose: the clinical records, the key that encrypts
+ * them, their backups, and the link-signing key (replacing it would break every link already sent).
+ * A separate stack with termination protection, so the stateless stack can be destroyed and redeployed
+ * freely; nothing here refers to the other stack.
+ */
+export class DataStack extends Stack {
+  readonly key: Key;
+  readonly table: Table;
+  readonly linkSigningSecret: Secret;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, { terminationProtection: true, ...props });
+
+    this.key = new Key(this, 'DataKey', {
+      description:
+        'Encrypts patient data: bookings, messages, check-in replies, alerts, link-signing key, backups',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // One table for every item (DESIGN section 5). No TTL: replies and alerts are clinical records.
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // PITR covers 35 days; monthly backups keep a year for mistakes found late.
+    const vault = new BackupVault(this, 'BackupVault', {
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const plan = new BackupPlan(this, 'BackupPlan', {
+      backupVault: vault,
+      backupPlanRules: [
+        BackupPlanRule.daily(),
+        new BackupPlanRule({
+          ruleName: 'Monthly1Year',
+          scheduleExpression: Schedule.cron({ day: '1', hour: '5', minute: '0' }),
+          deleteAfter: Duration.days(365),
+        }),
+      ],
+    });
+    const selection = plan.addSelection('Table', {
+      resources: [BackupResource.fromDynamoDbTable(this.table)],
+    });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        'The AWS-maintained role policy AWS Backup documents for taking backups; it tracks new backup features.',
+    });
+
+    // HMAC key of patient links: 64 random alphanumerics (about 380 bits), read as the raw SecretString.
+    this.linkSigningSecret = new Secret(this, 'LinkSigningKey', {
+      description: 'HMAC-SHA256 key that signs patient check-in and instruction links',
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const id of ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled']) {
+      Validations.of(this.linkSigningSecret).acknowledge({
+        id,
+        reason:
+          'Not rotated: links already sent (valid up to 60 days) are verified with this key, so rotating it would break them.',
+      });
+    }
+  }
+}
