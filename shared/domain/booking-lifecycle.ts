@@ -68,12 +68,17 @@ function applySnapshot(
   }
   const sameStart = stored?.booking?.session.startsAt === booking.session.startsAt;
   // A completion that arrived first applies; a new start time makes it moot.
-  const endedAt = stored?.status === 'pending' || sameStart ? stored?.endedAt : undefined;
+  const kept = stored?.status === 'pending' || sameStart ? stored?.endedAt : undefined;
+  const endedAt = kept && endsThisSession(kept, booking) ? kept : undefined;
 
   if (stored?.status === 'active' && stored.activatedAt) {
-    // A reschedule (or a higher-version create): re-plan everything but the instructions.
-    const kinds = MESSAGE_KINDS.filter((kind) => ruleAnchor(policy, kind) !== 'received');
-    const replanned = planMessages({ booking, activatedAt: stored.activatedAt, endedAt, now, policy, kinds });
+    // A reschedule (or a higher-version create) re-plans everything but instructions already
+    // planned; instructions that were never sent (e.g. booked after the old start) are planned now.
+    const kinds = MESSAGE_KINDS.filter(
+      (kind) =>
+        ruleAnchor(policy, kind) !== 'received' || (stored.plan[kind]?.status ?? 'skipped') === 'skipped',
+    );
+    const replanned = planMessages({ booking, activatedAt: now, endedAt, now, policy, kinds });
     return {
       action: 'write',
       record: {
@@ -146,6 +151,9 @@ function applyCompletion(
     };
   }
   if (stored.status === 'cancelled') return { action: 'ignore', reason: 'booking cancelled' };
+  if (stored.booking && !endsThisSession(endedAt, stored.booking)) {
+    return { action: 'ignore', reason: 'not an end of the current session' };
+  }
   if (sameEnd)
     return stored.status === 'active'
       ? { action: 'reconcile', record: stored }
@@ -163,6 +171,22 @@ function applyCompletion(
     kinds,
   });
   return { action: 'write', record: { ...next, plan: { ...stored.plan, ...toPlan(replanned) } } };
+}
+
+/** How long after its planned end a session can still really end (late starts, long recoveries). */
+const SESSION_END_SLACK_HOURS = 12;
+
+/**
+ * Whether a reported end belongs to the booking's current session: after its
+ * start and within its duration plus a slack. A completion of the session as
+ * it was before a reschedule (a redelivery, or one that arrived while the
+ * booking was cancelled) falls outside and cannot re-anchor the new one.
+ */
+function endsThisSession(endedAt: string, booking: FullBooking): boolean {
+  const start = Date.parse(booking.session.startsAt);
+  const latest = start + (booking.session.durationMinutes + SESSION_END_SLACK_HOURS * 60) * 60_000;
+  const end = Date.parse(endedAt);
+  return end > start && end <= latest;
 }
 
 function ruleAnchor(policy: PlanPolicy, kind: MessageKind) {

@@ -230,7 +230,8 @@ describe('local runtime', () => {
       expect((await api.schedulesOf('outage-1')).find((s) => s.kind === 'prep-instructions')).toBeDefined();
 
       await api.post('/local/clock', { advance: 'PT10M' });
-      const dlq = await api.get<{ source: string; reason: string; detail?: { bookingId?: string } }[]>('/local/dlq');
+      const dlq =
+        await api.get<{ source: string; reason: string; detail?: { bookingId?: string } }[]>('/local/dlq');
       const kept = dlq.filter((d) => d.source === 'send-message' && d.detail?.bookingId === 'outage-1');
       expect(kept).toHaveLength(1);
       expect(kept[0]?.reason).toContain('prep-instructions failed on email');

@@ -86,15 +86,26 @@ export class DynamoMessageLog implements MessageLog {
   }
 
   async markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(ref, channel),
-        UpdateExpression: 'SET #status = :failed, updatedAt = :now, reason = :reason REMOVE claimExpiresAt',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': 'failed', ':now': opts.now, ':reason': opts.reason },
-      }),
-    );
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(ref, channel),
+          UpdateExpression: 'SET #status = :failed, updatedAt = :now, reason = :reason REMOVE claimExpiresAt',
+          // Never over a `sent` written by a later attempt after this one's claim expired.
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':sending': 'sending',
+            ':now': opts.now,
+            ':reason': opts.reason,
+          },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
   }
 
   async recordSkip(ref: MessageRef, opts: { version: number; now: string; reason: string }): Promise<void> {
