@@ -46,10 +46,10 @@ We look forward to seeing you,
     sms: '{{firstName}}, please read before your {{clinicName}} visit: {{link}}',
   },
   'prep-reminder': {
-    subject: 'Reminder: your appointment at {{clinicName}} is tomorrow',
+    subject: 'Reminder: your appointment at {{clinicName}} is {{sessionDay}}',
     body: `Hello {{firstName}},
 
-This is a reminder that your appointment at {{clinicName}} is tomorrow, {{sessionDate}}, at {{sessionTime}}, at {{location}}.
+This is a reminder that your appointment at {{clinicName}} is {{sessionDay}}, {{sessionDate}}, at {{sessionTime}}, at {{location}}.
 
 A quick recap:
 - No solid food after {{solidFoodCutoff}}. Clear liquids only until {{clearLiquidsCutoff}}.
@@ -61,9 +61,9 @@ Questions, or need to change your appointment? Call us at {{clinicPhone}}.
 
 If you are in crisis, call or text 988, any time. In an emergency, call 911.
 
-See you tomorrow,
+See you soon,
 {{clinicName}}`,
-    sms: '{{firstName}}, reminder from {{clinicName}}: your appointment is tomorrow at {{sessionTime}}. Please plan your ride home. Questions? {{clinicPhone}}',
+    sms: '{{firstName}}, reminder from {{clinicName}}: your appointment is {{sessionDay}} at {{sessionTime}}. Please plan your ride home. Questions? {{clinicPhone}}',
   },
   'prep-day-of': {
     subject: 'See you today at {{sessionTime}}, {{firstName}}',
@@ -167,10 +167,10 @@ Le esperamos,
     sms: '{{firstName}}, lea esto antes de su cita en {{clinicName}}: {{link}}',
   },
   'prep-reminder': {
-    subject: 'Recordatorio: su cita en {{clinicName}} es mañana',
+    subject: 'Recordatorio: su cita en {{clinicName}} es {{sessionDay}}',
     body: `Hola, {{firstName}}:
 
-Le recordamos que su cita en {{clinicName}} es mañana, {{sessionDate}}, a las {{sessionTime}}, en {{location}}.
+Le recordamos que su cita en {{clinicName}} es {{sessionDay}}, {{sessionDate}}, a las {{sessionTime}}, en {{location}}.
 
 Un breve repaso:
 - No coma alimentos sólidos después de las {{solidFoodCutoff}}. Solo líquidos claros hasta las {{clearLiquidsCutoff}}.
@@ -182,9 +182,9 @@ Un breve repaso:
 
 Si está en crisis, llame o envíe un mensaje de texto al 988, a cualquier hora. En una emergencia, llame al 911.
 
-Hasta mañana,
+Hasta pronto,
 {{clinicName}}`,
-    sms: '{{firstName}}, {{clinicName}} le recuerda su cita de mañana a las {{sessionTime}}. Alguien debe llevarle a casa. ¿Dudas? {{clinicPhone}}',
+    sms: '{{firstName}}, {{clinicName}} le recuerda su cita {{sessionDay}} a las {{sessionTime}}. Alguien debe llevarle a casa. ¿Dudas? {{clinicPhone}}',
   },
   'prep-day-of': {
     subject: 'Le esperamos hoy a las {{sessionTime}}, {{firstName}}',

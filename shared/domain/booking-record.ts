@@ -9,6 +9,13 @@ import type { Channel, MessageKind } from './message-kinds';
  */
 export interface PlannedMessage {
   kind: MessageKind;
+  /**
+   * The message's identity: its time by the plan's rules (anchor, offset,
+   * quiet hours). A re-plan that lands on the same time is the same message,
+   * so it is never sent twice.
+   */
+  plannedAt: string;
+  /** When it goes out: `plannedAt`, or now for a message caught within the grace period. */
   at: string;
   status: 'scheduled' | 'due' | 'skipped';
   channels: Channel[];

@@ -9,6 +9,7 @@ import {
   formatCutoff,
   formatDuration,
   formatSessionDate,
+  formatSessionDay,
   formatZoneLabel,
   PLACEHOLDERS,
   type PlaceholderValues,
@@ -254,6 +255,13 @@ export function worstCaseSmsValues(config: ClinicConfig, language: Language): Re
     clinicPhone: config.clinic.phone,
     sessionDate: date,
     sessionTime: time,
+    // Two days or more ahead names the weekday: the longest of the seven (5 Jan 2026 is a Monday).
+    sessionDay: longest(
+      [5, 6, 7, 8, 9, 10, 11].map((day) => {
+        const start = DateTime.utc(2026, 1, day, 12);
+        return formatSessionDay(start, start.minus({ days: 3 }), language);
+      }),
+    ),
     location: 'x'.repeat(200),
     clinicianName: 'x'.repeat(100),
     link: worstCaseLink(config),

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { FullBooking } from '../contracts/booking-events';
 import type { ClinicConfig } from '../contracts/clinic-config';
 import type { BookingRecord } from './booking-record';
@@ -18,6 +17,7 @@ import type {
   SmsSender,
 } from './ports';
 import { renderEmail, renderSms } from './templates';
+import { shiftIso } from './time';
 import { createLinkToken } from './tokens';
 
 /** Everything sending a message needs; built by a composition root. */
@@ -82,7 +82,7 @@ export async function deliverMessage(deps: MessagingDeps, ref: MessageRef): Prom
   const failures: { channel: Channel; reason: string }[] = [];
 
   for (const channel of channels) {
-    const expiresAt = DateTime.fromISO(now).plus({ minutes: CLAIM_MINUTES }).toUTC().toISO() ?? now;
+    const expiresAt = shiftIso(now, { minutes: CLAIM_MINUTES });
     const claim = await deps.messageLog.claim(ref, channel, { version: entry.version, now, expiresAt });
     if (claim === 'already-sent') result.alreadySent.push(channel);
     if (claim === 'in-flight') result.inFlight.push(channel);
@@ -116,7 +116,7 @@ function whyNotPlanned(record: BookingRecord | undefined, ref: MessageRef): stri
   const sessionHappened = record.endedAt !== undefined && ref.kind.startsWith('checkin-');
   if (record.status === 'cancelled' && !sessionHappened) return 'cancelled';
   if (!entry || entry.status === 'skipped') return 'not-in-plan';
-  if (Date.parse(entry.at) !== Date.parse(ref.at)) return 'superseded';
+  if (Date.parse(entry.plannedAt) !== Date.parse(ref.at)) return 'superseded';
   return undefined;
 }
 
@@ -136,7 +136,7 @@ async function linkFor(deps: MessagingDeps, ref: MessageRef, now: string): Promi
       : undefined;
   if (!purpose) return undefined;
   const { linkId, token } = createLinkToken(await deps.signingKey.get(), ref);
-  const expiresAt = DateTime.fromISO(now).plus({ days: deps.config.links.ttlDays }).toUTC().toISO() ?? now;
+  const expiresAt = shiftIso(now, { days: deps.config.links.ttlDays });
   await deps.links.put({ linkId, bookingId: ref.bookingId, kind: ref.kind, purpose, expiresAt });
   return `${deps.linkBaseUrl.replace(/\/$/, '')}/${purpose === 'checkin' ? 'c' : 'i'}/${token}`;
 }
@@ -149,7 +149,7 @@ async function sendOn(
   link: string | undefined,
   now: string,
 ): Promise<{ messageId: string }> {
-  const input = { config: deps.config, kind, booking, ...(link ? { link } : {}) };
+  const input = { config: deps.config, kind, booking, now, ...(link ? { link } : {}) };
   if (channel === 'sms') {
     const { text } = renderSms(input);
     return deps.sms.send({ to: booking.patient.phone ?? '', text, kind, bookingId: booking.bookingId });

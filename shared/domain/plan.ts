@@ -64,8 +64,10 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
       at: DateTime,
       status: PlannedMessage['status'],
       reason?: SkipReason,
+      plannedAt: DateTime = at,
     ): PlannedMessage => ({
       kind: rule.kind,
+      plannedAt: toUtcIso(plannedAt),
       at: toUtcIso(at),
       status,
       channels,
@@ -76,20 +78,22 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
     if (channels.length === 0) return planned(nominal, 'skipped', 'no-channel');
 
     const earliest = rule.notBefore ? anchor.plus(toDuration(rule.notBefore)) : undefined;
-    let at = applyQuietHours(nominal, rule.quietHours, quiet, earliest);
-    if (at === undefined) return planned(nominal, 'skipped', 'quiet-hours');
+    const plannedAt = applyQuietHours(nominal, rule.quietHours, quiet, earliest);
+    if (plannedAt === undefined) return planned(nominal, 'skipped', 'quiet-hours');
 
-    if (at < now) {
-      if (now.diff(at, 'minutes').minutes > policy.graceMinutes) return planned(at, 'skipped', 'past');
+    let at: DateTime | undefined = plannedAt;
+    if (plannedAt < now) {
+      if (now.diff(plannedAt, 'minutes').minutes > policy.graceMinutes)
+        return planned(plannedAt, 'skipped', 'past');
       at = applyQuietHours(
         now,
         rule.quietHours === 'later' || rule.quietHours === 'send' ? rule.quietHours : 'skip',
         quiet,
       );
-      if (at === undefined) return planned(now, 'skipped', 'quiet-hours');
+      if (at === undefined) return planned(now, 'skipped', 'quiet-hours', plannedAt);
     }
-    if (rule.anchor !== 'end' && at >= start) return planned(at, 'skipped', 'after-session-start');
-    return planned(at, at <= now ? 'due' : 'scheduled');
+    if (rule.anchor !== 'end' && at >= start) return planned(at, 'skipped', 'after-session-start', plannedAt);
+    return planned(at, at <= now ? 'due' : 'scheduled', undefined, plannedAt);
   });
 }
 

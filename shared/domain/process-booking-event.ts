@@ -1,11 +1,11 @@
-import { DateTime } from 'luxon';
 import { type FieldError, parseBookingEvent } from '../contracts/booking-events';
 import { decideBookingEvent, eventBookingId } from './booking-lifecycle';
-import type { BookingRecord } from './booking-record';
+import type { BookingRecord, PlannedMessage } from './booking-record';
 import { type DeliveryResult, deliverMessage, type MessagingDeps } from './deliver-message';
 import { MESSAGE_KINDS } from './message-kinds';
 import { patientZone } from './plan';
 import type { DeadLetterSink, MessageRef, MessageScheduler } from './ports';
+import { shiftIso } from './time';
 import { messageScheduleName } from './tokens';
 
 export interface BookingEventDeps extends MessagingDeps {
@@ -99,11 +99,18 @@ export async function processBookingEvent(
  */
 async function reconcile(deps: BookingEventDeps, record: BookingRecord, previous: BookingRecord | undefined) {
   const timeZone = record.booking ? patientZone(record.booking) : 'UTC';
+  const refOf = (entry: PlannedMessage): MessageRef => ({
+    bookingId: record.bookingId,
+    kind: entry.kind,
+    at: entry.plannedAt,
+  });
+  const due: PlannedMessage[] = [];
   for (const kind of MESSAGE_KINDS) {
     const entry = record.plan[kind];
     const before = previous?.plan[kind];
+    const sameMessage = entry !== undefined && before !== undefined && entry.plannedAt === before.plannedAt;
     if (entry?.status === 'scheduled') {
-      const ref = { bookingId: record.bookingId, kind, at: entry.at };
+      const ref = refOf(entry);
       await deps.scheduler.upsert({
         name: messageScheduleName(ref),
         fireAt: entry.at,
@@ -111,15 +118,24 @@ async function reconcile(deps: BookingEventDeps, record: BookingRecord, previous
         payload: { ...ref, version: entry.version },
       });
     }
-    if (before?.status === 'scheduled' && (entry?.status !== 'scheduled' || entry.at !== before.at)) {
-      await deps.scheduler.remove(messageScheduleName({ bookingId: record.bookingId, kind, at: before.at }));
+    if (before?.status === 'scheduled' && !(entry?.status === 'scheduled' && sameMessage)) {
+      await deps.scheduler.remove(messageScheduleName(refOf(before)));
     }
+    // A due message that failed may have a retry pending; it goes when the message leaves the plan.
+    if (before?.status === 'due' && !(entry?.status === 'due' && sameMessage)) {
+      await deps.scheduler.remove(messageScheduleName(refOf(before), 'retry'));
+    }
+    if (entry?.status === 'skipped' && !(before?.status === 'skipped' && sameMessage)) {
+      const reason = entry.reason ?? 'not-planned';
+      await deps.messageLog.recordSkip(refOf(entry), {
+        version: entry.version,
+        now: deps.clock.now(),
+        reason,
+      });
+    }
+    if (entry?.status === 'due') due.push(entry);
   }
-  for (const entry of Object.values(record.plan)) {
-    if (entry?.status !== 'due') continue;
-    const ref: MessageRef = { bookingId: record.bookingId, kind: entry.kind, at: entry.at };
-    await sendNowOrRetryLater(deps, ref, entry.version, timeZone);
-  }
+  for (const entry of due) await sendNowOrRetryLater(deps, refOf(entry), entry.version, timeZone);
 }
 
 async function sendNowOrRetryLater(
@@ -131,11 +147,9 @@ async function sendNowOrRetryLater(
   try {
     return await deliverMessage(deps, ref);
   } catch (error) {
-    const fireAt =
-      DateTime.fromISO(deps.clock.now()).plus({ minutes: 1 }).toUTC().toISO() ?? deps.clock.now();
     await deps.scheduler.upsert({
       name: messageScheduleName(ref, 'retry'),
-      fireAt,
+      fireAt: shiftIso(deps.clock.now(), { minutes: 1 }),
       timeZone,
       payload: { ...ref, version },
     });

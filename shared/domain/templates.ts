@@ -12,6 +12,7 @@ export const PLACEHOLDERS = [
   'clinicPhone',
   'sessionDate',
   'sessionTime',
+  'sessionDay',
   'location',
   'clinicianName',
   'link',
@@ -55,7 +56,8 @@ export const REQUIRED_PLACEHOLDERS: Record<
  */
 export function allowedPlaceholders(kind: MessageKind, field: TemplateField): readonly Placeholder[] {
   const linked = (LINKED_KINDS as readonly MessageKind[]).includes(kind);
-  if (field === 'subject') return ['firstName', 'clinicName', 'clinicPhone', 'sessionDate', 'sessionTime'];
+  if (field === 'subject')
+    return ['firstName', 'clinicName', 'clinicPhone', 'sessionDate', 'sessionTime', 'sessionDay'];
   return PLACEHOLDERS.filter(
     (name) =>
       (name !== 'link' || linked) && (field === 'body' || (name !== 'location' && name !== 'clinicianName')),
@@ -80,15 +82,45 @@ const LOCALES: Record<Language, string> = { en: 'en-US', es: 'es' };
 
 const WORDS: Record<
   Language,
-  { theClinic: string; careTeam: string; dayBefore: (weekday: string) => string }
+  {
+    theClinic: string;
+    careTeam: string;
+    dayBefore: (weekday: string) => string;
+    today: string;
+    tomorrow: string;
+    onWeekday: (weekday: string) => string;
+  }
 > = {
-  en: { theClinic: 'the clinic', careTeam: 'your care team', dayBefore: (weekday) => ` on ${weekday}` },
+  en: {
+    theClinic: 'the clinic',
+    careTeam: 'your care team',
+    dayBefore: (weekday) => ` on ${weekday}`,
+    today: 'today',
+    tomorrow: 'tomorrow',
+    onWeekday: (weekday) => `on ${weekday}`,
+  },
   es: {
     theClinic: 'la clínica',
     careTeam: 'su equipo de atención',
     dayBefore: (weekday) => ` del ${weekday}`,
+    today: 'hoy',
+    tomorrow: 'mañana',
+    onWeekday: (weekday) => `el ${weekday}`,
   },
 };
+
+/**
+ * When the session is, seen from the moment the message is sent: "today",
+ * "tomorrow" or "on Thursday". A reminder moved out of quiet hours can go two
+ * evenings before, so "tomorrow" is never written into a template.
+ */
+export function formatSessionDay(start: DateTime, sentAt: DateTime, language: Language): string {
+  const words = WORDS[language];
+  const days = start.startOf('day').diff(sentAt.setZone(start.zone).startOf('day'), 'days').days;
+  if (Math.round(days) === 0) return words.today;
+  if (Math.round(days) === 1) return words.tomorrow;
+  return words.onWeekday(start.setLocale(localeFor(language)).toFormat('cccc'));
+}
 
 /** The Intl locale used for dates and times in a language. */
 export function localeFor(language: Language): string {
@@ -168,6 +200,8 @@ export function placeholderValues(input: {
   config: ClinicConfig;
   booking: FullBooking;
   link?: string;
+  /** When the message is sent (ISO); `sessionDay` is relative to it. @default the session's day before */
+  now?: string;
 }): PlaceholderValues {
   const { config, booking, link } = input;
   const { session, patient } = booking;
@@ -185,6 +219,11 @@ export function placeholderValues(input: {
     clinicPhone: cleanValue(config.clinic.phone),
     sessionDate: formatSessionDate(start, language),
     sessionTime: formatSessionTime(start, language),
+    sessionDay: formatSessionDay(
+      start,
+      input.now ? DateTime.fromISO(input.now) : start.minus({ days: 1 }),
+      language,
+    ),
     location: (location && cleanValue(location)) || words.theClinic,
     clinicianName: (session.clinicianName && cleanValue(session.clinicianName)) || words.careTeam,
     solidFoodCutoff: formatCutoff(solidCutoff, start, language),
@@ -344,6 +383,8 @@ export interface RenderInput {
   booking: FullBooking;
   /** The signed page for this message (check-in form or instructions); needed where the template has `{{link}}`. */
   link?: string;
+  /** When the message is sent (ISO), for `{{sessionDay}}`. */
+  now?: string;
 }
 
 export interface RenderedEmail {

@@ -288,6 +288,7 @@ function checkAgainstModel(stored: BookingRecord | undefined, model: ModelState,
     expect(stored.activatedAt, trace).toBe(model.activatedAt);
     expect(stored.plan['prep-instructions'], trace).toEqual({
       kind: 'prep-instructions',
+      plannedAt: model.activatedAt,
       at: model.activatedAt,
       status: 'due',
       channels: ['email'],

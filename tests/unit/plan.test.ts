@@ -83,6 +83,7 @@ describe('plan', () => {
       it('sends prep-instructions by email, due now, when the booking arrives', () => {
         expect(plan['prep-instructions']).toEqual({
           kind: 'prep-instructions',
+          plannedAt: localToUtc('2026-10-27T10:00', NY),
           at: localToUtc('2026-10-27T10:00', NY),
           status: 'due',
           channels: ['email'],

@@ -168,7 +168,7 @@ describe('templates', () => {
         booking: booking('es'),
       });
       expect(text).toBe(
-        'Ramon, Clinica Rio le recuerda su cita de mañana a las 9:30 EDT. Alguien debe llevarle a casa. ¿Dudas? +1 555 010 0100',
+        'Ramon, Clinica Rio le recuerda su cita mañana a las 9:30 EDT. Alguien debe llevarle a casa. ¿Dudas? +1 555 010 0100',
       );
     });
 
