@@ -1,6 +1,5 @@
 import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
-import { ClinicConfigError } from '../../shared/contracts/clinic-config';
 import { loadClinicConfig } from '../../shared/domain/config-validation';
 import { DataStack } from './data-stack';
 import { ServiceStack } from './service-stack';
@@ -17,11 +16,6 @@ export interface FollowupAppOptions {
 export function defineFollowupApp(app: App, configInput: unknown, options: FollowupAppOptions) {
   // Shape (zod) and content (templates render, SMS fit one segment, no PHI in subjects): errors name the field.
   const config = loadClinicConfig(configInput);
-  // Patient links need a base URL; it becomes optional once the check-in API is part of these stacks.
-  const linkBaseUrl = config.links.baseUrl;
-  if (!linkBaseUrl) {
-    throw new ClinicConfigError([{ field: 'links.baseUrl', message: 'required to deploy (patient links)' }]);
-  }
 
   // cdk-nag 3 runs as a policy validation plugin: unacknowledged findings fail the synth.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
@@ -33,9 +27,11 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
   });
   const service = new ServiceStack(app, 'KetamineFollowupService', {
     env: options.env,
-    description: 'Ketamine follow-up: booking events, message scheduling and sending, alarms (stateless)',
+    description:
+      'Ketamine follow-up: booking events, message scheduling and sending, check-in API, alarms (stateless)',
     config,
-    linkBaseUrl,
+    // Without a short link domain, patient links use the check-in API's own URL.
+    linkBaseUrl: config.links.baseUrl,
     table: data.table,
     linkSigningSecret: data.linkSigningSecret,
   });

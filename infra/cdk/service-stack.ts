@@ -1,10 +1,11 @@
-import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
+import { CheckinApi } from './constructs/checkin-api';
 import { Ingestion } from './constructs/ingestion';
 import { Messaging } from './constructs/messaging';
 import { alarmArnPattern, Operations } from './constructs/operations';
@@ -12,35 +13,55 @@ import { alarmArnPattern, Operations } from './constructs/operations';
 export interface ServiceStackProps extends StackProps {
   /** The validated clinic config. */
   readonly config: ClinicConfig;
-  /** Base URL of patient links. */
-  readonly linkBaseUrl: string;
+  /**
+   * Base URL of patient links (config `links.baseUrl`, a short link domain in front of the check-in API).
+   * @default - the check-in API's own URL
+   */
+  readonly linkBaseUrl?: string;
   readonly table: ITable;
   readonly linkSigningSecret: ISecret;
 }
 
-/** The stateless part: functions, bus, schedules, queues of failures, alarms. Safe to destroy and redeploy. */
+/**
+ * The stateless part: functions, bus, schedules, the check-in API, queues of failures, alarms. Safe to
+ * destroy and redeploy (without a short link domain, a new API URL breaks the links already sent).
+ */
 export class ServiceStack extends Stack {
   /** Encrypts queues, log groups and the alarm topic. */
   readonly operationsKey: Key;
   readonly ingestion: Ingestion;
   readonly messaging: Messaging;
+  readonly checkin: CheckinApi;
   readonly operations: Operations;
+  /** What patient links start with: the configured short link domain, or the check-in API's URL. */
+  readonly linkBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const key = operationsKey(this, props.config.busName, this.stackName);
     this.operationsKey = key;
 
+    // The API refers to the check-in function only; the sending functions refer to the API's URL (no cycle).
+    this.checkin = new CheckinApi(this, 'Checkin', {
+      table: props.table,
+      linkSigningSecret: props.linkSigningSecret,
+      key,
+    });
+    this.linkBaseUrl = props.linkBaseUrl?.replace(/\/+$/, '') ?? this.checkin.url;
+    new CfnOutput(this, 'CheckinApiUrl', {
+      description: 'Check-in API endpoint; point the short link domain (links.baseUrl) here if there is one',
+      value: this.checkin.url,
+    });
+
     this.messaging = new Messaging(this, 'Messaging', {
       table: props.table,
       linkSigningSecret: props.linkSigningSecret,
       senderEmail: props.config.sender.email,
-      linkBaseUrl: props.linkBaseUrl,
+      linkBaseUrl: this.linkBaseUrl,
       key,
     });
     this.ingestion = new Ingestion(this, 'Ingestion', {
       busName: props.config.busName,
-      bookingSources: props.config.bookingSources,
       key,
     });
     const bookingEvents = this.ingestion.handler;
@@ -103,6 +124,28 @@ export class ServiceStack extends Stack {
       description:
         'The send-message function threw an error; Lambda retries it twice. First: read the function logs. ' +
         'If the retries fail too, send-message-failed follows.',
+    });
+    ops.alarmOnErrors(this.checkin.handler.fn, {
+      name: 'checkin-errors',
+      description:
+        'The check-in function failed on a patient link request (uncaught error, timeout or out of memory); ' +
+        'nothing retries it. That patient got a bare gateway error (500) instead of the form, instructions or ' +
+        'answer: no crisis resources after an urgent answer, and the reply may not be saved (if it was, its ' +
+        'staff alert still goes out). First: read the function logs for the error and fix it (a recent ' +
+        'deploy, the link-signing secret or its key, DynamoDB); while it lasts, ask the clinic to phone ' +
+        'patients whose check-in was due.',
+    });
+    ops.alarmOnHttpApiServerErrors(this.checkin.api, {
+      name: 'checkin-api-5xx',
+      description:
+        'The check-in API answered 5xx at least once in 5 minutes: patients may be unable to submit check-ins ' +
+        'or open instructions. A 503 from the function means a reply could not be stored: the patient was told ' +
+        'so and an urgent answer still showed crisis resources (988, 911) and the clinic phone, but no staff ' +
+        'alert exists for it. A 500, 502 or 504 means the function itself failed or timed out (checkin-errors ' +
+        'alarms too): a bare error page, no crisis resources. First: query the API access logs for status ' +
+        '>= 500 (routeKey, integrationStatus, requestId), then the function logs; check DynamoDB, Secrets ' +
+        'Manager and KMS; ask the clinic to phone patients whose check-in was due. Throttled requests get 429 ' +
+        'and do not count here.',
     });
   }
 }

@@ -1,19 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, EventBridgeEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import clinicConfigInput from '../../config/clinic';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
+import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
 import { createSendMessageHandler } from '../../functions/send-message';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { loadClinicConfig } from '../../shared/domain/config-validation';
 import type { BookingEventDeps, EventOutcome } from '../../shared/domain/process-booking-event';
+import { shiftIso } from '../../shared/domain/time';
 import {
   clockTarget,
   type FaultChannel,
@@ -84,8 +87,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     metrics: { count: () => {}, flush: () => {} },
     log: jsonLog,
   };
+  const replies = new DynamoReplyStore(db, tableName);
   const bookingEvents = createBookingEventHandler(deps);
   const sendMessage = createSendMessageHandler(deps);
+  const checkinHttp = createCheckinHttpHandler({ ...deps, replies, newId: randomUUID });
+  /** Bookings seen through /local/events, so /local/replies can query each one (no scan). */
+  const knownBookings = new Set<string>();
 
   async function putEvent(entry: unknown): Promise<EventOutcome> {
     if (Buffer.byteLength(JSON.stringify(entry) ?? '') > MAX_EVENT_BYTES) {
@@ -94,6 +101,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return { status: 'rejected', error, errors: [{ field: 'entry', message: 'larger than 256 KB' }] };
     }
     const { Source, DetailType, Detail } = (entry ?? {}) as Record<string, unknown>;
+    const bookingId = bookingIdOf(Detail);
+    if (bookingId) knownBookings.add(bookingId);
     const event = {
       id: randomUUID(),
       source: Source,
@@ -103,6 +112,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     } as EventBridgeEvent<string, unknown>;
     return bookingEvents(event);
   }
+
+  const pendingSchedules = () =>
+    scheduler.pending().map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt }));
 
   /** Fires every schedule due up to `to`, in time order, through the send handler. */
   async function advanceClock(to: string) {
@@ -115,10 +127,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (next.attempts + 1 < ASYNC_ATTEMPTS) {
-          scheduler.retry(
-            next,
-            DateTime.fromISO(clock.now()).plus({ minutes: 1 }).toUTC().toISO() ?? clock.now(),
-          );
+          scheduler.retry(next, shiftIso(clock.now(), { minutes: 1 }));
         } else {
           await deadLetters.keep({ source: 'send-message', reason, at: clock.now(), detail: next.payload });
         }
@@ -142,15 +151,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const result = await advanceClock(target.to);
       return viaForm ? redirect('/') : json(200, result);
     },
-    'GET /local/schedules': async () =>
-      json(
-        200,
-        scheduler
-          .pending()
-          .map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt })),
-      ),
+    'GET /local/schedules': async () => json(200, pendingSchedules()),
     'GET /local/outbox': async () => json(200, outbox.entries),
     'GET /local/dlq': async () => json(200, deadLetters.letters),
+    'GET /local/replies': async () => {
+      const all = (await Promise.all([...knownBookings].map((id) => replies.listForBooking(id)))).flat();
+      all.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+      return json(
+        200,
+        all.map(({ replyId, bookingId, kind, receivedAt, triage, rules, answers }) => ({
+          replyId,
+          bookingId,
+          kind,
+          receivedAt,
+          triage,
+          rules,
+          answers,
+        })),
+      );
+    },
     'POST /local/faults': async (body) => {
       const request = (body ?? {}) as Record<string, unknown>;
       for (const [channel, mode] of Object.entries(request)) {
@@ -168,27 +187,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       body: renderHomePage({
         now: clock.now(),
         outbox: outbox.entries,
-        schedules: scheduler
-          .pending()
-          .map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt })),
+        schedules: pendingSchedules(),
         deadLetters: deadLetters.letters,
       }),
     }),
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, routes, async (path, raw) => {
-      // An event body that is not JSON is still an event the booking system sent: keep it.
-      if (path === '/local/events') {
-        await deadLetters.keep({
-          source: 'booking-events',
-          reason: 'body: not valid JSON',
-          at: clock.now(),
-          detail: raw.slice(0, MAX_EVENT_BYTES),
+    const patientLink = /^\/(c|i)\/([^/?]+)$/.exec(new URL(req.url ?? '/', 'http://local').pathname);
+    const reply = patientLink
+      ? servePatientLink(req, patientLink[0], patientLink[2] ?? '')
+      : handle(req, routes, async (path, raw) => {
+          // An event body that is not JSON is still an event the booking system sent: keep it.
+          if (path === '/local/events') {
+            await deadLetters.keep({
+              source: 'booking-events',
+              reason: 'body: not valid JSON',
+              at: clock.now(),
+              detail: raw.slice(0, MAX_EVENT_BYTES),
+            });
+          }
         });
-      }
-    })
-      .then((reply) => send(res, reply))
+    reply
+      .then((r) => send(res, r))
       .catch((error: unknown) => {
         jsonLog.error('local request failed', {
           path: req.url,
@@ -197,6 +218,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         send(res, json(500, { error: 'internal error' }));
       });
   });
+
+  /** The same HTTP API handler as on AWS, given an API Gateway v2 event. */
+  async function servePatientLink(req: IncomingMessage, path: string, token: string): Promise<Reply> {
+    const body = await readBody(req);
+    if (body === undefined) return json(413, { error: 'body: larger than 4 MB' });
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).flatMap(([name, value]) =>
+        typeof value === 'string' ? [[name, value]] : [],
+      ),
+    );
+    const result = await checkinHttp({
+      rawPath: path,
+      headers,
+      pathParameters: { token },
+      requestContext: { http: { method: req.method ?? 'GET' } },
+      body,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2);
+    const resultHeaders = Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+    );
+    return {
+      status: result.statusCode ?? 200,
+      type: resultHeaders['Content-Type'] ?? 'text/html; charset=utf-8',
+      body: result.body ?? '',
+      headers: resultHeaders,
+    };
+  }
 
   if (options.demo ?? true) await putEvent(demoBookingEvent(clock.now(), config));
 
@@ -229,6 +278,17 @@ const redirect = (location: string): Reply => ({
   headers: { location },
 });
 
+function bookingIdOf(detail: unknown): string | undefined {
+  try {
+    const value = (typeof detail === 'string' ? JSON.parse(detail) : detail) as {
+      bookingId?: unknown;
+    } | null;
+    return typeof value?.bookingId === 'string' ? value.bookingId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function toResult(outcome: EventOutcome) {
   return outcome.status === 'rejected'
     ? { status: outcome.status, error: outcome.error }
@@ -251,12 +311,14 @@ async function handle(
   const raw = await readBody(req);
   if (raw === undefined)
     return json(413, { results: [{ status: 'rejected', error: 'body: larger than 4 MB' }] });
-  // JSON first, so `curl -d '{"advance":"P1D"}'` works; the home page's buttons post forms.
+  // JSON first, so `curl -d '{"advance":"P1D"}'` works despite curl's form content type.
   let body: unknown;
   try {
     body = JSON.parse(raw);
   } catch {
-    if (isForm(req)) return route(Object.fromEntries(new URLSearchParams(raw)), true);
+    // Only the home page's clock buttons post forms.
+    if (isForm(req) && path === '/local/clock')
+      return route(Object.fromEntries(new URLSearchParams(raw)), true);
     await onUnparsable(path, raw);
     return json(400, {
       results: [{ status: 'rejected', error: 'body: not valid JSON' }],
@@ -278,7 +340,9 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 function send(res: ServerResponse, reply: Reply) {
-  res.writeHead(reply.status, { 'content-type': reply.type, 'cache-control': 'no-store', ...reply.headers });
+  const headers: Record<string, string> = { 'content-type': reply.type, 'cache-control': 'no-store' };
+  for (const [name, value] of Object.entries(reply.headers ?? {})) headers[name.toLowerCase()] = value;
+  res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
 

@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { MESSAGE_KINDS, type MessageKind } from '../domain/message-kinds';
 import { LANGUAGES, type TREATMENTS, toFieldErrors } from './booking-events';
+import { DEFAULT_TRIAGE_RULES, triageRulesSchema } from './triage-rules';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone');
@@ -133,6 +134,8 @@ export const clinicConfigSchema = z.strictObject({
       (rules) => new Set(rules.map((rule) => rule.kind)).size === rules.length,
       'each message kind may appear once',
     ),
+  /** Triage rules for check-in replies (DESIGN section 7); ids must be unique. */
+  triage: triageRulesSchema.default(DEFAULT_TRIAGE_RULES),
   preparation: z.strictObject({
     /** Fasting before a session: `default`, overridden per treatment. */
     fasting: z.strictObject({

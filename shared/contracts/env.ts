@@ -26,6 +26,12 @@ export const sendMessageEnvSchema = z.object({
   [ENV.sesConfigurationSet]: required.optional(),
 });
 
+/** Config of the check-in HTTP function: the table and the link-signing key. */
+export const checkinHttpEnvSchema = z.object({
+  [ENV.tableName]: required,
+  [ENV.linkSigningSecretArn]: required,
+});
+
 /**
  * Config of the booking-events function: everything send-message has (it sends
  * due-now messages inline) plus the scheduler and the rejected-events queue.
@@ -40,6 +46,7 @@ export const bookingEventsEnvSchema = sendMessageEnvSchema.extend({
 
 export type BookingEventsEnv = z.infer<typeof bookingEventsEnvSchema>;
 export type SendMessageEnv = z.infer<typeof sendMessageEnvSchema>;
+export type CheckinHttpEnv = z.infer<typeof checkinHttpEnvSchema>;
 
 /** Parses `process.env` with a schema; the error names every missing or bad variable. */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {

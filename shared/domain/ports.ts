@@ -1,5 +1,6 @@
 import type { BookingRecord } from './booking-record';
-import type { Channel, MessageKind } from './message-kinds';
+import type { Channel, CheckinKind, MessageKind } from './message-kinds';
+import type { CheckinAnswers } from './questionnaire';
 
 /** The service's notion of now; virtual in the local runtime. */
 export interface Clock {
@@ -164,4 +165,31 @@ export interface Log {
 /** The link-signing key (Secrets Manager on AWS, random per start locally). */
 export interface SigningKeySource {
   get(): Promise<Uint8Array>;
+}
+
+/** One stored check-in reply: append-only, with the triage it got. */
+export interface StoredReply {
+  replyId: string;
+  bookingId: string;
+  kind: CheckinKind;
+  receivedAt: string;
+  answers: CheckinAnswers;
+  triage: TriageLevel;
+  /** Ids of every triage rule that fired. */
+  rules: string[];
+  scores: { phq9?: ScreenerScore; gad7?: ScreenerScore };
+  /** Set on urgent replies: the staff alert this reply owes, pending until delivered. */
+  alertId?: string;
+}
+
+export type TriageLevel = 'urgent' | 'review' | 'routine';
+export interface ScreenerScore {
+  total: number;
+  band: string;
+}
+
+export interface ReplyStore {
+  /** Stores a new reply; a reply is never changed afterwards (a correction is a new reply). */
+  record(reply: StoredReply): Promise<void>;
+  listForBooking(bookingId: string): Promise<StoredReply[]>;
 }

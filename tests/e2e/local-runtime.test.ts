@@ -220,6 +220,84 @@ describe('local runtime', () => {
     });
   });
 
+  describe('a new version that keeps the time', () => {
+    it('does not send again a message already sent within the grace period', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 2 }).set({ hour: 10, minute: 0 });
+      const startsAt = start.toISO() ?? '';
+      await api.event('Booking Created', booking('same-1', 1, startsAt));
+      // The reminder goes at 10:00 the day before; half an hour later the clinic changes the location.
+      await api.advanceTo(start.minus({ days: 1 }).plus({ minutes: 30 }).toUTC().toISO() ?? '');
+      expect((await api.outboxOf('same-1')).filter((m) => m.kind === 'prep-reminder')).toHaveLength(2);
+      const moved = booking('same-1', 2, startsAt);
+      moved.session.location = 'Room 5';
+      expect((await api.event('Booking Rescheduled', moved)).body.results).toEqual([{ status: 'processed' }]);
+      expect((await api.outboxOf('same-1')).filter((m) => m.kind === 'prep-reminder')).toHaveLength(2);
+    });
+  });
+
+  describe('an early-morning session', () => {
+    it('moves the reminder out of quiet hours and names the day instead of saying tomorrow', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 4 }).set({ hour: 7, minute: 30 });
+      await api.event('Booking Created', booking('early-1', 1, start.toISO() ?? ''));
+      const reminder = (await api.schedulesOf('early-1')).find((s) => s.kind === 'prep-reminder');
+      // 07:30 the day before is in quiet hours: it moves to 20:59, two evenings before.
+      expect(local(reminder?.at ?? '').toFormat('yyyy-MM-dd HH:mm')).toBe(
+        start.minus({ days: 2 }).toFormat('yyyy-MM-dd 20:59'),
+      );
+      expect((await api.schedulesOf('early-1')).map((s) => s.kind)).not.toContain('prep-day-of');
+      await api.advanceTo(start.toUTC().toISO() ?? '');
+      const sms = (await api.outboxOf('early-1')).find(
+        (m) => m.kind === 'prep-reminder' && m.channel === 'sms',
+      );
+      expect(sms?.text).toContain(`on ${start.toFormat('cccc')}`);
+      expect(sms?.text).not.toContain('tomorrow');
+    });
+  });
+
+  describe('a Spanish-speaking, SMS-only patient in another zone', () => {
+    it('gets Spanish SMS at the times of their own zone', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 3 }).set({ hour: 13, minute: 0 });
+      await api.event(
+        'Booking Created',
+        booking('es-1', 1, start.toISO() ?? '', {
+          email: undefined,
+          language: 'es',
+          timeZone: 'America/Los_Angeles',
+        }),
+      );
+      const sent = await api.outboxOf('es-1');
+      expect(sent.map((m) => `${m.kind}/${m.channel}`)).toEqual(['prep-instructions/sms']);
+      expect(sent[0]?.text).toMatch(/\/i\/[A-Za-z0-9_-]{33}$/);
+      const reminder = (await api.schedulesOf('es-1')).find((s) => s.kind === 'prep-reminder');
+      // 13:00 in New York is 10:00 in Los Angeles: the day-before reminder keeps the patient's wall clock.
+      expect(DateTime.fromISO(reminder?.at ?? '', { zone: 'America/Los_Angeles' }).toFormat('HH:mm')).toBe(
+        '10:00',
+      );
+      await api.advanceTo(start.toUTC().toISO() ?? '');
+      const sms = (await api.outboxOf('es-1')).find((m) => m.kind === 'prep-reminder');
+      expect(sms?.text).toContain('mañana');
+    });
+  });
+
+  describe('Session Completed', () => {
+    it('re-anchors the check-ins to the real end, also when it arrives before the booking', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 1 }).set({ hour: 11, minute: 0 });
+      const endedAt = start.plus({ hours: 3 });
+      const completed = await api.event('Session Completed', {
+        bookingId: 'done-1',
+        endedAt: endedAt.toISO(),
+      });
+      expect(completed.body.results).toEqual([{ status: 'processed' }]);
+      await api.event('Booking Created', booking('done-1', 1, start.toISO() ?? ''));
+      const sameDay = (await api.schedulesOf('done-1')).find((s) => s.kind === 'checkin-same-day');
+      expect(local(sameDay?.at ?? '').toFormat('HH:mm')).toBe(endedAt.plus({ hours: 4 }).toFormat('HH:mm'));
+    });
+  });
+
   describe('a provider outage', () => {
     it('retries a failed send, then keeps it in the DLQ, and sends each channel once when the provider is back', async () => {
       const now = (await api.get<{ now: string }>('/local/clock')).now;
@@ -228,6 +306,10 @@ describe('local runtime', () => {
       await api.event('Booking Created', booking('outage-1', 1, start.toISO() ?? ''));
       // The instructions could not go out at once: a retry is scheduled a minute later.
       expect((await api.schedulesOf('outage-1')).find((s) => s.kind === 'prep-instructions')).toBeDefined();
+      // A booking cancelled meanwhile takes its pending retry with it.
+      await api.event('Booking Created', booking('outage-2', 1, start.toISO() ?? ''));
+      await api.event('Booking Cancelled', { bookingId: 'outage-2', version: 2 });
+      expect(await api.schedulesOf('outage-2')).toEqual([]);
 
       await api.post('/local/clock', { advance: 'PT10M' });
       const dlq =
@@ -281,6 +363,20 @@ describe('local runtime', () => {
       const big = booking('bad-3', 1, '2026-12-20T10:00:00-05:00', { firstName: 'x'.repeat(300 * 1024) });
       const { body } = await api.event('Booking Created', big);
       expect(body.results).toEqual([{ status: 'rejected', error: expect.stringContaining('256 KB') }]);
+      const dlq = await api.get<{ reason: string }[]>('/local/dlq');
+      expect(dlq.some((d) => d.reason.includes('256 KB'))).toBe(true);
+    });
+
+    it('treats a non-JSON body sent with a form content type as not JSON', async () => {
+      const res = await fetch(`${runtime.url}/local/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '{"Source":',
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        results: [{ status: 'rejected', error: 'body: not valid JSON' }],
+      });
     });
   });
 });

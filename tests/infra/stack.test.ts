@@ -11,7 +11,12 @@ import clinicConfig from '../../config/clinic';
 import type { ProjectFunction } from '../../infra/cdk/constructs/project-function';
 import { defineFollowupApp } from '../../infra/cdk/followup-app';
 import { ClinicConfigError } from '../../shared/contracts/clinic-config';
-import { bookingEventsEnvSchema, sendMessageEnvSchema } from '../../shared/contracts/env';
+import {
+  bookingEventsEnvSchema,
+  checkinHttpEnvSchema,
+  ENV,
+  sendMessageEnvSchema,
+} from '../../shared/contracts/env';
 
 const OPTIONS = { env: { account: '123456789012', region: 'us-east-1' } };
 
@@ -96,9 +101,23 @@ describe('followup app', () => {
       expect((error as Error).message).toMatch(/busName/);
     });
 
-    it('requires links.baseUrl, the base of every patient link', () => {
-      const noBaseUrl = { ...clinicConfig, links: {} };
-      expect(() => defineFollowupApp(newApp(), noBaseUrl, OPTIONS)).toThrow(/links\.baseUrl/);
+    it('gives the sending functions LINK_BASE_URL = links.baseUrl when it is set', () => {
+      for (const fn of [service.ingestion.handler, service.messaging.sendFunction]) {
+        expect(functionProps(fn).Environment.Variables[ENV.linkBaseUrl]).toBe(config.links.baseUrl);
+      }
+    });
+
+    it('falls back to the check-in API endpoint for LINK_BASE_URL when links.baseUrl is absent', () => {
+      const stacks = defineFollowupApp(newApp(), { ...clinicConfig, links: {} }, OPTIONS);
+      const resources = Template.fromStack(stacks.service).toJSON().Resources;
+      const apiEndpoint = {
+        'Fn::GetAtt': [idOf(stacks.service, stacks.service.checkin.api), 'ApiEndpoint'],
+      };
+      for (const fn of [stacks.service.ingestion.handler, stacks.service.messaging.sendFunction]) {
+        const env = resources[idOf(stacks.service, fn.fn)].Properties.Environment.Variables;
+        // ApiEndpoint is `https://<id>.execute-api.<region>.amazonaws.com`, without a trailing slash.
+        expect(env[ENV.linkBaseUrl]).toEqual(apiEndpoint);
+      }
     });
   });
 
@@ -162,52 +181,47 @@ describe('followup app', () => {
         schema: bookingEventsEnvSchema,
       },
       sendMessage: { fn: service.messaging.sendFunction, schema: sendMessageEnvSchema },
+      checkinHttp: { fn: service.checkin.handler, schema: checkinHttpEnvSchema },
+    });
+    const names = ['bookingEvents', 'sendMessage', 'checkinHttp'] as const;
+
+    it.each(names)('%s runs Node 22 on ARM64 with source maps', (name) => {
+      const props = functionProps(functions()[name].fn);
+      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     });
 
-    it.each(['bookingEvents', 'sendMessage'] as const)(
-      '%s runs Node 22 on ARM64 with source maps',
-      (name) => {
-        const props = functionProps(functions()[name].fn);
-        expect(props.Runtime).toBe('nodejs22.x');
-        expect(props.Architectures).toEqual(['arm64']);
-        expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
-      },
-    );
+    it.each(names)('%s gets exactly the env vars its schema in shared/contracts/env.ts parses', (name) => {
+      const { fn, schema } = functions()[name];
+      const envNames = Object.keys(functionProps(fn).Environment.Variables).filter(
+        (key) => key !== 'NODE_OPTIONS',
+      );
+      expect(envNames.sort()).toEqual(Object.keys(schema.shape).sort());
+    });
 
-    it.each(['bookingEvents', 'sendMessage'] as const)(
-      '%s gets exactly the env vars its schema in shared/contracts/env.ts parses',
-      (name) => {
-        const { fn, schema } = functions()[name];
-        const names = Object.keys(functionProps(fn).Environment.Variables).filter(
-          (key) => key !== 'NODE_OPTIONS',
-        );
-        expect(names.sort()).toEqual(Object.keys(schema.shape).sort());
-      },
-    );
+    it('gives checkinHttp only TABLE_NAME and LINK_SIGNING_SECRET_ARN (plus NODE_OPTIONS)', () => {
+      const env = functionProps(service.checkin.handler).Environment.Variables;
+      expect(Object.keys(env).sort()).toEqual(['LINK_SIGNING_SECRET_ARN', 'NODE_OPTIONS', 'TABLE_NAME']);
+    });
 
-    it.each(['bookingEvents', 'sendMessage'] as const)(
-      '%s sends failed async invocations to its encrypted queue after 2 retries',
-      (name) => {
-        const { fn } = functions()[name];
-        serviceTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-          FunctionName: ref(fn.fn),
-          MaximumRetryAttempts: 2,
-          DestinationConfig: { OnFailure: { Destination: arnOf(fn.failureQueue) } },
-        });
-      },
-    );
+    it.each(names)('%s sends failed async invocations to its encrypted queue after 2 retries', (name) => {
+      const { fn } = functions()[name];
+      serviceTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: ref(fn.fn),
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: arnOf(fn.failureQueue) } },
+      });
+    });
 
-    it.each(['bookingEvents', 'sendMessage'] as const)(
-      '%s logs to a KMS-encrypted log group with retention',
-      (name) => {
-        const { fn } = functions()[name];
-        const logGroupId = functionProps(fn).LoggingConfig.LogGroup.Ref as string;
-        expect(serviceTemplate.toJSON().Resources[logGroupId].Properties).toMatchObject({
-          KmsKeyId: arnOf(service.operationsKey),
-          RetentionInDays: 365,
-        });
-      },
-    );
+    it.each(names)('%s logs to a KMS-encrypted log group with retention', (name) => {
+      const { fn } = functions()[name];
+      const logGroupId = functionProps(fn).LoggingConfig.LogGroup.Ref as string;
+      expect(serviceTemplate.toJSON().Resources[logGroupId].Properties).toMatchObject({
+        KmsKeyId: arnOf(service.operationsKey),
+        RetentionInDays: 365,
+      });
+    });
   });
 
   describe('least privilege', () => {
@@ -298,22 +312,39 @@ describe('followup app', () => {
       },
     );
 
+    it('lets the check-in function read/write table items and read the link-signing secret, nothing to send or schedule', () => {
+      const statements = statementsOf(service.checkin.handler.role);
+      const actions = statements.flatMap(actionsOf);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'secretsmanager:GetSecretValue',
+        ]),
+      );
+      expect(actions.filter((a) => /^(ses|sns|scheduler|iam|lambda|events):/.test(a))).toEqual([]);
+      const secretRead = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+      expect(secretRead).toHaveLength(1);
+      // The very secret whose ARN the function is given, and no other.
+      const env = functionProps(service.checkin.handler).Environment.Variables;
+      expect(secretRead[0]?.Resource).toEqual(env[ENV.linkSigningSecretArn]);
+    });
+
     it('never grants a table scan', () => {
-      for (const fn of [service.ingestion.handler, service.messaging.sendFunction]) {
+      for (const fn of [service.ingestion.handler, service.messaging.sendFunction, service.checkin.handler]) {
         expect(statementsOf(fn.role).flatMap(actionsOf)).not.toContain('dynamodb:Scan');
       }
     });
   });
 
   describe('ingestion', () => {
-    it('routes the four booking detail-types from the configured sources on the configured bus', () => {
+    it('routes every event on the configured bus to the handler, so off-contract events are rejected and kept', () => {
       serviceTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: config.busName });
       serviceTemplate.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: ref(service.ingestion.bus),
-        EventPattern: {
-          source: config.bookingSources,
-          'detail-type': ['Booking Created', 'Booking Rescheduled', 'Booking Cancelled', 'Session Completed'],
-        },
+        EventPattern: { source: [{ prefix: '' }] },
       });
     });
 
@@ -326,6 +357,89 @@ describe('followup app', () => {
             RetryPolicy: { MaximumEventAgeInSeconds: 6 * 3600, MaximumRetryAttempts: 20 },
           }),
         ],
+      });
+    });
+  });
+
+  describe('check-in API', () => {
+    const apiRef = () => ref(service.checkin.api);
+
+    it('routes exactly GET and POST /c/{token} and GET /i/{token} to the check-in function (proxy, payload 2.0), with no default route', () => {
+      const routes = Object.values(serviceTemplate.findResources('AWS::ApiGatewayV2::Route'));
+      expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
+        'GET /c/{token}',
+        'GET /i/{token}',
+        'POST /c/{token}',
+      ]);
+      const integrations = serviceTemplate.findResources('AWS::ApiGatewayV2::Integration', {
+        Properties: {
+          ApiId: apiRef(),
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: arnOf(service.checkin.handler.fn),
+          PayloadFormatVersion: '2.0',
+        },
+      });
+      expect(Object.keys(integrations)).toHaveLength(1);
+      const target = { 'Fn::Join': ['', ['integrations/', { Ref: Object.keys(integrations)[0] }]] };
+      for (const route of routes) {
+        expect(route.Properties).toMatchObject({ ApiId: apiRef(), Target: target });
+      }
+    });
+
+    it('lets API Gateway invoke the check-in function only from this API', () => {
+      const permissions = Object.values(
+        serviceTemplate.findResources('AWS::Lambda::Permission', {
+          Properties: { FunctionName: arnOf(service.checkin.handler.fn) },
+        }),
+      );
+      expect(permissions.length).toBeGreaterThan(0);
+      for (const permission of permissions) {
+        expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+        expect(JSON.stringify(permission.Properties.SourceArn)).toContain(JSON.stringify(apiRef()));
+      }
+    });
+
+    it('has no CORS configuration (the pages post to themselves)', () => {
+      serviceTemplate.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        ProtocolType: 'HTTP',
+        CorsConfiguration: Match.absent(),
+      });
+    });
+
+    it('throttles the auto-deployed $default stage at 20 requests per second, burst 40', () => {
+      serviceTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        ApiId: apiRef(),
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      });
+    });
+
+    it('access-logs the stage as JSON to an encrypted log group, without the path or query string', () => {
+      const stages = Object.values(serviceTemplate.findResources('AWS::ApiGatewayV2::Stage'));
+      expect(stages).toHaveLength(1);
+      const settings = stages[0]?.Properties.AccessLogSettings;
+      expect(settings.DestinationArn).toEqual(arnOf(service.checkin.accessLogs));
+      const format = JSON.parse(settings.Format) as Record<string, string>;
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        ip: '$context.identity.sourceIp',
+        latency: '$context.responseLatency',
+      });
+      // The token in /c/{token} is a credential: routeKey carries the template, never the value.
+      for (const variable of Object.values(format)) {
+        expect(variable).not.toMatch(/path|querystring|uri/i);
+      }
+      expect(
+        serviceTemplate.toJSON().Resources[idOf(service, service.checkin.accessLogs)].Properties,
+      ).toMatchObject({ KmsKeyId: arnOf(service.operationsKey), RetentionInDays: 365 });
+    });
+
+    it('outputs the API endpoint', () => {
+      serviceTemplate.hasOutput('CheckinApiUrl', {
+        Value: { 'Fn::GetAtt': [idOf(service, service.checkin.api), 'ApiEndpoint'] },
       });
     });
   });
@@ -383,7 +497,7 @@ describe('followup app', () => {
     });
 
     it('alarms on the errors of each function', () => {
-      for (const fn of [service.ingestion.handler, service.messaging.sendFunction]) {
+      for (const fn of [service.ingestion.handler, service.messaging.sendFunction, service.checkin.handler]) {
         serviceTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
           MetricName: 'Errors',
@@ -391,6 +505,38 @@ describe('followup app', () => {
           Threshold: 1,
           AlarmActions: [topic()],
         });
+      }
+    });
+
+    it('alarms on check-in function errors, saying what patients see and what to do first', () => {
+      serviceTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `${service.stackName}-checkin-errors`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(service.checkin.handler.fn) }],
+        AlarmDescription: Match.stringLikeRegexp('crisis resources.*First:'),
+      });
+    });
+
+    it('alarms on any 5xx of the check-in API within 5 minutes', () => {
+      serviceTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `${service.stackName}-checkin-api-5xx`,
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        Dimensions: [{ Name: 'ApiId', Value: ref(service.checkin.api) }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        AlarmActions: [topic()],
+        AlarmDescription: Match.stringLikeRegexp('unable to submit check-ins.*crisis resources.*First:'),
+      });
+    });
+
+    it('keeps every alarm description within the 1024 characters CloudWatch accepts', () => {
+      for (const [id, alarm] of Object.entries(serviceTemplate.findResources('AWS::CloudWatch::Alarm'))) {
+        expect(alarm.Properties.AlarmDescription.length, id).toBeLessThanOrEqual(1024);
       }
     });
 

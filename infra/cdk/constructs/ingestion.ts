@@ -1,10 +1,9 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DETAIL_TYPES } from '../../../shared/contracts/booking-events';
 import { ENV } from '../../../shared/contracts/env';
 import { encryptedQueue } from './encrypted-queue';
 import { ProjectFunction } from './project-function';
@@ -12,8 +11,6 @@ import { ProjectFunction } from './project-function';
 export interface IngestionProps {
   /** Name of the custom event bus the booking system publishes to (config `busName`). */
   readonly busName: string;
-  /** Event `source` values accepted (config `bookingSources`). */
-  readonly bookingSources: readonly string[];
   /** Encrypts the queues and the function's log group; must admit EventBridge for this bus's rules. */
   readonly key: IKey;
   /**
@@ -65,8 +62,11 @@ export class Ingestion extends Construct {
 
     new Rule(this, 'BookingEventsRule', {
       eventBus: this.bus,
-      description: 'Booking contract events from the booking system',
-      eventPattern: { source: [...props.bookingSources], detailType: Object.values(DETAIL_TYPES) },
+      description:
+        'Every event on the booking bus: the function rejects (and keeps) what breaks the contract',
+      // The bus is ours alone, so the rule takes everything: an unknown source or a misspelt detail-type
+      // must reach the handler to be rejected, counted and kept, not vanish at the rule.
+      eventPattern: { source: Match.prefix('') },
       targets: [
         new LambdaFunction(this.handler.fn, {
           deadLetterQueue: this.deliveryDlq,

@@ -18,7 +18,7 @@ export interface MessagingProps {
   readonly linkSigningSecret: ISecret;
   /** The verified SES identity messages are sent from (config `sender.email`). */
   readonly senderEmail: string;
-  /** Base URL of patient links (config `links.baseUrl`). */
+  /** Base URL of patient links, no trailing slash (config `links.baseUrl`, else the check-in API's URL). */
   readonly linkBaseUrl: string;
   /** Encrypts the schedule DLQ and the send function's log group and failure queue. */
   readonly key: IKey;
@@ -50,7 +50,7 @@ export class Messaging extends Construct {
     this.scheduleGroupName = props.scheduleGroupName ?? `${Stack.of(this).stackName}-messages`;
     this.scheduleGroup = new CfnScheduleGroup(this, 'ScheduleGroup', { name: this.scheduleGroupName });
 
-    // Requires TLS to the recipient's mail server and keeps sending to addresses that bounced or complained.
+    // Requires TLS to the recipient's mail server and stops sending to addresses that bounced or complained.
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
       tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,

@@ -1,4 +1,5 @@
 import { Aws, Duration } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -75,6 +76,11 @@ export class Operations extends Construct {
   /** Alarms on any invocation error of the function within 5 minutes. */
   alarmOnErrors(fn: IFunction, text: AlarmText): Alarm {
     return this.alarm(fn.metricErrors({ statistic: 'Sum', period: PERIOD }), text);
+  }
+
+  /** Alarms as soon as the HTTP API answers one 5xx within 5 minutes (gateway or integration errors). */
+  alarmOnHttpApiServerErrors(api: IHttpApi, text: AlarmText): Alarm {
+    return this.alarm(api.metricServerError({ statistic: 'Sum', period: PERIOD }), text);
   }
 
   private alarm(metric: IMetric, text: AlarmText): Alarm {

@@ -156,7 +156,7 @@ export class ProjectFunction extends Construct implements IGrantable {
       Validations.of(this.fn).acknowledge({
         id: 'HIPAA.Security-LambdaConcurrency',
         reason:
-          'Patient messaging shares the account pool (see reservedConcurrency); throttled async invocations are retried by Lambda for up to 6 hours.',
+          'Shares the account pool (see reservedConcurrency: reserving can fail the deploy on a new account); throttled async invocations are retried by Lambda for up to 6 hours, HTTP requests are capped first by stage throttling.',
       });
     }
     if (props.tracing) {

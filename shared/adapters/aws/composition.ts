@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -8,10 +9,12 @@ import type { ClinicConfig } from '../../contracts/clinic-config';
 import {
   type BookingEventsEnv,
   bookingEventsEnvSchema,
+  checkinHttpEnvSchema,
   ENV,
   parseEnv,
   sendMessageEnvSchema,
 } from '../../contracts/env';
+import type { CheckinDeps } from '../../domain/checkin';
 import { loadClinicConfig } from '../../domain/config-validation';
 import type { MessagingDeps } from '../../domain/deliver-message';
 import type { BookingEventDeps } from '../../domain/process-booking-event';
@@ -19,6 +22,7 @@ import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
+import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { SqsDeadLetterSink } from './dead-letters';
 import { SesMailer } from './mailer';
 import { log, metrics } from './observability';
@@ -30,6 +34,26 @@ import { SnsSmsSender } from './sms-sender';
 let clinicConfig: ClinicConfig | undefined;
 
 const systemClock = { now: () => new Date().toISOString() };
+
+const secrets = () => new SecretsManagerClient({});
+
+/** Dependencies of the check-in HTTP function. */
+export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDeps {
+  clinicConfig ??= loadClinicConfig(clinicConfigInput);
+  const db = createDocumentClient();
+  const tableName = env[ENV.tableName];
+  return {
+    config: clinicConfig,
+    clock: systemClock,
+    bookings: new DynamoBookingStore(db, tableName),
+    links: new DynamoLinkStore(db, tableName),
+    replies: new DynamoReplyStore(db, tableName),
+    signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
+    newId: randomUUID,
+    metrics,
+    log,
+  };
+}
 
 /** Dependencies of the send-message function. */
 export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): MessagingDeps {
@@ -43,7 +67,7 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
     bookings: new DynamoBookingStore(db, tableName),
     messageLog: new DynamoMessageLog(db, tableName),
     links: new DynamoLinkStore(db, tableName),
-    signingKey: new SecretsManagerSigningKey(new SecretsManagerClient({}), env[ENV.linkSigningSecretArn]),
+    signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     linkBaseUrl: env[ENV.linkBaseUrl],
     mailer: new SesMailer(new SESv2Client({}), {
       from: config.sender.email,

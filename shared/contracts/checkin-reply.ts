@@ -1,0 +1,302 @@
+import { z } from 'zod';
+import type { CheckinKind } from '../domain/message-kinds';
+import {
+  asksScreeners,
+  type CheckinAnswers,
+  GAD7_ITEMS,
+  PHQ9_ITEMS,
+  SEVERITIES,
+  SIDE_EFFECTS,
+  type SideEffect,
+} from '../domain/questionnaire';
+import { SCREENER_ITEM_MAX } from '../domain/screeners';
+import type { FieldError, ParseResult } from './booking-events';
+
+/*
+ * The check-in reply contract (DESIGN section 7): one JSON body and one HTML
+ * form, both parsed to the same `CheckinAnswers` and both reporting every bad
+ * field with the same dotted paths (`mood`, `sideEffects.nausea`, `phq9.8`),
+ * so a form can show each error next to its field.
+ */
+
+export const MOOD_MAX = 10;
+export const NOTE_MAX_LENGTH = 2000;
+
+const MOOD_MESSAGE = `must be a whole number from 0 to ${MOOD_MAX}`;
+const SEVERITY_MESSAGE = `must be one of ${SEVERITIES.join(', ')}`;
+const SELF_HARM_MESSAGE = 'must be "no" or "yes"';
+const SCREENER_ANSWER_MESSAGE = `must be a whole number from 0 to ${SCREENER_ITEM_MAX}`;
+const NOT_ASKED = 'is not asked at this check-in';
+const NOT_A_FIELD = 'is not part of a check-in reply';
+const NOT_A_SIDE_EFFECT = 'is not a side effect we ask about';
+
+/** A zod error option that says `is required` when the value is missing and `message` otherwise. */
+function requiredOr(message: string) {
+  return (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
+}
+
+function wholeNumber(max: number, message: string) {
+  return z
+    .number({ error: requiredOr(message) })
+    .int({ error: message })
+    .min(0, { error: message })
+    .max(max, { error: message });
+}
+
+export const moodSchema = wholeNumber(MOOD_MAX, MOOD_MESSAGE).describe('0 (worst) to 10 (best)');
+
+export const severitySchema = z.enum(SEVERITIES, { error: SEVERITY_MESSAGE });
+
+/** Side effect to severity; effects left out count as `none`. */
+export const sideEffectsSchema = z
+  .strictObject(
+    Object.fromEntries(SIDE_EFFECTS.map((effect) => [effect, severitySchema.optional()])) as Record<
+      SideEffect,
+      z.ZodOptional<typeof severitySchema>
+    >,
+    { error: 'must be an object of side effects and severities' },
+  )
+  // A function, so each reply gets its own object rather than one shared default.
+  .default(() => ({}));
+
+export const selfHarmSchema = z
+  .enum(['no', 'yes'], { error: requiredOr(SELF_HARM_MESSAGE) })
+  .describe('Thoughts that you would be better off dead, or of hurting yourself');
+
+export const wantsCallSchema = z.boolean({ error: 'must be true or false' }).default(false);
+
+/** Trimmed; an empty note counts as no note. */
+export const noteSchema = z
+  .string({ error: 'must be text' })
+  .trim()
+  .max(NOTE_MAX_LENGTH, { error: `must be at most ${NOTE_MAX_LENGTH} characters` });
+
+const screenerAnswerSchema = wholeNumber(SCREENER_ITEM_MAX, SCREENER_ANSWER_MESSAGE);
+
+function screenerSchema(items: number) {
+  return z
+    .array(screenerAnswerSchema, { error: `must be a list of ${items} answers` })
+    .length(items, { error: `must have exactly ${items} answers` });
+}
+
+/** The nine PHQ-9 answers in questionnaire order, each 0-3. */
+export const phq9Schema = screenerSchema(PHQ9_ITEMS);
+/** The seven GAD-7 answers in questionnaire order, each 0-3. */
+export const gad7Schema = screenerSchema(GAD7_ITEMS);
+
+const replyShape = {
+  mood: moodSchema,
+  sideEffects: sideEffectsSchema,
+  selfHarm: selfHarmSchema,
+  wantsCall: wantsCallSchema,
+  note: noteSchema.optional(),
+};
+
+/** The JSON body of a reply to the same-day or next-day check-in. */
+export const checkinReplySchema = z.strictObject(replyShape, { error: 'must be a JSON object' });
+
+/** The JSON body of a reply to the week check-in, which also asks the PHQ-9 and GAD-7. */
+export const weekCheckinReplySchema = z.strictObject(
+  { ...replyShape, phq9: phq9Schema.optional(), gad7: gad7Schema.optional() },
+  { error: 'must be a JSON object' },
+);
+
+export type CheckinReplyInput = z.input<typeof weekCheckinReplySchema>;
+
+/** The schema of the JSON body a reply to `kind` must match. */
+export function checkinReplySchemaFor(kind: CheckinKind) {
+  return asksScreeners(kind) ? weekCheckinReplySchema : checkinReplySchema;
+}
+
+/**
+ * Validates the JSON body of a check-in reply for `kind`. Every bad field is
+ * reported, each with its path (`mood`, `sideEffects.nausea`, `phq9.8`);
+ * the body itself is `body`. The PHQ-9 and GAD-7 are accepted only at the
+ * check-ins that ask them.
+ */
+export function parseCheckinJson(body: unknown, kind: CheckinKind): ParseResult<CheckinAnswers> {
+  const result = checkinReplySchemaFor(kind).safeParse(body);
+  if (!result.success) return { ok: false, errors: fieldErrors(result.error) };
+  return { ok: true, value: toAnswers(result.data) };
+}
+
+const SCREENERS = [
+  { name: 'phq9', label: 'PHQ-9', items: PHQ9_ITEMS },
+  { name: 'gad7', label: 'GAD-7', items: GAD7_ITEMS },
+] as const;
+type ScreenerName = (typeof SCREENERS)[number]['name'];
+
+/**
+ * The names of the form fields for `kind`, in the order the form asks them:
+ * `mood`, `sideEffects.<effect>` for each side effect, `selfHarm`,
+ * `wantsCall`, `note`, then `phq9.0`..`phq9.8` and `gad7.0`..`gad7.6` at the
+ * check-ins that ask the screeners. A form must send no other field (a named
+ * submit button counts as one).
+ */
+export function checkinFormFields(kind: CheckinKind): readonly string[] {
+  return [
+    'mood',
+    ...SIDE_EFFECTS.map((effect) => `sideEffects.${effect}`),
+    'selfHarm',
+    'wantsCall',
+    'note',
+    ...(asksScreeners(kind)
+      ? SCREENERS.flatMap(({ name, items }) =>
+          Array.from({ length: items }, (_, index) => `${name}.${index}`),
+        )
+      : []),
+  ];
+}
+
+/**
+ * Validates an urlencoded check-in form for `kind` (field names from
+ * `checkinFormFields`). Values are strings: `mood` "0".."10";
+ * `sideEffects.<effect>` none/mild/moderate/severe, absent or empty = none;
+ * `selfHarm` no/yes; `wantsCall` "yes" when ticked, absent otherwise;
+ * `note`; `phq9.<i>` / `gad7.<i>` "0".."3". Each screener is optional as a
+ * whole, but once one of its items is answered every item is required.
+ * Errors use the same paths as `parseCheckinJson`, in form order; a field
+ * sent more than once is an error.
+ */
+export function parseCheckinForm(
+  fields: Record<string, string | string[]>,
+  kind: CheckinKind,
+): ParseResult<CheckinAnswers> {
+  const errors: FieldError[] = [];
+  const sideEffects: Record<string, string> = {};
+  const screenerAnswers: Record<ScreenerName, Map<number, string>> = { phq9: new Map(), gad7: new Map() };
+  const candidate: Record<string, unknown> = { sideEffects, wantsCall: false };
+
+  for (const [name, sent] of Object.entries(fields)) {
+    if (Array.isArray(sent) && sent.length > 1) {
+      errors.push({ field: name, message: 'was sent more than once' });
+      continue;
+    }
+    const value = Array.isArray(sent) ? sent[0] : sent;
+    if (value === undefined) continue;
+    const [head, rest, ...more] = name.split('.');
+    if (name === 'mood') {
+      candidate.mood = value === '' ? undefined : /^\d{1,3}$/.test(value) ? Number(value) : value;
+    } else if (name === 'selfHarm') {
+      candidate.selfHarm = value === '' ? undefined : value;
+    } else if (name === 'wantsCall') {
+      if (value === 'yes') candidate.wantsCall = true;
+      else errors.push({ field: name, message: 'must be "yes" or left out' });
+    } else if (name === 'note') {
+      candidate.note = value;
+    } else if (head === 'sideEffects' && rest !== undefined && more.length === 0) {
+      if (!(SIDE_EFFECTS as readonly string[]).includes(rest))
+        errors.push({ field: name, message: NOT_A_SIDE_EFFECT });
+      else if (value !== '') sideEffects[rest] = value;
+    } else if ((head === 'phq9' || head === 'gad7') && rest !== undefined && more.length === 0) {
+      const index = screenerIndex(rest, head === 'phq9' ? PHQ9_ITEMS : GAD7_ITEMS);
+      if (!asksScreeners(kind)) errors.push({ field: name, message: NOT_ASKED });
+      else if (index === undefined) errors.push({ field: name, message: NOT_A_FIELD });
+      else if (value !== '') screenerAnswers[head].set(index, value);
+    } else {
+      errors.push({ field: name, message: NOT_A_FIELD });
+    }
+  }
+
+  const screeners: Partial<Record<ScreenerName, number[]>> = {};
+  for (const { name, label, items } of SCREENERS) {
+    const answered = screenerAnswers[name];
+    if (answered.size === 0) continue;
+    const values: number[] = [];
+    for (let index = 0; index < items; index++) {
+      const value = answered.get(index);
+      const field = `${name}.${index}`;
+      if (value === undefined) {
+        errors.push({ field, message: `is required once any ${label} question is answered` });
+      } else if (!/^[0-3]$/.test(value)) {
+        errors.push({ field, message: SCREENER_ANSWER_MESSAGE });
+      } else {
+        values.push(Number(value));
+      }
+    }
+    if (values.length === items) screeners[name] = values;
+  }
+
+  const result = checkinReplySchema.safeParse(candidate);
+  if (!result.success) {
+    // A field already refused (sent twice, say) is not also reported as missing.
+    const refused = new Set(errors.map((error) => error.field));
+    errors.push(...fieldErrors(result.error).filter((error) => !refused.has(error.field)));
+  }
+  if (errors.length > 0 || !result.success) return { ok: false, errors: inFormOrder(errors, kind) };
+  return { ok: true, value: toAnswers({ ...result.data, ...screeners }) };
+}
+
+/** A screener item index written as in the form (`0`, `8`), or undefined when it is not one. */
+function screenerIndex(text: string, items: number): number | undefined {
+  if (!/^(?:0|[1-9]\d*)$/.test(text)) return undefined;
+  const index = Number(text);
+  return index < items ? index : undefined;
+}
+
+/** Errors sorted by where their field sits in the form; fields the form does not have go last. */
+function inFormOrder(errors: FieldError[], kind: CheckinKind): FieldError[] {
+  const order = new Map(checkinFormFields(kind).map((field, index) => [field, index]));
+  const position = (error: FieldError) => order.get(error.field) ?? order.size;
+  return errors
+    .map((error, index) => ({ error, index }))
+    .sort((a, b) => position(a.error) - position(b.error) || a.index - b.index)
+    .map(({ error }) => error);
+}
+
+/**
+ * Zod issues as field errors; each unknown key is its own error, named by its
+ * path, and a field that breaks two checks with one message (5.5 and 11.5 for
+ * mood) is named once.
+ */
+function fieldErrors(error: z.ZodError): FieldError[] {
+  const errors = error.issues.flatMap((issue): FieldError[] => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        field: [...path, key].join('.'),
+        message: unknownKeyMessage(path, key),
+      }));
+    }
+    return [{ field: path.length > 0 ? path.join('.') : 'body', message: issue.message }];
+  });
+  const seen = new Set<string>();
+  return errors.filter((fieldError) => {
+    const key = `${fieldError.field}\n${fieldError.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function unknownKeyMessage(path: string[], key: string): string {
+  if (path.length === 0) return key === 'phq9' || key === 'gad7' ? NOT_ASKED : NOT_A_FIELD;
+  return path.join('.') === 'sideEffects' ? NOT_A_SIDE_EFFECT : NOT_A_FIELD;
+}
+
+/** The parsed reply as stored: no empty note, no undefined side effects, screeners only when answered. */
+function toAnswers(data: {
+  mood: number;
+  sideEffects: Partial<Record<SideEffect, CheckinAnswers['sideEffects'][SideEffect]>>;
+  selfHarm: 'no' | 'yes';
+  wantsCall: boolean;
+  note?: string | undefined;
+  phq9?: number[] | undefined;
+  gad7?: number[] | undefined;
+}): CheckinAnswers {
+  const sideEffects: CheckinAnswers['sideEffects'] = {};
+  for (const effect of SIDE_EFFECTS) {
+    const severity = data.sideEffects[effect];
+    if (severity !== undefined) sideEffects[effect] = severity;
+  }
+  const answers: CheckinAnswers = {
+    mood: data.mood,
+    sideEffects,
+    selfHarm: data.selfHarm,
+    wantsCall: data.wantsCall,
+  };
+  if (data.note !== undefined && data.note !== '') answers.note = data.note;
+  if (data.phq9 !== undefined) answers.phq9 = [...data.phq9];
+  if (data.gad7 !== undefined) answers.gad7 = [...data.gad7];
+  return answers;
+}

@@ -1,0 +1,243 @@
+import type { FieldError, FullBooking } from '../contracts/booking-events';
+import { parseCheckinForm, parseCheckinJson } from '../contracts/checkin-reply';
+import type { ClinicConfig } from '../contracts/clinic-config';
+import {
+  PAGE_SECURITY_HEADERS,
+  renderCheckinForm,
+  renderCrisisPage,
+  renderInstructionsPage,
+  renderLinkProblemPage,
+  renderReplyReceived,
+} from './checkin-pages';
+import { crisisResources } from './crisis-resources';
+import { type CheckinKind, isCheckinKind } from './message-kinds';
+import type {
+  BookingStore,
+  Clock,
+  LinkRecord,
+  LinkStore,
+  Log,
+  Metrics,
+  ReplyStore,
+  SigningKeySource,
+} from './ports';
+import { verifyLinkToken } from './tokens';
+import { triageReply } from './triage';
+
+export interface CheckinDeps {
+  config: ClinicConfig;
+  clock: Clock;
+  bookings: BookingStore;
+  links: LinkStore;
+  replies: ReplyStore;
+  signingKey: SigningKeySource;
+  newId: () => string;
+  metrics: Metrics;
+  log: Log;
+}
+
+/** A request to a patient link, as the HTTP edge hands it over. */
+export interface LinkRequest {
+  method: string;
+  /** `c`: check-in form; `i`: instructions page. */
+  page: 'c' | 'i';
+  token: string;
+  contentType?: string;
+  body?: string;
+}
+
+export interface LinkResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Serves a patient link: checks the link before anything else (tampered 403,
+ * expired 410), then shows the form or the instructions, or takes a reply:
+ * validated, triaged and stored in one write. An urgent answer always gets
+ * the crisis resources, even when the reply could not be stored.
+ */
+export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest): Promise<LinkResponse> {
+  const wantsJson = (request.contentType ?? '').startsWith('application/json');
+  const resolved = await resolveLink(deps, request);
+  if (!resolved.ok) return linkProblem(deps, resolved.problem, wantsJson, resolved.booking);
+  const { link, booking } = resolved;
+  const language = booking.patient.language;
+  const page = { language, clinicName: deps.config.clinic.name, clinicPhone: deps.config.clinic.phone };
+
+  if (request.page === 'i') {
+    if (request.method !== 'GET') return methodNotAllowed('GET');
+    return html(200, renderInstructionsPage({ language, config: deps.config, booking }));
+  }
+  const kind = link.kind as CheckinKind;
+  const action = `/c/${request.token}`;
+  if (request.method === 'GET') return html(200, renderCheckinForm({ ...page, kind, action }));
+  if (request.method !== 'POST') return methodNotAllowed('GET, POST');
+
+  const form = !wantsJson;
+  const parsed = form
+    ? parseCheckinForm(formFields(request.body ?? ''), kind)
+    : parseJsonBody(request.body, kind);
+  if (!parsed.ok) {
+    deps.log.info('check-in reply rejected', { kind, fields: parsed.errors.map((e) => e.field) });
+    if (!form) return json(400, { errors: parsed.errors });
+    return html(
+      400,
+      renderCheckinForm({
+        ...page,
+        kind,
+        action,
+        values: formValues(request.body ?? ''),
+        errors: parsed.errors,
+      }),
+    );
+  }
+
+  const triage = triageReply(parsed.value, kind, deps.config.triage);
+  const urgent = triage.level === 'urgent';
+  const replyId = deps.newId();
+  const resources = urgent ? crisisResources(language, deps.config.clinic) : undefined;
+  try {
+    await deps.replies.record({
+      replyId,
+      bookingId: link.bookingId,
+      kind,
+      receivedAt: deps.clock.now(),
+      answers: parsed.value,
+      triage: triage.level,
+      rules: triage.rules,
+      scores: triage.scores,
+      ...(urgent ? { alertId: deps.newId() } : {}),
+    });
+  } catch (error) {
+    deps.metrics.count('ReplyStoreFailures');
+    deps.log.error('check-in reply not stored', { kind, triage: triage.level, error: errorName(error) });
+    if (!form) {
+      return json(503, {
+        error: 'Your answer could not be saved. Please call the clinic.',
+        clinicPhone: deps.config.clinic.phone,
+        ...(resources ? { crisisResources: resources } : {}),
+      });
+    }
+    return html(
+      503,
+      urgent
+        ? renderCrisisPage({ ...page, saved: false })
+        : renderLinkProblemPage({ ...page, problem: 'not-saved' }),
+    );
+  }
+  deps.metrics.count(`Replies${triage.level[0]?.toUpperCase()}${triage.level.slice(1)}`);
+  deps.log.info('check-in reply stored', { kind, replyId, triage: triage.level, rules: triage.rules });
+  if (!form) {
+    return json(201, {
+      replyId,
+      triage: triage.level,
+      rules: triage.rules,
+      ...(resources ? { crisisResources: resources } : {}),
+    });
+  }
+  return html(
+    200,
+    urgent
+      ? renderCrisisPage({ ...page, saved: true })
+      : renderReplyReceived({ ...page, level: triage.level }),
+  );
+}
+
+type Resolved =
+  | { ok: true; link: LinkRecord; booking: FullBooking }
+  | { ok: false; problem: 'invalid' | 'expired' | 'not-found'; booking?: FullBooking };
+
+async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Resolved> {
+  const linkId = verifyLinkToken(await deps.signingKey.get(), request.token);
+  if (!linkId) return { ok: false, problem: 'invalid' };
+  const link = await deps.links.get(linkId);
+  // A genuine token for the other page (a check-in token on /i/) is as good as tampered.
+  const expectedPurpose = request.page === 'c' ? 'checkin' : 'instructions';
+  if (!link || link.purpose !== expectedPurpose || (request.page === 'c' && !isCheckinKind(link.kind))) {
+    return { ok: false, problem: link ? 'invalid' : 'not-found' };
+  }
+  const booking = (await deps.bookings.get(link.bookingId))?.booking;
+  if (!booking) return { ok: false, problem: 'not-found' };
+  if (Date.parse(deps.clock.now()) > Date.parse(link.expiresAt))
+    return { ok: false, problem: 'expired', booking };
+  return { ok: true, link, booking };
+}
+
+const PROBLEM_STATUS = { invalid: 403, expired: 410, 'not-found': 404 } as const;
+
+function linkProblem(
+  deps: CheckinDeps,
+  problem: keyof typeof PROBLEM_STATUS,
+  wantsJson: boolean,
+  booking?: FullBooking,
+): LinkResponse {
+  const status = PROBLEM_STATUS[problem];
+  deps.log.info('patient link refused', { problem });
+  if (wantsJson) {
+    return json(status, {
+      error: problem === 'expired' ? 'This link has expired.' : 'This link is not valid.',
+      clinicPhone: deps.config.clinic.phone,
+    });
+  }
+  return html(
+    status,
+    renderLinkProblemPage({
+      problem,
+      clinicName: deps.config.clinic.name,
+      clinicPhone: deps.config.clinic.phone,
+      ...(booking ? { language: booking.patient.language } : {}),
+    }),
+  );
+}
+
+function parseJsonBody(body: string | undefined, kind: CheckinKind) {
+  try {
+    return parseCheckinJson(JSON.parse(body ?? ''), kind);
+  } catch {
+    return {
+      ok: false as const,
+      errors: [{ field: 'body', message: 'must be a JSON object' } satisfies FieldError],
+    };
+  }
+}
+
+/** Urlencoded fields; a repeated name becomes a list, which the parser rejects. */
+function formFields(body: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(body)) {
+    const existing = fields[name];
+    fields[name] =
+      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  return fields;
+}
+
+function formValues(body: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}
+
+function html(status: number, body: string): LinkResponse {
+  return { status, headers: { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' }, body };
+}
+
+function json(status: number, value: unknown): LinkResponse {
+  return {
+    status,
+    headers: { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(value),
+  };
+}
+
+function methodNotAllowed(allow: string): LinkResponse {
+  return {
+    status: 405,
+    headers: { ...PAGE_SECURITY_HEADERS, Allow: allow, 'Content-Type': 'text/plain' },
+    body: 'Method not allowed',
+  };
+}

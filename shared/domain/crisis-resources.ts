@@ -1,0 +1,42 @@
+import type { Language } from '../contracts/booking-events';
+import { t } from './i18n';
+
+/** One place a patient can get help now (DESIGN section 7, `crisisResources`). */
+export interface CrisisResource {
+  /** What it is and how to use it, in the patient's language. */
+  label: string;
+  /** A number to call, as it should be shown. */
+  phone?: string;
+  /** A number to text. */
+  sms?: string;
+  url?: string;
+}
+
+/** The 988 Suicide & Crisis Lifeline's website (chat, and information in English and Spanish). */
+export const LIFELINE_URL = 'https://988lifeline.org';
+
+/**
+ * The crisis resources shown after an urgent answer, most urgent first:
+ * 911 (emergency), 988 (call or text; Suicide & Crisis Lifeline), then the
+ * clinic's own phone. 911 and 988 are always present, whatever the config.
+ */
+export function crisisResources(
+  language: Language,
+  clinic: { readonly name: string; readonly phone: string },
+): CrisisResource[] {
+  return [
+    { label: t(language, 'resource.911'), phone: '911' },
+    { label: t(language, 'resource.988'), phone: '988', sms: '988', url: LIFELINE_URL },
+    { label: t(language, 'resource.clinic', { clinicName: clinic.name }), phone: clinic.phone },
+  ];
+}
+
+/** A `tel:` URL for a phone number as people write it ("(555) 010-0199" -> "tel:5550100199"). */
+export function telHref(phone: string): string {
+  return `tel:${phone.replace(/[^\d+]/g, '')}`;
+}
+
+/** An `sms:` URL for a number that takes texts. */
+export function smsHref(phone: string): string {
+  return `sms:${phone.replace(/[^\d+]/g, '')}`;
+}

@@ -1,0 +1,370 @@
+import type { Language } from '../contracts/booking-events';
+import type { Severity, SideEffect } from './questionnaire';
+
+/**
+ * Every patient-facing string of the check-in pages, in English and Spanish.
+ *
+ * Wording: plain, warm, short sentences (about a 6th-grade reading level);
+ * Spanish uses "usted", like the clinic's message templates. `{name}` marks a
+ * parameter, filled by `t` (as text) or by the page renderers (as a link).
+ * PHQ-9 and GAD-7 items use the published wording (free to use; Spanish: the
+ * Pfizer Spanish-for-the-USA versions). The self-harm question is our own
+ * wording, not the C-SSRS (which needs a licence for electronic use).
+ */
+
+/** Keys that must exist because code builds them from domain constants. */
+type DerivedKey =
+  | `sideEffect.${SideEffect}`
+  | `severity.${Severity}`
+  | `phq9.${0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8}`
+  | `phq9.option.${0 | 1 | 2 | 3}`
+  | `gad7.${0 | 1 | 2 | 3 | 4 | 5 | 6}`
+  | `gad7.option.${0 | 1 | 2 | 3}`;
+
+const en = {
+  // Shared by every page
+  'emergency.note':
+    'In an emergency, call {n911}. If you are thinking about hurting yourself, call or text {n988} (Suicide & Crisis Lifeline), any time, day or night.',
+  'crisis.smallPrint':
+    'If you are in crisis, call or text {n988} any time, day or night. In an emergency, call {n911}.',
+
+  // Crisis resources (JSON answer and crisis page)
+  'resource.911': 'If you are in danger now, or in an emergency: call 911',
+  'resource.988': '988 Suicide & Crisis Lifeline: call or text 988',
+  'resource.clinic': 'Call {clinicName}',
+
+  // Check-in form
+  'form.title': 'How are you feeling?',
+  'form.intro':
+    'Please answer a few questions about how you have felt since your session at {clinicName}. It takes about {minutes} minutes. Your answers go to your care team.',
+  'form.requiredNote': 'Questions marked "required" need an answer.',
+  'form.required': 'required',
+  'form.mood.legend': 'How is your mood right now?',
+  'form.mood.hint': 'Choose a number. 0 is the worst you could feel. 10 is the best.',
+  'form.sideEffects.heading': 'Since your session, have you had any of these?',
+  'form.sideEffects.hint':
+    'For each one, choose how strong it has been. If you have not had it, leave "None" chosen.',
+  'sideEffect.nausea': 'Feeling sick to your stomach (nausea)',
+  'sideEffect.dizziness': 'Feeling dizzy or lightheaded',
+  'sideEffect.racing-heart': 'Racing heart or pounding in your chest',
+  'sideEffect.headache': 'Headache',
+  'sideEffect.blurred-vision': 'Blurry vision',
+  'sideEffect.fatigue': 'Feeling very tired',
+  'sideEffect.dissociation': 'Feeling detached or unreal',
+  'sideEffect.out-of-body': 'Feeling outside your body',
+  'sideEffect.panic': 'Panic or sudden strong fear',
+  'sideEffect.restlessness': 'Feeling restless or unable to sit still',
+  'sideEffect.poor-coordination': 'Trouble with balance or coordination',
+  'sideEffect.unusually-high-mood': 'Unusually high or elated mood',
+  'sideEffect.chest-pain': 'Chest pain or tightness',
+  'severity.none': 'None',
+  'severity.mild': 'Mild',
+  'severity.moderate': 'Moderate',
+  'severity.severe': 'Severe',
+  'form.more.heading': 'A few more questions',
+  'form.selfHarm.legend':
+    'Since your session, have you had thoughts that you would be better off dead, or of hurting yourself in some way?',
+  'form.selfHarm.hint':
+    'Many people have thoughts like these. If you answer yes, we will show you how to get help right away and ask your care team to contact you.',
+  'form.no': 'No',
+  'form.yes': 'Yes',
+  'form.wantsCall.label': 'Please call me',
+  'form.wantsCall.hint': 'Check this box if you would like someone from {clinicName} to call you.',
+  'form.note.label': 'Is there anything else you want to tell us?',
+  'form.note.hint': 'Optional. You can write up to 2,000 characters.',
+  'form.screeners.heading': 'Two short questionnaires',
+  'form.screeners.intro':
+    'These questions are optional. Your answers help your care team see how you are doing over time.',
+  'phq9.heading': 'Your mood over the last 2 weeks',
+  'phq9.stem': 'Over the last 2 weeks, how often have you been bothered by any of the following problems?',
+  'phq9.0': 'Little interest or pleasure in doing things',
+  'phq9.1': 'Feeling down, depressed, or hopeless',
+  'phq9.2': 'Trouble falling or staying asleep, or sleeping too much',
+  'phq9.3': 'Feeling tired or having little energy',
+  'phq9.4': 'Poor appetite or overeating',
+  'phq9.5': 'Feeling bad about yourself — or that you are a failure or have let yourself or your family down',
+  'phq9.6': 'Trouble concentrating on things, such as reading the newspaper or watching television',
+  'phq9.7':
+    'Moving or speaking so slowly that other people could have noticed? Or the opposite — being so fidgety or restless that you have been moving around a lot more than usual',
+  'phq9.8': 'Thoughts that you would be better off dead or of hurting yourself in some way',
+  'phq9.option.0': 'Not at all',
+  'phq9.option.1': 'Several days',
+  'phq9.option.2': 'More than half the days',
+  'phq9.option.3': 'Nearly every day',
+  'gad7.heading': 'Worry and nerves over the last 2 weeks',
+  'gad7.stem': 'Over the last 2 weeks, how often have you been bothered by the following problems?',
+  'gad7.0': 'Feeling nervous, anxious, or on edge',
+  'gad7.1': 'Not being able to stop or control worrying',
+  'gad7.2': 'Worrying too much about different things',
+  'gad7.3': 'Trouble relaxing',
+  'gad7.4': 'Being so restless that it is hard to sit still',
+  'gad7.5': 'Becoming easily annoyed or irritable',
+  'gad7.6': 'Feeling afraid as if something awful might happen',
+  'gad7.option.0': 'Not at all',
+  'gad7.option.1': 'Several days',
+  'gad7.option.2': 'More than half the days',
+  'gad7.option.3': 'Nearly every day',
+  'form.submit': 'Send my answers',
+
+  // Form errors, keyed by the parser's error field
+  'error.titlePrefix': 'Error:',
+  'error.summaryTitle': 'There is a problem with your answers',
+  'error.summaryIntro':
+    'Your answers have not been sent yet. Please fix the questions below, then press "Send my answers" again.',
+  'error.mood': 'Please choose a number from 0 to 10 for your mood.',
+  'error.sideEffect': 'For "{effect}", please choose None, Mild, Moderate or Severe.',
+  'error.selfHarm': 'Please answer the question about thoughts of hurting yourself: choose No or Yes.',
+  'error.wantsCall': 'Please check the box again if you would like us to call you.',
+  'error.note': 'Your note is too long. Please shorten it to 2,000 characters or fewer.',
+  'error.phq9Item':
+    'Please choose an answer for mood question {number}. Once you start this part, every question needs an answer.',
+  'error.gad7Item':
+    'Please choose an answer for worry question {number}. Once you start this part, every question needs an answer.',
+  'error.phq9': 'Please answer all 9 questions about your mood, or leave them all blank.',
+  'error.gad7': 'Please answer all 7 questions about worry and nerves, or leave them all blank.',
+  'error.other':
+    'Some of your answers could not be read. Please check them, then press "Send my answers" again.',
+
+  // After a routine or review answer
+  'received.title': 'Thank you',
+  'received.saved': 'We got your answers. Thank you for checking in.',
+  'received.nextHeading': 'What happens next',
+  'received.routine.next':
+    'You do not need to do anything else now. If you start to feel worse or have questions, call {clinicName} at {phone}.',
+  'received.review.next':
+    'Someone from your care team will look at your answers. If you start to feel worse before you hear from us, call {clinicName} at {phone}.',
+
+  // After an urgent answer
+  'crisis.title': 'Help is available right now',
+  'crisis.intro': 'Thank you for telling us. You do not have to go through this alone.',
+  'crisis.callNumber': 'Call {number}',
+  'crisis.textNumber': 'Text {number}',
+  'crisis.about988':
+    'The 988 Suicide & Crisis Lifeline is free and open 24 hours a day, every day. You can talk or text with a trained counselor.',
+  'crisis.chat988': 'Chat online at 988lifeline.org',
+  'crisis.answersHeading': 'Your answers',
+  'crisis.saved':
+    'Your answers are saved. Your care team is being alerted now, and someone from {clinicName} will contact you.',
+  'crisis.savedWait': 'While you wait, you can call or text 988 at any time.',
+  'crisis.notSaved':
+    'We are sorry: we could not save your answers, so your care team may not know how you are feeling.',
+  'crisis.notSavedCall': 'Please call {clinicName} now at {phone}.',
+
+  // Link problems
+  'problem.invalid.title': 'This link does not work',
+  'problem.invalid.body':
+    'The link may be incomplete. Please open it again from your most recent message, and make sure you use the whole link.',
+  'problem.expired.title': 'This link has expired',
+  'problem.expired.body': 'To keep your information private, our links only work for a few days.',
+  'problem.not-found.title': 'We could not find this page',
+  'problem.not-found.body': 'Your appointment may have been changed or cancelled.',
+  'problem.not-saved.title': 'We could not save your answers',
+  'problem.not-saved.body':
+    'We are sorry: something went wrong on our side, and your answers were not saved. Please go back and send them again in a few minutes.',
+  'problem.contact': 'To tell us how you are doing, or if you have questions, call {clinicName} at {phone}.',
+  'problem.contactUnknown':
+    'To tell us how you are doing, or if you have questions, please call your clinic.',
+
+  // Preparation instructions page
+  'instructions.title': 'How to prepare for your appointment',
+} as const satisfies { readonly [K in DerivedKey]: string } & { readonly [key: string]: string };
+
+/** The name of one patient-facing message. */
+export type MessageKey = keyof typeof en;
+
+/**
+ * A catalogue for one language: exactly the English keys, no more and no
+ * fewer. Assigning an object literal with a missing or extra key to this
+ * type is a compile error (see tests/unit/i18n.test.ts).
+ */
+export type Catalogue = { readonly [K in MessageKey]: string };
+
+const es: Catalogue = {
+  'emergency.note':
+    'En una emergencia, llame al {n911}. Si está pensando en hacerse daño, llame o envíe un mensaje de texto al {n988} (Línea de Prevención del Suicidio y Crisis), a cualquier hora del día o de la noche.',
+  'crisis.smallPrint':
+    'Si está en crisis, llame o envíe un mensaje de texto al {n988}, a cualquier hora del día o de la noche. En una emergencia, llame al {n911}.',
+
+  'resource.911': 'Si está en peligro ahora o en una emergencia: llame al 911',
+  'resource.988':
+    'Línea 988 de Prevención del Suicidio y Crisis: llame o envíe un mensaje de texto al 988 (para español, oprima 2)',
+  'resource.clinic': 'Llame a {clinicName}',
+
+  'form.title': '¿Cómo se siente?',
+  'form.intro':
+    'Por favor, responda unas preguntas sobre cómo se ha sentido desde su sesión en {clinicName}. Le tomará unos {minutes} minutos. Sus respuestas llegan a su equipo de atención.',
+  'form.requiredNote': 'Las preguntas marcadas como «obligatoria» necesitan una respuesta.',
+  'form.required': 'obligatoria',
+  'form.mood.legend': '¿Cómo está su estado de ánimo en este momento?',
+  'form.mood.hint': 'Elija un número. 0 es lo peor que podría sentirse. 10 es lo mejor.',
+  'form.sideEffects.heading': 'Desde su sesión, ¿ha tenido alguna de estas molestias?',
+  'form.sideEffects.hint':
+    'Para cada una, elija qué tan fuerte ha sido. Si no la ha tenido, deje marcada la opción «Nada».',
+  'sideEffect.nausea': 'Malestar de estómago o ganas de vomitar (náuseas)',
+  'sideEffect.dizziness': 'Mareo o sensación de desmayo',
+  'sideEffect.racing-heart': 'Corazón acelerado o latidos fuertes en el pecho',
+  'sideEffect.headache': 'Dolor de cabeza',
+  'sideEffect.blurred-vision': 'Visión borrosa',
+  'sideEffect.fatigue': 'Mucho cansancio',
+  'sideEffect.dissociation': 'Sentirse desconectado/a o como si nada fuera real',
+  'sideEffect.out-of-body': 'Sentirse fuera de su cuerpo',
+  'sideEffect.panic': 'Pánico o un miedo fuerte y repentino',
+  'sideEffect.restlessness': 'Inquietud o no poder quedarse quieto/a',
+  'sideEffect.poor-coordination': 'Problemas de equilibrio o de coordinación',
+  'sideEffect.unusually-high-mood': 'Ánimo inusualmente alto o eufórico',
+  'sideEffect.chest-pain': 'Dolor o presión en el pecho',
+  'severity.none': 'Nada',
+  'severity.mild': 'Leve',
+  'severity.moderate': 'Moderado',
+  'severity.severe': 'Grave',
+  'form.more.heading': 'Algunas preguntas más',
+  'form.selfHarm.legend':
+    'Desde su sesión, ¿ha tenido pensamientos de que estaría mejor muerto/a, o de hacerse daño de alguna manera?',
+  'form.selfHarm.hint':
+    'Muchas personas tienen pensamientos así. Si responde que sí, le mostraremos cómo recibir ayuda de inmediato y le pediremos a su equipo de atención que se comunique con usted.',
+  'form.no': 'No',
+  'form.yes': 'Sí',
+  'form.wantsCall.label': 'Por favor, llámenme',
+  'form.wantsCall.hint': 'Marque esta casilla si quiere que alguien de {clinicName} le llame.',
+  'form.note.label': '¿Hay algo más que quiera contarnos?',
+  'form.note.hint': 'Opcional. Puede escribir hasta 2000 caracteres.',
+  'form.screeners.heading': 'Dos cuestionarios breves',
+  'form.screeners.intro':
+    'Estas preguntas son opcionales. Sus respuestas ayudan a su equipo de atención a ver cómo va usted con el tiempo.',
+  'phq9.heading': 'Su estado de ánimo en las últimas 2 semanas',
+  'phq9.stem':
+    'Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los siguientes problemas?',
+  'phq9.0': 'Poco interés o placer en hacer cosas',
+  'phq9.1': 'Se ha sentido decaído(a), deprimido(a) o sin esperanzas',
+  'phq9.2': 'Ha tenido dificultad para quedarse o permanecer dormido(a), o ha dormido demasiado',
+  'phq9.3': 'Se ha sentido cansado(a) o con poca energía',
+  'phq9.4': 'Sin apetito o ha comido en exceso',
+  'phq9.5':
+    'Se ha sentido mal con usted mismo(a) — o que es un fracaso o que ha quedado mal con usted mismo(a) o con su familia',
+  'phq9.6':
+    'Ha tenido dificultad para concentrarse en ciertas actividades, tales como leer el periódico o ver la televisión',
+  'phq9.7':
+    '¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? O lo contrario — muy inquieto(a) o agitado(a) que ha estado moviéndose mucho más de lo normal',
+  'phq9.8': 'Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera',
+  'phq9.option.0': 'Ningún día',
+  'phq9.option.1': 'Varios días',
+  'phq9.option.2': 'Más de la mitad de los días',
+  'phq9.option.3': 'Casi todos los días',
+  'gad7.heading': 'Preocupación y nervios en las últimas 2 semanas',
+  'gad7.stem':
+    'Durante las últimas 2 semanas, ¿con qué frecuencia le han molestado los siguientes problemas?',
+  'gad7.0': 'Sentirse nervioso(a), intranquilo(a) o con los nervios de punta',
+  'gad7.1': 'No poder dejar de preocuparse o no poder controlar la preocupación',
+  'gad7.2': 'Preocuparse demasiado por diferentes cosas',
+  'gad7.3': 'Dificultad para relajarse',
+  'gad7.4': 'Estar tan inquieto(a) que es difícil permanecer sentado(a) tranquilamente',
+  'gad7.5': 'Molestarse o ponerse irritable fácilmente',
+  'gad7.6': 'Sentir miedo como si algo terrible pudiera pasar',
+  'gad7.option.0': 'Nunca',
+  'gad7.option.1': 'Varios días',
+  'gad7.option.2': 'Más de la mitad de los días',
+  'gad7.option.3': 'Casi todos los días',
+  'form.submit': 'Enviar mis respuestas',
+
+  'error.titlePrefix': 'Error:',
+  'error.summaryTitle': 'Hay un problema con sus respuestas',
+  'error.summaryIntro':
+    'Sus respuestas aún no se han enviado. Corrija las preguntas de abajo y vuelva a pulsar «Enviar mis respuestas».',
+  'error.mood': 'Elija un número del 0 al 10 para su estado de ánimo.',
+  'error.sideEffect': 'En «{effect}», elija Nada, Leve, Moderado o Grave.',
+  'error.selfHarm': 'Responda la pregunta sobre pensamientos de hacerse daño: elija No o Sí.',
+  'error.wantsCall': 'Vuelva a marcar la casilla si quiere que le llamemos.',
+  'error.note': 'Su nota es demasiado larga. Acórtela a 2000 caracteres o menos.',
+  'error.phq9Item':
+    'Elija una respuesta para la pregunta {number} sobre su estado de ánimo. Si empieza esta parte, cada pregunta necesita una respuesta.',
+  'error.gad7Item':
+    'Elija una respuesta para la pregunta {number} sobre preocupación. Si empieza esta parte, cada pregunta necesita una respuesta.',
+  'error.phq9': 'Responda las 9 preguntas sobre su estado de ánimo, o deje todas en blanco.',
+  'error.gad7': 'Responda las 7 preguntas sobre preocupación y nervios, o deje todas en blanco.',
+  'error.other':
+    'No pudimos leer algunas de sus respuestas. Revíselas y vuelva a pulsar «Enviar mis respuestas».',
+
+  'received.title': 'Gracias',
+  'received.saved': 'Recibimos sus respuestas. Gracias por contarnos cómo está.',
+  'received.nextHeading': 'Qué pasa ahora',
+  'received.routine.next':
+    'No necesita hacer nada más por ahora. Si empieza a sentirse peor o tiene preguntas, llame a {clinicName} al {phone}.',
+  'received.review.next':
+    'Alguien de su equipo de atención revisará sus respuestas. Si empieza a sentirse peor antes de que le contactemos, llame a {clinicName} al {phone}.',
+
+  'crisis.title': 'Hay ayuda disponible ahora mismo',
+  'crisis.intro': 'Gracias por contárnoslo. No tiene que pasar por esto a solas.',
+  'crisis.callNumber': 'Llamar al {number}',
+  'crisis.textNumber': 'Enviar un mensaje de texto al {number}',
+  'crisis.about988':
+    'La Línea 988 de Prevención del Suicidio y Crisis es gratuita y atiende las 24 horas, todos los días. Para español, oprima 2. Puede hablar o escribir con un consejero capacitado.',
+  'crisis.chat988': 'Chatear en línea en 988lifeline.org',
+  'crisis.answersHeading': 'Sus respuestas',
+  'crisis.saved':
+    'Sus respuestas se guardaron. Estamos avisando ahora a su equipo de atención, y alguien de {clinicName} se comunicará con usted.',
+  'crisis.savedWait':
+    'Mientras espera, puede llamar o enviar un mensaje de texto al 988 en cualquier momento.',
+  'crisis.notSaved':
+    'Lo sentimos: no pudimos guardar sus respuestas, así que es posible que su equipo de atención no sepa cómo se siente.',
+  'crisis.notSavedCall': 'Por favor, llame ahora a {clinicName} al {phone}.',
+
+  'problem.invalid.title': 'Este enlace no funciona',
+  'problem.invalid.body':
+    'Es posible que el enlace esté incompleto. Ábralo otra vez desde su mensaje más reciente y asegúrese de usar el enlace completo.',
+  'problem.expired.title': 'Este enlace ya venció',
+  'problem.expired.body': 'Para proteger su información, nuestros enlaces solo funcionan por unos días.',
+  'problem.not-found.title': 'No encontramos esta página',
+  'problem.not-found.body': 'Es posible que su cita haya cambiado o se haya cancelado.',
+  'problem.not-saved.title': 'No pudimos guardar sus respuestas',
+  'problem.not-saved.body':
+    'Lo sentimos: algo falló de nuestro lado y sus respuestas no se guardaron. Vuelva atrás y envíelas otra vez en unos minutos.',
+  'problem.contact': 'Para contarnos cómo está, o si tiene preguntas, llame a {clinicName} al {phone}.',
+  'problem.contactUnknown': 'Para contarnos cómo está, o si tiene preguntas, llame a su clínica.',
+
+  'instructions.title': 'Cómo prepararse para su cita',
+};
+
+/** The catalogues by language. */
+export const CATALOGUES: Readonly<Record<Language, Catalogue>> = { en, es };
+
+/** The parameter names in a message, e.g. `'clinicName' | 'phone'` for "Call {clinicName} at {phone}." */
+export type ParamNames<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | ParamNames<Rest>
+  : never;
+
+/** The parameters a message takes, named after the English text. */
+export type MessageParams<K extends MessageKey> = { readonly [P in ParamNames<(typeof en)[K]>]: string };
+
+/** No argument for a message without parameters, one object for a message with some. */
+export type ParamArgs<K extends MessageKey> = [ParamNames<(typeof en)[K]>] extends [never]
+  ? []
+  : [params: MessageParams<K>];
+
+/** The `{name}` parameters in a message text, in order of appearance. */
+export function paramNamesOf(text: string): string[] {
+  return [...text.matchAll(/\{([^{}]+)\}/g)].map((match) => match[1] ?? '');
+}
+
+/**
+ * Replaces each `{name}` in `text` with `fill(name)`. Used by `t` for plain
+ * text and by the page renderers for HTML (text escaped first, links filled in).
+ */
+export function fillParams(text: string, fill: (name: string) => string): string {
+  return text.replace(/\{([^{}]+)\}/g, (_match, name: string) => fill(name));
+}
+
+/**
+ * A message as plain text in a language, parameters filled in. The result is
+ * text, not HTML: escape it before putting it in a page.
+ *
+ * @example t('es', 'crisis.notSavedCall', { clinicName: 'Clínica Sol', phone: '555-0100' })
+ */
+export function t<K extends MessageKey>(language: Language, key: K, ...params: ParamArgs<K>): string {
+  const values: Readonly<Record<string, string>> = params[0] ?? {};
+  return fillParams(CATALOGUES[language][key], (name) => values[name] ?? `{${name}}`);
+}
+
+/** The `lang` attribute value for a language. */
+export function htmlLang(language: Language): string {
+  return language === 'es' ? 'es' : 'en';
+}

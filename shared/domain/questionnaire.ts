@@ -1,0 +1,46 @@
+import type { CheckinKind } from './message-kinds';
+
+/** The side effects a check-in asks about (DESIGN section 7), in the order the form shows them. */
+export const SIDE_EFFECTS = [
+  'nausea',
+  'dizziness',
+  'racing-heart',
+  'headache',
+  'blurred-vision',
+  'fatigue',
+  'dissociation',
+  'out-of-body',
+  'panic',
+  'restlessness',
+  'poor-coordination',
+  'unusually-high-mood',
+  'chest-pain',
+] as const;
+export type SideEffect = (typeof SIDE_EFFECTS)[number];
+
+export const SEVERITIES = ['none', 'mild', 'moderate', 'severe'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const PHQ9_ITEMS = 9;
+export const GAD7_ITEMS = 7;
+
+/** One patient's answers to a check-in, as validated at the edge. */
+export interface CheckinAnswers {
+  /** 0 (worst) to 10 (best). */
+  mood: number;
+  /** Effects not listed count as `none`. */
+  sideEffects: Partial<Record<SideEffect, Severity>>;
+  /** Thoughts that they would be better off dead, or of hurting themselves. */
+  selfHarm: 'no' | 'yes';
+  wantsCall: boolean;
+  note?: string;
+  /** Nine items scored 0-3, asked at `checkin-week`. */
+  phq9?: number[];
+  /** Seven items scored 0-3, asked at `checkin-week`. */
+  gad7?: number[];
+}
+
+/** Whether a check-in asks the PHQ-9 and GAD-7 (the longer, weekly one). */
+export function asksScreeners(kind: CheckinKind): boolean {
+  return kind === 'checkin-week';
+}

@@ -1,0 +1,187 @@
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+
+type OutboxEntry = { channel: string; kind: string; bookingId: string; text: string; at: string };
+type Reply = {
+  replyId: string;
+  bookingId: string;
+  kind: string;
+  triage: string;
+  rules: string[];
+  answers: unknown;
+};
+
+let runtime: LocalRuntime;
+const ZONE = 'America/Chicago';
+
+async function post(path: string, body: unknown, contentType = 'application/json') {
+  const res = await fetch(runtime.url + path, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+const getJson = async <T>(path: string): Promise<T> => (await fetch(runtime.url + path)).json() as Promise<T>;
+
+/** The check-in link the patient got for a kind, read from the outbox like a patient reads their email. */
+async function linkFor(bookingId: string, kind: string): Promise<string> {
+  const outbox = await getJson<OutboxEntry[]>('/local/outbox');
+  const message = outbox.find((m) => m.bookingId === bookingId && m.kind === kind);
+  const link = message?.text.match(/http:\/\/127\.0\.0\.1:\d+\/c\/[A-Za-z0-9_-]+/)?.[0];
+  if (!link) throw new Error(`no ${kind} link for ${bookingId}`);
+  return new URL(link).pathname;
+}
+
+async function bookAndRunPastCheckins(bookingId: string, language: 'en' | 'es' = 'en') {
+  const now = (await getJson<{ now: string }>('/local/clock')).now;
+  const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 2 }).set({ hour: 9, minute: 0 });
+  await post('/local/events', {
+    Source: 'clinic.booking',
+    DetailType: 'Booking Created',
+    Detail: {
+      bookingId,
+      version: 1,
+      session: { startsAt: start.toISO(), durationMinutes: 60, timeZone: ZONE, treatment: 'im-ketamine' },
+      patient: {
+        id: `p-${bookingId}`,
+        firstName: 'Lee',
+        email: 'lee@example.org',
+        phone: '+15550100009',
+        language,
+      },
+    },
+  });
+  // Just past the week check-in, while the same-day link (7 days valid) still works.
+  await post('/local/clock', { to: start.plus({ days: 7, hours: 2 }).toUTC().toISO() });
+}
+
+const routine = { mood: 7, sideEffects: { nausea: 'mild' }, selfHarm: 'no' };
+
+beforeAll(async () => {
+  process.env.LOCAL_QUIET = '1';
+  runtime = await startLocalRuntime({ port: 0, clockStart: '2026-04-06T15:00:00Z', demo: false });
+  await bookAndRunPastCheckins('ci-1');
+});
+afterAll(() => runtime.close());
+
+describe('check-in links through the local runtime', () => {
+  it('opens the form from the link in the outbox', async () => {
+    const path = await linkFor('ci-1', 'checkin-next-day');
+    const res = await fetch(runtime.url + path);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await res.text();
+    expect(html).toContain('<form');
+    expect(html).toContain('name="selfHarm"');
+  });
+
+  it.each([
+    ['routine', routine, 'routine'],
+    ['review', { mood: 2, sideEffects: { headache: 'moderate' }, selfHarm: 'no' }, 'review'],
+    ['urgent', { mood: 5, sideEffects: {}, selfHarm: 'yes', note: 'hard night' }, 'urgent'],
+  ])('stores a %s JSON reply with its triage, visible in /local/replies', async (_name, answers, level) => {
+    const path = await linkFor('ci-1', 'checkin-same-day');
+    const res = await post(path, answers);
+    expect(res.status).toBe(201);
+    const body = JSON.parse(res.text) as {
+      replyId: string;
+      triage: string;
+      rules: string[];
+      crisisResources?: unknown[];
+    };
+    expect(body.triage).toBe(level);
+    const stored = (await getJson<Reply[]>('/local/replies')).find((r) => r.replyId === body.replyId);
+    expect(stored).toMatchObject({
+      bookingId: 'ci-1',
+      kind: 'checkin-same-day',
+      triage: level,
+      rules: body.rules,
+    });
+    expect(stored?.answers).toMatchObject(answers);
+  });
+
+  it('answers an urgent reply with crisis resources including 911 and 988', async () => {
+    const res = await post(await linkFor('ci-1', 'checkin-week'), { mood: 1, selfHarm: 'yes' });
+    const body = JSON.parse(res.text) as {
+      triage: string;
+      crisisResources: { phone?: string; sms?: string }[];
+    };
+    expect(body.triage).toBe('urgent');
+    const numbers = body.crisisResources.flatMap((r) => [r.phone, r.sms]);
+    expect(numbers).toContain('911');
+    expect(numbers).toContain('988');
+  });
+
+  it('answers 400 naming each bad field', async () => {
+    const res = await post(await linkFor('ci-1', 'checkin-same-day'), {
+      mood: 11,
+      sideEffects: { nausea: 'awful' },
+    });
+    expect(res.status).toBe(400);
+    const fields = (JSON.parse(res.text) as { errors: { field: string }[] }).errors.map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['mood', 'sideEffects.nausea', 'selfHarm']));
+  });
+
+  it('keeps every reply: a correction through the same link is a new reply', async () => {
+    const path = await linkFor('ci-1', 'checkin-next-day');
+    const before = (await getJson<Reply[]>('/local/replies')).length;
+    await post(path, routine);
+    await post(path, { ...routine, mood: 6 });
+    expect((await getJson<Reply[]>('/local/replies')).length).toBe(before + 2);
+  });
+
+  it('refuses a tampered link with 403 and a page, not a stack trace', async () => {
+    const path = await linkFor('ci-1', 'checkin-next-day');
+    const last = path.at(-1) === 'A' ? 'B' : 'A';
+    const res = await fetch(runtime.url + path.slice(0, -1) + last);
+    expect(res.status).toBe(403);
+    const html = await res.text();
+    expect(html).toContain('<html');
+    expect(html).not.toMatch(/Error:|at .*\.ts:\d+/);
+    const json = await post(path.slice(0, -1) + last, routine);
+    expect(json.status).toBe(403);
+  });
+
+  it('refuses an expired link with 410 and says how to reach the clinic', async () => {
+    await bookAndRunPastCheckins('ci-old');
+    const path = await linkFor('ci-old', 'checkin-same-day');
+    await post('/local/clock', { advance: 'P8D' });
+    const res = await fetch(runtime.url + path);
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain('555');
+  });
+
+  it('serves the full instructions behind an SMS-only patient link', async () => {
+    const now = (await getJson<{ now: string }>('/local/clock')).now;
+    const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 3 }).set({ hour: 9, minute: 0 });
+    await post('/local/events', {
+      Source: 'clinic.booking',
+      DetailType: 'Booking Created',
+      Detail: {
+        bookingId: 'sms-only-1',
+        version: 1,
+        session: {
+          startsAt: start.toISO(),
+          durationMinutes: 60,
+          timeZone: ZONE,
+          treatment: 'esketamine-nasal',
+        },
+        patient: { id: 'p-sms', firstName: 'Sol', phone: '+15550100010', language: 'es' },
+      },
+    });
+    const outbox = await getJson<OutboxEntry[]>('/local/outbox');
+    const sms = outbox.find((m) => m.bookingId === 'sms-only-1' && m.kind === 'prep-instructions');
+    expect(sms?.channel).toBe('sms');
+    const link = sms?.text.match(/http:\/\/127\.0\.0\.1:\d+\/i\/[A-Za-z0-9_-]+/)?.[0] ?? '';
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('lang="es"');
+    expect(html).toMatch(/benzodiazepin/i);
+  });
+});

@@ -1,0 +1,278 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCheckinJson } from '../../shared/contracts/checkin-reply';
+import {
+  DEFAULT_TRIAGE_RULES,
+  TRIAGE_LEVELS,
+  type TriageLevel,
+  type TriageRule,
+  triageRuleSchema,
+} from '../../shared/contracts/triage-rules';
+import { CHECKIN_KINDS, type CheckinKind } from '../../shared/domain/message-kinds';
+import {
+  asksScreeners,
+  type CheckinAnswers,
+  GAD7_ITEMS,
+  PHQ9_ITEMS,
+  SEVERITIES,
+  type Severity,
+  SIDE_EFFECTS,
+  type SideEffect,
+} from '../../shared/domain/questionnaire';
+import { triageReply } from '../../shared/domain/triage';
+
+const NUM_RUNS = 500;
+
+const severity = fc.constantFrom(...SEVERITIES);
+const sideEffects = fc.record(
+  Object.fromEntries(SIDE_EFFECTS.map((effect) => [effect, severity])) as Record<
+    SideEffect,
+    fc.Arbitrary<Severity>
+  >,
+  { requiredKeys: [] },
+);
+const screener = (items: number) =>
+  fc.array(fc.integer({ min: 0, max: 3 }), { minLength: items, maxLength: items });
+const note = fc
+  .string({ minLength: 1, maxLength: 40 })
+  .map((text) => text.trim())
+  .filter((text) => text.length > 0);
+
+/** Valid answers for `kind`: screeners only where they are asked, optional fields sometimes left out. */
+function answersFor(kind: CheckinKind): fc.Arbitrary<CheckinAnswers> {
+  const base = {
+    mood: fc.integer({ min: 0, max: 10 }),
+    sideEffects,
+    selfHarm: fc.constantFrom('no' as const, 'yes' as const),
+    wantsCall: fc.boolean(),
+    note,
+  };
+  const required: ('mood' | 'sideEffects' | 'selfHarm' | 'wantsCall')[] = [
+    'mood',
+    'sideEffects',
+    'selfHarm',
+    'wantsCall',
+  ];
+  return asksScreeners(kind)
+    ? fc.record(
+        { ...base, phq9: screener(PHQ9_ITEMS), gad7: screener(GAD7_ITEMS) },
+        { requiredKeys: required },
+      )
+    : fc.record(base, { requiredKeys: required });
+}
+
+const kind = fc.constantFrom(...CHECKIN_KINDS);
+const reply = kind.chain((k) => answersFor(k).map((answers) => ({ kind: k, answers })));
+
+/** Answers no more concerning than `answers`: severities, screener items and the flags only go down, mood only up. */
+function calmerThan(answers: CheckinAnswers): fc.Arbitrary<CheckinAnswers> {
+  const lower = (value: number, max: number) => fc.integer({ min: 0, max: Math.min(value, max) });
+  const lowerSeverity = (current: Severity) =>
+    fc.constantFrom(...SEVERITIES.slice(0, SEVERITIES.indexOf(current) + 1));
+  const lowerItems = (items: number[] | undefined) =>
+    items === undefined
+      ? fc.constant(undefined)
+      : fc.option(fc.tuple(...items.map((item) => lower(item, 3))), { nil: undefined });
+  return fc
+    .record({
+      mood: fc.integer({ min: answers.mood, max: 10 }),
+      sideEffects: fc.record(
+        Object.fromEntries(
+          Object.entries(answers.sideEffects).map(([effect, current]) => [effect, lowerSeverity(current)]),
+        ) as Record<SideEffect, fc.Arbitrary<Severity>>,
+      ),
+      selfHarm:
+        answers.selfHarm === 'yes'
+          ? fc.constantFrom('no' as const, 'yes' as const)
+          : fc.constant('no' as const),
+      wantsCall: answers.wantsCall ? fc.boolean() : fc.constant(false),
+      phq9: lowerItems(answers.phq9),
+      gad7: lowerItems(answers.gad7),
+    })
+    .map(({ phq9, gad7, ...rest }) => ({
+      ...rest,
+      ...(answers.note === undefined ? {} : { note: answers.note }),
+      ...(phq9 === undefined ? {} : { phq9 }),
+      ...(gad7 === undefined ? {} : { gad7 }),
+    }));
+}
+
+/** Any rule the schema accepts (some generated candidates are not, and are dropped). */
+const bounds = (max: number) =>
+  fc.record(
+    { atLeast: fc.integer({ min: 0, max }), atMost: fc.integer({ min: 0, max }) },
+    { requiredKeys: [] },
+  );
+const condition = fc.oneof(
+  fc.record({ answer: fc.constant('selfHarm'), is: fc.constantFrom('yes', 'no') }),
+  fc.record({ answer: fc.constant('wantsCall'), is: fc.boolean() }),
+  bounds(10).map((b) => ({ answer: 'mood', ...b })),
+  fc.record({
+    answer: fc.constant('sideEffects'),
+    effects: fc.oneof(
+      fc.constant('any'),
+      fc.uniqueArray(fc.constantFrom(...SIDE_EFFECTS), { minLength: 1, maxLength: 4 }),
+    ),
+    atLeast: fc.constantFrom('mild', 'moderate', 'severe'),
+  }),
+  fc
+    .tuple(fc.integer({ min: 1, max: PHQ9_ITEMS }), bounds(3))
+    .map(([item, b]) => ({ answer: 'phq9Item', item, ...b })),
+  fc
+    .tuple(fc.integer({ min: 1, max: GAD7_ITEMS }), bounds(3))
+    .map(([item, b]) => ({ answer: 'gad7Item', item, ...b })),
+  bounds(27).map((b) => ({ answer: 'phq9Total', ...b })),
+  bounds(21).map((b) => ({ answer: 'gad7Total', ...b })),
+);
+const anyRule: fc.Arbitrary<TriageRule> = fc
+  .record(
+    {
+      id: fc.stringMatching(/^[a-z]{1,6}(?:-[a-z0-9]{1,4})?$/),
+      level: fc.constantFrom('urgent', 'review'),
+      kinds: fc.uniqueArray(fc.constantFrom(...CHECKIN_KINDS), { minLength: 1, maxLength: 3 }),
+      when: condition,
+    },
+    { requiredKeys: ['id', 'level', 'when'] },
+  )
+  .map((candidate) => triageRuleSchema.safeParse(candidate))
+  .filter((result) => result.success)
+  .map((result) => result.data as TriageRule);
+const ruleSet = fc.uniqueArray(anyRule, { selector: (r) => r.id, maxLength: 12 });
+
+const rank = (level: TriageLevel) => TRIAGE_LEVELS.indexOf(level);
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+describe('triage (properties)', () => {
+  describe('answer arbitraries', () => {
+    it('generates replies the contract accepts unchanged', () => {
+      fc.assert(
+        fc.property(reply, ({ kind: k, answers }) => {
+          const parsed = parseCheckinJson(answers, k);
+          expect(parsed).toEqual({ ok: true, value: answers });
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  });
+
+  describe('triageReply with the default rules', () => {
+    it('is urgent whenever selfHarm is yes, whatever else the reply says', () => {
+      fc.assert(
+        fc.property(reply, ({ kind: k, answers }) => {
+          const result = triageReply({ ...answers, selfHarm: 'yes' }, k, DEFAULT_TRIAGE_RULES);
+          expect(result.level).toBe('urgent');
+          expect(result.rules).toContain('self-harm');
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('is urgent whenever any side effect is severe', () => {
+      fc.assert(
+        fc.property(reply, fc.constantFrom(...SIDE_EFFECTS), ({ kind: k, answers }, effect) => {
+          const severe = { ...answers, sideEffects: { ...answers.sideEffects, [effect]: 'severe' as const } };
+          const result = triageReply(severe, k, DEFAULT_TRIAGE_RULES);
+          expect(result.level).toBe('urgent');
+          expect(result.rules).toContain('any-effect-severe');
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('is urgent whenever the patient asks for a call', () => {
+      fc.assert(
+        fc.property(reply, ({ kind: k, answers }) => {
+          expect(triageReply({ ...answers, wantsCall: true }, k, DEFAULT_TRIAGE_RULES).level).toBe('urgent');
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('never raises the level when the answers only get calmer (lower severities, higher mood)', () => {
+      const pair = reply.chain(({ kind: k, answers }) =>
+        calmerThan(answers).map((calmer) => ({ kind: k, answers, calmer })),
+      );
+      fc.assert(
+        fc.property(pair, ({ kind: k, answers, calmer }) => {
+          const before = triageReply(answers, k, DEFAULT_TRIAGE_RULES);
+          const after = triageReply(calmer, k, DEFAULT_TRIAGE_RULES);
+          expect(rank(after.level)).toBeLessThanOrEqual(rank(before.level));
+          // Every rule here is monotone, so the calmer reply fires a subset of the rules.
+          expect(after.rules.every((id) => before.rules.includes(id))).toBe(true);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('is routine exactly when no rule fired', () => {
+      fc.assert(
+        fc.property(reply, ({ kind: k, answers }) => {
+          const result = triageReply(answers, k, DEFAULT_TRIAGE_RULES);
+          expect(result.level === 'routine').toBe(result.rules.length === 0);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  });
+
+  describe('triageReply with any rules', () => {
+    it('sets the level to the highest level among the rules that fired', () => {
+      fc.assert(
+        fc.property(reply, ruleSet, ({ kind: k, answers }, rules) => {
+          const result = triageReply(answers, k, rules);
+          const firedLevels = rules.filter((r) => result.rules.includes(r.id)).map((r) => rank(r.level));
+          expect(rank(result.level)).toBe(Math.max(0, ...firedLevels));
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('reports exactly the rules that fire on their own, in rule order', () => {
+      fc.assert(
+        fc.property(reply, ruleSet, ({ kind: k, answers }, rules) => {
+          const result = triageReply(answers, k, rules);
+          const firesAlone = rules
+            .filter((r) => triageReply(answers, k, [r]).rules.length === 1)
+            .map((r) => r.id);
+          expect(result.rules).toEqual(firesAlone);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('never lowers the level when a clinic adds rules', () => {
+      fc.assert(
+        fc.property(reply, ruleSet, ruleSet, ({ kind: k, answers }, rules, extra) => {
+          const ids = new Set(rules.map((r) => r.id));
+          const more = [...rules, ...extra.filter((r) => !ids.has(r.id))];
+          expect(rank(triageReply(answers, k, more).level)).toBeGreaterThanOrEqual(
+            rank(triageReply(answers, k, rules).level),
+          );
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('gives the same result every time and changes nothing it is given', () => {
+      fc.assert(
+        fc.property(reply, ruleSet, ({ kind: k, answers }, rules) => {
+          const frozenAnswers = deepFreeze(structuredClone(answers));
+          const frozenRules = deepFreeze(structuredClone(rules));
+          const first = triageReply(frozenAnswers, k, frozenRules);
+          const second = triageReply(frozenAnswers, k, frozenRules);
+          expect(second).toEqual(first);
+          expect(frozenAnswers).toEqual(answers);
+          expect(frozenRules).toEqual(rules);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  });
+});
