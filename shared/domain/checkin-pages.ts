@@ -594,11 +594,12 @@ function resourceItem(language: Language, resource: CrisisResource, first: boole
   if (resource.phone) {
     const cls = first ? 'button button-danger' : resource.sms ? 'button' : 'button button-secondary';
     const label = rich(language, 'crisis.callNumber', { number: phoneText(resource.phone) });
-    buttons.push(`<a href="${escapeHtml(telHref(resource.phone))}" class="${cls}">${label}</a>`);
+    // One span: a flex container would drop the space between the words and the number.
+    buttons.push(`<a href="${escapeHtml(telHref(resource.phone))}" class="${cls}"><span>${label}</span></a>`);
   }
   if (resource.sms) {
     const label = rich(language, 'crisis.textNumber', { number: phoneText(resource.sms) });
-    buttons.push(`<a href="${escapeHtml(smsHref(resource.sms))}" class="button">${label}</a>`);
+    buttons.push(`<a href="${escapeHtml(smsHref(resource.sms))}" class="button"><span>${label}</span></a>`);
   }
   const about = resource.url
     ? `<p>${text(language, 'crisis.about988')}</p>\n<p>${link(resource.url, t(language, 'crisis.chat988'))}</p>`

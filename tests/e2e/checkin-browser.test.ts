@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { DateTime } from 'luxon';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const ZONE = 'America/Denver';
+
+let runtime: LocalRuntime;
+let browser: Browser;
+/** A phone-sized context that enforces the pages' Content-Security-Policy, as a patient's browser does. */
+let phone: BrowserContext;
+/** The same, allowed to inject axe-core (its script would otherwise be blocked by the CSP). */
+let audit: BrowserContext;
+const cspViolations: string[] = [];
+
+async function linkFor(bookingId: string, kind: string): Promise<string> {
+  const outbox = (await (await fetch(`${runtime.url}/local/outbox`)).json()) as {
+    bookingId: string;
+    kind: string;
+    channel: string;
+    text: string;
+  }[];
+  const message = outbox.find((m) => m.bookingId === bookingId && m.kind === kind && m.channel === 'email');
+  const link = message?.text.match(/http:\/\/127\.0\.0\.1:\d+\/c\/[A-Za-z0-9_-]+/)?.[0];
+  if (!link) throw new Error(`no ${kind} link for ${bookingId}`);
+  return link;
+}
+
+/** Books a session tomorrow at 9:00; answers its start. */
+async function book(bookingId: string, language: 'en' | 'es'): Promise<DateTime> {
+  const now = (await (await fetch(`${runtime.url}/local/clock`)).json()) as { now: string };
+  const start = DateTime.fromISO(now.now).setZone(ZONE).plus({ days: 1 }).set({ hour: 9, minute: 0 });
+  await fetch(`${runtime.url}/local/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      Source: 'clinic.booking',
+      DetailType: 'Booking Created',
+      Detail: {
+        bookingId,
+        version: 1,
+        session: { startsAt: start.toISO(), durationMinutes: 90, timeZone: ZONE, treatment: 'kap' },
+        patient: { id: `p-${bookingId}`, firstName: 'Robin', email: 'robin@example.org', language },
+      },
+    }),
+  });
+  return start;
+}
+
+/** Moves the clock just past the week check-in, while every check-in link (7 days valid) still works. */
+async function runCheckinsOf(start: DateTime) {
+  await fetch(`${runtime.url}/local/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ to: start.plus({ days: 7, hours: 3 }).toUTC().toISO() }),
+  });
+}
+
+async function axeViolations(url: string, prepare?: (page: Page) => Promise<void>) {
+  const page = await audit.newPage();
+  try {
+    await page.goto(url);
+    if (prepare) await prepare(page);
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: unknown[] }> } })
+        .axe;
+      return axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] });
+    });
+    return result.violations as { id: string; help: string; nodes: { target: string[] }[] }[];
+  } finally {
+    await page.close();
+  }
+}
+
+const submitEmpty = async (page: Page) => {
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: /send|enviar/i }).click(),
+  ]);
+};
+
+const replies = async () =>
+  (await (await fetch(`${runtime.url}/local/replies`)).json()) as { bookingId: string; triage: string }[];
+
+beforeAll(async () => {
+  process.env.LOCAL_QUIET = '1';
+  runtime = await startLocalRuntime({ port: 0, clockStart: '2026-05-04T16:00:00Z', demo: false });
+  await book('web-en', 'en');
+  await runCheckinsOf(await book('web-es', 'es'));
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const viewport = { width: 320, height: 640 };
+  phone = await browser.newContext({ viewport, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  phone.setDefaultTimeout(5_000);
+  audit = await browser.newContext({ viewport, bypassCSP: true });
+  audit.setDefaultTimeout(5_000);
+  phone.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.close();
+});
+
+describe('check-in form in a real browser', () => {
+  it('takes a routine reply on a 320 px phone and thanks the patient', async () => {
+    const page = await phone.newPage();
+    await page.goto(await linkFor('web-en', 'checkin-next-day'));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    await page.locator('#mood-7').check();
+    await page.locator('#sideEffects-nausea-mild').check();
+    await page.locator('#selfHarm-no').check();
+    await page.locator('textarea[name="note"]').fill('Felt tired <b>but</b> fine');
+    await Promise.all([page.waitForURL(/\/c\//), page.getByRole('button', { name: /send/i }).click()]);
+    await expect.poll(() => page.locator('h1').innerText()).toMatch(/thank/i);
+    await page.screenshot({ path: 'test-results/checkin-routine.png', fullPage: true });
+    expect((await replies()).filter((r) => r.bookingId === 'web-en').map((r) => r.triage)).toEqual([
+      'routine',
+    ]);
+    await page.close();
+  });
+
+  it('shows crisis resources first after an urgent reply, in Spanish for a Spanish booking', async () => {
+    const page = await phone.newPage();
+    await page.goto(await linkFor('web-es', 'checkin-same-day'));
+    expect(await page.getAttribute('html', 'lang')).toBe('es');
+    await page.locator('#mood-2').check();
+    await page.locator('#selfHarm-yes').check();
+    await Promise.all([page.waitForURL(/\/c\//), page.getByRole('button', { name: /enviar/i }).click()]);
+    const links = await page
+      .locator('main a[href^="tel:"], main a[href^="sms:"]')
+      .evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
+    expect(links.slice(0, 3)).toEqual(['tel:911', 'tel:988', 'sms:988']);
+    await page.screenshot({ path: 'test-results/checkin-crisis-es.png', fullPage: true });
+    expect((await replies()).filter((r) => r.bookingId === 'web-es').map((r) => r.triage)).toEqual([
+      'urgent',
+    ]);
+    await page.close();
+  });
+
+  it('answers a form with errors with the form again, the problems named and the answers kept', async () => {
+    const page = await phone.newPage();
+    await page.goto(await linkFor('web-en', 'checkin-week'));
+    await page.locator('textarea[name="note"]').fill('my note stays');
+    await page.locator('#phq9-0-2').check();
+    const response = page.waitForResponse((r) => r.request().method() === 'POST');
+    await submitEmpty(page);
+    expect((await response).status()).toBe(400);
+    await expect.poll(() => page.locator('textarea[name="note"]').inputValue()).toBe('my note stays');
+    expect(await page.locator('#phq9-0-2').isChecked()).toBe(true);
+    expect(await page.locator('#mood-0').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#selfHarm-no').getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: 'test-results/checkin-errors.png' });
+    await page.close();
+  });
+
+  it('loads every page with its styles allowed by the Content-Security-Policy', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
+
+describe('accessibility (axe-core)', () => {
+  it('finds no violations on the form', async () => {
+    expect(await axeViolations(await linkFor('web-en', 'checkin-week'))).toEqual([]);
+  });
+
+  it('finds no violations on the form with errors', async () => {
+    expect(await axeViolations(await linkFor('web-es', 'checkin-week'), submitEmpty)).toEqual([]);
+  });
+
+  it('finds no violations on the crisis page', async () => {
+    const urgent = async (page: Page) => {
+      await page.locator('#mood-1').check();
+      await page.locator('#selfHarm-yes').check();
+      await submitEmpty(page);
+    };
+    expect(await axeViolations(await linkFor('web-en', 'checkin-same-day'), urgent)).toEqual([]);
+  });
+});
