@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { DateTime } from 'luxon';
@@ -118,7 +119,7 @@ describe('check-in form in a real browser', () => {
     await page.locator('#selfHarm-no').check();
     await page.locator('textarea[name="note"]').fill('Felt tired <b>but</b> fine');
     await Promise.all([page.waitForURL(/\/c\//), page.getByRole('button', { name: /send/i }).click()]);
-    await expect.poll(() => page.locator('h1').innerText()).toMatch(/thank/i);
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/thank/i);
     await page.screenshot({ path: 'test-results/checkin-routine.png', fullPage: true });
     expect((await replies()).filter((r) => r.bookingId === 'web-en').map((r) => r.triage)).toEqual([
       'routine',
