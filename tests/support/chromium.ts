@@ -17,8 +17,10 @@ export function ensureChromium(): void {
   }
   process.stdout.write('Installing Chromium from Debian packages for the browser tests...\n');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+  // Wait for the dpkg lock rather than fail when another apt run holds it.
+  const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+  execFileSync('apt-get', [...lock, 'update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', [...lock, 'install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
   if (!existsSync(CHROMIUM_PATH))
     throw new Error(`apt installed chromium, but ${CHROMIUM_PATH} is still missing`);
 }
