@@ -9,8 +9,8 @@ import { escapeHtml } from '../../shared/domain/html';
 import { t } from '../../shared/domain/i18n';
 import type { ReplyStore } from '../../shared/domain/ports';
 import { createLinkToken } from '../../shared/domain/tokens';
-import { aBooking } from '../support/fixtures';
 import { freshTable } from '../support/dynamo';
+import { aBooking } from '../support/fixtures';
 
 const config = parseClinicConfig(clinicConfigInput);
 const key = new Uint8Array(32).fill(3);
@@ -70,7 +70,12 @@ describe('handleLinkRequest', () => {
     expect(res.status).toBe(201);
     expect(JSON.parse(res.body)).toMatchObject({ replyId: 'id-1', triage: 'urgent', rules: ['self-harm'] });
     const [stored] = await h.deps.replies.listForBooking('ci-9');
-    expect(stored).toMatchObject({ replyId: 'id-1', triage: 'urgent', alertId: 'id-2', receivedAt: h.state.now });
+    expect(stored).toMatchObject({
+      replyId: 'id-1',
+      triage: 'urgent',
+      alertId: 'id-2',
+      receivedAt: h.state.now,
+    });
   });
 
   it('stores the PHQ-9 and GAD-7 scores and bands of a week check-in', async () => {
@@ -80,11 +85,19 @@ describe('handleLinkRequest', () => {
       page: 'c',
       token,
       contentType: 'application/json',
-      body: JSON.stringify({ mood: 6, selfHarm: 'no', phq9: [2, 2, 2, 2, 2, 2, 2, 2, 0], gad7: [1, 1, 1, 1, 1, 1, 1] }),
+      body: JSON.stringify({
+        mood: 6,
+        selfHarm: 'no',
+        phq9: [2, 2, 2, 2, 2, 2, 2, 2, 0],
+        gad7: [1, 1, 1, 1, 1, 1, 1],
+      }),
     });
     expect(JSON.parse(res.body)).toMatchObject({ triage: 'review', rules: ['phq9-total'] });
     const [stored] = await h.deps.replies.listForBooking('ci-9');
-    expect(stored?.scores).toEqual({ phq9: { total: 16, band: 'moderately-severe' }, gad7: { total: 7, band: 'mild' } });
+    expect(stored?.scores).toEqual({
+      phq9: { total: 16, band: 'moderately-severe' },
+      gad7: { total: 7, band: 'mild' },
+    });
   });
 
   it('refuses a check-in token on the instructions page', async () => {
@@ -94,7 +107,11 @@ describe('handleLinkRequest', () => {
   });
 
   it('answers 405 to a POST on the instructions page', async () => {
-    const res = await handleLinkRequest(h.deps, { method: 'POST', page: 'i', token: await h.link('prep-instructions') });
+    const res = await handleLinkRequest(h.deps, {
+      method: 'POST',
+      page: 'i',
+      token: await h.link('prep-instructions'),
+    });
     expect(res.status).toBe(405);
   });
 
@@ -118,7 +135,11 @@ describe('handleLinkRequest when the reply cannot be stored', () => {
       body: JSON.stringify({ mood: 1, selfHarm: 'yes' }),
     });
     expect(res.status).toBe(503);
-    const body = JSON.parse(res.body) as { crisisResources: { phone?: string }[]; clinicPhone: string; error: string };
+    const body = JSON.parse(res.body) as {
+      crisisResources: { phone?: string }[];
+      clinicPhone: string;
+      error: string;
+    };
     expect(body.crisisResources.map((r) => r.phone)).toEqual(expect.arrayContaining(['911', '988']));
     expect(body.clinicPhone).toBe(config.clinic.phone);
     expect(body.error).toMatch(/could not be saved/i);
