@@ -269,6 +269,11 @@ const clinicConfig = {
       'esketamine-nasal': { solidFoodHours: 2, clearLiquidsMinutes: 30 },
     },
   },
+  staff: {
+    alertEmails: ['on-call@example-clinic.org'],
+    escalationEmails: ['clinical-lead@example-clinic.org'],
+    digestEmail: 'care-team@example-clinic.org',
+  },
   templates: { en, es },
 } satisfies ClinicConfigInput;
 

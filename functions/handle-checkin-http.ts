@@ -1,25 +1,31 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { awsCheckinDeps } from '../shared/adapters/aws/composition';
 import { type CheckinDeps, handleLinkRequest } from '../shared/domain/checkin';
+import { handleStaffLinkRequest, type StaffLinkDeps } from '../shared/domain/staff-links';
 
 /**
- * HTTP API target for patient links: `GET|POST /c/{token}` (check-in form and
- * replies) and `GET /i/{token}` (preparation instructions).
+ * HTTP API target for signed links: patients' `GET|POST /c/{token}` (check-in
+ * form and replies) and `GET /i/{token}` (preparation instructions), and
+ * staff's `GET|POST /a/{token}` (alert, acknowledge) and `GET /r/{token}`
+ * (a reply from the review digest).
  */
-export function createCheckinHttpHandler(deps: CheckinDeps) {
+export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const page = event.rawPath.startsWith('/i/') ? 'i' : 'c';
+    const page = (/^\/(c|i|a|r)\//.exec(event.rawPath)?.[1] ?? 'c') as 'c' | 'i' | 'a' | 'r';
     const body =
       event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const contentType = event.headers['content-type'] ?? event.headers['Content-Type'];
     try {
-      const response = await handleLinkRequest(deps, {
+      const request = {
         method: event.requestContext.http.method,
-        page,
         token: event.pathParameters?.token ?? '',
         ...(contentType ? { contentType } : {}),
         ...(body ? { body } : {}),
-      });
+      };
+      const response =
+        page === 'a' || page === 'r'
+          ? await handleStaffLinkRequest(deps, { ...request, page })
+          : await handleLinkRequest(deps, { ...request, page });
       return { statusCode: response.status, headers: response.headers, body: response.body };
     } finally {
       deps.metrics.flush();

@@ -1,14 +1,19 @@
 import { DateTime, Duration } from 'luxon';
 import type {
+  AlertSchedulePayload,
+  AlertScheduler,
   Clock,
   DeadLetter,
   DeadLetterSink,
   Mailer,
-  MessageSchedule,
   MessageScheduler,
   OutgoingEmail,
   OutgoingSms,
+  Schedule,
+  SchedulePayload,
   SmsSender,
+  StaffNotifier,
+  StaffTopic,
 } from '../../shared/domain/ports';
 
 /** A clock that moves only when told to, so days pass in a click. */
@@ -54,22 +59,31 @@ export function clockTarget(
   return { ok: false, error: 'advance or to: one is required' };
 }
 
-export interface PendingSchedule extends MessageSchedule {
-  /** Local stand-in for Lambda's async retries: how many times the target already failed. */
-  attempts: number;
-}
+export type ScheduleTarget = 'send-message' | 'dispatch-alerts';
 
-/** EventBridge Scheduler's local stand-in: schedules in memory, fired by the virtual clock. */
-export class LocalScheduler implements MessageScheduler {
+export type PendingSchedule =
+  | (Schedule<SchedulePayload> & { target: 'send-message'; attempts: number })
+  | (Schedule<AlertSchedulePayload> & { target: 'dispatch-alerts'; attempts: number });
+
+/**
+ * EventBridge Scheduler's local stand-in: one-time schedules in memory, for
+ * the send function and the alert function, fired by the virtual clock.
+ * `attempts` stands in for Lambda's async retries of a failed invocation.
+ */
+export class LocalScheduler {
   private readonly schedules = new Map<string, PendingSchedule>();
 
-  async upsert(schedule: MessageSchedule): Promise<void> {
-    this.schedules.set(schedule.name, { ...schedule, attempts: 0 });
-  }
+  readonly messages: MessageScheduler = {
+    upsert: async (schedule) =>
+      void this.schedules.set(schedule.name, { ...schedule, target: 'send-message', attempts: 0 }),
+    remove: async (name) => void this.schedules.delete(name),
+  };
 
-  async remove(name: string): Promise<void> {
-    this.schedules.delete(name);
-  }
+  readonly alerts: AlertScheduler = {
+    upsert: async (schedule) =>
+      void this.schedules.set(schedule.name, { ...schedule, target: 'dispatch-alerts', attempts: 0 }),
+    remove: async (name) => void this.schedules.delete(name),
+  };
 
   /** Re-queues a failed invocation, as Lambda retries an async invocation. */
   retry(schedule: PendingSchedule, fireAt: string): void {
@@ -95,14 +109,15 @@ export type OutboxEntry =
       channel: 'email';
       to: string;
       kind: string;
-      bookingId: string;
+      bookingId?: string;
       subject: string;
       text: string;
       html: string;
       attachments?: { filename: string; contentType: string }[];
       at: string;
     }
-  | { channel: 'sms'; to: string; kind: string; bookingId: string; text: string; at: string };
+  | { channel: 'sms'; to: string; kind: string; bookingId: string; text: string; at: string }
+  | { channel: 'staff'; to: StaffTopic; subject: string; text: string; at: string };
 
 /** Thrown by a local provider switched to fail, named like the real SDK's throttling error. */
 export class LocalProviderFaultError extends Error {
@@ -112,7 +127,7 @@ export class LocalProviderFaultError extends Error {
   }
 }
 
-export type FaultChannel = 'email' | 'sms';
+export type FaultChannel = 'email' | 'sms' | 'staff';
 
 /** SES and SNS stand-ins: everything sent lands in the outbox; each can be made to fail. */
 export class LocalOutbox {
@@ -129,7 +144,7 @@ export class LocalOutbox {
         channel: 'email',
         to: email.to,
         kind: email.kind,
-        bookingId: email.bookingId,
+        ...(email.bookingId ? { bookingId: email.bookingId } : {}),
         subject: email.subject,
         text: email.text,
         html: email.html,
@@ -154,6 +169,23 @@ export class LocalOutbox {
         at: this.clock.now(),
       });
       return { messageId: `local-sms-${++this.sequence}` };
+    },
+  };
+}
+
+/** SNS staff topics' stand-in: what would reach the on-call staff lands in the outbox too. */
+export function localStaffNotifier(outbox: LocalOutbox, clock: Clock): StaffNotifier {
+  return {
+    publish: async (topic, message) => {
+      if (outbox.failing.has('staff')) throw new LocalProviderFaultError('staff');
+      outbox.entries.push({
+        channel: 'staff',
+        to: topic,
+        subject: message.subject,
+        text: message.text,
+        at: clock.now(),
+      });
+      return { messageId: `local-staff-${outbox.entries.length}` };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { WORK_INDEX } from '../../shared/adapters/dynamodb/client';
 
 /** An in-memory DynamoDB-API server (dynalite) on loopback. */
 export async function startDynalite(): Promise<{ endpoint: string; close: () => Promise<void> }> {
@@ -32,10 +33,22 @@ export async function createServiceTable(endpoint: string, tableName: string): P
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'workKey', AttributeType: 'S' },
+          { AttributeName: 'workAt', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: WORK_INDEX,
+            KeySchema: [
+              { AttributeName: 'workKey', KeyType: 'HASH' },
+              { AttributeName: 'workAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
       }),
     );

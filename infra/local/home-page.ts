@@ -29,7 +29,7 @@ button{margin:.2rem;padding:.4rem .8rem}pre{white-space:pre-wrap;margin:0}</styl
 <tbody>${rows(view.schedules.map((s) => [s.at, s.bookingId, s.kind]))}</tbody></table>
 <h2>Outbox (${view.outbox.length})</h2>
 <table><thead><tr><th>At (UTC)</th><th>Channel</th><th>To</th><th>Kind</th><th>Subject / text</th></tr></thead>
-<tbody>${rows(view.outbox.map((m) => [m.at, m.channel, m.to, m.kind, m.channel === 'email' ? m.subject : m.text]))}</tbody></table>
+<tbody>${rows(view.outbox.map((m) => [m.at, m.channel, m.to, m.channel === 'staff' ? 'staff alert' : m.kind, m.channel === 'sms' ? m.text : m.subject]))}</tbody></table>
 <h2>Dead letters (${view.deadLetters.length})</h2>
 <table><thead><tr><th>At (UTC)</th><th>Source</th><th>Reason</th></tr></thead>
 <tbody>${rows(view.deadLetters.map((d) => [d.at, d.source, d.reason]))}</tbody></table>

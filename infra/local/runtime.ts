@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, EventBridgeEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import clinicConfigInput from '../../config/clinic';
+import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
 import { createSendMessageHandler } from '../../functions/send-message';
+import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
@@ -14,7 +16,9 @@ import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
+import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts';
 import { loadClinicConfig } from '../../shared/domain/config-validation';
+import type { ReplyStore } from '../../shared/domain/ports';
 import type { BookingEventDeps, EventOutcome } from '../../shared/domain/process-booking-event';
 import { shiftIso } from '../../shared/domain/time';
 import {
@@ -23,6 +27,7 @@ import {
   LocalDeadLetters,
   LocalOutbox,
   LocalScheduler,
+  localStaffNotifier,
   VirtualClock,
 } from './adapters';
 import { createServiceTable, dynaliteClientConfig, startDynalite } from './dynalite';
@@ -82,15 +87,44 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     linkBaseUrl: url,
     mailer: outbox.mailer,
     sms: outbox.smsSender,
-    scheduler,
+    scheduler: scheduler.messages,
     deadLetters,
     metrics: { count: () => {}, flush: () => {} },
     log: jsonLog,
   };
-  const replies = new DynamoReplyStore(db, tableName);
+  const alertStore = new DynamoAlertStore(db, tableName);
+  const alertDeps: AlertDeps = {
+    ...deps,
+    alerts: alertStore,
+    staff: localStaffNotifier(outbox, clock),
+    scheduler: scheduler.alerts,
+  };
+  const replyStore = new DynamoReplyStore(db, tableName);
+  // On AWS the table's stream starts alert delivery; here an in-process dispatch right after the write
+  // plays it, without making the patient's answer wait. The sweeper catches whatever this misses.
+  const replies: ReplyStore = {
+    record: async (reply) => {
+      await replyStore.record(reply);
+      if (reply.alertId) {
+        setImmediate(() => {
+          dispatchReplyAlert(alertDeps, reply).catch(() =>
+            jsonLog.warn('in-process alert dispatch failed', {}),
+          );
+        });
+      }
+    },
+    listForBooking: (bookingId) => replyStore.listForBooking(bookingId),
+  };
   const bookingEvents = createBookingEventHandler(deps);
   const sendMessage = createSendMessageHandler(deps);
-  const checkinHttp = createCheckinHttpHandler({ ...deps, replies, newId: randomUUID });
+  const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
+  const checkinHttp = createCheckinHttpHandler({
+    ...deps,
+    ...alertDeps,
+    replies,
+    escalations: scheduler.alerts,
+    newId: randomUUID,
+  });
   /** Bookings seen through /local/events, so /local/replies can query each one (no scan). */
   const knownBookings = new Set<string>();
 
@@ -114,22 +148,56 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
 
   const pendingSchedules = () =>
-    scheduler.pending().map((s) => ({ bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt }));
+    scheduler
+      .pending()
+      .map((s) =>
+        s.target === 'send-message'
+          ? { bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt }
+          : { bookingId: '', kind: 'escalation', at: s.fireAt, alertId: s.payload.alertId },
+      );
 
-  /** Fires every schedule due up to `to`, in time order, through the send handler. */
+  /** The sweeper runs on whole virtual minutes; the next run that has work to find, if any. */
+  let lastSweep = Number.NEGATIVE_INFINITY;
+  async function nextSweepAt(): Promise<number | undefined> {
+    const dueAt = await alertStore.nextDueAt();
+    if (dueAt === undefined) return undefined;
+    const minute = 60_000;
+    const earliest = Math.max(Date.parse(dueAt), Date.parse(clock.now()), lastSweep + minute);
+    return Math.ceil(earliest / minute) * minute;
+  }
+
+  /** Fires every schedule due up to `to` in time order through the real handlers, and the sweeper each minute. */
   async function advanceClock(to: string) {
-    const fired: { bookingId: string; kind: string; at: string }[] = [];
-    for (let next = scheduler.takeNextDue(to); next; next = scheduler.takeNextDue(to)) {
-      clock.moveTo(next.fireAt);
-      fired.push({ bookingId: next.payload.bookingId, kind: next.payload.kind, at: clock.now() });
+    const fired: { bookingId: string; kind: string; at: string; alertId?: string }[] = [];
+    const until = Date.parse(to);
+    for (;;) {
+      const next = scheduler.pending()[0];
+      const nextFire = next ? Date.parse(next.fireAt) : Number.POSITIVE_INFINITY;
+      const sweepAt = (await nextSweepAt()) ?? Number.POSITIVE_INFINITY;
+      if (Math.min(nextFire, sweepAt) > until) break;
+      if (sweepAt < nextFire) {
+        clock.moveTo(new Date(sweepAt).toISOString());
+        lastSweep = sweepAt;
+        await dispatchAlerts({ sweep: true }).catch(() => undefined);
+        continue;
+      }
+      const due = scheduler.takeNextDue(to);
+      if (!due) break;
+      clock.moveTo(due.fireAt);
+      fired.push(
+        due.target === 'send-message'
+          ? { bookingId: due.payload.bookingId, kind: due.payload.kind, at: clock.now() }
+          : { bookingId: '', kind: 'escalation', at: clock.now(), alertId: due.payload.alertId },
+      );
       try {
-        await sendMessage(next.payload);
+        if (due.target === 'send-message') await sendMessage(due.payload);
+        else await dispatchAlerts(due.payload);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        if (next.attempts + 1 < ASYNC_ATTEMPTS) {
-          scheduler.retry(next, shiftIso(clock.now(), { minutes: 1 }));
+        if (due.attempts + 1 < ASYNC_ATTEMPTS) {
+          scheduler.retry(due, shiftIso(clock.now(), { minutes: 1 }));
         } else {
-          await deadLetters.keep({ source: 'send-message', reason, at: clock.now(), detail: next.payload });
+          await deadLetters.keep({ source: due.target, reason, at: clock.now(), detail: due.payload });
         }
       }
     }
@@ -154,8 +222,27 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     'GET /local/schedules': async () => json(200, pendingSchedules()),
     'GET /local/outbox': async () => json(200, outbox.entries),
     'GET /local/dlq': async () => json(200, deadLetters.letters),
+    'GET /local/alerts': async () => {
+      const all = (await Promise.all([...knownBookings].map((id) => replyStore.listForBooking(id)))).flat();
+      const alerts = [];
+      for (const reply of all.filter((r) => r.alertId)) {
+        const alert = await alertStore.get(reply.alertId ?? '');
+        alerts.push({
+          alertId: reply.alertId,
+          bookingId: reply.bookingId,
+          state: alert?.state ?? 'pending',
+          createdAt: reply.receivedAt,
+          ...(alert?.acknowledgedBy ? { acknowledgedBy: alert.acknowledgedBy } : {}),
+          escalations: alert?.escalations ?? 0,
+        });
+      }
+      return json(
+        200,
+        alerts.sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+      );
+    },
     'GET /local/replies': async () => {
-      const all = (await Promise.all([...knownBookings].map((id) => replies.listForBooking(id)))).flat();
+      const all = (await Promise.all([...knownBookings].map((id) => replyStore.listForBooking(id)))).flat();
       all.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
       return json(
         200,
@@ -173,8 +260,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     'POST /local/faults': async (body) => {
       const request = (body ?? {}) as Record<string, unknown>;
       for (const [channel, mode] of Object.entries(request)) {
-        if (!['email', 'sms'].includes(channel) || !['fail', 'ok'].includes(String(mode))) {
-          return json(400, { error: `${channel}: must be "fail" or "ok" for email or sms` });
+        if (!['email', 'sms', 'staff'].includes(channel) || !['fail', 'ok'].includes(String(mode))) {
+          return json(400, { error: `${channel}: must be "fail" or "ok" for email, sms or staff` });
         }
         if (mode === 'fail') outbox.failing.add(channel as FaultChannel);
         else outbox.failing.delete(channel as FaultChannel);
@@ -194,7 +281,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const patientLink = /^\/(c|i)\/([^/?]+)$/.exec(new URL(req.url ?? '/', 'http://local').pathname);
+    const patientLink = /^\/(c|i|a|r)\/([^/?]+)$/.exec(new URL(req.url ?? '/', 'http://local').pathname);
     const reply = patientLink
       ? servePatientLink(req, patientLink[0], patientLink[2] ?? '')
       : handle(req, routes, async (path, raw) => {

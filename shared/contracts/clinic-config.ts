@@ -153,6 +153,39 @@ export const clinicConfigSchema = z.strictObject({
       typeof templatesForLanguage
     >,
   ),
+  /** Who is told about urgent replies, and how escalation goes (DESIGN section 8). */
+  staff: z
+    .strictObject({
+      /** Subscribed to the staff alert topic (email subscriptions must be confirmed after deploy). */
+      alertEmails: z.array(z.email()).default([]),
+      alertSms: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164')).default([]),
+      /** Subscribed to the escalation topic: who is told when nobody acknowledged. */
+      escalationEmails: z.array(z.email()).default([]),
+      escalationSms: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164')).default([]),
+      /** Where the daily review digest goes; no digest without it. */
+      digestEmail: z.email().optional(),
+      /** Local time (clinic zone) the review digest is sent. */
+      digestTime: hhmm.default('08:00'),
+      /** Minutes from the urgent reply to the first escalation. */
+      escalateAfterMinutes: z.number().int().min(1).max(240).default(15),
+      /** Minutes between later escalations. */
+      repeatEveryMinutes: z.number().int().min(5).max(240).default(30),
+      /** Escalations at most, after which the alert stays open (and its alarm stays on). */
+      maxEscalations: z.number().int().min(1).max(12).default(4),
+      /** Days a staff link (acknowledge, reply page) stays valid. */
+      linkDays: z.number().int().min(1).max(30).default(7),
+    })
+    .default({
+      alertEmails: [],
+      alertSms: [],
+      escalationEmails: [],
+      escalationSms: [],
+      digestTime: '08:00',
+      escalateAfterMinutes: 15,
+      repeatEveryMinutes: 30,
+      maxEscalations: 4,
+      linkDays: 7,
+    }),
   /** Deploy-time settings for the operator; used by the CDK stack only. */
   operations: z
     .strictObject({

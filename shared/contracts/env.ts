@@ -14,6 +14,9 @@ export const ENV = {
   linkSigningSecretArn: 'LINK_SIGNING_SECRET_ARN',
   linkBaseUrl: 'LINK_BASE_URL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  staffAlertTopicArn: 'STAFF_ALERT_TOPIC_ARN',
+  staffEscalationTopicArn: 'STAFF_ESCALATION_TOPIC_ARN',
+  alertFunctionArn: 'ALERT_FUNCTION_ARN',
 } as const;
 
 const required = z.string().min(1);
@@ -26,10 +29,27 @@ export const sendMessageEnvSchema = z.object({
   [ENV.sesConfigurationSet]: required.optional(),
 });
 
-/** Config of the check-in HTTP function: the table and the link-signing key. */
+/**
+ * Config of the check-in HTTP function: the table and the link-signing key,
+ * and the schedule group (an acknowledgement deletes the pending escalation).
+ */
 export const checkinHttpEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkSigningSecretArn]: required,
+  [ENV.scheduleGroup]: required,
+});
+
+/** Config of the alert function: staff topics, and escalation schedules that fire itself. */
+export const dispatchAlertsEnvSchema = z.object({
+  [ENV.tableName]: required,
+  [ENV.linkSigningSecretArn]: required,
+  [ENV.linkBaseUrl]: z.url(),
+  [ENV.staffAlertTopicArn]: required,
+  [ENV.staffEscalationTopicArn]: required,
+  [ENV.scheduleGroup]: required,
+  [ENV.schedulerRoleArn]: required,
+  [ENV.alertFunctionArn]: required,
+  [ENV.scheduleDlqArn]: required,
 });
 
 /**
@@ -47,6 +67,7 @@ export const bookingEventsEnvSchema = sendMessageEnvSchema.extend({
 export type BookingEventsEnv = z.infer<typeof bookingEventsEnvSchema>;
 export type SendMessageEnv = z.infer<typeof sendMessageEnvSchema>;
 export type CheckinHttpEnv = z.infer<typeof checkinHttpEnvSchema>;
+export type DispatchAlertsEnv = z.infer<typeof dispatchAlertsEnvSchema>;
 
 /** Parses `process.env` with a schema; the error names every missing or bad variable. */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {

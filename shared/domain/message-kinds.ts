@@ -16,7 +16,7 @@ export const CHECKIN_KINDS = [
 ] as const satisfies readonly MessageKind[];
 export type CheckinKind = (typeof CHECKIN_KINDS)[number];
 
-export function isCheckinKind(kind: MessageKind): kind is CheckinKind {
+export function isCheckinKind(kind: string): kind is CheckinKind {
   return (CHECKIN_KINDS as readonly string[]).includes(kind);
 }
 

@@ -67,8 +67,10 @@ export interface MessageLog {
 export interface LinkRecord {
   linkId: string;
   bookingId: string;
-  kind: MessageKind;
-  purpose: 'checkin' | 'instructions';
+  kind: MessageKind | 'alert' | 'reply';
+  purpose: 'checkin' | 'instructions' | 'alert' | 'reply';
+  /** The alert or reply a staff link opens. */
+  subjectId?: string;
   expiresAt: string;
 }
 
@@ -78,15 +80,15 @@ export interface LinkStore {
   get(linkId: string): Promise<LinkRecord | undefined>;
 }
 
-/** A one-time schedule that fires the send function with opaque ids only. */
-export interface MessageSchedule {
-  /** Deterministic per booking and kind, so creating twice is harmless. */
+/** A one-time schedule that fires a function with opaque ids only. */
+export interface Schedule<P> {
+  /** Deterministic per booking and kind (or alert and step), so creating twice is harmless. */
   name: string;
   /** When it fires, ISO UTC. */
   fireAt: string;
-  /** The patient's zone; the adapter renders `at()` in it. */
+  /** The patient's (or clinic's) zone; the adapter renders `at()` in it. */
   timeZone: string;
-  payload: SchedulePayload;
+  payload: P;
 }
 
 export interface SchedulePayload {
@@ -97,12 +99,23 @@ export interface SchedulePayload {
   version: number;
 }
 
-export interface MessageScheduler {
+/** What an escalation schedule hands the alert function: the alert's opaque id only. */
+export interface AlertSchedulePayload {
+  alertId: string;
+}
+
+export interface Scheduler<P> {
   /** Creates the schedule or moves an existing one. */
-  upsert(schedule: MessageSchedule): Promise<void>;
+  upsert(schedule: Schedule<P>): Promise<void>;
   /** Removes the schedule; one that is already gone is not an error. */
   remove(name: string): Promise<void>;
 }
+
+export type MessageSchedule = Schedule<SchedulePayload>;
+/** Schedules that fire the send function. */
+export type MessageScheduler = Scheduler<SchedulePayload>;
+/** Schedules that fire the alert function (escalations). */
+export type AlertScheduler = Scheduler<AlertSchedulePayload>;
 
 export interface EmailAttachment {
   filename: string;
@@ -117,8 +130,8 @@ export interface OutgoingEmail {
   html: string;
   attachments?: EmailAttachment[];
   /** For the local outbox and provider tags; never PHI. */
-  kind: MessageKind;
-  bookingId: string;
+  kind: MessageKind | 'review-digest';
+  bookingId?: string;
 }
 
 export interface OutgoingSms {
@@ -192,4 +205,62 @@ export interface ReplyStore {
   /** Stores a new reply; a reply is never changed afterwards (a correction is a new reply). */
   record(reply: StoredReply): Promise<void>;
   listForBooking(bookingId: string): Promise<StoredReply[]>;
+}
+
+export type AlertState = 'pending' | 'open' | 'escalated' | 'acknowledged';
+
+/** A staff alert owed by an urgent reply. */
+export interface AlertRecord {
+  alertId: string;
+  bookingId: string;
+  replyId: string;
+  replyKind: CheckinKind;
+  rules: string[];
+  /** The reply's write: escalations count from here. */
+  createdAt: string;
+  state: AlertState;
+  deliveredAt?: string;
+  escalations: number;
+  /** When the next piece of work (delivery or escalation) is due; absent when none is. */
+  dueAt?: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+}
+
+/** Work the alert sweeper finds: a reply whose alert is not created yet, or an alert with work due. */
+export type AlertWork = { type: 'reply'; reply: StoredReply } | { type: 'alert'; alertId: string };
+
+export interface AlertStore {
+  /** Creates the alert of an urgent reply; creating it again changes nothing. */
+  createFromReply(reply: StoredReply & { alertId: string }): Promise<void>;
+  get(alertId: string): Promise<AlertRecord | undefined>;
+  /** Claims the alert's next step if it is still in `state` after `escalations` and nobody holds a live claim. */
+  claim(
+    alertId: string,
+    expect: { state: AlertState; escalations: number },
+    opts: { now: string; expiresAt: string },
+  ): Promise<boolean>;
+  markDelivered(alertId: string, opts: { now: string; dueAt: string }): Promise<void>;
+  markEscalated(alertId: string, opts: { now: string; escalations: number; dueAt?: string }): Promise<void>;
+  releaseClaim(alertId: string, opts: { now: string; reason: string }): Promise<void>;
+  /** Acknowledges once: answers the alert as it stands and whether this call was the first. */
+  acknowledge(
+    alertId: string,
+    opts: { now: string; by: string },
+  ): Promise<{ first: boolean; alert: AlertRecord }>;
+  /** Takes the reply off the pending-alert index once its alert exists. */
+  clearReplyMarker(reply: StoredReply): Promise<void>;
+  /** Alert work due at or before `now`, oldest first (a query on the sparse index, no scan). */
+  dueWork(now: string): Promise<AlertWork[]>;
+  /** When the earliest alert work falls due, if any. */
+  nextDueAt(): Promise<string | undefined>;
+  /** Records a view or an acknowledgement of a staff page. */
+  audit(entry: { subject: string; action: 'view' | 'acknowledge'; at: string; by?: string }): Promise<void>;
+}
+
+export type StaffTopic = 'alerts' | 'escalation';
+
+/** The staff SNS topics (email and SMS subscribers). */
+export interface StaffNotifier {
+  publish(topic: StaffTopic, message: { subject: string; text: string }): Promise<{ messageId: string }>;
 }

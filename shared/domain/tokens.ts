@@ -20,7 +20,7 @@ function hmac(key: Uint8Array, purpose: string, value: string): Buffer {
  */
 export function createLinkToken(
   key: Uint8Array,
-  message: { bookingId: string; kind: MessageKind; at: string },
+  message: { bookingId: string; kind: MessageKind | 'alert' | 'reply'; at: string },
 ): { linkId: string; token: string } {
   const linkId = hmac(key, 'link-id', `${message.bookingId}\n${message.kind}\n${message.at}`)
     .subarray(0, LINK_ID_BYTES)
@@ -48,7 +48,7 @@ function macOf(key: Uint8Array, linkId: string): string {
  * recorded as skipped.
  */
 export function messageScheduleName(
-  message: { bookingId: string; kind: MessageKind; at: string },
+  message: { bookingId: string; kind: string; at: string },
   purpose = 'send',
 ): string {
   const digest = createHmac('sha256', 'schedule-name')

@@ -18,7 +18,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SqsDeadLetterSink } from '../../shared/adapters/aws/dead-letters';
 import { SesMailer } from '../../shared/adapters/aws/mailer';
-import { atExpression, EventBridgeMessageScheduler } from '../../shared/adapters/aws/scheduler';
+import { atExpression, EventBridgeScheduler } from '../../shared/adapters/aws/scheduler';
 import { SecretsManagerSigningKey } from '../../shared/adapters/aws/signing-key';
 import { SnsSmsSender } from '../../shared/adapters/aws/sms-sender';
 import type { MessageSchedule } from '../../shared/domain/ports';
@@ -68,8 +68,8 @@ const expectedInput: CreateScheduleCommandInput = {
   },
 };
 
-describe('EventBridgeMessageScheduler', () => {
-  const scheduler = () => new EventBridgeMessageScheduler(new SchedulerClient({}), schedulerConfig);
+describe('EventBridgeScheduler', () => {
+  const scheduler = () => new EventBridgeScheduler(new SchedulerClient({}), schedulerConfig);
 
   describe('upsert', () => {
     it('creates a one-time schedule in the patient zone with retries, a DLQ and delete-after-completion', async () => {

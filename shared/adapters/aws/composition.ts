@@ -10,14 +10,18 @@ import {
   type BookingEventsEnv,
   bookingEventsEnvSchema,
   checkinHttpEnvSchema,
+  dispatchAlertsEnvSchema,
   ENV,
   parseEnv,
   sendMessageEnvSchema,
 } from '../../contracts/env';
+import type { AlertDeps } from '../../domain/alerts';
 import type { CheckinDeps } from '../../domain/checkin';
 import { loadClinicConfig } from '../../domain/config-validation';
 import type { MessagingDeps } from '../../domain/deliver-message';
 import type { BookingEventDeps } from '../../domain/process-booking-event';
+import type { StaffLinkDeps } from '../../domain/staff-links';
+import { DynamoAlertStore } from '../dynamodb/alert-store';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
 import { DynamoLinkStore } from '../dynamodb/link-store';
@@ -26,9 +30,10 @@ import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { SqsDeadLetterSink } from './dead-letters';
 import { SesMailer } from './mailer';
 import { log, metrics } from './observability';
-import { EventBridgeMessageScheduler } from './scheduler';
+import { EventBridgeScheduler, removeSchedule } from './scheduler';
 import { SecretsManagerSigningKey } from './signing-key';
 import { SnsSmsSender } from './sms-sender';
+import { SnsStaffNotifier } from './staff-notifier';
 
 /** The AWS composition root: real clients, config from the bundled clinic file and the function's env. */
 let clinicConfig: ClinicConfig | undefined;
@@ -37,19 +42,49 @@ const systemClock = { now: () => new Date().toISOString() };
 
 const secrets = () => new SecretsManagerClient({});
 
-/** Dependencies of the check-in HTTP function. */
-export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDeps {
+/** Dependencies of the check-in HTTP function (patient and staff links). */
+export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDeps & StaffLinkDeps {
   clinicConfig ??= loadClinicConfig(clinicConfigInput);
   const db = createDocumentClient();
   const tableName = env[ENV.tableName];
+  const scheduler = new SchedulerClient({});
   return {
     config: clinicConfig,
     clock: systemClock,
     bookings: new DynamoBookingStore(db, tableName),
     links: new DynamoLinkStore(db, tableName),
     replies: new DynamoReplyStore(db, tableName),
+    alerts: new DynamoAlertStore(db, tableName),
+    escalations: { remove: (name) => removeSchedule(scheduler, env[ENV.scheduleGroup], name) },
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     newId: randomUUID,
+    metrics,
+    log,
+  };
+}
+
+/** Dependencies of the alert function (stream, sweeper, escalation schedules). */
+export function awsAlertDeps(env = parseEnv(dispatchAlertsEnvSchema)): AlertDeps {
+  clinicConfig ??= loadClinicConfig(clinicConfigInput);
+  const db = createDocumentClient();
+  const tableName = env[ENV.tableName];
+  return {
+    config: clinicConfig,
+    clock: systemClock,
+    alerts: new DynamoAlertStore(db, tableName),
+    staff: new SnsStaffNotifier(new SNSClient({}), {
+      alerts: env[ENV.staffAlertTopicArn],
+      escalation: env[ENV.staffEscalationTopicArn],
+    }),
+    scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
+      groupName: env[ENV.scheduleGroup],
+      targetArn: env[ENV.alertFunctionArn],
+      roleArn: env[ENV.schedulerRoleArn],
+      deadLetterArn: env[ENV.scheduleDlqArn],
+    }),
+    links: new DynamoLinkStore(db, tableName),
+    signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
+    linkBaseUrl: env[ENV.linkBaseUrl],
     metrics,
     log,
   };
@@ -90,7 +125,7 @@ export function awsBookingEventDeps(
 ): BookingEventDeps {
   return {
     ...awsMessagingDeps(env),
-    scheduler: new EventBridgeMessageScheduler(new SchedulerClient({}), {
+    scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
       groupName: env[ENV.scheduleGroup],
       targetArn: env[ENV.sendFunctionArn],
       roleArn: env[ENV.schedulerRoleArn],

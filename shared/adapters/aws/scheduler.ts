@@ -10,11 +10,11 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { DateTime } from 'luxon';
-import type { MessageSchedule, MessageScheduler } from '../../domain/ports';
+import type { Schedule, Scheduler } from '../../domain/ports';
 
 export interface EventBridgeSchedulerConfig {
   groupName: string;
-  /** The send function the schedules invoke. */
+  /** The function the schedules invoke. */
   targetArn: string;
   /** The role Scheduler assumes; it may invoke only the target. */
   roleArn: string;
@@ -25,13 +25,13 @@ export interface EventBridgeSchedulerConfig {
  * One-time EventBridge Scheduler schedules: `at()` in the patient's zone,
  * deleted after they fire, retried, with a dead-letter queue.
  */
-export class EventBridgeMessageScheduler implements MessageScheduler {
+export class EventBridgeScheduler<P> implements Scheduler<P> {
   constructor(
     private readonly client: SchedulerClient,
     private readonly config: EventBridgeSchedulerConfig,
   ) {}
 
-  async upsert(schedule: MessageSchedule): Promise<void> {
+  async upsert(schedule: Schedule<P>): Promise<void> {
     const input = this.toInput(schedule);
     try {
       await this.client.send(new CreateScheduleCommand(input));
@@ -41,15 +41,11 @@ export class EventBridgeMessageScheduler implements MessageScheduler {
     }
   }
 
-  async remove(name: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.config.groupName }));
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
+  remove(name: string): Promise<void> {
+    return removeSchedule(this.client, this.config.groupName, name);
   }
 
-  private toInput(schedule: MessageSchedule): CreateScheduleCommandInput {
+  private toInput(schedule: Schedule<P>): CreateScheduleCommandInput {
     const { expression, timeZone } = atExpression(schedule.fireAt, schedule.timeZone);
     return {
       Name: schedule.name,
@@ -66,6 +62,19 @@ export class EventBridgeMessageScheduler implements MessageScheduler {
         DeadLetterConfig: { Arn: this.config.deadLetterArn },
       },
     };
+  }
+}
+
+/** Deletes a schedule; one that is already gone (fired, or removed before) is not an error. */
+export async function removeSchedule(
+  client: SchedulerClient,
+  groupName: string,
+  name: string,
+): Promise<void> {
+  try {
+    await client.send(new DeleteScheduleCommand({ Name: name, GroupName: groupName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
   }
 }
 

@@ -14,3 +14,11 @@ export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
+
+/**
+ * The sparse index of work waiting on time: urgent replies whose alert is not
+ * created yet and alerts with a delivery or escalation due (`ALERT`), and
+ * review replies waiting for the digest (`DIGEST`). Items leave it when done.
+ */
+export const WORK_INDEX = 'work-by-time';
+export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST' } as const;

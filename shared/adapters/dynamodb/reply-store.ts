@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplyStore, StoredReply } from '../../domain/ports';
+import { WORK_INDEX, WORK_KEYS } from './client';
 
 /**
  * Check-in replies beside their booking. One conditional put per reply: an
@@ -18,9 +19,14 @@ export class DynamoReplyStore implements ReplyStore {
         TableName: this.tableName,
         Item: {
           pk: `BOOKING#${reply.bookingId}`,
-          sk: `REPLY#${reply.kind}#${reply.receivedAt}#${reply.replyId}`,
+          sk: replySortKey(reply),
           ...reply,
-          ...(reply.alertId ? { alertState: 'pending', alertPendingSince: reply.receivedAt } : {}),
+          // Sparse index entries: an urgent reply owes an alert, a review reply a line in the digest.
+          ...(reply.alertId
+            ? { workKey: WORK_KEYS.alert, workAt: reply.receivedAt }
+            : reply.triage === 'review'
+              ? { workKey: WORK_KEYS.digest, workAt: reply.receivedAt }
+              : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -40,11 +46,47 @@ export class DynamoReplyStore implements ReplyStore {
         }),
       );
       for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, alertState: _state, alertPendingSince: _since, ...reply } = item;
-        replies.push(reply as StoredReply);
+        replies.push(toReply(item));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return replies;
   }
+}
+
+export function replySortKey(reply: Pick<StoredReply, 'kind' | 'receivedAt' | 'replyId'>): string {
+  return `REPLY#${reply.kind}#${reply.receivedAt}#${reply.replyId}`;
+}
+
+export function toReply(item: Record<string, unknown>): StoredReply {
+  const {
+    pk: _pk,
+    sk: _sk,
+    workKey: _key,
+    workAt: _at,
+    alertCreated: _created,
+    digestedAt: _digested,
+    ...reply
+  } = item;
+  return reply as unknown as StoredReply;
+}
+
+/** Review replies not yet in a digest, oldest first (a query on the sparse index). */
+export async function reviewRepliesSince(db: DynamoDBDocumentClient, tableName: string, until: string) {
+  const replies: StoredReply[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: WORK_INDEX,
+        KeyConditionExpression: 'workKey = :key AND workAt <= :until',
+        ExpressionAttributeValues: { ':key': WORK_KEYS.digest, ':until': until },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) replies.push(toReply(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return replies;
 }

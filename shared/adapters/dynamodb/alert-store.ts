@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AlertRecord, AlertState, AlertStore, AlertWork, StoredReply } from '../../domain/ports';
+import { isConditionFailure, WORK_INDEX, WORK_KEYS } from './client';
+import { replySortKey, toReply } from './reply-store';
+
+const key = (alertId: string) => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' });
+
+/**
+ * Staff alerts, one item each, moved along by single-item conditional writes:
+ * an alert with work due sits on the sparse work index until it is
+ * acknowledged or has escalated as often as allowed.
+ */
+export class DynamoAlertStore implements AlertStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createFromReply(reply: StoredReply & { alertId: string }): Promise<void> {
+    const alert: AlertRecord = {
+      alertId: reply.alertId,
+      bookingId: reply.bookingId,
+      replyId: reply.replyId,
+      replyKind: reply.kind,
+      rules: reply.rules,
+      createdAt: reply.receivedAt,
+      state: 'pending',
+      escalations: 0,
+      dueAt: reply.receivedAt,
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key(alert.alertId), ...alert, workKey: WORK_KEYS.alert, workAt: alert.dueAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async get(alertId: string): Promise<AlertRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key(alertId), ConsistentRead: true }),
+    );
+    return Item ? toAlert(Item) : undefined;
+  }
+
+  async claim(
+    alertId: string,
+    expect: { state: AlertState; escalations: number },
+    opts: { now: string; expiresAt: string },
+  ): Promise<boolean> {
+    return this.conditional({
+      Key: key(alertId),
+      UpdateExpression: 'SET claimExpiresAt = :expiresAt',
+      ConditionExpression:
+        '#state = :state AND escalations = :escalations AND (attribute_not_exists(claimExpiresAt) OR claimExpiresAt < :now)',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':state': expect.state,
+        ':escalations': expect.escalations,
+        ':now': opts.now,
+        ':expiresAt': opts.expiresAt,
+      },
+    });
+  }
+
+  async markDelivered(alertId: string, opts: { now: string; dueAt: string }): Promise<void> {
+    await this.conditional({
+      Key: key(alertId),
+      UpdateExpression:
+        'SET #state = :open, deliveredAt = :now, dueAt = :dueAt, workAt = :dueAt REMOVE claimExpiresAt, lastError',
+      ConditionExpression: '#state = :pending',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':open': 'open',
+        ':pending': 'pending',
+        ':now': opts.now,
+        ':dueAt': opts.dueAt,
+      },
+    });
+  }
+
+  async markEscalated(
+    alertId: string,
+    opts: { now: string; escalations: number; dueAt?: string },
+  ): Promise<void> {
+    await this.conditional({
+      Key: key(alertId),
+      UpdateExpression: opts.dueAt
+        ? 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now, dueAt = :dueAt, workAt = :dueAt REMOVE claimExpiresAt, lastError'
+        : 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now REMOVE claimExpiresAt, lastError, dueAt, workKey, workAt',
+      // An acknowledgement that raced the escalation wins.
+      ConditionExpression: '#state <> :acknowledged',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':escalated': 'escalated',
+        ':acknowledged': 'acknowledged',
+        ':n': opts.escalations,
+        ':now': opts.now,
+        ...(opts.dueAt ? { ':dueAt': opts.dueAt } : {}),
+      },
+    });
+  }
+
+  async releaseClaim(alertId: string, opts: { now: string; reason: string }): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(alertId),
+        UpdateExpression: 'SET lastError = :reason, lastErrorAt = :now REMOVE claimExpiresAt',
+        ExpressionAttributeValues: { ':reason': opts.reason, ':now': opts.now },
+      }),
+    );
+  }
+
+  async acknowledge(
+    alertId: string,
+    opts: { now: string; by: string },
+  ): Promise<{ first: boolean; alert: AlertRecord }> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(alertId),
+          UpdateExpression:
+            'SET #state = :acknowledged, acknowledgedAt = :now, acknowledgedBy = :by REMOVE dueAt, workKey, workAt',
+          ConditionExpression: 'attribute_exists(pk) AND #state <> :acknowledged',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':acknowledged': 'acknowledged', ':now': opts.now, ':by': opts.by },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { first: true, alert: toAlert(Attributes ?? {}) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const alert = await this.get(alertId);
+      if (!alert) throw new Error(`alert ${alertId} does not exist`);
+      return { first: false, alert };
+    }
+  }
+
+  async clearReplyMarker(reply: StoredReply): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `BOOKING#${reply.bookingId}`, sk: replySortKey(reply) },
+        UpdateExpression: 'SET alertCreated = :true REMOVE workKey, workAt',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+  }
+
+  async dueWork(now: string): Promise<AlertWork[]> {
+    const work: AlertWork[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: WORK_INDEX,
+          KeyConditionExpression: 'workKey = :key AND workAt <= :now',
+          ExpressionAttributeValues: { ':key': WORK_KEYS.alert, ':now': now },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        work.push(
+          String(item.pk).startsWith('ALERT#')
+            ? { type: 'alert', alertId: String(item.alertId) }
+            : { type: 'reply', reply: toReply(item) },
+        );
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return work;
+  }
+
+  async nextDueAt(): Promise<string | undefined> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: WORK_INDEX,
+        KeyConditionExpression: 'workKey = :key',
+        ExpressionAttributeValues: { ':key': WORK_KEYS.alert },
+        Limit: 1,
+      }),
+    );
+    const first = Items?.[0];
+    return first ? String(first.workAt) : undefined;
+  }
+
+  async audit(entry: {
+    subject: string;
+    action: 'view' | 'acknowledge';
+    at: string;
+    by?: string;
+  }): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `AUDIT#${entry.subject}`, sk: `${entry.at}#${randomUUID()}`, ...entry },
+      }),
+    );
+  }
+
+  /** A conditional update; answers false when its condition did not hold. */
+  private async conditional(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) {
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.tableName, ...input }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function toAlert(item: Record<string, unknown>): AlertRecord {
+  const {
+    pk: _pk,
+    sk: _sk,
+    workKey: _key,
+    workAt: _at,
+    claimExpiresAt: _claim,
+    lastError: _e,
+    lastErrorAt: _ea,
+    lastEscalatedAt: _le,
+    ...alert
+  } = item;
+  return alert as unknown as AlertRecord;
+}

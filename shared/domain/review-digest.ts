@@ -1,0 +1,144 @@
+import { escapeHtml } from './html';
+import type { CheckinKind } from './message-kinds';
+import { checkinKindLabel, formatStaffDay, formatStaffTime } from './staff-pages';
+
+/*
+ * The daily staff email of replies triaged "review" (DESIGN section 8,
+ * `kind: "review-digest"`). Minimum necessary PHI: a booking reference,
+ * which check-in, when and which rule ids per reply, and a signed link to
+ * the staff page that shows the answers. No patient name, no answer.
+ */
+
+/** One reply in the digest. */
+export interface ReviewDigestItem {
+  replyId: string;
+  bookingId: string;
+  replyKind: CheckinKind;
+  /** When the reply arrived, ISO. */
+  receivedAt: string;
+  /** Ids of the triage rules that fired. */
+  rules: readonly string[];
+  /** The signed staff link to the reply's page. */
+  link: string;
+}
+
+export interface ReviewDigestInput {
+  clinic: { name: string; timeZone: string };
+  /** The digest's day in the clinic's time zone, ISO date (`2026-11-26`). */
+  date: string;
+  items: readonly ReviewDigestItem[];
+}
+
+export interface ReviewDigest {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** One line, no control characters (a subject or a value that must not break the layout). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+interface DigestLine {
+  item: ReviewDigestItem;
+  checkin: string;
+  received: string;
+  rules: string;
+}
+
+function lines(input: ReviewDigestInput): DigestLine[] {
+  return [...input.items]
+    .sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.replyId.localeCompare(b.replyId))
+    .map((item) => ({
+      item,
+      checkin: checkinKindLabel(item.replyKind),
+      received: formatStaffTime(item.receivedAt, input.clinic.timeZone, { withYear: false }),
+      rules: item.rules.length > 0 ? item.rules.map(oneLine).join(', ') : 'none',
+    }));
+}
+
+function plural(count: number): string {
+  return count === 1 ? '1 check-in reply' : `${count} check-in replies`;
+}
+
+const INTRO =
+  'These replies were triaged "review": nothing urgent, but someone on the care team should look at them. Each link opens the answers on a secure staff page.';
+const PRIVACY = 'This email holds no answers. Do not forward it: its links open patient information.';
+
+function textBody(input: ReviewDigestInput, rows: DigestLine[], day: string): string {
+  const items = rows.map(({ item, checkin, received, rules }, index) =>
+    [
+      `${index + 1}. Booking ${oneLine(item.bookingId)}, ${checkin}, received ${received}`,
+      `   Rules: ${rules}`,
+      `   ${item.link.trim()}`,
+    ].join('\n'),
+  );
+  return [
+    `${plural(rows.length)} to review at ${oneLine(input.clinic.name)}, ${day}`,
+    '',
+    rows.length > 0 ? INTRO : 'No replies to review.',
+    '',
+    ...items.flatMap((item) => [item, '']),
+    PRIVACY,
+    '',
+  ].join('\n');
+}
+
+const LINK_STYLE = 'color:#0b5394;text-decoration:underline';
+
+function htmlBody(input: ReviewDigestInput, rows: DigestLine[], subject: string, day: string): string {
+  const items = rows.map(({ item, checkin, received, rules }) =>
+    [
+      '<li style="margin:0 0 16px">',
+      `<a href="${escapeHtml(item.link.trim())}" style="${LINK_STYLE};font-weight:700">Booking ${escapeHtml(oneLine(item.bookingId))}, ${escapeHtml(checkin)}</a><br>`,
+      `Received ${escapeHtml(received)}<br>`,
+      `Rules: ${escapeHtml(rules)}`,
+      '</li>',
+    ].join('\n'),
+  );
+  const list =
+    rows.length > 0
+      ? `<p style="margin:0 0 16px">${escapeHtml(INTRO)}</p>\n<ol style="margin:0 0 16px;padding-left:24px">\n${items.join('\n')}\n</ol>`
+      : '<p style="margin:0 0 16px">No replies to review.</p>';
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(subject)}</title>`,
+    '</head>',
+    '<body style="margin:0;padding:0;background:#ffffff">',
+    `<div role="article" aria-label="${escapeHtml(subject)}" lang="en" style="max-width:600px;margin:0 auto;padding:24px;color:#1f2933;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">`,
+    `<h1 style="font-size:22px;line-height:1.3;margin:0 0 16px">${escapeHtml(plural(rows.length))} to review</h1>`,
+    `<p style="margin:0 0 16px">${escapeHtml(oneLine(input.clinic.name))}, ${escapeHtml(day)}</p>`,
+    list,
+    `<p style="margin:0 0 16px;color:#4a5561">${escapeHtml(PRIVACY)}</p>`,
+    '</div>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The daily review digest email for staff: subject ("Check-in replies to
+ * review: 3 (Riverside Clinic, Thu 26 Nov)"), plain text and an accessible
+ * HTML document, one entry per reply (oldest first) with its booking
+ * reference, which check-in, when it arrived (clinic time zone), the rule ids
+ * and the signed link. No patient name and no answer appear anywhere.
+ *
+ * The caller sends no digest on a day with nothing new (DESIGN section 8);
+ * given no items, this still renders a "no replies" email.
+ */
+export function renderReviewDigest(input: ReviewDigestInput): ReviewDigest {
+  const rows = lines(input);
+  const subject = `Check-in replies to review: ${rows.length} (${oneLine(input.clinic.name)}, ${formatStaffDay(input.date)})`;
+  const day = formatStaffDay(input.date, { withYear: true });
+  return {
+    subject,
+    text: textBody(input, rows, day),
+    html: htmlBody(input, rows, subject, day),
+  };
+}

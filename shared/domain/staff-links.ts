@@ -1,0 +1,140 @@
+import type { ClinicConfig } from '../contracts/clinic-config';
+import { acknowledgeAlert } from './alerts';
+import type { AlertStore, BookingStore, Clock, LinkStore, Log, ReplyStore, SigningKeySource } from './ports';
+import {
+  renderAlertPage,
+  renderReplyPage,
+  renderStaffLinkProblemPage,
+  STAFF_PAGE_SECURITY_HEADERS,
+} from './staff-pages';
+import { verifyLinkToken } from './tokens';
+
+export interface StaffLinkDeps {
+  config: ClinicConfig;
+  clock: Clock;
+  bookings: BookingStore;
+  links: LinkStore;
+  replies: ReplyStore;
+  alerts: AlertStore;
+  /** Removes the alert's pending escalation schedule once it is acknowledged. */
+  escalations: { remove(name: string): Promise<void> };
+  signingKey: SigningKeySource;
+  log: Log;
+}
+
+export interface StaffLinkRequest {
+  method: string;
+  /** `a`: an alert (view, acknowledge); `r`: a reply from the review digest. */
+  page: 'a' | 'r';
+  token: string;
+  contentType?: string;
+  body?: string;
+}
+
+export interface StaffLinkResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Longest name kept for "acknowledged by". */
+const MAX_BY = 100;
+
+/**
+ * Serves a staff link: the alert page (GET shows what was reported, POST
+ * acknowledges) or a reviewed reply. Every view and acknowledgement is
+ * audited with when, and by whom where given.
+ */
+export async function handleStaffLinkRequest(
+  deps: StaffLinkDeps,
+  request: StaffLinkRequest,
+): Promise<StaffLinkResponse> {
+  const wantsJson = (request.contentType ?? '').startsWith('application/json');
+  const linkId = verifyLinkToken(await deps.signingKey.get(), request.token);
+  const link = linkId ? await deps.links.get(linkId) : undefined;
+  const purpose = request.page === 'a' ? 'alert' : 'reply';
+  if (!link || link.purpose !== purpose || !link.subjectId)
+    return problem(linkId ? 404 : 403, linkId ? 'not-found' : 'invalid', wantsJson);
+  if (Date.parse(deps.clock.now()) > Date.parse(link.expiresAt)) return problem(410, 'expired', wantsJson);
+  const booking = (await deps.bookings.get(link.bookingId))?.booking;
+  const replies = await deps.replies.listForBooking(link.bookingId);
+  const clinic = { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone };
+
+  if (request.page === 'r') {
+    const reply = replies.find((r) => r.replyId === link.subjectId);
+    if (!reply || !booking || request.method !== 'GET') return problem(404, 'not-found', wantsJson);
+    await deps.alerts.audit({ subject: `REPLY#${reply.replyId}`, action: 'view', at: deps.clock.now() });
+    return page(200, renderReplyPage({ reply, booking, clinic }));
+  }
+
+  const alertId = link.subjectId;
+  const alert = await deps.alerts.get(alertId);
+  const reply = replies.find((r) => r.alertId === alertId);
+  if (!alert || !reply || !booking) return problem(404, 'not-found', wantsJson);
+  const action = `/a/${request.token}`;
+  if (request.method === 'GET') {
+    await deps.alerts.audit({ subject: `ALERT#${alertId}`, action: 'view', at: deps.clock.now() });
+    return page(200, renderAlertPage({ alert, reply, booking, clinic, action }));
+  }
+  if (request.method !== 'POST')
+    return { status: 405, headers: { Allow: 'GET, POST' }, body: 'Method not allowed' };
+
+  const by = acknowledgerName(request.body ?? '', wantsJson);
+  const result = await acknowledgeAlert(deps, alertId, by);
+  await deps.alerts.audit({ subject: `ALERT#${alertId}`, action: 'acknowledge', at: deps.clock.now(), by });
+  const first = { acknowledgedBy: result.alert.acknowledgedBy, acknowledgedAt: result.alert.acknowledgedAt };
+  if (wantsJson)
+    return json(200, { alertId, state: result.alert.state, firstAcknowledgement: result.first, ...first });
+  return page(
+    200,
+    renderAlertPage({
+      alert: result.alert,
+      reply,
+      booking,
+      clinic,
+      action,
+      ...(result.first ? { justAcknowledged: true } : { alreadyAcknowledged: true }),
+    }),
+  );
+}
+
+function acknowledgerName(body: string, asJson: boolean): string {
+  let raw: unknown;
+  try {
+    raw = asJson ? (JSON.parse(body) as { by?: unknown }).by : new URLSearchParams(body).get('by');
+  } catch {
+    raw = undefined;
+  }
+  const name =
+    typeof raw === 'string'
+      ? raw
+          .replace(/[\p{Cc}]+/gu, ' ')
+          .trim()
+          .slice(0, MAX_BY)
+      : '';
+  return name || 'unnamed';
+}
+
+function page(status: number, body: string): StaffLinkResponse {
+  return {
+    status,
+    headers: { ...STAFF_PAGE_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' },
+    body,
+  };
+}
+
+function json(status: number, value: unknown): StaffLinkResponse {
+  return {
+    status,
+    headers: { ...STAFF_PAGE_SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(value),
+  };
+}
+
+function problem(
+  status: number,
+  kind: 'invalid' | 'expired' | 'not-found',
+  asJson: boolean,
+): StaffLinkResponse {
+  return asJson ? json(status, { error: kind }) : page(status, renderStaffLinkProblemPage({ problem: kind }));
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { t } from '../../shared/domain/i18n';
+import { SIDE_EFFECTS } from '../../shared/domain/questionnaire';
+import {
+  STAFF_ALERT_SUBJECT_MAX,
+  STAFF_ALERT_TEXT_MAX,
+  type StaffAlertMessageInput,
+  staffAlertMessage,
+} from '../../shared/domain/staff-alert-message';
+import { aBooking } from '../support/fixtures';
+
+const BOOKING = aBooking();
+const NOTE = 'I keep having chest pain and I feel hopeless';
+const LINK = 'https://abc123def4.execute-api.us-east-1.amazonaws.com/a/Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0';
+
+const ALERT: StaffAlertMessageInput = {
+  kind: 'alert',
+  alertId: 'al-01JC9Z8K7QX4M2N6P8R0T2V4W6',
+  bookingId: BOOKING.bookingId,
+  replyKind: 'checkin-next-day',
+  receivedAt: '2026-11-04T19:05:00.000Z',
+  clinic: { name: 'Riverside Clinic', timeZone: 'America/New_York' },
+  link: LINK,
+};
+
+const ESCALATION: StaffAlertMessageInput = { ...ALERT, kind: 'escalation', escalation: 2 };
+
+/** Words that would reveal a symptom, a diagnosis, a drug or the answers. */
+const REVEALING = [
+  BOOKING.patient.firstName,
+  NOTE,
+  ...SIDE_EFFECTS,
+  ...SIDE_EFFECTS.map((effect) => t('en', `sideEffect.${effect}`)),
+  'ketamine',
+  'esketamine',
+  'spravato',
+  'self-harm',
+  'suicid',
+  'depress',
+  'anxi',
+  'nausea',
+  'panic',
+  'chest',
+  'mood',
+  'PHQ',
+  'GAD',
+  'severe',
+];
+
+function expectNothingRevealing(message: { subject: string; text: string }) {
+  for (const word of REVEALING) {
+    expect(message.subject.toLowerCase()).not.toContain(word.toLowerCase());
+    expect(message.text.toLowerCase()).not.toContain(word.toLowerCase());
+  }
+}
+
+describe('staff alert message', () => {
+  describe('staffAlertMessage', () => {
+    it('says URGENT and carries the alert id, booking reference, check-in, time and link', () => {
+      const { subject, text } = staffAlertMessage(ALERT);
+      expect(subject).toBe('URGENT patient check-in needs a response (Riverside Clinic)');
+      expect(text).toBe(
+        [
+          'URGENT: a patient check-in at Riverside Clinic needs a response.',
+          'Alert al-01JC9Z8K7QX4M2N6P8R0T2V4W6. Booking bk-0001, next-day check-in, received Wed 4 Nov, 2:05 PM EST.',
+          `Open and acknowledge: ${LINK}`,
+        ].join('\n'),
+      );
+    });
+
+    it('names no patient, answer, symptom, diagnosis or drug', () => {
+      expectNothingRevealing(staffAlertMessage(ALERT));
+      expectNothingRevealing(staffAlertMessage(ESCALATION));
+    });
+
+    it('says which escalation it is and how long the alert has waited', () => {
+      const { subject, text } = staffAlertMessage(ESCALATION);
+      expect(subject).toBe('URGENT escalation 2 of 4: check-in not acknowledged (Riverside Clinic)');
+      expect(text).toContain(
+        'URGENT, escalation 2 of 4: a patient check-in at Riverside Clinic is not acknowledged after 45 min.',
+      );
+      expect(text).toContain(ALERT.alertId);
+      expect(text).toContain('Booking bk-0001');
+      expect(text).toContain(LINK);
+    });
+
+    it('takes the minutes and the number of escalations from the caller when the clinic changed them', () => {
+      const { subject, text } = staffAlertMessage({
+        ...ESCALATION,
+        escalation: 3,
+        minutesUnacknowledged: 70,
+        maxEscalations: 6,
+      });
+      expect(subject).toContain('escalation 3 of 6');
+      expect(text).toContain('escalation 3 of 6: a patient check-in at Riverside Clinic is not acknowledged after 70 min.');
+    });
+
+    it('states the time in the clinic time zone', () => {
+      const { text } = staffAlertMessage({ ...ALERT, clinic: { name: 'Mesa Clinic', timeZone: 'America/Denver' } });
+      expect(text).toContain('received Wed 4 Nov, 12:05 PM MST');
+    });
+
+    it('keeps the SMS text within 300 characters with long ids and links up to 180 characters, never cutting the link', () => {
+      for (const bookingLength of [8, 64, 128]) {
+        for (const linkLength of [40, 120, 180]) {
+          for (const input of [ALERT, ESCALATION]) {
+            const link = `https://x.example/a/${'L'.repeat(linkLength - 20)}`;
+            const message = staffAlertMessage({
+              ...input,
+              bookingId: 'b'.repeat(bookingLength),
+              alertId: 'a'.repeat(36),
+              clinic: { name: 'C'.repeat(40), timeZone: 'America/New_York' },
+              link,
+            });
+            expect(message.text.length).toBeLessThanOrEqual(STAFF_ALERT_TEXT_MAX);
+            expect(message.text.startsWith('URGENT')).toBe(true);
+            expect(message.text).toContain(link);
+            expect(message.text).toContain('a'.repeat(36));
+          }
+        }
+      }
+    });
+
+    it('keeps the subject printable ASCII on one line under 100 characters, as SNS requires', () => {
+      for (const input of [ALERT, ESCALATION]) {
+        const { subject } = staffAlertMessage({
+          ...input,
+          clinic: { name: 'Clínica del Niño —\nSalud “Mental” y Bienestar Integral', timeZone: 'America/Chicago' },
+        });
+        expect(subject.length).toBeLessThanOrEqual(STAFF_ALERT_SUBJECT_MAX);
+        expect(subject).toMatch(/^[\x20-\x7E]+$/);
+        expect(subject).toMatch(/^URGENT /);
+        expect(subject).toContain('(Clinica del Nino - Salud "Mental"');
+      }
+    });
+
+    it('uses plain text: no markup, no tabs, lines separated by newlines', () => {
+      const { text } = staffAlertMessage(ESCALATION);
+      expect(text).not.toMatch(/[<>\t]/);
+      expect(text.split('\n')).toHaveLength(3);
+    });
+  });
+});
