@@ -9,7 +9,7 @@ import { checkinKindLabel, formatStaffTime, MAX_ESCALATIONS } from './staff-page
  * signed link to the staff page that shows the rest.
  */
 
-/** SMS subscribers get `text`: at most this many characters (two concatenated segments of UCS-2, about). */
+/** SMS subscribers get `text`: at most this many characters (two SMS segments of GSM-7 text). */
 export const STAFF_ALERT_TEXT_MAX = 300;
 
 /** SNS rejects a subject of 100 characters or more, or one that is not printable ASCII. */
@@ -91,7 +91,7 @@ function minutesFor(input: StaffAlertMessageInput): number | undefined {
  * `text` is kept to 300 characters by dropping the nice-to-haves first (the
  * clinic name, the time, the check-in) and then shortening the booking
  * reference. The link and the alert id are never cut, so only a link of
- * more than about 180 characters (ours are about 95) can make it longer.
+ * more than about 170 characters (ours are about 95) can make it longer.
  */
 export function staffAlertMessage(input: StaffAlertMessageInput): StaffAlertMessage {
   const max = input.maxEscalations ?? MAX_ESCALATIONS;
@@ -102,29 +102,21 @@ export function staffAlertMessage(input: StaffAlertMessageInput): StaffAlertMess
   const alertId = oneLine(input.alertId, 64);
   const link = input.link.trim();
 
-  const headline =
-    input.kind === 'alert'
-      ? `URGENT: a patient check-in at ${clinic} needs a response.`
-      : [
-          `URGENT, escalation${input.escalation === undefined ? '' : ` ${input.escalation} of ${max}`}:`,
-          `a patient check-in at ${clinic} is not acknowledged`,
-          minutes === undefined ? '' : `after ${minutes} min`,
-        ]
-          .filter(Boolean)
-          .join(' ')
-          .concat('.');
+  const step = input.escalation === undefined ? '' : ` ${input.escalation} of ${max}`;
+  const waited = minutes === undefined ? '' : ` after ${minutes} min`;
   const shortHeadline =
     input.kind === 'alert'
-      ? 'URGENT patient check-in.'
-      : `URGENT, escalation${input.escalation === undefined ? '' : ` ${input.escalation}/${max}`}: not acknowledged${minutes === undefined ? '' : ` after ${minutes} min`}.`;
+      ? 'URGENT: patient check-in needs a response.'
+      : `URGENT, escalation${step}: not acknowledged${waited}.`;
+  const headline = clinic === '' ? shortHeadline : `${shortHeadline.slice(0, -1)} (${clinic}).`;
 
   const details = (booking: string, withCheckin: boolean, withTime: boolean) =>
     `Alert ${alertId}. Booking ${booking}${withCheckin ? `, ${checkin}` : ''}${withTime ? `, received ${received}` : ''}.`;
   const booking = oneLine(input.bookingId, 128);
   // From the most complete to the most compact; the first that fits is sent.
   const candidates = [
-    [headline, details(booking, true, true), `Open and acknowledge: ${link}`],
-    [shortHeadline, details(booking, true, true), `Open and acknowledge: ${link}`],
+    [headline, details(booking, true, true), `Acknowledge: ${link}`],
+    [shortHeadline, details(booking, true, true), `Acknowledge: ${link}`],
     [shortHeadline, details(booking, true, false), `Acknowledge: ${link}`],
   ].map((lines) => lines.join('\n'));
   let text = candidates.find((candidate) => candidate.length <= STAFF_ALERT_TEXT_MAX);

@@ -61,9 +61,9 @@ describe('staff alert message', () => {
       expect(subject).toBe('URGENT patient check-in needs a response (Riverside Clinic)');
       expect(text).toBe(
         [
-          'URGENT: a patient check-in at Riverside Clinic needs a response.',
+          'URGENT: patient check-in needs a response (Riverside Clinic).',
           'Alert al-01JC9Z8K7QX4M2N6P8R0T2V4W6. Booking bk-0001, next-day check-in, received Wed 4 Nov, 2:05 PM EST.',
-          `Open and acknowledge: ${LINK}`,
+          `Acknowledge: ${LINK}`,
         ].join('\n'),
       );
     });
@@ -76,9 +76,7 @@ describe('staff alert message', () => {
     it('says which escalation it is and how long the alert has waited', () => {
       const { subject, text } = staffAlertMessage(ESCALATION);
       expect(subject).toBe('URGENT escalation 2 of 4: check-in not acknowledged (Riverside Clinic)');
-      expect(text).toContain(
-        'URGENT, escalation 2 of 4: a patient check-in at Riverside Clinic is not acknowledged after 45 min.',
-      );
+      expect(text).toContain('URGENT, escalation 2 of 4: not acknowledged after 45 min (Riverside Clinic).');
       expect(text).toContain(ALERT.alertId);
       expect(text).toContain('Booking bk-0001');
       expect(text).toContain(LINK);
@@ -92,17 +90,20 @@ describe('staff alert message', () => {
         maxEscalations: 6,
       });
       expect(subject).toContain('escalation 3 of 6');
-      expect(text).toContain('escalation 3 of 6: a patient check-in at Riverside Clinic is not acknowledged after 70 min.');
+      expect(text).toContain('escalation 3 of 6: not acknowledged after 70 min (Riverside Clinic).');
     });
 
     it('states the time in the clinic time zone', () => {
-      const { text } = staffAlertMessage({ ...ALERT, clinic: { name: 'Mesa Clinic', timeZone: 'America/Denver' } });
+      const { text } = staffAlertMessage({
+        ...ALERT,
+        clinic: { name: 'Mesa Clinic', timeZone: 'America/Denver' },
+      });
       expect(text).toContain('received Wed 4 Nov, 12:05 PM MST');
     });
 
-    it('keeps the SMS text within 300 characters with long ids and links up to 180 characters, never cutting the link', () => {
+    it('keeps the SMS text within 300 characters with long ids and links up to 160 characters, never cutting the link', () => {
       for (const bookingLength of [8, 64, 128]) {
-        for (const linkLength of [40, 120, 180]) {
+        for (const linkLength of [40, 120, 160]) {
           for (const input of [ALERT, ESCALATION]) {
             const link = `https://x.example/a/${'L'.repeat(linkLength - 20)}`;
             const message = staffAlertMessage({
@@ -121,11 +122,34 @@ describe('staff alert message', () => {
       }
     });
 
+    it('keeps the check-in and the time with real ids and links, dropping the clinic name first', () => {
+      const real = {
+        ...ALERT,
+        alertId: '0f8e2c4a-9b1d-4e6f-8a2b-3c4d5e6f7a8b',
+        link: `https://abc123def4.execute-api.us-east-1.amazonaws.com/a/${'T'.repeat(33)}`,
+        clinic: { name: 'The Riverside Behavioral Health Partners', timeZone: 'America/New_York' },
+      };
+      for (const input of [
+        real,
+        { ...real, kind: 'escalation' as const, escalation: 4, minutesUnacknowledged: 105 },
+      ]) {
+        const { text } = staffAlertMessage(input);
+        expect(text.length).toBeLessThanOrEqual(STAFF_ALERT_TEXT_MAX);
+        expect(text).toContain(
+          `Alert ${real.alertId}. Booking bk-0001, next-day check-in, received Wed 4 Nov, 2:05 PM EST.`,
+        );
+        expect(text).toContain(`Acknowledge: ${real.link}`);
+      }
+    });
+
     it('keeps the subject printable ASCII on one line under 100 characters, as SNS requires', () => {
       for (const input of [ALERT, ESCALATION]) {
         const { subject } = staffAlertMessage({
           ...input,
-          clinic: { name: 'Clínica del Niño —\nSalud “Mental” y Bienestar Integral', timeZone: 'America/Chicago' },
+          clinic: {
+            name: 'Clínica del Niño —\nSalud “Mental” y Bienestar Integral',
+            timeZone: 'America/Chicago',
+          },
         });
         expect(subject.length).toBeLessThanOrEqual(STAFF_ALERT_SUBJECT_MAX);
         expect(subject).toMatch(/^[\x20-\x7E]+$/);

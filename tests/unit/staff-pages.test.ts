@@ -24,7 +24,10 @@ const IMG = '<img src=x onerror=alert(1)>';
 const BOOKING = aBooking();
 const HOSTILE_BOOKING = aBooking({
   patient: { firstName: IMG },
-  session: { location: '<b onclick="x()">Suite 200</b>', clinicianName: '<a href="javascript:x">Dr. Rivera</a>' },
+  session: {
+    location: '<b onclick="x()">Suite 200</b>',
+    clinicianName: '<a href="javascript:x">Dr. Rivera</a>',
+  },
 });
 
 /** An urgent one-week reply (Wed 4 Nov 2026, 2:05 PM in New York) that answers everything. */
@@ -63,7 +66,14 @@ const ACKNOWLEDGED: StaffAlertView = {
 };
 
 function alertPage(extra: Partial<AlertPageInput> = {}): string {
-  return renderAlertPage({ alert: OPEN_ALERT, reply: REPLY, booking: BOOKING, clinic: CLINIC, action: ACTION, ...extra });
+  return renderAlertPage({
+    alert: OPEN_ALERT,
+    reply: REPLY,
+    booking: BOOKING,
+    clinic: CLINIC,
+    action: ACTION,
+    ...extra,
+  });
 }
 
 function replyPage(reply: StoredReply = { ...REPLY, triage: 'review', alertId: undefined }): string {
@@ -168,7 +178,9 @@ describe('staff pages', () => {
 
     it('shows the note escaped, with its line breaks', () => {
       const note = definition(alertPage(), 'Note from the patient');
-      expect(note).toContain('First line<br>\n&#60;script&#62;alert(1)&#60;/script&#62;<br>\nThird &#34;line&#34; &#38; more');
+      expect(note).toContain(
+        'First line<br>\n&#60;script&#62;alert(1)&#60;/script&#62;<br>\nThird &#34;line&#34; &#38; more',
+      );
       expect(note).not.toContain('\r');
     });
 
@@ -249,7 +261,9 @@ describe('staff pages', () => {
 
     it('says an acknowledgement without a name came from a staff member', () => {
       const html = alertPage({ alert: { ...ACKNOWLEDGED, acknowledgedBy: '  ' } });
-      expect(html).toContain('Acknowledged by a staff member (no name given) at Wed 4 Nov 2026, 2:40 PM EST.');
+      expect(html).toContain(
+        'Acknowledged by a staff member (no name given) at Wed 4 Nov 2026, 2:40 PM EST.',
+      );
     });
 
     it('escapes every value that came from a patient, the booking system or a staff member', () => {
@@ -280,7 +294,9 @@ describe('staff pages', () => {
       const html = replyPage();
       expect(html).toContain('<h1>Check-in reply to review</h1>');
       expect(definition(html, 'Mood (0 worst, 10 best)')).toBe('2 / 10');
-      expect(definition(html, 'Side effects since the session')).toContain(`${t('en', 'sideEffect.nausea')}: Mild`);
+      expect(definition(html, 'Side effects since the session')).toContain(
+        `${t('en', 'sideEffect.nausea')}: Mild`,
+      );
       expect(html).toContain('<li><code>self-harm</code></li>');
       expect(html).toContain('tel:+15555550123');
       expect(definition(html, 'Treatment')).toBe('IV ketamine');
@@ -297,7 +313,8 @@ describe('staff pages', () => {
 
     it('escapes the note, the names and the places', () => {
       const html = renderReplyPage({ reply: REPLY, booking: HOSTILE_BOOKING, clinic: CLINIC });
-      for (const markup of [SCRIPT, IMG, '<b onclick', '<a href="javascript']) expect(html).not.toContain(markup);
+      for (const markup of [SCRIPT, IMG, '<b onclick', '<a href="javascript'])
+        expect(html).not.toContain(markup);
       expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
     });
   });
@@ -328,7 +345,9 @@ describe('staff pages', () => {
     });
 
     it('formats instants in the given zone, across DST, and leaves non-dates alone', () => {
-      expect(formatStaffTime('2026-07-01T16:30:00Z', 'America/New_York')).toBe('Wed 1 Jul 2026, 12:30 PM EDT');
+      expect(formatStaffTime('2026-07-01T16:30:00Z', 'America/New_York')).toBe(
+        'Wed 1 Jul 2026, 12:30 PM EDT',
+      );
       expect(formatStaffTime('2026-11-26T13:00:00Z', 'America/Denver', { withYear: false })).toBe(
         'Thu 26 Nov, 6:00 AM MST',
       );

@@ -1,0 +1,187 @@
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+
+type OutboxEntry = {
+  channel: string;
+  to: string;
+  kind?: string;
+  bookingId?: string;
+  subject?: string;
+  text: string;
+  at: string;
+};
+type Alert = { alertId: string; bookingId: string; state: string; createdAt: string; escalations: number };
+
+let runtime: LocalRuntime;
+const ZONE = 'America/New_York';
+
+const post = async (path: string, body: unknown) => {
+  const res = await fetch(runtime.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+const get = async <T>(path: string): Promise<T> => (await fetch(runtime.url + path)).json() as Promise<T>;
+const now = async () => (await get<{ now: string }>('/local/clock')).now;
+const staffMessages = async (alertId: string) =>
+  (await get<OutboxEntry[]>('/local/outbox')).filter(
+    (m) => m.channel === 'staff' && m.text.includes(alertId),
+  );
+const alertOf = async (bookingId: string) =>
+  (await get<Alert[]>('/local/alerts')).filter((a) => a.bookingId === bookingId);
+
+/** A booking whose same-day check-in link has been sent; answers the link's path. */
+async function checkinLink(bookingId: string): Promise<string> {
+  const start = DateTime.fromISO(await now())
+    .setZone(ZONE)
+    .plus({ days: 1 })
+    .set({ hour: 9, minute: 0 });
+  await post('/local/events', {
+    Source: 'clinic.booking',
+    DetailType: 'Booking Created',
+    Detail: {
+      bookingId,
+      version: 1,
+      session: { startsAt: start.toISO(), durationMinutes: 60, timeZone: ZONE, treatment: 'iv-ketamine' },
+      patient: { id: `p-${bookingId}`, firstName: 'Kai', email: 'kai@example.org', phone: '+15550100011' },
+    },
+  });
+  await post('/local/clock', { to: start.plus({ hours: 5, minutes: 1 }).toUTC().toISO() });
+  const outbox = await get<OutboxEntry[]>('/local/outbox');
+  const message = outbox.find(
+    (m) => m.bookingId === bookingId && m.kind === 'checkin-same-day' && m.channel === 'email',
+  );
+  const link = message?.text.match(/\/c\/[A-Za-z0-9_-]+/)?.[0];
+  if (!link) throw new Error(`no check-in link for ${bookingId}`);
+  return link;
+}
+
+async function urgentReply(bookingId: string) {
+  const res = await post(await checkinLink(bookingId), {
+    mood: 2,
+    selfHarm: 'yes',
+    note: 'Ann Example, 555-0100',
+  });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+/** Waits (real time) for the in-process dispatch that plays the table's stream. */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return read();
+}
+
+beforeAll(async () => {
+  process.env.LOCAL_QUIET = '1';
+  runtime = await startLocalRuntime({ port: 0, clockStart: '2026-06-01T14:00:00Z', demo: false });
+});
+afterAll(() => runtime.close());
+
+describe('staff alerts through the local runtime', () => {
+  it('puts exactly one staff alert in the outbox within the same clock minute, without patient data', async () => {
+    await urgentReply('al-1');
+    const [alert] = await eventually(
+      () => alertOf('al-1'),
+      (alerts) => alerts[0]?.state === 'open',
+    );
+    expect(alert?.state).toBe('open');
+    const messages = await staffMessages(alert?.alertId ?? '');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.to).toBe('alerts');
+    expect(messages[0]?.at.slice(0, 16)).toBe(alert?.createdAt.slice(0, 16));
+    expect(messages[0]?.text).toContain('al-1');
+    expect(messages[0]?.text).toMatch(/\/a\/[A-Za-z0-9_-]{33}/);
+    expect(`${messages[0]?.subject} ${messages[0]?.text}`).not.toMatch(
+      /Kai|Ann Example|555-0100|self-harm|ketamine/i,
+    );
+  });
+
+  it('escalates an unacknowledged alert after 15 minutes, then every 30 minutes, at most 4 times', async () => {
+    await urgentReply('al-2');
+    const [alert] = await eventually(
+      () => alertOf('al-2'),
+      (alerts) => alerts[0]?.state === 'open',
+    );
+    const created = DateTime.fromISO(alert?.createdAt ?? '');
+    await post('/local/clock', { to: created.plus({ hours: 4 }).toUTC().toISO() });
+    const escalations = (await staffMessages(alert?.alertId ?? '')).filter((m) => m.to === 'escalation');
+    expect(
+      escalations.map((m) => Math.round(DateTime.fromISO(m.at).diff(created, 'minutes').minutes)),
+    ).toEqual([15, 45, 75, 105]);
+    expect((await alertOf('al-2'))[0]).toMatchObject({ state: 'escalated', escalations: 4 });
+  });
+
+  it('never escalates an acknowledged alert, and a second acknowledgement shows who was first', async () => {
+    await urgentReply('al-3');
+    const [alert] = await eventually(
+      () => alertOf('al-3'),
+      (alerts) => alerts[0]?.state === 'open',
+    );
+    const [message] = await staffMessages(alert?.alertId ?? '');
+    const ackPath = message?.text.match(/\/a\/[A-Za-z0-9_-]{33}/)?.[0] ?? '';
+
+    const page = await fetch(runtime.url + ackPath);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Kai');
+    expect(html).toContain('tel:+15550100011');
+    expect(html).not.toContain('<script');
+
+    const first = await post(ackPath, { by: 'Dr Lee' });
+    expect(first.body).toMatchObject({
+      state: 'acknowledged',
+      firstAcknowledgement: true,
+      acknowledgedBy: 'Dr Lee',
+    });
+    const second = await post(ackPath, { by: 'Nurse Kim' });
+    expect(second.body).toMatchObject({ firstAcknowledgement: false, acknowledgedBy: 'Dr Lee' });
+
+    expect(
+      (await get<{ alertId?: string }[]>('/local/schedules')).some((s) => s.alertId === alert?.alertId),
+    ).toBe(false);
+    await post('/local/clock', { advance: 'PT3H' });
+    expect((await staffMessages(alert?.alertId ?? '')).filter((m) => m.to === 'escalation')).toEqual([]);
+  });
+
+  it('shows the crisis page at once while the staff topic fails, and delivers the alert exactly once after', async () => {
+    await post('/local/faults', { staff: 'fail' });
+    const started = Date.now();
+    const reply = await urgentReply('al-4');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(reply.crisisResources).toBeDefined();
+    await post('/local/clock', { advance: 'PT5M' });
+    const [pending] = await alertOf('al-4');
+    expect(pending?.state).toBe('pending');
+
+    await post('/local/faults', { staff: 'ok' });
+    await post('/local/clock', { advance: 'PT2M' });
+    const [alert] = await alertOf('al-4');
+    expect(alert?.state).toBe('open');
+    expect((await staffMessages(alert?.alertId ?? '')).filter((m) => m.to === 'alerts')).toHaveLength(1);
+  });
+
+  it('loses and duplicates nothing when the staff topic fails many times in a row', async () => {
+    const links = [];
+    for (const id of ['al-5a', 'al-5b', 'al-5c']) links.push(await checkinLink(id));
+    await post('/local/faults', { staff: 'fail' });
+    for (const link of links) expect((await post(link, { mood: 1, selfHarm: 'yes' })).status).toBe(201);
+    // Thirty failed sweeps, one a minute.
+    await post('/local/clock', { advance: 'PT30M' });
+    for (const id of ['al-5a', 'al-5b', 'al-5c']) expect((await alertOf(id))[0]?.state).toBe('pending');
+    await post('/local/faults', { staff: 'ok' });
+    await post('/local/clock', { advance: 'PT1M' });
+    for (const id of ['al-5a', 'al-5b', 'al-5c']) {
+      const [alert] = await alertOf(id);
+      expect(alert?.state).not.toBe('pending');
+      expect((await staffMessages(alert?.alertId ?? '')).filter((m) => m.to === 'alerts')).toHaveLength(1);
+    }
+  });
+});
