@@ -8,6 +8,7 @@ import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
 import { createSendMessageHandler } from '../../functions/send-message';
+import { createReviewDigestHandler } from '../../functions/send-review-digest';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
@@ -20,6 +21,7 @@ import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts';
 import { loadClinicConfig } from '../../shared/domain/config-validation';
 import type { ReplyStore } from '../../shared/domain/ports';
 import type { BookingEventDeps, EventOutcome } from '../../shared/domain/process-booking-event';
+import { nextDigestAt } from '../../shared/domain/send-review-digest';
 import { shiftIso } from '../../shared/domain/time';
 import {
   clockTarget,
@@ -118,6 +120,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const bookingEvents = createBookingEventHandler(deps);
   const sendMessage = createSendMessageHandler(deps);
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
+  const reviewDigest = createReviewDigestHandler({ ...deps, reviews: replyStore });
+  let digestAt = Date.parse(nextDigestAt(config, clock.now()));
   const checkinHttp = createCheckinHttpHandler({
     ...deps,
     ...alertDeps,
@@ -174,7 +178,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const next = scheduler.pending()[0];
       const nextFire = next ? Date.parse(next.fireAt) : Number.POSITIVE_INFINITY;
       const sweepAt = (await nextSweepAt()) ?? Number.POSITIVE_INFINITY;
-      if (Math.min(nextFire, sweepAt) > until) break;
+      if (Math.min(nextFire, sweepAt, digestAt) > until) break;
+      if (digestAt < Math.min(nextFire, sweepAt)) {
+        clock.moveTo(new Date(digestAt).toISOString());
+        await reviewDigest().catch(() => jsonLog.warn('review digest failed', {}));
+        digestAt = Date.parse(nextDigestAt(config, clock.now()));
+        continue;
+      }
       if (sweepAt < nextFire) {
         clock.moveTo(new Date(sweepAt).toISOString());
         lastSweep = sweepAt;

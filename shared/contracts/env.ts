@@ -39,6 +39,14 @@ export const checkinHttpEnvSchema = z.object({
   [ENV.scheduleGroup]: required,
 });
 
+/** Config of the review digest function: the table, links and SES. */
+export const reviewDigestEnvSchema = z.object({
+  [ENV.tableName]: required,
+  [ENV.linkSigningSecretArn]: required,
+  [ENV.linkBaseUrl]: z.url(),
+  [ENV.sesConfigurationSet]: required.optional(),
+});
+
 /** Config of the alert function: staff topics, and escalation schedules that fire itself. */
 export const dispatchAlertsEnvSchema = z.object({
   [ENV.tableName]: required,

@@ -83,7 +83,13 @@ export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<Al
     receivedAt: alert.createdAt,
     clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
     link: await staffLink(deps, alert),
-    ...(first ? {} : { escalation }),
+    maxEscalations: staff.maxEscalations,
+    ...(first
+      ? {}
+      : {
+          escalation,
+          minutesUnacknowledged: staff.escalateAfterMinutes + (escalation - 1) * staff.repeatEveryMinutes,
+        }),
   });
   try {
     await deps.staff.publish(first ? 'alerts' : 'escalation', message);

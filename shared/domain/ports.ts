@@ -264,3 +264,11 @@ export type StaffTopic = 'alerts' | 'escalation';
 export interface StaffNotifier {
   publish(topic: StaffTopic, message: { subject: string; text: string }): Promise<{ messageId: string }>;
 }
+
+/** Review-level replies waiting for the daily staff digest. */
+export interface ReviewQueue {
+  /** Replies triaged `review` received up to `until` and not in a digest yet, oldest first. */
+  dueForDigest(until: string): Promise<StoredReply[]>;
+  /** Takes the reply off the queue: it is in a digest that went out. */
+  markDigested(reply: StoredReply, at: string): Promise<void>;
+}

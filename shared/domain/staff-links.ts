@@ -59,12 +59,16 @@ export async function handleStaffLinkRequest(
   const booking = (await deps.bookings.get(link.bookingId))?.booking;
   const replies = await deps.replies.listForBooking(link.bookingId);
   const clinic = { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone };
+  const ruleDescriptions = Object.fromEntries(
+    deps.config.triage.flatMap((rule) => (rule.description ? [[rule.id, rule.description]] : [])),
+  );
+  const maxEscalations = deps.config.staff.maxEscalations;
 
   if (request.page === 'r') {
     const reply = replies.find((r) => r.replyId === link.subjectId);
     if (!reply || !booking || request.method !== 'GET') return problem(404, 'not-found', wantsJson);
     await deps.alerts.audit({ subject: `REPLY#${reply.replyId}`, action: 'view', at: deps.clock.now() });
-    return page(200, renderReplyPage({ reply, booking, clinic }));
+    return page(200, renderReplyPage({ reply, booking, clinic, ruleDescriptions }));
   }
 
   const alertId = link.subjectId;
@@ -74,14 +78,22 @@ export async function handleStaffLinkRequest(
   const action = `/a/${request.token}`;
   if (request.method === 'GET') {
     await deps.alerts.audit({ subject: `ALERT#${alertId}`, action: 'view', at: deps.clock.now() });
-    return page(200, renderAlertPage({ alert, reply, booking, clinic, action }));
+    return page(
+      200,
+      renderAlertPage({ alert, reply, booking, clinic, action, ruleDescriptions, maxEscalations }),
+    );
   }
   if (request.method !== 'POST')
     return { status: 405, headers: { Allow: 'GET, POST' }, body: 'Method not allowed' };
 
   const by = acknowledgerName(request.body ?? '', wantsJson);
   const result = await acknowledgeAlert(deps, alertId, by);
-  await deps.alerts.audit({ subject: `ALERT#${alertId}`, action: 'acknowledge', at: deps.clock.now(), by });
+  await deps.alerts.audit({
+    subject: `ALERT#${alertId}`,
+    action: 'acknowledge',
+    at: deps.clock.now(),
+    ...(by ? { by } : {}),
+  });
   const first = { acknowledgedBy: result.alert.acknowledgedBy, acknowledgedAt: result.alert.acknowledgedAt };
   if (wantsJson)
     return json(200, { alertId, state: result.alert.state, firstAcknowledgement: result.first, ...first });
@@ -93,6 +105,8 @@ export async function handleStaffLinkRequest(
       booking,
       clinic,
       action,
+      ruleDescriptions,
+      maxEscalations,
       ...(result.first ? { justAcknowledged: true } : { alreadyAcknowledged: true }),
     }),
   );
@@ -112,7 +126,8 @@ function acknowledgerName(body: string, asJson: boolean): string {
           .trim()
           .slice(0, MAX_BY)
       : '';
-  return name || 'unnamed';
+  // Recorded "where given": an empty name is kept empty, and the page says no name was given.
+  return name;
 }
 
 function page(status: number, body: string): StaffLinkResponse {

@@ -185,3 +185,37 @@ describe('staff alerts through the local runtime', () => {
     }
   });
 });
+
+describe('review digest through the local runtime', () => {
+  it('puts a review reply in the next daily digest once, and sends nothing on a day with nothing new', async () => {
+    const link = await checkinLink('rv-1');
+    const res = await post(link, { mood: 3, selfHarm: 'no', sideEffects: { headache: 'moderate' } });
+    expect(res.body.triage).toBe('review');
+    const digests = async () =>
+      (await get<OutboxEntry[]>('/local/outbox')).filter(
+        (m) => m.channel === 'email' && m.kind === 'review-digest',
+      );
+    const before = (await digests()).length;
+
+    // The digest goes at 08:00 in the clinic's zone: the next one carries the reply.
+    await post('/local/clock', { advance: 'P1D' });
+    const after = await digests();
+    const withReply = after.slice(before).filter((d) => d.text.includes('rv-1'));
+    expect(withReply).toHaveLength(1);
+    expect(
+      DateTime.fromISO(withReply[0]?.at ?? '')
+        .setZone('America/New_York')
+        .toFormat('HH:mm'),
+    ).toBe('08:00');
+    expect(withReply[0]?.to).toBe('care-team@example-clinic.org');
+    expect(withReply[0]?.text).not.toMatch(/Kai|headache/i);
+    const pagePath = withReply[0]?.text.match(/\/r\/[A-Za-z0-9_-]{33}/)?.[0] ?? '';
+    const page = await fetch(runtime.url + pagePath);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/headache/i);
+
+    // Two more days with nothing new: no digest at all.
+    await post('/local/clock', { advance: 'P2D' });
+    expect((await digests()).length).toBe(after.length);
+  });
+});

@@ -13,6 +13,7 @@ import {
   dispatchAlertsEnvSchema,
   ENV,
   parseEnv,
+  reviewDigestEnvSchema,
   sendMessageEnvSchema,
 } from '../../contracts/env';
 import type { AlertDeps } from '../../domain/alerts';
@@ -20,6 +21,7 @@ import type { CheckinDeps } from '../../domain/checkin';
 import { loadClinicConfig } from '../../domain/config-validation';
 import type { MessagingDeps } from '../../domain/deliver-message';
 import type { BookingEventDeps } from '../../domain/process-booking-event';
+import type { DigestDeps } from '../../domain/send-review-digest';
 import type { StaffLinkDeps } from '../../domain/staff-links';
 import { DynamoAlertStore } from '../dynamodb/alert-store';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
@@ -88,6 +90,12 @@ export function awsAlertDeps(env = parseEnv(dispatchAlertsEnvSchema)): AlertDeps
     metrics,
     log,
   };
+}
+
+/** Dependencies of the review digest function. */
+export function awsDigestDeps(env = parseEnv(reviewDigestEnvSchema)): DigestDeps {
+  const messaging = awsMessagingDeps({ ...env });
+  return { ...messaging, reviews: new DynamoReplyStore(createDocumentClient(), env[ENV.tableName]) };
 }
 
 /** Dependencies of the send-message function. */

@@ -1,5 +1,5 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReplyStore, StoredReply } from '../../domain/ports';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ReplyStore, ReviewQueue, StoredReply } from '../../domain/ports';
 import { WORK_INDEX, WORK_KEYS } from './client';
 
 /**
@@ -7,7 +7,7 @@ import { WORK_INDEX, WORK_KEYS } from './client';
  * urgent reply carries its pending alert in the same item, so the reply and
  * the duty to alert are stored together or not at all.
  */
-export class DynamoReplyStore implements ReplyStore {
+export class DynamoReplyStore implements ReplyStore, ReviewQueue {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -29,6 +29,22 @@ export class DynamoReplyStore implements ReplyStore {
               : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  dueForDigest(until: string): Promise<StoredReply[]> {
+    return reviewRepliesSince(this.db, this.tableName, until);
+  }
+
+  async markDigested(reply: StoredReply, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `BOOKING#${reply.bookingId}`, sk: replySortKey(reply) },
+        UpdateExpression: 'SET digestedAt = :at REMOVE workKey, workAt',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
       }),
     );
   }
@@ -72,7 +88,7 @@ export function toReply(item: Record<string, unknown>): StoredReply {
 }
 
 /** Review replies not yet in a digest, oldest first (a query on the sparse index). */
-export async function reviewRepliesSince(db: DynamoDBDocumentClient, tableName: string, until: string) {
+async function reviewRepliesSince(db: DynamoDBDocumentClient, tableName: string, until: string) {
   const replies: StoredReply[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
