@@ -29,6 +29,9 @@ export interface AlertDeps {
   log: Log;
 }
 
+/** Minutes past its time after which due alert work counts as overdue. */
+const OVERDUE_MINUTES = 3;
+
 /** How long a claim on an alert's next step holds before a retry may take over from a crashed attempt. */
 const ALERT_CLAIM_MINUTES = 2;
 
@@ -134,13 +137,21 @@ export function escalationDueAt(config: ClinicConfig, createdAt: string, n: numb
  * The backstop: every due piece of alert work, oldest first. One failure does
  * not hold up the rest; the count of failures is returned (and each stays due).
  */
-export async function sweepAlerts(deps: AlertDeps): Promise<{ done: number; failed: number }> {
+export async function sweepAlerts(
+  deps: AlertDeps,
+): Promise<{ done: number; failed: number; overdue: number }> {
   let done = 0;
   let failed = 0;
-  for (const work of await deps.alerts.dueWork(deps.clock.now())) {
+  const now = deps.clock.now();
+  const work = await deps.alerts.dueWork(now);
+  // Work still due minutes after its time means deliveries keep failing: the overdue alarm watches this.
+  const overdueBefore = Date.parse(shiftIso(now, { minutes: -OVERDUE_MINUTES }));
+  const overdue = work.filter((w) => Date.parse(w.dueAt) < overdueBefore).length;
+  deps.metrics.count('AlertWorkOverdue', overdue);
+  for (const item of work) {
     try {
-      if (work.type === 'reply') await dispatchReplyAlert(deps, work.reply);
-      else await advanceAlert(deps, work.alertId);
+      if (item.type === 'reply') await dispatchReplyAlert(deps, item.reply);
+      else await advanceAlert(deps, item.alertId);
       done++;
     } catch (error) {
       failed++;
@@ -149,7 +160,7 @@ export async function sweepAlerts(deps: AlertDeps): Promise<{ done: number; fail
       }
     }
   }
-  return { done, failed };
+  return { done, failed, overdue };
 }
 
 /**

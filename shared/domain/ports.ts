@@ -228,7 +228,10 @@ export interface AlertRecord {
 }
 
 /** Work the alert sweeper finds: a reply whose alert is not created yet, or an alert with work due. */
-export type AlertWork = { type: 'reply'; reply: StoredReply } | { type: 'alert'; alertId: string };
+export type AlertWork = { dueAt: string } & (
+  | { type: 'reply'; reply: StoredReply }
+  | { type: 'alert'; alertId: string }
+);
 
 export interface AlertStore {
   /** Creates the alert of an urgent reply; creating it again changes nothing. */

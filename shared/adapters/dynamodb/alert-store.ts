@@ -176,10 +176,11 @@ export class DynamoAlertStore implements AlertStore {
         }),
       );
       for (const item of page.Items ?? []) {
+        const dueAt = String(item.workAt);
         work.push(
           String(item.pk).startsWith('ALERT#')
-            ? { type: 'alert', alertId: String(item.alertId) }
-            : { type: 'reply', reply: toReply(item) },
+            ? { type: 'alert', alertId: String(item.alertId), dueAt }
+            : { type: 'reply', reply: toReply(item), dueAt },
         );
       }
       startKey = page.LastEvaluatedKey;
