@@ -1,0 +1,152 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import clinicConfigInput from '../../config/clinic';
+import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
+import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
+import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
+import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import { parseClinicConfig } from '../../shared/contracts/clinic-config';
+import { type AlertDeps, advanceAlert, sweepAlerts } from '../../shared/domain/alerts';
+import type { StaffTopic, StoredReply } from '../../shared/domain/ports';
+import { shiftIso } from '../../shared/domain/time';
+import { freshTable } from '../support/dynamo';
+
+const config = parseClinicConfig(clinicConfigInput);
+
+function urgentReply(n: number, receivedAt: string): StoredReply {
+  return {
+    replyId: `r-${n}`,
+    bookingId: `b-${n}`,
+    kind: 'checkin-next-day',
+    receivedAt,
+    answers: { mood: 1, sideEffects: {}, selfHarm: 'yes', wantsCall: false },
+    triage: 'urgent',
+    rules: ['self-harm'],
+    scores: {},
+    alertId: `alert-${n}`,
+  };
+}
+
+/** Real stores on dynalite; a staff topic that fails when told to, and counts what it published. */
+async function harness() {
+  const { db, tableName } = await freshTable();
+  const state = {
+    now: '2026-07-01T12:00:00.000Z',
+    failNext: 0,
+    published: [] as { topic: StaffTopic; text: string }[],
+  };
+  const deps: AlertDeps = {
+    config,
+    clock: { now: () => state.now },
+    alerts: new DynamoAlertStore(db, tableName),
+    staff: {
+      publish: async (topic, message) => {
+        if (state.failNext > 0) {
+          state.failNext--;
+          throw Object.assign(new Error('throttled'), { name: 'ThrottledException' });
+        }
+        state.published.push({ topic, text: message.text });
+        return { messageId: `m-${state.published.length}` };
+      },
+    },
+    scheduler: { upsert: async () => {}, remove: async () => {} },
+    links: new DynamoLinkStore(db, tableName),
+    signingKey: { get: async () => new Uint8Array(32).fill(9) },
+    linkBaseUrl: 'https://care.example.org',
+    metrics: { count: () => {}, flush: () => {} },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  };
+  return { deps, state, replies: new DynamoReplyStore(db, tableName) };
+}
+
+const alertsTo = (published: { topic: StaffTopic; text: string }[], alertId: string) =>
+  published.filter((p) => p.topic === 'alerts' && p.text.includes(alertId));
+
+describe('dispatch-alerts handler', () => {
+  it('delivers the alert of an urgent reply that arrives on the table stream', async () => {
+    const h = await harness();
+    const reply = urgentReply(1, h.state.now);
+    await h.replies.record(reply);
+    const stored = {
+      pk: 'BOOKING#b-1',
+      sk: `REPLY#checkin-next-day#${reply.receivedAt}#r-1`,
+      ...reply,
+      workKey: 'ALERT',
+    };
+    const event = {
+      Records: [
+        { eventName: 'INSERT', dynamodb: { NewImage: marshall(stored, { removeUndefinedValues: true }) } },
+      ],
+    } as unknown as DynamoDBStreamEvent;
+    await createDispatchAlertsHandler(h.deps)(event);
+    expect(alertsTo(h.state.published, 'alert-1')).toHaveLength(1);
+    expect(await h.deps.alerts.get('alert-1')).toMatchObject({ state: 'open', escalations: 0 });
+    // The reply left the pending index: the sweeper finds nothing more to do.
+    expect(await sweepAlerts(h.deps)).toEqual({ done: 0, failed: 0, overdue: 0 });
+  });
+});
+
+describe('alert delivery under a failing staff topic', () => {
+  it('ends with every alert published exactly once, whatever the failures and the order of attempts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 6 }),
+        async (perReplyFailures, extraSweeps) => {
+          const h = await harness();
+          const replies = perReplyFailures.map((_, i) => urgentReply(i, h.state.now));
+          for (const reply of replies) await h.replies.record(reply);
+          h.state.failNext = perReplyFailures.reduce((a, b) => a + b, 0);
+          // Sweeps a minute apart, with duplicate direct attempts in between, until the topic recovers.
+          for (let minute = 0; minute < h.state.failNext + extraSweeps + replies.length + 1; minute++) {
+            h.state.now = shiftIso('2026-07-01T12:00:00.000Z', { minutes: minute });
+            await sweepAlerts(h.deps);
+            for (const reply of replies)
+              await advanceAlert(h.deps, reply.alertId ?? '').catch(() => undefined);
+          }
+          for (const reply of replies) {
+            expect(alertsTo(h.state.published, reply.alertId ?? '')).toHaveLength(1);
+            expect((await h.deps.alerts.get(reply.alertId ?? ''))?.state).not.toBe('pending');
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe('DynamoAlertStore', () => {
+  it('lets exactly one of several concurrent attempts claim a step', async () => {
+    const h = await harness();
+    const reply = urgentReply(7, h.state.now);
+    await h.deps.alerts.createFromReply({ ...reply, alertId: 'alert-7' });
+    const expiresAt = shiftIso(h.state.now, { minutes: 2 });
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        h.deps.alerts.claim('alert-7', { state: 'pending', escalations: 0 }, { now: h.state.now, expiresAt }),
+      ),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    // A claim left by a crash expires, so a later attempt can take over.
+    const later = shiftIso(h.state.now, { minutes: 3 });
+    expect(
+      await h.deps.alerts.claim(
+        'alert-7',
+        { state: 'pending', escalations: 0 },
+        { now: later, expiresAt: later },
+      ),
+    ).toBe(true);
+  });
+
+  it('acknowledges once and reports who was first', async () => {
+    const h = await harness();
+    await h.deps.alerts.createFromReply({ ...urgentReply(8, h.state.now), alertId: 'alert-8' });
+    const first = await h.deps.alerts.acknowledge('alert-8', { now: h.state.now, by: 'Dr A' });
+    const second = await h.deps.alerts.acknowledge('alert-8', { now: h.state.now, by: 'Dr B' });
+    expect(first).toMatchObject({ first: true, alert: { state: 'acknowledged', acknowledgedBy: 'Dr A' } });
+    expect(second).toMatchObject({ first: false, alert: { acknowledgedBy: 'Dr A' } });
+    expect(await h.deps.alerts.dueWork(shiftIso(h.state.now, { days: 1 }))).toEqual([]);
+  });
+});
