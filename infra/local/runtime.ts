@@ -223,6 +223,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return json(200, { results });
     },
     'GET /local/clock': async () => json(200, { now: clock.now() }),
+    // Browsers ask for it on every page; an empty answer keeps their consoles free of errors.
+    'GET /favicon.ico': async () => ({ status: 204, type: 'image/x-icon', body: '' }),
     'POST /local/clock': async (body, viaForm) => {
       const target = clockTarget(clock, body);
       if (!target.ok) return json(400, { error: target.error });
