@@ -1,10 +1,18 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { WORK_INDEX } from '../../shared/adapters/dynamodb/client';
 
 /**
  * Everything that holds state a redeploy must never lose: the clinical records, the key that encrypts
@@ -28,6 +36,8 @@ export class DataStack extends Stack {
     });
 
     // One table for every item (DESIGN section 5). No TTL: replies and alerts are clinical records.
+    // The stream and the index below were added to the deployed table: both are in-place updates of
+    // AWS::DynamoDB::Table (no replacement); CloudFormation adds at most one index per update.
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -37,6 +47,17 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // New images feed the staff alert function (filtered to urgent replies); encrypted with the table key.
+      stream: StreamViewType.NEW_IMAGE,
+    });
+    // The sparse index of work waiting on time: only items with `workKey` are on it (pending alerts, alerts
+    // with an escalation due, review replies waiting for the digest), so the sweeper and the digest query a
+    // handful of items instead of scanning the table. ALL: the workers need the whole reply or alert.
+    this.table.addGlobalSecondaryIndex({
+      indexName: WORK_INDEX,
+      partitionKey: { name: 'workKey', type: AttributeType.STRING },
+      sortKey: { name: 'workAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
     });
 
     // PITR covers 35 days; monthly backups keep a year for mistakes found late.

@@ -1,5 +1,6 @@
 import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import { type ClinicConfig, ClinicConfigError } from '../../shared/contracts/clinic-config';
 import { loadClinicConfig } from '../../shared/domain/config-validation';
 import { DataStack } from './data-stack';
 import { ServiceStack } from './service-stack';
@@ -16,6 +17,7 @@ export interface FollowupAppOptions {
 export function defineFollowupApp(app: App, configInput: unknown, options: FollowupAppOptions) {
   // Shape (zod) and content (templates render, SMS fit one segment, no PHI in subjects): errors name the field.
   const config = loadClinicConfig(configInput);
+  requireStaffRecipients(config);
 
   // cdk-nag 3 runs as a policy validation plugin: unacknowledged findings fail the synth.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
@@ -36,4 +38,29 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
     linkSigningSecret: data.linkSigningSecret,
   });
   return { config, data, service };
+}
+
+/**
+ * A deployed service must tell someone about an urgent reply: a staff topic without subscribers accepts every
+ * alert and delivers it to nobody, and no alarm can see that. The local runtime has no such need, so this is
+ * checked here, at synth, rather than in the config schema.
+ */
+function requireStaffRecipients(config: ClinicConfig): void {
+  const { staff } = config;
+  const errors = [];
+  if (staff.alertEmails.length + staff.alertSms.length === 0) {
+    errors.push({
+      field: 'staff.alertEmails',
+      message:
+        'a deployed service needs at least one staff alert recipient (staff.alertEmails or staff.alertSms)',
+    });
+  }
+  if (staff.escalationEmails.length + staff.escalationSms.length === 0) {
+    errors.push({
+      field: 'staff.escalationEmails',
+      message:
+        'a deployed service needs at least one escalation recipient (staff.escalationEmails or staff.escalationSms)',
+    });
+  }
+  if (errors.length > 0) throw new ClinicConfigError(errors);
 }

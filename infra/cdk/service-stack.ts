@@ -5,6 +5,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
+import { METRIC } from '../../shared/contracts/metrics';
+import { Alerts } from './constructs/alerts';
 import { CheckinApi } from './constructs/checkin-api';
 import { Ingestion } from './constructs/ingestion';
 import { Messaging } from './constructs/messaging';
@@ -18,20 +20,23 @@ export interface ServiceStackProps extends StackProps {
    * @default - the check-in API's own URL
    */
   readonly linkBaseUrl?: string;
+  /** The service table, with its stream and the work index (the alert path reads both). */
   readonly table: ITable;
   readonly linkSigningSecret: ISecret;
 }
 
 /**
- * The stateless part: functions, bus, schedules, the check-in API, queues of failures, alarms. Safe to
- * destroy and redeploy (without a short link domain, a new API URL breaks the links already sent).
+ * The stateless part: functions, bus, schedules, the check-in API, staff alert topics, queues of failures,
+ * alarms. Safe to destroy and redeploy, with two costs: without a short link domain, a new API URL breaks the
+ * links already sent; and new staff topics mean every email subscriber must confirm again.
  */
 export class ServiceStack extends Stack {
-  /** Encrypts queues, log groups and the alarm topic. */
+  /** Encrypts queues, log groups, the staff topics and the alarm topic. */
   readonly operationsKey: Key;
   readonly ingestion: Ingestion;
   readonly messaging: Messaging;
   readonly checkin: CheckinApi;
+  readonly alerts: Alerts;
   readonly operations: Operations;
   /** What patient links start with: the configured short link domain, or the check-in API's URL. */
   readonly linkBaseUrl: string;
@@ -70,6 +75,29 @@ export class ServiceStack extends Stack {
     this.messaging.bindSending(bookingEvents);
     this.messaging.bindScheduling(bookingEvents);
 
+    // Staff alerts: links to the staff pages are served by the check-in API, like patient links.
+    this.alerts = new Alerts(this, 'Alerts', {
+      table: props.table,
+      linkSigningSecret: props.linkSigningSecret,
+      linkBaseUrl: this.linkBaseUrl,
+      key,
+      messaging: this.messaging,
+      staff: props.config.staff,
+      timeZone: props.config.clinic.timeZone,
+    });
+    // Acknowledging an alert on its staff page deletes the alert's pending escalation schedule.
+    this.alerts.bindAcknowledging(this.checkin.handler);
+    new CfnOutput(this, 'StaffAlertTopicArn', {
+      description:
+        'Staff alert topic: first notice of an urgent reply (subscribers from config staff.alert*)',
+      value: this.alerts.alertTopic.topicArn,
+    });
+    new CfnOutput(this, 'StaffEscalationTopicArn', {
+      description:
+        'Staff escalation topic: alerts nobody acknowledged (subscribers from config staff.escalation*)',
+      value: this.alerts.escalationTopic.topicArn,
+    });
+
     this.operations = new Operations(this, 'Operations', {
       key,
       alarmEmail: props.config.operations?.alarmEmail,
@@ -107,9 +135,12 @@ export class ServiceStack extends Stack {
     ops.alarmOnQueue(this.messaging.scheduleDlq, {
       name: 'schedules-undelivered',
       description:
-        'EventBridge Scheduler could not invoke the send-message function for a due message; the patient did ' +
-        'not get it. First: read the ScheduleDlq message attributes for the error (role permission, deleted ' +
-        'function, throttling), fix it, then invoke send-message with the message body if it is still useful.',
+        'EventBridge Scheduler could not invoke the target of a due schedule. Target send-message: the patient ' +
+        'did not get that message. Target dispatch-alerts: a sweep or an alert escalation was missed (the next ' +
+        'sweep retries it a minute later, but if every sweep fails, staff alerts stall: see alert-work-overdue). ' +
+        'Target send-review-digest: no digest today. First: read the ScheduleDlq message attributes for the ' +
+        'error (role permission, deleted function, throttling), fix it, then invoke the target with the message ' +
+        'body if it is still useful (send-message never sends twice; the digest sends each reply once).',
     });
     ops.alarmOnQueue(this.messaging.sendFunction.failureQueue, {
       name: 'send-message-failed',
@@ -135,6 +166,7 @@ export class ServiceStack extends Stack {
         'deploy, the link-signing secret or its key, DynamoDB); while it lasts, ask the clinic to phone ' +
         'patients whose check-in was due.',
     });
+    this.alarmOnAlerts(ops);
     ops.alarmOnHttpApiServerErrors(this.checkin.api, {
       name: 'checkin-api-5xx',
       description:
@@ -146,6 +178,116 @@ export class ServiceStack extends Stack {
         '>= 500 (routeKey, integrationStatus, requestId), then the function logs; check DynamoDB, Secrets ' +
         'Manager and KMS; ask the clinic to phone patients whose check-in was due. Throttled requests get 429 ' +
         'and do not count here.',
+    });
+  }
+
+  /** The staff alert path's alarms: each says what it means for patients and staff, and what to do first. */
+  private alarmOnAlerts(ops: Operations): void {
+    const { alerts } = this;
+    const dispatch = alerts.dispatchFunction;
+    ops.alarmOnServiceMetric(METRIC.alertDeliveryFailures, {
+      name: 'alert-delivery-failures',
+      description:
+        'A staff alert for an urgent reply (self-harm thoughts, a severe side effect, a call request) could not ' +
+        'be published to the staff alert topic. Nobody on staff knows of that reply yet; the patient did see ' +
+        'crisis resources. The alert stays pending and the sweeper retries it every minute until SNS takes it. ' +
+        "First: read the dispatch-alerts logs ('staff alert not published': alertId, reason) and fix the cause " +
+        '(SNS outage or throttling, the operations key policy, a deleted topic). If it lasts more than a few ' +
+        'minutes, phone the on-call clinician: the table item ALERT#<alertId> holds the bookingId.',
+    });
+    ops.alarmOnServiceMetric(METRIC.escalationFailures, {
+      name: 'alert-escalation-failures',
+      description:
+        'An escalation of a staff alert nobody acknowledged could not be published to the escalation topic. ' +
+        'The alert reached the on-call staff but is still unacknowledged, and the people who should now hear ' +
+        'of it have not. The sweeper retries every minute. First: read the dispatch-alerts logs (alertId, ' +
+        'reason) and fix the cause (SNS, the operations key policy, a deleted topic); meanwhile phone the ' +
+        'clinical lead about the alert (table item ALERT#<alertId> holds the bookingId).',
+    });
+    ops.alarmOnServiceMetric(METRIC.alertWorkOverdue, {
+      name: 'alert-work-overdue',
+      description:
+        'The alert sweeper found a staff alert or an escalation more than 3 minutes past due: deliveries keep ' +
+        'failing or dispatch-alerts is not getting to them (errors, throttling). Staff may not know of an ' +
+        'urgent reply. First: look at alert-delivery-failures, alert-escalation-failures, dispatch-alerts-errors ' +
+        'and the Throttles metric of dispatch-alerts, and fix what they point to. Until it clears, phone the ' +
+        'on-call clinician: query the work-by-time index (workKey = ALERT) for what is due.',
+    });
+    ops.alarmOnMissingServiceMetric(METRIC.alertWorkOverdue, {
+      name: 'alert-sweeper-silent',
+      description:
+        'No alert sweep finished in 5 minutes (each sweep reports AlertWorkOverdue, even 0). The backstop of ' +
+        'staff alerts has stopped: an alert whose first delivery failed, and every escalation whose schedule ' +
+        'did not fire, now waits with no alarm of its own. First: check that the alert-sweeper schedule in the ' +
+        `${alerts.recurringScheduleGroupName} group exists and is enabled, then schedules-undelivered, ` +
+        'dispatch-alerts-errors and the dispatch-alerts logs (a failing query of the work-by-time index, permissions, throttling).',
+    });
+    ops.alarmOnServiceMetric(METRIC.alertsUnacknowledged, {
+      name: 'alert-unacknowledged',
+      description:
+        'A staff alert was escalated as often as configured (staff.maxEscalations) and nobody acknowledged it; ' +
+        'no further automatic notice goes out. A patient reported something urgent and may not have been ' +
+        'contacted. First: phone the clinical lead and the on-call clinician now; the latest escalation email ' +
+        'has the alert link (valid staff.linkDays). Then find out why the staff topics reach nobody (email ' +
+        'subscriptions not confirmed, numbers changed).',
+    });
+    ops.alarmOnQueue(alerts.streamFailures, {
+      name: 'alert-stream-failed',
+      description:
+        'The DynamoDB stream batch carrying new urgent replies kept failing in dispatch-alerts (10 retries or ' +
+        '1 hour), so the fast path gave up on it. The alerts are not lost: the sweeper delivers them within a ' +
+        'minute of the failure clearing (watch alert-work-overdue). First: find the error in the dispatch-alerts ' +
+        'logs and fix it; once alert-work-overdue is OK, delete the StreamFailures messages (they hold shard ' +
+        'and sequence numbers only, no reply).',
+    });
+    ops.alarmOnErrors(dispatch.fn, {
+      name: 'dispatch-alerts-errors',
+      description:
+        'dispatch-alerts threw on a stream batch, a sweep or an escalation schedule; staff alerts may be ' +
+        'delayed. Stream batches and escalations are retried and the sweeper catches up every minute. First: ' +
+        'read the function logs; alert-delivery-failures or alert-escalation-failures tell whether SNS is the ' +
+        'cause, alert-work-overdue whether staff are now waiting.',
+    });
+    ops.alarmOnQueue(dispatch.failureQueue, {
+      name: 'dispatch-alerts-failed',
+      description:
+        'An asynchronous dispatch-alerts invocation (an escalation schedule or a sweep) failed 3 times. The ' +
+        'work stays due on the work index and the next sweep retries it. First: read the function logs for ' +
+        'the requestId of the failure record and fix the cause; once alert-work-overdue is OK, delete the ' +
+        'FailureQueue messages - re-invoking is not needed.',
+    });
+    for (const [topic, name, who] of [
+      [alerts.alertTopic, 'alerts', 'on-call staff (staff.alertEmails, staff.alertSms)'],
+      [
+        alerts.escalationTopic,
+        'escalation',
+        'escalation contacts (staff.escalationEmails, staff.escalationSms)',
+      ],
+    ] as const) {
+      ops.alarmOnTopicDeliveryFailures(topic, {
+        name: `staff-topic-delivery-failed-${name}`,
+        description:
+          `SNS took a staff ${name === 'alerts' ? 'alert' : 'escalation'} but could not deliver it to at ` +
+          `least one of the ${who}. The service counts it as sent and does not retry, so someone expected to ` +
+          'hear of an urgent reply did not. First: phone the on-call clinician; then check the SMS spend limit, ' +
+          'SMS sandbox and opted-out numbers (SNS text messaging) or the email address, and fix the config. ' +
+          'Unconfirmed email subscriptions get nothing and do not count here: confirm them after deploys.',
+      });
+    }
+    ops.alarmOnErrors(alerts.digestFunction.fn, {
+      name: 'review-digest-errors',
+      description:
+        'The daily review digest failed (Lambda retries it twice). Replies triaged review are not lost: they ' +
+        'stay queued and go in the next digest, a day late. First: read the send-review-digest logs (SES ' +
+        'sandbox or paused sending, the sender identity, DynamoDB), fix it, then invoke send-review-digest ' +
+        'with {} - it sends each reply once.',
+    });
+    ops.alarmOnQueue(alerts.digestFunction.failureQueue, {
+      name: 'review-digest-failed',
+      description:
+        "The daily review digest failed 3 times; today's review replies were not emailed and wait for " +
+        "tomorrow's digest. First: fix the cause in the send-review-digest logs, then invoke it with {} to " +
+        'send them now (each reply is sent once), and delete the FailureQueue message.',
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { ClinicConfig } from '../contracts/clinic-config';
+import { METRIC } from '../contracts/metrics';
 import type {
   AlertRecord,
   AlertScheduler,
@@ -99,7 +100,7 @@ export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<Al
   } catch (error) {
     const reason = error instanceof Error ? error.name : 'unknown';
     await deps.alerts.releaseClaim(alertId, { now, reason });
-    deps.metrics.count(first ? 'AlertDeliveryFailures' : 'EscalationFailures');
+    deps.metrics.count(first ? METRIC.alertDeliveryFailures : METRIC.escalationFailures);
     deps.log.error('staff alert not published', { alertId, escalation: first ? 0 : escalation, reason });
     throw new AlertDeliveryError(alertId, reason);
   }
@@ -147,7 +148,7 @@ export async function sweepAlerts(
   // Work still due minutes after its time means deliveries keep failing: the overdue alarm watches this.
   const overdueBefore = Date.parse(shiftIso(now, { minutes: -OVERDUE_MINUTES }));
   const overdue = work.filter((w) => Date.parse(w.dueAt) < overdueBefore).length;
-  deps.metrics.count('AlertWorkOverdue', overdue);
+  deps.metrics.count(METRIC.alertWorkOverdue, overdue);
   for (const item of work) {
     try {
       if (item.type === 'reply') await dispatchReplyAlert(deps, item.reply);
@@ -160,6 +161,8 @@ export async function sweepAlerts(
       }
     }
   }
+  // Alerts that escalated as often as allowed stay counted, every minute, until someone acknowledges them.
+  deps.metrics.count(METRIC.alertsUnacknowledged, await deps.alerts.countUnacknowledgedAfterEscalation());
   return { done, failed, overdue };
 }
 

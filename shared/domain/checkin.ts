@@ -1,6 +1,7 @@
 import type { FieldError, FullBooking } from '../contracts/booking-events';
 import { parseCheckinForm, parseCheckinJson } from '../contracts/checkin-reply';
 import type { ClinicConfig } from '../contracts/clinic-config';
+import { METRIC } from '../contracts/metrics';
 import {
   PAGE_SECURITY_HEADERS,
   renderCheckinForm,
@@ -111,7 +112,7 @@ export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest)
       ...(urgent ? { alertId: deps.newId() } : {}),
     });
   } catch (error) {
-    deps.metrics.count('ReplyStoreFailures');
+    deps.metrics.count(METRIC.replyStoreFailures);
     deps.log.error('check-in reply not stored', { kind, triage: triage.level, error: errorName(error) });
     if (!form) {
       return json(503, {

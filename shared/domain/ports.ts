@@ -257,6 +257,8 @@ export interface AlertStore {
   dueWork(now: string): Promise<AlertWork[]>;
   /** When the earliest alert work falls due, if any. */
   nextDueAt(): Promise<string | undefined>;
+  /** Alerts escalated as often as allowed and still not acknowledged. */
+  countUnacknowledgedAfterEscalation(): Promise<number>;
   /** Records a view or an acknowledgement of a staff page. */
   audit(entry: { subject: string; action: 'view' | 'acknowledge'; at: string; by?: string }): Promise<void>;
 }

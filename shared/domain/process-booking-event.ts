@@ -1,4 +1,5 @@
 import { type FieldError, parseBookingEvent } from '../contracts/booking-events';
+import { METRIC } from '../contracts/metrics';
 import { decideBookingEvent, eventBookingId } from './booking-lifecycle';
 import type { BookingRecord, PlannedMessage } from './booking-record';
 import { type DeliveryResult, deliverMessage, type MessagingDeps } from './deliver-message';
@@ -54,7 +55,7 @@ export async function processBookingEvent(
       at: deps.clock.now(),
       detail: { source: event.source, detailType: event.detailType, detail: event.detail },
     });
-    deps.metrics.count('RejectedEvents');
+    deps.metrics.count(METRIC.rejectedEvents);
     deps.log.warn('event rejected', { fields: parsed.errors.map((e) => e.field) });
     return { status: 'rejected', error, errors: parsed.errors };
   }

@@ -10,13 +10,17 @@ import cdkJson from '../../cdk.json';
 import clinicConfig from '../../config/clinic';
 import type { ProjectFunction } from '../../infra/cdk/constructs/project-function';
 import { defineFollowupApp } from '../../infra/cdk/followup-app';
+import { WORK_INDEX } from '../../shared/adapters/dynamodb/client';
 import { ClinicConfigError } from '../../shared/contracts/clinic-config';
 import {
   bookingEventsEnvSchema,
   checkinHttpEnvSchema,
+  dispatchAlertsEnvSchema,
   ENV,
+  reviewDigestEnvSchema,
   sendMessageEnvSchema,
 } from '../../shared/contracts/env';
+import { METRICS_NAMESPACE } from '../../shared/contracts/metrics';
 
 const OPTIONS = { env: { account: '123456789012', region: 'us-east-1' } };
 
@@ -58,8 +62,45 @@ function statementsOf(role: IConstruct): Statement[] {
   );
 }
 const actionsOf = (statement: Statement) => [statement.Action].flat();
+const resourcesOf = (statement: Statement) => [statement.Resource].flat();
 const functionProps = (fn: ProjectFunction) =>
   serviceTemplate.toJSON().Resources[idOf(service, fn.fn)].Properties;
+/** Every function of the service, so a new one cannot slip past the checks that apply to all. */
+const allFunctions = () => [
+  service.ingestion.handler,
+  service.messaging.sendFunction,
+  service.checkin.handler,
+  service.alerts.dispatchFunction,
+  service.alerts.digestFunction,
+];
+/** `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`, as the stack renders it. */
+const schedulesIn = (group: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':scheduler:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:schedule/${group}/*`,
+    ],
+  ],
+});
+/** The clinic config with staff contacts on both topics (SMS too, one listed twice) and another digest time. */
+const staffConfig = {
+  ...clinicConfig,
+  clinic: { ...clinicConfig.clinic, timeZone: 'America/Los_Angeles' },
+  staff: {
+    ...clinicConfig.staff,
+    alertEmails: ['on-call@example-clinic.org', 'nurse@example-clinic.org', 'on-call@example-clinic.org'],
+    alertSms: ['+15555550101', '+15555550102'],
+    escalationEmails: ['clinical-lead@example-clinic.org'],
+    escalationSms: ['+15555550199'],
+    digestTime: '17:05',
+  },
+};
 
 describe('followup app', () => {
   describe('defineFollowupApp', () => {
@@ -87,6 +128,22 @@ describe('followup app', () => {
       expect(() => probeApp.synth()).toThrow(/AwsSolutions-SQS4/);
     });
 
+    it.each([
+      ['staff.alertEmails', { alertEmails: [], alertSms: [] }],
+      ['staff.escalationEmails', { escalationEmails: [], escalationSms: [] }],
+    ])('refuses to deploy without any %s (or SMS) recipient: alerts would reach nobody', (field, staff) => {
+      const bad = { ...clinicConfig, staff: { ...clinicConfig.staff, ...staff } };
+      const error = (() => {
+        try {
+          defineFollowupApp(newApp(), bad, OPTIONS);
+        } catch (thrown) {
+          return thrown;
+        }
+      })();
+      expect(error).toBeInstanceOf(ClinicConfigError);
+      expect((error as ClinicConfigError).errors.map((e) => e.field)).toEqual([field]);
+    });
+
     it('rejects a bad config with an error naming the field', () => {
       const bad = { ...clinicConfig, busName: 'clinic bookings' };
       const error = (() => {
@@ -101,8 +158,13 @@ describe('followup app', () => {
       expect((error as Error).message).toMatch(/busName/);
     });
 
-    it('gives the sending functions LINK_BASE_URL = links.baseUrl when it is set', () => {
-      for (const fn of [service.ingestion.handler, service.messaging.sendFunction]) {
+    it('gives the functions that make links LINK_BASE_URL = links.baseUrl when it is set', () => {
+      for (const fn of [
+        service.ingestion.handler,
+        service.messaging.sendFunction,
+        service.alerts.dispatchFunction,
+        service.alerts.digestFunction,
+      ]) {
         expect(functionProps(fn).Environment.Variables[ENV.linkBaseUrl]).toBe(config.links.baseUrl);
       }
     });
@@ -113,7 +175,12 @@ describe('followup app', () => {
       const apiEndpoint = {
         'Fn::GetAtt': [idOf(stacks.service, stacks.service.checkin.api), 'ApiEndpoint'],
       };
-      for (const fn of [stacks.service.ingestion.handler, stacks.service.messaging.sendFunction]) {
+      for (const fn of [
+        stacks.service.ingestion.handler,
+        stacks.service.messaging.sendFunction,
+        stacks.service.alerts.dispatchFunction,
+        stacks.service.alerts.digestFunction,
+      ]) {
         const env = resources[idOf(stacks.service, fn.fn)].Properties.Environment.Variables;
         // ApiEndpoint is `https://<id>.execute-api.<region>.amazonaws.com`, without a trailing slash.
         expect(env[ENV.linkBaseUrl]).toEqual(apiEndpoint);
@@ -123,6 +190,8 @@ describe('followup app', () => {
 
   describe('data stack', () => {
     it('keeps one pk/sk table with PITR, the data key, deletion protection, no TTL, retained', () => {
+      // The logical id stays the one deployed: a new id would create a second, empty table.
+      expect(idOf(data, data.table)).toBe('TableCD117FA1');
       dataTemplate.hasResource('AWS::DynamoDB::Table', {
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
@@ -134,6 +203,8 @@ describe('followup app', () => {
           AttributeDefinitions: [
             { AttributeName: 'pk', AttributeType: 'S' },
             { AttributeName: 'sk', AttributeType: 'S' },
+            { AttributeName: 'workKey', AttributeType: 'S' },
+            { AttributeName: 'workAt', AttributeType: 'S' },
           ],
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           DeletionProtectionEnabled: true,
@@ -144,6 +215,29 @@ describe('followup app', () => {
           },
           TimeToLiveSpecification: Match.absent(),
         },
+      });
+    });
+
+    it('has the sparse work index (workKey/workAt, all attributes) as its only index, and no local index', () => {
+      dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: WORK_INDEX,
+            KeySchema: [
+              { AttributeName: 'workKey', KeyType: 'HASH' },
+              { AttributeName: 'workAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        LocalSecondaryIndexes: Match.absent(),
+      });
+      expect(WORK_INDEX).toBe('work-by-time');
+    });
+
+    it('streams new images (what the alert function filters on)', () => {
+      dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
       });
     });
 
@@ -182,8 +276,18 @@ describe('followup app', () => {
       },
       sendMessage: { fn: service.messaging.sendFunction, schema: sendMessageEnvSchema },
       checkinHttp: { fn: service.checkin.handler, schema: checkinHttpEnvSchema },
+      dispatchAlerts: { fn: service.alerts.dispatchFunction, schema: dispatchAlertsEnvSchema },
+      reviewDigest: { fn: service.alerts.digestFunction, schema: reviewDigestEnvSchema },
     });
-    const names = ['bookingEvents', 'sendMessage', 'checkinHttp'] as const;
+    const names = ['bookingEvents', 'sendMessage', 'checkinHttp', 'dispatchAlerts', 'reviewDigest'] as const;
+
+    it('covers every function of the stack', () => {
+      expect(Object.keys(serviceTemplate.findResources('AWS::Lambda::Function')).sort()).toEqual(
+        allFunctions()
+          .map((fn) => idOf(service, fn.fn))
+          .sort(),
+      );
+    });
 
     it.each(names)('%s runs Node 22 on ARM64 with source maps', (name) => {
       const props = functionProps(functions()[name].fn);
@@ -200,9 +304,46 @@ describe('followup app', () => {
       expect(envNames.sort()).toEqual(Object.keys(schema.shape).sort());
     });
 
-    it('gives checkinHttp only TABLE_NAME and LINK_SIGNING_SECRET_ARN (plus NODE_OPTIONS)', () => {
+    it('gives checkinHttp TABLE_NAME, LINK_SIGNING_SECRET_ARN and the alert schedule group (plus NODE_OPTIONS)', () => {
       const env = functionProps(service.checkin.handler).Environment.Variables;
-      expect(Object.keys(env).sort()).toEqual(['LINK_SIGNING_SECRET_ARN', 'NODE_OPTIONS', 'TABLE_NAME']);
+      expect(Object.keys(env).sort()).toEqual([
+        'LINK_SIGNING_SECRET_ARN',
+        'NODE_OPTIONS',
+        'SCHEDULE_GROUP',
+        'TABLE_NAME',
+      ]);
+      expect(env[ENV.scheduleGroup]).toBe(service.alerts.scheduleGroupName);
+    });
+
+    it('gives dispatch-alerts its topics, the alert schedule group, the scheduler role, the schedule DLQ and its own ARN', () => {
+      const props = functionProps(service.alerts.dispatchFunction);
+      const env = props.Environment.Variables;
+      expect(env).toMatchObject({
+        [ENV.staffAlertTopicArn]: ref(service.alerts.alertTopic),
+        [ENV.staffEscalationTopicArn]: ref(service.alerts.escalationTopic),
+        [ENV.scheduleGroup]: service.alerts.scheduleGroupName,
+        [ENV.schedulerRoleArn]: arnOf(service.messaging.schedulerRole),
+        [ENV.scheduleDlqArn]: arnOf(service.messaging.scheduleDlq),
+      });
+      // Its own ARN, built from its fixed name: `functionArn` here would be a circular reference.
+      expect(props.FunctionName).toBe(`${service.stackName}-dispatch-alerts`);
+      const { account, region } = OPTIONS.env;
+      expect(env[ENV.alertFunctionArn]).toBe(
+        `arn:aws:lambda:${region}:${account}:function:${props.FunctionName}`,
+      );
+    });
+
+    it('reserves concurrency for dispatch-alerts only, so nothing else can starve the alert path', () => {
+      expect(functionProps(service.alerts.dispatchFunction).ReservedConcurrentExecutions).toBe(3);
+      for (const fn of allFunctions().filter((f) => f !== service.alerts.dispatchFunction)) {
+        expect(functionProps(fn).ReservedConcurrentExecutions, fn.node.path).toBeUndefined();
+      }
+    });
+
+    it('gives send-review-digest the SES configuration set', () => {
+      expect(
+        functionProps(service.alerts.digestFunction).Environment.Variables[ENV.sesConfigurationSet],
+      ).toEqual(ref(service.messaging.configurationSet));
     });
 
     it.each(names)('%s sends failed async invocations to its encrypted queue after 2 retries', (name) => {
@@ -265,14 +406,21 @@ describe('followup app', () => {
       expect(actions.filter((a) => /^(scheduler:|iam:|lambda:)/.test(a))).toEqual([]);
     });
 
-    it('lets the scheduler role only invoke the send function and park failures in the schedule DLQ', () => {
+    it('lets the scheduler role invoke exactly send-message, dispatch-alerts and send-review-digest, and park failures in the schedule DLQ', () => {
       const role = service.messaging.schedulerRole;
-      expect(statementsOf(role)).toEqual([
-        {
-          Effect: 'Allow',
-          Action: 'lambda:InvokeFunction',
-          Resource: arnOf(service.messaging.sendFunction.fn),
-        },
+      const statements = statementsOf(role);
+      const invoke = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+      expect(invoke).toHaveLength(1);
+      expect(actionsOf(invoke[0] as Statement)).toEqual(['lambda:InvokeFunction']);
+      expect(resourcesOf(invoke[0] as Statement)).toEqual(
+        expect.arrayContaining([
+          arnOf(service.messaging.sendFunction.fn),
+          arnOf(service.alerts.dispatchFunction.fn),
+          arnOf(service.alerts.digestFunction.fn),
+        ]),
+      );
+      expect(resourcesOf(invoke[0] as Statement)).toHaveLength(3);
+      expect(statements.filter((s) => s !== invoke[0])).toEqual([
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(service.messaging.scheduleDlq) },
         {
           Effect: 'Allow',
@@ -280,29 +428,37 @@ describe('followup app', () => {
           Resource: arnOf(service.operationsKey),
         },
       ]);
-      serviceTemplate.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: {
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 'sts:AssumeRole',
-              Principal: { Service: 'scheduler.amazonaws.com' },
-              Condition: {
-                StringEquals: {
-                  'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-                  'aws:SourceArn': arnOf(service.messaging.scheduleGroup),
-                },
-              },
-            },
-          ],
-        },
-      });
     });
 
-    it.each(['ingestion', 'messaging'] as const)(
+    it('lets only schedules of our three groups (messages, alerts, recurring) of this account assume the scheduler role', () => {
+      const role = serviceTemplate.toJSON().Resources[idOf(service, service.messaging.schedulerRole)];
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+              'aws:SourceArn': [
+                arnOf(service.messaging.scheduleGroup),
+                arnOf(service.alerts.scheduleGroup),
+                arnOf(service.alerts.recurringScheduleGroup),
+              ],
+            },
+          },
+        },
+      ]);
+    });
+
+    it.each(['ingestion', 'messaging', 'digest'] as const)(
       'lets the %s function send email only as the clinic sender',
       (name) => {
-        const fn = name === 'ingestion' ? service.ingestion.handler : service.messaging.sendFunction;
+        const fn = {
+          ingestion: service.ingestion.handler,
+          messaging: service.messaging.sendFunction,
+          digest: service.alerts.digestFunction,
+        }[name];
         const statements = statementsOf(fn.role).filter((s) => actionsOf(s).includes('ses:SendEmail'));
         expect(statements).toHaveLength(1);
         const resources = JSON.stringify(statements[0]?.Resource);
@@ -312,7 +468,12 @@ describe('followup app', () => {
       },
     );
 
-    it('lets the check-in function read/write table items and read the link-signing secret, nothing to send or schedule', () => {
+    it('gives send-review-digest no SMS, topic, scheduler, PassRole or invoke permission', () => {
+      const actions = statementsOf(service.alerts.digestFunction.role).flatMap(actionsOf);
+      expect(actions.filter((a) => /^(sns|scheduler|iam|lambda|events):/.test(a))).toEqual([]);
+    });
+
+    it('lets the check-in function read/write table items, read the link-signing secret and delete alert schedules, nothing to send', () => {
       const statements = statementsOf(service.checkin.handler.role);
       const actions = statements.flatMap(actionsOf);
       expect(actions).toEqual(
@@ -324,18 +485,109 @@ describe('followup app', () => {
           'secretsmanager:GetSecretValue',
         ]),
       );
-      expect(actions.filter((a) => /^(ses|sns|scheduler|iam|lambda|events):/.test(a))).toEqual([]);
+      expect(actions.filter((a) => /^(ses|sns|iam|lambda|events):/.test(a))).toEqual([]);
       const secretRead = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
       expect(secretRead).toHaveLength(1);
       // The very secret whose ARN the function is given, and no other.
       const env = functionProps(service.checkin.handler).Environment.Variables;
       expect(secretRead[0]?.Resource).toEqual(env[ENV.linkSigningSecretArn]);
+      // Acknowledging deletes the alert's pending escalation, in the alert group only: no patient message schedule.
+      expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('scheduler:')))).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'scheduler:DeleteSchedule',
+          Resource: schedulesIn(service.alerts.scheduleGroupName),
+        },
+      ]);
     });
 
-    it('never grants a table scan', () => {
-      for (const fn of [service.ingestion.handler, service.messaging.sendFunction, service.checkin.handler]) {
-        expect(statementsOf(fn.role).flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    it('never grants a table scan, and no function gets a wildcard resource but the stream reader', () => {
+      for (const fn of allFunctions()) {
+        const statements = statementsOf(fn.role);
+        expect(statements.flatMap(actionsOf), fn.node.path).not.toContain('dynamodb:Scan');
+        const wildcard = statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);
+        const allowed = {
+          [service.alerts.dispatchFunction.node.path]: ['dynamodb:ListStreams'],
+          // SMS to a phone number has no resource ARN.
+          [service.ingestion.handler.node.path]: ['sns:Publish'],
+          [service.messaging.sendFunction.node.path]: ['sns:Publish'],
+        }[fn.node.path];
+        expect(wildcard, fn.node.path).toEqual(allowed ?? []);
       }
+    });
+
+    it('lets only dispatch-alerts and send-review-digest query an index: the work index, by its own ARN', () => {
+      for (const fn of allFunctions()) {
+        const indexQueries = statementsOf(fn.role).filter((s) =>
+          JSON.stringify(s.Resource).includes('/index/'),
+        );
+        const queriesIndex = fn === service.alerts.dispatchFunction || fn === service.alerts.digestFunction;
+        expect(indexQueries.length, fn.node.path).toBe(queriesIndex ? 1 : 0);
+        for (const statement of indexQueries) {
+          expect(statement.Action).toBe('dynamodb:Query');
+          expect(JSON.stringify(statement.Resource)).toContain(`"/index/${WORK_INDEX}"`);
+        }
+      }
+    });
+
+    describe('dispatch-alerts', () => {
+      const statements = () => statementsOf(service.alerts.dispatchFunction.role);
+
+      it('publishes to the two staff topics and no other', () => {
+        const publish = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('sns:')));
+        expect(publish).toEqual([
+          {
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Resource: [ref(service.alerts.alertTopic), ref(service.alerts.escalationTopic)],
+          },
+        ]);
+      });
+
+      it("may use the topics' key to publish", () => {
+        const keyUse = statements().filter(
+          (s) => JSON.stringify(s.Resource) === JSON.stringify(arnOf(service.operationsKey)),
+        );
+        expect(keyUse.flatMap(actionsOf)).toEqual(
+          expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
+        );
+      });
+
+      it('creates and moves schedules only in the alert group, and passes only the scheduler role', () => {
+        const scheduling = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('scheduler:')));
+        expect(scheduling).toEqual([
+          {
+            Effect: 'Allow',
+            Action: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+            Resource: schedulesIn(service.alerts.scheduleGroupName),
+          },
+        ]);
+        expect(statements().filter((s) => actionsOf(s).some((a) => a.startsWith('iam:')))).toEqual([
+          {
+            Effect: 'Allow',
+            Action: 'iam:PassRole',
+            Resource: arnOf(service.messaging.schedulerRole),
+            Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          },
+        ]);
+      });
+
+      it('sends no email and invokes nothing', () => {
+        const actions = statements().flatMap(actionsOf);
+        expect(actions.filter((a) => /^(ses|lambda|events|sqs:(?!SendMessage|GetQueue))/.test(a))).toEqual(
+          [],
+        );
+      });
+
+      it('reads the table stream', () => {
+        expect(statements().flatMap(actionsOf)).toEqual(
+          expect.arrayContaining([
+            'dynamodb:DescribeStream',
+            'dynamodb:GetRecords',
+            'dynamodb:GetShardIterator',
+          ]),
+        );
+      });
     });
   });
 
@@ -364,11 +616,14 @@ describe('followup app', () => {
   describe('check-in API', () => {
     const apiRef = () => ref(service.checkin.api);
 
-    it('routes exactly GET and POST /c/{token} and GET /i/{token} to the check-in function (proxy, payload 2.0), with no default route', () => {
+    it('routes exactly the patient links (GET|POST /c, GET /i) and the staff links (GET|POST /a, GET /r) to the check-in function (proxy, payload 2.0), with no default route', () => {
       const routes = Object.values(serviceTemplate.findResources('AWS::ApiGatewayV2::Route'));
       expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
+        'GET /a/{token}',
         'GET /c/{token}',
         'GET /i/{token}',
+        'GET /r/{token}',
+        'POST /a/{token}',
         'POST /c/{token}',
       ]);
       const integrations = serviceTemplate.findResources('AWS::ApiGatewayV2::Integration', {
@@ -444,6 +699,154 @@ describe('followup app', () => {
     });
   });
 
+  describe('staff alerts', () => {
+    const staffStacks = () => {
+      staffApp ??= defineFollowupApp(newApp(), staffConfig, OPTIONS);
+      return staffApp;
+    };
+    let staffApp: ReturnType<typeof defineFollowupApp> | undefined;
+
+    /** `Protocol Endpoint` of every subscription of `topic`, sorted. */
+    function subscriptions(template: Template, stack: Stack, topic: IConstruct): string[] {
+      const found = template.findResources('AWS::SNS::Subscription', {
+        Properties: { TopicArn: { Ref: idOf(stack, topic) } },
+      });
+      return Object.values(found)
+        .map((sub) => `${sub.Properties.Protocol} ${sub.Properties.Endpoint}`)
+        .sort();
+    }
+
+    it('feeds dispatch-alerts from the table stream: new urgent replies only, bisecting and retrying, then parking', () => {
+      const mappings = serviceTemplate.findResources('AWS::Lambda::EventSourceMapping');
+      expect(Object.values(mappings)).toHaveLength(1);
+      const mapping = Object.values(mappings)[0]?.Properties;
+      expect(mapping).toMatchObject({
+        FunctionName: ref(service.alerts.dispatchFunction.fn),
+        StartingPosition: 'LATEST',
+        BatchSize: 10,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 3600,
+        DestinationConfig: { OnFailure: { Destination: arnOf(service.alerts.streamFailures) } },
+      });
+      // The handler throws on a failed delivery: no partial batch responses.
+      expect(mapping.FunctionResponseTypes).toBeUndefined();
+      expect(JSON.stringify(mapping.EventSourceArn)).toContain('StreamArn');
+      expect(mapping.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([
+        {
+          eventName: ['INSERT'],
+          dynamodb: { NewImage: { workKey: { S: ['ALERT'] }, sk: { S: [{ prefix: 'REPLY#' }] } } },
+        },
+      ]);
+    });
+
+    it('parks failed stream batches in an encrypted queue dispatch-alerts may send to', () => {
+      expect(
+        serviceTemplate.toJSON().Resources[idOf(service, service.alerts.streamFailures)].Properties
+          .KmsMasterKeyId,
+      ).toEqual(arnOf(service.operationsKey));
+      const send = statementsOf(service.alerts.dispatchFunction.role).filter((s) =>
+        actionsOf(s).includes('sqs:SendMessage'),
+      );
+      expect(send.flatMap(resourcesOf)).toContainEqual(arnOf(service.alerts.streamFailures));
+    });
+
+    it('sweeps every minute: dispatch-alerts with {"sweep":true}, retried, with the schedule DLQ, in the recurring group', () => {
+      serviceTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: 'alert-sweeper',
+        GroupName: ref(service.alerts.recurringScheduleGroup),
+        ScheduleExpression: 'rate(1 minute)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: {
+          Arn: arnOf(service.alerts.dispatchFunction.fn),
+          RoleArn: arnOf(service.messaging.schedulerRole),
+          Input: JSON.stringify({ sweep: true }),
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+          DeadLetterConfig: { Arn: arnOf(service.messaging.scheduleDlq) },
+        },
+      });
+      const sweeper = serviceTemplate.toJSON().Resources[idOf(service, service.alerts.sweeperSchedule)];
+      expect(JSON.parse(sweeper.Properties.Target.Input)).toEqual({ sweep: true });
+    });
+
+    it.each([
+      ['the default config', () => ({ template: serviceTemplate, stack: service, cfg: config })],
+      [
+        'another digest time and zone',
+        () => ({
+          template: Template.fromStack(staffStacks().service),
+          stack: staffStacks().service,
+          cfg: staffStacks().config,
+        }),
+      ],
+    ])('sends the review digest daily at staff.digestTime in clinic.timeZone (%s)', (_name, get) => {
+      const { template, stack, cfg } = get();
+      const [hour, minute] = cfg.staff.digestTime.split(':').map(Number);
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: 'review-digest',
+        GroupName: { Ref: idOf(stack, stack.alerts.recurringScheduleGroup) },
+        ScheduleExpression: `cron(${minute} ${hour} * * ? *)`,
+        ScheduleExpressionTimezone: cfg.clinic.timeZone,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [idOf(stack, stack.alerts.digestFunction.fn), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [idOf(stack, stack.messaging.scheduleDlq), 'Arn'] } },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 10 }),
+        }),
+      });
+    });
+
+    it('reads 17:05 in Los Angeles as cron(5 17 * * ? *) there', () => {
+      Template.fromStack(staffStacks().service).hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: 'review-digest',
+        ScheduleExpression: 'cron(5 17 * * ? *)',
+        ScheduleExpressionTimezone: 'America/Los_Angeles',
+      });
+    });
+
+    it('keeps escalation schedules, recurring schedules and message schedules in three groups', () => {
+      const groups = Object.values(serviceTemplate.findResources('AWS::Scheduler::ScheduleGroup'));
+      expect(groups.map((g) => g.Properties.Name).sort()).toEqual(
+        [
+          `${service.stackName}-alerts`,
+          `${service.stackName}-messages`,
+          `${service.stackName}-recurring`,
+        ].sort(),
+      );
+      expect(service.alerts.scheduleGroupName).toBe(`${service.stackName}-alerts`);
+    });
+
+    it('subscribes config staff.alertEmails to the alert topic and staff.escalationEmails to the escalation topic', () => {
+      expect(subscriptions(serviceTemplate, service, service.alerts.alertTopic)).toEqual(
+        config.staff.alertEmails.map((email) => `email ${email}`).sort(),
+      );
+      expect(subscriptions(serviceTemplate, service, service.alerts.escalationTopic)).toEqual(
+        config.staff.escalationEmails.map((email) => `email ${email}`).sort(),
+      );
+    });
+
+    it('subscribes staff SMS numbers with the sms protocol, and each contact once', () => {
+      const { service: stack } = staffStacks();
+      const template = Template.fromStack(stack);
+      expect(subscriptions(template, stack, stack.alerts.alertTopic)).toEqual([
+        'email nurse@example-clinic.org',
+        'email on-call@example-clinic.org',
+        'sms +15555550101',
+        'sms +15555550102',
+      ]);
+      expect(subscriptions(template, stack, stack.alerts.escalationTopic)).toEqual([
+        'email clinical-lead@example-clinic.org',
+        'sms +15555550199',
+      ]);
+    });
+
+    it('outputs both staff topic ARNs', () => {
+      serviceTemplate.hasOutput('StaffAlertTopicArn', { Value: ref(service.alerts.alertTopic) });
+      serviceTemplate.hasOutput('StaffEscalationTopicArn', { Value: ref(service.alerts.escalationTopic) });
+    });
+  });
+
   describe('encryption at rest and in transit', () => {
     it('encrypts every queue with a KMS key, keeps messages 14 days and denies non-TLS access', () => {
       const queues = serviceTemplate.findResources('AWS::SQS::Queue');
@@ -462,13 +865,36 @@ describe('followup app', () => {
       }
     });
 
-    it('encrypts every log group and the alarm topic with a KMS key', () => {
+    it('encrypts every log group and every topic (alarms, staff alerts, escalations) with a KMS key', () => {
       for (const [id, logGroup] of Object.entries(serviceTemplate.findResources('AWS::Logs::LogGroup'))) {
         expect(logGroup.Properties.KmsKeyId, id).toEqual(arnOf(service.operationsKey));
       }
-      serviceTemplate.hasResourceProperties('AWS::SNS::Topic', {
-        KmsMasterKeyId: arnOf(service.operationsKey),
-      });
+      const topics = serviceTemplate.findResources('AWS::SNS::Topic');
+      expect(Object.keys(topics).sort()).toEqual(
+        [service.operations.topic, service.alerts.alertTopic, service.alerts.escalationTopic]
+          .map((topic) => idOf(service, topic))
+          .sort(),
+      );
+      for (const [id, topic] of Object.entries(topics)) {
+        expect(topic.Properties.KmsMasterKeyId, id).toEqual(arnOf(service.operationsKey));
+      }
+    });
+
+    it('denies publishing to any topic without TLS', () => {
+      for (const id of Object.keys(serviceTemplate.findResources('AWS::SNS::Topic'))) {
+        serviceTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
+          Topics: [{ Ref: id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 'sns:Publish',
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+            ]),
+          },
+        });
+      }
     });
   });
 
@@ -476,18 +902,29 @@ describe('followup app', () => {
     const topic = () => ref(service.operations.topic);
 
     it('alarms on every queue of failures as soon as one message is visible', () => {
-      const queues = [
-        service.ingestion.deliveryDlq,
-        service.ingestion.rejectedEvents,
-        service.ingestion.handler.failureQueue,
-        service.messaging.scheduleDlq,
-        service.messaging.sendFunction.failureQueue,
-      ];
-      for (const queue of queues) {
+      // The check-in function is only invoked synchronously (API Gateway), so its async failure queue stays empty.
+      const unused = idOf(service, service.checkin.handler.failureQueue);
+      const queueIds = Object.keys(serviceTemplate.findResources('AWS::SQS::Queue')).filter(
+        (id) => id !== unused,
+      );
+      expect(queueIds).toEqual(
+        expect.arrayContaining(
+          [
+            service.ingestion.deliveryDlq,
+            service.ingestion.rejectedEvents,
+            service.messaging.scheduleDlq,
+            service.alerts.streamFailures,
+            ...allFunctions()
+              .filter((fn) => fn !== service.checkin.handler)
+              .map((fn) => fn.failureQueue),
+          ].map((queue) => idOf(service, queue)),
+        ),
+      );
+      for (const queueId of queueIds) {
         serviceTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/SQS',
           MetricName: 'ApproximateNumberOfMessagesVisible',
-          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf(service, queue), 'QueueName'] } }],
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
           Threshold: 1,
           AlarmActions: [topic()],
@@ -497,7 +934,7 @@ describe('followup app', () => {
     });
 
     it('alarms on the errors of each function', () => {
-      for (const fn of [service.ingestion.handler, service.messaging.sendFunction, service.checkin.handler]) {
+      for (const fn of allFunctions()) {
         serviceTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
           MetricName: 'Errors',
@@ -532,6 +969,106 @@ describe('followup app', () => {
         AlarmActions: [topic()],
         AlarmDescription: Match.stringLikeRegexp('unable to submit check-ins.*crisis resources.*First:'),
       });
+    });
+
+    const alarmNamed = (name: string) => {
+      const found = serviceTemplate.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmName: `${service.stackName}-${name}` },
+      });
+      expect(Object.keys(found), name).toHaveLength(1);
+      return Object.values(found)[0]?.Properties;
+    };
+
+    it.each([
+      ['alert-delivery-failures', 'AlertDeliveryFailures'],
+      ['alert-escalation-failures', 'EscalationFailures'],
+      ['alert-work-overdue', 'AlertWorkOverdue'],
+      ['alert-unacknowledged', 'AlertsUnacknowledgedAfterEscalation'],
+    ])('alarms %s on the %s metric the functions count, at 1 within a minute', (name, metricName) => {
+      expect(alarmNamed(name)).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: metricName,
+        // Powertools adds the service name as the `service` dimension.
+        Dimensions: [{ Name: 'service', Value: 'clinic-followup' }],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topic()],
+        OKActions: [topic()],
+      });
+    });
+
+    it('alarms alert-sweeper-silent when no sweep reported for 5 minutes (missing data breaches)', () => {
+      expect(alarmNamed('alert-sweeper-silent')).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: 'AlertWorkOverdue',
+        Dimensions: [{ Name: 'service', Value: 'clinic-followup' }],
+        Statistic: 'SampleCount',
+        Period: 300,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        TreatMissingData: 'breaching',
+        AlarmActions: [topic()],
+      });
+    });
+
+    it('alarms alert-stream-failed on the stream failure queue, dispatch-alerts-failed on its failure queue', () => {
+      for (const [name, queue] of [
+        ['alert-stream-failed', service.alerts.streamFailures],
+        ['dispatch-alerts-failed', service.alerts.dispatchFunction.failureQueue],
+        ['review-digest-failed', service.alerts.digestFunction.failureQueue],
+      ] as const) {
+        expect(alarmNamed(name)).toMatchObject({
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf(service, queue), 'QueueName'] } }],
+          Threshold: 1,
+        });
+      }
+    });
+
+    it('alarms dispatch-alerts-errors and review-digest-errors on the errors of those functions', () => {
+      for (const [name, fn] of [
+        ['dispatch-alerts-errors', service.alerts.dispatchFunction],
+        ['review-digest-errors', service.alerts.digestFunction],
+      ] as const) {
+        expect(alarmNamed(name)).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: ref(fn.fn) }],
+          Threshold: 1,
+          TreatMissingData: 'notBreaching',
+        });
+      }
+    });
+
+    it('alarms when SNS fails to deliver a notification of either staff topic', () => {
+      for (const [name, staffTopic] of [
+        ['staff-topic-delivery-failed-alerts', service.alerts.alertTopic],
+        ['staff-topic-delivery-failed-escalation', service.alerts.escalationTopic],
+      ] as const) {
+        expect(alarmNamed(name)).toMatchObject({
+          Namespace: 'AWS/SNS',
+          MetricName: 'NumberOfNotificationsFailed',
+          Dimensions: [
+            { Name: 'TopicName', Value: { 'Fn::GetAtt': [idOf(service, staffTopic), 'TopicName'] } },
+          ],
+          Statistic: 'Sum',
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 1,
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [topic()],
+        });
+      }
+    });
+
+    it('says in every alarm description what to do first', () => {
+      for (const [id, alarm] of Object.entries(serviceTemplate.findResources('AWS::CloudWatch::Alarm'))) {
+        expect(alarm.Properties.AlarmDescription, id).toMatch(/First:/);
+      }
     });
 
     it('keeps every alarm description within the 1024 characters CloudWatch accepts', () => {

@@ -99,8 +99,10 @@ describe('alert delivery under a failing staff topic', () => {
           const replies = perReplyFailures.map((_, i) => urgentReply(i, h.state.now));
           for (const reply of replies) await h.replies.record(reply);
           h.state.failNext = perReplyFailures.reduce((a, b) => a + b, 0);
+          // Every minute's sweep tries each pending alert, so failures + 1 minutes always suffice.
+          const minutes = h.state.failNext + extraSweeps + 1;
           // Sweeps a minute apart, with duplicate direct attempts in between, until the topic recovers.
-          for (let minute = 0; minute < h.state.failNext + extraSweeps + replies.length + 1; minute++) {
+          for (let minute = 0; minute < minutes; minute++) {
             h.state.now = shiftIso('2026-07-01T12:00:00.000Z', { minutes: minute });
             await sweepAlerts(h.deps);
             for (const reply of replies)
@@ -148,5 +150,26 @@ describe('DynamoAlertStore', () => {
     expect(first).toMatchObject({ first: true, alert: { state: 'acknowledged', acknowledgedBy: 'Dr A' } });
     expect(second).toMatchObject({ first: false, alert: { acknowledgedBy: 'Dr A' } });
     expect(await h.deps.alerts.dueWork(shiftIso(h.state.now, { days: 1 }))).toEqual([]);
+  });
+});
+
+describe('alerts nobody acknowledged', () => {
+  it('stay counted by every sweep after the last escalation, until someone acknowledges them', async () => {
+    const h = await harness();
+    const counted: Record<string, number[]> = {};
+    h.deps.metrics = { count: (name, value = 1) => void (counted[name] ??= []).push(value), flush: () => {} };
+    await h.replies.record(urgentReply(9, h.state.now));
+    await sweepAlerts(h.deps);
+    // 15, 45, 75 and 105 minutes after the reply: the four escalations.
+    for (const minutes of [15, 45, 75, 105, 135]) {
+      h.state.now = shiftIso('2026-07-01T12:00:00.000Z', { minutes });
+      await sweepAlerts(h.deps);
+    }
+    expect(h.state.published.filter((p) => p.topic === 'escalation')).toHaveLength(4);
+    expect(counted.AlertsUnacknowledgedAfterEscalation?.slice(-3)).toEqual([0, 1, 1]);
+    await h.deps.alerts.acknowledge('alert-9', { now: h.state.now, by: 'Dr C' });
+    await sweepAlerts(h.deps);
+    expect(counted.AlertsUnacknowledgedAfterEscalation?.at(-1)).toBe(0);
+    expect(counted.AlertWorkOverdue?.every((n) => n === 0)).toBe(true);
   });
 });

@@ -44,9 +44,10 @@ export interface CheckinApiProps {
 }
 
 /**
- * The public face of patient links: an HTTP API with exactly `GET /c/{token}`, `POST /c/{token}` (check-in
- * form and replies) and `GET /i/{token}` (preparation instructions), each a Lambda proxy (payload 2.0) to
- * the check-in function. No default route, so any other path or method is a 404 from the gateway; no CORS,
+ * The public face of signed links: an HTTP API with exactly `GET /c/{token}`, `POST /c/{token}` (check-in
+ * form and replies) and `GET /i/{token}` (preparation instructions) for patients, and `GET /a/{token}`,
+ * `POST /a/{token}` (a staff alert, acknowledging it) and `GET /r/{token}` (a reply from the review digest)
+ * for staff, each a Lambda proxy (payload 2.0) to the check-in function. No default route, so any other path or method is a 404 from the gateway; no CORS,
  * since the pages post to themselves. The `$default` stage is throttled and access-logged without paths.
  */
 export class CheckinApi extends Construct {
@@ -62,24 +63,28 @@ export class CheckinApi extends Construct {
     super(scope, id);
     this.handler = new ProjectFunction(this, 'CheckinHttp', {
       entry: 'functions/handle-checkin-http.ts',
-      description: 'Patient links: shows the check-in form or instructions, stores and triages replies',
+      description:
+        'Signed links: check-in form, instructions, stores and triages replies; staff alert and reply pages',
       key: props.key,
       // Well inside the gateway's 29 s integration timeout: a patient is waiting on this answer.
       timeout: Duration.seconds(15),
     });
-    // Reads and writes replies and alerts, verifies links: nothing to send, schedule or publish.
+    // Reads and writes replies and alerts, verifies links: nothing to send or publish. (Acknowledging an alert
+    // deletes its pending escalation schedule: see Alerts.bindAcknowledging.)
     this.handler.bindTable(props.table);
     this.handler.bindSecretRead(ENV.linkSigningSecretArn, props.linkSigningSecret);
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-checkin`,
-      description: 'Ketamine follow-up: patient check-in and instructions links',
+      description: 'Ketamine follow-up: patient check-in and instructions links, staff alert and reply links',
       // The stage below replaces the default one, so it can carry throttling and access logs.
       createDefaultStage: false,
     });
     const integration = new HttpLambdaIntegration('CheckinHttp', this.handler.fn);
     this.api.addRoutes({ path: '/c/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration });
     this.api.addRoutes({ path: '/i/{token}', methods: [HttpMethod.GET], integration });
+    this.api.addRoutes({ path: '/a/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration });
+    this.api.addRoutes({ path: '/r/{token}', methods: [HttpMethod.GET], integration });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RetentionDays.ONE_YEAR,
@@ -100,14 +105,15 @@ export class CheckinApi extends Construct {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'Patients have no account: the signed link is the credential (HMAC-SHA256, scoped to one booking and ' +
-        'message kind, expiring), verified by the function before anything is read or stored.',
+        'Patients and staff have no account: the signed link is the credential (HMAC-SHA256, scoped to one ' +
+        'booking and message kind or one alert or reply, expiring), verified by the function before anything ' +
+        'is read or stored.',
     });
   }
 }
 
 /**
- * One JSON line per request. The token in `/c/{token}` is a credential, so nothing that carries the path
+ * One JSON line per request. The token in `/c/{token}` (and every other link) is a credential, so nothing that carries the path
  * or query string is logged (`$context.path`, `$context.rawPath`...): `routeKey` is the route template
  * (`GET /c/{token}`), never the token. The integration's error message is left out too (function text).
  */

@@ -1,7 +1,8 @@
-import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
@@ -31,18 +32,22 @@ export interface MessagingProps {
 
 /**
  * Patient messages out: the send-message function, the schedule group and the role the scheduler uses
- * to fire it, the schedule DLQ, and the SES configuration set. `bindSending` and `bindScheduling` give
- * another function exactly the environment and permissions to send or to schedule.
+ * to fire it, the schedule DLQ, and the SES configuration set. `bindSending`, `bindEmail` and
+ * `bindScheduling` give another function exactly the environment and permissions to send or to schedule.
+ * The scheduler role and DLQ serve every schedule of the service: other groups and targets are added with
+ * `trustScheduleGroup` and `allowScheduledInvoke`.
  */
 export class Messaging extends Construct {
   readonly sendFunction: ProjectFunction;
   readonly scheduleGroup: CfnScheduleGroup;
   readonly scheduleGroupName: string;
   readonly schedulerRole: Role;
-  /** Schedules the scheduler could not deliver to the send function. */
+  /** Schedules the scheduler could not deliver to their target (any group that uses `schedulerRole`). */
   readonly scheduleDlq: IQueue;
   readonly configurationSet: ConfigurationSet;
   private readonly props: MessagingProps;
+  /** Schedule groups whose schedules may use the scheduler role (see `trustScheduleGroup`). */
+  private readonly trustedGroupArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: MessagingProps) {
     super(scope, id);
@@ -60,7 +65,7 @@ export class Messaging extends Construct {
     this.scheduleDlq = encryptedQueue(this, 'ScheduleDlq', props.key);
     Validations.of(this.scheduleDlq).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the message schedules.',
+      reason: 'This queue is itself the dead-letter queue of the schedules of this service.',
     });
 
     this.sendFunction = new ProjectFunction(this, 'SendMessage', {
@@ -72,24 +77,21 @@ export class Messaging extends Construct {
     this.bindSending(this.sendFunction);
 
     this.schedulerRole = new Role(this, 'SchedulerRole', {
-      description: 'Assumed by EventBridge Scheduler to fire the message schedules of this service',
-      // Only schedules of this account's group may use the role (confused-deputy guard).
+      description: 'Assumed by EventBridge Scheduler to fire the schedules of this service',
+      // Only schedules of this account's groups may use the role (confused-deputy guard): the message group
+      // and the groups added with `trustScheduleGroup`.
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: {
             'aws:SourceAccount': Aws.ACCOUNT_ID,
-            'aws:SourceArn': this.scheduleGroup.attrArn,
+            'aws:SourceArn': Lazy.list({ produce: () => this.trustedGroupArns }),
           },
         },
       }),
     });
-    // A due schedule invokes the send function, unqualified, and nothing else.
-    this.schedulerRole.addToPolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.sendFunction.fn.functionArn],
-      }),
-    );
+    this.trustScheduleGroup(this.scheduleGroup);
+    // A due message schedule invokes the send function, unqualified; `allowScheduledInvoke` adds other targets.
+    this.allowScheduledInvoke(this.sendFunction.fn);
     // A schedule that cannot be delivered is parked in the schedule DLQ.
     this.schedulerRole.addToPolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.scheduleDlq.queueArn] }),
@@ -105,14 +107,51 @@ export class Messaging extends Construct {
     });
   }
 
+  /** Lets `fn` hand the scheduler role to EventBridge Scheduler (CreateSchedule/UpdateSchedule need it), and no other role. */
+  grantPassSchedulerRole(fn: ProjectFunction): void {
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+  }
+
+  /** Lets schedules in `group` use the scheduler role, i.e. invoke the functions it may invoke. */
+  trustScheduleGroup(group: CfnScheduleGroup): void {
+    this.trustedGroupArns.push(group.attrArn);
+  }
+
+  /** Lets the scheduler role invoke `fn` (unqualified): `fn` becomes a possible schedule target. */
+  allowScheduledInvoke(fn: IFunction): void {
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+    );
+  }
+
   /**
    * Lets `fn` send patient messages: link signing key, link base URL, SES configuration set,
    * `ses:SendEmail` from the clinic's identity only, and `sns:Publish` for SMS.
    */
   bindSending(fn: ProjectFunction): void {
-    const stack = Stack.of(this);
     fn.bindSecretRead(ENV.linkSigningSecretArn, this.props.linkSigningSecret);
     fn.setEnv(ENV.linkBaseUrl, this.props.linkBaseUrl);
+    this.bindEmail(fn);
+    // SMS to a phone number: SNS Publish to a number has no resource ARN, so it needs '*'.
+    fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'sns:Publish to a phone number (SMS) has no resource ARN to scope to; only SMS is published.',
+    });
+  }
+
+  /**
+   * Lets `fn` send email only: the SES configuration set and `ses:SendEmail` from the clinic's identity,
+   * through that configuration set. No SMS, no links (see `bindSending`).
+   */
+  bindEmail(fn: ProjectFunction): void {
+    const stack = Stack.of(this);
     fn.setEnv(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
     const domain = this.props.senderEmail.split('@')[1] ?? this.props.senderEmail;
     // Email only from the clinic's sender (verified as an address or as its domain), only via our configuration set.
@@ -130,12 +169,6 @@ export class Messaging extends Construct {
         ],
       }),
     );
-    // SMS to a phone number: SNS Publish to a number has no resource ARN, so it needs '*'.
-    fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'sns:Publish to a phone number (SMS) has no resource ARN to scope to; only SMS is published.',
-    });
   }
 
   /**
@@ -147,26 +180,35 @@ export class Messaging extends Construct {
     fn.setEnv(ENV.schedulerRoleArn, this.schedulerRole.roleArn);
     fn.setEnv(ENV.sendFunctionArn, this.sendFunction.fn.functionArn);
     fn.setEnv(ENV.scheduleDlqArn, this.scheduleDlq.queueArn);
-    const schedules = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${this.scheduleGroupName}/*`;
     // Reconciliation creates, moves and removes the schedules of this group, and of no other.
-    fn.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
-        resources: [schedules],
-      }),
+    grantSchedules(
+      fn,
+      this.scheduleGroupName,
+      ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+      'Schedule names are per booking and message, made at run time; the grant is limited to our group.',
     );
-    // CreateSchedule/UpdateSchedule hand the scheduler its execution role: that role, to that service only.
-    fn.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [this.schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      }),
-    );
-    Validations.of(fn.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.scheduleGroupName}/*]`,
-      reason:
-        'Schedule names are per booking and message, made at run time; the grant is limited to our group.',
-    });
+    this.grantPassSchedulerRole(fn);
   }
+}
+
+/** ARN pattern of every schedule in the group `groupName` of this account and region. */
+export function schedulesIn(groupName: string): string {
+  return `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/*`;
+}
+
+/**
+ * Grants `actions` on the schedules of one group, and acknowledges the wildcard: schedule names are made at
+ * run time, so the group is the narrowest scope IAM offers. `reason` says why names are not known up front.
+ */
+export function grantSchedules(
+  fn: ProjectFunction,
+  groupName: string,
+  actions: string[],
+  reason: string,
+): void {
+  fn.fn.addToRolePolicy(new PolicyStatement({ actions, resources: [schedulesIn(groupName)] }));
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*]`,
+    reason,
+  });
 }

@@ -1,14 +1,21 @@
 import { Aws, Duration } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../shared/contracts/metrics';
 
 const PERIOD = Duration.minutes(5);
 
@@ -78,21 +85,65 @@ export class Operations extends Construct {
     return this.alarm(fn.metricErrors({ statistic: 'Sum', period: PERIOD }), text);
   }
 
+  /**
+   * Alarms as soon as a metric the functions count (namespace `METRICS_NAMESPACE`, dimension
+   * `service`) sums to 1 or more within a minute, e.g. `AlertDeliveryFailures`.
+   */
+  alarmOnServiceMetric(metricName: string, text: AlarmText): Alarm {
+    const metric = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: METRICS_SERVICE },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+    });
+    return this.alarm(metric, text);
+  }
+
+  /** Alarms as soon as the topic fails to deliver one notification within 5 minutes (any protocol). */
+  alarmOnTopicDeliveryFailures(topic: ITopic, text: AlarmText): Alarm {
+    return this.alarm(topic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: PERIOD }), text);
+  }
+
   /** Alarms as soon as the HTTP API answers one 5xx within 5 minutes (gateway or integration errors). */
   alarmOnHttpApiServerErrors(api: IHttpApi, text: AlarmText): Alarm {
     return this.alarm(api.metricServerError({ statistic: 'Sum', period: PERIOD }), text);
   }
 
-  private alarm(metric: IMetric, text: AlarmText): Alarm {
+  /**
+   * Alarms when a metric the functions count on every run has no data point for 5 minutes: the thing that
+   * should run (e.g. the alert sweeper) has stopped, which the other alarms, reading no data as fine,
+   * cannot see.
+   */
+  alarmOnMissingServiceMetric(metricName: string, text: AlarmText): Alarm {
+    const metric = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: METRICS_SERVICE },
+      statistic: 'SampleCount',
+      period: PERIOD,
+    });
+    return this.alarm(metric, text, {
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      // Here no data is the failure.
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+  }
+
+  private alarm(
+    metric: IMetric,
+    text: AlarmText,
+    options: { comparisonOperator?: ComparisonOperator; treatMissingData?: TreatMissingData } = {},
+  ): Alarm {
     const alarm = new Alarm(this, text.name, {
       alarmName: `${this.props.alarmNamePrefix}-${text.name}`,
       alarmDescription: text.description,
       metric,
       threshold: 1,
       evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No data means an idle queue or function, not a failure.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
     });
     const action = new SnsAction(this.topic);
     alarm.addAlarmAction(action);

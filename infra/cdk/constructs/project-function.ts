@@ -35,7 +35,21 @@ const TABLE_ITEM_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
+export interface BindTableOptions {
+  /**
+   * Global secondary indexes the function queries (e.g. `WORK_INDEX`).
+   * @default - none: item access on the table only
+   */
+  readonly queryIndexes?: readonly string[];
+}
+
 export interface ProjectFunctionProps {
+  /**
+   * Physical function name. Set it when the function must know its own ARN (a target it schedules for itself):
+   * the ARN can then be built from the name, where `functionArn` would make the function refer to itself.
+   * @default - a name CloudFormation generates
+   */
+  readonly functionName?: string;
   /** Entry file, relative to the repository root (e.g. `functions/send-message.ts`); it exports `handler`. */
   readonly entry: string;
   /** What the function does, shown in the Lambda console. */
@@ -106,6 +120,7 @@ export class ProjectFunction extends Construct implements IGrantable {
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      ...(props.functionName === undefined ? {} : { functionName: props.functionName }),
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -189,11 +204,27 @@ export class ProjectFunction extends Construct implements IGrantable {
     this.fn.addEnvironment(name, value);
   }
 
-  /** `TABLE_NAME` plus item reads/writes and queries on the table (no Scan), and use of its key. */
-  bindTable(table: ITable): void {
+  /**
+   * `TABLE_NAME` plus item reads/writes and queries on the table (no Scan), and use of its key. Queries on a
+   * global secondary index are granted only for the indexes named in `queryIndexes`, each by its own ARN.
+   */
+  bindTable(table: ITable, options: BindTableOptions = {}): void {
     this.setEnv(ENV.tableName, table.tableName);
-    // Item-level access only: the design has no scans and no function manages the table itself.
-    table.grant(this.fn, ...TABLE_ITEM_ACTIONS);
+    // Item-level access only: the design has no scans and no function manages the table itself. Written out
+    // rather than `table.grant`, which adds `<table>/index/*` as soon as the table has any index.
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources: [table.tableArn] }),
+    );
+    const indexes = options.queryIndexes ?? [];
+    if (indexes.length > 0) {
+      // Reads the named indexes (e.g. the sparse work index) and no other.
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
     // The key actions CDK's grantReadWriteData gives for a customer-managed table key.
     table.encryptionKey?.grant(
       this.fn,

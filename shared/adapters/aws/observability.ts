@@ -1,12 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../contracts/metrics';
 import type { Log, Metrics as MetricsPort } from '../../domain/ports';
 
-/** Metric namespace the CDK alarms watch. */
-export const METRICS_NAMESPACE = 'ClinicFollowup';
-
-export const logger = new Logger({ serviceName: 'clinic-followup' });
-const powertoolsMetrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'clinic-followup' });
+export const logger = new Logger({ serviceName: METRICS_SERVICE });
+const powertoolsMetrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
 
 export const log: Log = {
   info: (message, fields) => logger.info(message, fields ?? {}),

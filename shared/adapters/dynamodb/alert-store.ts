@@ -95,11 +95,16 @@ export class DynamoAlertStore implements AlertStore {
     alertId: string,
     opts: { now: string; escalations: number; dueAt?: string },
   ): Promise<void> {
+    // After the last escalation the alert moves to the unacknowledged part of the index, where the
+    // sweeper counts it every minute until someone acknowledges it.
+    const [workKey, workAt] = opts.dueAt
+      ? [WORK_KEYS.alert, opts.dueAt]
+      : [WORK_KEYS.unacknowledged, opts.now];
     await this.conditional({
       Key: key(alertId),
       UpdateExpression: opts.dueAt
-        ? 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now, dueAt = :dueAt, workAt = :dueAt REMOVE claimExpiresAt, lastError'
-        : 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now REMOVE claimExpiresAt, lastError, dueAt, workKey, workAt',
+        ? 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now, dueAt = :dueAt, workKey = :workKey, workAt = :workAt REMOVE claimExpiresAt, lastError'
+        : 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now, workKey = :workKey, workAt = :workAt REMOVE claimExpiresAt, lastError, dueAt',
       // An acknowledgement that raced the escalation wins.
       ConditionExpression: '#state <> :acknowledged',
       ExpressionAttributeNames: { '#state': 'state' },
@@ -108,6 +113,8 @@ export class DynamoAlertStore implements AlertStore {
         ':acknowledged': 'acknowledged',
         ':n': opts.escalations,
         ':now': opts.now,
+        ':workKey': workKey,
+        ':workAt': workAt,
         ...(opts.dueAt ? { ':dueAt': opts.dueAt } : {}),
       },
     });
@@ -200,6 +207,26 @@ export class DynamoAlertStore implements AlertStore {
     );
     const first = Items?.[0];
     return first ? String(first.workAt) : undefined;
+  }
+
+  async countUnacknowledgedAfterEscalation(): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: WORK_INDEX,
+          KeyConditionExpression: 'workKey = :key',
+          ExpressionAttributeValues: { ':key': WORK_KEYS.unacknowledged },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
   }
 
   async audit(entry: {

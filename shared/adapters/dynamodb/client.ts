@@ -18,7 +18,9 @@ export function isConditionFailure(error: unknown): boolean {
 /**
  * The sparse index of work waiting on time: urgent replies whose alert is not
  * created yet and alerts with a delivery or escalation due (`ALERT`), and
- * review replies waiting for the digest (`DIGEST`). Items leave it when done.
+ * review replies waiting for the digest (`DIGEST`), and alerts that escalated
+ * as often as allowed with nobody acknowledging (`UNACKNOWLEDGED`). Items
+ * leave it when done.
  */
 export const WORK_INDEX = 'work-by-time';
-export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST' } as const;
+export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST', unacknowledged: 'UNACKNOWLEDGED' } as const;

@@ -1,0 +1,17 @@
+/**
+ * Metric names and the service dimension shared by the functions (which emit
+ * them) and the CDK alarms (which watch them), so the two cannot drift.
+ */
+export const METRICS_NAMESPACE = 'ClinicFollowup';
+export const METRICS_SERVICE = 'clinic-followup';
+
+export const METRIC = {
+  rejectedEvents: 'RejectedEvents',
+  alertDeliveryFailures: 'AlertDeliveryFailures',
+  escalationFailures: 'EscalationFailures',
+  /** Reported by every sweep, 0 included: its absence means the sweeper stopped. */
+  alertWorkOverdue: 'AlertWorkOverdue',
+  /** Reported by every sweep: alerts escalated as often as allowed and still not acknowledged. */
+  alertsUnacknowledged: 'AlertsUnacknowledgedAfterEscalation',
+  replyStoreFailures: 'ReplyStoreFailures',
+} as const;
