@@ -53,8 +53,10 @@ export async function handleStaffLinkRequest(
   const linkId = verifyLinkToken(await deps.signingKey.get(), request.token);
   const link = linkId ? await deps.links.get(linkId) : undefined;
   const purpose = request.page === 'a' ? 'alert' : 'reply';
-  if (!link || link.purpose !== purpose || !link.subjectId)
-    return problem(linkId ? 404 : 403, linkId ? 'not-found' : 'invalid', wantsJson);
+  // A genuine token for another page (an alert token on /r/) is as good as tampered.
+  if (!linkId || (link && (link.purpose !== purpose || !link.subjectId)))
+    return problem(403, 'invalid', wantsJson);
+  if (!link) return problem(404, 'not-found', wantsJson);
   if (Date.parse(deps.clock.now()) > Date.parse(link.expiresAt)) return problem(410, 'expired', wantsJson);
   const booking = (await deps.bookings.get(link.bookingId))?.booking;
   const replies = await deps.replies.listForBooking(link.bookingId);
