@@ -53,10 +53,11 @@ export async function handleStaffLinkRequest(
   const linkId = verifyLinkToken(await deps.signingKey.get(), request.token);
   const link = linkId ? await deps.links.get(linkId) : undefined;
   const purpose = request.page === 'a' ? 'alert' : 'reply';
-  // A genuine token for another page (an alert token on /r/) is as good as tampered.
-  if (!linkId || (link && (link.purpose !== purpose || !link.subjectId)))
-    return problem(403, 'invalid', wantsJson);
+  if (!linkId) return problem(403, 'invalid', wantsJson);
   if (!link) return problem(404, 'not-found', wantsJson);
+  // A genuine token for another page (an alert token on /r/) is as good as tampered.
+  const subjectId = link.purpose === purpose ? link.subjectId : undefined;
+  if (!subjectId) return problem(403, 'invalid', wantsJson);
   if (Date.parse(deps.clock.now()) > Date.parse(link.expiresAt)) return problem(410, 'expired', wantsJson);
   const booking = (await deps.bookings.get(link.bookingId))?.booking;
   const replies = await deps.replies.listForBooking(link.bookingId);
@@ -67,13 +68,13 @@ export async function handleStaffLinkRequest(
   const maxEscalations = deps.config.staff.maxEscalations;
 
   if (request.page === 'r') {
-    const reply = replies.find((r) => r.replyId === link.subjectId);
+    const reply = replies.find((r) => r.replyId === subjectId);
     if (!reply || !booking || request.method !== 'GET') return problem(404, 'not-found', wantsJson);
     await deps.alerts.audit({ subject: `REPLY#${reply.replyId}`, action: 'view', at: deps.clock.now() });
     return page(200, renderReplyPage({ reply, booking, clinic, ruleDescriptions }));
   }
 
-  const alertId = link.subjectId;
+  const alertId = subjectId;
   const alert = await deps.alerts.get(alertId);
   const reply = replies.find((r) => r.alertId === alertId);
   if (!alert || !reply || !booking) return problem(404, 'not-found', wantsJson);
