@@ -60,9 +60,14 @@ export type DeliveryResult =
  * channel is claimed before the provider call and marked sent after, so a
  * retried invocation never sends a channel twice.
  */
-export async function deliverMessage(deps: MessagingDeps, ref: MessageRef): Promise<DeliveryResult> {
+export async function deliverMessage(
+  deps: MessagingDeps,
+  ref: MessageRef,
+  /** The booking as just stored by the caller, saving a read; by default it is reloaded. */
+  current?: BookingRecord,
+): Promise<DeliveryResult> {
   const now = deps.clock.now();
-  const record = await deps.bookings.get(ref.bookingId);
+  const record = current ?? (await deps.bookings.get(ref.bookingId));
   const entry = record?.plan[ref.kind];
   const notPlanned = whyNotPlanned(record, ref);
   if (notPlanned || !record?.booking || !entry) {

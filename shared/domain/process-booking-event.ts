@@ -136,17 +136,18 @@ async function reconcile(deps: BookingEventDeps, record: BookingRecord, previous
     }
     if (entry?.status === 'due') due.push(entry);
   }
-  for (const entry of due) await sendNowOrRetryLater(deps, refOf(entry), entry.version, timeZone);
+  for (const entry of due) await sendNowOrRetryLater(deps, record, refOf(entry), entry.version, timeZone);
 }
 
 async function sendNowOrRetryLater(
   deps: BookingEventDeps,
+  record: BookingRecord,
   ref: MessageRef,
   version: number,
   timeZone: string,
 ): Promise<DeliveryResult | undefined> {
   try {
-    return await deliverMessage(deps, ref);
+    return await deliverMessage(deps, ref, record);
   } catch (error) {
     await deps.scheduler.upsert({
       name: messageScheduleName(ref, 'retry'),

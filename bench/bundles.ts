@@ -1,0 +1,263 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { ENV } from '../shared/contracts/env';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** The esbuild options `NodejsFunction` gets from infra/cdk/constructs/project-function.ts. */
+const CDK_BUNDLING: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  external: [],
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+  metafile: true,
+  logLevel: 'silent',
+};
+
+/** Dummy values for every variable the functions parse; AWS calls go to a closed loopback port, once. */
+const FUNCTION_ENV: Record<string, string> = {
+  [ENV.tableName]: 'bench-table',
+  [ENV.scheduleGroup]: 'bench-group',
+  [ENV.schedulerRoleArn]: 'arn:aws:iam::123456789012:role/bench',
+  [ENV.sendFunctionArn]: 'arn:aws:lambda:us-east-1:123456789012:function:send',
+  [ENV.scheduleDlqArn]: 'arn:aws:sqs:us-east-1:123456789012:dlq',
+  [ENV.rejectedEventsQueueUrl]: 'http://127.0.0.1:9/123456789012/rejected',
+  [ENV.linkSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench',
+  [ENV.linkBaseUrl]: 'https://links.example.org',
+  [ENV.staffAlertTopicArn]: 'arn:aws:sns:us-east-1:123456789012:alerts',
+  [ENV.staffEscalationTopicArn]: 'arn:aws:sns:us-east-1:123456789012:escalation',
+  [ENV.alertFunctionArn]: 'arn:aws:lambda:us-east-1:123456789012:function:alerts',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_MAX_ATTEMPTS: '1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  POWERTOOLS_DEV: 'false',
+  POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+  AWS_LAMBDA_FUNCTION_NAME: 'bench',
+};
+
+/** First calls that need no data: each fails fast (zod) or at the first AWS call (refused on 127.0.0.1:9). */
+const FIRST_CALL: Record<string, unknown> = {
+  'send-message': { bogus: true },
+  'handle-booking-event': {
+    id: 'bench',
+    source: 'clinic.booking',
+    'detail-type': 'Booking Created',
+    detail: { bookingId: 'bench-1', version: 1 },
+    time: '2026-05-04T14:00:00Z',
+  },
+  'handle-checkin-http': {
+    rawPath: '/c/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    headers: {},
+    pathParameters: { token: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    requestContext: { http: { method: 'GET' } },
+    isBase64Encoded: false,
+  },
+  'dispatch-alerts': { alertId: 'bench-alert' },
+  'send-review-digest': {},
+  empty: {},
+};
+
+const HARNESS = `
+const [bundle, input] = [process.argv[2], JSON.parse(process.argv[3])];
+const booted = performance.now();
+const { handler } = await import(bundle);
+const imported = performance.now();
+let outcome = 'returned';
+try { await handler(input); } catch (error) {
+  outcome = 'threw ' + (error && error.name) + ': ' + String(error && (error.code || error.message)).replace(/\\s+/g, ' ').slice(0, 60);
+}
+const called = performance.now();
+process.stdout.write(JSON.stringify({ outcome, booted, imported, called }) + '\\n');
+process.exit(0);
+`;
+
+export interface BundleFigure {
+  name: string;
+  bytes: number;
+  sourceMapBytes: number;
+  importMs: number;
+  ratioToEmpty: number;
+  /** Inside the child: evaluating the bundle's module graph. */
+  moduleLoadMs: number;
+  /** Inside the child: the first handler call, until it settles. */
+  firstCallMs: number;
+  firstCall: string;
+  largestPackages: { name: string; bytes: number }[];
+}
+
+/**
+ * Bundles each `functions/*.ts` as the CDK does and times `node` from spawn to
+ * the first handler call settling (median of `runs`), beside an empty handler
+ * bundled and timed the same way in the same run.
+ */
+export async function measureBundles(runs: number) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'followup-bench-'));
+  try {
+    writeFileSync(path.join(dir, 'harness.mjs'), HARNESS);
+    const emptyEntry = path.join(dir, 'empty.ts');
+    writeFileSync(emptyEntry, 'export const handler = async (_event: unknown) => ({});\n');
+    // Diagnostics, bundled and timed the same way: what zod alone and the config check alone cost.
+    const zodEntry = path.join(dir, 'diag-zod.ts');
+    writeFileSync(
+      zodEntry,
+      "import { z } from 'zod';\nconst schema = z.object({ a: z.string(), b: z.number().int() });\n" +
+        'export const handler = async (event: unknown) => schema.safeParse(event).success;\n',
+    );
+    const configEntry = path.join(dir, 'diag-config.ts');
+    writeFileSync(
+      configEntry,
+      `import input from ${JSON.stringify(path.join(REPO_ROOT, 'config/clinic'))};\n` +
+        `import { loadClinicConfig } from ${JSON.stringify(path.join(REPO_ROOT, 'shared/domain/config-validation'))};\n` +
+        'export const handler = async (_event: unknown) => loadClinicConfig(input).clinic.name;\n',
+    );
+    const diagnostics = [
+      { name: 'diag-zod', entry: zodEntry },
+      { name: 'diag-config', entry: configEntry },
+    ];
+    const entries = readdirSync(path.join(REPO_ROOT, 'functions'))
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => ({ name: f.replace(/\.ts$/, ''), entry: path.join(REPO_ROOT, 'functions', f) }));
+    const built: { name: string; file: string; bytes: number; mapBytes: number; metafile: Metafile }[] = [];
+    for (const { name, entry } of [{ name: 'empty', entry: emptyEntry }, ...diagnostics, ...entries]) {
+      const outdir = path.join(dir, name);
+      mkdirSync(outdir);
+      const file = path.join(outdir, 'index.mjs');
+      const result = await build({
+        ...CDK_BUNDLING,
+        entryPoints: [entry],
+        outfile: file,
+        absWorkingDir: REPO_ROOT,
+        nodePaths: [path.join(REPO_ROOT, 'node_modules')],
+      });
+      built.push({
+        name,
+        file,
+        bytes: statSync(file).size,
+        mapBytes: statSync(`${file}.map`).size,
+        metafile: result.metafile ?? { inputs: {}, outputs: {} },
+      });
+    }
+    // Interleave the runs so the empty bundle and the functions see the same machine state.
+    const times = new Map<string, number[]>(built.map((b) => [b.name, []]));
+    const moduleTimes = new Map<string, number[]>(built.map((b) => [b.name, []]));
+    const callTimes = new Map<string, number[]>(built.map((b) => [b.name, []]));
+    const outcomes = new Map<string, string>();
+    for (let run = 0; run < runs + 1; run++) {
+      for (const b of built) {
+        const { ms, outcome, moduleMs, callMs } = await spawnTimed(dir, b.file, FIRST_CALL[b.name] ?? {});
+        // The first round only warms the page cache.
+        if (run > 0) {
+          times.get(b.name)?.push(ms);
+          moduleTimes.get(b.name)?.push(moduleMs);
+          callTimes.get(b.name)?.push(callMs);
+        }
+        outcomes.set(b.name, outcome);
+      }
+    }
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const mid = Math.floor(s.length / 2);
+      return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+    };
+    const emptyMs = median(times.get('empty') ?? []);
+    const figures: BundleFigure[] = built
+      .filter((b) => b.name !== 'empty')
+      .map((b) => {
+        const importMs = median(times.get(b.name) ?? []);
+        return {
+          name: b.name,
+          bytes: b.bytes,
+          sourceMapBytes: b.mapBytes,
+          importMs: Math.round(importMs * 10) / 10,
+          ratioToEmpty: Math.round((importMs / emptyMs) * 100) / 100,
+          moduleLoadMs: Math.round(median(moduleTimes.get(b.name) ?? []) * 10) / 10,
+          firstCallMs: Math.round(median(callTimes.get(b.name) ?? []) * 10) / 10,
+          firstCall: outcomes.get(b.name) ?? 'unknown',
+          largestPackages: largestPackages(b.metafile, 5),
+        };
+      });
+    const empty = built.find((b) => b.name === 'empty');
+    return {
+      bundles: figures.filter((f) => !f.name.startsWith('diag-')),
+      diagnostics: figures.filter((f) => f.name.startsWith('diag-')),
+      empty: {
+        bytes: empty?.bytes ?? 0,
+        importMs: Math.round(emptyMs * 10) / 10,
+        moduleLoadMs: Math.round(median(moduleTimes.get('empty') ?? []) * 10) / 10,
+      },
+      runs,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Spawns `node harness.mjs bundle input` and answers the ms until it reports the first call settled. */
+function spawnTimed(
+  dir: string,
+  file: string,
+  input: unknown,
+): Promise<{ ms: number; outcome: string; moduleMs: number; callMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [path.join(dir, 'harness.mjs'), file, JSON.stringify(input)], {
+      env: { PATH: process.env.PATH ?? '', ...FUNCTION_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let settledAt: number | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (settledAt === undefined && /(^|\n)\{"outcome"[^\n]*\n/.test(out)) settledAt = performance.now();
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      const line = out.split('\n').find((l) => l.startsWith('{"outcome"'));
+      if (settledAt === undefined || !line) return reject(new Error(`no first call from ${file}: ${out}`));
+      const report = JSON.parse(line) as {
+        outcome: string;
+        booted: number;
+        imported: number;
+        called: number;
+      };
+      resolve({
+        ms: settledAt - started,
+        outcome: report.outcome,
+        moduleMs: report.imported - report.booted,
+        callMs: report.called - report.imported,
+      });
+    });
+  });
+}
+
+/** Bytes in the output by npm package (or `project` for our own code), largest first. */
+function largestPackages(metafile: Metafile, top: number) {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const name = match?.[1] ?? 'project';
+      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, bytes]) => ({ name, bytes }));
+}

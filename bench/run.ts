@@ -1,0 +1,319 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { measureAlertLatency, measureAlertLatencyViaRuntime } from './alert-latency';
+import { measureBundles } from './bundles';
+import { measureIngestion } from './ingestion';
+import { costPer1000Sessions, fixedMonthly, loadPrices } from './prices';
+import { countIdleRuns, countSession, round } from './session';
+
+/**
+ * `npm run bench` (full) or `npm run bench -- --quick`: measures alert
+ * latency, ingestion throughput against its floor, requests and cost per
+ * session, the idle deployment's monthly cost and each bundle's size and cold
+ * start; prints a table and writes bench/results.json. Exits 0 even when a
+ * target is missed (it says MISSED); not part of `npm test`.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+const quick = process.argv.includes('--quick');
+const MODE = quick
+  ? { name: 'quick', replies: 200, warmup: 20, runtimeReplies: 50, events: 2000, bundleRuns: 3 }
+  : { name: 'full', replies: 500, warmup: 50, runtimeReplies: 200, events: 10_000, bundleRuns: 10 };
+const CONCURRENCY = 1;
+const MB = 1_000_000;
+
+const TARGETS = {
+  alertP99Ms: 100,
+  ingestionRatio: 0.7,
+  infrastructureUsdPer1000Sessions: 0.5,
+  fixedMonthlyUsd: 10,
+  scans: 0,
+  bundleBytes: MB,
+  coldStartRatioToEmpty: 3,
+};
+
+function machine() {
+  const cpu = cpus();
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memoryGb: round(totalmem() / 1024 ** 3, 1),
+  };
+}
+
+/** KMS keys, secrets and alarms of the synthesized app, read from cdk.out. */
+function deployedResources() {
+  const dir = path.join(ROOT, 'cdk.out');
+  const counts = { kmsKeys: 0, secrets: 0, alarms: 0 };
+  if (!existsSync(dir))
+    return { kmsKeys: 2, secrets: 1, alarms: 21, source: 'assumed (no cdk.out: run npm run synth)' };
+  let newest = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.template.json'))) {
+    const full = path.join(dir, file);
+    newest = Math.max(newest, statSync(full).mtimeMs);
+    const template = JSON.parse(readFileSync(full, 'utf8')) as {
+      Resources?: Record<string, { Type: string }>;
+    };
+    for (const resource of Object.values(template.Resources ?? {})) {
+      if (resource.Type === 'AWS::KMS::Key') counts.kmsKeys++;
+      if (resource.Type === 'AWS::SecretsManager::Secret') counts.secrets++;
+      if (resource.Type === 'AWS::CloudWatch::Alarm') counts.alarms++;
+    }
+  }
+  return { ...counts, source: `cdk.out/*.template.json (synthesized ${new Date(newest).toISOString()})` };
+}
+
+async function section<T>(name: string, run: () => Promise<T>): Promise<T | { error: string }> {
+  const started = performance.now();
+  process.stderr.write(`bench: ${name}...`);
+  try {
+    const result = await run();
+    process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    return result;
+  } catch (error) {
+    process.stderr.write(' FAILED\n');
+    return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+const failed = (value: unknown): value is { error: string } =>
+  typeof value === 'object' && value !== null && 'error' in value;
+
+async function main() {
+  const started = Date.now();
+  const prices = loadPrices();
+  const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+
+  const alert = await section('alert latency', () => measureAlertLatency(MODE.replies, MODE.warmup));
+  const alertViaRuntime = await section('alert latency via startLocalRuntime (polled)', () =>
+    measureAlertLatencyViaRuntime(MODE.runtimeReplies, 5),
+  );
+  const ingestion = await section('ingestion', () => measureIngestion(MODE.events, CONCURRENCY));
+  const session = await section('requests per session', async () => {
+    const withReschedule = await countSession(true, prices);
+    const withoutReschedule = await countSession(false, prices);
+    const idle = await countIdleRuns(prices);
+    return { withReschedule, withoutReschedule, idle };
+  });
+  const bundles = await section('bundles and cold start', () => measureBundles(MODE.bundleRuns));
+
+  const resources = deployedResources();
+  const perSession = failed(session) ? undefined : session.withReschedule;
+  const cost = perSession ? costPer1000Sessions(perSession, prices) : undefined;
+  const costNoReschedule = failed(session)
+    ? undefined
+    : costPer1000Sessions(session.withoutReschedule, prices);
+  const fixed = failed(session) ? undefined : fixedMonthly(prices, resources, session.idle);
+  const scans = failed(session)
+    ? undefined
+    : session.withReschedule.scans +
+      session.withoutReschedule.scans +
+      session.idle.sweeper.scans +
+      session.idle.digest.scans;
+
+  const met = {
+    alertP99: failed(alert) ? false : alert.p99 < TARGETS.alertP99Ms,
+    ingestionRatio: failed(ingestion) ? false : ingestion.ratio >= TARGETS.ingestionRatio,
+    infrastructureCost: cost ? cost.infrastructureUsd < TARGETS.infrastructureUsdPer1000Sessions : false,
+    fixedMonthly: fixed ? fixed.totalUsd < TARGETS.fixedMonthlyUsd : false,
+    noScan: scans === 0,
+    bundleSize: failed(bundles) ? false : bundles.bundles.every((b) => b.bytes < TARGETS.bundleBytes),
+    coldStart: failed(bundles)
+      ? false
+      : bundles.bundles.every((b) => b.ratioToEmpty <= TARGETS.coldStartRatioToEmpty),
+  };
+
+  // A clinic's month: sessions a month × cost per session, plus the idle deployment.
+  const clinicMonth = (sessions: number) =>
+    cost && fixed
+      ? {
+          sessions,
+          infrastructureUsd: round((cost.infrastructureUsd * sessions) / 1000 + fixed.totalUsd),
+          emailUsd: round((cost.emailUsd * sessions) / 1000),
+          smsUsd: round((cost.smsUsd * sessions) / 1000),
+          totalUsd: round(
+            ((cost.infrastructureUsd + cost.emailUsd + cost.smsUsd) * sessions) / 1000 + fixed.totalUsd,
+          ),
+        }
+      : undefined;
+
+  const results = {
+    alertLatencyMs: alert,
+    alertLatencyViaLocalRuntimeMs: alertViaRuntime,
+    ingestion,
+    perSession: perSession ?? session,
+    perSessionWithoutReschedule: failed(session) ? undefined : session.withoutReschedule,
+    idleRuns: failed(session) ? undefined : session.idle,
+    costPer1000Sessions: cost && {
+      infrastructureUsd: round(cost.infrastructureUsd, 4),
+      emailUsd: round(cost.emailUsd, 4),
+      smsUsd: round(cost.smsUsd, 4),
+      lines: Object.fromEntries(Object.entries(cost.lines).map(([k, v]) => [k, round(v, 5)])),
+      withoutReschedule: costNoReschedule && {
+        infrastructureUsd: round(costNoReschedule.infrastructureUsd, 4),
+        emailUsd: round(costNoReschedule.emailUsd, 4),
+        smsUsd: round(costNoReschedule.smsUsd, 4),
+      },
+    },
+    fixedMonthlyUsd: fixed ? round(fixed.totalUsd, 2) : undefined,
+    fixedMonthly: fixed && {
+      lines: Object.fromEntries(Object.entries(fixed.lines).map(([k, v]) => [k, round(v, 4)])),
+      counts: fixed.counts,
+    },
+    clinicMonth: { sessions400: clinicMonth(400), sessions100: clinicMonth(100) },
+    bundles: failed(bundles) ? bundles : bundles.bundles,
+    emptyBundle: failed(bundles) ? undefined : bundles.empty,
+    bundleDiagnostics: failed(bundles) ? undefined : bundles.diagnostics,
+    coldStartRuns: failed(bundles) ? undefined : bundles.runs,
+    machine: machine(),
+    command,
+    mode: MODE.name,
+    concurrency: CONCURRENCY,
+    prices: { file: 'bench/prices.json', recorded: prices.recorded },
+    targets: { ...TARGETS, met },
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: round((Date.now() - started) / 1000, 1),
+  };
+  writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  printTable(results, met);
+}
+
+type Results = Record<string, unknown> & {
+  machine: ReturnType<typeof machine>;
+  command: string;
+  mode: string;
+  durationSeconds: number;
+};
+
+function printTable(r: Results, met: Record<string, boolean>) {
+  const rows: [string, string, string, string][] = [];
+  const status = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'met' : 'MISSED');
+  const get = (value: unknown, ...keys: string[]): unknown =>
+    keys.reduce<unknown>(
+      (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+      value,
+    );
+  const err = (value: unknown) => (failed(value) ? `ERROR ${value.error}` : undefined);
+
+  const a = r.alertLatencyMs;
+  rows.push([
+    'alert latency p50 / p99 (ms)',
+    err(a) ?? `${get(a, 'p50')} / ${get(a, 'p99')} (n=${get(a, 'n')})`,
+    `p99 < ${TARGETS.alertP99Ms}`,
+    status(met.alertP99),
+  ]);
+  const av = r.alertLatencyViaLocalRuntimeMs;
+  rows.push([
+    '  via startLocalRuntime, polled',
+    err(av) ?? `${get(av, 'p50')} / ${get(av, 'p99')} (n=${get(av, 'n')})`,
+    'upper bound',
+    '',
+  ]);
+  const i = r.ingestion;
+  rows.push([
+    'ingestion events/s vs floor',
+    err(i) ??
+      `${get(i, 'eventsPerSecond')} / ${get(i, 'floorEventsPerSecond')} = ${get(i, 'ratio')} (${get(i, 'events')} events)`,
+    `>= ${TARGETS.ingestionRatio}`,
+    status(met.ingestionRatio),
+  ]);
+  rows.push([
+    '  vs Get+Put-only floor',
+    err(i) ?? `${get(i, 'getPutFloorPerSecond')}/s, ratio ${get(i, 'ratioToGetPutFloor')}`,
+    '',
+    '',
+  ]);
+  const s = r.perSession;
+  rows.push([
+    'per session: DynamoDB reads/writes',
+    err(s) ??
+      `${get(s, 'dynamodbReads')} / ${get(s, 'dynamodbWrites')} (RRU ${get(s, 'readRequestUnits')}, WRU ${get(s, 'writeRequestUnits')})`,
+    '',
+    '',
+  ]);
+  rows.push(['per session: scans (all runs)', err(s) ?? String(get(s, 'scans')), '0', status(met.noScan)]);
+  rows.push([
+    'per session: Scheduler calls / firings',
+    err(s) ?? `${get(s, 'schedulerCalls')} / ${get(s, 'scheduleFirings')}`,
+    '',
+    '',
+  ]);
+  rows.push(['per session: Lambda invocations', err(s) ?? String(get(s, 'lambdaInvocations')), '', '']);
+  rows.push([
+    'per session: emails / SMS segments',
+    err(s) ?? `${get(s, 'emails')} / ${get(s, 'smsSegments')}`,
+    '',
+    '',
+  ]);
+  const c = r.costPer1000Sessions;
+  rows.push([
+    'per 1,000 sessions: infrastructure',
+    c ? `$${get(c, 'infrastructureUsd')}` : 'n/a',
+    `< $${TARGETS.infrastructureUsdPer1000Sessions}`,
+    status(met.infrastructureCost),
+  ]);
+  rows.push([
+    'per 1,000 sessions: email / SMS',
+    c ? `$${get(c, 'emailUsd')} / $${get(c, 'smsUsd')}` : 'n/a',
+    '',
+    '',
+  ]);
+  rows.push([
+    'fixed monthly (idle deployment)',
+    r.fixedMonthlyUsd === undefined ? 'n/a' : `$${r.fixedMonthlyUsd}`,
+    `< $${TARGETS.fixedMonthlyUsd}`,
+    status(met.fixedMonthly),
+  ]);
+  const m = get(r.clinicMonth, 'sessions400');
+  rows.push([
+    'clinic with 400 sessions/month',
+    m ? `$${get(m, 'totalUsd')} (infra $${get(m, 'infrastructureUsd')}, SMS $${get(m, 'smsUsd')})` : 'n/a',
+    '',
+    '',
+  ]);
+  if (failed(r.bundles)) rows.push(['bundles', err(r.bundles) ?? '', '', 'MISSED']);
+  else {
+    const empty = r.emptyBundle as { importMs: number };
+    rows.push(['empty bundle spawn->first call (ms)', String(empty.importMs), '', '']);
+    for (const b of r.bundles as { name: string; bytes: number; importMs: number; ratioToEmpty: number }[]) {
+      const ok = b.bytes < TARGETS.bundleBytes && b.ratioToEmpty <= TARGETS.coldStartRatioToEmpty;
+      rows.push([
+        `bundle ${b.name}`,
+        `${(b.bytes / 1000).toFixed(0)} KB, ${b.importMs} ms, ${b.ratioToEmpty}x empty`,
+        `< 1 MB, <= ${TARGETS.coldStartRatioToEmpty}x`,
+        status(ok),
+      ]);
+    }
+  }
+
+  const widths = [0, 1, 2, 3].map((col) => Math.max(...rows.map((row) => (row[col] ?? '').length), 6));
+  const line = (row: string[]) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ');
+  const out = [
+    `${r.command}  (${r.mode}, ${r.durationSeconds} s)`,
+    `node ${r.machine.node}, ${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.platform}`,
+    '',
+    line(['figure', 'measured', 'target', 'status']),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    `missed: ${
+      Object.entries(met)
+        .filter(([, ok]) => !ok)
+        .map(([name]) => name)
+        .join(', ') || 'none'
+    }`,
+    'written: bench/results.json',
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
