@@ -19,6 +19,7 @@ import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts';
 import { loadClinicConfig } from '../../shared/domain/config-validation';
+import { toJsonOrUndefined } from '../../shared/domain/json';
 import type { ReplyStore } from '../../shared/domain/ports';
 import type { BookingEventDeps, EventOutcome } from '../../shared/domain/process-booking-event';
 import { nextDigestAt } from '../../shared/domain/send-review-digest';
@@ -133,7 +134,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const knownBookings = new Set<string>();
 
   async function putEvent(entry: unknown): Promise<EventOutcome> {
-    if (Buffer.byteLength(JSON.stringify(entry) ?? '') > MAX_EVENT_BYTES) {
+    // An entry too deeply nested to serialise again is no event either: validation rejects it with its field.
+    const text = toJsonOrUndefined(entry);
+    if (text !== undefined && Buffer.byteLength(text) > MAX_EVENT_BYTES) {
       const error = 'entry: larger than 256 KB';
       await deadLetters.keep({ source: 'booking-events', reason: error, at: clock.now() });
       return { status: 'rejected', error, errors: [{ field: 'entry', message: 'larger than 256 KB' }] };

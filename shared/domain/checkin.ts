@@ -206,7 +206,8 @@ function parseJsonBody(body: string | undefined, kind: CheckinKind) {
 
 /** Urlencoded fields; a repeated name becomes a list, which the parser rejects. */
 function formFields(body: string): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
+  // No prototype: a field named `__proto__` is then a field like any other, and is rejected as unknown.
+  const fields: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of new URLSearchParams(body)) {
     const existing = fields[name];
     fields[name] =

@@ -3,6 +3,7 @@ import { METRIC } from '../contracts/metrics';
 import { decideBookingEvent, eventBookingId } from './booking-lifecycle';
 import type { BookingRecord, PlannedMessage } from './booking-record';
 import { type DeliveryResult, deliverMessage, type MessagingDeps } from './deliver-message';
+import { toJsonOrUndefined } from './json';
 import { MESSAGE_KINDS } from './message-kinds';
 import { patientZone } from './plan';
 import type { DeadLetterSink, MessageRef, MessageScheduler } from './ports';
@@ -53,7 +54,11 @@ export async function processBookingEvent(
       source: 'booking-events',
       reason: error,
       at: deps.clock.now(),
-      detail: { source: event.source, detailType: event.detailType, detail: event.detail },
+      // Kept whole when it can be serialised at all; a hostile, absurdly nested one is kept as a note.
+      detail:
+        toJsonOrUndefined(event.detail) === undefined
+          ? { source: event.source, detailType: event.detailType, detail: '[not kept: cannot be serialised]' }
+          : { source: event.source, detailType: event.detailType, detail: event.detail },
     });
     deps.metrics.count(METRIC.rejectedEvents);
     deps.log.warn('event rejected', { fields: parsed.errors.map((e) => e.field) });

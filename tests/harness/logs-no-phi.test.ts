@@ -1,0 +1,171 @@
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import { eventually, linkPath, type RuntimeClient, runtimeClient, startQuietRuntime } from './support';
+
+/*
+ * Minimum necessary PHI in logs (DESIGN section 8): a whole local scenario
+ * with logging on (booking, every message, an urgent reply with a note, the
+ * staff alert, its acknowledgement, a review reply and the digest, a rejected
+ * event and a failed send), with the runtime's JSON log lines captured from
+ * process.stdout. None may carry the patient's name, email, phone or note.
+ */
+
+const ZONE = 'America/Chicago';
+const CLOCK_START = '2026-09-14T14:00:00.000Z';
+const FIRST_NAME = 'Zephyrine';
+const EMAIL = 'zq.patient7731@example.org';
+const PHONE = '+15550187342';
+const NOTE = 'Quokka marmalade sunrise, I keep thinking about the bridge';
+const REVIEW_NOTE = 'Xylophone tangerine evening';
+
+/** The phone number in any common format: E.164, national, dashes, dots, spaces, parentheses, the last 7 digits. */
+const PHONE_PATTERNS = [
+  /\+?1?[\s.-]?\(?555\)?[\s.-]?018[\s.-]?7342/,
+  /5\D{0,3}5\D{0,3}5\D{0,3}0\D{0,3}1\D{0,3}8\D{0,3}7\D{0,3}3\D{0,3}4\D{0,3}2/,
+  /018[\s.-]?7342/,
+];
+
+let runtime: LocalRuntime;
+let client: RuntimeClient;
+let captured = '';
+let restoreStdout: () => void = () => {};
+let previousQuiet: string | undefined;
+
+beforeAll(async () => {
+  previousQuiet = process.env.LOCAL_QUIET;
+  delete process.env.LOCAL_QUIET;
+  const original = process.stdout.write.bind(process.stdout);
+  // Capture, without passing through: the lines are asserted on, not shown.
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stdout.write;
+  restoreStdout = () => {
+    process.stdout.write = original;
+  };
+  runtime = await startQuietRuntime(CLOCK_START);
+  client = runtimeClient(runtime);
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  restoreStdout();
+  if (previousQuiet === undefined) delete process.env.LOCAL_QUIET;
+  else process.env.LOCAL_QUIET = previousQuiet;
+});
+
+async function runScenario() {
+  const start = DateTime.fromISO('2026-09-16T09:00', { zone: ZONE });
+  const detail = {
+    bookingId: 'phi-1',
+    version: 1,
+    session: {
+      startsAt: start.toISO(),
+      durationMinutes: 90,
+      timeZone: ZONE,
+      treatment: 'esketamine-nasal',
+      location: 'Room 4',
+    },
+    patient: { id: 'p-phi-1', firstName: FIRST_NAME, email: EMAIL, phone: PHONE },
+  };
+  const created = await client.postJson('/local/events', {
+    Source: 'clinic.booking',
+    DetailType: 'Booking Created',
+    Detail: detail,
+  });
+  expect(created.text).toContain('processed');
+  // A rejected event that carries the patient's details, and a send that fails once.
+  const rejected = await client.postJson('/local/events', {
+    Source: 'clinic.booking',
+    DetailType: 'Booking Rescheduled',
+    Detail: { ...detail, version: 2, patient: { ...detail.patient, phone: '555-018-7342' } },
+  });
+  expect(rejected.text).toContain('rejected');
+  await client.postJson('/local/faults', { sms: 'fail' });
+  await client.advance(start.minus({ hours: 2, minutes: -1 }).toUTC().toISO() ?? '');
+  await client.postJson('/local/faults', { sms: 'ok' });
+
+  // Past the same-day check-in: an urgent reply with a note, the alert, the staff page, the acknowledgement.
+  await client.advance(start.plus({ hours: 6 }).toUTC().toISO() ?? '');
+  const outbox = await client.outbox();
+  const sameDay = outbox.find((m) => m.kind === 'checkin-same-day' && m.channel === 'email');
+  const checkin = linkPath(sameDay?.text ?? '', 'c') ?? '';
+  expect(checkin).toMatch(/^\/c\//);
+  expect((await client.get(checkin)).status).toBe(200);
+  const urgent = await client.postJson(checkin, {
+    mood: 1,
+    selfHarm: 'yes',
+    sideEffects: { panic: 'severe' },
+    wantsCall: true,
+    note: NOTE,
+  });
+  expect(urgent.status).toBe(201);
+  const staff = await eventually(
+    async () => (await client.outbox()).find((m) => m.channel === 'staff' && m.to === 'alerts'),
+    (m) => m !== undefined,
+  );
+  const alertPage = linkPath(staff?.text ?? '', 'a') ?? '';
+  expect((await client.get(alertPage)).status).toBe(200);
+  expect((await client.postJson(alertPage, { by: 'Nurse on call' })).status).toBeLessThan(300);
+  // A form reply with an error (the note comes back on the page, not in the logs).
+  const badForm = new URLSearchParams({ mood: 'eleven', selfHarm: 'no', note: REVIEW_NOTE }).toString();
+  expect((await client.postRaw(checkin, badForm, 'application/x-www-form-urlencoded')).status).toBe(400);
+
+  // The next-day check-in: a review reply, then the digest the morning after; then the week check-in.
+  await client.advance(start.plus({ days: 1, hours: 6 }).toUTC().toISO() ?? '');
+  const nextDay = (await client.outbox()).find((m) => m.kind === 'checkin-next-day' && m.channel === 'email');
+  const review = await client.postJson(linkPath(nextDay?.text ?? '', 'c') ?? '', {
+    mood: 2,
+    selfHarm: 'no',
+    note: REVIEW_NOTE,
+  });
+  expect(review.status).toBe(201);
+  await client.advance(start.plus({ days: 8 }).toUTC().toISO() ?? '');
+  const final = await client.outbox();
+  expect(final.some((m) => m.kind === 'review-digest')).toBe(true);
+  expect(final.some((m) => m.kind === 'checkin-week')).toBe(true);
+}
+
+describe('local runtime logs', () => {
+  it('carry no patient name, email, phone or free-text answer through a whole scenario', async () => {
+    await runScenario();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = captured.split('\n').filter((line) => line.trim() !== '');
+    const logLines = lines.filter((line) => line.startsWith('{'));
+    // The logs exist and cover the scenario, so the checks below can fail.
+    expect(logLines.length).toBeGreaterThan(10);
+    for (const message of [
+      'event processed',
+      'event rejected',
+      'message delivered',
+      'check-in reply stored',
+    ]) {
+      expect(
+        logLines.some((line) => line.includes(`"${message}"`)),
+        message,
+      ).toBe(true);
+    }
+    expect(logLines.some((line) => /staff alert (delivered|acknowledged)/.test(line))).toBe(true);
+
+    const leaks: string[] = [];
+    for (const line of lines) {
+      const lower = line.toLowerCase();
+      for (const secret of [
+        FIRST_NAME,
+        EMAIL,
+        'zq.patient7731',
+        'quokka',
+        'marmalade',
+        'xylophone',
+        'tangerine',
+      ]) {
+        if (lower.includes(secret.toLowerCase())) leaks.push(`${secret}: ${line.slice(0, 300)}`);
+      }
+      for (const pattern of PHONE_PATTERNS) {
+        if (pattern.test(line)) leaks.push(`phone ${pattern}: ${line.slice(0, 300)}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
