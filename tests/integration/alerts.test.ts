@@ -157,7 +157,10 @@ describe('alerts nobody acknowledged', () => {
   it('stay counted by every sweep after the last escalation, until someone acknowledges them', async () => {
     const h = await harness();
     const counted: Record<string, number[]> = {};
-    h.deps.metrics = { count: (name, value = 1) => void (counted[name] ??= []).push(value), flush: () => {} };
+    const count = (name: string, value = 1) => {
+      counted[name] = [...(counted[name] ?? []), value];
+    };
+    h.deps.metrics = { count, flush: () => {} };
     await h.replies.record(urgentReply(9, h.state.now));
     await sweepAlerts(h.deps);
     // 15, 45, 75 and 105 minutes after the reply: the four escalations.
