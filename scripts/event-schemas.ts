@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import {
   bookingCancelledSchema,
   DETAIL_TYPES,
   fullBookingSchema,
   sessionCompletedSchema,
 } from '../shared/contracts/booking-events';
+import * as z from '../shared/contracts/zod';
 
 /** The published JSON Schema files, generated from the zod schemas the functions validate with. */
 export function eventSchemaFiles(): Record<string, unknown> {
-  const detail = (title: string, detailType: string, schema: z.ZodType) => ({
+  const detail = (title: string, detailType: string, schema: z.ZodMiniType) => ({
     ...z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }),
     title,
     description: `The detail of a "${detailType}" event on the booking bus (source: one of the configured booking sources).`,

@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from './zod';
 
 /** The detail-types of the public booking event contract (DESIGN section 2). */
 export const DETAIL_TYPES = {
@@ -17,42 +17,50 @@ export type Language = (typeof LANGUAGES)[number];
 
 const bookingId = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'must use only letters, digits and _ . : -');
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9_.:-]+$/, 'must use only letters, digits and _ . : -'),
+  );
 
-const version = z.number().int().min(1);
+const version = z.number().check(z.int(), z.minimum(1));
 
-const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone');
+const timeZone = z
+  .string()
+  .check(z.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone'));
 
 /** ISO-8601 instant with an explicit offset or Z; a bare local time is ambiguous. */
 const instantWithOffset = z.iso.datetime({ offset: true, local: false });
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15551234567');
+const e164 = z
+  .string()
+  .check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15551234567'));
 
 export const sessionSchema = z.strictObject({
   startsAt: instantWithOffset,
-  durationMinutes: z.number().int().min(15).max(600),
+  durationMinutes: z.number().check(z.int(), z.minimum(15), z.maximum(600)),
   timeZone,
   treatment: z.enum(TREATMENTS),
-  location: z.string().min(1).max(200).optional(),
-  clinicianName: z.string().min(1).max(100).optional(),
+  location: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  clinicianName: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
 });
 
 export const patientSchema = z
   .strictObject({
-    id: z.string().min(1).max(128),
-    firstName: z.string().trim().min(1).max(100),
-    email: z.email().max(254).optional(),
-    phone: e164.optional(),
-    preferredChannel: z.enum(['email', 'sms', 'both']).default('both'),
-    language: z.enum(LANGUAGES).default('en'),
-    timeZone: timeZone.optional(),
+    id: z.string().check(z.minLength(1), z.maxLength(128)),
+    firstName: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    email: z.optional(z.email().check(z.maxLength(254))),
+    phone: z.optional(e164),
+    preferredChannel: z._default(z.enum(['email', 'sms', 'both']), 'both'),
+    language: z._default(z.enum(LANGUAGES), 'en'),
+    timeZone: z.optional(timeZone),
   })
-  .refine((patient) => patient.email !== undefined || patient.phone !== undefined, {
-    message: 'needs at least one of email or phone',
-    path: ['email'],
-  });
+  .check(
+    z.refine((patient) => patient.email !== undefined || patient.phone !== undefined, {
+      message: 'needs at least one of email or phone',
+      path: ['email'],
+    }),
+  );
 
 export const fullBookingSchema = z.strictObject({
   bookingId,
@@ -64,7 +72,7 @@ export const fullBookingSchema = z.strictObject({
 export const bookingCancelledSchema = z.strictObject({
   bookingId,
   version,
-  reason: z.string().max(500).optional(),
+  reason: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const sessionCompletedSchema = z.strictObject({
@@ -92,7 +100,7 @@ export interface FieldError {
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 /** Turns zod issues into field errors whose path starts at `prefix`. */
-export function toFieldErrors(error: z.ZodError, prefix: string): FieldError[] {
+export function toFieldErrors(error: z.core.$ZodError, prefix: string): FieldError[] {
   return error.issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
     message: issue.message,

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { CheckinKind } from '../domain/message-kinds';
 import {
   asksScreeners,
@@ -11,6 +10,7 @@ import {
 } from '../domain/questionnaire';
 import { SCREENER_ITEM_MAX } from '../domain/screeners';
 import type { FieldError, ParseResult } from './booking-events';
+import * as z from './zod';
 
 /*
  * The check-in reply contract (DESIGN section 7): one JSON body and one HTML
@@ -38,45 +38,43 @@ function requiredOr(message: string) {
 function wholeNumber(max: number, message: string) {
   return z
     .number({ error: requiredOr(message) })
-    .int({ error: message })
-    .min(0, { error: message })
-    .max(max, { error: message });
+    .check(z.int({ error: message }), z.minimum(0, { error: message }), z.maximum(max, { error: message }));
 }
 
-export const moodSchema = wholeNumber(MOOD_MAX, MOOD_MESSAGE).describe('0 (worst) to 10 (best)');
+export const moodSchema = wholeNumber(MOOD_MAX, MOOD_MESSAGE).check(z.describe('0 (worst) to 10 (best)'));
 
 export const severitySchema = z.enum(SEVERITIES, { error: SEVERITY_MESSAGE });
 
 /** Side effect to severity; effects left out count as `none`. */
-export const sideEffectsSchema = z
-  .strictObject(
-    Object.fromEntries(SIDE_EFFECTS.map((effect) => [effect, severitySchema.optional()])) as Record<
+export const sideEffectsSchema = z._default(
+  z.strictObject(
+    Object.fromEntries(SIDE_EFFECTS.map((effect) => [effect, z.optional(severitySchema)])) as Record<
       SideEffect,
-      z.ZodOptional<typeof severitySchema>
+      z.ZodMiniOptional<typeof severitySchema>
     >,
     { error: 'must be an object of side effects and severities' },
-  )
+  ),
   // A function, so each reply gets its own object rather than one shared default.
-  .default(() => ({}));
+  () => ({}),
+);
 
 export const selfHarmSchema = z
   .enum(['no', 'yes'], { error: requiredOr(SELF_HARM_MESSAGE) })
-  .describe('Thoughts that you would be better off dead, or of hurting yourself');
+  .check(z.describe('Thoughts that you would be better off dead, or of hurting yourself'));
 
-export const wantsCallSchema = z.boolean({ error: 'must be true or false' }).default(false);
+export const wantsCallSchema = z._default(z.boolean({ error: 'must be true or false' }), false);
 
 /** Trimmed; an empty note counts as no note. */
 export const noteSchema = z
   .string({ error: 'must be text' })
-  .trim()
-  .max(NOTE_MAX_LENGTH, { error: `must be at most ${NOTE_MAX_LENGTH} characters` });
+  .check(z.trim(), z.maxLength(NOTE_MAX_LENGTH, { error: `must be at most ${NOTE_MAX_LENGTH} characters` }));
 
 const screenerAnswerSchema = wholeNumber(SCREENER_ITEM_MAX, SCREENER_ANSWER_MESSAGE);
 
 function screenerSchema(items: number) {
   return z
     .array(screenerAnswerSchema, { error: `must be a list of ${items} answers` })
-    .length(items, { error: `must have exactly ${items} answers` });
+    .check(z.length(items, { error: `must have exactly ${items} answers` }));
 }
 
 /** The nine PHQ-9 answers in questionnaire order, each 0-3. */
@@ -89,7 +87,7 @@ const replyShape = {
   sideEffects: sideEffectsSchema,
   selfHarm: selfHarmSchema,
   wantsCall: wantsCallSchema,
-  note: noteSchema.optional(),
+  note: z.optional(noteSchema),
 };
 
 /** The JSON body of a reply to the same-day or next-day check-in. */
@@ -97,7 +95,7 @@ export const checkinReplySchema = z.strictObject(replyShape, { error: 'must be a
 
 /** The JSON body of a reply to the week check-in, which also asks the PHQ-9 and GAD-7. */
 export const weekCheckinReplySchema = z.strictObject(
-  { ...replyShape, phq9: phq9Schema.optional(), gad7: gad7Schema.optional() },
+  { ...replyShape, phq9: z.optional(phq9Schema), gad7: z.optional(gad7Schema) },
   { error: 'must be a JSON object' },
 );
 
@@ -249,7 +247,7 @@ function inFormOrder(errors: FieldError[], kind: CheckinKind): FieldError[] {
  * path, and a field that breaks two checks with one message (5.5 and 11.5 for
  * mood) is named once.
  */
-function fieldErrors(error: z.ZodError): FieldError[] {
+function fieldErrors(error: z.core.$ZodError): FieldError[] {
   const errors = error.issues.flatMap((issue): FieldError[] => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {

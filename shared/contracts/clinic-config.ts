@@ -1,20 +1,28 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
 import { MESSAGE_KINDS, type MessageKind } from '../domain/message-kinds';
 import { LANGUAGES, type TREATMENTS, toFieldErrors } from './booking-events';
 import { DEFAULT_TRIAGE_RULES, triageRulesSchema } from './triage-rules';
+import * as z from './zod';
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
-const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone');
+const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'));
+const timeZone = z
+  .string()
+  .check(z.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone'));
+const e164 = /^\+[1-9]\d{6,14}$/;
+
+/** A whole number from `min` to `max`. */
+function whole(min: number, max: number) {
+  return z.number().check(z.int(), z.minimum(min), z.maximum(max));
+}
 
 /**
  * An offset from an anchor. Days keep the local wall-clock time across DST
  * changes; hours and minutes are elapsed time (DESIGN section 3).
  */
 export const offsetSchema = z.strictObject({
-  days: z.number().int().min(-60).max(60).optional(),
-  hours: z.number().int().min(-72).max(72).optional(),
-  minutes: z.number().int().min(-1440).max(1440).optional(),
+  days: z.optional(whole(-60, 60)),
+  hours: z.optional(whole(-72, 72)),
+  minutes: z.optional(whole(-1440, 1440)),
 });
 export type Offset = z.infer<typeof offsetSchema>;
 
@@ -34,7 +42,7 @@ export const planRuleSchema = z.strictObject({
   offset: offsetSchema,
   channels: z.enum(['email', 'sms', 'both']),
   quietHours: z.enum(['send', 'earlier', 'later', 'skip']),
-  notBefore: offsetSchema.optional(),
+  notBefore: z.optional(offsetSchema),
 });
 export type PlanRule = z.infer<typeof planRuleSchema>;
 
@@ -58,11 +66,11 @@ export const DEFAULT_PLAN: PlanRule[] = [
 /** One message's wording in one language. Placeholders are `{{name}}`. */
 export const messageTemplateSchema = z.strictObject({
   /** Email subject: at most a first name and the clinic's name, no drug or symptom. */
-  subject: z.string().min(1).max(150),
+  subject: z.string().check(z.minLength(1), z.maxLength(150)),
   /** Email body as plain text; blank lines separate paragraphs, lines starting with "- " are list items. */
-  body: z.string().min(1).max(20_000),
+  body: z.string().check(z.minLength(1), z.maxLength(20_000)),
   /** SMS text: one GSM-7 segment once rendered. */
-  sms: z.string().min(1).max(320),
+  sms: z.string().check(z.minLength(1), z.maxLength(320)),
 });
 export type MessageTemplate = z.infer<typeof messageTemplateSchema>;
 
@@ -75,77 +83,67 @@ const templatesForLanguage = z.strictObject(
 
 const fastingSchema = z.strictObject({
   /** No solid food for this many hours before the session. */
-  solidFoodHours: z.number().min(0).max(24),
+  solidFoodHours: z.number().check(z.minimum(0), z.maximum(24)),
   /** Clear liquids allowed until this many minutes before the session. */
-  clearLiquidsMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 60),
+  clearLiquidsMinutes: whole(0, 24 * 60),
 });
 
 export const clinicConfigSchema = z.strictObject({
   clinic: z.strictObject({
-    name: z.string().trim().min(1).max(40),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(40)),
     /** Shown to patients in messages and on error pages. */
-    phone: z.string().trim().min(7).max(30),
+    phone: z.string().check(z.trim(), z.minLength(7), z.maxLength(30)),
     timeZone,
-    website: z.url().optional(),
-    address: z.string().max(300).optional(),
+    website: z.optional(z.url()),
+    address: z.optional(z.string().check(z.maxLength(300))),
   }),
   sender: z.strictObject({
     /** A verified SES identity. */
     email: z.email(),
-    replyTo: z.email().optional(),
+    replyTo: z.optional(z.email()),
     /** SMS origination identity (toll-free or 10DLC number) registered in AWS End User Messaging. */
-    smsOriginationNumber: z
-      .string()
-      .regex(/^\+[1-9]\d{6,14}$/)
-      .optional(),
+    smsOriginationNumber: z.optional(z.string().check(z.regex(e164))),
     /** Monthly SMS spend limit in USD, set on the account by the operator. */
-    smsMonthlySpendLimitUsd: z.number().positive().default(100),
+    smsMonthlySpendLimitUsd: z._default(z.number().check(z.positive()), 100),
   }),
   /** EventBridge custom bus name. */
-  busName: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,256}$/)
-    .default('clinic-bookings'),
+  busName: z._default(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,256}$/)), 'clinic-bookings'),
   /** Event `source` values accepted from the booking system. */
-  bookingSources: z.array(z.string().min(1).max(256)).min(1).default(['clinic.booking']),
-  links: z
-    .strictObject({
+  bookingSources: z._default(
+    z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.minLength(1)),
+    ['clinic.booking'],
+  ),
+  links: z._default(
+    z.strictObject({
       /** Short link domain (e.g. `https://c.example.org`); default the API's own URL. */
-      baseUrl: z.url().optional(),
+      baseUrl: z.optional(z.url()),
       /** How long a check-in or instructions link stays valid after sending. */
-      ttlDays: z.number().int().min(1).max(60).default(7),
-    })
-    .default({ ttlDays: 7 }),
-  quietHours: z.strictObject({ start: hhmm, end: hhmm }).default({ start: '21:00', end: '08:00' }),
-  graceMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 60)
-    .default(60),
+      ttlDays: z._default(whole(1, 60), 7),
+    }),
+    { ttlDays: 7 },
+  ),
+  quietHours: z._default(z.strictObject({ start: hhmm, end: hhmm }), { start: '21:00', end: '08:00' }),
+  graceMinutes: z._default(whole(0, 24 * 60), 60),
   plan: z
-    .array(planRuleSchema)
-    .default(DEFAULT_PLAN)
-    .refine(
-      (rules) => new Set(rules.map((rule) => rule.kind)).size === rules.length,
-      'each message kind may appear once',
+    ._default(z.array(planRuleSchema), DEFAULT_PLAN)
+    .check(
+      z.refine(
+        (rules) => new Set(rules.map((rule) => rule.kind)).size === rules.length,
+        'each message kind may appear once',
+      ),
     ),
   /** Triage rules for check-in replies (DESIGN section 7); ids must be unique. */
-  triage: triageRulesSchema.default(DEFAULT_TRIAGE_RULES),
+  triage: z._default(triageRulesSchema, DEFAULT_TRIAGE_RULES),
   preparation: z.strictObject({
     /** Fasting before a session: `default`, overridden per treatment. */
     fasting: z.strictObject({
       default: fastingSchema,
-      'iv-ketamine': fastingSchema.optional(),
-      'im-ketamine': fastingSchema.optional(),
-      'esketamine-nasal': fastingSchema.optional(),
-      kap: fastingSchema.optional(),
-      other: fastingSchema.optional(),
-    } satisfies Record<'default' | (typeof TREATMENTS)[number], z.ZodType>),
+      'iv-ketamine': z.optional(fastingSchema),
+      'im-ketamine': z.optional(fastingSchema),
+      'esketamine-nasal': z.optional(fastingSchema),
+      kap: z.optional(fastingSchema),
+      other: z.optional(fastingSchema),
+    } satisfies Record<'default' | (typeof TREATMENTS)[number], z.ZodMiniType>),
   }),
   templates: z.strictObject(
     Object.fromEntries(LANGUAGES.map((language) => [language, templatesForLanguage])) as Record<
@@ -154,28 +152,28 @@ export const clinicConfigSchema = z.strictObject({
     >,
   ),
   /** Who is told about urgent replies, and how escalation goes (DESIGN section 8). */
-  staff: z
-    .strictObject({
+  staff: z._default(
+    z.strictObject({
       /** Subscribed to the staff alert topic (email subscriptions must be confirmed after deploy). */
-      alertEmails: z.array(z.email()).default([]),
-      alertSms: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164')).default([]),
+      alertEmails: z._default(z.array(z.email()), []),
+      alertSms: z._default(z.array(z.string().check(z.regex(e164, 'must be E.164'))), []),
       /** Subscribed to the escalation topic: who is told when nobody acknowledged. */
-      escalationEmails: z.array(z.email()).default([]),
-      escalationSms: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164')).default([]),
+      escalationEmails: z._default(z.array(z.email()), []),
+      escalationSms: z._default(z.array(z.string().check(z.regex(e164, 'must be E.164'))), []),
       /** Where the daily review digest goes; no digest without it. */
-      digestEmail: z.email().optional(),
+      digestEmail: z.optional(z.email()),
       /** Local time (clinic zone) the review digest is sent. */
-      digestTime: hhmm.default('08:00'),
+      digestTime: z._default(hhmm, '08:00'),
       /** Minutes from the urgent reply to the first escalation. */
-      escalateAfterMinutes: z.number().int().min(1).max(240).default(15),
+      escalateAfterMinutes: z._default(whole(1, 240), 15),
       /** Minutes between later escalations. */
-      repeatEveryMinutes: z.number().int().min(5).max(240).default(30),
+      repeatEveryMinutes: z._default(whole(5, 240), 30),
       /** Escalations at most, after which the alert stays open (and its alarm stays on). */
-      maxEscalations: z.number().int().min(1).max(12).default(4),
+      maxEscalations: z._default(whole(1, 12), 4),
       /** Days a staff link (acknowledge, reply page) stays valid. */
-      linkDays: z.number().int().min(1).max(30).default(7),
-    })
-    .default({
+      linkDays: z._default(whole(1, 30), 7),
+    }),
+    {
       alertEmails: [],
       alertSms: [],
       escalationEmails: [],
@@ -185,14 +183,15 @@ export const clinicConfigSchema = z.strictObject({
       repeatEveryMinutes: 30,
       maxEscalations: 4,
       linkDays: 7,
-    }),
+    },
+  ),
   /** Deploy-time settings for the operator; used by the CDK stack only. */
-  operations: z
-    .strictObject({
+  operations: z.optional(
+    z.strictObject({
       /** Subscribed by email to the operations alarm topic (confirm the subscription after deploy). */
-      alarmEmail: z.email().optional(),
-    })
-    .optional(),
+      alarmEmail: z.optional(z.email()),
+    }),
+  ),
 });
 
 export type ClinicConfigInput = z.input<typeof clinicConfigSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod';
 
 /**
  * Environment variable names shared by the CDK stack (which sets them) and the
@@ -19,14 +19,14 @@ export const ENV = {
   alertFunctionArn: 'ALERT_FUNCTION_ARN',
 } as const;
 
-const required = z.string().min(1);
+const required = z.string().check(z.minLength(1));
 
 /** Config of the send-message function (table, links, SES/SNS), parsed once at cold start. */
 export const sendMessageEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkSigningSecretArn]: required,
   [ENV.linkBaseUrl]: z.url(),
-  [ENV.sesConfigurationSet]: required.optional(),
+  [ENV.sesConfigurationSet]: z.optional(required),
 });
 
 /**
@@ -44,7 +44,7 @@ export const reviewDigestEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkSigningSecretArn]: required,
   [ENV.linkBaseUrl]: z.url(),
-  [ENV.sesConfigurationSet]: required.optional(),
+  [ENV.sesConfigurationSet]: z.optional(required),
 });
 
 /** Config of the alert function: staff topics, and escalation schedules that fire itself. */
@@ -64,7 +64,7 @@ export const dispatchAlertsEnvSchema = z.object({
  * Config of the booking-events function: everything send-message has (it sends
  * due-now messages inline) plus the scheduler and the rejected-events queue.
  */
-export const bookingEventsEnvSchema = sendMessageEnvSchema.extend({
+export const bookingEventsEnvSchema = z.extend(sendMessageEnvSchema, {
   [ENV.scheduleGroup]: required,
   [ENV.schedulerRoleArn]: required,
   [ENV.sendFunctionArn]: required,
@@ -78,7 +78,10 @@ export type CheckinHttpEnv = z.infer<typeof checkinHttpEnvSchema>;
 export type DispatchAlertsEnv = z.infer<typeof dispatchAlertsEnvSchema>;
 
 /** Parses `process.env` with a schema; the error names every missing or bad variable. */
-export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+export function parseEnv<T extends z.ZodMiniType>(
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<T> {
   const result = schema.safeParse(env);
   if (!result.success) {
     const fields = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { CHECKIN_KINDS } from '../domain/message-kinds';
 import { GAD7_ITEMS, PHQ9_ITEMS, SIDE_EFFECTS } from '../domain/questionnaire';
 import { SCREENER_ITEM_MAX } from '../domain/screeners';
+import * as z from './zod';
 
 /*
  * Triage rules as data (DESIGN sections 7 and 8). A clinic reads and edits
@@ -29,34 +29,32 @@ const PHQ9_TOTAL_MAX = PHQ9_ITEMS * SCREENER_ITEM_MAX;
 const GAD7_TOTAL_MAX = GAD7_ITEMS * SCREENER_ITEM_MAX;
 
 function whole(min: number, max: number) {
-  return z
-    .number({ error: `must be a whole number from ${min} to ${max}` })
-    .int({ error: `must be a whole number from ${min} to ${max}` })
-    .min(min, { error: `must be a whole number from ${min} to ${max}` })
-    .max(max, { error: `must be a whole number from ${min} to ${max}` });
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.number({ error }).check(z.int({ error }), z.minimum(min, { error }), z.maximum(max, { error }));
 }
 
 /** `atLeast` and/or `atMost` (both inclusive) on a number of the reply. */
 function bounds(min: number, max: number) {
-  return { atLeast: whole(min, max).optional(), atMost: whole(min, max).optional() };
+  return { atLeast: z.optional(whole(min, max)), atMost: z.optional(whole(min, max)) };
 }
 
 type Bounds = { atLeast?: number | undefined; atMost?: number | undefined };
 
 /** Adds the checks every bounded condition needs: at least one bound, and the bounds in order. */
-function checkBounds<T extends z.ZodType<Bounds>>(schema: T): T {
-  return schema
-    .refine((condition) => condition.atLeast !== undefined || condition.atMost !== undefined, {
+function checkBounds<T extends z.ZodMiniType<Bounds>>(schema: T): T {
+  return schema.check(
+    z.refine<Bounds>((condition) => condition.atLeast !== undefined || condition.atMost !== undefined, {
       error: 'needs atLeast or atMost',
       path: ['atLeast'],
-    })
-    .refine(
+    }),
+    z.refine<Bounds>(
       (condition) =>
         condition.atLeast === undefined ||
         condition.atMost === undefined ||
         condition.atLeast <= condition.atMost,
       { error: 'must not be below atLeast', path: ['atMost'] },
-    );
+    ),
+  );
 }
 
 const effect = z.enum(SIDE_EFFECTS, { error: `must be one of ${SIDE_EFFECTS.join(', ')}` });
@@ -85,7 +83,10 @@ export const moodConditionSchema = checkBounds(
 export const sideEffectConditionSchema = z.strictObject({
   answer: z.literal('sideEffects'),
   effects: z.union(
-    [z.literal('any'), z.array(effect).min(1, { error: 'must name at least one side effect' })],
+    [
+      z.literal('any'),
+      z.array(effect).check(z.minLength(1, { error: 'must name at least one side effect' })),
+    ],
     {
       error: `must be "any" or a list of side effects (${SIDE_EFFECTS.join(', ')})`,
     },
@@ -151,20 +152,26 @@ export const triageConditionSchema = z.discriminatedUnion(
 );
 export type TriageCondition = z.infer<typeof triageConditionSchema>;
 
+/** Lowercase letters and digits joined by dashes. */
+const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 /** One triage rule. Its `id` is stored with every reply it fires for, so keep it stable. */
 export const triageRuleSchema = z.strictObject({
   id: z
     .string({ error: 'must be text' })
-    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: 'must be lowercase letters and digits joined by dashes' })
-    .max(64, { error: 'must be at most 64 characters' }),
+    .check(
+      z.regex(RULE_ID, { error: 'must be lowercase letters and digits joined by dashes' }),
+      z.maxLength(64, { error: 'must be at most 64 characters' }),
+    ),
   level: z.enum(RULE_LEVELS, { error: `must be one of ${RULE_LEVELS.join(', ')}` }),
   /** For people reading the config and staff pages; triage ignores it. */
-  description: z.string().max(300, { error: 'must be at most 300 characters' }).optional(),
+  description: z.optional(z.string().check(z.maxLength(300, { error: 'must be at most 300 characters' }))),
   /** Only at these check-ins; absent = at every check-in. */
-  kinds: z
-    .array(z.enum(CHECKIN_KINDS, { error: `must be one of ${CHECKIN_KINDS.join(', ')}` }))
-    .min(1, { error: 'must name at least one check-in, or be left out' })
-    .optional(),
+  kinds: z.optional(
+    z
+      .array(z.enum(CHECKIN_KINDS, { error: `must be one of ${CHECKIN_KINDS.join(', ')}` }))
+      .check(z.minLength(1, { error: 'must name at least one check-in, or be left out' })),
+  ),
   when: triageConditionSchema,
 });
 export type TriageRule = z.infer<typeof triageRuleSchema>;
@@ -257,10 +264,10 @@ export const DEFAULT_TRIAGE_RULES: TriageRule[] = [
  * A clinic's triage rules: at least one, ids unique. Used as the `triage`
  * field of the clinic config.
  */
-export const triageRulesSchema = z
-  .array(triageRuleSchema, { error: 'must be a list of triage rules' })
-  .min(1, { error: 'needs at least one rule' })
-  .refine((rules) => duplicateRuleIds(rules).length === 0, {
+export const triageRulesSchema = z.array(triageRuleSchema, { error: 'must be a list of triage rules' }).check(
+  z.minLength(1, { error: 'needs at least one rule' }),
+  z.refine((rules) => duplicateRuleIds(rules).length === 0, {
     error: (issue) =>
       `each rule id may appear once (repeated: ${duplicateRuleIds(issue.input as { id: string }[]).join(', ')})`,
-  });
+  }),
+);
