@@ -77,54 +77,84 @@ export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<Al
   const expiresAt = shiftIso(now, { minutes: ALERT_CLAIM_MINUTES });
   if (!(await deps.alerts.claim(alertId, alert, { now, expiresAt }))) return 'in-flight';
   const { staff } = deps.config;
-  const first = alert.state === 'pending';
-  const escalation = alert.escalations + 1;
-  const message = staffAlertMessage({
-    kind: first ? 'alert' : 'escalation',
-    alertId,
-    bookingId: alert.bookingId,
-    replyKind: alert.replyKind,
-    receivedAt: alert.createdAt,
-    clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
-    link: await staffLink(deps, alert),
-    maxEscalations: staff.maxEscalations,
-    ...(first
-      ? {}
-      : {
-          escalation,
-          minutesUnacknowledged: staff.escalateAfterMinutes + (escalation - 1) * staff.repeatEveryMinutes,
-        }),
-  });
-  try {
-    await deps.staff.publish(first ? 'alerts' : 'escalation', message);
-  } catch (error) {
+  const link = await staffLink(deps, alert);
+  const messageFor = (escalation: number) =>
+    staffAlertMessage({
+      kind: escalation === 0 ? 'alert' : 'escalation',
+      alertId,
+      bookingId: alert.bookingId,
+      replyKind: alert.replyKind,
+      receivedAt: alert.createdAt,
+      clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
+      link,
+      maxEscalations: staff.maxEscalations,
+      ...(escalation === 0
+        ? {}
+        : {
+            escalation,
+            minutesUnacknowledged: staff.escalateAfterMinutes + (escalation - 1) * staff.repeatEveryMinutes,
+          }),
+    });
+  const failed = async (error: unknown, metric: string) => {
     const reason = error instanceof Error ? error.name : 'unknown';
     await deps.alerts.releaseClaim(alertId, { now, reason });
-    deps.metrics.count(first ? METRIC.alertDeliveryFailures : METRIC.escalationFailures);
-    deps.log.error('staff alert not published', { alertId, escalation: first ? 0 : escalation, reason });
-    throw new AlertDeliveryError(alertId, reason);
-  }
+    deps.metrics.count(metric);
+    deps.log.error('staff alert not published', { alertId, metric, reason });
+    return new AlertDeliveryError(alertId, reason);
+  };
 
-  if (first) {
-    const dueAt = shiftIso(alert.createdAt, { minutes: staff.escalateAfterMinutes });
-    await deps.alerts.markDelivered(alertId, { now, dueAt });
-    await scheduleEscalation(deps, alertId, 1, dueAt);
+  if (alert.state === 'pending') {
+    const firstEscalationAt = escalationDueAt(deps.config, alert.createdAt, 1);
+    try {
+      await deps.staff.publish('alerts', messageFor(0));
+    } catch (error) {
+      // Escalation counts from the reply, not from a delivery that may never come: when the alert
+      // topic still fails at the first escalation's time, the escalation contacts are told instead.
+      if (Date.parse(now) < Date.parse(firstEscalationAt))
+        throw await failed(error, METRIC.alertDeliveryFailures);
+      deps.metrics.count(METRIC.alertDeliveryFailures);
+      try {
+        await deps.staff.publish('escalation', messageFor(1));
+      } catch (fallbackError) {
+        throw await failed(fallbackError, METRIC.escalationFailures);
+      }
+      await deps.alerts.markDelivered(alertId, { now, dueAt: firstEscalationAt });
+      return recordEscalation(deps, alert, 1, now);
+    }
+    // False when an acknowledgement won the race; nothing more is due then.
+    if (!(await deps.alerts.markDelivered(alertId, { now, dueAt: firstEscalationAt }))) return 'acknowledged';
+    await scheduleEscalation(deps, alertId, 1, firstEscalationAt);
     deps.metrics.count('AlertsDelivered');
     deps.log.info('staff alert delivered', { alertId });
     return 'delivered';
   }
+  const escalation = alert.escalations + 1;
+  try {
+    await deps.staff.publish('escalation', messageFor(escalation));
+  } catch (error) {
+    throw await failed(error, METRIC.escalationFailures);
+  }
+  return recordEscalation(deps, alert, escalation, now);
+}
+
+/** Records escalation `n` as sent and schedules the next one, unless it was the last allowed. */
+async function recordEscalation(
+  deps: AlertDeps,
+  alert: AlertRecord,
+  n: number,
+  now: string,
+): Promise<AlertStep> {
   const next =
-    escalation < staff.maxEscalations
-      ? escalationDueAt(deps.config, alert.createdAt, escalation + 1)
-      : undefined;
-  await deps.alerts.markEscalated(alertId, {
+    n < deps.config.staff.maxEscalations ? escalationDueAt(deps.config, alert.createdAt, n + 1) : undefined;
+  const recorded = await deps.alerts.markEscalated(alert.alertId, {
     now,
-    escalations: escalation,
+    escalations: n,
     ...(next ? { dueAt: next } : {}),
   });
-  if (next) await scheduleEscalation(deps, alertId, escalation + 1, next);
+  if (!recorded) return 'acknowledged';
+  if (next) await scheduleEscalation(deps, alert.alertId, n + 1, next);
   deps.metrics.count('AlertsEscalated');
-  deps.log.warn('staff alert escalated', { alertId, escalation });
+  deps.log.warn('staff alert escalated', { alertId: alert.alertId, escalation: n });
   return 'escalated';
 }
 
@@ -179,8 +209,16 @@ export async function acknowledgeAlert(
 ) {
   const result = await deps.alerts.acknowledge(alertId, { now: deps.clock.now(), by });
   if (result.first) {
-    await deps.escalations.remove(escalationScheduleName(alertId, result.alert.escalations + 1));
     deps.log.info('staff alert acknowledged', { alertId });
+    // Best effort: a pending escalation that still fires finds the alert acknowledged and does nothing.
+    await deps.escalations
+      .remove(escalationScheduleName(alertId, result.alert.escalations + 1))
+      .catch((error: unknown) =>
+        deps.log.warn('escalation schedule not removed', {
+          alertId,
+          error: error instanceof Error ? error.name : 'unknown',
+        }),
+      );
   }
   return result;
 }

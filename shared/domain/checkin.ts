@@ -61,7 +61,12 @@ export interface LinkResponse {
  */
 export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest): Promise<LinkResponse> {
   const wantsJson = (request.contentType ?? '').startsWith('application/json');
-  const resolved = await resolveLink(deps, request);
+  let resolved: Resolved;
+  try {
+    resolved = await resolveLink(deps, request);
+  } catch (error) {
+    return unavailable(deps, request, wantsJson, error);
+  }
   if (!resolved.ok) return linkProblem(deps, resolved.problem, wantsJson, resolved.booking);
   const { link, booking } = resolved;
   const language = booking.patient.language;
@@ -82,7 +87,14 @@ export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest)
     : parseJsonBody(request.body, kind);
   if (!parsed.ok) {
     deps.log.info('check-in reply rejected', { kind, fields: parsed.errors.map((e) => e.field) });
-    if (!form) return json(400, { errors: parsed.errors });
+    // An answer that reports self-harm thoughts or asks for a call gets the crisis resources even when
+    // another field is wrong: the reply is not stored, so nobody else knows yet.
+    if (!form) {
+      const resources = soundsUrgent(request.body)
+        ? { crisisResources: crisisResources(language, deps.config.clinic) }
+        : {};
+      return json(400, { errors: parsed.errors, ...resources });
+    }
     return html(
       400,
       renderCheckinForm({
@@ -144,6 +156,53 @@ export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest)
       ? renderCrisisPage({ ...page, saved: true })
       : renderReplyReceived({ ...page, level: triage.level }),
   );
+}
+
+/**
+ * The link could not be checked because a dependency failed (DynamoDB, the
+ * signing key). Nothing can be stored, so a reply gets the crisis page that
+ * says the answer was not saved and gives the clinic's number; a page view
+ * gets the page that says how to reach the clinic.
+ */
+function unavailable(
+  deps: CheckinDeps,
+  request: LinkRequest,
+  wantsJson: boolean,
+  error: unknown,
+): LinkResponse {
+  deps.metrics.count(METRIC.replyStoreFailures);
+  deps.log.error('patient link unavailable', {
+    page: request.page,
+    error: error instanceof Error ? error.name : 'unknown',
+  });
+  const page = {
+    language: 'en' as const,
+    clinicName: deps.config.clinic.name,
+    clinicPhone: deps.config.clinic.phone,
+  };
+  if (wantsJson) {
+    return json(503, {
+      error: 'Your answer could not be saved. Please call the clinic.',
+      clinicPhone: deps.config.clinic.phone,
+      crisisResources: crisisResources('en', deps.config.clinic),
+    });
+  }
+  return html(
+    503,
+    request.method === 'POST'
+      ? renderCrisisPage({ ...page, saved: false })
+      : renderLinkProblemPage({ ...page, problem: 'not-saved' }),
+  );
+}
+
+/** Whether a JSON body says yes to the self-harm question or asks for a call, whatever else it holds. */
+function soundsUrgent(body: string | undefined): boolean {
+  try {
+    const value = JSON.parse(body ?? '') as { selfHarm?: unknown; wantsCall?: unknown } | null;
+    return value?.selfHarm === 'yes' || value?.wantsCall === true;
+  } catch {
+    return false;
+  }
 }
 
 type Resolved =

@@ -243,8 +243,13 @@ export interface AlertStore {
     expect: { state: AlertState; escalations: number },
     opts: { now: string; expiresAt: string },
   ): Promise<boolean>;
-  markDelivered(alertId: string, opts: { now: string; dueAt: string }): Promise<void>;
-  markEscalated(alertId: string, opts: { now: string; escalations: number; dueAt?: string }): Promise<void>;
+  /** False when the alert was no longer pending (an acknowledgement won the race). */
+  markDelivered(alertId: string, opts: { now: string; dueAt: string }): Promise<boolean>;
+  /** False when the alert was acknowledged meanwhile. */
+  markEscalated(
+    alertId: string,
+    opts: { now: string; escalations: number; dueAt?: string },
+  ): Promise<boolean>;
   releaseClaim(alertId: string, opts: { now: string; reason: string }): Promise<void>;
   /** Acknowledges once: answers the alert as it stands and whether this call was the first. */
   acknowledge(

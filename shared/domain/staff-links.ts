@@ -87,7 +87,11 @@ export async function handleStaffLinkRequest(
     );
   }
   if (request.method !== 'POST')
-    return { status: 405, headers: { Allow: 'GET, POST' }, body: 'Method not allowed' };
+    return {
+      status: 405,
+      headers: { ...STAFF_PAGE_SECURITY_HEADERS, Allow: 'GET, POST', 'Content-Type': 'text/plain' },
+      body: 'Method not allowed',
+    };
 
   const by = acknowledgerName(request.body ?? '', wantsJson);
   const result = await acknowledgeAlert(deps, alertId, by);

@@ -176,3 +176,32 @@ describe('alerts nobody acknowledged', () => {
     expect(counted.AlertWorkOverdue?.every((n) => n === 0)).toBe(true);
   });
 });
+
+describe('an alert whose staff topic alone is down', () => {
+  it('goes to the escalation contacts when the first escalation is due, and escalation goes on from there', async () => {
+    const h = await harness();
+    const alertsTopicDown = h.deps.staff.publish;
+    h.deps.staff = {
+      publish: async (topic, message) => {
+        if (topic === 'alerts') throw Object.assign(new Error('topic gone'), { name: 'NotFoundException' });
+        return alertsTopicDown(topic, message);
+      },
+    };
+    await h.replies.record(urgentReply(11, h.state.now));
+    for (const minutes of [0, 5, 10, 14]) {
+      h.state.now = shiftIso('2026-07-01T12:00:00.000Z', { minutes });
+      await sweepAlerts(h.deps);
+    }
+    expect(h.state.published).toEqual([]);
+    expect((await h.deps.alerts.get('alert-11'))?.state).toBe('pending');
+
+    h.state.now = shiftIso('2026-07-01T12:00:00.000Z', { minutes: 15 });
+    await sweepAlerts(h.deps);
+    expect(h.state.published.map((p) => p.topic)).toEqual(['escalation']);
+    expect(await h.deps.alerts.get('alert-11')).toMatchObject({ state: 'escalated', escalations: 1 });
+
+    h.state.now = shiftIso('2026-07-01T12:00:00.000Z', { minutes: 45 });
+    await sweepAlerts(h.deps);
+    expect(h.state.published.map((p) => p.topic)).toEqual(['escalation', 'escalation']);
+  });
+});

@@ -163,3 +163,56 @@ describe('handleLinkRequest when the reply cannot be stored', () => {
     expect(res.body).toContain(escapeHtml(t('en', 'crisis.notSaved')));
   });
 });
+
+describe('handleLinkRequest when the table or the signing key is down', () => {
+  it('answers a reply with the crisis resources and the clinic phone, never a bare error', async () => {
+    const h = await harness();
+    const token = await h.link('checkin-same-day');
+    h.deps.links = {
+      put: async () => {},
+      get: async () => {
+        throw Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable' });
+      },
+    };
+    const json = await handleLinkRequest(h.deps, {
+      method: 'POST',
+      page: 'c',
+      token,
+      contentType: 'application/json',
+      body: JSON.stringify({ mood: 1, selfHarm: 'yes' }),
+    });
+    expect(json.status).toBe(503);
+    expect(JSON.parse(json.body)).toMatchObject({
+      clinicPhone: config.clinic.phone,
+      crisisResources: expect.any(Array),
+    });
+    const page = await handleLinkRequest(h.deps, {
+      method: 'POST',
+      page: 'c',
+      token,
+      contentType: 'application/x-www-form-urlencoded',
+      body: 'mood=1&selfHarm=yes',
+    });
+    expect(page.status).toBe(503);
+    expect(page.body).toContain('tel:988');
+    expect(page.body).not.toContain('is being alerted');
+  });
+
+  it('gives an urgent-sounding JSON reply with another bad field the crisis resources with its 400', async () => {
+    const h = await harness();
+    const res = await handleLinkRequest(h.deps, {
+      method: 'POST',
+      page: 'c',
+      token: await h.link('checkin-same-day'),
+      contentType: 'application/json',
+      body: JSON.stringify({ mood: 2, selfHarm: 'yes', phq9: [0, 0, 0, 0, 0, 0, 0, 0, 3] }),
+    });
+    expect(res.status).toBe(400);
+    const body = JSON.parse(res.body) as {
+      errors: { field: string }[];
+      crisisResources?: { phone?: string }[];
+    };
+    expect(body.errors.map((e) => e.field)).toEqual(['phq9']);
+    expect(body.crisisResources?.map((r) => r.phone)).toEqual(expect.arrayContaining(['911', '988']));
+  });
+});

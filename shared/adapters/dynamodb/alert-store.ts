@@ -75,8 +75,8 @@ export class DynamoAlertStore implements AlertStore {
     });
   }
 
-  async markDelivered(alertId: string, opts: { now: string; dueAt: string }): Promise<void> {
-    await this.conditional({
+  async markDelivered(alertId: string, opts: { now: string; dueAt: string }): Promise<boolean> {
+    return this.conditional({
       Key: key(alertId),
       UpdateExpression:
         'SET #state = :open, deliveredAt = :now, dueAt = :dueAt, workAt = :dueAt REMOVE claimExpiresAt, lastError',
@@ -94,13 +94,13 @@ export class DynamoAlertStore implements AlertStore {
   async markEscalated(
     alertId: string,
     opts: { now: string; escalations: number; dueAt?: string },
-  ): Promise<void> {
+  ): Promise<boolean> {
     // After the last escalation the alert moves to the unacknowledged part of the index, where the
     // sweeper counts it every minute until someone acknowledges it.
     const [workKey, workAt] = opts.dueAt
       ? [WORK_KEYS.alert, opts.dueAt]
       : [WORK_KEYS.unacknowledged, opts.now];
-    await this.conditional({
+    return this.conditional({
       Key: key(alertId),
       UpdateExpression: opts.dueAt
         ? 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now, dueAt = :dueAt, workKey = :workKey, workAt = :workAt REMOVE claimExpiresAt, lastError'
