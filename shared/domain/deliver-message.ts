@@ -16,7 +16,7 @@ import type {
   SigningKeySource,
   SmsSender,
 } from './ports';
-import { renderEmail, renderSms } from './templates';
+import { renderEmail, renderSms, scanPlaceholders } from './templates';
 import { shiftIso } from './time';
 import { createLinkToken } from './tokens';
 
@@ -82,7 +82,15 @@ export async function deliverMessage(
   const rule = deps.config.plan.find((r) => r.kind === ref.kind);
   // Contact details may have changed since planning: the current ones are used.
   const channels = pickChannels(rule?.channels ?? 'both', booking.patient);
-  const link = await linkFor(deps, ref, now);
+  // A link is written only when a template that goes out uses it (the instructions email does not).
+  const language = booking.patient.language;
+  const template = deps.config.templates[language][ref.kind];
+  const usesLink = channels.some((channel) =>
+    (channel === 'sms' ? [template.sms] : [template.subject, template.body]).some((text) =>
+      scanPlaceholders(text).names.includes('link'),
+    ),
+  );
+  const link = usesLink ? await linkFor(deps, ref, now) : undefined;
   const result = { sent: [] as Channel[], alreadySent: [] as Channel[], inFlight: [] as Channel[] };
   const failures: { channel: Channel; reason: string }[] = [];
 
