@@ -108,19 +108,24 @@ export const PAGE_STYLE = [
 export const PAGE_STYLE_HASH = `sha256-${createHash('sha256').update(PAGE_STYLE, 'utf8').digest('base64')}`;
 
 /**
- * Response headers for every patient page (and the JSON answers of the same
- * URL): only our own stylesheet, no script at all, forms post to our own
- * origin, never framed, never cached, no referrer (the URL is a secret).
+ * Response headers for a page whose only style is the one with `styleHash`:
+ * no script at all, forms post to our own origin, never framed, never cached,
+ * no referrer (the URL is a secret).
  */
-export const PAGE_SECURITY_HEADERS = {
-  'Content-Security-Policy': `default-src 'none'; style-src '${PAGE_STYLE_HASH}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Strict-Transport-Security': 'max-age=63072000',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-} as const satisfies Readonly<Record<string, string>>;
+export function pageSecurityHeaders(styleHash: string): Readonly<Record<string, string>> {
+  return {
+    'Content-Security-Policy': `default-src 'none'; style-src '${styleHash}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Strict-Transport-Security': 'max-age=63072000',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  };
+}
+
+/** Response headers for every patient page (and the JSON answers of the same URL). */
+export const PAGE_SECURITY_HEADERS = pageSecurityHeaders(PAGE_STYLE_HASH);
 
 // ---------------------------------------------------------------------------
 // Building blocks

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { FullBooking, Language, Treatment } from '../contracts/booking-events';
-import { PAGE_STYLE } from './checkin-pages';
+import { PAGE_STYLE, pageSecurityHeaders } from './checkin-pages';
 import { telHref } from './crisis-resources';
 import { escapeHtml } from './html';
 import { t } from './i18n';
@@ -49,19 +49,9 @@ export const STAFF_PAGE_STYLE_HASH = `sha256-${createHash('sha256').update(STAFF
 
 /**
  * Response headers for every staff page (and the JSON answers of the same
- * URL): only the staff stylesheet, no script, forms post to our own origin,
- * never framed, never cached (the page shows PHI), no referrer (the URL is a
- * secret). Use these, not `PAGE_SECURITY_HEADERS`: the style hash differs.
+ * URL). Use these, not `PAGE_SECURITY_HEADERS`: the style hash differs.
  */
-export const STAFF_PAGE_SECURITY_HEADERS = {
-  'Content-Security-Policy': `default-src 'none'; style-src '${STAFF_PAGE_STYLE_HASH}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Strict-Transport-Security': 'max-age=63072000',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-} as const satisfies Readonly<Record<string, string>>;
+export const STAFF_PAGE_SECURITY_HEADERS = pageSecurityHeaders(STAFF_PAGE_STYLE_HASH);
 
 /** DESIGN section 8: an alert escalates at most this many times. */
 export const MAX_ESCALATIONS = 4;
