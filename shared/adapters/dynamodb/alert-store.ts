@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AlertRecord, AlertState, AlertStore, AlertWork, StoredReply } from '../../domain/ports';
-import { isConditionFailure, WORK_INDEX, WORK_KEYS } from './client';
+import { isConditionFailure, queryAll, queryCount, WORK_INDEX, WORK_KEYS } from './client';
 import { replySortKey, toReply } from './reply-store';
 
 const key = (alertId: string) => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' });
@@ -170,29 +170,18 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   async dueWork(now: string): Promise<AlertWork[]> {
-    const work: AlertWork[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: WORK_INDEX,
-          KeyConditionExpression: 'workKey = :key AND workAt <= :now',
-          ExpressionAttributeValues: { ':key': WORK_KEYS.alert, ':now': now },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const dueAt = String(item.workAt);
-        work.push(
-          String(item.pk).startsWith('ALERT#')
-            ? { type: 'alert', alertId: String(item.alertId), dueAt }
-            : { type: 'reply', reply: toReply(item), dueAt },
-        );
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return work;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: WORK_INDEX,
+      KeyConditionExpression: 'workKey = :key AND workAt <= :now',
+      ExpressionAttributeValues: { ':key': WORK_KEYS.alert, ':now': now },
+    });
+    return items.map((item): AlertWork => {
+      const dueAt = String(item.workAt);
+      return String(item.pk).startsWith('ALERT#')
+        ? { type: 'alert', alertId: String(item.alertId), dueAt }
+        : { type: 'reply', reply: toReply(item), dueAt };
+    });
   }
 
   async nextDueAt(): Promise<string | undefined> {
@@ -209,24 +198,13 @@ export class DynamoAlertStore implements AlertStore {
     return first ? String(first.workAt) : undefined;
   }
 
-  async countUnacknowledgedAfterEscalation(): Promise<number> {
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: WORK_INDEX,
-          KeyConditionExpression: 'workKey = :key',
-          ExpressionAttributeValues: { ':key': WORK_KEYS.unacknowledged },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return count;
+  countUnacknowledgedAfterEscalation(): Promise<number> {
+    return queryCount(this.db, {
+      TableName: this.tableName,
+      IndexName: WORK_INDEX,
+      KeyConditionExpression: 'workKey = :key',
+      ExpressionAttributeValues: { ':key': WORK_KEYS.unacknowledged },
+    });
   }
 
   async audit(entry: {

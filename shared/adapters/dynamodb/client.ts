@@ -1,5 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 
 /** One DocumentClient per table connection; `endpoint` points the local runtime and tests at dynalite. */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
@@ -24,3 +29,33 @@ export function isConditionFailure(error: unknown): boolean {
  */
 export const WORK_INDEX = 'work-by-time';
 export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST', unacknowledged: 'UNACKNOWLEDGED' } as const;
+
+/** Every page of a query, following `LastEvaluatedKey`. */
+async function* queryPages(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): AsyncGenerator<QueryCommandOutput> {
+  let startKey: QueryCommandInput['ExclusiveStartKey'];
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    yield page;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** All items a query matches, across pages. */
+export async function queryAll(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of queryPages(db, input)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+/** How many items a query matches, across pages, without reading them. */
+export async function queryCount(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<number> {
+  let count = 0;
+  for await (const page of queryPages(db, { ...input, Select: 'COUNT' })) count += page.Count ?? 0;
+  return count;
+}

@@ -1,13 +1,7 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel } from '../../domain/message-kinds';
 import type { ClaimResult, MessageLog, MessageLogEntry, MessageRef } from '../../domain/ports';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryAll } from './client';
 
 const key = (ref: MessageRef, channel: Channel | 'none') => ({
   pk: `BOOKING#${ref.bookingId}`,
@@ -134,22 +128,13 @@ export class DynamoMessageLog implements MessageLog {
   }
 
   async list(bookingId: string): Promise<MessageLogEntry[]> {
-    const entries: MessageLogEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
-          ExpressionAttributeValues: { ':pk': `BOOKING#${bookingId}`, ':msg': 'MSG#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) entries.push(toEntry(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+      ExpressionAttributeValues: { ':pk': `BOOKING#${bookingId}`, ':msg': 'MSG#' },
+      ConsistentRead: true,
+    });
+    return items.map(toEntry);
   }
 }
 

@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplyStore, ReviewQueue, StoredReply } from '../../domain/ports';
-import { WORK_INDEX, WORK_KEYS } from './client';
+import { queryAll, WORK_INDEX, WORK_KEYS } from './client';
 
 /**
  * Check-in replies beside their booking. One conditional put per reply: an
@@ -50,23 +50,12 @@ export class DynamoReplyStore implements ReplyStore, ReviewQueue {
   }
 
   async listForBooking(bookingId: string): Promise<StoredReply[]> {
-    const replies: StoredReply[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :reply)',
-          ExpressionAttributeValues: { ':pk': `BOOKING#${bookingId}`, ':reply': 'REPLY#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        replies.push(toReply(item));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return replies;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :reply)',
+      ExpressionAttributeValues: { ':pk': `BOOKING#${bookingId}`, ':reply': 'REPLY#' },
+    });
+    return items.map(toReply);
   }
 }
 
@@ -89,20 +78,11 @@ export function toReply(item: Record<string, unknown>): StoredReply {
 
 /** Review replies not yet in a digest, oldest first (a query on the sparse index). */
 async function reviewRepliesSince(db: DynamoDBDocumentClient, tableName: string, until: string) {
-  const replies: StoredReply[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: WORK_INDEX,
-        KeyConditionExpression: 'workKey = :key AND workAt <= :until',
-        ExpressionAttributeValues: { ':key': WORK_KEYS.digest, ':until': until },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) replies.push(toReply(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return replies;
+  const items = await queryAll(db, {
+    TableName: tableName,
+    IndexName: WORK_INDEX,
+    KeyConditionExpression: 'workKey = :key AND workAt <= :until',
+    ExpressionAttributeValues: { ':key': WORK_KEYS.digest, ':until': until },
+  });
+  return items.map(toReply);
 }
