@@ -168,7 +168,44 @@ interface DocumentInput {
   main: string;
 }
 
-/** A complete page: doctype, language, viewport, one title, the shared style, banner, main and footer. */
+/**
+ * The skeleton of every page, patient or staff: doctype, language, viewport,
+ * no referrer, not indexed, one title, one inline style (the CSP allows it by
+ * hash), banner, main and footer.
+ */
+export function pageDocument(parts: {
+  lang: string;
+  title: string;
+  style: string;
+  header: string;
+  main: string;
+  footer: string;
+}): string {
+  return [
+    '<!DOCTYPE html>',
+    `<html lang="${escapeHtml(parts.lang)}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="robots" content="noindex, nofollow">',
+    '<meta name="format-detection" content="telephone=no">',
+    `<title>${escapeHtml(parts.title)}</title>`,
+    `<style>${parts.style}</style>`,
+    '</head>',
+    '<body>',
+    parts.header,
+    `<main id="main">\n${parts.main}\n</main>`,
+    parts.footer,
+    '</body>',
+    '</html>',
+  ]
+    .filter((line) => line !== '')
+    .join('\n')
+    .concat('\n');
+}
+
+/** A complete patient page: the shared skeleton with the clinic's banner and footer. */
 function htmlDocument(input: DocumentInput): string {
   const { language, clinicName, clinicPhone } = input;
   const title = clinicName ? `${input.title} – ${clinicName}` : input.title;
@@ -177,29 +214,14 @@ function htmlDocument(input: DocumentInput): string {
     clinicName && clinicPhone
       ? `<footer class="site-footer"><p>${escapeHtml(clinicName)} · ${phoneLink(clinicPhone)}</p></footer>`
       : '';
-  return [
-    '<!DOCTYPE html>',
-    `<html lang="${htmlLang(language)}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="robots" content="noindex, nofollow">',
-    '<meta name="format-detection" content="telephone=no">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${PAGE_STYLE}</style>`,
-    '</head>',
-    '<body>',
+  return pageDocument({
+    lang: htmlLang(language),
+    title,
+    style: PAGE_STYLE,
     header,
-    `<main id="main">\n${input.main}\n</main>`,
+    main: input.main,
     footer,
-    '</body>',
-    '</html>',
-    '',
-  ]
-    .filter((line) => line !== '')
-    .join('\n')
-    .concat('\n');
+  });
 }
 
 // ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { escapeHtml } from './html';
 import type { CheckinKind } from './message-kinds';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from './staff-pages';
+import { htmlEmailDocument } from './templates';
 
 /*
  * The daily staff email of replies triaged "review" (DESIGN section 8,
@@ -101,25 +102,16 @@ function htmlBody(input: ReviewDigestInput, rows: DigestLine[], subject: string,
     rows.length > 0
       ? `<p style="margin:0 0 16px">${escapeHtml(INTRO)}</p>\n<ol style="margin:0 0 16px;padding-left:24px">\n${items.join('\n')}\n</ol>`
       : '<p style="margin:0 0 16px">No replies to review.</p>';
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(subject)}</title>`,
-    '</head>',
-    '<body style="margin:0;padding:0;background:#ffffff">',
-    `<div role="article" aria-label="${escapeHtml(subject)}" lang="en" style="max-width:600px;margin:0 auto;padding:24px;color:#1f2933;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">`,
-    `<h1 style="font-size:22px;line-height:1.3;margin:0 0 16px">${escapeHtml(plural(rows.length))} to review</h1>`,
-    `<p style="margin:0 0 16px">${escapeHtml(oneLine(input.clinic.name))}, ${escapeHtml(day)}</p>`,
-    list,
-    `<p style="margin:0 0 16px;color:#4a5561">${escapeHtml(PRIVACY)}</p>`,
-    '</div>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlEmailDocument(
+    'en',
+    subject,
+    [
+      `<h1 style="font-size:22px;line-height:1.3;margin:0 0 16px">${escapeHtml(plural(rows.length))} to review</h1>`,
+      `<p style="margin:0 0 16px">${escapeHtml(oneLine(input.clinic.name))}, ${escapeHtml(day)}</p>`,
+      list,
+      `<p style="margin:0 0 16px;color:#4a5561">${escapeHtml(PRIVACY)}</p>`,
+    ].join('\n'),
+  );
 }
 
 /**

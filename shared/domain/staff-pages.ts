@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { FullBooking, Language, Treatment } from '../contracts/booking-events';
-import { PAGE_STYLE, pageSecurityHeaders } from './checkin-pages';
+import { PAGE_STYLE, pageDocument, pageSecurityHeaders } from './checkin-pages';
 import { telHref } from './crisis-resources';
 import { escapeHtml } from './html';
 import { t } from './i18n';
@@ -120,28 +120,15 @@ function staffDocument(input: StaffDocumentInput): string {
   const header = input.clinicName
     ? `<header class="site-header"><p>${escapeHtml(input.clinicName)} · Staff</p></header>`
     : '';
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="robots" content="noindex, nofollow">',
-    '<meta name="format-detection" content="telephone=no">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${STAFF_PAGE_STYLE}</style>`,
-    '</head>',
-    '<body>',
+  return pageDocument({
+    lang: 'en',
+    title,
+    style: STAFF_PAGE_STYLE,
     header,
-    `<main id="main">\n${input.main}\n</main>`,
-    '<footer class="site-footer"><p>This page shows patient health information. Do not forward or share its link.</p></footer>',
-    '</body>',
-    '</html>',
-  ]
-    .filter((line) => line !== '')
-    .join('\n')
-    .concat('\n');
+    main: input.main,
+    footer:
+      '<footer class="site-footer"><p>This page shows patient health information. Do not forward or share its link.</p></footer>',
+  });
 }
 
 /** Untrusted text with its line breaks kept: each line escaped, joined by `<br>`. */

@@ -358,7 +358,8 @@ function bodyToHtml(body: string, values: PlaceholderValues): string {
   return html.join('\n');
 }
 
-function htmlDocument(language: Language, subject: string, content: string): string {
+/** The skeleton of every HTML email: one readable column, the subject as its label. */
+export function htmlEmailDocument(language: string, subject: string, content: string): string {
   return [
     '<!DOCTYPE html>',
     `<html lang="${language}">`,
@@ -408,7 +409,7 @@ export function renderEmail(input: RenderInput): RenderedEmail {
   const values = placeholderValues(input);
   const subject = cleanValue(fillTemplate(template.subject, values));
   const text = fillTemplate(template.body.replace(/\r\n?/g, '\n'), values);
-  const html = htmlDocument(input.booking.patient.language, subject, bodyToHtml(template.body, values));
+  const html = htmlEmailDocument(input.booking.patient.language, subject, bodyToHtml(template.body, values));
   return { channel: 'email', subject, text, html };
 }
 
