@@ -243,13 +243,16 @@ async function staffLink(deps: AlertDeps, alert: AlertRecord): Promise<string> {
     kind: 'alert',
     at: alert.alertId,
   });
-  await deps.links.put({
-    linkId,
-    bookingId: alert.bookingId,
-    kind: 'alert',
-    purpose: 'alert',
-    subjectId: alert.alertId,
-    expiresAt: shiftIso(alert.createdAt, { days: deps.config.staff.linkDays }),
-  });
+  // The token is derived, so escalations reuse the link written with the first delivery attempt.
+  if (alert.state === 'pending') {
+    await deps.links.put({
+      linkId,
+      bookingId: alert.bookingId,
+      kind: 'alert',
+      purpose: 'alert',
+      subjectId: alert.alertId,
+      expiresAt: shiftIso(alert.createdAt, { days: deps.config.staff.linkDays }),
+    });
+  }
   return `${deps.linkBaseUrl.replace(/\/$/, '')}/a/${token}`;
 }
