@@ -14,6 +14,7 @@ import {
   LocalScheduler,
   localStaffNotifier,
   VirtualClock,
+  withInProcessAlertDispatch,
 } from '../infra/local/adapters';
 import { createServiceTable, dynaliteClientConfig, startDynalite } from '../infra/local/dynalite';
 import { DynamoAlertStore } from '../shared/adapters/dynamodb/alert-store';
@@ -25,15 +26,7 @@ import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { type AlertDeps, dispatchReplyAlert } from '../shared/domain/alerts';
 import { loadClinicConfig } from '../shared/domain/config-validation';
 import { gsm7Units } from '../shared/domain/gsm7';
-import type {
-  Log,
-  Mailer,
-  Metrics,
-  ReplyStore,
-  Scheduler,
-  SmsSender,
-  StaffNotifier,
-} from '../shared/domain/ports';
+import type { Log, Mailer, Metrics, Scheduler, SmsSender, StaffNotifier } from '../shared/domain/ports';
 import type { BookingEventDeps } from '../shared/domain/process-booking-event';
 import { shiftIso } from '../shared/domain/time';
 
@@ -291,18 +284,14 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   const replyStore = new DynamoReplyStore(db, tableName);
   // As in the local runtime: the table's stream is played by an in-process dispatch right after the write.
   // On AWS that dispatch is its own Lambda invocation (the stream's event source mapping).
-  const replies: ReplyStore = {
-    record: async (reply) => {
-      await replyStore.record(reply);
-      if (reply.alertId) {
-        setImmediate(() => {
-          counters.invocations.dispatchAlerts++;
-          dispatchReplyAlert(alertDeps, reply).catch(() => log.warn('in-process alert dispatch failed'));
-        });
-      }
+  const replies = withInProcessAlertDispatch(
+    replyStore,
+    (reply) => {
+      counters.invocations.dispatchAlerts++;
+      return dispatchReplyAlert(alertDeps, reply);
     },
-    listForBooking: (bookingId) => replyStore.listForBooking(bookingId),
-  };
+    () => log.warn('in-process alert dispatch failed'),
+  );
   const bookingEvents = createBookingEventHandler(deps);
   const sendMessage = createSendMessageHandler(deps);
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);

@@ -9,11 +9,13 @@ import type {
   MessageScheduler,
   OutgoingEmail,
   OutgoingSms,
+  ReplyStore,
   Schedule,
   SchedulePayload,
   SmsSender,
   StaffNotifier,
   StaffTopic,
+  StoredReply,
 } from '../../shared/domain/ports';
 
 /** A clock that moves only when told to, so days pass in a click. */
@@ -187,6 +189,25 @@ export function localStaffNotifier(outbox: LocalOutbox, clock: Clock): StaffNoti
       });
       return { messageId: `local-staff-${outbox.entries.length}` };
     },
+  };
+}
+
+/**
+ * The table stream's local stand-in: after an urgent reply is written, its
+ * alert is dispatched in-process, without making the patient's answer wait
+ * (`setImmediate`). The sweeper catches whatever this misses.
+ */
+export function withInProcessAlertDispatch(
+  store: ReplyStore,
+  dispatch: (reply: StoredReply) => Promise<unknown>,
+  onFailure: () => void,
+): ReplyStore {
+  return {
+    record: async (reply) => {
+      await store.record(reply);
+      if (reply.alertId) setImmediate(() => void dispatch(reply).catch(onFailure));
+    },
+    listForBooking: (bookingId) => store.listForBooking(bookingId),
   };
 }
 

@@ -20,7 +20,6 @@ import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts';
 import { loadClinicConfig } from '../../shared/domain/config-validation';
 import { toJsonOrUndefined } from '../../shared/domain/json';
-import type { ReplyStore } from '../../shared/domain/ports';
 import type { BookingEventDeps, EventOutcome } from '../../shared/domain/process-booking-event';
 import { nextDigestAt } from '../../shared/domain/send-review-digest';
 import { shiftIso } from '../../shared/domain/time';
@@ -32,6 +31,7 @@ import {
   LocalScheduler,
   localStaffNotifier,
   VirtualClock,
+  withInProcessAlertDispatch,
 } from './adapters';
 import { createServiceTable, dynaliteClientConfig, startDynalite } from './dynalite';
 import { renderHomePage } from './home-page';
@@ -103,21 +103,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     scheduler: scheduler.alerts,
   };
   const replyStore = new DynamoReplyStore(db, tableName);
-  // On AWS the table's stream starts alert delivery; here an in-process dispatch right after the write
-  // plays it, without making the patient's answer wait. The sweeper catches whatever this misses.
-  const replies: ReplyStore = {
-    record: async (reply) => {
-      await replyStore.record(reply);
-      if (reply.alertId) {
-        setImmediate(() => {
-          dispatchReplyAlert(alertDeps, reply).catch(() =>
-            jsonLog.warn('in-process alert dispatch failed', {}),
-          );
-        });
-      }
-    },
-    listForBooking: (bookingId) => replyStore.listForBooking(bookingId),
-  };
+  const replies = withInProcessAlertDispatch(
+    replyStore,
+    (reply) => dispatchReplyAlert(alertDeps, reply),
+    () => jsonLog.warn('in-process alert dispatch failed', {}),
+  );
   const bookingEvents = createBookingEventHandler(deps);
   const sendMessage = createSendMessageHandler(deps);
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
