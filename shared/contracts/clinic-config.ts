@@ -103,8 +103,6 @@ export const clinicConfigSchema = z.strictObject({
     replyTo: z.optional(z.email()),
     /** SMS origination identity (toll-free or 10DLC number) registered in AWS End User Messaging. */
     smsOriginationNumber: z.optional(z.string().check(z.regex(e164))),
-    /** Monthly SMS spend limit in USD, set on the account by the operator. */
-    smsMonthlySpendLimitUsd: z._default(z.number().check(z.positive()), 100),
   }),
   /** EventBridge custom bus name. */
   busName: z._default(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,256}$/)), 'clinic-bookings'),
