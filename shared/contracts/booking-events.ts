@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { timeZoneSchema as timeZone } from './time-zone';
 import * as z from './zod';
 
 /** The detail-types of the public booking event contract (DESIGN section 2). */
@@ -25,9 +26,6 @@ const bookingId = z
 
 const version = z.number().check(z.int(), z.minimum(1));
 
-const timeZone = z
-  .string()
-  .check(z.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone'));
 
 /** ISO-8601 instant with an explicit offset or Z; a bare local time is ambiguous. */
 const instantWithOffset = z.iso.datetime({ offset: true, local: false });

@@ -1,13 +1,10 @@
-import { IANAZone } from 'luxon';
 import { MESSAGE_KINDS, type MessageKind } from '../domain/message-kinds';
 import { LANGUAGES, type TREATMENTS, toFieldErrors } from './booking-events';
+import { timeZoneSchema as timeZone } from './time-zone';
 import { DEFAULT_TRIAGE_RULES, triageRulesSchema } from './triage-rules';
 import * as z from './zod';
 
 const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'));
-const timeZone = z
-  .string()
-  .check(z.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone'));
 const e164 = /^\+[1-9]\d{6,14}$/;
 
 /** A whole number from `min` to `max`. */

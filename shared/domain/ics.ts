@@ -28,7 +28,6 @@ export interface SessionIcsInput {
 const CRLF = '\r\n';
 /** RFC 5545 section 3.1: lines longer than 75 octets, excluding the line break, must be folded. */
 const MAX_LINE_OCTETS = 75;
-const encoder = new TextEncoder();
 
 /** Escapes a TEXT value (RFC 5545 section 3.3.11); control characters other than line breaks are not allowed in TEXT. */
 export function escapeIcsText(text: string): string {
@@ -49,7 +48,7 @@ export function foldIcsLine(line: string): string {
   let current = '';
   let octets = 0;
   for (const char of line) {
-    const size = encoder.encode(char).length;
+    const size = utf8Octets(char.codePointAt(0) ?? 0);
     if (octets + size > MAX_LINE_OCTETS) {
       out.push(current);
       current = ' ';
@@ -60,6 +59,13 @@ export function foldIcsLine(line: string): string {
   }
   out.push(current);
   return out.join(CRLF);
+}
+
+/** UTF-8 length of one code point (RFC 3629). */
+function utf8Octets(codePoint: number): number {
+  if (codePoint < 0x80) return 1;
+  if (codePoint < 0x800) return 2;
+  return codePoint < 0x10000 ? 3 : 4;
 }
 
 function parseInstant(iso: string, field: string): DateTime {

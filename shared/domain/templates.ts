@@ -147,10 +147,27 @@ export function formatClockTime(at: DateTime, language: Language): string {
  * letter abbreviation from en-US (EDT) is preferred when the locale has none.
  */
 export function formatZoneLabel(at: DateTime, language: Language): string {
-  const own = at.setLocale(localeFor(language)).offsetNameShort ?? '';
+  const own = shortZoneName(at, localeFor(language));
   if (!/^(GMT|UTC)[+\-−]/.test(own)) return own;
-  const english = at.setLocale('en-US').offsetNameShort ?? '';
+  const english = shortZoneName(at, 'en-US');
   return /^(GMT|UTC)[+\-−]/.test(english) ? own : english;
+}
+
+/** Formatters by locale and zone: Luxon's `offsetNameShort` builds a new one on every call. */
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+const ZONE_NAME_FORMATS_LIMIT = 500;
+
+function shortZoneName(at: DateTime, locale: string): string {
+  const zone = at.zoneName;
+  if (zone === null) return '';
+  const key = `${locale}|${zone}`;
+  let format = zoneNameFormats.get(key);
+  if (format === undefined) {
+    if (zoneNameFormats.size >= ZONE_NAME_FORMATS_LIMIT) zoneNameFormats.clear();
+    format = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' });
+    zoneNameFormats.set(key, format);
+  }
+  return format.formatToParts(at.toMillis()).find((part) => part.type === 'timeZoneName')?.value ?? '';
 }
 
 /** Clock time with its zone, e.g. "9:30 AM EDT" / "9:30 EDT". */
