@@ -26,7 +26,6 @@ const bookingId = z
 
 const version = z.number().check(z.int(), z.minimum(1));
 
-
 /** ISO-8601 instant with an explicit offset or Z; a bare local time is ambiguous. */
 const instantWithOffset = z.iso.datetime({ offset: true, local: false });
 

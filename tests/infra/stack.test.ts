@@ -289,29 +289,22 @@ describe('followup app', () => {
       );
     });
 
-    it.each(names)('%s runs Node 22 on ARM64 with source maps', (name) => {
+    it.each(names)('%s runs Node 22 on ARM64 without runtime source maps', (name) => {
       const props = functionProps(functions()[name].fn);
       expect(props.Runtime).toBe('nodejs22.x');
       expect(props.Architectures).toEqual(['arm64']);
-      expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(props.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     });
 
     it.each(names)('%s gets exactly the env vars its schema in shared/contracts/env.ts parses', (name) => {
       const { fn, schema } = functions()[name];
-      const envNames = Object.keys(functionProps(fn).Environment.Variables).filter(
-        (key) => key !== 'NODE_OPTIONS',
-      );
+      const envNames = Object.keys(functionProps(fn).Environment.Variables);
       expect(envNames.sort()).toEqual(Object.keys(schema.shape).sort());
     });
 
-    it('gives checkinHttp TABLE_NAME, LINK_SIGNING_SECRET_ARN and the alert schedule group (plus NODE_OPTIONS)', () => {
+    it('gives checkinHttp TABLE_NAME, LINK_SIGNING_SECRET_ARN and the alert schedule group', () => {
       const env = functionProps(service.checkin.handler).Environment.Variables;
-      expect(Object.keys(env).sort()).toEqual([
-        'LINK_SIGNING_SECRET_ARN',
-        'NODE_OPTIONS',
-        'SCHEDULE_GROUP',
-        'TABLE_NAME',
-      ]);
+      expect(Object.keys(env).sort()).toEqual(['LINK_SIGNING_SECRET_ARN', 'SCHEDULE_GROUP', 'TABLE_NAME']);
       expect(env[ENV.scheduleGroup]).toBe(service.alerts.scheduleGroupName);
     });
 
