@@ -14,8 +14,7 @@ const CDK_BUNDLING: BuildOptions = {
   format: 'esm',
   target: 'node22',
   minify: true,
-  sourcemap: true,
-  sourcesContent: false,
+  keepNames: true,
   mainFields: ['module', 'main'],
   external: [],
   banner: {
@@ -89,7 +88,6 @@ process.exit(0);
 export interface BundleFigure {
   name: string;
   bytes: number;
-  sourceMapBytes: number;
   importMs: number;
   ratioToEmpty: number;
   /** Inside the child: evaluating the bundle's module graph. */
@@ -98,6 +96,10 @@ export interface BundleFigure {
   firstCallMs: number;
   firstCall: string;
   largestPackages: { name: string; bytes: number }[];
+  /** The same SDK clients built and called once, plus the first zoned date: what any version of this function pays. */
+  platformFloor: { sdkClients: string[]; bytes: number; importMs: number; ratioToEmpty: number };
+  ratioToPlatformFloor: number;
+  overPlatformFloorMs: number;
 }
 
 /**
@@ -111,48 +113,22 @@ export async function measureBundles(runs: number) {
     writeFileSync(path.join(dir, 'harness.mjs'), HARNESS);
     const emptyEntry = path.join(dir, 'empty.ts');
     writeFileSync(emptyEntry, 'export const handler = async (_event: unknown) => ({});\n');
-    // Diagnostics, bundled and timed the same way: what zod alone and the config check alone cost.
-    const zodEntry = path.join(dir, 'diag-zod.ts');
-    writeFileSync(
-      zodEntry,
-      "import { z } from 'zod';\nconst schema = z.object({ a: z.string(), b: z.number().int() });\n" +
-        'export const handler = async (event: unknown) => schema.safeParse(event).success;\n',
-    );
-    const configEntry = path.join(dir, 'diag-config.ts');
-    writeFileSync(
-      configEntry,
-      `import input from ${JSON.stringify(path.join(REPO_ROOT, 'config/clinic'))};\n` +
-        `import { loadClinicConfig } from ${JSON.stringify(path.join(REPO_ROOT, 'shared/domain/config-validation'))};\n` +
-        'export const handler = async (_event: unknown) => loadClinicConfig(input).clinic.name;\n',
-    );
-    const diagnostics = [
-      { name: 'diag-zod', entry: zodEntry },
-      { name: 'diag-config', entry: configEntry },
-    ];
     const entries = readdirSync(path.join(REPO_ROOT, 'functions'))
       .filter((f) => f.endsWith('.ts'))
       .sort()
       .map((f) => ({ name: f.replace(/\.ts$/, ''), entry: path.join(REPO_ROOT, 'functions', f) }));
-    const built: { name: string; file: string; bytes: number; mapBytes: number; metafile: Metafile }[] = [];
-    for (const { name, entry } of [{ name: 'empty', entry: emptyEntry }, ...diagnostics, ...entries]) {
-      const outdir = path.join(dir, name);
-      mkdirSync(outdir);
-      const file = path.join(outdir, 'index.mjs');
-      const result = await build({
-        ...CDK_BUNDLING,
-        entryPoints: [entry],
-        outfile: file,
-        absWorkingDir: REPO_ROOT,
-        nodePaths: [path.join(REPO_ROOT, 'node_modules')],
-      });
-      built.push({
-        name,
-        file,
-        bytes: statSync(file).size,
-        mapBytes: statSync(`${file}.map`).size,
-        metafile: result.metafile ?? { inputs: {}, outputs: {} },
-      });
+    const built: { name: string; file: string; bytes: number; metafile: Metafile }[] = [];
+    const functions: typeof built = [];
+    for (const { name, entry } of [{ name: 'empty', entry: emptyEntry }, ...entries])
+      functions.push(await bundle(dir, name, entry));
+    // Each function's platform floor: its AWS SDK clients and the first zoned date, without our code.
+    const floors: typeof built = [];
+    for (const fn of functions.filter((b) => b.name !== 'empty')) {
+      const entry = path.join(dir, `floor-${fn.name}.ts`);
+      writeFileSync(entry, platformFloorSource(sdkClientsIn(fn.metafile)));
+      floors.push(await bundle(dir, `floor-${fn.name}`, entry));
     }
+    built.push(...functions, ...floors);
     // Interleave the runs so the empty bundle and the functions see the same machine state.
     const times = new Map<string, number[]>(built.map((b) => [b.name, []]));
     const moduleTimes = new Map<string, number[]>(built.map((b) => [b.name, []]));
@@ -176,26 +152,35 @@ export async function measureBundles(runs: number) {
       return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
     };
     const emptyMs = median(times.get('empty') ?? []);
-    const figures: BundleFigure[] = built
+    const ms = (name: string) => Math.round(median(times.get(name) ?? []) * 10) / 10;
+    const figures: BundleFigure[] = functions
       .filter((b) => b.name !== 'empty')
       .map((b) => {
         const importMs = median(times.get(b.name) ?? []);
+        const floorMs = median(times.get(`floor-${b.name}`) ?? []);
+        const floor = floors.find((f) => f.name === `floor-${b.name}`);
         return {
           name: b.name,
           bytes: b.bytes,
-          sourceMapBytes: b.mapBytes,
           importMs: Math.round(importMs * 10) / 10,
           ratioToEmpty: Math.round((importMs / emptyMs) * 100) / 100,
           moduleLoadMs: Math.round(median(moduleTimes.get(b.name) ?? []) * 10) / 10,
           firstCallMs: Math.round(median(callTimes.get(b.name) ?? []) * 10) / 10,
           firstCall: outcomes.get(b.name) ?? 'unknown',
           largestPackages: largestPackages(b.metafile, 5),
+          platformFloor: {
+            sdkClients: sdkClientsIn(b.metafile),
+            bytes: floor?.bytes ?? 0,
+            importMs: ms(`floor-${b.name}`),
+            ratioToEmpty: Math.round((floorMs / emptyMs) * 100) / 100,
+          },
+          ratioToPlatformFloor: Math.round((importMs / floorMs) * 100) / 100,
+          overPlatformFloorMs: Math.round((importMs - floorMs) * 10) / 10,
         };
       });
-    const empty = built.find((b) => b.name === 'empty');
+    const empty = functions.find((b) => b.name === 'empty');
     return {
-      bundles: figures.filter((f) => !f.name.startsWith('diag-')),
-      diagnostics: figures.filter((f) => f.name.startsWith('diag-')),
+      bundles: figures,
       empty: {
         bytes: empty?.bytes ?? 0,
         importMs: Math.round(emptyMs * 10) / 10,
@@ -206,6 +191,71 @@ export async function measureBundles(runs: number) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function bundle(dir: string, name: string, entry: string) {
+  const outdir = path.join(dir, name);
+  mkdirSync(outdir);
+  const file = path.join(outdir, 'index.mjs');
+  const result = await build({
+    ...CDK_BUNDLING,
+    entryPoints: [entry],
+    outfile: file,
+    absWorkingDir: REPO_ROOT,
+    nodePaths: [path.join(REPO_ROOT, 'node_modules')],
+  });
+  return { name, file, bytes: statSync(file).size, metafile: result.metafile ?? { inputs: {}, outputs: {} } };
+}
+
+/** The AWS SDK client classes a bundle contains, read from esbuild's metafile. */
+function sdkClientsIn(metafile: Metafile): string[] {
+  const packages = new Set<string>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+|lib-dynamodb)\//.exec(input);
+      if (match?.[1] && bytesInOutput > 0) packages.add(match[1]);
+    }
+  }
+  return Object.keys(SDK_CLIENTS).filter((name) => packages.has(name));
+}
+
+/** Package -> client class; `lib-dynamodb` wraps the DynamoDB client as our adapters do. */
+const SDK_CLIENTS: Record<string, string> = {
+  'client-dynamodb': 'DynamoDBClient',
+  'lib-dynamodb': 'DynamoDBDocumentClient',
+  'client-scheduler': 'SchedulerClient',
+  'client-secrets-manager': 'SecretsManagerClient',
+  'client-sesv2': 'SESv2Client',
+  'client-sns': 'SNSClient',
+  'client-sqs': 'SQSClient',
+};
+
+/**
+ * A handler that builds each client, formats one zoned date (the first Intl time-zone use loads ICU's
+ * zone data, which every one of our functions needs) and makes one DynamoDB request, refused like the
+ * functions' first calls.
+ */
+function platformFloorSource(clients: string[]): string {
+  if (!clients.includes('client-dynamodb')) throw new Error('every function is expected to use DynamoDB');
+  const imports = clients
+    .filter((c) => c !== 'client-dynamodb')
+    .map((c) => `import { ${SDK_CLIENTS[c]} } from '@aws-sdk/${c}';`);
+  const built = clients
+    .filter((c) => c !== 'client-dynamodb' && c !== 'lib-dynamodb')
+    .map((c) => `new ${SDK_CLIENTS[c]}({})`);
+  const wrap = clients.includes('lib-dynamodb') ? 'DynamoDBDocumentClient.from(dynamo)' : 'dynamo';
+  return [
+    "import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';",
+    ...imports,
+    'export const handler = async (_event: unknown) => {',
+    '  const dynamo = new DynamoDBClient({});',
+    `  const clients = [${[wrap, ...built].join(', ')}];`,
+    "  const zone = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' }).format(0);",
+    "  await clients[0].send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: 'floor' } } }));",
+    '  return zone;',
+    '};',
+    '',
+  ].join('\n');
 }
 
 /** Spawns `node harness.mjs bundle input` and answers the ms until it reports the first call settled. */
