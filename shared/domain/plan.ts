@@ -49,16 +49,17 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
   const zone = patientZone(booking);
   const now = DateTime.fromISO(input.now, { zone: 'utc' }).setZone(zone);
   const start = DateTime.fromISO(booking.session.startsAt, { zone: 'utc' });
+  // In the patient's zone once: each conversion asks Intl for the zone's offset.
   const anchors = {
-    received: DateTime.fromISO(input.activatedAt, { zone: 'utc' }),
-    start,
-    end: sessionEnd(booking, input.endedAt),
+    received: DateTime.fromISO(input.activatedAt, { zone: 'utc' }).setZone(zone),
+    start: start.setZone(zone),
+    end: sessionEnd(booking, input.endedAt).setZone(zone),
   };
   const quiet = parseQuietHours(policy.quietHours);
   const rules = input.kinds ? policy.rules.filter((rule) => input.kinds?.includes(rule.kind)) : policy.rules;
 
   return rules.map((rule): PlannedMessage => {
-    const anchor = anchors[rule.anchor].setZone(zone);
+    const anchor = anchors[rule.anchor];
     const channels = pickChannels(rule.channels, booking.patient);
     const planned = (
       at: DateTime,

@@ -116,10 +116,15 @@ const WORDS: Record<
  */
 export function formatSessionDay(start: DateTime, sentAt: DateTime, language: Language): string {
   const words = WORDS[language];
-  const days = start.startOf('day').diff(sentAt.setZone(start.zone).startOf('day'), 'days').days;
-  if (Math.round(days) === 0) return words.today;
-  if (Math.round(days) === 1) return words.tomorrow;
+  const days = calendarDay(start).diff(calendarDay(sentAt.setZone(start.zone)), 'days').days;
+  if (days === 0) return words.today;
+  if (days === 1) return words.tomorrow;
   return words.onWeekday(start.setLocale(localeFor(language)).toFormat('cccc'));
+}
+
+/** The local calendar date of `at` as a UTC midnight: whole days apart, with no zone offsets to look up. */
+function calendarDay(at: DateTime): DateTime {
+  return DateTime.utc(at.year, at.month, at.day);
 }
 
 /** The Intl locale used for dates and times in a language. */
