@@ -163,8 +163,9 @@ const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
 const ZONE_NAME_FORMATS_LIMIT = 500;
 
 function shortZoneName(at: DateTime, locale: string): string {
-  const zone = at.zoneName;
-  if (zone === null) return '';
+  // Only IANA names are Intl zones; a fixed offset ("UTC+5") keeps Luxon's own label.
+  if (at.zone.type !== 'iana') return at.setLocale(locale).offsetNameShort ?? '';
+  const zone = at.zone.name;
   const key = `${locale}|${zone}`;
   let format = zoneNameFormats.get(key);
   if (format === undefined) {

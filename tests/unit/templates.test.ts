@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime, FixedOffsetZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import clinicConfig from '../../config/clinic';
 import { type FullBooking, fullBookingSchema, type Language } from '../../shared/contracts/booking-events';
@@ -13,6 +15,8 @@ import { gsm7Units, isSingleGsm7Segment } from '../../shared/domain/gsm7';
 import { MESSAGE_KINDS } from '../../shared/domain/message-kinds';
 import {
   fillTemplate,
+  formatSessionDay,
+  formatZoneLabel,
   LINKED_KINDS,
   placeholderValues,
   renderEmail,
@@ -264,6 +268,68 @@ describe('templates', () => {
     it('throws TemplateRenderError for an unknown placeholder', () => {
       expect(() => fillTemplate('Hi {{patientName}}', values)).toThrow(
         /unknown placeholder \{\{patientName\}\}/,
+      );
+    });
+  });
+
+  describe('zone labels and session days (cached formatters against Luxon itself)', () => {
+    const zones = [
+      'America/New_York',
+      'America/Phoenix',
+      'America/Los_Angeles',
+      'Europe/Madrid',
+      'Asia/Kolkata',
+      'Australia/Lord_Howe',
+      'America/Santiago',
+      'UTC',
+    ];
+    // 2024-2027, so US and EU DST changes are crossed many times.
+    const instant = fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2027, 11, 31) });
+    const zone = fc.oneof(
+      fc.constantFrom(...zones),
+      fc.integer({ min: -12 * 60, max: 14 * 60 }).map((minutes) => FixedOffsetZone.instance(minutes)),
+    );
+    const language = fc.constantFrom<Language>('en', 'es');
+
+    /** What Luxon's own `offsetNameShort` answers, with the same en-US fallback for a bare GMT offset. */
+    function luxonLabel(at: DateTime, lang: Language): string {
+      const own = at.setLocale(lang === 'en' ? 'en-US' : 'es').offsetNameShort ?? '';
+      if (!/^(GMT|UTC)[+\-−]/.test(own)) return own;
+      const english = at.setLocale('en-US').offsetNameShort ?? '';
+      return /^(GMT|UTC)[+\-−]/.test(english) ? own : english;
+    }
+
+    it('labels a zone as Luxon does, in both languages, across DST changes and for fixed offsets', () => {
+      fc.assert(
+        fc.property(instant, zone, language, (ms, z, lang) => {
+          const at = DateTime.fromMillis(ms).setZone(z);
+          expect(formatZoneLabel(at, lang)).toBe(luxonLabel(at, lang));
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('says today / tomorrow by calendar days in the session zone, whatever zone the send time is in', () => {
+      fc.assert(
+        fc.property(
+          instant,
+          fc.integer({ min: -3 * 24 * 60, max: 3 * 24 * 60 }),
+          fc.constantFrom(...zones),
+          fc.constantFrom(...zones),
+          language,
+          (ms, minutesBefore, sessionZone, sendZone, lang) => {
+            const start = DateTime.fromMillis(ms).setZone(sessionZone);
+            const sentAt = DateTime.fromMillis(ms - minutesBefore * 60_000).setZone(sendZone);
+            const days = Math.round(
+              start.startOf('day').diff(sentAt.setZone(sessionZone).startOf('day'), 'days').days,
+            );
+            const text = formatSessionDay(start, sentAt, lang);
+            if (days === 0) expect(text).toBe(lang === 'en' ? 'today' : 'hoy');
+            else if (days === 1) expect(text).toBe(lang === 'en' ? 'tomorrow' : 'mañana');
+            else expect(text).toMatch(lang === 'en' ? /^on [A-Z][a-z]+day$/ : /^el \p{Ll}+$/u);
+          },
+        ),
+        { numRuns: 2000 },
       );
     });
   });
