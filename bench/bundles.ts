@@ -49,9 +49,14 @@ const FUNCTION_ENV: Record<string, string> = {
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
 };
 
-/** First calls that need no data: each fails fast (zod) or at the first AWS call (refused on 127.0.0.1:9). */
+/** First calls that need no data: each gets as far as its first AWS request, refused on 127.0.0.1:9, as the floor's is. */
 const FIRST_CALL: Record<string, unknown> = {
-  'send-message': { bogus: true },
+  'send-message': {
+    bookingId: 'bench-1',
+    kind: 'prep-instructions',
+    at: '2026-05-04T14:00:00.000Z',
+    version: 1,
+  },
   'handle-booking-event': {
     id: 'bench',
     source: 'clinic.booking',
