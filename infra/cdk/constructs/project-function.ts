@@ -139,8 +139,8 @@ export class ProjectFunction extends Construct implements IGrantable {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
-        // No source maps: `--enable-source-maps` parses the map on every cold start (about 30 ms measured
-        // by `npm run bench`); kept names still put our function names into stack traces.
+        // No source maps: `--enable-source-maps` parses the map on every cold start (about 30 ms, median of 11
+        // spawns of this bundle with and without it); kept names still name our functions in stack traces.
         keepNames: true,
         sourceMap: false,
         mainFields: ['module', 'main'],
