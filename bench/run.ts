@@ -18,8 +18,8 @@ import { countIdleRuns, countSession, round } from './session';
 const ROOT = path.resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const MODE = quick
-  ? { name: 'quick', replies: 200, warmup: 20, runtimeReplies: 50, events: 2000, bundleRuns: 3 }
-  : { name: 'full', replies: 500, warmup: 50, runtimeReplies: 200, events: 10_000, bundleRuns: 10 };
+  ? { name: 'quick', replies: 200, warmup: 20, runtimeReplies: 50, events: 2000, bundleRuns: 5 }
+  : { name: 'full', replies: 500, warmup: 50, runtimeReplies: 200, events: 10_000, bundleRuns: 20 };
 const CONCURRENCY = 1;
 const MB = 1_000_000;
 
