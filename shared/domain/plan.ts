@@ -3,6 +3,7 @@ import type { FullBooking } from '../contracts/booking-events';
 import type { Offset, PlanRule } from '../contracts/clinic-config';
 import type { PlannedMessage, SkipReason } from './booking-record';
 import { CHANNELS, type Channel, type MessageKind } from './message-kinds';
+import { rememberingZone } from './time';
 
 /** The clinic's plan settings (DESIGN section 3). */
 export interface PlanPolicy {
@@ -46,10 +47,10 @@ export function sessionEnd(booking: FullBooking, endedAt?: string): DateTime {
  */
 export function planMessages(input: PlanInput): PlannedMessage[] {
   const { booking, policy } = input;
-  const zone = patientZone(booking);
+  const zone = rememberingZone(patientZone(booking));
   const now = DateTime.fromISO(input.now, { zone: 'utc' }).setZone(zone);
   const start = DateTime.fromISO(booking.session.startsAt, { zone: 'utc' });
-  // In the patient's zone once: each conversion asks Intl for the zone's offset.
+  // In the patient's zone once: each conversion asks the zone for its offset.
   const anchors = {
     received: DateTime.fromISO(input.activatedAt, { zone: 'utc' }).setZone(zone),
     start: start.setZone(zone),
