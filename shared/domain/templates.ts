@@ -4,6 +4,7 @@ import type { ClinicConfig } from '../contracts/clinic-config';
 import { gsm7Units, toGsm7 } from './gsm7';
 import { escapeHtml } from './html';
 import { CHECKIN_KINDS, type MessageKind } from './message-kinds';
+import { patientZone } from './plan';
 import { rememberingZone } from './time';
 
 /** Every placeholder a template may contain, written `{{name}}`. */
@@ -231,7 +232,7 @@ export function placeholderValues(input: {
   const { session, patient } = booking;
   const language = patient.language;
   const words = WORDS[language];
-  const zone = rememberingZone(patient.timeZone ?? session.timeZone);
+  const zone = rememberingZone(patientZone(booking));
   const start = DateTime.fromISO(session.startsAt).setZone(zone);
   const fasting = fastingFor(config, session.treatment);
   const solidCutoff = start.minus({ minutes: Math.round(fasting.solidFoodHours * 60) });
