@@ -122,18 +122,17 @@ export async function measureBundles(runs: number) {
       .filter((f) => f.endsWith('.ts'))
       .sort()
       .map((f) => ({ name: f.replace(/\.ts$/, ''), entry: path.join(REPO_ROOT, 'functions', f) }));
-    const built: { name: string; file: string; bytes: number; metafile: Metafile }[] = [];
-    const functions: typeof built = [];
+    const functions: Bundle[] = [];
     for (const { name, entry } of [{ name: 'empty', entry: emptyEntry }, ...entries])
       functions.push(await bundle(dir, name, entry));
     // Each function's platform floor: its AWS SDK clients and the first zoned date, without our code.
-    const floors: typeof built = [];
+    const floors: Bundle[] = [];
     for (const fn of functions.filter((b) => b.name !== 'empty')) {
       const entry = path.join(dir, `floor-${fn.name}.ts`);
       writeFileSync(entry, platformFloorSource(sdkClientsIn(fn.metafile)));
       floors.push(await bundle(dir, `floor-${fn.name}`, entry));
     }
-    built.push(...functions, ...floors);
+    const built = [...functions, ...floors];
     // Interleave the runs so the empty bundle and the functions see the same machine state.
     const times = new Map<string, number[]>(built.map((b) => [b.name, []]));
     const moduleTimes = new Map<string, number[]>(built.map((b) => [b.name, []]));
@@ -157,7 +156,6 @@ export async function measureBundles(runs: number) {
       return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
     };
     const emptyMs = median(times.get('empty') ?? []);
-    const ms = (name: string) => Math.round(median(times.get(name) ?? []) * 10) / 10;
     const figures: BundleFigure[] = functions
       .filter((b) => b.name !== 'empty')
       .map((b) => {
@@ -176,7 +174,7 @@ export async function measureBundles(runs: number) {
           platformFloor: {
             sdkClients: sdkClientsIn(b.metafile),
             bytes: floor?.bytes ?? 0,
-            importMs: ms(`floor-${b.name}`),
+            importMs: Math.round(floorMs * 10) / 10,
             ratioToEmpty: Math.round((floorMs / emptyMs) * 100) / 100,
           },
           ratioToPlatformFloor: Math.round((importMs / floorMs) * 100) / 100,
@@ -198,7 +196,14 @@ export async function measureBundles(runs: number) {
   }
 }
 
-async function bundle(dir: string, name: string, entry: string) {
+interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+  metafile: Metafile;
+}
+
+async function bundle(dir: string, name: string, entry: string): Promise<Bundle> {
   const outdir = path.join(dir, name);
   mkdirSync(outdir);
   const file = path.join(outdir, 'index.mjs');
@@ -214,14 +219,8 @@ async function bundle(dir: string, name: string, entry: string) {
 
 /** The AWS SDK client classes a bundle contains, read from esbuild's metafile. */
 function sdkClientsIn(metafile: Metafile): string[] {
-  const packages = new Set<string>();
-  for (const output of Object.values(metafile.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const match = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+|lib-dynamodb)\//.exec(input);
-      if (match?.[1] && bytesInOutput > 0) packages.add(match[1]);
-    }
-  }
-  return Object.keys(SDK_CLIENTS).filter((name) => packages.has(name));
+  const byPackage = bytesByPackage(metafile);
+  return Object.keys(SDK_CLIENTS).filter((name) => (byPackage.get(`@aws-sdk/${name}`) ?? 0) > 0);
 }
 
 /** Package -> client class; `lib-dynamodb` wraps the DynamoDB client as our adapters do. */
@@ -301,8 +300,16 @@ function spawnTimed(
   });
 }
 
-/** Bytes in the output by npm package (or `project` for our own code), largest first. */
+/** The `top` largest packages in the output, by bytes. */
 function largestPackages(metafile: Metafile, top: number) {
+  return [...bytesByPackage(metafile).entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, bytes]) => ({ name, bytes }));
+}
+
+/** Bytes in the output by npm package (or `project` for our own code). */
+function bytesByPackage(metafile: Metafile): Map<string, number> {
   const byPackage = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -311,8 +318,5 @@ function largestPackages(metafile: Metafile, top: number) {
       byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
     }
   }
-  return [...byPackage.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([name, bytes]) => ({ name, bytes }));
+  return byPackage;
 }
