@@ -23,11 +23,11 @@ import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
-import { type AlertDeps, dispatchReplyAlert } from '../shared/domain/alerts';
-import { loadClinicConfig } from '../shared/domain/config-validation';
-import { gsm7Units } from '../shared/domain/gsm7';
+import { type AlertDeps, dispatchReplyAlert } from '../shared/domain/alerts/alerts';
+import { loadClinicConfig } from '../shared/domain/messages/config-validation';
+import { withDueMessageSender } from '../shared/domain/messages/deliver-message';
+import { gsm7Units } from '../shared/domain/messages/gsm7';
 import type { Log, Mailer, Metrics, Scheduler, SmsSender, StaffNotifier } from '../shared/domain/ports';
-import type { BookingEventDeps } from '../shared/domain/process-booking-event';
 import { shiftIso } from '../shared/domain/time';
 
 /** What one composition counted, by driving the real handlers and adapters. */
@@ -254,7 +254,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   };
   const metrics: Metrics = { count: () => {}, flush: () => {} };
 
-  const deps: BookingEventDeps = {
+  const deps = withDueMessageSender({
     config,
     clock,
     bookings: new DynamoBookingStore(db, tableName),
@@ -270,7 +270,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
     deadLetters,
     metrics,
     log,
-  };
+  });
   const alertStore = new DynamoAlertStore(db, tableName);
   const alertDeps: AlertDeps = {
     ...deps,

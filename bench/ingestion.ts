@@ -9,7 +9,8 @@ import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import type { BookingRecord } from '../shared/domain/booking-record';
-import { loadClinicConfig } from '../shared/domain/config-validation';
+import { loadClinicConfig } from '../shared/domain/messages/config-validation';
+import { withDueMessageSender } from '../shared/domain/messages/deliver-message';
 import type {
   BookingStore,
   LinkRecord,
@@ -64,21 +65,23 @@ export async function measureIngestion(events: number, concurrency: number) {
   };
   const messageLog = new DynamoMessageLog(db, tableName);
   const deadLetters = new LocalDeadLetters();
-  const handler = createBookingEventHandler({
-    config,
-    clock,
-    bookings: new DynamoBookingStore(db, tableName),
-    messageLog,
-    links: new DynamoLinkStore(db, tableName),
-    signingKey: { get: async () => new Uint8Array(32).fill(7) },
-    linkBaseUrl: 'https://links.example.org',
-    mailer: { send: async () => ({ messageId: `m-${++fakes.emails}` }) },
-    sms: { send: async () => ({ messageId: `s-${++fakes.sms}` }) },
-    scheduler,
-    deadLetters,
-    metrics: { count: () => {}, flush: () => {} },
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  });
+  const handler = createBookingEventHandler(
+    withDueMessageSender({
+      config,
+      clock,
+      bookings: new DynamoBookingStore(db, tableName),
+      messageLog,
+      links: new DynamoLinkStore(db, tableName),
+      signingKey: { get: async () => new Uint8Array(32).fill(7) },
+      linkBaseUrl: 'https://links.example.org',
+      mailer: { send: async () => ({ messageId: `m-${++fakes.emails}` }) },
+      sms: { send: async () => ({ messageId: `s-${++fakes.sms}` }) },
+      scheduler,
+      deadLetters,
+      metrics: { count: () => {}, flush: () => {} },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+    }),
+  );
   const event = (id: string) =>
     ({
       id,
@@ -93,24 +96,26 @@ export async function measureIngestion(events: number, concurrency: number) {
     const probe = emptyCounters();
     let probeSchedulerCalls = 0;
     const probeDb = countDynamo(createDocumentClient(dynaliteClientConfig(dynamo.endpoint)), probe);
-    const probeHandler = createBookingEventHandler({
-      config,
-      clock,
-      bookings: new DynamoBookingStore(probeDb, tableName),
-      messageLog: new DynamoMessageLog(probeDb, tableName),
-      links: new DynamoLinkStore(probeDb, tableName),
-      signingKey: { get: async () => new Uint8Array(32).fill(7) },
-      linkBaseUrl: 'https://links.example.org',
-      mailer: { send: async () => ({ messageId: 'probe' }) },
-      sms: { send: async () => ({ messageId: 'probe' }) },
-      scheduler: {
-        upsert: async () => void probeSchedulerCalls++,
-        remove: async () => void probeSchedulerCalls++,
-      },
-      deadLetters,
-      metrics: { count: () => {}, flush: () => {} },
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-    });
+    const probeHandler = createBookingEventHandler(
+      withDueMessageSender({
+        config,
+        clock,
+        bookings: new DynamoBookingStore(probeDb, tableName),
+        messageLog: new DynamoMessageLog(probeDb, tableName),
+        links: new DynamoLinkStore(probeDb, tableName),
+        signingKey: { get: async () => new Uint8Array(32).fill(7) },
+        linkBaseUrl: 'https://links.example.org',
+        mailer: { send: async () => ({ messageId: 'probe' }) },
+        sms: { send: async () => ({ messageId: 'probe' }) },
+        scheduler: {
+          upsert: async () => void probeSchedulerCalls++,
+          remove: async () => void probeSchedulerCalls++,
+        },
+        deadLetters,
+        metrics: { count: () => {}, flush: () => {} },
+        log: { info: () => {}, warn: () => {}, error: () => {} },
+      }),
+    );
     const outcome = await probeHandler(event('probe-0'));
     if (outcome.status !== 'processed') throw new Error(`probe event ${outcome.status}`);
     probeDb.destroy();
@@ -146,19 +151,21 @@ export async function measureIngestion(events: number, concurrency: number) {
 
     // Diagnostic: the same handler with in-memory stores, i.e. its own CPU time without DynamoDB.
     const memory = inMemoryStores();
-    const cpuOnly = createBookingEventHandler({
-      config,
-      clock,
-      ...memory,
-      signingKey: { get: async () => new Uint8Array(32).fill(7) },
-      linkBaseUrl: 'https://links.example.org',
-      mailer: { send: async () => ({ messageId: 'cpu' }) },
-      sms: { send: async () => ({ messageId: 'cpu' }) },
-      scheduler,
-      deadLetters,
-      metrics: { count: () => {}, flush: () => {} },
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-    });
+    const cpuOnly = createBookingEventHandler(
+      withDueMessageSender({
+        config,
+        clock,
+        ...memory,
+        signingKey: { get: async () => new Uint8Array(32).fill(7) },
+        linkBaseUrl: 'https://links.example.org',
+        mailer: { send: async () => ({ messageId: 'cpu' }) },
+        sms: { send: async () => ({ messageId: 'cpu' }) },
+        scheduler,
+        deadLetters,
+        metrics: { count: () => {}, flush: () => {} },
+        log: { info: () => {}, warn: () => {}, error: () => {} },
+      }),
+    );
     await timed(warm, 1, async (i) => void (await cpuOnly(event(`cpu-warm-${i}`))));
     const cpuEvents = Math.min(events, 1000);
     const cpuMs = await timed(cpuEvents, 1, async (i) => void (await cpuOnly(event(`cpu-${i}`))));

@@ -2,7 +2,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { awsAlertDeps } from '../shared/adapters/aws/composition';
 import { toReply } from '../shared/adapters/dynamodb/reply-store';
-import { type AlertDeps, advanceAlert, dispatchReplyAlert, sweepAlerts } from '../shared/domain/alerts';
+import {
+  type AlertDeps,
+  advanceAlert,
+  dispatchReplyAlert,
+  sweepAlerts,
+} from '../shared/domain/alerts/alerts';
 
 /** The three ways work reaches the alert function. */
 export type DispatchAlertsEvent =

@@ -4,7 +4,7 @@ import {
   type BookingEventDeps,
   type EventOutcome,
   processBookingEvent,
-} from '../shared/domain/process-booking-event';
+} from '../shared/domain/booking/process-booking-event';
 
 /**
  * EventBridge target for booking events. A rejected event is kept by the use

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { awsCheckinDeps } from '../shared/adapters/aws/composition';
-import { type CheckinDeps, handleLinkRequest } from '../shared/domain/checkin';
-import { handleStaffLinkRequest, type StaffLinkDeps } from '../shared/domain/staff-links';
+import { handleStaffLinkRequest, type StaffLinkDeps } from '../shared/domain/alerts/staff-links';
+import { type CheckinDeps, handleLinkRequest } from '../shared/domain/checkins/checkin';
 
 /**
  * HTTP API target for signed links: patients' `GET|POST /c/{token}` (check-in

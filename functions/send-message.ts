@@ -1,6 +1,10 @@
 import { awsMessagingDeps } from '../shared/adapters/aws/composition';
 import { schedulePayloadSchema } from '../shared/contracts/schedule-payload';
-import { type DeliveryResult, deliverMessage, type MessagingDeps } from '../shared/domain/deliver-message';
+import {
+  type DeliveryResult,
+  deliverMessage,
+  type MessagingDeps,
+} from '../shared/domain/messages/deliver-message';
 
 /**
  * Target of the message schedules. A malformed payload or a provider failure

@@ -1,5 +1,5 @@
 import { awsDigestDeps } from '../shared/adapters/aws/composition';
-import { type DigestDeps, sendReviewDigest } from '../shared/domain/send-review-digest';
+import { type DigestDeps, sendReviewDigest } from '../shared/domain/alerts/send-review-digest';
 
 /** Target of the daily digest schedule (cron at `staff.digestTime` in the clinic's zone). */
 export function createReviewDigestHandler(deps: DigestDeps) {

@@ -1,7 +1,7 @@
 import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { type ClinicConfig, ClinicConfigError } from '../../shared/contracts/clinic-config';
-import { loadClinicConfig } from '../../shared/domain/config-validation';
+import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { DataStack } from './data-stack';
 import { ServiceStack } from './service-stack';
 

@@ -1,5 +1,5 @@
-import { escapeHtml } from '../../shared/domain/html';
 import type { DeadLetter } from '../../shared/domain/ports';
+import { escapeHtml } from '../../shared/web/html';
 import type { OutboxEntry } from './adapters';
 
 const text = (value: unknown) => escapeHtml(String(value ?? ''));

@@ -17,11 +17,12 @@ import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
-import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts';
-import { loadClinicConfig } from '../../shared/domain/config-validation';
+import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts/alerts';
+import { nextDigestAt } from '../../shared/domain/alerts/send-review-digest';
+import type { EventOutcome } from '../../shared/domain/booking/process-booking-event';
 import { toJsonOrUndefined } from '../../shared/domain/json';
-import type { BookingEventDeps, EventOutcome } from '../../shared/domain/process-booking-event';
-import { nextDigestAt } from '../../shared/domain/send-review-digest';
+import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
+import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
 import { shiftIso } from '../../shared/domain/time';
 import {
   clockTarget,
@@ -80,7 +81,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const deps: BookingEventDeps = {
+  const deps = withDueMessageSender({
     config,
     clock,
     bookings: new DynamoBookingStore(db, tableName),
@@ -94,7 +95,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     deadLetters,
     metrics: { count: () => {}, flush: () => {} },
     log: jsonLog,
-  };
+  });
   const alertStore = new DynamoAlertStore(db, tableName);
   const alertDeps: AlertDeps = {
     ...deps,

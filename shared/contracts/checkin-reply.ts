@@ -1,15 +1,15 @@
-import type { CheckinKind } from '../domain/message-kinds';
+import type { FieldError, ParseResult } from './booking-events';
+import type { CheckinKind } from './vocabulary';
 import {
   asksScreeners,
   type CheckinAnswers,
   GAD7_ITEMS,
   PHQ9_ITEMS,
+  SCREENER_ITEM_MAX,
   SEVERITIES,
   SIDE_EFFECTS,
   type SideEffect,
-} from '../domain/questionnaire';
-import { SCREENER_ITEM_MAX } from '../domain/screeners';
-import type { FieldError, ParseResult } from './booking-events';
+} from './vocabulary';
 import * as z from './zod';
 
 /*

@@ -1,7 +1,7 @@
-import { MESSAGE_KINDS, type MessageKind } from '../domain/message-kinds';
 import { LANGUAGES, type TREATMENTS, toFieldErrors } from './booking-events';
 import { timeZoneSchema as timeZone } from './time-zone';
 import { DEFAULT_TRIAGE_RULES, triageRulesSchema } from './triage-rules';
+import { MESSAGE_KINDS, type MessageKind } from './vocabulary';
 import * as z from './zod';
 
 const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'));

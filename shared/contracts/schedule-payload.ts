@@ -1,4 +1,4 @@
-import { MESSAGE_KINDS } from '../domain/message-kinds';
+import { MESSAGE_KINDS } from './vocabulary';
 import * as z from './zod';
 
 /** What a message schedule hands the send function: opaque ids only, never contact details. */

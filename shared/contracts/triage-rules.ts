@@ -1,6 +1,4 @@
-import { CHECKIN_KINDS } from '../domain/message-kinds';
-import { GAD7_ITEMS, PHQ9_ITEMS, SIDE_EFFECTS } from '../domain/questionnaire';
-import { SCREENER_ITEM_MAX } from '../domain/screeners';
+import { CHECKIN_KINDS, GAD7_ITEMS, PHQ9_ITEMS, SCREENER_ITEM_MAX, SIDE_EFFECTS } from './vocabulary';
 import * as z from './zod';
 
 /*

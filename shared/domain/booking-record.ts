@@ -1,5 +1,5 @@
 import type { FullBooking } from '../contracts/booking-events';
-import type { Channel, MessageKind } from './message-kinds';
+import type { Channel, MessageKind } from '../contracts/vocabulary';
 
 /**
  * One message of a booking's current plan.

@@ -1,6 +1,5 @@
+import type { Channel, CheckinAnswers, CheckinKind, MessageKind } from '../contracts/vocabulary';
 import type { BookingRecord } from './booking-record';
-import type { Channel, CheckinKind, MessageKind } from './message-kinds';
-import type { CheckinAnswers } from './questionnaire';
 
 /** The service's notion of now; virtual in the local runtime. */
 export interface Clock {

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
-import { gsm7Units } from '../../shared/domain/gsm7';
+import { gsm7Units } from '../../shared/domain/messages/gsm7';
 
 type Schedule = { bookingId: string; kind: string; at: string };
 type Outbox = {

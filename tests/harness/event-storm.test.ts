@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FullBooking } from '../../shared/contracts/booking-events';
+import { isCheckinKind, MESSAGE_KINDS } from '../../shared/contracts/vocabulary';
+import { pickChannels, planMessages } from '../../shared/domain/booking/plan';
+import { processBookingEvent } from '../../shared/domain/booking/process-booking-event';
 import type { BookingRecord } from '../../shared/domain/booking-record';
-import { isCheckinKind, MESSAGE_KINDS } from '../../shared/domain/message-kinds';
-import { pickChannels, planMessages } from '../../shared/domain/plan';
-import { processBookingEvent } from '../../shared/domain/process-booking-event';
 import { shiftIso } from '../../shared/domain/time';
 import {
   config,

@@ -9,9 +9,9 @@ import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { schedulePayloadSchema } from '../../shared/contracts/schedule-payload';
-import { type AlertDeps, advanceAlert } from '../../shared/domain/alerts';
-import { deliverMessage } from '../../shared/domain/deliver-message';
-import type { Channel, MessageKind } from '../../shared/domain/message-kinds';
+import type { Channel, MessageKind } from '../../shared/contracts/vocabulary';
+import { type AlertDeps, advanceAlert } from '../../shared/domain/alerts/alerts';
+import { deliverMessage, withDueMessageSender } from '../../shared/domain/messages/deliver-message';
 import type {
   AlertSchedulePayload,
   DeadLetter,
@@ -24,7 +24,6 @@ import type {
   SchedulePayload,
   StaffTopic,
 } from '../../shared/domain/ports';
-import type { BookingEventDeps } from '../../shared/domain/process-booking-event';
 import { shiftIso } from '../../shared/domain/time';
 import { freshTable } from '../support/dynamo';
 
@@ -202,7 +201,7 @@ export async function messagingHarness(options: HarnessOptions) {
     return { messageId: `${channel}-${sent.length}` };
   }
 
-  const deps: BookingEventDeps = {
+  const deps = withDueMessageSender({
     config,
     clock,
     bookings: new DynamoBookingStore(db, tableName),
@@ -223,10 +222,10 @@ export async function messagingHarness(options: HarnessOptions) {
       },
     },
     scheduler: scheduler.messages,
-    deadLetters: { keep: async (letter) => void deadLetters.push(letter) },
+    deadLetters: { keep: async (letter: DeadLetter) => void deadLetters.push(letter) },
     metrics: noMetrics,
     log: silentLog,
-  };
+  });
   return { db, tableName, clock, scheduler, sent, deadLetters, deps, identityErrors };
 }
 

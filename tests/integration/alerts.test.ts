@@ -8,7 +8,7 @@ import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
-import { type AlertDeps, advanceAlert, sweepAlerts } from '../../shared/domain/alerts';
+import { type AlertDeps, advanceAlert, sweepAlerts } from '../../shared/domain/alerts/alerts';
 import type { StaffTopic, StoredReply } from '../../shared/domain/ports';
 import { shiftIso } from '../../shared/domain/time';
 import { freshTable } from '../support/dynamo';

@@ -5,10 +5,14 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
-import { DeliveryFailedError, deliverMessage } from '../../shared/domain/deliver-message';
-import type { MessageSchedule, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
-import { type BookingEventDeps, processBookingEvent } from '../../shared/domain/process-booking-event';
-import { verifyLinkToken } from '../../shared/domain/tokens';
+import { processBookingEvent } from '../../shared/domain/booking/process-booking-event';
+import {
+  DeliveryFailedError,
+  deliverMessage,
+  withDueMessageSender,
+} from '../../shared/domain/messages/deliver-message';
+import { verifyLinkToken } from '../../shared/domain/messages/tokens';
+import type { DeadLetter, MessageSchedule, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 
 const config = parseClinicConfig(clinicConfigInput);
@@ -27,7 +31,7 @@ async function harness() {
     failEmail: 0,
     failUpsert: 0,
   };
-  const deps: BookingEventDeps = {
+  const deps = withDueMessageSender({
     config,
     clock: { now: () => state.now },
     bookings: new DynamoBookingStore(db, tableName),
@@ -54,21 +58,21 @@ async function harness() {
       },
     },
     scheduler: {
-      upsert: async (schedule) => {
+      upsert: async (schedule: MessageSchedule) => {
         if (state.failUpsert > 0) {
           state.failUpsert--;
           throw new Error('scheduler unavailable');
         }
         state.schedules.set(schedule.name, schedule);
       },
-      remove: async (name) => {
+      remove: async (name: string) => {
         state.schedules.delete(name);
       },
     },
-    deadLetters: { keep: async (letter) => void state.deadLetters.push(letter) },
+    deadLetters: { keep: async (letter: DeadLetter) => void state.deadLetters.push(letter) },
     metrics: { count: (name) => void state.metrics.push(name), flush: () => {} },
     log: { info: () => {}, warn: () => {}, error: () => {} },
-  };
+  });
   return { deps, state };
 }
 

@@ -4,11 +4,11 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
-import { type CheckinDeps, handleLinkRequest } from '../../shared/domain/checkin';
-import { escapeHtml } from '../../shared/domain/html';
-import { t } from '../../shared/domain/i18n';
+import { type CheckinDeps, handleLinkRequest } from '../../shared/domain/checkins/checkin';
+import { createLinkToken } from '../../shared/domain/messages/tokens';
 import type { ReplyStore } from '../../shared/domain/ports';
-import { createLinkToken } from '../../shared/domain/tokens';
+import { escapeHtml } from '../../shared/web/html';
+import { t } from '../../shared/web/i18n';
 import { freshTable } from '../support/dynamo';
 import { aBooking } from '../support/fixtures';
 

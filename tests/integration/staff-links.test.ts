@@ -6,9 +6,9 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
+import { handleStaffLinkRequest, type StaffLinkDeps } from '../../shared/domain/alerts/staff-links';
+import { createLinkToken } from '../../shared/domain/messages/tokens';
 import type { StoredReply } from '../../shared/domain/ports';
-import { handleStaffLinkRequest, type StaffLinkDeps } from '../../shared/domain/staff-links';
-import { createLinkToken } from '../../shared/domain/tokens';
 import { freshTable } from '../support/dynamo';
 import { aBooking } from '../support/fixtures';
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { type FullBooking, fullBookingSchema } from '../../shared/contracts/booking-events';
 import { DEFAULT_PLAN } from '../../shared/contracts/clinic-config';
-import type { PlanPolicy } from '../../shared/domain/plan';
+import type { PlanPolicy } from '../../shared/domain/booking/plan';
 
 type Session = FullBooking['session'];
 type Patient = FullBooking['patient'];

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { BookingEvent, FullBooking } from '../../shared/contracts/booking-events';
-import { type BookingDecision, decideBookingEvent } from '../../shared/domain/booking-lifecycle';
+import { CHECKIN_KINDS, type MessageKind } from '../../shared/contracts/vocabulary';
+import { type BookingDecision, decideBookingEvent } from '../../shared/domain/booking/booking-lifecycle';
+import { planMessages } from '../../shared/domain/booking/plan';
 import type { BookingRecord, PlannedMessage } from '../../shared/domain/booking-record';
-import { CHECKIN_KINDS, type MessageKind } from '../../shared/domain/message-kinds';
-import { planMessages } from '../../shared/domain/plan';
 import { aBooking, DEFAULT_POLICY } from '../support/fixtures';
 
 const NY = 'America/New_York';

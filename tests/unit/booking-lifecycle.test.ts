@@ -4,9 +4,9 @@ import {
   type BookingDecision,
   decideBookingEvent,
   eventBookingId,
-} from '../../shared/domain/booking-lifecycle';
+} from '../../shared/domain/booking/booking-lifecycle';
+import { planMessages } from '../../shared/domain/booking/plan';
 import type { BookingRecord } from '../../shared/domain/booking-record';
-import { planMessages } from '../../shared/domain/plan';
 import { aBooking, DEFAULT_POLICY, localToUtc } from '../support/fixtures';
 
 const NY = 'America/New_York';

@@ -4,6 +4,9 @@ import clinicConfig from '../../config/clinic';
 import { fullBookingSchema, LANGUAGES, type Language } from '../../shared/contracts/booking-events';
 import { checkinFormFields, parseCheckinForm } from '../../shared/contracts/checkin-reply';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
+import { CHECKIN_KINDS, SIDE_EFFECTS } from '../../shared/contracts/vocabulary';
+import { sampleBooking } from '../../shared/domain/messages/config-validation';
+import { CATALOGUES, t } from '../../shared/web/i18n';
 import {
   PAGE_SECURITY_HEADERS,
   PAGE_STYLE,
@@ -13,11 +16,7 @@ import {
   renderInstructionsPage,
   renderLinkProblemPage,
   renderReplyReceived,
-} from '../../shared/domain/checkin-pages';
-import { sampleBooking } from '../../shared/domain/config-validation';
-import { CATALOGUES, t } from '../../shared/domain/i18n';
-import { CHECKIN_KINDS } from '../../shared/domain/message-kinds';
-import { SIDE_EFFECTS } from '../../shared/domain/questionnaire';
+} from '../../shared/web/patient-pages';
 
 const config = parseClinicConfig(clinicConfig);
 const CLINIC = { clinicName: 'Sunrise Clinic', clinicPhone: '(555) 010-0199' } as const;

@@ -6,8 +6,12 @@ import {
   parseCheckinForm,
   parseCheckinJson,
 } from '../../shared/contracts/checkin-reply';
-import { CHECKIN_KINDS, type CheckinKind } from '../../shared/domain/message-kinds';
-import { type CheckinAnswers, SIDE_EFFECTS } from '../../shared/domain/questionnaire';
+import {
+  CHECKIN_KINDS,
+  type CheckinAnswers,
+  type CheckinKind,
+  SIDE_EFFECTS,
+} from '../../shared/contracts/vocabulary';
 
 function errorsOf(result: ParseResult<CheckinAnswers>): FieldError[] {
   if (result.ok) throw new Error(`expected a rejection, got ${JSON.stringify(result.value)}`);

@@ -6,6 +6,7 @@ import {
   ClinicConfigError,
   parseClinicConfig,
 } from '../../shared/contracts/clinic-config';
+import { MESSAGE_KINDS, type MessageKind } from '../../shared/contracts/vocabulary';
 import {
   DEFAULT_API_BASE_URL,
   findSensitiveTerms,
@@ -15,10 +16,9 @@ import {
   WORST_CASE_TOKEN_LENGTH,
   worstCaseLink,
   worstCaseSmsValues,
-} from '../../shared/domain/config-validation';
-import { gsm7Units } from '../../shared/domain/gsm7';
-import { MESSAGE_KINDS, type MessageKind } from '../../shared/domain/message-kinds';
-import { renderSmsText, type TemplateField } from '../../shared/domain/templates';
+} from '../../shared/domain/messages/config-validation';
+import { gsm7Units } from '../../shared/domain/messages/gsm7';
+import { renderSmsText, type TemplateField } from '../../shared/domain/messages/templates';
 
 const config = parseClinicConfig(clinicConfig);
 

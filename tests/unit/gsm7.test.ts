@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GSM7_BASIC, GSM7_EXTENSION, gsm7Units, isSingleGsm7Segment, toGsm7 } from '../../shared/domain/gsm7';
+import {
+  GSM7_BASIC,
+  GSM7_EXTENSION,
+  gsm7Units,
+  isSingleGsm7Segment,
+  toGsm7,
+} from '../../shared/domain/messages/gsm7';
 
 /** Characters that exercise every branch of the transliteration. */
 const TRICKY = [

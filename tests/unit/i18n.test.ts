@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES } from '../../shared/contracts/booking-events';
-import { crisisResources, LIFELINE_URL, smsHref, telHref } from '../../shared/domain/crisis-resources';
+import { GAD7_ITEMS, PHQ9_ITEMS, SEVERITIES, SIDE_EFFECTS } from '../../shared/contracts/vocabulary';
+import {
+  crisisResources,
+  LIFELINE_URL,
+  smsHref,
+  telHref,
+} from '../../shared/domain/checkins/crisis-resources';
 import {
   CATALOGUES,
   type Catalogue,
@@ -8,8 +14,7 @@ import {
   type MessageKey,
   paramNamesOf,
   t,
-} from '../../shared/domain/i18n';
-import { GAD7_ITEMS, PHQ9_ITEMS, SEVERITIES, SIDE_EFFECTS } from '../../shared/domain/questionnaire';
+} from '../../shared/web/i18n';
 
 /** Keys of `other` missing from `reference`'s keys, and keys `other` has that `reference` does not. */
 function keyDifferences(reference: object, other: object): { missing: string[]; extra: string[] } {

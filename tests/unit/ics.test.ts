@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import clinicConfig from '../../config/clinic';
 import { fullBookingSchema } from '../../shared/contracts/booking-events';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
-import { findSensitiveTerms, sampleBooking } from '../../shared/domain/config-validation';
-import { buildBookingIcs, buildSessionIcs, escapeIcsText, foldIcsLine } from '../../shared/domain/ics';
+import { findSensitiveTerms, sampleBooking } from '../../shared/domain/messages/config-validation';
+import {
+  buildBookingIcs,
+  buildSessionIcs,
+  escapeIcsText,
+  foldIcsLine,
+} from '../../shared/domain/messages/ics';
 
 const BASE = {
   uid: 'bk-1@example-clinic.org',

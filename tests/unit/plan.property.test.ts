@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { FullBooking } from '../../shared/contracts/booking-events';
+import type { MessageKind } from '../../shared/contracts/vocabulary';
+import { planMessages } from '../../shared/domain/booking/plan';
 import type { PlannedMessage } from '../../shared/domain/booking-record';
-import type { MessageKind } from '../../shared/domain/message-kinds';
-import { planMessages } from '../../shared/domain/plan';
 import { aBooking, DEFAULT_POLICY } from '../support/fixtures';
 
 const ZONES = [

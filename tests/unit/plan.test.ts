@@ -2,9 +2,9 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { FullBooking } from '../../shared/contracts/booking-events';
 import { DEFAULT_PLAN, type PlanRule } from '../../shared/contracts/clinic-config';
+import type { MessageKind } from '../../shared/contracts/vocabulary';
+import { isQuietTime, type PlanPolicy, pickChannels, planMessages } from '../../shared/domain/booking/plan';
 import type { PlannedMessage } from '../../shared/domain/booking-record';
-import type { MessageKind } from '../../shared/domain/message-kinds';
-import { isQuietTime, type PlanPolicy, pickChannels, planMessages } from '../../shared/domain/plan';
 import { aBooking, DEFAULT_POLICY, isoUtc, localToUtc, utcToLocal } from '../support/fixtures';
 
 const NY = 'America/New_York';

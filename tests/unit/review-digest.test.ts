@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { t } from '../../shared/domain/i18n';
+import { SIDE_EFFECTS } from '../../shared/contracts/vocabulary';
+import { type ReviewDigestItem, renderReviewDigest } from '../../shared/domain/alerts/review-digest';
 import type { StoredReply } from '../../shared/domain/ports';
-import { SIDE_EFFECTS } from '../../shared/domain/questionnaire';
-import { type ReviewDigestItem, renderReviewDigest } from '../../shared/domain/review-digest';
+import { t } from '../../shared/web/i18n';
 import { aBooking } from '../support/fixtures';
 
 const CLINIC = { name: 'Riverside Clinic', timeZone: 'America/New_York' } as const;

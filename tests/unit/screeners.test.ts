@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreGad7, scorePhq9 } from '../../shared/domain/screeners';
+import { scoreGad7, scorePhq9 } from '../../shared/domain/checkins/screeners';
 
 /** Answers that add up to `total`, filling items with 3 from the first one. */
 function itemsTotalling(total: number, count: number): number[] {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { t } from '../../shared/domain/i18n';
-import { SIDE_EFFECTS } from '../../shared/domain/questionnaire';
+import { SIDE_EFFECTS } from '../../shared/contracts/vocabulary';
 import {
   STAFF_ALERT_SUBJECT_MAX,
   STAFF_ALERT_TEXT_MAX,
   type StaffAlertMessageInput,
   staffAlertMessage,
-} from '../../shared/domain/staff-alert-message';
+} from '../../shared/domain/alerts/staff-alert-message';
+import { t } from '../../shared/web/i18n';
 import { aBooking } from '../support/fixtures';
 
 const BOOKING = aBooking();

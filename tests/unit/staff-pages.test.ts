@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { t } from '../../shared/domain/i18n';
+import { checkinKindLabel, formatStaffDay, formatStaffTime } from '../../shared/domain/alerts/staff-wording';
 import type { StoredReply } from '../../shared/domain/ports';
+import { t } from '../../shared/web/i18n';
 import {
   type AlertPageInput,
-  checkinKindLabel,
-  formatStaffDay,
-  formatStaffTime,
   renderAlertPage,
   renderReplyPage,
   renderStaffLinkProblemPage,
   STAFF_PAGE_SECURITY_HEADERS,
   STAFF_PAGE_STYLE,
   type StaffAlertView,
-} from '../../shared/domain/staff-pages';
+} from '../../shared/web/staff-pages';
 import { aBooking } from '../support/fixtures';
 
 const CLINIC = { name: 'Riverside Clinic', timeZone: 'America/New_York' } as const;

@@ -4,15 +4,15 @@ import { describe, expect, it } from 'vitest';
 import clinicConfig from '../../config/clinic';
 import { type FullBooking, fullBookingSchema, type Language } from '../../shared/contracts/booking-events';
 import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/clinic-config';
+import { MESSAGE_KINDS } from '../../shared/contracts/vocabulary';
 import {
   findSensitiveTerms,
   renderSamples,
   type SampleOverrides,
   sampleBooking,
   worstCaseLink,
-} from '../../shared/domain/config-validation';
-import { gsm7Units, isSingleGsm7Segment } from '../../shared/domain/gsm7';
-import { MESSAGE_KINDS } from '../../shared/domain/message-kinds';
+} from '../../shared/domain/messages/config-validation';
+import { gsm7Units, isSingleGsm7Segment } from '../../shared/domain/messages/gsm7';
 import {
   fillTemplate,
   formatSessionDay,
@@ -24,7 +24,7 @@ import {
   renderSms,
   smsFirstName,
   TemplateRenderError,
-} from '../../shared/domain/templates';
+} from '../../shared/domain/messages/templates';
 
 const config = parseClinicConfig(clinicConfig);
 const LINK = 'https://care.example-clinic.org/c/AbCdEfGhIjKlMnOpQrStUvWxYz0123456';

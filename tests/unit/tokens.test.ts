@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_KINDS, type MessageKind } from '../../shared/domain/message-kinds';
-import {
-  createLinkToken,
-  LINK_TOKEN_LENGTH,
-  messageScheduleName,
-  verifyLinkToken,
-} from '../../shared/domain/tokens';
+import { MESSAGE_KINDS, type MessageKind } from '../../shared/contracts/vocabulary';
+import { createLinkToken, LINK_TOKEN_LENGTH, verifyLinkToken } from '../../shared/domain/messages/tokens';
+import { messageScheduleName } from '../../shared/domain/schedule-names';
 
 const KEY = new Uint8Array(randomBytes(32));
 const OTHER_KEY = new Uint8Array(randomBytes(32));

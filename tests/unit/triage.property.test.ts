@@ -8,18 +8,19 @@ import {
   type TriageRule,
   triageRuleSchema,
 } from '../../shared/contracts/triage-rules';
-import { CHECKIN_KINDS, type CheckinKind } from '../../shared/domain/message-kinds';
 import {
   asksScreeners,
+  CHECKIN_KINDS,
   type CheckinAnswers,
+  type CheckinKind,
   GAD7_ITEMS,
   PHQ9_ITEMS,
   SEVERITIES,
   type Severity,
   SIDE_EFFECTS,
   type SideEffect,
-} from '../../shared/domain/questionnaire';
-import { triageReply } from '../../shared/domain/triage';
+} from '../../shared/contracts/vocabulary';
+import { triageReply } from '../../shared/domain/checkins/triage';
 
 const NUM_RUNS = 500;
 

@@ -9,9 +9,8 @@ import {
   triageRuleSchema,
   triageRulesSchema,
 } from '../../shared/contracts/triage-rules';
-import type { CheckinKind } from '../../shared/domain/message-kinds';
-import type { CheckinAnswers, SideEffect } from '../../shared/domain/questionnaire';
-import { highestLevel, triageReply } from '../../shared/domain/triage';
+import type { CheckinAnswers, CheckinKind, SideEffect } from '../../shared/contracts/vocabulary';
+import { highestLevel, triageReply } from '../../shared/domain/checkins/triage';
 
 /** A reply that fires no default rule. */
 function calm(): CheckinAnswers {

@@ -16,13 +16,13 @@ import {
   reviewDigestEnvSchema,
   sendMessageEnvSchema,
 } from '../../contracts/env';
-import type { AlertDeps } from '../../domain/alerts';
-import type { CheckinDeps } from '../../domain/checkin';
-
-import type { MessagingDeps } from '../../domain/deliver-message';
-import type { BookingEventDeps } from '../../domain/process-booking-event';
-import type { DigestDeps } from '../../domain/send-review-digest';
-import type { StaffLinkDeps } from '../../domain/staff-links';
+import type { AlertDeps } from '../../domain/alerts/alerts';
+import type { DigestDeps } from '../../domain/alerts/send-review-digest';
+import type { StaffLinkDeps } from '../../domain/alerts/staff-links';
+import type { BookingEventDeps } from '../../domain/booking/process-booking-event';
+import type { CheckinDeps } from '../../domain/checkins/checkin';
+import type { MessagingDeps } from '../../domain/messages/deliver-message';
+import { withDueMessageSender } from '../../domain/messages/deliver-message';
 import { DynamoAlertStore } from '../dynamodb/alert-store';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
@@ -135,7 +135,7 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
 export function awsBookingEventDeps(
   env: BookingEventsEnv = parseEnv(bookingEventsEnvSchema),
 ): BookingEventDeps {
-  return {
+  return withDueMessageSender({
     ...awsMessagingDeps(env),
     scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
       groupName: env[ENV.scheduleGroup],
@@ -144,5 +144,5 @@ export function awsBookingEventDeps(
       deadLetterArn: env[ENV.scheduleDlqArn],
     }),
     deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Channel } from '../../domain/message-kinds';
+import type { Channel } from '../../contracts/vocabulary';
 import type { ClaimResult, MessageLog, MessageLogEntry, MessageRef } from '../../domain/ports';
 import { isConditionFailure, queryAll } from './client';
 

@@ -1,11 +1,11 @@
 import { DateTime, Duration } from 'luxon';
-import type { FullBooking, Language, Treatment } from '../contracts/booking-events';
-import type { ClinicConfig } from '../contracts/clinic-config';
+import type { FullBooking, Language, Treatment } from '../../contracts/booking-events';
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import { CHECKIN_KINDS, type MessageKind } from '../../contracts/vocabulary';
+import { escapeHtml } from '../../web/html';
+import { patientZone } from '../booking/plan';
+import { rememberingZone } from '../time';
 import { gsm7Units, toGsm7 } from './gsm7';
-import { escapeHtml } from './html';
-import { CHECKIN_KINDS, type MessageKind } from './message-kinds';
-import { patientZone } from './plan';
-import { rememberingZone } from './time';
 
 /** Every placeholder a template may contain, written `{{name}}`. */
 export const PLACEHOLDERS = [

@@ -1,5 +1,5 @@
 import type { Language } from '../contracts/booking-events';
-import type { Severity, SideEffect } from './questionnaire';
+import type { Severity, SideEffect } from '../contracts/vocabulary';
 
 /**
  * Every patient-facing string of the check-in pages, in English and Spanish.
@@ -27,11 +27,6 @@ const en = {
     'In an emergency, call {n911}. If you are thinking about hurting yourself, call or text {n988} (Suicide & Crisis Lifeline), any time, day or night.',
   'crisis.smallPrint':
     'If you are in crisis, call or text {n988} any time, day or night. In an emergency, call {n911}.',
-
-  // Crisis resources (JSON answer and crisis page)
-  'resource.911': 'If you are in danger now, or in an emergency: call 911',
-  'resource.988': '988 Suicide & Crisis Lifeline: call or text 988',
-  'resource.clinic': 'Call {clinicName}',
 
   // Check-in form
   'form.title': 'How are you feeling?',
@@ -184,11 +179,6 @@ const es: Catalogue = {
     'En una emergencia, llame al {n911}. Si está pensando en hacerse daño, llame o envíe un mensaje de texto al {n988} (Línea de Prevención del Suicidio y Crisis), a cualquier hora del día o de la noche.',
   'crisis.smallPrint':
     'Si está en crisis, llame o envíe un mensaje de texto al {n988}, a cualquier hora del día o de la noche. En una emergencia, llame al {n911}.',
-
-  'resource.911': 'Si está en peligro ahora o en una emergencia: llame al 911',
-  'resource.988':
-    'Línea 988 de Prevención del Suicidio y Crisis: llame o envíe un mensaje de texto al 988 (para español, oprima 2)',
-  'resource.clinic': 'Llame a {clinicName}',
 
   'form.title': '¿Cómo se siente?',
   'form.intro':

@@ -1,5 +1,5 @@
-import type { CheckinKind } from './message-kinds';
-import { checkinKindLabel, formatStaffTime, MAX_ESCALATIONS } from './staff-pages';
+import type { CheckinKind } from '../../contracts/vocabulary';
+import { checkinKindLabel, formatStaffTime, MAX_ESCALATIONS } from './staff-wording';
 
 /*
  * The message published to the staff alert topics (DESIGN section 8). SNS

@@ -1,7 +1,8 @@
-import type { FieldError, FullBooking } from '../contracts/booking-events';
-import { parseCheckinForm, parseCheckinJson } from '../contracts/checkin-reply';
-import type { ClinicConfig } from '../contracts/clinic-config';
-import { METRIC } from '../contracts/metrics';
+import type { FieldError, FullBooking } from '../../contracts/booking-events';
+import { parseCheckinForm, parseCheckinJson } from '../../contracts/checkin-reply';
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import { METRIC } from '../../contracts/metrics';
+import { type CheckinKind, isCheckinKind } from '../../contracts/vocabulary';
 import {
   PAGE_SECURITY_HEADERS,
   renderCheckinForm,
@@ -9,9 +10,8 @@ import {
   renderInstructionsPage,
   renderLinkProblemPage,
   renderReplyReceived,
-} from './checkin-pages';
-import { crisisResources } from './crisis-resources';
-import { type CheckinKind, isCheckinKind } from './message-kinds';
+} from '../../web/patient-pages';
+import { verifyLinkToken } from '../messages/tokens';
 import type {
   BookingStore,
   Clock,
@@ -21,8 +21,8 @@ import type {
   Metrics,
   ReplyStore,
   SigningKeySource,
-} from './ports';
-import { verifyLinkToken } from './tokens';
+} from '../ports';
+import { crisisResources } from './crisis-resources';
 import { triageReply } from './triage';
 
 export interface CheckinDeps {

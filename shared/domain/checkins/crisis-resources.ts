@@ -1,5 +1,4 @@
-import type { Language } from '../contracts/booking-events';
-import { t } from './i18n';
+import type { Language } from '../../contracts/booking-events';
 
 /** One place a patient can get help now (DESIGN section 7, `crisisResources`). */
 export interface CrisisResource {
@@ -15,6 +14,23 @@ export interface CrisisResource {
 /** The 988 Suicide & Crisis Lifeline's website (chat, and information in English and Spanish). */
 export const LIFELINE_URL = 'https://988lifeline.org';
 
+/** Each resource's label, in the words of the JSON answer and the crisis page. */
+const LABELS: Readonly<
+  Record<Language, { emergency: string; lifeline: string; clinic: (clinicName: string) => string }>
+> = {
+  en: {
+    emergency: 'If you are in danger now, or in an emergency: call 911',
+    lifeline: '988 Suicide & Crisis Lifeline: call or text 988',
+    clinic: (clinicName) => `Call ${clinicName}`,
+  },
+  es: {
+    emergency: 'Si está en peligro ahora o en una emergencia: llame al 911',
+    lifeline:
+      'Línea 988 de Prevención del Suicidio y Crisis: llame o envíe un mensaje de texto al 988 (para español, oprima 2)',
+    clinic: (clinicName) => `Llame a ${clinicName}`,
+  },
+};
+
 /**
  * The crisis resources shown after an urgent answer, most urgent first:
  * 911 (emergency), 988 (call or text; Suicide & Crisis Lifeline), then the
@@ -24,10 +40,11 @@ export function crisisResources(
   language: Language,
   clinic: { readonly name: string; readonly phone: string },
 ): CrisisResource[] {
+  const labels = LABELS[language];
   return [
-    { label: t(language, 'resource.911'), phone: '911' },
-    { label: t(language, 'resource.988'), phone: '988', sms: '988', url: LIFELINE_URL },
-    { label: t(language, 'resource.clinic', { clinicName: clinic.name }), phone: clinic.phone },
+    { label: labels.emergency, phone: '911' },
+    { label: labels.lifeline, phone: '988', sms: '988', url: LIFELINE_URL },
+    { label: labels.clinic(clinic.name), phone: clinic.phone },
   ];
 }
 

@@ -1,5 +1,6 @@
-import type { ClinicConfig } from '../contracts/clinic-config';
-import { METRIC } from '../contracts/metrics';
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import { METRIC } from '../../contracts/metrics';
+import { createLinkToken } from '../messages/tokens';
 import type {
   AlertRecord,
   AlertScheduler,
@@ -11,10 +12,10 @@ import type {
   SigningKeySource,
   StaffNotifier,
   StoredReply,
-} from './ports';
+} from '../ports';
+import { messageScheduleName } from '../schedule-names';
+import { shiftIso } from '../time';
 import { staffAlertMessage } from './staff-alert-message';
-import { shiftIso } from './time';
-import { createLinkToken, messageScheduleName } from './tokens';
 
 export interface AlertDeps {
   config: ClinicConfig;

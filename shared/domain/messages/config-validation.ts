@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
-import { type FullBooking, LANGUAGES, type Language } from '../contracts/booking-events';
-import { type ClinicConfig, ClinicConfigError, parseClinicConfig } from '../contracts/clinic-config';
+import { type FullBooking, LANGUAGES, type Language } from '../../contracts/booking-events';
+import { type ClinicConfig, ClinicConfigError, parseClinicConfig } from '../../contracts/clinic-config';
+import { MESSAGE_KINDS, type MessageKind } from '../../contracts/vocabulary';
 import { GSM7_SEGMENT_UNITS, gsm7Units, toGsm7 } from './gsm7';
-import { MESSAGE_KINDS, type MessageKind } from './message-kinds';
 import {
   allowedPlaceholders,
   formatClockTime,

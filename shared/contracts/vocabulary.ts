@@ -1,4 +1,34 @@
-import type { CheckinKind } from './message-kinds';
+/*
+ * The words every layer shares (DESIGN section 4): message kinds and
+ * channels, the side effects and severities a check-in asks about, and the
+ * screeners' shape. Contracts, the domain and the web layer all import them
+ * from here, so no import runs from the contracts up into the domain.
+ */
+
+/** The follow-up messages of a booking, in the order a patient receives them. */
+export const MESSAGE_KINDS = [
+  'prep-instructions',
+  'prep-reminder',
+  'prep-day-of',
+  'checkin-same-day',
+  'checkin-next-day',
+  'checkin-week',
+] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+export const CHECKIN_KINDS = [
+  'checkin-same-day',
+  'checkin-next-day',
+  'checkin-week',
+] as const satisfies readonly MessageKind[];
+export type CheckinKind = (typeof CHECKIN_KINDS)[number];
+
+export function isCheckinKind(kind: string): kind is CheckinKind {
+  return (CHECKIN_KINDS as readonly string[]).includes(kind);
+}
+
+export const CHANNELS = ['email', 'sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 /** The side effects a check-in asks about (DESIGN section 7), in the order the form shows them. */
 export const SIDE_EFFECTS = [
@@ -23,6 +53,9 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export const PHQ9_ITEMS = 9;
 export const GAD7_ITEMS = 7;
+
+/** Each item of either screener is scored 0 (not at all) to 3 (nearly every day). */
+export const SCREENER_ITEM_MAX = 3;
 
 /** One patient's answers to a check-in, as validated at the edge. */
 export interface CheckinAnswers {

@@ -1,4 +1,4 @@
-import { GAD7_ITEMS, PHQ9_ITEMS } from './questionnaire';
+import { GAD7_ITEMS, PHQ9_ITEMS, SCREENER_ITEM_MAX } from '../../contracts/vocabulary';
 
 /** PHQ-9 severity bands, least severe first (Kroenke, Spitzer & Williams 2001). */
 export const PHQ9_BANDS = ['minimal', 'mild', 'moderate', 'moderately-severe', 'severe'] as const;
@@ -15,9 +15,6 @@ export interface ScreenerScore<Band extends string> {
 }
 export type Phq9Score = ScreenerScore<Phq9Band>;
 export type Gad7Score = ScreenerScore<Gad7Band>;
-
-/** Each item of either screener is scored 0 (not at all) to 3 (nearly every day). */
-export const SCREENER_ITEM_MAX = 3;
 
 /** The lowest total of each band; a total belongs to the last band whose floor it reaches. */
 const PHQ9_FLOORS: readonly (readonly [Phq9Band, number])[] = [

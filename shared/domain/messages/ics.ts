@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { FullBooking, Language } from '../contracts/booking-events';
-import type { ClinicConfig } from '../contracts/clinic-config';
+import type { FullBooking, Language } from '../../contracts/booking-events';
+import type { ClinicConfig } from '../../contracts/clinic-config';
 
 export interface SessionIcsInput {
   /** Stable across reschedules so calendar apps update the event instead of adding one. */

@@ -1,18 +1,42 @@
-import { type FieldError, parseBookingEvent } from '../contracts/booking-events';
-import { METRIC } from '../contracts/metrics';
+import { type FieldError, parseBookingEvent } from '../../contracts/booking-events';
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import { METRIC } from '../../contracts/metrics';
+import { MESSAGE_KINDS } from '../../contracts/vocabulary';
+import type { BookingRecord, PlannedMessage } from '../booking-record';
+import { toJsonOrUndefined } from '../json';
+import type {
+  BookingStore,
+  Clock,
+  DeadLetterSink,
+  Log,
+  MessageLog,
+  MessageRef,
+  MessageScheduler,
+  Metrics,
+} from '../ports';
+import { messageScheduleName } from '../schedule-names';
+import { shiftIso } from '../time';
 import { decideBookingEvent, eventBookingId } from './booking-lifecycle';
-import type { BookingRecord, PlannedMessage } from './booking-record';
-import { type DeliveryResult, deliverMessage, type MessagingDeps } from './deliver-message';
-import { toJsonOrUndefined } from './json';
-import { MESSAGE_KINDS } from './message-kinds';
 import { patientZone } from './plan';
-import type { DeadLetterSink, MessageRef, MessageScheduler } from './ports';
-import { shiftIso } from './time';
-import { messageScheduleName } from './tokens';
 
-export interface BookingEventDeps extends MessagingDeps {
+/** What the booking use case needs besides the sender of due messages. */
+export interface BookingEventBaseDeps {
+  config: ClinicConfig;
+  clock: Clock;
+  bookings: BookingStore;
+  messageLog: MessageLog;
   scheduler: MessageScheduler;
   deadLetters: DeadLetterSink;
+  metrics: Metrics;
+  log: Log;
+}
+
+export interface BookingEventDeps extends BookingEventBaseDeps {
+  /**
+   * Sends one message that is due now. The messages capability provides it
+   * (`withDueMessageSender`), so booking never imports messages.
+   */
+  sendDue: (ref: MessageRef, current: BookingRecord) => Promise<unknown>;
 }
 
 /** One event as it arrives: EventBridge's envelope fields, the detail an object or JSON text. */
@@ -150,9 +174,9 @@ async function sendNowOrRetryLater(
   ref: MessageRef,
   version: number,
   timeZone: string,
-): Promise<DeliveryResult | undefined> {
+): Promise<void> {
   try {
-    return await deliverMessage(deps, ref, record);
+    await deps.sendDue(ref, record);
   } catch (error) {
     await deps.scheduler.upsert({
       name: messageScheduleName(ref, 'retry'),
@@ -165,6 +189,5 @@ async function sendNowOrRetryLater(
       kind: ref.kind,
       error: error instanceof Error ? error.name : 'unknown',
     });
-    return undefined;
   }
 }

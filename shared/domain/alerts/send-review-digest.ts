@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import type { ClinicConfig } from '../contracts/clinic-config';
-import type { Clock, LinkStore, Log, Mailer, Metrics, ReviewQueue, SigningKeySource } from './ports';
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import { createLinkToken } from '../messages/tokens';
+import type { Clock, LinkStore, Log, Mailer, Metrics, ReviewQueue, SigningKeySource } from '../ports';
+import { shiftIso } from '../time';
 import { renderReviewDigest } from './review-digest';
-import { shiftIso } from './time';
-import { createLinkToken } from './tokens';
 
 export interface DigestDeps {
   config: ClinicConfig;

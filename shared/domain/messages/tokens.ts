@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { MessageKind } from './message-kinds';
+import type { MessageKind } from '../../contracts/vocabulary';
 
 /** Bytes of the opaque link id (derived, so retries of one message reuse one link). */
 const LINK_ID_BYTES = 8;
@@ -39,20 +39,4 @@ export function verifyLinkToken(key: Uint8Array, token: string): string | undefi
 
 function macOf(key: Uint8Array, linkId: string): string {
   return hmac(key, 'link-mac', linkId).subarray(0, MAC_BYTES).toString('base64url');
-}
-
-/**
- * The schedule name of one planned message. It includes the planned time, so
- * a schedule written by a slower, older reconciliation can never overwrite a
- * newer plan's schedule; the stale one fires, finds itself out of plan and is
- * recorded as skipped.
- */
-export function messageScheduleName(
-  message: { bookingId: string; kind: string; at: string },
-  purpose = 'send',
-): string {
-  const digest = createHmac('sha256', 'schedule-name')
-    .update(`${purpose}\n${message.bookingId}\n${message.kind}\n${message.at}`)
-    .digest('hex');
-  return `msg-${digest.slice(0, 40)}`;
 }

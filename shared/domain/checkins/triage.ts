@@ -3,12 +3,12 @@ import {
   type TriageCondition,
   type TriageLevel,
   type TriageRule,
-} from '../contracts/triage-rules';
-import type { CheckinKind } from './message-kinds';
-import { type CheckinAnswers, SEVERITIES, type Severity, SIDE_EFFECTS } from './questionnaire';
+} from '../../contracts/triage-rules';
+import type { CheckinKind } from '../../contracts/vocabulary';
+import { type CheckinAnswers, SEVERITIES, type Severity, SIDE_EFFECTS } from '../../contracts/vocabulary';
 import { type Gad7Score, type Phq9Score, scoreGad7, scorePhq9 } from './screeners';
 
-export type { TriageLevel } from '../contracts/triage-rules';
+export type { TriageLevel } from '../../contracts/triage-rules';
 
 /** What triage concluded about one reply; stored with it. */
 export interface TriageResult {

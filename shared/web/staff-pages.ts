@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
 import type { FullBooking, Language, Treatment } from '../contracts/booking-events';
-import { PAGE_STYLE, pageDocument, pageSecurityHeaders } from './checkin-pages';
-import { telHref } from './crisis-resources';
+import { GAD7_ITEMS, PHQ9_ITEMS, SIDE_EFFECTS } from '../contracts/vocabulary';
+import { checkinKindLabel, formatStaffTime, MAX_ESCALATIONS } from '../domain/alerts/staff-wording';
+import { telHref } from '../domain/checkins/crisis-resources';
+import type { AlertRecord, StoredReply } from '../domain/ports';
 import { escapeHtml } from './html';
 import { t } from './i18n';
-import type { CheckinKind } from './message-kinds';
-import type { AlertRecord, StoredReply } from './ports';
-import { GAD7_ITEMS, PHQ9_ITEMS, SIDE_EFFECTS } from './questionnaire';
-import { formatZoneLabel } from './templates';
+import { PAGE_STYLE, pageDocument, pageSecurityHeaders } from './patient-pages';
 
 /*
  * Server-rendered staff pages behind a signed staff link (DESIGN section 8):
@@ -52,48 +50,6 @@ export const STAFF_PAGE_STYLE_HASH = `sha256-${createHash('sha256').update(STAFF
  * URL). Use these, not `PAGE_SECURITY_HEADERS`: the style hash differs.
  */
 export const STAFF_PAGE_SECURITY_HEADERS = pageSecurityHeaders(STAFF_PAGE_STYLE_HASH);
-
-/** DESIGN section 8: an alert escalates at most this many times. */
-export const MAX_ESCALATIONS = 4;
-
-// ---------------------------------------------------------------------------
-// Staff wording, shared with the alert message and the review digest
-
-const CHECKIN_LABELS: Readonly<Record<CheckinKind, string>> = {
-  'checkin-same-day': 'same-day check-in',
-  'checkin-next-day': 'next-day check-in',
-  'checkin-week': 'one-week check-in',
-};
-
-/** Which check-in, in words: "next-day check-in". */
-export function checkinKindLabel(kind: CheckinKind): string {
-  return CHECKIN_LABELS[kind];
-}
-
-/** ICU puts narrow no-break spaces in "2:05 PM"; plain spaces keep text, HTML and SMS alike. */
-function plainSpaces(text: string): string {
-  return text.replace(/[\u00A0\u202F]/g, ' ');
-}
-
-/**
- * An instant as staff read it, in the clinic's time zone: "Thu 26 Nov 2026,
- * 2:05 PM EST" (`withYear: false`: "Thu 26 Nov, 2:05 PM EST"). Day before
- * month and a named month, so it cannot be misread; text that is not an ISO
- * instant is returned as it is.
- */
-export function formatStaffTime(iso: string, timeZone: string, options: { withYear?: boolean } = {}): string {
-  const at = DateTime.fromISO(iso).setZone(timeZone).setLocale('en-US');
-  if (!at.isValid) return iso;
-  const date = at.toFormat(options.withYear === false ? 'ccc d LLL' : 'ccc d LLL yyyy');
-  return plainSpaces(`${date}, ${at.toFormat('h:mm a')} ${formatZoneLabel(at, 'en')}`.trim());
-}
-
-/** A calendar day (ISO date) as staff read it: "Thu 26 Nov"; text that is not an ISO date is returned as it is. */
-export function formatStaffDay(isoDate: string, options: { withYear?: boolean } = {}): string {
-  const day = DateTime.fromISO(isoDate, { zone: 'utc' }).setLocale('en-US');
-  if (!day.isValid) return isoDate;
-  return day.toFormat(options.withYear ? 'cccc d LLLL yyyy' : 'ccc d LLL');
-}
 
 const TREATMENT_LABELS: Readonly<Record<Treatment, string>> = {
   'iv-ketamine': 'IV ketamine',

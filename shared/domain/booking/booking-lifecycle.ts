@@ -3,9 +3,9 @@ import type {
   BookingEvent,
   FullBooking,
   SessionCompleted,
-} from '../contracts/booking-events';
-import type { BookingRecord, PlannedMessage } from './booking-record';
-import { MESSAGE_KINDS, type MessageKind } from './message-kinds';
+} from '../../contracts/booking-events';
+import { MESSAGE_KINDS, type MessageKind } from '../../contracts/vocabulary';
+import type { BookingRecord, PlannedMessage } from '../booking-record';
 import { type PlanPolicy, planMessages } from './plan';
 
 /**

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import type { FullBooking } from '../contracts/booking-events';
-import type { Offset, PlanRule } from '../contracts/clinic-config';
-import type { PlannedMessage, SkipReason } from './booking-record';
-import { CHANNELS, type Channel, type MessageKind } from './message-kinds';
-import { rememberingZone } from './time';
+import type { FullBooking } from '../../contracts/booking-events';
+import type { Offset, PlanRule } from '../../contracts/clinic-config';
+import { CHANNELS, type Channel, type MessageKind } from '../../contracts/vocabulary';
+import type { PlannedMessage, SkipReason } from '../booking-record';
+import { rememberingZone } from '../time';
 
 /** The clinic's plan settings (DESIGN section 3). */
 export interface PlanPolicy {

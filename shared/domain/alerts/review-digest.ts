@@ -1,7 +1,7 @@
-import { escapeHtml } from './html';
-import type { CheckinKind } from './message-kinds';
-import { checkinKindLabel, formatStaffDay, formatStaffTime } from './staff-pages';
-import { htmlEmailDocument } from './templates';
+import type { CheckinKind } from '../../contracts/vocabulary';
+import { escapeHtml } from '../../web/html';
+import { htmlEmailDocument } from '../messages/templates';
+import { checkinKindLabel, formatStaffDay, formatStaffTime } from './staff-wording';
 
 /*
  * The daily staff email of replies triaged "review" (DESIGN section 8,

@@ -1,13 +1,13 @@
-import type { ClinicConfig } from '../contracts/clinic-config';
-import { acknowledgeAlert } from './alerts';
-import type { AlertStore, BookingStore, Clock, LinkStore, Log, ReplyStore, SigningKeySource } from './ports';
+import type { ClinicConfig } from '../../contracts/clinic-config';
 import {
   renderAlertPage,
   renderReplyPage,
   renderStaffLinkProblemPage,
   STAFF_PAGE_SECURITY_HEADERS,
-} from './staff-pages';
-import { verifyLinkToken } from './tokens';
+} from '../../web/staff-pages';
+import { verifyLinkToken } from '../messages/tokens';
+import type { AlertStore, BookingStore, Clock, LinkStore, Log, ReplyStore, SigningKeySource } from '../ports';
+import { acknowledgeAlert } from './alerts';
 
 export interface StaffLinkDeps {
   config: ClinicConfig;

@@ -1,9 +1,9 @@
-import type { FullBooking } from '../contracts/booking-events';
-import type { ClinicConfig } from '../contracts/clinic-config';
-import type { BookingRecord } from './booking-record';
-import { buildBookingIcs } from './ics';
-import { type Channel, isCheckinKind, type MessageKind } from './message-kinds';
-import { pickChannels } from './plan';
+import type { FullBooking } from '../../contracts/booking-events';
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
+import { pickChannels } from '../booking/plan';
+import type { BookingEventBaseDeps, BookingEventDeps } from '../booking/process-booking-event';
+import type { BookingRecord } from '../booking-record';
 import type {
   BookingStore,
   Clock,
@@ -15,9 +15,10 @@ import type {
   Metrics,
   SigningKeySource,
   SmsSender,
-} from './ports';
+} from '../ports';
+import { shiftIso } from '../time';
+import { buildBookingIcs } from './ics';
 import { renderEmail, renderSms, scanPlaceholders } from './templates';
-import { shiftIso } from './time';
 import { createLinkToken } from './tokens';
 
 /** Everything sending a message needs; built by a composition root. */
@@ -187,5 +188,18 @@ async function sendOn(
     kind,
     bookingId: booking.bookingId,
     ...(attachments ? { attachments } : {}),
+  });
+}
+
+/**
+ * Completes the booking use case's deps with the messages it sends at once:
+ * `sendDue` delivers through `deliverMessage` with these same deps.
+ */
+export function withDueMessageSender<T extends MessagingDeps & BookingEventBaseDeps>(
+  deps: T,
+): T & Pick<BookingEventDeps, 'sendDue'> {
+  // Assigned, not spread: a composition root may give some deps as getters.
+  return Object.assign(deps, {
+    sendDue: (ref: MessageRef, current: BookingRecord) => deliverMessage(deps, ref, current),
   });
 }

@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { FieldError, FullBooking, Language } from '../contracts/booking-events';
 import type { ClinicConfig } from '../contracts/clinic-config';
-import { type CrisisResource, crisisResources, smsHref, telHref } from './crisis-resources';
+import type { CheckinKind } from '../contracts/vocabulary';
+import {
+  asksScreeners,
+  GAD7_ITEMS,
+  PHQ9_ITEMS,
+  SEVERITIES,
+  SIDE_EFFECTS,
+  type SideEffect,
+} from '../contracts/vocabulary';
+import { type CrisisResource, crisisResources, smsHref, telHref } from '../domain/checkins/crisis-resources';
+import { renderEmail } from '../domain/messages/templates';
 import { escapeHtml } from './html';
 import {
   CATALOGUES,
@@ -12,16 +22,6 @@ import {
   type ParamArgs,
   t,
 } from './i18n';
-import type { CheckinKind } from './message-kinds';
-import {
-  asksScreeners,
-  GAD7_ITEMS,
-  PHQ9_ITEMS,
-  SEVERITIES,
-  SIDE_EFFECTS,
-  type SideEffect,
-} from './questionnaire';
-import { renderEmail } from './templates';
 
 /*
  * Server-rendered patient pages behind a check-in or instructions link

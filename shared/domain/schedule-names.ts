@@ -1,0 +1,17 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * The schedule name of one planned message. It includes the planned time, so
+ * a schedule written by a slower, older reconciliation can never overwrite a
+ * newer plan's schedule; the stale one fires, finds itself out of plan and is
+ * recorded as skipped.
+ */
+export function messageScheduleName(
+  message: { bookingId: string; kind: string; at: string },
+  purpose = 'send',
+): string {
+  const digest = createHmac('sha256', 'schedule-name')
+    .update(`${purpose}\n${message.bookingId}\n${message.kind}\n${message.at}`)
+    .digest('hex');
+  return `msg-${digest.slice(0, 40)}`;
+}
