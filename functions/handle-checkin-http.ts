@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { awsCheckinDeps } from '../shared/adapters/aws/composition';
-import { handleStaffLinkRequest, type StaffLinkDeps } from '../shared/domain/alerts/staff-links';
-import { type CheckinDeps, handleLinkRequest } from '../shared/domain/checkins/checkin';
+import type { StaffLinkDeps } from '../shared/domain/alerts/staff-links';
+import type { CheckinDeps } from '../shared/domain/checkins/checkin';
+import { handleLinkRequest } from '../shared/web/patient/patient-link';
+import { handleStaffLinkRequest } from '../shared/web/staff/staff-link';
 
 /**
  * HTTP API target for signed links: patients' `GET|POST /c/{token}` (check-in

@@ -322,8 +322,10 @@ export type ParamNames<S extends string> = S extends `${string}{${infer Name}}${
   ? Name | ParamNames<Rest>
   : never;
 
-/** The parameters a message takes, named after the English text. */
-export type MessageParams<K extends MessageKey> = { readonly [P in ParamNames<(typeof en)[K]>]: string };
+/** The parameters a message takes, named after the English text; `V` is what fills them. */
+export type MessageParams<K extends MessageKey, V = string> = {
+  readonly [P in ParamNames<(typeof en)[K]>]: V;
+};
 
 /** No argument for a message without parameters, one object for a message with some. */
 export type ParamArgs<K extends MessageKey> = [ParamNames<(typeof en)[K]>] extends [never]
@@ -335,17 +337,14 @@ export function paramNamesOf(text: string): string[] {
   return [...text.matchAll(/\{([^{}]+)\}/g)].map((match) => match[1] ?? '');
 }
 
-/**
- * Replaces each `{name}` in `text` with `fill(name)`. Used by `t` for plain
- * text and by the page renderers for HTML (text escaped first, links filled in).
- */
+/** Replaces each `{name}` in `text` with `fill(name)`. */
 export function fillParams(text: string, fill: (name: string) => string): string {
   return text.replace(/\{([^{}]+)\}/g, (_match, name: string) => fill(name));
 }
 
 /**
- * A message as plain text in a language, parameters filled in. The result is
- * text, not HTML: escape it before putting it in a page.
+ * A message as plain text in a language, parameters filled in. Pages put it
+ * in JSX, which escapes it; `Rich` fills parameters with links instead.
  *
  * @example t('es', 'crisis.notSavedCall', { clinicName: 'Clínica Sol', phone: '555-0100' })
  */

@@ -5,10 +5,11 @@ import { MESSAGE_KINDS } from '../../shared/contracts/vocabulary';
 import { acknowledgeAlert, dispatchReplyAlert, sweepAlerts } from '../../shared/domain/alerts/alerts';
 import { pickChannels } from '../../shared/domain/booking/plan';
 import { processBookingEvent } from '../../shared/domain/booking/process-booking-event';
-import { type CheckinDeps, handleLinkRequest } from '../../shared/domain/checkins/checkin';
+import type { CheckinDeps } from '../../shared/domain/checkins/checkin';
 import { createLinkToken } from '../../shared/domain/messages/tokens';
 import type { ReplyStore, StaffTopic } from '../../shared/domain/ports';
 import { shiftIso } from '../../shared/domain/time';
+import { handleLinkRequest } from '../../shared/web/patient/patient-link';
 import {
   alertHarness,
   config,

@@ -6,11 +6,13 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
-import { handleStaffLinkRequest, type StaffLinkDeps } from '../../shared/domain/alerts/staff-links';
+import type { StaffLinkDeps } from '../../shared/domain/alerts/staff-links';
 import { createLinkToken } from '../../shared/domain/messages/tokens';
 import type { StoredReply } from '../../shared/domain/ports';
+import { handleStaffLinkRequest } from '../../shared/web/staff/staff-link';
 import { freshTable } from '../support/dynamo';
 import { aBooking } from '../support/fixtures';
+import { escapedText } from '../support/html';
 
 const config = parseClinicConfig(clinicConfigInput);
 const key = new Uint8Array(32).fill(5);
@@ -83,7 +85,7 @@ describe('handleStaffLinkRequest', () => {
     expect(res.status).toBe(200);
     expect(res.body).not.toContain('<script>x</script>');
     expect(res.body).not.toContain('<img src=x');
-    expect(res.body).toContain('&#60;script&#62;x&#60;/script&#62;');
+    expect(res.body).toContain(escapedText('<script>x</script>'));
     expect(res.headers['Content-Security-Policy']).toContain("default-src 'none'");
     expect(await h.audit()).toMatchObject([{ action: 'view', at: now }]);
   });

@@ -7,16 +7,13 @@ import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { CHECKIN_KINDS, SIDE_EFFECTS } from '../../shared/contracts/vocabulary';
 import { sampleBooking } from '../../shared/domain/messages/config-validation';
 import { CATALOGUES, t } from '../../shared/web/i18n';
-import {
-  PAGE_SECURITY_HEADERS,
-  PAGE_STYLE,
-  patientErrorFor,
-  renderCheckinForm,
-  renderCrisisPage,
-  renderInstructionsPage,
-  renderLinkProblemPage,
-  renderReplyReceived,
-} from '../../shared/web/patient-pages';
+import { patientErrorFor, renderCheckinForm } from '../../shared/web/patient/checkin-form';
+import { renderCrisisPage } from '../../shared/web/patient/crisis-page';
+import { renderInstructionsPage } from '../../shared/web/patient/instructions-page';
+import { renderLinkProblemPage } from '../../shared/web/patient/link-problem';
+import { renderReplyReceived } from '../../shared/web/patient/reply-received';
+import { PAGE_SECURITY_HEADERS, PAGE_STYLE } from '../../shared/web/styles';
+import { escapedText, visibleText } from '../support/html';
 
 const config = parseClinicConfig(clinicConfig);
 const CLINIC = { clinicName: 'Sunrise Clinic', clinicPhone: '(555) 010-0199' } as const;
@@ -76,7 +73,7 @@ function tagWithId(html: string, id: string): string {
 }
 
 function isChecked(html: string, id: string): boolean {
-  return /\schecked(\s|>)/.test(tagWithId(html, id));
+  return /\schecked(\s|\/?>)/.test(tagWithId(html, id));
 }
 
 function mainOf(html: string): string {
@@ -85,22 +82,13 @@ function mainOf(html: string): string {
   return main;
 }
 
-/** What a reader sees: no head, no tags, entities decoded. */
-function visibleText(html: string): string {
-  return html
-    .replace(/<head>[\s\S]*<\/head>/, '')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
-    .replace(/\s+/g, ' ');
-}
-
 describe('checkin-pages', () => {
   describe('every page', () => {
     it.each(PAGES)('is a complete %s document: %s', (language, _name, html) => {
       expect(html.startsWith('<!DOCTYPE html>\n')).toBe(true);
       expect(html).toContain(`<html lang="${language}">`);
-      expect(html).toContain('<meta charset="utf-8">');
-      expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+      expect(html).toContain('<meta charset="utf-8"/>');
+      expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"/>');
       expect(html.match(/<title>/g)).toHaveLength(1);
       expect(html.match(/<main\b/g)).toHaveLength(1);
       expect(html).toContain('<header class="site-header">');
@@ -191,7 +179,7 @@ describe('checkin-pages', () => {
     });
 
     it('escapes the action', () => {
-      expect(form('en', { action: '/c/x"><b>' })).toContain('action="/c/x&#34;&#62;&#60;b&#62;"');
+      expect(form('en', { action: '/c/x"><b>' })).toContain('action="/c/x&quot;>&lt;b>"');
     });
 
     it.each(LANGUAGES)('shows the emergency note with 911 and 988 before the form (%s)', (language) => {
@@ -222,7 +210,7 @@ describe('checkin-pages', () => {
       expect(groups.size).toBe(1 + SIDE_EFFECTS.length + 1 + 9 + 7);
       for (const group of groups) {
         const id = (group ?? '').replace(/\./g, '-');
-        expect(html).toMatch(new RegExp(`<fieldset id="${id}"[^>]*>\\n<legend[^>]*>[^<]+`));
+        expect(html).toMatch(new RegExp(`<fieldset id="${id}"[^>]*><legend[^>]*>[^<]+`));
       }
       for (const match of html.matchAll(/<(?:input|textarea)\b[^>]*\bid="([^"]+)"/g)) {
         expect(html).toContain(
@@ -297,7 +285,7 @@ describe('checkin-pages', () => {
         ],
       });
       expect(html).not.toContain('<script');
-      expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;</textarea>');
+      expect(html).toContain('&lt;script>alert(1)&lt;/script></textarea>');
     });
 
     it.each(LANGUAGES)('shows each error next to its field, linked from a summary (%s)', (language) => {
@@ -335,7 +323,7 @@ describe('checkin-pages', () => {
       ];
       for (const { group, inputs, message } of cases) {
         const errorId = `${group}-error`;
-        expect(html).toContain(`<div class="field has-error">\n<fieldset id="${group}"`);
+        expect(html).toContain(`<div class="field has-error"><fieldset id="${group}"`);
         expect(tagWithId(html, group)).toMatch(new RegExp(`aria-describedby="[^"]*\\b${errorId}\\b`));
         for (const input of inputs) expect(tagWithId(html, input)).toContain('aria-invalid="true"');
         // The message sits inside the field's fieldset, right after its legend and hint.
@@ -343,7 +331,7 @@ describe('checkin-pages', () => {
         const inside = fieldset.slice(0, fieldset.indexOf('</fieldset>'));
         expect(inside).toContain(`<p class="field-error" id="${errorId}">`);
         expect(visibleText(inside)).toContain(message);
-        expect(html).toContain(`<a href="#${inputs[0]}">${message.replace(/"/g, '&#34;')}</a>`);
+        expect(html).toContain(`<a href="#${inputs[0]}">${escapedText(message)}</a>`);
       }
       expect(tagWithId(html, 'note')).toMatch(/aria-describedby="note-hint note-error"/);
       expect(tagWithId(html, 'note')).toContain('aria-invalid="true"');
@@ -405,7 +393,7 @@ describe('checkin-pages', () => {
           { field: 'sideEffects.itching', message: 'y' },
         ],
       });
-      const message = t('en', 'error.other').replace(/"/g, '&#34;');
+      const message = escapedText(t('en', 'error.other'));
       expect(html.split(message)).toHaveLength(3); // in the summary and above the form
       expect(html).toContain(`<li>${message}</li>`);
     });
@@ -584,7 +572,7 @@ describe('checkin-pages', () => {
       expect(main).toContain(`<h1>${t(language, 'instructions.title')}</h1>`);
       expect(main).not.toMatch(/\{\{|\}\}/);
       expect(main).toContain(`<a href="tel:${config.clinic.phone.replace(/[^\d+]/g, '')}">`);
-      expect(main).toMatch(/<ul>\n<li>/);
+      expect(main).toMatch(/<ul><li>/);
       expect(main).toContain(language === 'en' ? '<h2>What to bring</h2>' : '<h2>Qué traer</h2>');
       expect(visibleText(main)).toContain(booking.patient.firstName);
       expect(html).toContain(`<title>${t(language, 'instructions.title')} – ${config.clinic.name}</title>`);
@@ -594,7 +582,7 @@ describe('checkin-pages', () => {
       const booking = fullBookingSchema.parse(sampleBooking(config, 'en', { patient: { firstName: XSS } }));
       const html = renderInstructionsPage({ language: 'en', config, booking });
       expect(html).not.toContain('<script');
-      expect(html).toContain('&#60;script&#62;');
+      expect(html).toContain('&lt;script>');
     });
   });
 });

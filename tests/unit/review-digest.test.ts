@@ -4,6 +4,7 @@ import { type ReviewDigestItem, renderReviewDigest } from '../../shared/domain/a
 import type { StoredReply } from '../../shared/domain/ports';
 import { t } from '../../shared/web/i18n';
 import { aBooking } from '../support/fixtures';
+import { escapedText } from '../support/html';
 
 const CLINIC = { name: 'Riverside Clinic', timeZone: 'America/New_York' } as const;
 const BOOKING = aBooking({ patient: { firstName: 'Ana' } });
@@ -77,10 +78,10 @@ describe('review digest', () => {
     it('links every reply in the HTML, escaped, with link text that says where it goes', () => {
       const { html } = digest();
       for (const item of ITEMS) {
-        expect(html).toContain(`href="${item.link.replace('&', '&#38;')}"`);
+        expect(html).toContain(`href="${escapedText(item.link)}"`);
       }
       expect(html).toMatch(/<a href="[^"]*rp-1[^"]*"[^>]*>Booking bk-0001, same-day check-in<\/a>/);
-      expect(html).toContain('Received Wed 25 Nov, 3:00 PM EST<br>');
+      expect(html).toContain('Received Wed 25 Nov, 3:00 PM EST<br/>');
       expect(html).toContain('Rules: other-effect-moderate, low-mood');
       expect(html.match(/<li /g)).toHaveLength(2);
     });
@@ -122,10 +123,8 @@ describe('review digest', () => {
       expect(html).not.toContain('<script>');
       expect(html).not.toContain('<b>rule');
       expect(html).not.toContain('<Clinic>');
-      expect(html).toContain(
-        'href="https://x.example/r/1&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;"',
-      );
-      expect(html).toContain('A&#38;B &#60;Clinic&#62;, Thursday 26 November 2026');
+      expect(html).toContain(`href="${escapedText('https://x.example/r/1"><script>alert(1)</script>')}"`);
+      expect(html).toContain(escapedText('A&B <Clinic>, Thursday 26 November 2026'));
       expect(subject).toBe('Check-in replies to review: 1 (A&B <Clinic>, Thu 26 Nov)');
     });
 

@@ -3,16 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from '../../shared/domain/alerts/staff-wording';
 import type { StoredReply } from '../../shared/domain/ports';
 import { t } from '../../shared/web/i18n';
-import {
-  type AlertPageInput,
-  renderAlertPage,
-  renderReplyPage,
-  renderStaffLinkProblemPage,
-  STAFF_PAGE_SECURITY_HEADERS,
-  STAFF_PAGE_STYLE,
-  type StaffAlertView,
-} from '../../shared/web/staff-pages';
+import { type AlertPageInput, renderAlertPage, type StaffAlertView } from '../../shared/web/staff/alert-page';
+import { renderReplyPage } from '../../shared/web/staff/reply-page';
+import { renderStaffLinkProblemPage } from '../../shared/web/staff/staff-link-problem';
+import { STAFF_PAGE_SECURITY_HEADERS, STAFF_PAGE_STYLE } from '../../shared/web/styles';
 import { aBooking } from '../support/fixtures';
+import { decodeEntities, escapedText } from '../support/html';
 
 const CLINIC = { name: 'Riverside Clinic', timeZone: 'America/New_York' } as const;
 const ACTION = '/a/AbCdEf123';
@@ -94,7 +90,7 @@ function visibleText(html: string): string {
   return html
     .replace(/<style>[\s\S]*?<\/style>/g, '')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
+    .replace(/&[#a-z0-9]+;/g, decodeEntities)
     .replace(/\s+/g, ' ');
 }
 
@@ -110,8 +106,8 @@ describe('staff pages', () => {
   describe('every page', () => {
     it.each(PAGES)('is a complete English page with the staff style and no script (%s)', (_name, html) => {
       expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
-      expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-      expect(html).toContain('<meta name="robots" content="noindex, nofollow">');
+      expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"/>');
+      expect(html).toContain('<meta name="robots" content="noindex, nofollow"/>');
       expect(html.match(/<h1>/g)).toHaveLength(1);
       expect(html.match(/<title>/g)).toHaveLength(1);
       expect(html).toContain(`<style>${STAFF_PAGE_STYLE}</style>`);
@@ -177,14 +173,14 @@ describe('staff pages', () => {
     it('shows the note escaped, with its line breaks', () => {
       const note = definition(alertPage(), 'Note from the patient');
       expect(note).toContain(
-        'First line<br>\n&#60;script&#62;alert(1)&#60;/script&#62;<br>\nThird &#34;line&#34; &#38; more',
+        `First line<br/>${escapedText('<script>alert(1)</script>')}<br/>${escapedText('Third "line" & more')}`,
       );
       expect(note).not.toContain('\r');
     });
 
     it('lists the triage rules that fired, with their descriptions when given', () => {
       const html = alertPage({ ruleDescriptions: { 'self-harm': 'Thoughts of <self-harm>' } });
-      expect(html).toContain('<li><code>self-harm</code>: Thoughts of &#60;self-harm&#62;</li>');
+      expect(html).toContain(`<li><code>self-harm</code>${escapedText(': Thoughts of <self-harm>')}</li>`);
       expect(html).toContain('<li><code>any-effect-severe</code></li>');
       expect(html).toContain('<li><code>wants-call</code></li>');
     });
@@ -272,18 +268,18 @@ describe('staff pages', () => {
       });
       const hostile = [SCRIPT, IMG, '<b onclick', '<a href="javascript', '<i>rule', '<u>r', '"><b>'];
       for (const markup of hostile) expect(html).not.toContain(markup);
-      expect(definition(html, 'First name')).toBe('&#60;img src=x onerror=alert(1)&#62;');
-      expect(definition(html, 'Location')).toBe('&#60;b onclick=&#34;x()&#34;&#62;Suite 200&#60;/b&#62;');
-      expect(definition(html, 'Clinician')).toContain('&#60;a href=&#34;javascript:x&#34;&#62;');
-      expect(html).toContain('Acknowledged by Joy &#60;script&#62;');
+      expect(definition(html, 'First name')).toBe(escapedText(IMG));
+      expect(definition(html, 'Location')).toBe(escapedText('<b onclick="x()">Suite 200</b>'));
+      expect(definition(html, 'Clinician')).toContain(escapedText('<a href="javascript:x">'));
+      expect(html).toContain(escapedText('Acknowledged by Joy <script>'));
       const form = alertPage({ action: '/a/x"><script>' });
-      expect(form).toContain('action="/a/x&#34;&#62;&#60;script&#62;"');
+      expect(form).toContain(`action="${escapedText('/a/x"><script>')}"`);
     });
 
     it('escapes the clinic name in the title and banner', () => {
       const html = alertPage({ clinic: { name: 'A&B <Clinic>', timeZone: CLINIC.timeZone } });
-      expect(html).toContain('<title>Urgent check-in reply – A&#38;B &#60;Clinic&#62; staff</title>');
-      expect(html).toContain('<p>A&#38;B &#60;Clinic&#62; · Staff</p>');
+      expect(html).toContain(`<title>${escapedText('Urgent check-in reply – A&B <Clinic> staff')}</title>`);
+      expect(html).toContain(`<p>${escapedText('A&B <Clinic> · Staff')}</p>`);
     });
   });
 
@@ -313,7 +309,7 @@ describe('staff pages', () => {
       const html = renderReplyPage({ reply: REPLY, booking: HOSTILE_BOOKING, clinic: CLINIC });
       for (const markup of [SCRIPT, IMG, '<b onclick', '<a href="javascript'])
         expect(html).not.toContain(markup);
-      expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+      expect(html).toContain(escapedText(SCRIPT));
     });
   });
 
@@ -331,7 +327,7 @@ describe('staff pages', () => {
 
     it('names the clinic when it is known', () => {
       const html = renderStaffLinkProblemPage({ problem: 'expired', clinicName: 'Riverside <Clinic>' });
-      expect(html).toContain('<p>Riverside &#60;Clinic&#62; · Staff</p>');
+      expect(html).toContain(`<p>${escapedText('Riverside <Clinic> · Staff')}</p>`);
     });
   });
 

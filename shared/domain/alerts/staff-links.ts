@@ -1,12 +1,17 @@
+import type { FullBooking } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
-import {
-  renderAlertPage,
-  renderReplyPage,
-  renderStaffLinkProblemPage,
-  STAFF_PAGE_SECURITY_HEADERS,
-} from '../../web/staff-pages';
 import { verifyLinkToken } from '../messages/tokens';
-import type { AlertStore, BookingStore, Clock, LinkStore, Log, ReplyStore, SigningKeySource } from '../ports';
+import type {
+  AlertRecord,
+  AlertStore,
+  BookingStore,
+  Clock,
+  LinkStore,
+  Log,
+  ReplyStore,
+  SigningKeySource,
+  StoredReply,
+} from '../ports';
 import { acknowledgeAlert } from './alerts';
 
 export interface StaffLinkDeps {
@@ -31,11 +36,29 @@ export interface StaffLinkRequest {
   body?: string;
 }
 
-export interface StaffLinkResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+/** What went wrong with a staff link: tampered or malformed, past its expiry, or pointing at nothing. */
+export type StaffLinkProblem = 'invalid' | 'expired' | 'not-found';
+
+/** The page a staff link answers with; the web layer renders it. */
+export type StaffView =
+  | { view: 'reply'; reply: StoredReply; booking: FullBooking }
+  | {
+      view: 'alert';
+      alert: AlertRecord;
+      reply: StoredReply;
+      booking: FullBooking;
+      /** Where the acknowledge form posts: the signed staff link itself. */
+      action: string;
+      /** Answering the viewer's acknowledgement: whether it was the first. */
+      acknowledgement?: 'first' | 'second';
+    }
+  | { view: 'problem'; problem: StaffLinkProblem };
+
+/** The answer to a staff link: a page, a JSON body, or a method the link does not take. */
+export type StaffLinkOutcome =
+  | { status: number; page: StaffView }
+  | { status: number; json: unknown }
+  | { status: 405; allow: string };
 
 /** Longest name kept for "acknowledged by". */
 const MAX_BY = 100;
@@ -45,10 +68,10 @@ const MAX_BY = 100;
  * acknowledges) or a reviewed reply. Every view and acknowledgement is
  * audited with when, and by whom where given.
  */
-export async function handleStaffLinkRequest(
+export async function answerStaffLink(
   deps: StaffLinkDeps,
   request: StaffLinkRequest,
-): Promise<StaffLinkResponse> {
+): Promise<StaffLinkOutcome> {
   const wantsJson = (request.contentType ?? '').startsWith('application/json');
   const linkId = verifyLinkToken(await deps.signingKey.get(), request.token);
   const link = linkId ? await deps.links.get(linkId) : undefined;
@@ -61,17 +84,12 @@ export async function handleStaffLinkRequest(
   if (Date.parse(deps.clock.now()) > Date.parse(link.expiresAt)) return problem(410, 'expired', wantsJson);
   const booking = (await deps.bookings.get(link.bookingId))?.booking;
   const replies = await deps.replies.listForBooking(link.bookingId);
-  const clinic = { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone };
-  const ruleDescriptions = Object.fromEntries(
-    deps.config.triage.flatMap((rule) => (rule.description ? [[rule.id, rule.description]] : [])),
-  );
-  const maxEscalations = deps.config.staff.maxEscalations;
 
   if (request.page === 'r') {
     const reply = replies.find((r) => r.replyId === subjectId);
     if (!reply || !booking || request.method !== 'GET') return problem(404, 'not-found', wantsJson);
     await deps.alerts.audit({ subject: `REPLY#${reply.replyId}`, action: 'view', at: deps.clock.now() });
-    return page(200, renderReplyPage({ reply, booking, clinic, ruleDescriptions }));
+    return { status: 200, page: { view: 'reply', reply, booking } };
   }
 
   const alertId = subjectId;
@@ -81,17 +99,9 @@ export async function handleStaffLinkRequest(
   const action = `/a/${request.token}`;
   if (request.method === 'GET') {
     await deps.alerts.audit({ subject: `ALERT#${alertId}`, action: 'view', at: deps.clock.now() });
-    return page(
-      200,
-      renderAlertPage({ alert, reply, booking, clinic, action, ruleDescriptions, maxEscalations }),
-    );
+    return { status: 200, page: { view: 'alert', alert, reply, booking, action } };
   }
-  if (request.method !== 'POST')
-    return {
-      status: 405,
-      headers: { ...STAFF_PAGE_SECURITY_HEADERS, Allow: 'GET, POST', 'Content-Type': 'text/plain' },
-      body: 'Method not allowed',
-    };
+  if (request.method !== 'POST') return { status: 405, allow: 'GET, POST' };
 
   const by = acknowledgerName(request.body ?? '', wantsJson);
   const result = await acknowledgeAlert(deps, alertId, by);
@@ -104,19 +114,11 @@ export async function handleStaffLinkRequest(
   const first = { acknowledgedBy: result.alert.acknowledgedBy, acknowledgedAt: result.alert.acknowledgedAt };
   if (wantsJson)
     return json(200, { alertId, state: result.alert.state, firstAcknowledgement: result.first, ...first });
-  return page(
-    200,
-    renderAlertPage({
-      alert: result.alert,
-      reply,
-      booking,
-      clinic,
-      action,
-      ruleDescriptions,
-      maxEscalations,
-      ...(result.first ? { justAcknowledged: true } : { alreadyAcknowledged: true }),
-    }),
-  );
+  const acknowledgement = result.first ? 'first' : 'second';
+  return {
+    status: 200,
+    page: { view: 'alert', alert: result.alert, reply, booking, action, acknowledgement },
+  };
 }
 
 function acknowledgerName(body: string, asJson: boolean): string {
@@ -137,26 +139,10 @@ function acknowledgerName(body: string, asJson: boolean): string {
   return name;
 }
 
-function page(status: number, body: string): StaffLinkResponse {
-  return {
-    status,
-    headers: { ...STAFF_PAGE_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' },
-    body,
-  };
+function json(status: number, value: unknown): StaffLinkOutcome {
+  return { status, json: value };
 }
 
-function json(status: number, value: unknown): StaffLinkResponse {
-  return {
-    status,
-    headers: { ...STAFF_PAGE_SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(value),
-  };
-}
-
-function problem(
-  status: number,
-  kind: 'invalid' | 'expired' | 'not-found',
-  asJson: boolean,
-): StaffLinkResponse {
-  return asJson ? json(status, { error: kind }) : page(status, renderStaffLinkProblemPage({ problem: kind }));
+function problem(status: number, kind: StaffLinkProblem, asJson: boolean): StaffLinkOutcome {
+  return asJson ? json(status, { error: kind }) : { status, page: { view: 'problem', problem: kind } };
 }

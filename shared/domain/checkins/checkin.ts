@@ -1,16 +1,8 @@
-import type { FieldError, FullBooking } from '../../contracts/booking-events';
+import type { FieldError, FullBooking, Language } from '../../contracts/booking-events';
 import { parseCheckinForm, parseCheckinJson } from '../../contracts/checkin-reply';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { METRIC } from '../../contracts/metrics';
 import { type CheckinKind, isCheckinKind } from '../../contracts/vocabulary';
-import {
-  PAGE_SECURITY_HEADERS,
-  renderCheckinForm,
-  renderCrisisPage,
-  renderInstructionsPage,
-  renderLinkProblemPage,
-  renderReplyReceived,
-} from '../../web/patient-pages';
 import { verifyLinkToken } from '../messages/tokens';
 import type {
   BookingStore,
@@ -47,11 +39,38 @@ export interface LinkRequest {
   body?: string;
 }
 
-export interface LinkResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+/**
+ * What went wrong with a patient link: tampered or malformed (`invalid`),
+ * past its expiry (`expired`), pointing at nothing (`not-found`), or a
+ * non-urgent answer that could not be stored (`not-saved`).
+ */
+export type LinkProblem = 'invalid' | 'expired' | 'not-found' | 'not-saved';
+
+/** The page a patient link answers with; the web layer renders it. */
+export type PatientView =
+  | {
+      view: 'checkin-form';
+      kind: CheckinKind;
+      /** Where the form posts: the check-in link itself. */
+      action: string;
+      /** After a rejected post: what the patient sent, and what was wrong with it. */
+      values?: Record<string, string>;
+      errors?: FieldError[];
+    }
+  | { view: 'reply-received'; level: 'routine' | 'review' }
+  | { view: 'crisis'; saved: boolean }
+  | { view: 'link-problem'; problem: LinkProblem }
+  | { view: 'instructions'; booking: FullBooking };
+
+/**
+ * The answer to a patient link: a page in the patient's language (none when
+ * the link cannot be read: the page is then in English and Spanish), a JSON
+ * body, or a method the link does not take.
+ */
+export type LinkOutcome =
+  | { status: number; page: PatientView; language?: Language }
+  | { status: number; json: unknown }
+  | { status: 405; allow: string };
 
 /**
  * Serves a patient link: checks the link before anything else (tampered 403,
@@ -59,7 +78,7 @@ export interface LinkResponse {
  * validated, triaged and stored in one write. An urgent answer always gets
  * the crisis resources, even when the reply could not be stored.
  */
-export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest): Promise<LinkResponse> {
+export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest): Promise<LinkOutcome> {
   const wantsJson = (request.contentType ?? '').startsWith('application/json');
   let resolved: Resolved;
   try {
@@ -70,16 +89,16 @@ export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest)
   if (!resolved.ok) return linkProblem(deps, resolved.problem, wantsJson, resolved.booking);
   const { link, booking } = resolved;
   const language = booking.patient.language;
-  const page = { language, clinicName: deps.config.clinic.name, clinicPhone: deps.config.clinic.phone };
+  const html = (status: number, page: PatientView): LinkOutcome => ({ status, page, language });
 
   if (request.page === 'i') {
-    if (request.method !== 'GET') return methodNotAllowed('GET');
-    return html(200, renderInstructionsPage({ language, config: deps.config, booking }));
+    if (request.method !== 'GET') return { status: 405, allow: 'GET' };
+    return html(200, { view: 'instructions', booking });
   }
   const kind = link.kind as CheckinKind;
   const action = `/c/${request.token}`;
-  if (request.method === 'GET') return html(200, renderCheckinForm({ ...page, kind, action }));
-  if (request.method !== 'POST') return methodNotAllowed('GET, POST');
+  if (request.method === 'GET') return html(200, { view: 'checkin-form', kind, action });
+  if (request.method !== 'POST') return { status: 405, allow: 'GET, POST' };
 
   const form = !wantsJson;
   const parsed = form
@@ -95,16 +114,13 @@ export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest)
         : {};
       return json(400, { errors: parsed.errors, ...resources });
     }
-    return html(
-      400,
-      renderCheckinForm({
-        ...page,
-        kind,
-        action,
-        values: formValues(request.body ?? ''),
-        errors: parsed.errors,
-      }),
-    );
+    return html(400, {
+      view: 'checkin-form',
+      kind,
+      action,
+      values: formValues(request.body ?? ''),
+      errors: parsed.errors,
+    });
   }
 
   const triage = triageReply(parsed.value, kind, deps.config.triage);
@@ -135,9 +151,7 @@ export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest)
     }
     return html(
       503,
-      urgent
-        ? renderCrisisPage({ ...page, saved: false })
-        : renderLinkProblemPage({ ...page, problem: 'not-saved' }),
+      urgent ? { view: 'crisis', saved: false } : { view: 'link-problem', problem: 'not-saved' },
     );
   }
   deps.metrics.count(`Replies${triage.level[0]?.toUpperCase()}${triage.level.slice(1)}`);
@@ -152,9 +166,9 @@ export async function handleLinkRequest(deps: CheckinDeps, request: LinkRequest)
   }
   return html(
     200,
-    urgent
-      ? renderCrisisPage({ ...page, saved: true })
-      : renderReplyReceived({ ...page, level: triage.level }),
+    triage.level === 'urgent'
+      ? { view: 'crisis', saved: true }
+      : { view: 'reply-received', level: triage.level },
   );
 }
 
@@ -169,17 +183,12 @@ function unavailable(
   request: LinkRequest,
   wantsJson: boolean,
   error: unknown,
-): LinkResponse {
+): LinkOutcome {
   deps.metrics.count(METRIC.replyStoreFailures);
   deps.log.error('patient link unavailable', {
     page: request.page,
     error: error instanceof Error ? error.name : 'unknown',
   });
-  const page = {
-    language: 'en' as const,
-    clinicName: deps.config.clinic.name,
-    clinicPhone: deps.config.clinic.phone,
-  };
   if (wantsJson) {
     return json(503, {
       error: 'Your answer could not be saved. Please call the clinic.',
@@ -187,12 +196,14 @@ function unavailable(
       crisisResources: crisisResources('en', deps.config.clinic),
     });
   }
-  return html(
-    503,
-    request.method === 'POST'
-      ? renderCrisisPage({ ...page, saved: false })
-      : renderLinkProblemPage({ ...page, problem: 'not-saved' }),
-  );
+  return {
+    status: 503,
+    language: 'en',
+    page:
+      request.method === 'POST'
+        ? { view: 'crisis', saved: false }
+        : { view: 'link-problem', problem: 'not-saved' },
+  };
 }
 
 /** Whether a JSON body says yes to the self-harm question or asks for a call, whatever else it holds. */
@@ -232,7 +243,7 @@ function linkProblem(
   problem: keyof typeof PROBLEM_STATUS,
   wantsJson: boolean,
   booking?: FullBooking,
-): LinkResponse {
+): LinkOutcome {
   const status = PROBLEM_STATUS[problem];
   deps.log.info('patient link refused', { problem });
   if (wantsJson) {
@@ -241,15 +252,11 @@ function linkProblem(
       clinicPhone: deps.config.clinic.phone,
     });
   }
-  return html(
+  return {
     status,
-    renderLinkProblemPage({
-      problem,
-      clinicName: deps.config.clinic.name,
-      clinicPhone: deps.config.clinic.phone,
-      ...(booking ? { language: booking.patient.language } : {}),
-    }),
-  );
+    page: { view: 'link-problem', problem },
+    ...(booking ? { language: booking.patient.language } : {}),
+  };
 }
 
 function parseJsonBody(body: string | undefined, kind: CheckinKind) {
@@ -283,22 +290,6 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
 }
 
-function html(status: number, body: string): LinkResponse {
-  return { status, headers: { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' }, body };
-}
-
-function json(status: number, value: unknown): LinkResponse {
-  return {
-    status,
-    headers: { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(value),
-  };
-}
-
-function methodNotAllowed(allow: string): LinkResponse {
-  return {
-    status: 405,
-    headers: { ...PAGE_SECURITY_HEADERS, Allow: allow, 'Content-Type': 'text/plain' },
-    body: 'Method not allowed',
-  };
+function json(status: number, value: unknown): LinkOutcome {
+  return { status, json: value };
 }

@@ -2,9 +2,9 @@ import { DateTime, Duration } from 'luxon';
 import type { FullBooking, Language, Treatment } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { CHECKIN_KINDS, type MessageKind } from '../../contracts/vocabulary';
-import { escapeHtml } from '../../web/html';
 import { patientZone } from '../booking/plan';
 import { rememberingZone } from '../time';
+import { renderEmailHtml } from './email-html';
 import { gsm7Units, toGsm7 } from './gsm7';
 
 /** Every placeholder a template may contain, written `{{name}}`. */
@@ -324,47 +324,51 @@ export function renderSmsText(template: string, values: PlaceholderValues): stri
 /** Only the clinic's own template text is linkified; patient-supplied values never become links. */
 const URL_PATTERN = /https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)]/g;
 
-function anchor(href: string, label: string): string {
-  return `<a href="${escapeHtml(href)}" style="color:#0b5394">${escapeHtml(label)}</a>`;
-}
+/** A run of text in an email body line, or a link (the message's own link, the clinic's phone, a URL the clinic wrote). */
+export type Inline = { text: string } | { href: string; label: string };
 
-function literalToHtml(text: string): string {
-  let out = '';
+/** A block of an email body: a paragraph of lines, or a list of items, each a line of inlines. */
+export type BodyBlock = { type: 'paragraph'; lines: Inline[][] } | { type: 'list'; items: Inline[][] };
+
+function literalInlines(text: string): Inline[] {
+  const out: Inline[] = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
-    out += escapeHtml(text.slice(last, match.index)) + anchor(match[0], match[0]);
+    if (match.index > last) out.push({ text: text.slice(last, match.index) });
+    out.push({ href: match[0], label: match[0] });
     last = match.index + match[0].length;
   }
-  return out + escapeHtml(text.slice(last));
+  if (last < text.length) out.push({ text: text.slice(last) });
+  return out;
 }
 
-function lineToHtml(line: string, values: PlaceholderValues): string {
-  return tokenize(line)
-    .map((token) => {
-      if ('text' in token) return literalToHtml(token.text);
-      const value = valueFor(values, token.name);
-      if (token.name === 'link') return anchor(value, value);
-      if (token.name === 'clinicPhone') return anchor(`tel:${value.replace(/[^\d+]/g, '')}`, value);
-      return escapeHtml(value);
-    })
-    .join('');
+function lineInlines(line: string, values: PlaceholderValues): Inline[] {
+  return tokenize(line).flatMap((token): Inline[] => {
+    if ('text' in token) return literalInlines(token.text);
+    const value = valueFor(values, token.name);
+    if (token.name === 'link') return [{ href: value, label: value }];
+    if (token.name === 'clinicPhone') return [{ href: `tel:${value.replace(/[^\d+]/g, '')}`, label: value }];
+    return [{ text: value }];
+  });
 }
 
-/** Plain-text body -> HTML blocks: blank line = paragraph, "- " lines = list, single newline = <br>. */
-function bodyToHtml(body: string, values: PlaceholderValues): string {
-  const blocks = body
+/**
+ * A template body as blocks, placeholders filled: a blank line ends a
+ * paragraph, "- " lines make a list, a single newline is a line break.
+ */
+export function bodyBlocks(body: string, values: PlaceholderValues): BodyBlock[] {
+  const chunks = body
     .replace(/\r\n?/g, '\n')
     .split(/\n[ \t]*\n/)
     .map((block) => block.split('\n').map((line) => line.trimEnd()))
     .filter((lines) => lines.some((line) => line !== ''));
-  const html: string[] = [];
-  for (const lines of blocks) {
-    let paragraph: string[] = [];
-    let items: string[] = [];
+  const blocks: BodyBlock[] = [];
+  for (const lines of chunks) {
+    let paragraph: Inline[][] = [];
+    let items: Inline[][] = [];
     const flush = () => {
-      if (paragraph.length > 0) html.push(`<p style="margin:0 0 16px">${paragraph.join('<br>\n')}</p>`);
-      if (items.length > 0)
-        html.push(`<ul style="margin:0 0 16px;padding-left:24px">\n${items.join('\n')}\n</ul>`);
+      if (paragraph.length > 0) blocks.push({ type: 'paragraph', lines: paragraph });
+      if (items.length > 0) blocks.push({ type: 'list', items });
       paragraph = [];
       items = [];
     };
@@ -372,35 +376,15 @@ function bodyToHtml(body: string, values: PlaceholderValues): string {
       const item = /^\s*- (.*)$/.exec(line);
       if (item) {
         if (paragraph.length > 0) flush();
-        items.push(`<li>${lineToHtml(item[1] ?? '', values)}</li>`);
+        items.push(lineInlines(item[1] ?? '', values));
       } else {
         if (items.length > 0) flush();
-        paragraph.push(lineToHtml(line.trim(), values));
+        paragraph.push(lineInlines(line.trim(), values));
       }
     }
     flush();
   }
-  return html.join('\n');
-}
-
-/** The skeleton of every HTML email: one readable column, the subject as its label. */
-export function htmlEmailDocument(language: string, subject: string, content: string): string {
-  return [
-    '<!DOCTYPE html>',
-    `<html lang="${language}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(subject)}</title>`,
-    '</head>',
-    '<body style="margin:0;padding:0;background:#ffffff">',
-    `<div role="article" aria-label="${escapeHtml(subject)}" lang="${language}" style="max-width:600px;margin:0 auto;padding:24px;color:#1f2933;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">`,
-    content,
-    '</div>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return blocks;
 }
 
 export interface RenderInput {
@@ -428,13 +412,28 @@ export interface RenderedSms {
   units: number;
 }
 
-/** Renders a booking's email of one kind in the patient's language: subject, plain text and an accessible HTML document. */
-export function renderEmail(input: RenderInput): RenderedEmail {
+/** A booking's email of one kind in the patient's language, before it becomes HTML: subject, plain text, body blocks. */
+export interface EmailContent {
+  subject: string;
+  text: string;
+  blocks: BodyBlock[];
+}
+
+/** Fills a booking's email template of one kind: subject, plain text and the body as blocks. */
+export function emailContent(input: RenderInput): EmailContent {
   const template = input.config.templates[input.booking.patient.language][input.kind];
   const values = placeholderValues(input);
-  const subject = cleanValue(fillTemplate(template.subject, values));
-  const text = fillTemplate(template.body.replace(/\r\n?/g, '\n'), values);
-  const html = htmlEmailDocument(input.booking.patient.language, subject, bodyToHtml(template.body, values));
+  return {
+    subject: cleanValue(fillTemplate(template.subject, values)),
+    text: fillTemplate(template.body.replace(/\r\n?/g, '\n'), values),
+    blocks: bodyBlocks(template.body, values),
+  };
+}
+
+/** Renders a booking's email of one kind in the patient's language: subject, plain text and an accessible HTML document. */
+export function renderEmail(input: RenderInput): RenderedEmail {
+  const { subject, text, blocks } = emailContent(input);
+  const html = renderEmailHtml(input.booking.patient.language, subject, blocks);
   return { channel: 'email', subject, text, html };
 }
 

@@ -1,6 +1,6 @@
+import type { VNode } from 'preact';
 import type { CheckinKind } from '../../contracts/vocabulary';
-import { escapeHtml } from '../../web/html';
-import { htmlEmailDocument } from '../messages/templates';
+import { EmailDocument, renderEmailDocument } from '../messages/email-html';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from './staff-wording';
 
 /*
@@ -88,29 +88,43 @@ function textBody(input: ReviewDigestInput, rows: DigestLine[], day: string): st
 
 const LINK_STYLE = 'color:#0b5394;text-decoration:underline';
 
-function htmlBody(input: ReviewDigestInput, rows: DigestLine[], subject: string, day: string): string {
-  const items = rows.map(({ item, checkin, received, rules }) =>
-    [
-      '<li style="margin:0 0 16px">',
-      `<a href="${escapeHtml(item.link.trim())}" style="${LINK_STYLE};font-weight:700">Booking ${escapeHtml(oneLine(item.bookingId))}, ${escapeHtml(checkin)}</a><br>`,
-      `Received ${escapeHtml(received)}<br>`,
-      `Rules: ${escapeHtml(rules)}`,
-      '</li>',
-    ].join('\n'),
-  );
-  const list =
-    rows.length > 0
-      ? `<p style="margin:0 0 16px">${escapeHtml(INTRO)}</p>\n<ol style="margin:0 0 16px;padding-left:24px">\n${items.join('\n')}\n</ol>`
-      : '<p style="margin:0 0 16px">No replies to review.</p>';
-  return htmlEmailDocument(
-    'en',
-    subject,
-    [
-      `<h1 style="font-size:22px;line-height:1.3;margin:0 0 16px">${escapeHtml(plural(rows.length))} to review</h1>`,
-      `<p style="margin:0 0 16px">${escapeHtml(oneLine(input.clinic.name))}, ${escapeHtml(day)}</p>`,
-      list,
-      `<p style="margin:0 0 16px;color:#4a5561">${escapeHtml(PRIVACY)}</p>`,
-    ].join('\n'),
+const PARAGRAPH_STYLE = 'margin:0 0 16px';
+
+function DigestEmail(props: {
+  input: ReviewDigestInput;
+  rows: DigestLine[];
+  subject: string;
+  day: string;
+}): VNode {
+  const { input, rows } = props;
+  return (
+    <EmailDocument language="en" subject={props.subject}>
+      <h1 style="font-size:22px;line-height:1.3;margin:0 0 16px">{plural(rows.length)} to review</h1>
+      <p style={PARAGRAPH_STYLE}>
+        {oneLine(input.clinic.name)}, {props.day}
+      </p>
+      {rows.length > 0 ? (
+        <>
+          <p style={PARAGRAPH_STYLE}>{INTRO}</p>
+          <ol style="margin:0 0 16px;padding-left:24px">
+            {rows.map(({ item, checkin, received, rules }) => (
+              <li style={PARAGRAPH_STYLE}>
+                <a href={item.link.trim()} style={`${LINK_STYLE};font-weight:700`}>
+                  Booking {oneLine(item.bookingId)}, {checkin}
+                </a>
+                <br />
+                Received {received}
+                <br />
+                Rules: {rules}
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : (
+        <p style={PARAGRAPH_STYLE}>No replies to review.</p>
+      )}
+      <p style="margin:0 0 16px;color:#4a5561">{PRIVACY}</p>
+    </EmailDocument>
   );
 }
 
@@ -131,6 +145,6 @@ export function renderReviewDigest(input: ReviewDigestInput): ReviewDigest {
   return {
     subject,
     text: textBody(input, rows, day),
-    html: htmlBody(input, rows, subject, day),
+    html: renderEmailDocument(<DigestEmail input={input} rows={rows} subject={subject} day={day} />),
   };
 }

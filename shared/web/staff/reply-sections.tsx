@@ -1,0 +1,258 @@
+import type { ComponentChildren, VNode } from 'preact';
+import type { FullBooking, Language, Treatment } from '../../contracts/booking-events';
+import { GAD7_ITEMS, PHQ9_ITEMS, SIDE_EFFECTS } from '../../contracts/vocabulary';
+import { checkinKindLabel, formatStaffTime } from '../../domain/alerts/staff-wording';
+import { telHref } from '../../domain/checkins/crisis-resources';
+import type { StoredReply } from '../../domain/ports';
+import { t } from '../i18n';
+
+/*
+ * What staff see of a reply, its patient and its session. The answers use
+ * the English wording of the patient form (i18n), so staff read what the
+ * patient was asked; the note and the booking's names and places are
+ * untrusted text, escaped by the renderer like everything else.
+ */
+
+/** How staff see the clinic: its name and the zone its times are shown in. */
+export interface ClinicView {
+  name: string;
+  timeZone: string;
+}
+
+const TREATMENT_LABELS: Readonly<Record<Treatment, string>> = {
+  'iv-ketamine': 'IV ketamine',
+  'im-ketamine': 'IM ketamine',
+  'esketamine-nasal': 'Esketamine nasal spray',
+  kap: 'Ketamine-assisted psychotherapy',
+  other: 'Other',
+};
+
+const LANGUAGE_LABELS: Readonly<Record<Language, string>> = { en: 'English', es: 'Spanish' };
+
+/** One term of a definition list and its value. */
+export function Term(props: { label: string; children: ComponentChildren }): VNode {
+  return (
+    <>
+      <dt>{props.label}</dt>
+      <dd>{props.children}</dd>
+    </>
+  );
+}
+
+/** Text that draws the eye: a severe effect, a "yes" to self-harm. */
+function Flag(props: { children: ComponentChildren }): VNode {
+  return <span class="flag">{props.children}</span>;
+}
+
+function YesNo(props: { answer: boolean }): VNode {
+  return props.answer ? <Flag>Yes</Flag> : <>No</>;
+}
+
+/** Untrusted text with its line breaks kept. */
+function Multiline(props: { text: string }): VNode {
+  const lines = props.text.replace(/\r\n?/g, '\n').split('\n');
+  return (
+    <>
+      {lines.map((line, index) => (
+        <>
+          {index > 0 ? <br /> : null}
+          {line}
+        </>
+      ))}
+    </>
+  );
+}
+
+function RuleList(props: {
+  rules: readonly string[];
+  descriptions: Readonly<Record<string, string>>;
+}): VNode {
+  if (props.rules.length === 0) return <p>No triage rule fired.</p>;
+  return (
+    <ul>
+      {props.rules.map((id) => {
+        const description = props.descriptions[id];
+        return (
+          <li>
+            <code>{id}</code>
+            {description ? `: ${description}` : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+type Instrument = 'phq9' | 'gad7';
+
+function screenerItemText(instrument: Instrument, index: number): string {
+  return instrument === 'phq9'
+    ? t('en', `phq9.${index as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8}`)
+    : t('en', `gad7.${index as 0 | 1 | 2 | 3 | 4 | 5 | 6}`);
+}
+
+function screenerOptionText(instrument: Instrument, score: number): string {
+  if (!Number.isInteger(score) || score < 0 || score > 3) return String(score);
+  return `${t('en', `${instrument}.option.${score as 0 | 1 | 2 | 3}`)} (${score})`;
+}
+
+/** A screener's total and band, item 9 for the PHQ-9, and every item behind a `<details>`. */
+function ScreenerAnswers(props: { reply: StoredReply; instrument: Instrument }): VNode | null {
+  const { reply, instrument } = props;
+  const name = instrument === 'phq9' ? 'PHQ-9' : 'GAD-7';
+  const items = reply.answers[instrument];
+  const score = reply.scores[instrument];
+  if (!items && !score) return null;
+  const count = instrument === 'phq9' ? PHQ9_ITEMS : GAD7_ITEMS;
+  const item9 = instrument === 'phq9' ? items?.[8] : undefined;
+  return (
+    <Term label={name}>
+      {score ? (
+        <p>
+          Total {score.total} of {instrument === 'phq9' ? 27 : 21}: {score.band.replace(/-/g, ' ')}
+        </p>
+      ) : null}
+      {item9 !== undefined ? (
+        <p>
+          Item 9, “{screenerItemText('phq9', 8)}”:{' '}
+          {item9 >= 1 ? <Flag>{screenerOptionText('phq9', item9)}</Flag> : screenerOptionText('phq9', item9)}
+        </p>
+      ) : null}
+      {items ? (
+        <details>
+          <summary>All {name} answers</summary>
+          <table>
+            <caption class="sr-only">{name} answers</caption>
+            <thead>
+              <tr>
+                <th scope="col">Question</th>
+                <th scope="col">Answer</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.slice(0, count).map((value, index) => (
+                <tr>
+                  <td>
+                    {index + 1}. {screenerItemText(instrument, index)}
+                  </td>
+                  <td>{screenerOptionText(instrument, value)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ) : null}
+    </Term>
+  );
+}
+
+/** Every answer of a reply in plain English, as a definition list. */
+function ReplyAnswers(props: { reply: StoredReply; booking: FullBooking }): VNode {
+  const { answers } = props.reply;
+  const language = props.booking.patient.language;
+  const effects = SIDE_EFFECTS.flatMap((effect) => {
+    const severity = answers.sideEffects[effect];
+    if (severity === undefined || severity === 'none') return [];
+    const label = `${t('en', `sideEffect.${effect}`)}: ${t('en', `severity.${severity}`)}`;
+    return [<li>{severity === 'severe' ? <Flag>{label}</Flag> : label}</li>];
+  });
+  const note = answers.note !== undefined && answers.note.trim() !== '' ? answers.note : undefined;
+  return (
+    <dl class="answers">
+      <Term label="Mood (0 worst, 10 best)">{answers.mood} / 10</Term>
+      <Term label="Side effects since the session">
+        {effects.length > 0 ? <ul>{effects}</ul> : 'None reported.'}
+      </Term>
+      <Term label={t('en', 'form.selfHarm.legend')}>
+        <YesNo answer={answers.selfHarm === 'yes'} />
+      </Term>
+      <Term label="Asked for a call (“Please call me”)">
+        <YesNo answer={answers.wantsCall} />
+      </Term>
+      <Term label="Note from the patient">
+        {note !== undefined ? (
+          <blockquote class="note" lang={language === 'en' ? undefined : language}>
+            <p>
+              <Multiline text={note} />
+            </p>
+          </blockquote>
+        ) : (
+          'No note.'
+        )}
+      </Term>
+      <ScreenerAnswers reply={props.reply} instrument="phq9" />
+      <ScreenerAnswers reply={props.reply} instrument="gad7" />
+    </dl>
+  );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The check-in, when it came, what was reported and which rules fired. */
+export function ReplySection(props: {
+  reply: StoredReply;
+  booking: FullBooking;
+  clinic: ClinicView;
+  ruleDescriptions: Readonly<Record<string, string>>;
+}): VNode {
+  const { reply, booking, clinic } = props;
+  return (
+    <>
+      <h2>What was reported</h2>
+      <p>
+        {capitalise(checkinKindLabel(reply.kind))}, received{' '}
+        {formatStaffTime(reply.receivedAt, clinic.timeZone)}. Triage: <strong>{reply.triage}</strong>.
+      </p>
+      <ReplyAnswers reply={reply} booking={booking} />
+      <h2>Why it was flagged</h2>
+      <p>Triage rules that fired:</p>
+      <RuleList rules={reply.rules} descriptions={props.ruleDescriptions} />
+    </>
+  );
+}
+
+/** First name, phone (tap to call) and email (tap to write), and the language the patient uses. */
+export function ContactSection(props: { booking: FullBooking }): VNode {
+  const { patient } = props.booking;
+  return (
+    <>
+      <h2>How to reach the patient</h2>
+      <dl class="answers">
+        <Term label="First name">{patient.firstName}</Term>
+        {patient.phone ? (
+          <Term label="Phone">
+            <a href={telHref(patient.phone)}>{patient.phone}</a>
+          </Term>
+        ) : null}
+        {patient.email ? (
+          <Term label="Email">
+            <a href={`mailto:${patient.email}`}>{patient.email}</a>
+          </Term>
+        ) : null}
+        <Term label="Language">{LANGUAGE_LABELS[patient.language]}</Term>
+      </dl>
+    </>
+  );
+}
+
+/** The session the check-in follows: when (clinic time zone), treatment, location, clinician. */
+export function SessionSection(props: { booking: FullBooking; clinic: ClinicView }): VNode {
+  const { booking, clinic } = props;
+  const { session } = booking;
+  return (
+    <>
+      <h2>Session</h2>
+      <dl class="answers">
+        <Term label="Booking reference">
+          <code>{booking.bookingId}</code>
+        </Term>
+        <Term label="Date and time">{formatStaffTime(session.startsAt, clinic.timeZone)}</Term>
+        <Term label="Treatment">{TREATMENT_LABELS[session.treatment]}</Term>
+        {session.location ? <Term label="Location">{session.location}</Term> : null}
+        {session.clinicianName ? <Term label="Clinician">{session.clinicianName}</Term> : null}
+      </dl>
+    </>
+  );
+}
