@@ -37,6 +37,10 @@ const FUNCTION_ENV: Record<string, string> = {
   [ENV.staffAlertTopicArn]: 'arn:aws:sns:us-east-1:123456789012:alerts',
   [ENV.staffEscalationTopicArn]: 'arn:aws:sns:us-east-1:123456789012:escalation',
   [ENV.alertFunctionArn]: 'arn:aws:lambda:us-east-1:123456789012:function:alerts',
+  [ENV.consoleSessionSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:console',
+  [ENV.consoleBaseUrl]: 'https://links.example.org',
+  [ENV.oidcIssuer]: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench',
+  [ENV.oidcClientId]: 'bench-client',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
@@ -72,6 +76,18 @@ const FIRST_CALL: Record<string, unknown> = {
     isBase64Encoded: false,
   },
   'dispatch-alerts': { alertId: 'bench-alert' },
+  // A request with a session cookie: opening it needs the session secret, the console's first AWS request.
+  'handle-console-http': {
+    rawPath: '/console/alerts',
+    rawQueryString: '',
+    headers: {},
+    cookies: ['__Host-console-session=bench'],
+    requestContext: {
+      http: { method: 'GET', sourceIp: '127.0.0.1', userAgent: 'bench' },
+      requestId: 'bench',
+    },
+    isBase64Encoded: false,
+  },
   'send-review-digest': {},
   empty: {},
 };

@@ -12,7 +12,7 @@ import { Schedule } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import { LIST_INDEX, SESSION_TTL_ATTRIBUTE, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
 
 /**
  * Everything that holds state a redeploy must never lose: the clinical records, the key that encrypts
@@ -35,7 +35,8 @@ export class DataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // One table for every item (DESIGN section 5). No TTL: replies and alerts are clinical records.
+    // One table for every item (DESIGN section 5). TTL removes staff console sessions only: no other item
+    // carries `expiresAtEpoch`, so replies and alerts (clinical records) are never expired.
     // The stream and the index below were added to the deployed table: both are in-place updates of
     // AWS::DynamoDB::Table (no replacement); CloudFormation adds at most one index per update.
     this.table = new Table(this, 'Table', {
@@ -47,6 +48,7 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: SESSION_TTL_ATTRIBUTE,
       // New images feed the staff alert function (filtered to urgent replies); encrypted with the table key.
       stream: StreamViewType.NEW_IMAGE,
     });
@@ -57,6 +59,13 @@ export class DataStack extends Stack {
       indexName: WORK_INDEX,
       partitionKey: { name: 'workKey', type: AttributeType.STRING },
       sortKey: { name: 'workAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+    // What the staff console lists by time (alerts not closed, closed alerts by month): one query a page.
+    this.table.addGlobalSecondaryIndex({
+      indexName: LIST_INDEX,
+      partitionKey: { name: 'listKey', type: AttributeType.STRING },
+      sortKey: { name: 'listAt', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import { LIST_INDEX, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
 
 /** An in-memory DynamoDB-API server (dynalite) on loopback. */
 export async function startDynalite(): Promise<{ endpoint: string; close: () => Promise<void> }> {
@@ -35,6 +35,8 @@ export async function createServiceTable(endpoint: string, tableName: string): P
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'workKey', AttributeType: 'S' },
           { AttributeName: 'workAt', AttributeType: 'S' },
+          { AttributeName: 'listKey', AttributeType: 'S' },
+          { AttributeName: 'listAt', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -46,6 +48,14 @@ export async function createServiceTable(endpoint: string, tableName: string): P
             KeySchema: [
               { AttributeName: 'workKey', KeyType: 'HASH' },
               { AttributeName: 'workAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: LIST_INDEX,
+            KeySchema: [
+              { AttributeName: 'listKey', KeyType: 'HASH' },
+              { AttributeName: 'listAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },

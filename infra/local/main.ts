@@ -1,4 +1,5 @@
-import { startLocalRuntime } from './runtime';
+import { LOCAL_STAFF } from './oidc-provider';
+import { DEFAULT_STAFF_PASSWORD, startLocalRuntime } from './runtime';
 
 /** `npm start`: the whole service on loopback, no AWS account needed. */
 async function main() {
@@ -9,6 +10,11 @@ async function main() {
     demo: process.env.LOCAL_DEMO !== '0',
   });
   process.stdout.write(`Clinic follow-up local runtime: ${runtime.url}\n`);
+  process.stdout.write(
+    `Staff console: ${runtime.url}/console (sign in as ${LOCAL_STAFF.map((a) => a.email).join(', ')}; password ${
+      process.env.LOCAL_STAFF_PASSWORD ? 'from LOCAL_STAFF_PASSWORD' : DEFAULT_STAFF_PASSWORD
+    })\n`,
+  );
   const stop = () => {
     runtime.close().then(
       () => process.exit(0),

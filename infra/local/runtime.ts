@@ -7,14 +7,18 @@ import clinicConfigInput from '../../config/clinic';
 import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
+import { createConsoleHttpHandler } from '../../functions/handle-console-http';
 import { createSendMessageHandler } from '../../functions/send-message';
 import { createReviewDigestHandler } from '../../functions/send-review-digest';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
+import { OidcIdentityProvider } from '../../shared/adapters/identity/oidc-identity-provider';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts/alerts';
@@ -36,6 +40,7 @@ import {
 } from './adapters';
 import { createServiceTable, dynaliteClientConfig, startDynalite } from './dynalite';
 import { renderHomePage } from './home-page';
+import { LOCAL_CLIENT_ID, localIdentityProvider } from './oidc-provider';
 
 export interface LocalRuntimeOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 3000 */
@@ -46,6 +51,8 @@ export interface LocalRuntimeOptions {
   demo?: boolean;
   /** The clinic config. @default config/clinic.ts */
   config?: ClinicConfig;
+  /** The password of the local staff accounts. @default LOCAL_STAFF_PASSWORD, else "local-staff" */
+  staffPassword?: string;
 }
 
 export interface LocalRuntime {
@@ -114,6 +121,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
   const reviewDigest = createReviewDigestHandler({ ...deps, reviews: replyStore });
   let digestAt = Date.parse(nextDigestAt(config, clock.now()));
+  const identityProvider = await localIdentityProvider(
+    url,
+    options.staffPassword ?? process.env.LOCAL_STAFF_PASSWORD ?? DEFAULT_STAFF_PASSWORD,
+  );
+  const consoleKey = randomBytes(32);
+  const consoleHttp = createConsoleHttpHandler({
+    config,
+    clock,
+    alerts: alertStore,
+    replies: replyStore,
+    bookings: deps.bookings,
+    audit: new DynamoAuditLog(db, tableName),
+    sessions: new DynamoStaffSessionStore(db, tableName),
+    escalations: scheduler.alerts,
+    identity: new OidcIdentityProvider({
+      issuer: identityProvider.issuer,
+      clientId: LOCAL_CLIENT_ID,
+      redirectUri: `${url}/console/callback`,
+      allowLoopbackHttp: true,
+    }),
+    cookieKey: { get: async () => consoleKey },
+    baseUrl: url,
+    log: jsonLog,
+  });
   const checkinHttp = createCheckinHttpHandler({
     ...deps,
     ...alertDeps,
@@ -287,22 +318,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const patientLink = /^\/(c|i|a|r)\/([^/?]+)$/.exec(new URL(req.url ?? '/', 'http://local').pathname);
-    const reply = patientLink
-      ? servePatientLink(req, patientLink[0], patientLink[2] ?? '')
-      : handle(req, routes, async (path, raw) => {
-          // An event body that is not JSON is still an event the booking system sent: keep it.
-          if (path === '/local/events') {
-            await deadLetters.keep({
-              source: 'booking-events',
-              reason: 'body: not valid JSON',
-              at: clock.now(),
-              detail: raw.slice(0, MAX_EVENT_BYTES),
-            });
-          }
-        });
-    reply
-      .then((r) => send(res, r))
+    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    const patientLink = /^\/(c|i|a|r)\/([^/?]+)$/.exec(pathname);
+    const served = async (): Promise<Reply | undefined> => {
+      if (await identityProvider.handle(req, res)) return undefined;
+      if (pathname === '/console' || pathname.startsWith('/console/')) return serveConsole(req);
+      if (patientLink) return servePatientLink(req, patientLink[0], patientLink[2] ?? '');
+      return handle(req, routes, async (path, raw) => {
+        // An event body that is not JSON is still an event the booking system sent: keep it.
+        if (path === '/local/events') {
+          await deadLetters.keep({
+            source: 'booking-events',
+            reason: 'body: not valid JSON',
+            at: clock.now(),
+            detail: raw.slice(0, MAX_EVENT_BYTES),
+          });
+        }
+      });
+    };
+    served()
+      .then((r) => {
+        if (r) send(res, r);
+      })
       .catch((error: unknown) => {
         jsonLog.error('local request failed', {
           path: req.url,
@@ -311,6 +348,43 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         send(res, json(500, { error: 'internal error' }));
       });
   });
+
+  /** The console's Lambda handler, given the API Gateway v2 event the HTTP API would send. */
+  async function serveConsole(req: IncomingMessage): Promise<Reply> {
+    const body = await readBody(req);
+    if (body === undefined) return json(413, { error: 'body: larger than 4 MB' });
+    const target = new URL(req.url ?? '/', 'http://local');
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).flatMap(([name, value]) =>
+        typeof value === 'string' ? [[name, value]] : [],
+      ),
+    );
+    const result = await consoleHttp({
+      rawPath: target.pathname,
+      rawQueryString: target.search.slice(1),
+      headers,
+      requestContext: {
+        http: {
+          method: req.method ?? 'GET',
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: req.headers['user-agent'] ?? '',
+        },
+        requestId: randomUUID(),
+      },
+      body,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2);
+    const resultHeaders = Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+    );
+    return {
+      status: result.statusCode ?? 200,
+      type: resultHeaders['Content-Type'] ?? 'text/html; charset=utf-8',
+      body: result.body ?? '',
+      headers: resultHeaders,
+      cookies: result.cookies ?? [],
+    };
+  }
 
   /** The same HTTP API handler as on AWS, given an API Gateway v2 event. */
   async function servePatientLink(req: IncomingMessage, path: string, token: string): Promise<Reply> {
@@ -357,7 +431,12 @@ interface Reply {
   type: string;
   body: string;
   headers?: Record<string, string>;
+  /** Set-Cookie values. */
+  cookies?: string[];
 }
+
+/** The local staff accounts' password unless LOCAL_STAFF_PASSWORD says otherwise. */
+export const DEFAULT_STAFF_PASSWORD = 'local-staff';
 
 const json = (status: number, value: unknown): Reply => ({
   status,
@@ -433,8 +512,12 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 function send(res: ServerResponse, reply: Reply) {
-  const headers: Record<string, string> = { 'content-type': reply.type, 'cache-control': 'no-store' };
+  const headers: Record<string, string | string[]> = {
+    'content-type': reply.type,
+    'cache-control': 'no-store',
+  };
   for (const [name, value] of Object.entries(reply.headers ?? {})) headers[name.toLowerCase()] = value;
+  if (reply.cookies && reply.cookies.length > 0) headers['set-cookie'] = reply.cookies;
   res.writeHead(reply.status, headers);
   res.end(reply.body);
 }

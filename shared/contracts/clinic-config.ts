@@ -85,6 +85,10 @@ const fastingSchema = z.strictObject({
   clearLiquidsMinutes: whole(0, 24 * 60),
 });
 
+/** What the console says to do about an urgent alert unless the clinic writes its own protocol. */
+export const DEFAULT_PROTOCOL =
+  'Call the patient now. If you cannot reach them and they may be in danger, call 911 for a welfare check. Record what happened before you close the alert.';
+
 export const clinicConfigSchema = z.strictObject({
   clinic: z.strictObject({
     name: z.string().check(z.trim(), z.minLength(1), z.maxLength(40)),
@@ -167,6 +171,19 @@ export const clinicConfigSchema = z.strictObject({
       maxEscalations: z._default(whole(1, 12), 4),
       /** Days a staff link (acknowledge, reply page) stays valid. */
       linkDays: z._default(whole(1, 30), 7),
+      /** The clinic's protocol line, shown on every alert in the console. */
+      protocol: z._default(
+        z.string().check(z.minLength(1), z.maxLength(500, { error: 'must be at most 500 characters' })),
+        DEFAULT_PROTOCOL,
+      ),
+      /** Console sessions: signed out after `idleMinutes` without a request, and `absoluteHours` after signing in. */
+      session: z._default(
+        z.strictObject({
+          idleMinutes: z._default(whole(5, 240), 30),
+          absoluteHours: z._default(whole(1, 24), 12),
+        }),
+        { idleMinutes: 30, absoluteHours: 12 },
+      ),
     }),
     {
       alertEmails: [],
@@ -178,6 +195,8 @@ export const clinicConfigSchema = z.strictObject({
       repeatEveryMinutes: 30,
       maxEscalations: 4,
       linkDays: 7,
+      protocol: DEFAULT_PROTOCOL,
+      session: { idleMinutes: 30, absoluteHours: 12 },
     },
   ),
   /** Deploy-time settings for the operator; used by the CDK stack only. */

@@ -17,6 +17,11 @@ export const ENV = {
   staffAlertTopicArn: 'STAFF_ALERT_TOPIC_ARN',
   staffEscalationTopicArn: 'STAFF_ESCALATION_TOPIC_ARN',
   alertFunctionArn: 'ALERT_FUNCTION_ARN',
+  consoleSessionSecretArn: 'CONSOLE_SESSION_SECRET_ARN',
+  consoleBaseUrl: 'CONSOLE_BASE_URL',
+  oidcIssuer: 'OIDC_ISSUER',
+  oidcClientId: 'OIDC_CLIENT_ID',
+  oidcLogoutUrl: 'OIDC_LOGOUT_URL',
 } as const;
 
 const required = z.string().check(z.minLength(1));
@@ -37,6 +42,20 @@ export const checkinHttpEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkSigningSecretArn]: required,
   [ENV.scheduleGroup]: required,
+});
+
+/**
+ * Config of the staff console function: the table, the session-encryption
+ * secret, the OpenID provider (Cognito) and the console's own URL.
+ */
+export const consoleHttpEnvSchema = z.object({
+  [ENV.tableName]: required,
+  [ENV.scheduleGroup]: required,
+  [ENV.consoleSessionSecretArn]: required,
+  [ENV.consoleBaseUrl]: z.url(),
+  [ENV.oidcIssuer]: z.url(),
+  [ENV.oidcClientId]: required,
+  [ENV.oidcLogoutUrl]: z.optional(z.url()),
 });
 
 /** Config of the review digest function: the table, links and SES. */
@@ -76,6 +95,7 @@ export type BookingEventsEnv = z.infer<typeof bookingEventsEnvSchema>;
 export type SendMessageEnv = z.infer<typeof sendMessageEnvSchema>;
 export type CheckinHttpEnv = z.infer<typeof checkinHttpEnvSchema>;
 export type DispatchAlertsEnv = z.infer<typeof dispatchAlertsEnvSchema>;
+export type ConsoleHttpEnv = z.infer<typeof consoleHttpEnvSchema>;
 
 /** Parses `process.env` with a schema; the error names every missing or bad variable. */
 export function parseEnv<T extends z.ZodMiniType>(

@@ -206,7 +206,12 @@ export interface ReplyStore {
   listForBooking(bookingId: string): Promise<StoredReply[]>;
 }
 
-export type AlertState = 'pending' | 'open' | 'escalated' | 'acknowledged';
+export type AlertState = 'pending' | 'open' | 'escalated' | 'acknowledged' | 'closed';
+
+/** What staff recorded when they closed an alert (DESIGN section 10). */
+export type AlertOutcome =
+  | { reached: true; safe: boolean; plan: string }
+  | { reached: false; nextStep: string };
 
 /** A staff alert owed by an urgent reply. */
 export interface AlertRecord {
@@ -223,7 +228,20 @@ export interface AlertRecord {
   /** When the next piece of work (delivery or escalation) is due; absent when none is. */
   dueAt?: string;
   acknowledgedAt?: string;
+  /** Who acknowledged: the signed-in staff member's name (older signed links: what they typed). */
   acknowledgedBy?: string;
+  /** The identity provider's subject of whoever acknowledged, when signed in. */
+  acknowledgedBySubject?: string;
+  closedAt?: string;
+  closedBy?: string;
+  closedBySubject?: string;
+  outcome?: AlertOutcome;
+}
+
+/** Who did something in the console, as the audit trail and the alert record it. */
+export interface StaffActor {
+  name: string;
+  subject: string;
 }
 
 /** Work the alert sweeper finds: a reply whose alert is not created yet, or an alert with work due. */
@@ -253,8 +271,14 @@ export interface AlertStore {
   /** Acknowledges once: answers the alert as it stands and whether this call was the first. */
   acknowledge(
     alertId: string,
-    opts: { now: string; by: string },
+    opts: { now: string; by: string; bySubject?: string },
   ): Promise<{ first: boolean; alert: AlertRecord }>;
+  /** Records the outcome and closes an acknowledged alert; false when it was not acknowledged or already closed. */
+  close(alertId: string, opts: { now: string; by: StaffActor; outcome: AlertOutcome }): Promise<boolean>;
+  /** Alerts not closed yet (pending, open, escalated, acknowledged), newest first, at most `limit`. */
+  listActive(limit: number): Promise<AlertRecord[]>;
+  /** Alerts closed in a month (`2026-11`), newest first, at most `limit`. */
+  listClosed(month: string, limit: number): Promise<AlertRecord[]>;
   /** Takes the reply off the pending-alert index once its alert exists. */
   clearReplyMarker(reply: StoredReply): Promise<void>;
   /** Alert work due at or before `now`, oldest first (a query on the sparse index, no scan). */

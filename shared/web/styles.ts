@@ -85,12 +85,17 @@ export const PAGE_STYLE_HASH = `sha256-${createHash('sha256').update(PAGE_STYLE,
 
 /**
  * Response headers for a page whose only style is the one with `styleHash`:
- * no script at all, forms post to our own origin, never framed, never cached,
- * no referrer (the URL is a secret).
+ * no script at all, forms post to our own origin (and `formTargets`, origins
+ * a form's answer may redirect to), never framed, never cached, no referrer
+ * (the URL is a secret).
  */
-export function pageSecurityHeaders(styleHash: string): Readonly<Record<string, string>> {
+export function pageSecurityHeaders(
+  styleHash: string,
+  formTargets: readonly string[] = [],
+): Readonly<Record<string, string>> {
+  const formAction = ["'self'", ...formTargets].join(' ');
   return {
-    'Content-Security-Policy': `default-src 'none'; style-src '${styleHash}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    'Content-Security-Policy': `default-src 'none'; style-src '${styleHash}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
@@ -135,3 +140,31 @@ export const STAFF_PAGE_STYLE_HASH = `sha256-${createHash('sha256').update(STAFF
  * URL). Use these, not `PAGE_SECURITY_HEADERS`: the style hash differs.
  */
 export const STAFF_PAGE_SECURITY_HEADERS = pageSecurityHeaders(STAFF_PAGE_STYLE_HASH);
+
+/**
+ * The stylesheet of the staff console: the staff pages' plus navigation,
+ * lists of alerts, highlighted answers and the outcome form.
+ */
+export const CONSOLE_STYLE = [
+  STAFF_PAGE_STYLE,
+  '.site-header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between}',
+  '.site-header p{margin:0;max-width:none}',
+  '.console-nav ul{display:flex;flex-wrap:wrap;gap:.25rem .75rem;list-style:none;margin:0;padding:0}',
+  '.console-nav a{color:#fff;display:inline-block;min-height:2.75rem;padding:.625rem .25rem}',
+  '.console-nav a[aria-current="page"]{font-weight:700;text-decoration-thickness:.2em}',
+  '.who{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;font-size:1rem}',
+  '.who form{margin:0}',
+  '.link-button{background:none;border:2px solid #fff;border-radius:.5rem;color:#fff;min-height:2.75rem;padding:.375rem .75rem;cursor:pointer}',
+  '.cards{list-style:none;padding:0;margin:0 0 1.5rem}',
+  '.card{border:2px solid #d5dbe1;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}',
+  '.card-urgent{border-color:#a4161a}',
+  '.card h3{margin:0 0 .5rem}',
+  '.card p{margin:0 0 .5rem}',
+  '.meta{color:#4a5561;font-size:1rem}',
+  'mark{background:#fff3b0;color:#1f2933;padding:0 .125rem}',
+  '.protocol{border-left:.375rem solid #0b3d6b;background:#eef3f9;padding:.75rem 1rem;margin:0 0 1.5rem}',
+  '.inline-fields{display:grid;gap:.5rem;grid-template-columns:repeat(2,minmax(0,1fr));margin:0 0 1rem}',
+].join('\n');
+
+/** The CSP source that allows exactly `CONSOLE_STYLE`. */
+export const CONSOLE_STYLE_HASH = `sha256-${createHash('sha256').update(CONSOLE_STYLE, 'utf8').digest('base64')}`;

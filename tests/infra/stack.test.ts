@@ -10,7 +10,7 @@ import cdkJson from '../../cdk.json';
 import clinicConfig from '../../config/clinic';
 import type { ProjectFunction } from '../../infra/cdk/constructs/project-function';
 import { defineFollowupApp } from '../../infra/cdk/followup-app';
-import { WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import { LIST_INDEX, SESSION_TTL_ATTRIBUTE, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
 import { ClinicConfigError } from '../../shared/contracts/clinic-config';
 import {
   bookingEventsEnvSchema,
@@ -189,7 +189,7 @@ describe('followup app', () => {
   });
 
   describe('data stack', () => {
-    it('keeps one pk/sk table with PITR, the data key, deletion protection, no TTL, retained', () => {
+    it('keeps one pk/sk table with PITR, the data key, deletion protection, TTL for sessions only, retained', () => {
       // The logical id stays the one deployed: a new id would create a second, empty table.
       expect(idOf(data, data.table)).toBe('TableCD117FA1');
       dataTemplate.hasResource('AWS::DynamoDB::Table', {
@@ -205,6 +205,8 @@ describe('followup app', () => {
             { AttributeName: 'sk', AttributeType: 'S' },
             { AttributeName: 'workKey', AttributeType: 'S' },
             { AttributeName: 'workAt', AttributeType: 'S' },
+            { AttributeName: 'listKey', AttributeType: 'S' },
+            { AttributeName: 'listAt', AttributeType: 'S' },
           ],
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           DeletionProtectionEnabled: true,
@@ -213,12 +215,12 @@ describe('followup app', () => {
             SSEType: 'KMS',
             KMSMasterKeyId: { 'Fn::GetAtt': [idOf(data, data.key), 'Arn'] },
           },
-          TimeToLiveSpecification: Match.absent(),
+          TimeToLiveSpecification: { AttributeName: SESSION_TTL_ATTRIBUTE, Enabled: true },
         },
       });
     });
 
-    it('has the sparse work index (workKey/workAt, all attributes) as its only index, and no local index', () => {
+    it('has the sparse work index and the console list index (all attributes), and no local index', () => {
       dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
         GlobalSecondaryIndexes: [
           {
@@ -229,10 +231,18 @@ describe('followup app', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: LIST_INDEX,
+            KeySchema: [
+              { AttributeName: 'listKey', KeyType: 'HASH' },
+              { AttributeName: 'listAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
         LocalSecondaryIndexes: Match.absent(),
       });
-      expect(WORK_INDEX).toBe('work-by-time');
+      expect([WORK_INDEX, LIST_INDEX]).toEqual(['work-by-time', 'list-by-time']);
     });
 
     it('streams new images (what the alert function filters on)', () => {

@@ -10,6 +10,7 @@ import {
   type BookingEventsEnv,
   bookingEventsEnvSchema,
   checkinHttpEnvSchema,
+  consoleHttpEnvSchema,
   dispatchAlertsEnvSchema,
   ENV,
   parseEnv,
@@ -23,12 +24,17 @@ import type { BookingEventDeps } from '../../domain/booking/process-booking-even
 import type { CheckinDeps } from '../../domain/checkins/checkin';
 import type { MessagingDeps } from '../../domain/messages/deliver-message';
 import { withDueMessageSender } from '../../domain/messages/deliver-message';
+import type { ConsoleAppDeps } from '../../web/console/console-app';
+import { deriveCookieKey } from '../../web/console/cookies';
 import { DynamoAlertStore } from '../dynamodb/alert-store';
+import { DynamoAuditLog } from '../dynamodb/audit-log';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
+import { DynamoStaffSessionStore } from '../dynamodb/staff-session-store';
+import { OidcIdentityProvider } from '../identity/oidc-identity-provider';
 import { SqsDeadLetterSink } from './dead-letters';
 import { SesMailer } from './mailer';
 import { log, metrics } from './observability';
@@ -65,6 +71,50 @@ export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDep
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     newId: randomUUID,
     metrics,
+    log,
+  };
+}
+
+/** Dependencies of the staff console function: Cognito as the OpenID provider, sessions in the table. */
+export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleAppDeps {
+  clinicConfig ??= parseClinicConfig(clinicConfigInput);
+  const db = createDocumentClient();
+  const tableName = env[ENV.tableName];
+  const scheduler = new SchedulerClient({});
+  const baseUrl = env[ENV.consoleBaseUrl].replace(/\/+$/, '');
+  const secret = new SecretsManagerSigningKey(secrets(), env[ENV.consoleSessionSecretArn]);
+  let cookieKey: Promise<Uint8Array> | undefined;
+  const logoutUrl = env[ENV.oidcLogoutUrl];
+  return {
+    config: clinicConfig,
+    clock: systemClock,
+    alerts: new DynamoAlertStore(db, tableName),
+    replies: new DynamoReplyStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName),
+    audit: new DynamoAuditLog(db, tableName),
+    sessions: new DynamoStaffSessionStore(db, tableName),
+    escalations: { remove: (name) => removeSchedule(scheduler, env[ENV.scheduleGroup], name) },
+    identity: new OidcIdentityProvider({
+      issuer: env[ENV.oidcIssuer],
+      clientId: env[ENV.oidcClientId],
+      redirectUri: `${baseUrl}/console/callback`,
+      ...(logoutUrl ? { logoutUrl } : {}),
+    }),
+    cookieKey: {
+      get: () => {
+        // The secret adapter retries a failed fetch; so does this, by forgetting a failed derivation.
+        cookieKey ??= secret
+          .get()
+          .then(deriveCookieKey)
+          .catch((error: unknown) => {
+            cookieKey = undefined;
+            throw error;
+          });
+        return cookieKey;
+      },
+    },
+    baseUrl,
+    formTargets: logoutUrl ? [new URL(logoutUrl).origin] : [],
     log,
   };
 }

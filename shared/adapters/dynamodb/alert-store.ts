@@ -6,8 +6,24 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AlertRecord, AlertState, AlertStore, AlertWork, StoredReply } from '../../domain/ports';
-import { isConditionFailure, queryAll, queryCount, WORK_INDEX, WORK_KEYS } from './client';
+import type {
+  AlertOutcome,
+  AlertRecord,
+  AlertState,
+  AlertStore,
+  AlertWork,
+  StaffActor,
+  StoredReply,
+} from '../../domain/ports';
+import {
+  isConditionFailure,
+  LIST_INDEX,
+  LIST_KEYS,
+  queryAll,
+  queryCount,
+  WORK_INDEX,
+  WORK_KEYS,
+} from './client';
 import { replySortKey, toReply } from './reply-store';
 
 const key = (alertId: string) => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' });
@@ -39,7 +55,14 @@ export class DynamoAlertStore implements AlertStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(alert.alertId), ...alert, workKey: WORK_KEYS.alert, workAt: alert.dueAt },
+          Item: {
+            ...key(alert.alertId),
+            ...alert,
+            workKey: WORK_KEYS.alert,
+            workAt: alert.dueAt,
+            listKey: LIST_KEYS.activeAlerts,
+            listAt: alert.createdAt,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -105,12 +128,13 @@ export class DynamoAlertStore implements AlertStore {
       UpdateExpression: opts.dueAt
         ? 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now, dueAt = :dueAt, workKey = :workKey, workAt = :workAt REMOVE claimExpiresAt, lastError'
         : 'SET #state = :escalated, escalations = :n, lastEscalatedAt = :now, workKey = :workKey, workAt = :workAt REMOVE claimExpiresAt, lastError, dueAt',
-      // An acknowledgement that raced the escalation wins.
-      ConditionExpression: '#state <> :acknowledged',
+      // An acknowledgement (and a close after it) that raced the escalation wins.
+      ConditionExpression: 'NOT #state IN (:acknowledged, :closed)',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: {
         ':escalated': 'escalated',
         ':acknowledged': 'acknowledged',
+        ':closed': 'closed',
         ':n': opts.escalations,
         ':now': opts.now,
         ':workKey': workKey,
@@ -133,18 +157,25 @@ export class DynamoAlertStore implements AlertStore {
 
   async acknowledge(
     alertId: string,
-    opts: { now: string; by: string },
+    opts: { now: string; by: string; bySubject?: string },
   ): Promise<{ first: boolean; alert: AlertRecord }> {
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(alertId),
-          UpdateExpression:
-            'SET #state = :acknowledged, acknowledgedAt = :now, acknowledgedBy = :by REMOVE dueAt, workKey, workAt',
-          ConditionExpression: 'attribute_exists(pk) AND #state <> :acknowledged',
+          UpdateExpression: `SET #state = :acknowledged, acknowledgedAt = :now, acknowledgedBy = :by${
+            opts.bySubject === undefined ? '' : ', acknowledgedBySubject = :subject'
+          } REMOVE dueAt, workKey, workAt`,
+          ConditionExpression: 'attribute_exists(pk) AND NOT #state IN (:acknowledged, :closed)',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':acknowledged': 'acknowledged', ':now': opts.now, ':by': opts.by },
+          ExpressionAttributeValues: {
+            ':acknowledged': 'acknowledged',
+            ':closed': 'closed',
+            ':now': opts.now,
+            ':by': opts.by,
+            ...(opts.bySubject === undefined ? {} : { ':subject': opts.bySubject }),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -155,6 +186,47 @@ export class DynamoAlertStore implements AlertStore {
       if (!alert) throw new Error(`alert ${alertId} does not exist`);
       return { first: false, alert };
     }
+  }
+
+  close(alertId: string, opts: { now: string; by: StaffActor; outcome: AlertOutcome }): Promise<boolean> {
+    return this.conditional({
+      Key: key(alertId),
+      UpdateExpression:
+        'SET #state = :closed, closedAt = :now, closedBy = :by, closedBySubject = :subject, outcome = :outcome, listKey = :listKey, listAt = :now',
+      ConditionExpression: '#state = :acknowledged',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':closed': 'closed',
+        ':acknowledged': 'acknowledged',
+        ':now': opts.now,
+        ':by': opts.by.name,
+        ':subject': opts.by.subject,
+        ':outcome': opts.outcome,
+        ':listKey': LIST_KEYS.closedAlerts(opts.now.slice(0, 7)),
+      },
+    });
+  }
+
+  listActive(limit: number): Promise<AlertRecord[]> {
+    return this.list(LIST_KEYS.activeAlerts, limit);
+  }
+
+  listClosed(month: string, limit: number): Promise<AlertRecord[]> {
+    return this.list(LIST_KEYS.closedAlerts(month), limit);
+  }
+
+  private async list(listKey: string, limit: number): Promise<AlertRecord[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :key',
+        ExpressionAttributeValues: { ':key': listKey },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(toAlert);
   }
 
   async clearReplyMarker(reply: StoredReply): Promise<void> {
@@ -243,6 +315,8 @@ function toAlert(item: Record<string, unknown>): AlertRecord {
     lastError: _e,
     lastErrorAt: _ea,
     lastEscalatedAt: _le,
+    listKey: _listKey,
+    listAt: _listAt,
     ...alert
   } = item;
   return alert as unknown as AlertRecord;

@@ -30,6 +30,20 @@ export function isConditionFailure(error: unknown): boolean {
 export const WORK_INDEX = 'work-by-time';
 export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST', unacknowledged: 'UNACKNOWLEDGED' } as const;
 
+/**
+ * The sparse index of what the staff console lists, by time: alerts not
+ * closed yet (`ALERTS#ACTIVE`, by creation) and closed alerts by month of
+ * closing (`ALERTS#CLOSED#2026-11`, by closing time).
+ */
+export const LIST_INDEX = 'list-by-time';
+export const LIST_KEYS = {
+  activeAlerts: 'ALERTS#ACTIVE',
+  closedAlerts: (month: string) => `ALERTS#CLOSED#${month}`,
+} as const;
+
+/** The table's TTL attribute; only staff console sessions carry it (clinical records never expire). */
+export const SESSION_TTL_ATTRIBUTE = 'expiresAtEpoch';
+
 /** Every page of a query, following `LastEvaluatedKey`. */
 async function* queryPages(
   db: DynamoDBDocumentClient,

@@ -71,7 +71,7 @@ export async function dispatchReplyAlert(deps: AlertDeps, reply: StoredReply): P
 export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<AlertStep> {
   const alert = await deps.alerts.get(alertId);
   if (!alert) return 'unknown';
-  if (alert.state === 'acknowledged') return 'acknowledged';
+  if (alert.state === 'acknowledged' || alert.state === 'closed') return 'acknowledged';
   const now = deps.clock.now();
   if (alert.dueAt === undefined || Date.parse(alert.dueAt) > Date.parse(now)) return 'nothing-due';
 
@@ -207,8 +207,13 @@ export async function acknowledgeAlert(
   },
   alertId: string,
   by: string,
+  bySubject?: string,
 ) {
-  const result = await deps.alerts.acknowledge(alertId, { now: deps.clock.now(), by });
+  const result = await deps.alerts.acknowledge(alertId, {
+    now: deps.clock.now(),
+    by,
+    ...(bySubject === undefined ? {} : { bySubject }),
+  });
   if (result.first) {
     deps.log.info('staff alert acknowledged', { alertId });
     // Best effort: a pending escalation that still fires finds the alert acknowledged and does nothing.

@@ -59,7 +59,10 @@ export function highestLevel(levels: readonly TriageLevel[]): TriageLevel {
   return TRIAGE_LEVELS[highest] ?? 'routine';
 }
 
-function holds(condition: TriageCondition, answers: CheckinAnswers, scores: TriageResult['scores']): boolean {
+/** The screener totals a rule may look at. */
+type Totals = { readonly phq9?: { total: number }; readonly gad7?: { total: number } };
+
+function holds(condition: TriageCondition, answers: CheckinAnswers, scores: Totals): boolean {
   switch (condition.answer) {
     case 'selfHarm':
       return answers.selfHarm === condition.is;
@@ -96,4 +99,46 @@ function within(value: number | undefined, bounds: { atLeast?: number; atMost?: 
 
 function rank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
+}
+
+/**
+ * The answers that made these rules fire, named as the form names them
+ * (`selfHarm`, `mood`, `sideEffects.chest-pain`, `phq9.8`, `gad7`), so staff
+ * pages can highlight what triggered a reply's triage. A total names the
+ * whole screener.
+ */
+export function triggeringAnswers(
+  answers: CheckinAnswers,
+  rules: readonly TriageRule[],
+  scores: Totals,
+): Set<string> {
+  const fields = new Set<string>();
+  for (const { when } of rules) {
+    if (!holds(when, answers, scores)) continue;
+    switch (when.answer) {
+      case 'sideEffects': {
+        const effects = when.effects === 'any' ? SIDE_EFFECTS : when.effects;
+        for (const effect of effects) {
+          if (rank(answers.sideEffects[effect] ?? 'none') >= rank(when.atLeast))
+            fields.add(`sideEffects.${effect}`);
+        }
+        break;
+      }
+      case 'phq9Item':
+        fields.add(`phq9.${when.item - 1}`);
+        break;
+      case 'gad7Item':
+        fields.add(`gad7.${when.item - 1}`);
+        break;
+      case 'phq9Total':
+        fields.add('phq9');
+        break;
+      case 'gad7Total':
+        fields.add('gad7');
+        break;
+      default:
+        fields.add(when.answer);
+    }
+  }
+  return fields;
 }

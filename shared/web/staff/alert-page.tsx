@@ -95,6 +95,7 @@ const STATE_WORDS: Readonly<Record<StaffAlertView['state'], string>> = {
   open: 'Open (not acknowledged)',
   escalated: 'Escalated (not acknowledged)',
   acknowledged: 'Acknowledged',
+  closed: 'Closed (outcome recorded)',
 };
 
 function AlertDetails(props: { input: AlertPageInput; max: number }): VNode {

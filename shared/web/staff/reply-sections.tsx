@@ -44,6 +44,17 @@ function Flag(props: { children: ComponentChildren }): VNode {
   return <span class="flag">{props.children}</span>;
 }
 
+/** An answer that made a triage rule fire: highlighted, and said so to screen readers. */
+function Triggered(props: { when: boolean; children: ComponentChildren }): VNode {
+  if (!props.when) return <>{props.children}</>;
+  return (
+    <mark>
+      {props.children}
+      <span class="sr-only"> (flagged by triage)</span>
+    </mark>
+  );
+}
+
 function YesNo(props: { answer: boolean }): VNode {
   return props.answer ? <Flag>Yes</Flag> : <>No</>;
 }
@@ -97,8 +108,12 @@ function screenerOptionText(instrument: Instrument, score: number): string {
 }
 
 /** A screener's total and band, item 9 for the PHQ-9, and every item behind a `<details>`. */
-function ScreenerAnswers(props: { reply: StoredReply; instrument: Instrument }): VNode | null {
-  const { reply, instrument } = props;
+function ScreenerAnswers(props: {
+  reply: StoredReply;
+  instrument: Instrument;
+  triggers: ReadonlySet<string>;
+}): VNode | null {
+  const { reply, instrument, triggers } = props;
   const name = instrument === 'phq9' ? 'PHQ-9' : 'GAD-7';
   const items = reply.answers[instrument];
   const score = reply.scores[instrument];
@@ -109,7 +124,9 @@ function ScreenerAnswers(props: { reply: StoredReply; instrument: Instrument }):
     <Term label={name}>
       {score ? (
         <p>
-          Total {score.total} of {instrument === 'phq9' ? 27 : 21}: {score.band.replace(/-/g, ' ')}
+          <Triggered when={triggers.has(instrument)}>
+            Total {score.total} of {instrument === 'phq9' ? 27 : 21}: {score.band.replace(/-/g, ' ')}
+          </Triggered>
         </p>
       ) : null}
       {item9 !== undefined ? (
@@ -135,7 +152,11 @@ function ScreenerAnswers(props: { reply: StoredReply; instrument: Instrument }):
                   <td>
                     {index + 1}. {screenerItemText(instrument, index)}
                   </td>
-                  <td>{screenerOptionText(instrument, value)}</td>
+                  <td>
+                    <Triggered when={triggers.has(`${instrument}.${index}`)}>
+                      {screenerOptionText(instrument, value)}
+                    </Triggered>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -147,27 +168,44 @@ function ScreenerAnswers(props: { reply: StoredReply; instrument: Instrument }):
 }
 
 /** Every answer of a reply in plain English, as a definition list. */
-function ReplyAnswers(props: { reply: StoredReply; booking: FullBooking }): VNode {
+function ReplyAnswers(props: {
+  reply: StoredReply;
+  booking: FullBooking;
+  triggers: ReadonlySet<string>;
+}): VNode {
+  const { triggers } = props;
   const { answers } = props.reply;
   const language = props.booking.patient.language;
   const effects = SIDE_EFFECTS.flatMap((effect) => {
     const severity = answers.sideEffects[effect];
     if (severity === undefined || severity === 'none') return [];
     const label = `${t('en', `sideEffect.${effect}`)}: ${t('en', `severity.${severity}`)}`;
-    return [<li>{severity === 'severe' ? <Flag>{label}</Flag> : label}</li>];
+    return [
+      <li>
+        <Triggered when={triggers.has(`sideEffects.${effect}`)}>
+          {severity === 'severe' ? <Flag>{label}</Flag> : label}
+        </Triggered>
+      </li>,
+    ];
   });
   const note = answers.note !== undefined && answers.note.trim() !== '' ? answers.note : undefined;
   return (
     <dl class="answers">
-      <Term label="Mood (0 worst, 10 best)">{answers.mood} / 10</Term>
+      <Term label="Mood (0 worst, 10 best)">
+        <Triggered when={triggers.has('mood')}>{answers.mood} / 10</Triggered>
+      </Term>
       <Term label="Side effects since the session">
         {effects.length > 0 ? <ul>{effects}</ul> : 'None reported.'}
       </Term>
       <Term label={t('en', 'form.selfHarm.legend')}>
-        <YesNo answer={answers.selfHarm === 'yes'} />
+        <Triggered when={triggers.has('selfHarm')}>
+          <YesNo answer={answers.selfHarm === 'yes'} />
+        </Triggered>
       </Term>
       <Term label="Asked for a call (“Please call me”)">
-        <YesNo answer={answers.wantsCall} />
+        <Triggered when={triggers.has('wantsCall')}>
+          <YesNo answer={answers.wantsCall} />
+        </Triggered>
       </Term>
       <Term label="Note from the patient">
         {note !== undefined ? (
@@ -180,11 +218,13 @@ function ReplyAnswers(props: { reply: StoredReply; booking: FullBooking }): VNod
           'No note.'
         )}
       </Term>
-      <ScreenerAnswers reply={props.reply} instrument="phq9" />
-      <ScreenerAnswers reply={props.reply} instrument="gad7" />
+      <ScreenerAnswers reply={props.reply} instrument="phq9" triggers={triggers} />
+      <ScreenerAnswers reply={props.reply} instrument="gad7" triggers={triggers} />
     </dl>
   );
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -196,16 +236,20 @@ export function ReplySection(props: {
   booking: FullBooking;
   clinic: ClinicView;
   ruleDescriptions: Readonly<Record<string, string>>;
+  /** Answers to highlight: those that made a rule fire (`triggeringAnswers`). */
+  triggers?: ReadonlySet<string>;
+  /** @default "What was reported" */
+  heading?: string;
 }): VNode {
   const { reply, booking, clinic } = props;
   return (
     <>
-      <h2>What was reported</h2>
+      <h2>{props.heading ?? 'What was reported'}</h2>
       <p>
         {capitalise(checkinKindLabel(reply.kind))}, received{' '}
         {formatStaffTime(reply.receivedAt, clinic.timeZone)}. Triage: <strong>{reply.triage}</strong>.
       </p>
-      <ReplyAnswers reply={reply} booking={booking} />
+      <ReplyAnswers reply={reply} booking={booking} triggers={props.triggers ?? NONE} />
       <h2>Why it was flagged</h2>
       <p>Triage rules that fired:</p>
       <RuleList rules={reply.rules} descriptions={props.ruleDescriptions} />

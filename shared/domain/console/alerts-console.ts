@@ -1,0 +1,257 @@
+import type { FullBooking } from '../../contracts/booking-events';
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import { acknowledgeAlert } from '../alerts/alerts';
+import { triggeringAnswers } from '../checkins/triage';
+import type {
+  AlertOutcome,
+  AlertRecord,
+  AlertStore,
+  BookingStore,
+  Clock,
+  Log,
+  ReplyStore,
+  StoredReply,
+} from '../ports';
+import type { AuditAction, AuditLog } from './ports';
+import { type ConsoleArea, mayUse, type RequestOrigin, type Staff } from './staff';
+
+/*
+ * The console's alert use cases (DESIGN section 10): each checks the
+ * signed-in staff member's groups, does its work and writes the audit item.
+ * They are given a typed `Staff`; cookies and headers stay at the edge.
+ */
+
+export interface ConsoleDeps {
+  config: ClinicConfig;
+  clock: Clock;
+  alerts: AlertStore;
+  replies: ReplyStore;
+  bookings: BookingStore;
+  audit: AuditLog;
+  /** Removes an acknowledged alert's pending escalation schedule. */
+  escalations: { remove(name: string): Promise<void> };
+  log: Log;
+}
+
+/** A request of a signed-in staff member: who, from where, and which console path. */
+export interface StaffRequest {
+  staff: Staff;
+  origin: RequestOrigin;
+  page: string;
+}
+
+export type ConsoleResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: 'forbidden' | 'not-found' | 'conflict' };
+
+/** Alerts at most on one page of the list; older closed ones are found by month. */
+export const ALERT_PAGE_SIZE = 50;
+
+/** Checks the staff member's groups for an area; a refusal is audited too. */
+async function allowed(deps: ConsoleDeps, request: StaffRequest, area: ConsoleArea, subject: string) {
+  if (mayUse(request.staff, area)) return true;
+  await record(deps, request, 'denied', subject);
+  return false;
+}
+
+async function record(deps: ConsoleDeps, request: StaffRequest, action: AuditAction, subject: string) {
+  await deps.audit.record({
+    at: deps.clock.now(),
+    action,
+    subject,
+    page: request.page,
+    user: { subject: request.staff.subject, email: request.staff.email },
+    origin: request.origin,
+  });
+}
+
+/** One alert as lists show it: the alert, its booking, and its reason in one line. */
+export interface AlertSummary {
+  alert: AlertRecord;
+  booking?: FullBooking;
+  reason: string;
+}
+
+/**
+ * The reason for an alert in one line: the description of its first urgent
+ * rule (else its first rule, else its id), and how many more fired.
+ */
+export function alertReason(alert: Pick<AlertRecord, 'rules'>, config: ClinicConfig): string {
+  const fired = alert.rules.map((id) => ({ id, rule: config.triage.find((rule) => rule.id === id) }));
+  const lead = fired.find((f) => f.rule?.level === 'urgent') ?? fired[0];
+  if (!lead) return 'Urgent check-in reply';
+  const words = lead.rule?.description ?? lead.id;
+  return fired.length > 1 ? `${words} (+${fired.length - 1} more)` : words;
+}
+
+async function summaries(deps: ConsoleDeps, alerts: AlertRecord[]): Promise<AlertSummary[]> {
+  const bookings = await Promise.all(alerts.map((alert) => deps.bookings.get(alert.bookingId)));
+  return alerts.map((alert, index) => {
+    const booking = bookings[index]?.booking;
+    return { alert, reason: alertReason(alert, deps.config), ...(booking ? { booking } : {}) };
+  });
+}
+
+export interface AlertLists {
+  /** Not acknowledged yet, oldest first: the ones to act on now. */
+  unacknowledged: AlertSummary[];
+  /** Acknowledged, waiting for their outcome, oldest first. */
+  acknowledged: AlertSummary[];
+  /** Closed in `month`, newest first. */
+  closed: AlertSummary[];
+  month: string;
+}
+
+/**
+ * The alerts page: open alerts first (oldest first, so the longest wait is
+ * on top), then acknowledged ones waiting for an outcome, then a month of
+ * closed ones (`month`, default this month in the clinic's zone).
+ */
+export async function listAlerts(
+  deps: ConsoleDeps,
+  request: StaffRequest,
+  month?: string,
+): Promise<ConsoleResult<AlertLists>> {
+  if (!(await allowed(deps, request, 'alerts', 'PAGE#alerts'))) return { ok: false, reason: 'forbidden' };
+  const shownMonth = month ?? deps.clock.now().slice(0, 7);
+  const [active, closed] = await Promise.all([
+    deps.alerts.listActive(ALERT_PAGE_SIZE),
+    deps.alerts.listClosed(shownMonth, ALERT_PAGE_SIZE),
+  ]);
+  const oldestFirst = [...active].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const [unacknowledged, acknowledged, closedSummaries] = await Promise.all([
+    summaries(
+      deps,
+      oldestFirst.filter((alert) => alert.state !== 'acknowledged'),
+    ),
+    summaries(
+      deps,
+      oldestFirst.filter((alert) => alert.state === 'acknowledged'),
+    ),
+    summaries(deps, closed),
+  ]);
+  await record(deps, request, 'view', 'PAGE#alerts');
+  return { ok: true, value: { unacknowledged, acknowledged, closed: closedSummaries, month: shownMonth } };
+}
+
+/** One alert with everything staff need to act on it. */
+export interface AlertDetail extends AlertSummary {
+  booking: FullBooking;
+  /** Every reply on the alert, newest first. */
+  replies: StoredReply[];
+  /** Per reply id: the answers that made its rules fire (`selfHarm`, `sideEffects.chest-pain`, ...). */
+  triggers: Record<string, string[]>;
+  /** The clinic's protocol line for urgent alerts. */
+  protocol: string;
+}
+
+/** One alert, its replies with the triggering answers marked, the patient and the protocol. */
+export async function showAlert(
+  deps: ConsoleDeps,
+  request: StaffRequest,
+  alertId: string,
+): Promise<ConsoleResult<AlertDetail>> {
+  const subject = `ALERT#${alertId}`;
+  if (!(await allowed(deps, request, 'alerts', subject))) return { ok: false, reason: 'forbidden' };
+  const detail = await loadAlert(deps, alertId);
+  if (!detail) return { ok: false, reason: 'not-found' };
+  await record(deps, request, 'view', subject);
+  return { ok: true, value: detail };
+}
+
+async function loadAlert(deps: ConsoleDeps, alertId: string): Promise<AlertDetail | undefined> {
+  const alert = await deps.alerts.get(alertId);
+  if (!alert) return undefined;
+  const [record, replies] = await Promise.all([
+    deps.bookings.get(alert.bookingId),
+    deps.replies.listForBooking(alert.bookingId),
+  ]);
+  const booking = record?.booking;
+  if (!booking) return undefined;
+  const onAlert = replies
+    .filter((reply) => reply.alertId === alertId || reply.replyId === alert.replyId)
+    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+  const triggers = Object.fromEntries(
+    onAlert.map((reply) => {
+      const fired = deps.config.triage.filter((rule) => reply.rules.includes(rule.id));
+      return [reply.replyId, [...triggeringAnswers(reply.answers, fired, reply.scores)]];
+    }),
+  );
+  return {
+    alert,
+    booking,
+    reason: alertReason(alert, deps.config),
+    replies: onAlert,
+    triggers,
+    protocol: deps.config.staff.protocol,
+  };
+}
+
+/** What acknowledging answered: the alert as it stands, and whether this was the first acknowledgement. */
+export interface Acknowledgement {
+  first: boolean;
+  alert: AlertRecord;
+}
+
+/**
+ * Acknowledges an alert as the signed-in staff member: their name goes on
+ * the alert and escalation stops. A second acknowledgement changes nothing
+ * and the answer says who was first.
+ */
+export async function acknowledgeAsStaff(
+  deps: ConsoleDeps,
+  request: StaffRequest,
+  alertId: string,
+): Promise<ConsoleResult<Acknowledgement>> {
+  const subject = `ALERT#${alertId}`;
+  if (!(await allowed(deps, request, 'alerts', subject))) return { ok: false, reason: 'forbidden' };
+  if (!(await deps.alerts.get(alertId))) return { ok: false, reason: 'not-found' };
+  const result = await acknowledgeAlert(deps, alertId, request.staff.name, request.staff.subject);
+  await record(deps, request, 'acknowledge', subject);
+  return { ok: true, value: result };
+}
+
+/**
+ * Records what happened and closes an acknowledged alert. An alert that is
+ * not acknowledged yet, or already closed, is a conflict: nothing changes.
+ */
+export async function closeAlert(
+  deps: ConsoleDeps,
+  request: StaffRequest,
+  alertId: string,
+  outcome: AlertOutcome,
+): Promise<ConsoleResult<AlertRecord>> {
+  const subject = `ALERT#${alertId}`;
+  if (!(await allowed(deps, request, 'alerts', subject))) return { ok: false, reason: 'forbidden' };
+  if (!(await deps.alerts.get(alertId))) return { ok: false, reason: 'not-found' };
+  const closed = await deps.alerts.close(alertId, {
+    now: deps.clock.now(),
+    by: { name: request.staff.name, subject: request.staff.subject },
+    outcome,
+  });
+  if (!closed) return { ok: false, reason: 'conflict' };
+  await record(deps, request, 'close', subject);
+  deps.log.info('staff alert closed', { alertId });
+  const alert = await deps.alerts.get(alertId);
+  return alert ? { ok: true, value: alert } : { ok: false, reason: 'not-found' };
+}
+
+/** The console's front page: what needs attention, for every group. */
+export interface ConsoleHome {
+  /** Alerts not acknowledged yet; shown to those who may see alerts. */
+  unacknowledgedAlerts?: number;
+}
+
+export async function consoleHome(
+  deps: ConsoleDeps,
+  request: StaffRequest,
+): Promise<ConsoleResult<ConsoleHome>> {
+  if (!(await allowed(deps, request, 'home', 'PAGE#home'))) return { ok: false, reason: 'forbidden' };
+  const home: ConsoleHome = {};
+  if (mayUse(request.staff, 'alerts')) {
+    const active = await deps.alerts.listActive(ALERT_PAGE_SIZE);
+    home.unacknowledgedAlerts = active.filter((alert) => alert.state !== 'acknowledged').length;
+  }
+  await record(deps, request, 'view', 'PAGE#home');
+  return { ok: true, value: home };
+}

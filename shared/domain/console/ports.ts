@@ -1,0 +1,60 @@
+import type { StaffSession } from './session';
+import type { IdentityClaims, RequestOrigin } from './staff';
+
+/** Server-side staff sessions (DESIGN section 10); the cookie only names one. */
+export interface StaffSessionStore {
+  /** Stores a new session, kept until `expiresAt` at the latest. */
+  create(session: StaffSession, expiresAt: string): Promise<void>;
+  get(sessionId: string): Promise<StaffSession | undefined>;
+  /** Records activity, which moves the idle timeout. */
+  touch(sessionId: string, at: string): Promise<void>;
+  /** Ends a session: signing out, or found past its timeout. */
+  delete(sessionId: string): Promise<void>;
+}
+
+/** What was done in the console; `denied` records a request the user's groups do not allow. */
+export type AuditAction = 'view' | 'acknowledge' | 'close' | 'search' | 'denied' | 'sign-in' | 'sign-out';
+
+/** One write-once audit item (DESIGN sections 5 and 8). */
+export interface AuditEntry {
+  at: string;
+  action: AuditAction;
+  /** What it concerned: `ALERT#id`, `PATIENT#id`, or the page for a list (`PAGE#alerts`). */
+  subject: string;
+  /** The console path asked for. */
+  page: string;
+  user: { subject: string; email: string };
+  origin: RequestOrigin;
+}
+
+/** The audit trail: items are only ever added. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+/** The first half of a sign-in: where to send the browser, and what the callback must match. */
+export interface SignInStart {
+  url: string;
+  state: string;
+  codeVerifier: string;
+  nonce: string;
+}
+
+/**
+ * The OpenID provider, seen from the console (a relying party using the
+ * authorization code flow with PKCE): Cognito on AWS, an in-process
+ * provider locally.
+ */
+export interface IdentityProvider {
+  startSignIn(): Promise<SignInStart>;
+  /**
+   * Exchanges the callback's code for tokens and answers the ID token's claims.
+   * Rejects a callback whose state, nonce or code does not match.
+   */
+  finishSignIn(
+    callbackUrl: string,
+    expected: { state: string; codeVerifier: string; nonce: string },
+  ): Promise<{ claims: IdentityClaims; idToken?: string }>;
+  /** The provider's sign-out address, which comes back to `returnTo` once the provider's session has ended. */
+  signOutUrl(opts: { idToken?: string; returnTo: string }): Promise<string>;
+}

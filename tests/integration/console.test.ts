@@ -1,0 +1,267 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import clinicConfigInput from '../../config/clinic';
+import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
+import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
+import { parseClinicConfig } from '../../shared/contracts/clinic-config';
+import {
+  acknowledgeAsStaff,
+  type ConsoleDeps,
+  closeAlert,
+  listAlerts,
+  type StaffRequest,
+  showAlert,
+} from '../../shared/domain/console/alerts-console';
+import type { StaffSession } from '../../shared/domain/console/session';
+import type { Staff } from '../../shared/domain/console/staff';
+import type { StoredReply } from '../../shared/domain/ports';
+import { freshTable } from '../support/dynamo';
+import { aBooking } from '../support/fixtures';
+
+const config = parseClinicConfig(clinicConfigInput);
+const ORIGIN = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 test', requestId: 'req-1' };
+const CLINICIAN: Staff = {
+  subject: 'sub-casey',
+  email: 'casey@example.org',
+  name: 'Casey',
+  groups: ['clinician'],
+};
+const DESK: Staff = {
+  subject: 'sub-frankie',
+  email: 'frankie@example.org',
+  name: 'Frankie',
+  groups: ['front-desk'],
+};
+
+async function harness() {
+  const { db, tableName } = await freshTable();
+  let now = '2026-08-03T15:00:00.000Z';
+  const removed: string[] = [];
+  const deps: ConsoleDeps = {
+    config,
+    clock: { now: () => now },
+    alerts: new DynamoAlertStore(db, tableName),
+    replies: new DynamoReplyStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName),
+    audit: new DynamoAuditLog(db, tableName),
+    escalations: { remove: async (name) => void removed.push(name) },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  };
+  async function urgent(n: number, receivedAt: string) {
+    const bookingId = `bk-${n}`;
+    await deps.bookings.save(
+      {
+        bookingId,
+        version: 1,
+        status: 'active',
+        booking: aBooking({ bookingId }),
+        plan: {},
+        revision: 1,
+        updatedAt: now,
+      },
+      undefined,
+    );
+    const reply: StoredReply & { alertId: string } = {
+      replyId: `rep-${n}`,
+      bookingId,
+      kind: 'checkin-next-day',
+      receivedAt,
+      answers: { mood: 2, sideEffects: { 'chest-pain': 'moderate' }, selfHarm: 'yes', wantsCall: false },
+      triage: 'urgent',
+      rules: ['self-harm', 'acute-effect-moderate'],
+      scores: {},
+      alertId: `al-${n}`,
+    };
+    await deps.replies.record(reply);
+    await deps.alerts.createFromReply(reply);
+    return reply.alertId;
+  }
+  const auditDay = async (day: string) =>
+    (
+      await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `AUDIT#${day}` },
+        }),
+      )
+    ).Items ?? [];
+  return {
+    db,
+    tableName,
+    deps,
+    removed,
+    urgent,
+    auditDay,
+    at: (iso: string) => {
+      now = iso;
+    },
+  };
+}
+
+const as = (staff: Staff, page: string): StaffRequest => ({ staff, origin: ORIGIN, page });
+
+describe('console use cases against DynamoDB', () => {
+  it('lists alerts to acknowledge oldest first, then those waiting for an outcome, then the closed ones of the month', async () => {
+    const h = await harness();
+    await h.urgent(1, '2026-08-03T14:00:00.000Z');
+    await h.urgent(2, '2026-08-03T12:00:00.000Z');
+    await h.urgent(3, '2026-08-03T13:00:00.000Z');
+    await acknowledgeAsStaff(h.deps, as(CLINICIAN, '/console/alerts/al-3/acknowledge'), 'al-3');
+    const lists = await listAlerts(h.deps, as(CLINICIAN, '/console/alerts'));
+    if (!lists.ok) throw new Error('refused');
+    expect(lists.value.unacknowledged.map((s) => s.alert.alertId)).toEqual(['al-2', 'al-1']);
+    expect(lists.value.acknowledged.map((s) => s.alert.alertId)).toEqual(['al-3']);
+    expect(lists.value.unacknowledged[0]?.booking?.patient.firstName).toBe('Ana');
+    expect(lists.value.unacknowledged[0]?.reason).toBe(
+      'Thoughts of being better off dead or of self-harm (+1 more)',
+    );
+
+    const closed = await closeAlert(h.deps, as(CLINICIAN, '/console/alerts/al-3/close'), 'al-3', {
+      reached: true,
+      safe: true,
+      plan: 'call tomorrow',
+    });
+    expect(closed).toMatchObject({
+      ok: true,
+      value: { state: 'closed', closedBy: 'Casey', closedBySubject: 'sub-casey' },
+    });
+    const after = await listAlerts(h.deps, as(CLINICIAN, '/console/alerts'));
+    if (!after.ok) throw new Error('refused');
+    expect(after.value.acknowledged).toEqual([]);
+    expect(after.value.closed.map((s) => s.alert.alertId)).toEqual(['al-3']);
+    const otherMonth = await listAlerts(h.deps, as(CLINICIAN, '/console/alerts'), '2026-07');
+    expect(otherMonth.ok && otherMonth.value.closed).toEqual([]);
+  });
+
+  it('acknowledges in the signed-in name once: a second acknowledgement changes nothing and names the first', async () => {
+    const h = await harness();
+    const alertId = await h.urgent(1, '2026-08-03T14:50:00.000Z');
+    const first = await acknowledgeAsStaff(h.deps, as(CLINICIAN, '/x'), alertId);
+    expect(first).toMatchObject({
+      ok: true,
+      value: {
+        first: true,
+        alert: { state: 'acknowledged', acknowledgedBy: 'Casey', acknowledgedBySubject: 'sub-casey' },
+      },
+    });
+    expect(h.removed).toHaveLength(1);
+    const other: Staff = { ...CLINICIAN, subject: 'sub-lee', name: 'Lee' };
+    const second = await acknowledgeAsStaff(h.deps, as(other, '/x'), alertId);
+    expect(second).toMatchObject({ ok: true, value: { first: false, alert: { acknowledgedBy: 'Casey' } } });
+  });
+
+  it('closes only an acknowledged alert, once', async () => {
+    const h = await harness();
+    const alertId = await h.urgent(1, '2026-08-03T14:50:00.000Z');
+    const outcome = { reached: false as const, nextStep: 'try again at 6' };
+    expect(await closeAlert(h.deps, as(CLINICIAN, '/x'), alertId, outcome)).toEqual({
+      ok: false,
+      reason: 'conflict',
+    });
+    await acknowledgeAsStaff(h.deps, as(CLINICIAN, '/x'), alertId);
+    expect((await closeAlert(h.deps, as(CLINICIAN, '/x'), alertId, outcome)).ok).toBe(true);
+    expect(await closeAlert(h.deps, as(CLINICIAN, '/x'), alertId, outcome)).toEqual({
+      ok: false,
+      reason: 'conflict',
+    });
+    // A closed alert cannot be acknowledged back open.
+    const again = await acknowledgeAsStaff(h.deps, as(CLINICIAN, '/x'), alertId);
+    expect(again).toMatchObject({ ok: true, value: { first: false, alert: { state: 'closed' } } });
+  });
+
+  it('shows the triggering answers of each reply on the alert', async () => {
+    const h = await harness();
+    const alertId = await h.urgent(1, '2026-08-03T14:50:00.000Z');
+    const detail = await showAlert(h.deps, as(CLINICIAN, '/x'), alertId);
+    if (!detail.ok) throw new Error('refused');
+    expect(detail.value.replies.map((r) => r.replyId)).toEqual(['rep-1']);
+    expect(new Set(detail.value.triggers['rep-1'])).toEqual(new Set(['selfHarm', 'sideEffects.chest-pain']));
+    expect(detail.value.protocol).toBe(config.staff.protocol);
+  });
+
+  it('refuses alerts to the front desk and audits the refusal', async () => {
+    const h = await harness();
+    const alertId = await h.urgent(1, '2026-08-03T14:50:00.000Z');
+    expect(await showAlert(h.deps, as(DESK, `/console/alerts/${alertId}`), alertId)).toEqual({
+      ok: false,
+      reason: 'forbidden',
+    });
+    expect(await acknowledgeAsStaff(h.deps, as(DESK, '/x'), alertId)).toEqual({
+      ok: false,
+      reason: 'forbidden',
+    });
+    expect((await h.deps.alerts.get(alertId))?.state).toBe('pending');
+    const items = await h.auditDay('2026-08-03');
+    expect(items.map((i) => [i.action, i.subject, i.user.email])).toEqual([
+      ['denied', `ALERT#${alertId}`, 'frankie@example.org'],
+      ['denied', `ALERT#${alertId}`, 'frankie@example.org'],
+    ]);
+  });
+
+  it('audits every view and action with the user, page, source IP, user agent and request id, never overwriting', async () => {
+    const h = await harness();
+    const alertId = await h.urgent(1, '2026-08-03T14:50:00.000Z');
+    await listAlerts(h.deps, as(CLINICIAN, '/console/alerts'));
+    await showAlert(h.deps, as(CLINICIAN, `/console/alerts/${alertId}`), alertId);
+    await acknowledgeAsStaff(h.deps, as(CLINICIAN, `/console/alerts/${alertId}/acknowledge`), alertId);
+    await closeAlert(h.deps, as(CLINICIAN, `/console/alerts/${alertId}/close`), alertId, {
+      reached: true,
+      safe: true,
+      plan: 'ok',
+    });
+    const items = await h.auditDay('2026-08-03');
+    // One timestamp for all four: their order on the day is their random ids', so compare as sets.
+    expect(items.map((i) => [i.action, i.subject, i.page]).sort()).toEqual([
+      ['acknowledge', `ALERT#${alertId}`, `/console/alerts/${alertId}/acknowledge`],
+      ['close', `ALERT#${alertId}`, `/console/alerts/${alertId}/close`],
+      ['view', `ALERT#${alertId}`, `/console/alerts/${alertId}`],
+      ['view', 'PAGE#alerts', '/console/alerts'],
+    ]);
+    for (const item of items) {
+      expect(item).toMatchObject({
+        at: '2026-08-03T15:00:00.000Z',
+        user: { subject: 'sub-casey', email: 'casey@example.org' },
+        origin: ORIGIN,
+      });
+    }
+    // Same time, same day: each item has its own random id, so none replaced another.
+    expect(new Set(items.map((i) => i.sk)).size).toBe(4);
+    const fixedId = new DynamoAuditLog(h.db, h.tableName, () => 'same');
+    const { pk: _pk, sk: _sk, ...stored } = items[0] ?? {};
+    const entry = stored as Parameters<DynamoAuditLog['record']>[0];
+    await fixedId.record(entry);
+    await expect(fixedId.record(entry)).rejects.toThrow(/conditional/i);
+  });
+});
+
+describe('DynamoStaffSessionStore', () => {
+  const session: StaffSession = {
+    sessionId: 'sess-1',
+    staff: CLINICIAN,
+    csrfToken: 'csrf-1',
+    createdAt: '2026-08-03T15:00:00.000Z',
+    lastSeenAt: '2026-08-03T15:00:00.000Z',
+    idToken: 'id.token.value',
+  };
+
+  it('stores, touches and deletes a session; a touch never brings a deleted one back', async () => {
+    const { db, tableName } = await freshTable();
+    const store = new DynamoStaffSessionStore(db, tableName);
+    await store.create(session, '2026-08-04T03:00:00.000Z');
+    expect(await store.get('sess-1')).toEqual(session);
+    await store.touch('sess-1', '2026-08-03T15:10:00.000Z');
+    expect((await store.get('sess-1'))?.lastSeenAt).toBe('2026-08-03T15:10:00.000Z');
+    // An older request finishing late does not move the idle timeout back.
+    await store.touch('sess-1', '2026-08-03T15:05:00.000Z');
+    expect((await store.get('sess-1'))?.lastSeenAt).toBe('2026-08-03T15:10:00.000Z');
+    await store.delete('sess-1');
+    await store.touch('sess-1', '2026-08-03T15:20:00.000Z');
+    expect(await store.get('sess-1')).toBeUndefined();
+    await expect(store.create(session, '2026-08-04T03:00:00.000Z')).resolves.toBeUndefined();
+    await expect(store.create(session, '2026-08-04T03:00:00.000Z')).rejects.toThrow(/conditional/i);
+  });
+});
