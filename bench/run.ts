@@ -30,7 +30,8 @@ const TARGETS = {
   fixedMonthlyUsd: 10,
   scans: 0,
   bundleBytes: MB,
-  coldStartRatioToEmpty: 3,
+  /** A function's cold start against its platform floor: the same SDK clients, one request, one zoned date. */
+  coldStartRatioToPlatformFloor: 1.3,
 };
 
 function machine() {
@@ -123,7 +124,7 @@ async function main() {
     bundleSize: failed(bundles) ? false : bundles.bundles.every((b) => b.bytes < TARGETS.bundleBytes),
     coldStart: failed(bundles)
       ? false
-      : bundles.bundles.every((b) => b.ratioToEmpty <= TARGETS.coldStartRatioToEmpty),
+      : bundles.bundles.every((b) => b.ratioToPlatformFloor <= TARGETS.coldStartRatioToPlatformFloor),
   };
 
   // A clinic's month: sessions a month × cost per session, plus the idle deployment.
@@ -278,16 +279,17 @@ function printTable(r: Results, met: Record<string, boolean>) {
     const empty = r.emptyBundle as { importMs: number };
     rows.push(['empty bundle spawn->first call (ms)', String(empty.importMs), '', '']);
     for (const b of r.bundles as BundleFigure[]) {
-      const ok = b.bytes < TARGETS.bundleBytes && b.ratioToEmpty <= TARGETS.coldStartRatioToEmpty;
+      const ok =
+        b.bytes < TARGETS.bundleBytes && b.ratioToPlatformFloor <= TARGETS.coldStartRatioToPlatformFloor;
       rows.push([
         `bundle ${b.name}`,
-        `${(b.bytes / 1000).toFixed(0)} KB, ${b.importMs} ms, ${b.ratioToEmpty}x empty`,
-        `< 1 MB, <= ${TARGETS.coldStartRatioToEmpty}x`,
+        `${(b.bytes / 1000).toFixed(0)} KB, ${b.importMs} ms = ${b.ratioToPlatformFloor}x its floor`,
+        `< 1 MB, <= ${TARGETS.coldStartRatioToPlatformFloor}x floor`,
         status(ok),
       ]);
       rows.push([
-        '  its SDK clients + ICU alone',
-        `${b.platformFloor.importMs} ms, ${b.platformFloor.ratioToEmpty}x empty; ours adds ${b.overPlatformFloorMs} ms`,
+        '  floor: its SDK clients + ICU alone',
+        `${b.platformFloor.importMs} ms (${b.platformFloor.ratioToEmpty}x empty); ours adds ${b.overPlatformFloorMs} ms`,
         '',
         '',
       ]);

@@ -13,10 +13,12 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { LIST_INDEX, SESSION_TTL_ATTRIBUTE, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import { StaffUserPool } from './constructs/staff-user-pool';
 
 /**
  * Everything that holds state a redeploy must never lose: the clinical records, the key that encrypts
- * them, their backups, and the link-signing key (replacing it would break every link already sent).
+ * them, their backups, the link-signing key (replacing it would break every link already sent), and the
+ * staff accounts with their MFA enrolment.
  * A separate stack with termination protection, so the stateless stack can be destroyed and redeployed
  * freely; nothing here refers to the other stack.
  */
@@ -24,6 +26,8 @@ export class DataStack extends Stack {
   readonly key: Key;
   readonly table: Table;
   readonly linkSigningSecret: Secret;
+  /** Staff accounts of the console: created by an admin, MFA required, in groups. */
+  readonly staff: StaffUserPool;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -108,5 +112,7 @@ export class DataStack extends Stack {
           'Not rotated: links already sent (valid up to 60 days) are verified with this key, so rotating it would break them.',
       });
     }
+
+    this.staff = new StaffUserPool(this, 'Staff');
   }
 }

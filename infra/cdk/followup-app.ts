@@ -25,7 +25,8 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
 
   const data = new DataStack(app, 'KetamineFollowupData', {
     env: options.env,
-    description: 'Ketamine follow-up: patient data, its key, backups and the link-signing key (stateful)',
+    description:
+      'Ketamine follow-up: patient data, its key, backups, the link-signing key and staff accounts (stateful)',
   });
   const service = new ServiceStack(app, 'KetamineFollowupService', {
     env: options.env,
@@ -36,6 +37,7 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
     linkBaseUrl: config.links.baseUrl,
     table: data.table,
     linkSigningSecret: data.linkSigningSecret,
+    staffUserPool: data.staff.pool,
   });
   return { config, data, service };
 }

@@ -1,4 +1,5 @@
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -11,6 +12,7 @@ import { CheckinApi } from './constructs/checkin-api';
 import { Ingestion } from './constructs/ingestion';
 import { Messaging } from './constructs/messaging';
 import { alarmArnPattern, Operations } from './constructs/operations';
+import { StaffConsole } from './constructs/staff-console';
 
 export interface ServiceStackProps extends StackProps {
   /** The validated clinic config. */
@@ -23,6 +25,8 @@ export interface ServiceStackProps extends StackProps {
   /** The service table, with its stream and the work index (the alert path reads both). */
   readonly table: ITable;
   readonly linkSigningSecret: ISecret;
+  /** The staff user pool (stateful stack): the console's OpenID provider. */
+  readonly staffUserPool: IUserPool;
 }
 
 /**
@@ -38,6 +42,7 @@ export class ServiceStack extends Stack {
   readonly checkin: CheckinApi;
   readonly alerts: Alerts;
   readonly operations: Operations;
+  readonly console: StaffConsole;
   /** What patient links start with: the configured short link domain, or the check-in API's URL. */
   readonly linkBaseUrl: string;
 
@@ -87,6 +92,28 @@ export class ServiceStack extends Stack {
     });
     // Acknowledging an alert on its staff page deletes the alert's pending escalation schedule.
     this.alerts.bindAcknowledging(this.checkin.handler);
+
+    // The staff console: same API and domain as the links, Cognito's managed login for sign-in.
+    this.console = new StaffConsole(this, 'Console', {
+      userPool: props.staffUserPool,
+      table: props.table,
+      api: this.checkin.api,
+      baseUrl: this.linkBaseUrl,
+      key,
+      ...(props.config.staff.signInDomainPrefix
+        ? { signInDomainPrefix: props.config.staff.signInDomainPrefix }
+        : {}),
+    });
+    this.alerts.bindAcknowledging(this.console.handler);
+    new CfnOutput(this, 'StaffConsoleUrl', {
+      description:
+        'The staff console; staff sign in with their Cognito account (email, password, authenticator app)',
+      value: this.console.url,
+    });
+    new CfnOutput(this, 'StaffUserPoolId', {
+      description: 'The staff user pool: add, reset and remove staff here (README, "Staff accounts")',
+      value: props.staffUserPool.userPoolId,
+    });
     new CfnOutput(this, 'StaffAlertTopicArn', {
       description:
         'Staff alert topic: first notice of an urgent reply (subscribers from config staff.alert*)',
@@ -165,6 +192,15 @@ export class ServiceStack extends Stack {
         'staff alert still goes out). First: read the function logs for the error and fix it (a recent ' +
         'deploy, the link-signing secret or its key, DynamoDB); while it lasts, ask the clinic to phone ' +
         'patients whose check-in was due.',
+    });
+    ops.alarmOnErrors(this.console.handler.fn, {
+      name: 'console-errors',
+      description:
+        'The staff console function failed on a request (uncaught error, timeout or out of memory); nothing ' +
+        'retries it, and that staff member saw a bare gateway error. Alerts still go out and escalate by ' +
+        'message, whatever the console does. First: read the function logs (a recent deploy, Cognito ' +
+        'discovery at the issuer URL, the session secret or its key, DynamoDB); while it lasts, staff act on ' +
+        'alerts by phone and record outcomes once the console is back.',
     });
     this.alarmOnAlerts(ops);
     ops.alarmOnHttpApiServerErrors(this.checkin.api, {

@@ -176,6 +176,17 @@ export const clinicConfigSchema = z.strictObject({
         z.string().check(z.minLength(1), z.maxLength(500, { error: 'must be at most 500 characters' })),
         DEFAULT_PROTOCOL,
       ),
+      /**
+       * The staff sign-in page's domain prefix on AWS (`https://<prefix>.auth.<region>.amazoncognito.com`),
+       * unique in the region; default `ketamine-followup-<account id>`.
+       */
+      signInDomainPrefix: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lowercase letters, digits and dashes'),
+          ),
+      ),
       /** Console sessions: signed out after `idleMinutes` without a request, and `absoluteHours` after signing in. */
       session: z._default(
         z.strictObject({

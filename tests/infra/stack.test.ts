@@ -72,6 +72,7 @@ const allFunctions = () => [
   service.checkin.handler,
   service.alerts.dispatchFunction,
   service.alerts.digestFunction,
+  service.console.handler,
 ];
 /** `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`, as the stack renders it. */
 const schedulesIn = (group: string) => ({
@@ -519,16 +520,21 @@ describe('followup app', () => {
       }
     });
 
-    it('lets only dispatch-alerts and send-review-digest query an index: the work index, by its own ARN', () => {
+    it('lets dispatch-alerts and send-review-digest query the work index and the console the list index, each by its own ARN', () => {
+      const expected = new Map<ProjectFunction, string>([
+        [service.alerts.dispatchFunction, WORK_INDEX],
+        [service.alerts.digestFunction, WORK_INDEX],
+        [service.console.handler, LIST_INDEX],
+      ]);
       for (const fn of allFunctions()) {
         const indexQueries = statementsOf(fn.role).filter((s) =>
           JSON.stringify(s.Resource).includes('/index/'),
         );
-        const queriesIndex = fn === service.alerts.dispatchFunction || fn === service.alerts.digestFunction;
-        expect(indexQueries.length, fn.node.path).toBe(queriesIndex ? 1 : 0);
+        const index = expected.get(fn);
+        expect(indexQueries.length, fn.node.path).toBe(index ? 1 : 0);
         for (const statement of indexQueries) {
           expect(statement.Action).toBe('dynamodb:Query');
-          expect(JSON.stringify(statement.Resource)).toContain(`"/index/${WORK_INDEX}"`);
+          expect(JSON.stringify(statement.Resource)).toContain(`"/index/${index}"`);
         }
       }
     });
@@ -619,27 +625,35 @@ describe('followup app', () => {
   describe('check-in API', () => {
     const apiRef = () => ref(service.checkin.api);
 
-    it('routes exactly the patient links (GET|POST /c, GET /i) and the staff links (GET|POST /a, GET /r) to the check-in function (proxy, payload 2.0), with no default route', () => {
+    it('routes exactly the patient links, the staff links and the console (proxy, payload 2.0), with no default route', () => {
       const routes = Object.values(serviceTemplate.findResources('AWS::ApiGatewayV2::Route'));
       expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
         'GET /a/{token}',
         'GET /c/{token}',
+        'GET /console',
+        'GET /console/{proxy+}',
         'GET /i/{token}',
         'GET /r/{token}',
         'POST /a/{token}',
         'POST /c/{token}',
+        'POST /console/{proxy+}',
       ]);
-      const integrations = serviceTemplate.findResources('AWS::ApiGatewayV2::Integration', {
-        Properties: {
-          ApiId: apiRef(),
-          IntegrationType: 'AWS_PROXY',
-          IntegrationUri: arnOf(service.checkin.handler.fn),
-          PayloadFormatVersion: '2.0',
-        },
-      });
-      expect(Object.keys(integrations)).toHaveLength(1);
-      const target = { 'Fn::Join': ['', ['integrations/', { Ref: Object.keys(integrations)[0] }]] };
+      const integrationOf = (fn: ProjectFunction) => {
+        const found = serviceTemplate.findResources('AWS::ApiGatewayV2::Integration', {
+          Properties: {
+            ApiId: apiRef(),
+            IntegrationType: 'AWS_PROXY',
+            IntegrationUri: arnOf(fn.fn),
+            PayloadFormatVersion: '2.0',
+          },
+        });
+        expect(Object.keys(found)).toHaveLength(1);
+        return { 'Fn::Join': ['', ['integrations/', { Ref: Object.keys(found)[0] }]] };
+      };
+      const links = integrationOf(service.checkin.handler);
+      const staffConsole = integrationOf(service.console.handler);
       for (const route of routes) {
+        const target = String(route.Properties.RouteKey).includes('/console') ? staffConsole : links;
         expect(route.Properties).toMatchObject({ ApiId: apiRef(), Target: target });
       }
     });
@@ -699,6 +713,111 @@ describe('followup app', () => {
       serviceTemplate.hasOutput('CheckinApiUrl', {
         Value: { 'Fn::GetAtt': [idOf(service, service.checkin.api), 'ApiEndpoint'] },
       });
+    });
+  });
+
+  describe('staff console', () => {
+    /** How the service stack refers to the data stack's pool (a cross-stack reference). */
+    const poolRef = () => {
+      const value = serviceTemplate.toJSON().Outputs.StaffUserPoolId.Value;
+      expect(JSON.stringify(value)).toContain('StaffPool');
+      return value;
+    };
+
+    it('keeps staff accounts in a retained pool with MFA required (authenticator app only) and no self sign-up', () => {
+      dataTemplate.hasResource('AWS::Cognito::UserPool', {
+        DeletionPolicy: 'Retain',
+        Properties: {
+          MfaConfiguration: 'ON',
+          EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+          AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+          DeletionProtection: 'ACTIVE',
+          UserPoolTier: 'PLUS',
+          UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+          Policies: {
+            PasswordPolicy: Match.objectLike({
+              MinimumLength: 12,
+              RequireLowercase: true,
+              RequireUppercase: true,
+              RequireNumbers: true,
+              RequireSymbols: true,
+            }),
+          },
+        },
+      });
+    });
+
+    it('has exactly the groups clinician, front-desk and admin', () => {
+      const groups = Object.values(dataTemplate.findResources('AWS::Cognito::UserPoolGroup'));
+      expect(groups.map((group) => group.Properties.GroupName).sort()).toEqual([
+        'admin',
+        'clinician',
+        'front-desk',
+      ]);
+    });
+
+    it('has one public app client: code flow only, callback and sign-out URLs on the console', () => {
+      const base = config.links.baseUrl?.replace(/\/+$/, '');
+      expect(base).toMatch(/^https:/);
+      serviceTemplate.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        UserPoolId: poolRef(),
+        GenerateSecret: false,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthScopes: ['openid', 'email', 'profile'],
+        CallbackURLs: [`${base}/console/callback`],
+        LogoutURLs: [`${base}/console/signed-out`],
+        SupportedIdentityProviders: ['COGNITO'],
+        PreventUserExistenceErrors: 'ENABLED',
+      });
+      expect(Object.keys(serviceTemplate.findResources('AWS::Cognito::UserPoolClient'))).toHaveLength(1);
+    });
+
+    it('puts the callback URLs on links.baseUrl when a short link domain is configured', () => {
+      const other = defineFollowupApp(
+        newApp(),
+        { ...clinicConfig, links: { baseUrl: 'https://c.example-clinic.org/' } },
+        OPTIONS,
+      );
+      Template.fromStack(other.service).hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        CallbackURLs: ['https://c.example-clinic.org/console/callback'],
+        LogoutURLs: ['https://c.example-clinic.org/console/signed-out'],
+      });
+    });
+
+    it('signs in through the newer managed login, with a style for the client', () => {
+      serviceTemplate.hasResourceProperties('AWS::Cognito::UserPoolDomain', { ManagedLoginVersion: 2 });
+      serviceTemplate.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+        UseCognitoProvidedValues: true,
+        ClientId: ref(service.console.client),
+      });
+    });
+
+    it('gives the console function the pool as issuer, its client, the session secret and the console URL', () => {
+      const env = functionProps(service.console.handler).Environment.Variables;
+      expect(env).toMatchObject({
+        [ENV.oidcClientId]: ref(service.console.client),
+        [ENV.consoleSessionSecretArn]: ref(service.console.sessionSecret),
+        [ENV.scheduleGroup]: service.alerts.scheduleGroupName,
+      });
+      expect(JSON.stringify(env[ENV.oidcIssuer])).toContain('cognito-idp.');
+      expect(JSON.stringify(env[ENV.oidcLogoutUrl])).toContain('amazoncognito.com/logout');
+      expect(env[ENV.consoleBaseUrl]).toBe(config.links.baseUrl?.replace(/\/+$/, ''));
+    });
+
+    it('lets the console query the list index and no other, and read its own secret only', () => {
+      const statements = statementsOf(service.console.handler.fn.role as IConstruct);
+      const queries = statements.filter((s) => actionsOf(s).includes('dynamodb:Query'));
+      expect(JSON.stringify(queries.flatMap(resourcesOf))).toContain(`/index/${LIST_INDEX}`);
+      expect(JSON.stringify(queries.flatMap(resourcesOf))).not.toContain(WORK_INDEX);
+      const secrets = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+      expect(secrets.flatMap(resourcesOf)).toEqual([ref(service.console.sessionSecret)]);
+      expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    });
+
+    it('outputs the console URL and the user pool id', () => {
+      serviceTemplate.hasOutput('StaffConsoleUrl', Match.anyValue());
+      expect(poolRef()).toBeDefined();
     });
   });
 
@@ -905,10 +1024,12 @@ describe('followup app', () => {
     const topic = () => ref(service.operations.topic);
 
     it('alarms on every queue of failures as soon as one message is visible', () => {
-      // The check-in function is only invoked synchronously (API Gateway), so its async failure queue stays empty.
-      const unused = idOf(service, service.checkin.handler.failureQueue);
+      // The check-in and console functions are only invoked synchronously (API Gateway): their async failure
+      // queues stay empty.
+      const synchronous = [service.checkin.handler, service.console.handler];
+      const unused = synchronous.map((fn) => idOf(service, fn.failureQueue));
       const queueIds = Object.keys(serviceTemplate.findResources('AWS::SQS::Queue')).filter(
-        (id) => id !== unused,
+        (id) => !unused.includes(id),
       );
       expect(queueIds).toEqual(
         expect.arrayContaining(
@@ -918,7 +1039,7 @@ describe('followup app', () => {
             service.messaging.scheduleDlq,
             service.alerts.streamFailures,
             ...allFunctions()
-              .filter((fn) => fn !== service.checkin.handler)
+              .filter((fn) => !synchronous.includes(fn))
               .map((fn) => fn.failureQueue),
           ].map((queue) => idOf(service, queue)),
         ),
