@@ -296,13 +296,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   const sendMessage = createSendMessageHandler(deps);
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
   const reviewDigest = createReviewDigestHandler({ ...deps, reviews: replyStore });
-  const checkin = createCheckinHttpHandler({
-    ...deps,
-    ...alertDeps,
-    replies,
-    escalations: countScheduler(scheduler.alerts),
-    newId: randomUUID,
-  });
+  const checkin = createCheckinHttpHandler({ ...deps, replies, newId: randomUUID });
 
   /** Runs one invocation, counting it and the AWS calls it made (sequential use only for the per-call log). */
   async function invoke<T>(kind: InvocationKind, run: () => Promise<T>): Promise<T> {

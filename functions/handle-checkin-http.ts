@@ -8,8 +8,8 @@ import { handleStaffLinkRequest } from '../shared/web/staff/staff-link';
 /**
  * HTTP API target for signed links: patients' `GET|POST /c/{token}` (check-in
  * form and replies) and `GET /i/{token}` (preparation instructions), and
- * staff's `GET|POST /a/{token}` (alert, acknowledge) and `GET /r/{token}`
- * (a reply from the review digest).
+ * the older staff links `GET|POST /a/{token}` and `GET /r/{token}`, which
+ * redirect to the console.
  */
 export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -26,7 +26,7 @@ export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps) {
       };
       const response =
         page === 'a' || page === 'r'
-          ? await handleStaffLinkRequest(deps, { ...request, page })
+          ? await handleStaffLinkRequest(deps, { method: request.method, token: request.token, page })
           : await handleLinkRequest(deps, { ...request, page });
       return { statusCode: response.status, headers: response.headers, body: response.body };
     } finally {

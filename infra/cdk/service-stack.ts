@@ -80,18 +80,15 @@ export class ServiceStack extends Stack {
     this.messaging.bindSending(bookingEvents);
     this.messaging.bindScheduling(bookingEvents);
 
-    // Staff alerts: links to the staff pages are served by the check-in API, like patient links.
+    // Staff alerts: their links open the console, on the same domain as patient links.
     this.alerts = new Alerts(this, 'Alerts', {
       table: props.table,
-      linkSigningSecret: props.linkSigningSecret,
       linkBaseUrl: this.linkBaseUrl,
       key,
       messaging: this.messaging,
       staff: props.config.staff,
       timeZone: props.config.clinic.timeZone,
     });
-    // Acknowledging an alert on its staff page deletes the alert's pending escalation schedule.
-    this.alerts.bindAcknowledging(this.checkin.handler);
 
     // The staff console: same API and domain as the links, Cognito's managed login for sign-in.
     this.console = new StaffConsole(this, 'Console', {

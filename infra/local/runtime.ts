@@ -145,13 +145,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     baseUrl: url,
     log: jsonLog,
   });
-  const checkinHttp = createCheckinHttpHandler({
-    ...deps,
-    ...alertDeps,
-    replies,
-    escalations: scheduler.alerts,
-    newId: randomUUID,
-  });
+  const checkinHttp = createCheckinHttpHandler({ ...deps, replies, newId: randomUUID });
   /** Bookings seen through /local/events, so /local/replies can query each one (no scan). */
   const knownBookings = new Set<string>();
 

@@ -34,14 +34,10 @@ export const sendMessageEnvSchema = z.object({
   [ENV.sesConfigurationSet]: z.optional(required),
 });
 
-/**
- * Config of the check-in HTTP function: the table and the link-signing key,
- * and the schedule group (an acknowledgement deletes the pending escalation).
- */
+/** Config of the check-in HTTP function: the table and the link-signing key. */
 export const checkinHttpEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkSigningSecretArn]: required,
-  [ENV.scheduleGroup]: required,
 });
 
 /**
@@ -58,18 +54,16 @@ export const consoleHttpEnvSchema = z.object({
   [ENV.oidcLogoutUrl]: z.optional(z.url()),
 });
 
-/** Config of the review digest function: the table, links and SES. */
+/** Config of the review digest function: the table, the console's base URL and SES. */
 export const reviewDigestEnvSchema = z.object({
   [ENV.tableName]: required,
-  [ENV.linkSigningSecretArn]: required,
   [ENV.linkBaseUrl]: z.url(),
   [ENV.sesConfigurationSet]: z.optional(required),
 });
 
-/** Config of the alert function: staff topics, and escalation schedules that fire itself. */
+/** Config of the alert function: staff topics, escalation schedules that fire itself, the console's base URL. */
 export const dispatchAlertsEnvSchema = z.object({
   [ENV.tableName]: required,
-  [ENV.linkSigningSecretArn]: required,
   [ENV.linkBaseUrl]: z.url(),
   [ENV.staffAlertTopicArn]: required,
   [ENV.staffEscalationTopicArn]: required,

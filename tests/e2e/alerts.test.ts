@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { DEFAULT_STAFF_PASSWORD, type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { signInOverHttp } from '../support/console-session';
 
 type OutboxEntry = {
   channel: string;
@@ -98,7 +99,9 @@ describe('staff alerts through the local runtime', () => {
     expect(messages[0]?.to).toBe('alerts');
     expect(messages[0]?.at.slice(0, 16)).toBe(alert?.createdAt.slice(0, 16));
     expect(messages[0]?.text).toContain('al-1');
-    expect(messages[0]?.text).toMatch(/\/a\/[A-Za-z0-9_-]{33}/);
+    // A console link: an address that shows nothing without sign-in, never a credential.
+    expect(messages[0]?.text).toContain(`${runtime.url}/console/alerts/${alert?.alertId}`);
+    expect(messages[0]?.text).not.toMatch(/\/a\/[A-Za-z0-9_-]{33}/);
     expect(`${messages[0]?.subject} ${messages[0]?.text}`).not.toMatch(
       /Kai|Ann Example|555-0100|self-harm|ketamine/i,
     );
@@ -119,30 +122,34 @@ describe('staff alerts through the local runtime', () => {
     expect((await alertOf('al-2'))[0]).toMatchObject({ state: 'escalated', escalations: 4 });
   });
 
-  it('never escalates an acknowledged alert, and a second acknowledgement shows who was first', async () => {
+  it('never escalates an alert acknowledged in the console, and a second acknowledgement shows who was first', async () => {
     await urgentReply('al-3');
     const [alert] = await eventually(
       () => alertOf('al-3'),
       (alerts) => alerts[0]?.state === 'open',
     );
     const [message] = await staffMessages(alert?.alertId ?? '');
-    const ackPath = message?.text.match(/\/a\/[A-Za-z0-9_-]{33}/)?.[0] ?? '';
+    const alertPath = message?.text.match(/\/console\/alerts\/[A-Za-z0-9_.:-]+/)?.[0] ?? '';
+    expect((await fetch(runtime.url + alertPath, { redirect: 'manual' })).status).toBe(303);
 
-    const page = await fetch(runtime.url + ackPath);
+    const clinician = await signInOverHttp(runtime.url, 'clinician@example.org', DEFAULT_STAFF_PASSWORD);
+    const page = await clinician.get(alertPath);
     expect(page.status).toBe(200);
-    const html = await page.text();
-    expect(html).toContain('Kai');
-    expect(html).toContain('tel:+15550100011');
-    expect(html).not.toContain('<script');
+    expect(page.text).toContain('Kai');
+    expect(page.text).toContain('tel:+15550100011');
+    expect(page.text).not.toContain('<script');
 
-    const first = await post(ackPath, { by: 'Dr Lee' });
-    expect(first.body).toMatchObject({
+    const first = await clinician.postForm(`${alertPath}/acknowledge`, {}, page.text);
+    expect(first).toMatchObject({ status: 303, location: `${alertPath}?done=acknowledged` });
+    expect((await alertOf('al-3'))[0]).toMatchObject({
       state: 'acknowledged',
-      firstAcknowledgement: true,
-      acknowledgedBy: 'Dr Lee',
+      acknowledgedBy: 'Casey Clinician',
     });
-    const second = await post(ackPath, { by: 'Nurse Kim' });
-    expect(second.body).toMatchObject({ firstAcknowledgement: false, acknowledgedBy: 'Dr Lee' });
+    const second = await clinician.postForm(`${alertPath}/acknowledge`, {}, page.text);
+    expect(second.location).toBe(`${alertPath}?done=already-acknowledged`);
+    expect((await clinician.get(second.location ?? '')).text).toContain(
+      'Someone else acknowledged this alert first',
+    );
 
     expect(
       (await get<{ alertId?: string }[]>('/local/schedules')).some((s) => s.alertId === alert?.alertId),
@@ -209,10 +216,13 @@ describe('review digest through the local runtime', () => {
     ).toBe('08:00');
     expect(withReply[0]?.to).toBe('care-team@example-clinic.org');
     expect(withReply[0]?.text).not.toMatch(/Kai|headache/i);
-    const pagePath = withReply[0]?.text.match(/\/r\/[A-Za-z0-9_-]{33}/)?.[0] ?? '';
-    const page = await fetch(runtime.url + pagePath);
+    const pagePath =
+      withReply[0]?.text.match(/\/console\/replies\/[A-Za-z0-9_.:-]+\/[A-Za-z0-9_.:-]+/)?.[0] ?? '';
+    expect((await fetch(runtime.url + pagePath, { redirect: 'manual' })).status).toBe(303);
+    const clinician = await signInOverHttp(runtime.url, 'clinician@example.org', DEFAULT_STAFF_PASSWORD);
+    const page = await clinician.get(pagePath);
     expect(page.status).toBe(200);
-    expect(await page.text()).toMatch(/headache/i);
+    expect(page.text).toMatch(/headache/i);
 
     // Two more days with nothing new: no digest at all.
     await post('/local/clock', { advance: 'P2D' });

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '../../infra/local/runtime';
+import { DEFAULT_STAFF_PASSWORD, type LocalRuntime } from '../../infra/local/runtime';
+import { signInOverHttp } from '../support/console-session';
 import {
   eventually,
   linkPath,
@@ -492,7 +493,7 @@ describe('markup from input in emails and pages', () => {
     expect(answer.text).toContain('alert(2)');
   });
 
-  it('escapes the note on the reply page, the staff alert page and after an acknowledgement by a hostile name', async () => {
+  it('escapes the note on the reply page, and on the console alert page before and after acknowledging', async () => {
     const form = new URLSearchParams({ mood: '1', selfHarm: 'yes', note: HOSTILE_TEXT }).toString();
     const answer = await client.postRaw(checkinPath, form, 'application/x-www-form-urlencoded');
     expect(answer.status).toBe(200);
@@ -503,30 +504,25 @@ describe('markup from input in emails and pages', () => {
       async () => (await client.outbox()).find((m) => m.channel === 'staff' && m.text.includes('hx-markup')),
       (m) => m !== undefined,
     );
-    const alertPath = linkPath(staff?.text ?? '', 'a');
-    expect(alertPath).toMatch(/^\/a\//);
-    const page = await client.get(alertPath ?? '');
-    expect(page.status).toBe(200);
-    expectEscaped('staff alert page', page.text);
+    // The staff message points into the console, which shows nothing to a signed-out visit.
+    const alertPath = /\/console\/alerts\/[A-Za-z0-9_.:-]+/.exec(staff?.text ?? '')?.[0];
+    expect(alertPath).toBeDefined();
+    const signedOut = await client.get(alertPath ?? '');
+    expect(signedOut.status).toBe(303);
+    expect(signedOut.text).not.toContain('hx-markup');
 
-    const ack = await client.postJson(alertPath ?? '', { by: `${SCRIPT}${IMG}` });
-    expect(ack.status).toBeLessThan(300);
-    // A JSON answer may echo the name as data, but never as something a browser would render.
-    expect(ack.type).toMatch(/^application\/json/);
-    expect(ack.headers['x-content-type-options']).toBe('nosniff');
-    // A second acknowledgement by form shows, as a page, who was first: the hostile name, escaped.
-    const second = await client.postRaw(
-      alertPath ?? '',
-      `by=${encodeURIComponent(IMG)}`,
-      'application/x-www-form-urlencoded',
-    );
-    expect(second.type).toMatch(/text\/html/);
-    expectEscaped('second acknowledgement page', second.text);
-    const again = await client.get(alertPath ?? '');
-    expectEscaped('staff alert page after acknowledgement', again.text);
+    const clinician = await signInOverHttp(runtime.url, 'clinician@example.org', DEFAULT_STAFF_PASSWORD);
+    const page = await clinician.get(alertPath ?? '');
+    expect(page.status).toBe(200);
+    expectEscaped('console alert page', page.text);
+    const ack = await clinician.postForm(`${alertPath}/acknowledge`, {}, page.text);
+    expect(ack.status).toBe(303);
+    const again = await clinician.get(alertPath ?? '');
+    expect(again.text).toContain('Acknowledged by');
+    expectEscaped('console alert page after acknowledgement', again.text);
   });
 
-  it('escapes the note on the staff page of a review reply from the digest', async () => {
+  it('escapes the note on the console page of a review reply from the digest', async () => {
     const answer = await client.postJson(checkinPath, { mood: 2, selfHarm: 'no', note: HOSTILE_TEXT });
     expect(answer.status).toBe(201);
     expect(JSON.parse(answer.text)).toMatchObject({ triage: 'review' });
@@ -539,10 +535,12 @@ describe('markup from input in emails and pages', () => {
     const digest = (await client.outbox()).find((m) => m.kind === 'review-digest');
     expect(digest).toBeDefined();
     expect(unsafeMarkup(digest?.html ?? '')).toEqual([]);
-    const reviewPath = linkPath(digest?.text ?? '', 'r');
-    const page = await client.get(reviewPath ?? '/r/missing');
+    const reviewPath = /\/console\/replies\/[A-Za-z0-9_.:-]+\/[A-Za-z0-9_.:-]+/.exec(digest?.text ?? '')?.[0];
+    expect(reviewPath).toBeDefined();
+    const clinician = await signInOverHttp(runtime.url, 'clinician@example.org', DEFAULT_STAFF_PASSWORD);
+    const page = await clinician.get(reviewPath ?? '/console/replies/missing/missing');
     expect(page.status).toBe(200);
-    expectEscaped('review reply page', page.text);
+    expectEscaped('console reply page', page.text);
   });
 });
 

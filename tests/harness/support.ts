@@ -273,8 +273,6 @@ export function alertHarness(
     alerts,
     staff: { publish },
     scheduler: h.scheduler.alerts,
-    links: h.deps.links,
-    signingKey: h.deps.signingKey,
     linkBaseUrl: h.deps.linkBaseUrl,
     metrics: noMetrics,
     log: silentLog,

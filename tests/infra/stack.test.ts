@@ -313,10 +313,9 @@ describe('followup app', () => {
       expect(envNames.sort()).toEqual(Object.keys(schema.shape).sort());
     });
 
-    it('gives checkinHttp TABLE_NAME, LINK_SIGNING_SECRET_ARN and the alert schedule group', () => {
+    it('gives checkinHttp TABLE_NAME and LINK_SIGNING_SECRET_ARN, nothing more', () => {
       const env = functionProps(service.checkin.handler).Environment.Variables;
-      expect(Object.keys(env).sort()).toEqual(['LINK_SIGNING_SECRET_ARN', 'SCHEDULE_GROUP', 'TABLE_NAME']);
-      expect(env[ENV.scheduleGroup]).toBe(service.alerts.scheduleGroupName);
+      expect(Object.keys(env).sort()).toEqual(['LINK_SIGNING_SECRET_ARN', 'TABLE_NAME']);
     });
 
     it('gives dispatch-alerts its topics, the alert schedule group, the scheduler role, the schedule DLQ and its own ARN', () => {
@@ -477,7 +476,7 @@ describe('followup app', () => {
       expect(actions.filter((a) => /^(sns|scheduler|iam|lambda|events):/.test(a))).toEqual([]);
     });
 
-    it('lets the check-in function read/write table items, read the link-signing secret and delete alert schedules, nothing to send', () => {
+    it('lets the check-in function read/write table items and read the link-signing secret, nothing to send or schedule', () => {
       const statements = statementsOf(service.checkin.handler.role);
       const actions = statements.flatMap(actionsOf);
       expect(actions).toEqual(
@@ -495,7 +494,12 @@ describe('followup app', () => {
       // The very secret whose ARN the function is given, and no other.
       const env = functionProps(service.checkin.handler).Environment.Variables;
       expect(secretRead[0]?.Resource).toEqual(env[ENV.linkSigningSecretArn]);
-      // Acknowledging deletes the alert's pending escalation, in the alert group only: no patient message schedule.
+      // Staff act in the console now: the check-in function touches no schedule.
+      expect(actions.filter((a) => a.startsWith('scheduler:'))).toEqual([]);
+    });
+
+    it('lets the console delete alert escalation schedules only, and read its own secret only', () => {
+      const statements = statementsOf(service.console.handler.role);
       expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('scheduler:')))).toEqual([
         {
           Effect: 'Allow',
@@ -503,6 +507,9 @@ describe('followup app', () => {
           Resource: schedulesIn(service.alerts.scheduleGroupName),
         },
       ]);
+      expect(statements.flatMap(actionsOf).filter((a) => /^(ses|sns|iam|lambda|events):/.test(a))).toEqual(
+        [],
+      );
     });
 
     it('never grants a table scan, and no function gets a wildcard resource but the stream reader', () => {

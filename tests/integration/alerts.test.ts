@@ -52,8 +52,6 @@ async function harness() {
       },
     },
     scheduler: { upsert: async () => {}, remove: async () => {} },
-    links: new DynamoLinkStore(db, tableName),
-    signingKey: { get: async () => new Uint8Array(32).fill(9) },
     linkBaseUrl: 'https://care.example.org',
     metrics: { count: () => {}, flush: () => {} },
     log: { info: () => {}, warn: () => {}, error: () => {} },

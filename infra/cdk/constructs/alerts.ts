@@ -28,9 +28,7 @@ export type StaffConfig = Pick<
 export interface AlertsProps {
   /** The service table, with a stream of new images and the sparse work index (`WORK_INDEX`). */
   readonly table: ITable;
-  /** HMAC key of staff links (acknowledge and reply pages); the functions only read it. */
-  readonly linkSigningSecret: ISecret;
-  /** Base URL of staff links, no trailing slash (config `links.baseUrl`, else the check-in API's URL). */
+  /** Base URL of the console links in staff messages (config `links.baseUrl`, else the check-in API's URL). */
   readonly linkBaseUrl: string;
   /** Encrypts the staff topics, the stream failure queue and the functions' log groups and failure queues. */
   readonly key: IKey;
@@ -132,8 +130,7 @@ export class Alerts extends Construct {
     this.dispatchFunction = dispatch;
     // Creates alerts, moves them along, finds due work on the work index.
     dispatch.bindTable(props.table, { queryIndexes: [WORK_INDEX] });
-    // Signs the acknowledge link each alert carries.
-    dispatch.bindSecretRead(ENV.linkSigningSecretArn, props.linkSigningSecret);
+    // Each alert carries a console link (an address, no credential): nothing to sign.
     dispatch.setEnv(ENV.linkBaseUrl, props.linkBaseUrl);
     // Publishes to the two staff topics and no other (plus their key, which grantPublish adds).
     dispatch.setEnv(ENV.staffAlertTopicArn, this.alertTopic.topicArn);
@@ -196,12 +193,11 @@ export class Alerts extends Construct {
 
     this.digestFunction = new ProjectFunction(this, 'ReviewDigest', {
       entry: 'functions/send-review-digest.ts',
-      description: 'Emails the daily staff digest of replies triaged review, each with a signed link',
+      description: 'Emails the daily staff digest of replies triaged review, each with a console link',
       key: props.key,
     });
     // Reads the review replies due on the work index and marks them digested.
     this.digestFunction.bindTable(props.table, { queryIndexes: [WORK_INDEX] });
-    this.digestFunction.bindSecretRead(ENV.linkSigningSecretArn, props.linkSigningSecret);
     this.digestFunction.setEnv(ENV.linkBaseUrl, props.linkBaseUrl);
     // Email only, from the clinic's sender: the digest has no SMS.
     messaging.bindEmail(this.digestFunction);

@@ -64,13 +64,13 @@ export class CheckinApi extends Construct {
     this.handler = new ProjectFunction(this, 'CheckinHttp', {
       entry: 'functions/handle-checkin-http.ts',
       description:
-        'Signed links: check-in form, instructions, stores and triages replies; staff alert and reply pages',
+        'Signed links: check-in form, instructions, stores and triages replies; old staff links to the console',
       key: props.key,
       // Well inside the gateway's 29 s integration timeout: a patient is waiting on this answer.
       timeout: Duration.seconds(15),
     });
-    // Reads and writes replies and alerts, verifies links: nothing to send or publish. (Acknowledging an alert
-    // deletes its pending escalation schedule: see Alerts.bindAcknowledging.)
+    // Reads bookings and links, writes replies (with their pending-alert marker), verifies links: nothing to
+    // send, publish or schedule.
     this.handler.bindTable(props.table);
     this.handler.bindSecretRead(ENV.linkSigningSecretArn, props.linkSigningSecret);
 

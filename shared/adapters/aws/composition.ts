@@ -59,15 +59,12 @@ export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDep
   clinicConfig ??= parseClinicConfig(clinicConfigInput);
   const db = createDocumentClient();
   const tableName = env[ENV.tableName];
-  const scheduler = new SchedulerClient({});
   return {
     config: clinicConfig,
     clock: systemClock,
     bookings: new DynamoBookingStore(db, tableName),
     links: new DynamoLinkStore(db, tableName),
     replies: new DynamoReplyStore(db, tableName),
-    alerts: new DynamoAlertStore(db, tableName),
-    escalations: { remove: (name) => removeSchedule(scheduler, env[ENV.scheduleGroup], name) },
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     newId: randomUUID,
     metrics,
@@ -138,8 +135,6 @@ export function awsAlertDeps(env = parseEnv(dispatchAlertsEnvSchema)): AlertDeps
       roleArn: env[ENV.schedulerRoleArn],
       deadLetterArn: env[ENV.scheduleDlqArn],
     }),
-    links: new DynamoLinkStore(db, tableName),
-    signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     linkBaseUrl: env[ENV.linkBaseUrl],
     metrics,
     log,
@@ -148,8 +143,25 @@ export function awsAlertDeps(env = parseEnv(dispatchAlertsEnvSchema)): AlertDeps
 
 /** Dependencies of the review digest function. */
 export function awsDigestDeps(env = parseEnv(reviewDigestEnvSchema)): DigestDeps {
-  const messaging = awsMessagingDeps({ ...env });
-  return { ...messaging, reviews: new DynamoReplyStore(createDocumentClient(), env[ENV.tableName]) };
+  clinicConfig ??= parseClinicConfig(clinicConfigInput);
+  return {
+    config: clinicConfig,
+    clock: systemClock,
+    reviews: new DynamoReplyStore(createDocumentClient(), env[ENV.tableName]),
+    mailer: sesMailer(clinicConfig, env[ENV.sesConfigurationSet]),
+    linkBaseUrl: env[ENV.linkBaseUrl],
+    metrics,
+    log,
+  };
+}
+
+/** SES from the clinic's sender address, through the configuration set when there is one. */
+function sesMailer(config: ClinicConfig, configurationSet: string | undefined): SesMailer {
+  return new SesMailer(new SESv2Client({}), {
+    from: config.sender.email,
+    ...(config.sender.replyTo ? { replyTo: config.sender.replyTo } : {}),
+    ...(configurationSet ? { configurationSet } : {}),
+  });
 }
 
 /** Dependencies of the send-message function. */
@@ -166,11 +178,7 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
     links: new DynamoLinkStore(db, tableName),
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     linkBaseUrl: env[ENV.linkBaseUrl],
-    mailer: new SesMailer(new SESv2Client({}), {
-      from: config.sender.email,
-      ...(config.sender.replyTo ? { replyTo: config.sender.replyTo } : {}),
-      ...(env[ENV.sesConfigurationSet] ? { configurationSet: env[ENV.sesConfigurationSet] } : {}),
-    }),
+    mailer: sesMailer(config, env[ENV.sesConfigurationSet]),
     sms: new SnsSmsSender(new SNSClient({}), {
       ...(config.sender.smsOriginationNumber
         ? { originationNumber: config.sender.smsOriginationNumber }

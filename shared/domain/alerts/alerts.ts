@@ -15,6 +15,7 @@ import type {
 } from '../ports';
 import { messageScheduleName } from '../schedule-names';
 import { shiftIso } from '../time';
+import { alertConsoleUrl } from './console-links';
 import { staffAlertMessage } from './staff-alert-message';
 
 export interface AlertDeps {
@@ -23,9 +24,7 @@ export interface AlertDeps {
   alerts: AlertStore;
   staff: StaffNotifier;
   scheduler: AlertScheduler;
-  links: LinkStore;
-  signingKey: SigningKeySource;
-  /** Base of staff links (the API's URL, or the local server). */
+  /** Base of console links (`links.baseUrl`, the API's URL, or the local server). */
   linkBaseUrl: string;
   metrics: Metrics;
   log: Log;
@@ -78,7 +77,7 @@ export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<Al
   const expiresAt = shiftIso(now, { minutes: ALERT_CLAIM_MINUTES });
   if (!(await deps.alerts.claim(alertId, alert, { now, expiresAt }))) return 'in-flight';
   const { staff } = deps.config;
-  const link = await staffLink(deps, alert);
+  const link = alertConsoleUrl(deps.linkBaseUrl, alert.alertId);
   const messageFor = (escalation: number) =>
     staffAlertMessage({
       kind: escalation === 0 ? 'alert' : 'escalation',
@@ -240,25 +239,4 @@ async function scheduleEscalation(deps: AlertDeps, alertId: string, n: number, f
     timeZone: deps.config.clinic.timeZone,
     payload: { alertId },
   });
-}
-
-/** The signed acknowledge link of an alert, valid `staff.linkDays`. */
-async function staffLink(deps: AlertDeps, alert: AlertRecord): Promise<string> {
-  const { linkId, token } = createLinkToken(await deps.signingKey.get(), {
-    bookingId: alert.bookingId,
-    kind: 'alert',
-    at: alert.alertId,
-  });
-  // The token is derived, so escalations reuse the link written with the first delivery attempt.
-  if (alert.state === 'pending') {
-    await deps.links.put({
-      linkId,
-      bookingId: alert.bookingId,
-      kind: 'alert',
-      purpose: 'alert',
-      subjectId: alert.alertId,
-      expiresAt: shiftIso(alert.createdAt, { days: deps.config.staff.linkDays }),
-    });
-  }
-  return `${deps.linkBaseUrl.replace(/\/$/, '')}/a/${token}`;
 }

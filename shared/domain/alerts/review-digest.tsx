@@ -6,8 +6,8 @@ import { checkinKindLabel, formatStaffDay, formatStaffTime } from './staff-wordi
 /*
  * The daily staff email of replies triaged "review" (DESIGN section 8,
  * `kind: "review-digest"`). Minimum necessary PHI: a booking reference,
- * which check-in, when and which rule ids per reply, and a signed link to
- * the staff page that shows the answers. No patient name, no answer.
+ * which check-in, when and which rule ids per reply, and a console link to
+ * the reply (the answers show after sign-in). No patient name, no answer.
  */
 
 /** One reply in the digest. */
@@ -19,7 +19,7 @@ export interface ReviewDigestItem {
   receivedAt: string;
   /** Ids of the triage rules that fired. */
   rules: readonly string[];
-  /** The signed staff link to the reply's page. */
+  /** The reply in the console. */
   link: string;
 }
 
@@ -64,7 +64,7 @@ function plural(count: number): string {
 }
 
 const INTRO =
-  'These replies were triaged "review": nothing urgent, but someone on the care team should look at them. Each link opens the answers on a secure staff page.';
+  'These replies were triaged "review": nothing urgent, but someone on the care team should look at them. Each link opens the reply in the staff console once you sign in.';
 const PRIVACY = 'This email holds no answers. Do not forward it: its links open patient information.';
 
 function textBody(input: ReviewDigestInput, rows: DigestLine[], day: string): string {
@@ -133,7 +133,7 @@ function DigestEmail(props: {
  * review: 3 (Riverside Clinic, Thu 26 Nov)"), plain text and an accessible
  * HTML document, one entry per reply (oldest first) with its booking
  * reference, which check-in, when it arrived (clinic time zone), the rule ids
- * and the signed link. No patient name and no answer appear anywhere.
+ * and the console link. No patient name and no answer appear anywhere.
  *
  * The caller sends no digest on a day with nothing new (DESIGN section 8);
  * given no items, this still renders a "no replies" email.

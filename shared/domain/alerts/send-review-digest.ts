@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ClinicConfig } from '../../contracts/clinic-config';
-import { createLinkToken } from '../messages/tokens';
-import type { Clock, LinkStore, Log, Mailer, Metrics, ReviewQueue, SigningKeySource } from '../ports';
-import { shiftIso } from '../time';
+import type { Clock, Log, Mailer, Metrics, ReviewQueue } from '../ports';
+import { replyConsoleUrl } from './console-links';
 import { renderReviewDigest } from './review-digest';
 
 export interface DigestDeps {
@@ -10,8 +9,7 @@ export interface DigestDeps {
   clock: Clock;
   reviews: ReviewQueue;
   mailer: Mailer;
-  links: LinkStore;
-  signingKey: SigningKeySource;
+  /** Base of console links. */
   linkBaseUrl: string;
   metrics: Metrics;
   log: Log;
@@ -19,7 +17,7 @@ export interface DigestDeps {
 
 /**
  * Sends the daily staff digest of replies triaged `review`: each reply once,
- * each line a signed link to the staff page of that reply, and nothing at all
+ * each line a link to the reply in the console (shown after sign-in), and nothing at all
  * on a day with nothing new. A reply leaves the queue only after the email
  * went out, so a failed send puts it in the next digest instead.
  */
@@ -30,32 +28,14 @@ export async function sendReviewDigest(deps: DigestDeps): Promise<{ sent: boolea
   const replies = await deps.reviews.dueForDigest(now);
   if (replies.length === 0) return { sent: false, replies: 0 };
 
-  const key = await deps.signingKey.get();
-  const base = deps.linkBaseUrl.replace(/\/$/, '');
-  const items = [];
-  for (const reply of replies) {
-    const { linkId, token } = createLinkToken(key, {
-      bookingId: reply.bookingId,
-      kind: 'reply',
-      at: reply.replyId,
-    });
-    await deps.links.put({
-      linkId,
-      bookingId: reply.bookingId,
-      kind: 'reply',
-      purpose: 'reply',
-      subjectId: reply.replyId,
-      expiresAt: shiftIso(now, { days: deps.config.staff.linkDays }),
-    });
-    items.push({
-      replyId: reply.replyId,
-      bookingId: reply.bookingId,
-      replyKind: reply.kind,
-      receivedAt: reply.receivedAt,
-      rules: reply.rules,
-      link: `${base}/r/${token}`,
-    });
-  }
+  const items = replies.map((reply) => ({
+    replyId: reply.replyId,
+    bookingId: reply.bookingId,
+    replyKind: reply.kind,
+    receivedAt: reply.receivedAt,
+    rules: reply.rules,
+    link: replyConsoleUrl(deps.linkBaseUrl, reply.bookingId, reply.replyId),
+  }));
   const date = DateTime.fromISO(now).setZone(deps.config.clinic.timeZone).toISODate() ?? now.slice(0, 10);
   const digest = renderReviewDigest({ clinic: deps.config.clinic, date, items });
   await deps.mailer.send({

@@ -6,7 +6,7 @@ import { checkinKindLabel, formatStaffTime, MAX_ESCALATIONS } from './staff-word
  * sends email subscribers the subject and the text, SMS subscribers the text
  * only. Minimum necessary PHI: no patient name, no answer, no symptom, no
  * drug or diagnosis; only that an urgent check-in waits, which one, and the
- * signed link to the staff page that shows the rest.
+ * console link to the alert (which shows the rest after sign-in).
  */
 
 /** SMS subscribers get `text`: at most this many characters (two SMS segments of GSM-7 text). */
@@ -25,7 +25,7 @@ export interface StaffAlertMessageInput {
   /** When the reply arrived, ISO. */
   receivedAt: string;
   clinic: { name: string; timeZone: string };
-  /** The signed staff link: the page shows the answers and takes the acknowledgement. */
+  /** The alert in the console: shows the answers and takes the acknowledgement, after sign-in. */
   link: string;
   /** For an escalation: which one, from 1. */
   escalation?: number;

@@ -255,3 +255,35 @@ export async function consoleHome(
   await record(deps, request, 'view', 'PAGE#home');
   return { ok: true, value: home };
 }
+
+/** One check-in reply as the console shows it (the review digest links here). */
+export interface ReplyDetail {
+  reply: StoredReply;
+  booking: FullBooking;
+  /** The answers that made its rules fire. */
+  triggers: string[];
+}
+
+/** One reply with its answers: clinicians only (the front desk never sees answers). */
+export async function showReply(
+  deps: ConsoleDeps,
+  request: StaffRequest,
+  bookingId: string,
+  replyId: string,
+): Promise<ConsoleResult<ReplyDetail>> {
+  const subject = `REPLY#${bookingId}#${replyId}`;
+  if (!(await allowed(deps, request, 'answers', subject))) return { ok: false, reason: 'forbidden' };
+  const [stored, replies] = await Promise.all([
+    deps.bookings.get(bookingId),
+    deps.replies.listForBooking(bookingId),
+  ]);
+  const reply = replies.find((candidate) => candidate.replyId === replyId);
+  const booking = stored?.booking;
+  if (!reply || !booking) return { ok: false, reason: 'not-found' };
+  const fired = deps.config.triage.filter((rule) => reply.rules.includes(rule.id));
+  await record(deps, request, 'view', subject);
+  return {
+    ok: true,
+    value: { reply, booking, triggers: [...triggeringAnswers(reply.answers, fired, reply.scores)] },
+  };
+}

@@ -9,6 +9,7 @@ import {
   listAlerts,
   type StaffRequest,
   showAlert,
+  showReply,
 } from '../../domain/console/alerts-console';
 import type { AuditAction, IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
 import {
@@ -29,6 +30,7 @@ import { CONSOLE_STYLE_HASH, pageSecurityHeaders } from '../styles';
 import { AlertDetailPage, AlertsPage, type ConsoleClinic, ConsoleHomePage } from './alerts-pages';
 import { ConsoleMessagePage, type ConsoleViewer } from './console-document';
 import { clearCookie, cookieJar, openCookie, parseCookies, sealCookie, setCookie } from './cookies';
+import { ConsoleReplyPage } from './reply-page';
 
 /*
  * The console's HTTP edge (DESIGN section 10): sign-in through the OpenID
@@ -282,6 +284,13 @@ export async function handleConsoleRequest(
       if (!result.ok) return refused(result);
       return redirect(`/console/alerts/${encodeURIComponent(alertId)}?done=closed`);
     }
+  }
+  const replyRoute = /^\/console\/replies\/([A-Za-z0-9_.:-]{1,128})\/([A-Za-z0-9_.:-]{1,128})$/.exec(path);
+  if (replyRoute && method !== 'POST') {
+    const result = await showReply(deps, staffRequest, replyRoute[1] ?? '', replyRoute[2] ?? '');
+    return result.ok
+      ? page(200, <ConsoleReplyPage viewer={viewer} clinic={clinic} detail={result.value} />)
+      : refused(result);
   }
   return message(404, 'Not found', ['There is nothing at this address.'], viewer);
 }

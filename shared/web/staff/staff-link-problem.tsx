@@ -12,11 +12,7 @@ export interface StaffLinkProblemInput {
 const STAFF_PROBLEMS: Readonly<Record<StaffLinkProblem, { title: string; body: string }>> = {
   invalid: {
     title: 'This link does not work',
-    body: 'The link may be incomplete. Open it again from the alert or digest message, and make sure you use the whole link.',
-  },
-  expired: {
-    title: 'This link has expired',
-    body: 'To keep patient information private, staff links only work for a few days. Look the patient up in the clinic’s own records instead.',
+    body: 'The link may be incomplete. Open it again from the alert or digest message, and make sure you use the whole link, or find the alert in the staff console.',
   },
   'not-found': {
     title: 'We could not find this page',
@@ -36,6 +32,11 @@ export function StaffLinkProblemPage(input: StaffLinkProblemInput): VNode {
       <h1>{title}</h1>
       <p>{body}</p>
       <p>If this was about an urgent alert, make sure someone on the care team contacts the patient.</p>
+      <p>
+        <a class="button" href="/console/alerts">
+          Open the staff console
+        </a>
+      </p>
     </StaffDocument>
   );
 }

@@ -1,0 +1,44 @@
+import type { VNode } from 'preact';
+import type { ReplyDetail } from '../../domain/console/alerts-console';
+import { ContactSection, ReplySection, SessionSection } from '../staff/reply-sections';
+import type { ConsoleClinic } from './alerts-pages';
+import { ConsoleDocument, type ConsoleViewer } from './console-document';
+
+/**
+ * One check-in reply in the console (the review digest links here): what was
+ * reported with the triggering answers highlighted, why it was flagged, how
+ * to reach the patient, the session, and its alert when it raised one.
+ */
+export function ConsoleReplyPage(props: {
+  viewer: ConsoleViewer;
+  clinic: ConsoleClinic;
+  detail: ReplyDetail;
+}): VNode {
+  const { reply, booking, triggers } = props.detail;
+  const heading =
+    reply.triage === 'review'
+      ? `${booking.patient.firstName}: check-in reply to review`
+      : `${booking.patient.firstName}: check-in reply (${reply.triage})`;
+  return (
+    <ConsoleDocument title={heading} clinicName={props.clinic.name} viewer={props.viewer} current="review">
+      <h1>{heading}</h1>
+      {reply.alertId !== undefined ? (
+        <div class="status status-urgent">
+          <p>
+            This reply raised an urgent alert.{' '}
+            <a href={`/console/alerts/${encodeURIComponent(reply.alertId)}`}>Open the alert</a>
+          </p>
+        </div>
+      ) : null}
+      <ReplySection
+        reply={reply}
+        booking={booking}
+        clinic={props.clinic}
+        ruleDescriptions={props.clinic.ruleDescriptions}
+        triggers={new Set(triggers)}
+      />
+      <ContactSection booking={booking} />
+      <SessionSection booking={booking} clinic={props.clinic} />
+    </ConsoleDocument>
+  );
+}
