@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
 import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
-import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { type AlertDeps, advanceAlert, sweepAlerts } from '../../shared/domain/alerts/alerts';

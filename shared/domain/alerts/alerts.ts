@@ -1,15 +1,12 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { METRIC } from '../../contracts/metrics';
-import { createLinkToken } from '../messages/tokens';
 import type {
   AlertRecord,
   AlertScheduler,
   AlertStore,
   Clock,
-  LinkStore,
   Log,
   Metrics,
-  SigningKeySource,
   StaffNotifier,
   StoredReply,
 } from '../ports';
