@@ -164,6 +164,8 @@ export const CONSOLE_STYLE = [
   'mark{background:#fff3b0;color:#1f2933;padding:0 .125rem}',
   '.protocol{border-left:.375rem solid #0b3d6b;background:#eef3f9;padding:.75rem 1rem;margin:0 0 1.5rem}',
   '.inline-fields{display:grid;gap:.5rem;grid-template-columns:repeat(2,minmax(0,1fr));margin:0 0 1rem}',
+  'td,th{overflow-wrap:anywhere}',
+  'input[type="date"]{display:block;min-height:2.75rem;margin:0 0 1rem;padding:.5rem .75rem;border:2px solid #6b7785;border-radius:.5rem;background:#fff;color:#1f2933}',
 ].join('\n');
 
 /** The CSP source that allows exactly `CONSOLE_STYLE`. */

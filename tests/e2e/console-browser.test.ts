@@ -254,6 +254,20 @@ describe('staff console in a real browser', () => {
     expect((await page.locator('body').textContent()) ?? '').not.toContain(PATIENT.firstName);
   });
 
+  it('shows an admin who viewed and acknowledged the alert, when and from where, and nothing clinical', async () => {
+    const page = await (await context()).newPage();
+    await signIn(page, '/console/audit', 'admin@example.org');
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain('clinician@example.org');
+    expect(text).toContain(`acknowledged ALERT#${firstAlert}`);
+    expect(text).toContain(`closed ALERT#${firstAlert}`);
+    expect(text).toContain('frontdesk@example.org');
+    expect(text).toMatch(/was refused ALERT#/);
+    expect(text).toMatch(/127\.0\.0\.1/);
+    expect(text).not.toContain(PATIENT.firstName);
+    expect((await page.goto(`${runtime.url}/console/alerts/${firstAlert}`))?.status()).toBe(403);
+  });
+
   it('loads every console page with its styles allowed by the Content-Security-Policy', () => {
     expect(cspViolations).toEqual([]);
   });
@@ -277,6 +291,9 @@ describe('console accessibility (axe-core)', () => {
     found.notFound = await axeViolations(page);
     await page.goto(`${runtime.url}/console/signed-out`);
     found.signedOut = await axeViolations(page);
+    const admin = await (await context({ bypassCSP: true })).newPage();
+    await signIn(admin, '/console/audit', 'admin@example.org');
+    found.audit = await axeViolations(admin);
     expect(found).toEqual({
       '/console': [],
       '/console/alerts': [],
@@ -284,6 +301,7 @@ describe('console accessibility (axe-core)', () => {
       [`/console/alerts/${firstAlert}`]: [],
       notFound: [],
       signedOut: [],
+      audit: [],
     });
   });
 });

@@ -15,6 +15,7 @@ import {
   type StaffRequest,
   showAlert,
 } from '../../shared/domain/console/alerts-console';
+import { listAudit } from '../../shared/domain/console/audit-console';
 import type { StaffSession } from '../../shared/domain/console/session';
 import type { Staff } from '../../shared/domain/console/staff';
 import type { StoredReply } from '../../shared/domain/ports';
@@ -235,6 +236,55 @@ describe('console use cases against DynamoDB', () => {
     const entry = stored as Parameters<DynamoAuditLog['record']>[0];
     await fixedId.record(entry);
     await expect(fixedId.record(entry)).rejects.toThrow(/conditional/i);
+  });
+});
+
+describe('the audit page', () => {
+  const ADMIN: Staff = { subject: 'sub-avery', email: 'avery@example.org', name: 'Avery', groups: ['admin'] };
+
+  it("shows admins a day newest first, one user's or about one thing, paged; refuses everyone else", async () => {
+    const h = await harness();
+    const alertId = await h.urgent(1, '2026-08-03T14:50:00.000Z');
+    for (const minute of ['01', '02', '03']) {
+      h.at(`2026-08-03T15:${minute}:00.000Z`);
+      await showAlert(h.deps, as(CLINICIAN, `/console/alerts/${alertId}`), alertId);
+    }
+    h.at('2026-08-03T15:04:00.000Z');
+    await showAlert(h.deps, as(DESK, `/console/alerts/${alertId}`), alertId);
+    h.at('2026-08-03T16:00:00.000Z');
+
+    expect(await listAudit(h.deps, as(CLINICIAN, '/console/audit'), { day: '2026-08-03' })).toEqual({
+      ok: false,
+      reason: 'forbidden',
+    });
+    const all = await listAudit(h.deps, as(ADMIN, '/console/audit'), { day: '2026-08-03' });
+    if (!all.ok) throw new Error('refused');
+    // Newest first. The admin's own view of the audit is written after reading, so it is not on this page.
+    expect(all.value.entries.map((e) => [e.at.slice(11, 16), e.user.email, e.action])).toEqual([
+      ['16:00', 'casey@example.org', 'denied'],
+      ['15:04', 'frankie@example.org', 'denied'],
+      ['15:03', 'casey@example.org', 'view'],
+      ['15:02', 'casey@example.org', 'view'],
+      ['15:01', 'casey@example.org', 'view'],
+    ]);
+    const desk = await listAudit(h.deps, as(ADMIN, '/console/audit'), {
+      day: '2026-08-03',
+      user: 'frankie@example.org',
+    });
+    expect(desk.ok && desk.value.entries.map((e) => e.action)).toEqual(['denied']);
+    const about = await listAudit(h.deps, as(ADMIN, '/console/audit'), {
+      day: '2026-08-03',
+      subject: 'ALERT#',
+    });
+    expect(about.ok && about.value.entries).toHaveLength(4);
+
+    const first = await h.deps.audit.listDay('2026-08-03', { limit: 2 });
+    expect(first.entries).toHaveLength(2);
+    expect(first.next).toBeDefined();
+    const second = await h.deps.audit.listDay('2026-08-03', { limit: 10, after: first.next ?? '' });
+    expect(second.entries.map((e) => e.at)).toEqual(
+      (await h.deps.audit.listDay('2026-08-03', { limit: 50 })).entries.slice(2).map((e) => e.at),
+    );
   });
 });
 

@@ -27,9 +27,24 @@ export interface AuditEntry {
   origin: RequestOrigin;
 }
 
+/** One page of a day's audit items, newest first, and where the next page starts. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Pass as `after` for the next (older) page; absent on the last page. */
+  next?: string;
+}
+
 /** The audit trail: items are only ever added. */
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
+  /**
+   * A UTC day's items (`2026-11-29`), newest first, at most `limit` read per
+   * page; `user` keeps one user's (by email), `subject` those about one thing.
+   */
+  listDay(
+    day: string,
+    opts: { limit: number; after?: string; user?: string; subject?: string },
+  ): Promise<AuditPage>;
 }
 
 /** The first half of a sign-in: where to send the browser, and what the callback must match. */

@@ -11,6 +11,7 @@ import {
   showAlert,
   showReply,
 } from '../../domain/console/alerts-console';
+import { listAudit } from '../../domain/console/audit-console';
 import type { AuditAction, IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
 import {
   type SessionPolicy,
@@ -28,6 +29,7 @@ import type { AlertOutcome } from '../../domain/ports';
 import { renderPage } from '../layout';
 import { CONSOLE_STYLE_HASH, pageSecurityHeaders } from '../styles';
 import { AlertDetailPage, AlertsPage, type ConsoleClinic, ConsoleHomePage } from './alerts-pages';
+import { AuditPageView } from './audit-page';
 import { ConsoleMessagePage, type ConsoleViewer } from './console-document';
 import { clearCookie, cookieJar, openCookie, parseCookies, sealCookie, setCookie } from './cookies';
 import { ConsoleReplyPage } from './reply-page';
@@ -284,6 +286,21 @@ export async function handleConsoleRequest(
       if (!result.ok) return refused(result);
       return redirect(`/console/alerts/${encodeURIComponent(alertId)}?done=closed`);
     }
+  }
+  if (path === '/console/audit' && method !== 'POST') {
+    const day = query.get('day');
+    const user = query.get('user')?.trim().slice(0, 254);
+    const subject = query.get('subject')?.trim().slice(0, 300);
+    const after = query.get('after')?.slice(0, 200);
+    const result = await listAudit(deps, staffRequest, {
+      ...(day && /^\d{4}-\d{2}-\d{2}$/.test(day) ? { day } : {}),
+      ...(user ? { user } : {}),
+      ...(subject ? { subject } : {}),
+      ...(after ? { after } : {}),
+    });
+    return result.ok
+      ? page(200, <AuditPageView viewer={viewer} clinic={clinic} view={result.value} />)
+      : refused(result);
   }
   const replyRoute = /^\/console\/replies\/([A-Za-z0-9_.:-]{1,128})\/([A-Za-z0-9_.:-]{1,128})$/.exec(path);
   if (replyRoute && method !== 'POST') {

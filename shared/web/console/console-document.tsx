@@ -13,6 +13,7 @@ export interface ConsoleViewer {
 const NAV: readonly { area: ConsoleArea; href: string; label: string }[] = [
   { area: 'home', href: '/console', label: 'Overview' },
   { area: 'alerts', href: '/console/alerts', label: 'Alerts' },
+  { area: 'audit', href: '/console/audit', label: 'Audit' },
 ];
 
 /** A hidden field that proves a form came from a console page of this session. */
