@@ -131,6 +131,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     clock,
     alerts: alertStore,
     replies: replyStore,
+    reviews: replyStore,
     bookings: deps.bookings,
     audit: new DynamoAuditLog(db, tableName),
     sessions: new DynamoStaffSessionStore(db, tableName),

@@ -192,6 +192,10 @@ export interface StoredReply {
   scores: { phq9?: ScreenerScore; gad7?: ScreenerScore };
   /** Set on urgent replies: the staff alert this reply owes, pending until delivered. */
   alertId?: string;
+  /** Set when a clinician marked a review reply reviewed in the console. */
+  reviewedAt?: string;
+  reviewedBy?: string;
+  reviewedBySubject?: string;
 }
 
 export type TriageLevel = 'urgent' | 'review' | 'routine';

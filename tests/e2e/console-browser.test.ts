@@ -35,8 +35,8 @@ async function postJson(path: string, body: unknown): Promise<Response> {
   });
 }
 
-/** A session that ended an hour ago, and an urgent same-day reply to it; answers the alert id. */
-async function urgentAlert(bookingId: string): Promise<string> {
+/** A session that ended an hour ago, and a same-day reply to it; answers the reply's answer. */
+async function reply(bookingId: string, answers: unknown): Promise<Response> {
   const { now } = await getJson<{ now: string }>('/local/clock');
   const start = DateTime.fromISO(now).minus({ hours: 6 });
   await postJson('/local/events', {
@@ -57,10 +57,19 @@ async function urgentAlert(bookingId: string): Promise<string> {
   );
   const link = message?.text.match(/http:\/\/127\.0\.0\.1:\d+\/c\/[A-Za-z0-9_-]+/)?.[0];
   if (!link) throw new Error(`no check-in link for ${bookingId}`);
-  const answer = await fetch(link, {
+  return fetch(link, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ mood: 2, selfHarm: 'yes', sideEffects: { 'chest-pain': 'moderate' } }),
+    body: JSON.stringify(answers),
+  });
+}
+
+/** An urgent same-day reply (self-harm thoughts, chest pain); answers the alert id. */
+async function urgentAlert(bookingId: string): Promise<string> {
+  const answer = await reply(bookingId, {
+    mood: 2,
+    selfHarm: 'yes',
+    sideEffects: { 'chest-pain': 'moderate' },
   });
   expect(answer.status).toBe(201);
   const alert = (await getJson<LocalAlert[]>('/local/alerts')).find((a) => a.bookingId === bookingId);
@@ -123,6 +132,8 @@ beforeAll(async () => {
   });
   firstAlert = await urgentAlert('console-1');
   secondAlert = await urgentAlert('console-2');
+  const review = await reply('console-3', { mood: 3, selfHarm: 'no', sideEffects: { headache: 'moderate' } });
+  expect(((await review.json()) as { triage: string }).triage).toBe('review');
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }, 120_000);
 
@@ -207,6 +218,22 @@ describe('staff console in a real browser', () => {
     expect((await main.textContent()) ?? '').toContain('safety plan reviewed');
   });
 
+  it("lists a review reply, opens it, and marks it reviewed in the clinician's name", async () => {
+    const page = await (await context()).newPage();
+    await signIn(page, '/console/review', 'clinician@example.org');
+    const main = page.locator('main');
+    const listed = (await main.textContent()) ?? '';
+    expect(listed).toContain(`${PATIENT.firstName}: `);
+    expect(listed).toContain('Mood 3 or lower');
+    await Promise.all([page.waitForURL(/\/console\/replies\//), main.locator('h2 a').first().click()]);
+    expect((await main.textContent()) ?? '').toContain('check-in reply to review');
+    await Promise.all([
+      page.waitForURL(/\/console\/review\?done=reviewed$/),
+      page.getByRole('button', { name: 'Mark reviewed' }).click(),
+    ]);
+    expect((await main.textContent()) ?? '').toContain('Nothing is waiting for review.');
+  });
+
   it('refuses a POST without the CSRF token and changes nothing', async () => {
     const page = await (await context()).newPage();
     await signIn(page, '/console/alerts', 'clinician@example.org');
@@ -278,11 +305,16 @@ describe('console accessibility (axe-core)', () => {
     const page = await (await context({ bypassCSP: true })).newPage();
     await signIn(page, '/console', 'clinician@example.org');
     const found: Record<string, unknown> = {};
+    const replies = await getJson<{ replyId: string; bookingId: string }[]>('/local/replies');
+    const reviewReply = replies.find((r) => r.bookingId === 'console-3')?.replyId;
+    expect(reviewReply).toBeDefined();
     for (const path of [
       '/console',
       '/console/alerts',
       `/console/alerts/${secondAlert}`,
       `/console/alerts/${firstAlert}`,
+      '/console/review',
+      `/console/replies/console-3/${reviewReply}`,
     ]) {
       await page.goto(`${runtime.url}${path}`);
       found[path] = await axeViolations(page);
@@ -299,6 +331,8 @@ describe('console accessibility (axe-core)', () => {
       '/console/alerts': [],
       [`/console/alerts/${secondAlert}`]: [],
       [`/console/alerts/${firstAlert}`]: [],
+      '/console/review': [],
+      [`/console/replies/console-3/${reviewReply}`]: [],
       notFound: [],
       signedOut: [],
       audit: [],

@@ -16,6 +16,7 @@ import {
   showAlert,
 } from '../../shared/domain/console/alerts-console';
 import { listAudit } from '../../shared/domain/console/audit-console';
+import { listReview, markReviewed } from '../../shared/domain/console/review-console';
 import type { StaffSession } from '../../shared/domain/console/session';
 import type { Staff } from '../../shared/domain/console/staff';
 import type { StoredReply } from '../../shared/domain/ports';
@@ -41,11 +42,13 @@ async function harness() {
   const { db, tableName } = await freshTable();
   let now = '2026-08-03T15:00:00.000Z';
   const removed: string[] = [];
+  const replies = new DynamoReplyStore(db, tableName);
   const deps: ConsoleDeps = {
     config,
     clock: { now: () => now },
     alerts: new DynamoAlertStore(db, tableName),
-    replies: new DynamoReplyStore(db, tableName),
+    replies,
+    reviews: replies,
     bookings: new DynamoBookingStore(db, tableName),
     audit: new DynamoAuditLog(db, tableName),
     escalations: { remove: async (name) => void removed.push(name) },
@@ -236,6 +239,89 @@ describe('console use cases against DynamoDB', () => {
     const entry = stored as Parameters<DynamoAuditLog['record']>[0];
     await fixedId.record(entry);
     await expect(fixedId.record(entry)).rejects.toThrow(/conditional/i);
+  });
+});
+
+describe('the review queue', () => {
+  async function reviewReply(
+    h: Awaited<ReturnType<typeof harness>>,
+    n: number,
+    receivedAt: string,
+    wantsCall = false,
+  ) {
+    const bookingId = `rv-${n}`;
+    await h.deps.bookings.save(
+      {
+        bookingId,
+        version: 1,
+        status: 'active',
+        booking: aBooking({ bookingId }),
+        plan: {},
+        revision: 1,
+        updatedAt: receivedAt,
+      },
+      undefined,
+    );
+    const reply: StoredReply = {
+      replyId: `rr-${n}`,
+      bookingId,
+      kind: 'checkin-next-day',
+      receivedAt,
+      answers: { mood: 3, sideEffects: {}, selfHarm: 'no', wantsCall },
+      triage: 'review',
+      rules: wantsCall ? ['wants-call'] : ['low-mood'],
+      scores: {},
+    };
+    await h.deps.replies.record(reply);
+    return reply;
+  }
+
+  it('lists review replies oldest first, call requests marked, until a clinician marks each reviewed once', async () => {
+    const h = await harness();
+    await reviewReply(h, 1, '2026-08-03T10:00:00.000Z');
+    await reviewReply(h, 2, '2026-08-03T09:00:00.000Z', true);
+    await h.urgent(3, '2026-08-03T08:00:00.000Z');
+    const listed = await listReview(h.deps, as(CLINICIAN, '/console/review'));
+    if (!listed.ok) throw new Error('refused');
+    expect(listed.value.items.map((i) => [i.reply.replyId, i.callRequested])).toEqual([
+      ['rr-2', true],
+      ['rr-1', false],
+    ]);
+    expect(listed.value.items[1]?.reason).toBe('Mood 3 or lower');
+
+    expect(await markReviewed(h.deps, as(CLINICIAN, '/x'), 'rv-2', 'rr-2')).toMatchObject({
+      ok: true,
+      value: { reviewedBy: 'Casey', reviewedBySubject: 'sub-casey' },
+    });
+    expect(await markReviewed(h.deps, as(CLINICIAN, '/x'), 'rv-2', 'rr-2')).toEqual({
+      ok: false,
+      reason: 'conflict',
+    });
+    expect(await markReviewed(h.deps, as(CLINICIAN, '/x'), 'bk-3', 'rep-3')).toEqual({
+      ok: false,
+      reason: 'conflict',
+    });
+    expect(await markReviewed(h.deps, as(CLINICIAN, '/x'), 'rv-9', 'rr-9')).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
+    const after = await listReview(h.deps, as(CLINICIAN, '/console/review'));
+    expect(after.ok && after.value.items.map((i) => i.reply.replyId)).toEqual(['rr-1']);
+    const stored = (await h.deps.replies.listForBooking('rv-2'))[0];
+    expect(stored).toMatchObject({ reviewedBy: 'Casey', answers: { mood: 3, wantsCall: true } });
+    expect(Object.keys(stored ?? {})).not.toContain('listKey');
+  });
+
+  it('refuses the review queue to the front desk', async () => {
+    const h = await harness();
+    await reviewReply(h, 1, '2026-08-03T10:00:00.000Z');
+    expect(await listReview(h.deps, as(DESK, '/console/review'))).toEqual({ ok: false, reason: 'forbidden' });
+    expect(await markReviewed(h.deps, as(DESK, '/x'), 'rv-1', 'rr-1')).toEqual({
+      ok: false,
+      reason: 'forbidden',
+    });
+    const listed = await listReview(h.deps, as(CLINICIAN, '/console/review'));
+    expect(listed.ok && listed.value.items).toHaveLength(1);
   });
 });
 

@@ -82,11 +82,13 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
   const secret = new SecretsManagerSigningKey(secrets(), env[ENV.consoleSessionSecretArn]);
   let cookieKey: Promise<Uint8Array> | undefined;
   const logoutUrl = env[ENV.oidcLogoutUrl];
+  const replyStore = new DynamoReplyStore(db, tableName);
   return {
     config: clinicConfig,
     clock: systemClock,
     alerts: new DynamoAlertStore(db, tableName),
-    replies: new DynamoReplyStore(db, tableName),
+    replies: replyStore,
+    reviews: replyStore,
     bookings: new DynamoBookingStore(db, tableName),
     audit: new DynamoAuditLog(db, tableName),
     sessions: new DynamoStaffSessionStore(db, tableName),

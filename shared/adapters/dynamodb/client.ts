@@ -33,12 +33,15 @@ export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST', unacknowledged: 'UN
 /**
  * The sparse index of what the staff console lists, by time: alerts not
  * closed yet (`ALERTS#ACTIVE`, by creation) and closed alerts by month of
- * closing (`ALERTS#CLOSED#2026-11`, by closing time).
+ * closing (`ALERTS#CLOSED#2026-11`, by closing time); review replies waiting
+ * (`REVIEW#OPEN`, by arrival) and reviewed ones by month (`REVIEW#DONE#…`).
  */
 export const LIST_INDEX = 'list-by-time';
 export const LIST_KEYS = {
   activeAlerts: 'ALERTS#ACTIVE',
   closedAlerts: (month: string) => `ALERTS#CLOSED#${month}`,
+  reviewOpen: 'REVIEW#OPEN',
+  reviewDone: (month: string) => `REVIEW#DONE#${month}`,
 } as const;
 
 /** The table's TTL attribute; only staff console sessions carry it (clinical records never expire). */

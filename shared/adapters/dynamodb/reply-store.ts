@@ -1,13 +1,14 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReplyStore, ReviewQueue, StoredReply } from '../../domain/ports';
-import { queryAll, WORK_INDEX, WORK_KEYS } from './client';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ReviewList } from '../../domain/console/ports';
+import type { ReplyStore, ReviewQueue, StaffActor, StoredReply } from '../../domain/ports';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll, WORK_INDEX, WORK_KEYS } from './client';
 
 /**
  * Check-in replies beside their booking. One conditional put per reply: an
  * urgent reply carries its pending alert in the same item, so the reply and
  * the duty to alert are stored together or not at all.
  */
-export class DynamoReplyStore implements ReplyStore, ReviewQueue {
+export class DynamoReplyStore implements ReplyStore, ReviewQueue, ReviewList {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -27,6 +28,8 @@ export class DynamoReplyStore implements ReplyStore, ReviewQueue {
             : reply.triage === 'review'
               ? { workKey: WORK_KEYS.digest, workAt: reply.receivedAt }
               : {}),
+          // The console's review list, until a clinician marks it reviewed.
+          ...(reply.triage === 'review' ? { listKey: LIST_KEYS.reviewOpen, listAt: reply.receivedAt } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -47,6 +50,44 @@ export class DynamoReplyStore implements ReplyStore, ReviewQueue {
         ExpressionAttributeValues: { ':at': at },
       }),
     );
+  }
+
+  async listToReview(limit: number): Promise<StoredReply[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :key',
+        ExpressionAttributeValues: { ':key': LIST_KEYS.reviewOpen },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(toReply);
+  }
+
+  async markReviewed(reply: StoredReply, opts: { now: string; by: StaffActor }): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `BOOKING#${reply.bookingId}`, sk: replySortKey(reply) },
+          UpdateExpression:
+            'SET reviewedAt = :now, reviewedBy = :by, reviewedBySubject = :subject, listKey = :done, listAt = :now',
+          ConditionExpression: 'listKey = :open',
+          ExpressionAttributeValues: {
+            ':now': opts.now,
+            ':by': opts.by.name,
+            ':subject': opts.by.subject,
+            ':open': LIST_KEYS.reviewOpen,
+            ':done': LIST_KEYS.reviewDone(opts.now.slice(0, 7)),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async listForBooking(bookingId: string): Promise<StoredReply[]> {
@@ -71,6 +112,8 @@ export function toReply(item: Record<string, unknown>): StoredReply {
     workAt: _at,
     alertCreated: _created,
     digestedAt: _digested,
+    listKey: _listKey,
+    listAt: _listAt,
     ...reply
   } = item;
   return reply as unknown as StoredReply;

@@ -12,7 +12,7 @@ import type {
   ReplyStore,
   StoredReply,
 } from '../ports';
-import type { AuditAction, AuditLog } from './ports';
+import type { AuditAction, AuditLog, ReviewList } from './ports';
 import { type ConsoleArea, mayUse, type RequestOrigin, type Staff } from './staff';
 
 /*
@@ -28,6 +28,8 @@ export interface ConsoleDeps {
   replies: ReplyStore;
   bookings: BookingStore;
   audit: AuditLog;
+  /** The review queue: replies triaged `review` until someone marks them reviewed. */
+  reviews: ReviewList;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;
@@ -48,13 +50,13 @@ export type ConsoleResult<T> =
 export const ALERT_PAGE_SIZE = 50;
 
 /** Checks the staff member's groups for an area; a refusal is audited too. */
-async function allowed(deps: ConsoleDeps, request: StaffRequest, area: ConsoleArea, subject: string) {
+export async function allowed(deps: ConsoleDeps, request: StaffRequest, area: ConsoleArea, subject: string) {
   if (mayUse(request.staff, area)) return true;
   await record(deps, request, 'denied', subject);
   return false;
 }
 
-async function record(deps: ConsoleDeps, request: StaffRequest, action: AuditAction, subject: string) {
+export async function record(deps: ConsoleDeps, request: StaffRequest, action: AuditAction, subject: string) {
   await deps.audit.record({
     at: deps.clock.now(),
     action,
@@ -240,6 +242,8 @@ export async function closeAlert(
 export interface ConsoleHome {
   /** Alerts not acknowledged yet; shown to those who may see alerts. */
   unacknowledgedAlerts?: number;
+  /** Replies waiting for review (at most a page); shown to those who review. */
+  waitingForReview?: number;
 }
 
 export async function consoleHome(
@@ -252,6 +256,8 @@ export async function consoleHome(
     const active = await deps.alerts.listActive(ALERT_PAGE_SIZE);
     home.unacknowledgedAlerts = active.filter((alert) => alert.state !== 'acknowledged').length;
   }
+  if (mayUse(request.staff, 'review'))
+    home.waitingForReview = (await deps.reviews.listToReview(ALERT_PAGE_SIZE)).length;
   await record(deps, request, 'view', 'PAGE#home');
   return { ok: true, value: home };
 }

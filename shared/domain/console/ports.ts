@@ -1,3 +1,4 @@
+import type { StaffActor, StoredReply } from '../ports';
 import type { StaffSession } from './session';
 import type { IdentityClaims, RequestOrigin } from './staff';
 
@@ -13,7 +14,15 @@ export interface StaffSessionStore {
 }
 
 /** What was done in the console; `denied` records a request the user's groups do not allow. */
-export type AuditAction = 'view' | 'acknowledge' | 'close' | 'search' | 'denied' | 'sign-in' | 'sign-out';
+export type AuditAction =
+  | 'view'
+  | 'acknowledge'
+  | 'close'
+  | 'review'
+  | 'search'
+  | 'denied'
+  | 'sign-in'
+  | 'sign-out';
 
 /** One write-once audit item (DESIGN sections 5 and 8). */
 export interface AuditEntry {
@@ -72,4 +81,12 @@ export interface IdentityProvider {
   ): Promise<{ claims: IdentityClaims; idToken?: string }>;
   /** The provider's sign-out address, which comes back to `returnTo` once the provider's session has ended. */
   signOutUrl(opts: { idToken?: string; returnTo: string }): Promise<string>;
+}
+
+/** The review queue of the console: replies triaged `review`, until a clinician marks them reviewed. */
+export interface ReviewList {
+  /** Replies waiting for review, oldest first, at most `limit`. */
+  listToReview(limit: number): Promise<StoredReply[]>;
+  /** Marks a reply reviewed; false when it was not waiting (already reviewed, or never on the list). */
+  markReviewed(reply: StoredReply, opts: { now: string; by: StaffActor }): Promise<boolean>;
 }

@@ -345,6 +345,13 @@ export function ConsoleHomePage(props: {
       ) : (
         <p>Your role has no alerts to handle. The other pages of the console are in the menu above.</p>
       )}
+      {home.waitingForReview !== undefined ? (
+        <p>
+          <a href="/console/review">
+            {home.waitingForReview === 1 ? '1 reply to review' : `${home.waitingForReview} replies to review`}
+          </a>
+        </p>
+      ) : null}
     </ConsoleDocument>
   );
 }

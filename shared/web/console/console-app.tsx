@@ -13,6 +13,7 @@ import {
 } from '../../domain/console/alerts-console';
 import { listAudit } from '../../domain/console/audit-console';
 import type { AuditAction, IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
+import { listReview, markReviewed } from '../../domain/console/review-console';
 import {
   type SessionPolicy,
   type StaffSession,
@@ -33,6 +34,7 @@ import { AuditPageView } from './audit-page';
 import { ConsoleMessagePage, type ConsoleViewer } from './console-document';
 import { clearCookie, cookieJar, openCookie, parseCookies, sealCookie, setCookie } from './cookies';
 import { ConsoleReplyPage } from './reply-page';
+import { ReviewPage } from './review-page';
 
 /*
  * The console's HTTP edge (DESIGN section 10): sign-in through the OpenID
@@ -302,12 +304,32 @@ export async function handleConsoleRequest(
       ? page(200, <AuditPageView viewer={viewer} clinic={clinic} view={result.value} />)
       : refused(result);
   }
-  const replyRoute = /^\/console\/replies\/([A-Za-z0-9_.:-]{1,128})\/([A-Za-z0-9_.:-]{1,128})$/.exec(path);
-  if (replyRoute && method !== 'POST') {
+  if (path === '/console/review' && method !== 'POST') {
+    const result = await listReview(deps, staffRequest);
+    const notice = query.get('done') === 'reviewed' ? 'Marked reviewed.' : undefined;
+    return result.ok
+      ? page(
+          200,
+          <ReviewPage
+            viewer={viewer}
+            clinic={clinic}
+            items={result.value.items}
+            {...(notice ? { notice } : {})}
+          />,
+        )
+      : refused(result);
+  }
+  const replyRoute =
+    /^\/console\/replies\/([A-Za-z0-9_.:-]{1,128})\/([A-Za-z0-9_.:-]{1,128})(\/reviewed)?$/.exec(path);
+  if (replyRoute && !replyRoute[3] && method !== 'POST') {
     const result = await showReply(deps, staffRequest, replyRoute[1] ?? '', replyRoute[2] ?? '');
     return result.ok
       ? page(200, <ConsoleReplyPage viewer={viewer} clinic={clinic} detail={result.value} />)
       : refused(result);
+  }
+  if (replyRoute?.[3] && method === 'POST') {
+    const result = await markReviewed(deps, staffRequest, replyRoute[1] ?? '', replyRoute[2] ?? '');
+    return result.ok ? redirect('/console/review?done=reviewed') : refused(result);
   }
   return message(404, 'Not found', ['There is nothing at this address.'], viewer);
 }

@@ -1,8 +1,10 @@
 import type { VNode } from 'preact';
+import { formatStaffTime } from '../../domain/alerts/staff-wording';
 import type { ReplyDetail } from '../../domain/console/alerts-console';
 import { ContactSection, ReplySection, SessionSection } from '../staff/reply-sections';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer } from './console-document';
+import { MarkReviewedForm } from './review-page';
 
 /**
  * One check-in reply in the console (the review digest links here): what was
@@ -29,6 +31,21 @@ export function ConsoleReplyPage(props: {
             <a href={`/console/alerts/${encodeURIComponent(reply.alertId)}`}>Open the alert</a>
           </p>
         </div>
+      ) : null}
+      {reply.triage === 'review' ? (
+        reply.reviewedAt ? (
+          <div class="status status-done">
+            <p>
+              Reviewed by {reply.reviewedBy} at {formatStaffTime(reply.reviewedAt, props.clinic.timeZone)}.
+            </p>
+          </div>
+        ) : (
+          <MarkReviewedForm
+            bookingId={reply.bookingId}
+            replyId={reply.replyId}
+            csrfToken={props.viewer.csrfToken}
+          />
+        )
       ) : null}
       <ReplySection
         reply={reply}

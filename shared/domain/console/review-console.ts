@@ -1,0 +1,80 @@
+import type { FullBooking } from '../../contracts/booking-events';
+import type { StoredReply } from '../ports';
+import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './alerts-console';
+
+/** Replies listed per page of the review queue, oldest first. */
+export const REVIEW_PAGE_SIZE = 50;
+
+/** One reply waiting for review, as the list shows it. */
+export interface ReviewItem {
+  reply: StoredReply;
+  booking?: FullBooking;
+  /** The descriptions of the rules that fired, in one line. */
+  reason: string;
+  /** The patient asked for a call ("please call me"). */
+  callRequested: boolean;
+}
+
+/** The review reason in one line: the rules' descriptions, else their ids. */
+function reviewReason(reply: StoredReply, deps: ConsoleDeps): string {
+  const words = reply.rules.map((id) => deps.config.triage.find((rule) => rule.id === id)?.description ?? id);
+  return words.length > 0 ? words.join('; ') : 'Review';
+}
+
+/**
+ * The review queue (clinicians): replies triaged `review`, oldest first, call
+ * requests marked, each until a clinician marks it reviewed.
+ */
+export async function listReview(
+  deps: ConsoleDeps,
+  request: StaffRequest,
+): Promise<ConsoleResult<{ items: ReviewItem[] }>> {
+  if (!(await allowed(deps, request, 'review', 'PAGE#review'))) return { ok: false, reason: 'forbidden' };
+  const replies = await deps.reviews.listToReview(REVIEW_PAGE_SIZE);
+  const bookings = await Promise.all(replies.map((reply) => deps.bookings.get(reply.bookingId)));
+  const items = replies.map((reply, index): ReviewItem => {
+    const booking = bookings[index]?.booking;
+    return {
+      reply,
+      reason: reviewReason(reply, deps),
+      callRequested: reply.answers.wantsCall,
+      ...(booking ? { booking } : {}),
+    };
+  });
+  await record(deps, request, 'view', 'PAGE#review');
+  return { ok: true, value: { items } };
+}
+
+/**
+ * Marks one reply reviewed in the signed-in name. Marking it again, or a
+ * reply that was never waiting, changes nothing (a conflict).
+ */
+export async function markReviewed(
+  deps: ConsoleDeps,
+  request: StaffRequest,
+  bookingId: string,
+  replyId: string,
+): Promise<ConsoleResult<StoredReply>> {
+  const subject = `REPLY#${bookingId}#${replyId}`;
+  if (!(await allowed(deps, request, 'review', subject))) return { ok: false, reason: 'forbidden' };
+  const reply = (await deps.replies.listForBooking(bookingId)).find(
+    (candidate) => candidate.replyId === replyId,
+  );
+  if (!reply) return { ok: false, reason: 'not-found' };
+  const now = deps.clock.now();
+  const marked = await deps.reviews.markReviewed(reply, {
+    now,
+    by: { name: request.staff.name, subject: request.staff.subject },
+  });
+  if (!marked) return { ok: false, reason: 'conflict' };
+  await record(deps, request, 'review', subject);
+  return {
+    ok: true,
+    value: {
+      ...reply,
+      reviewedAt: now,
+      reviewedBy: request.staff.name,
+      reviewedBySubject: request.staff.subject,
+    },
+  };
+}
