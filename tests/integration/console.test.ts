@@ -374,6 +374,32 @@ describe('the audit page', () => {
   });
 });
 
+describe('DynamoBookingStore.getMany', () => {
+  it('reads more than one batch of bookings, leaving out unknown ids and repeats', async () => {
+    const { db, tableName } = await freshTable();
+    const store = new DynamoBookingStore(db, tableName);
+    const ids = Array.from({ length: 130 }, (_, i) => `gm-${i}`);
+    for (const bookingId of ids) {
+      await store.save(
+        {
+          bookingId,
+          version: 1,
+          status: 'active',
+          booking: aBooking({ bookingId }),
+          plan: {},
+          revision: 1,
+          updatedAt: '2026-08-03T15:00:00.000Z',
+        },
+        undefined,
+      );
+    }
+    const found = await store.getMany([...ids, 'gm-0', 'no-such-booking']);
+    expect(found.size).toBe(130);
+    expect(found.get('gm-129')).toEqual(aBooking({ bookingId: 'gm-129' }));
+    expect(found.has('no-such-booking')).toBe(false);
+  });
+});
+
 describe('DynamoStaffSessionStore', () => {
   const session: StaffSession = {
     sessionId: 'sess-1',

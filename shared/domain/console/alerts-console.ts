@@ -12,7 +12,7 @@ import type {
   ReplyStore,
   StoredReply,
 } from '../ports';
-import type { AuditAction, AuditLog, ReviewList } from './ports';
+import type { AuditAction, AuditLog, BookingBatch, ReviewList } from './ports';
 import { type ConsoleArea, mayUse, type RequestOrigin, type Staff } from './staff';
 
 /*
@@ -26,7 +26,7 @@ export interface ConsoleDeps {
   clock: Clock;
   alerts: AlertStore;
   replies: ReplyStore;
-  bookings: BookingStore;
+  bookings: BookingStore & BookingBatch;
   audit: AuditLog;
   /** The review queue: replies triaged `review` until someone marks them reviewed. */
   reviews: ReviewList;
@@ -87,9 +87,9 @@ export function alertReason(alert: Pick<AlertRecord, 'rules'>, config: ClinicCon
 }
 
 async function summaries(deps: ConsoleDeps, alerts: AlertRecord[]): Promise<AlertSummary[]> {
-  const bookings = await Promise.all(alerts.map((alert) => deps.bookings.get(alert.bookingId)));
-  return alerts.map((alert, index) => {
-    const booking = bookings[index]?.booking;
+  const bookings = await deps.bookings.getMany(alerts.map((alert) => alert.bookingId));
+  return alerts.map((alert) => {
+    const booking = bookings.get(alert.bookingId);
     return { alert, reason: alertReason(alert, deps.config), ...(booking ? { booking } : {}) };
   });
 }
@@ -121,17 +121,11 @@ export async function listAlerts(
     deps.alerts.listClosed(shownMonth, ALERT_PAGE_SIZE),
   ]);
   const oldestFirst = [...active].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  const [unacknowledged, acknowledged, closedSummaries] = await Promise.all([
-    summaries(
-      deps,
-      oldestFirst.filter((alert) => alert.state !== 'acknowledged'),
-    ),
-    summaries(
-      deps,
-      oldestFirst.filter((alert) => alert.state === 'acknowledged'),
-    ),
-    summaries(deps, closed),
-  ]);
+  // One batch read for every booking the three lists name.
+  const all = await summaries(deps, [...oldestFirst, ...closed]);
+  const unacknowledged = all.slice(0, oldestFirst.length).filter((s) => s.alert.state !== 'acknowledged');
+  const acknowledged = all.slice(0, oldestFirst.length).filter((s) => s.alert.state === 'acknowledged');
+  const closedSummaries = all.slice(oldestFirst.length);
   await record(deps, request, 'view', 'PAGE#alerts');
   return { ok: true, value: { unacknowledged, acknowledged, closed: closedSummaries, month: shownMonth } };
 }

@@ -1,3 +1,4 @@
+import type { FullBooking } from '../../contracts/booking-events';
 import type { StaffActor, StoredReply } from '../ports';
 import type { StaffSession } from './session';
 import type { IdentityClaims, RequestOrigin } from './staff';
@@ -89,4 +90,10 @@ export interface ReviewList {
   listToReview(limit: number): Promise<StoredReply[]>;
   /** Marks a reply reviewed; false when it was not waiting (already reviewed, or never on the list). */
   markReviewed(reply: StoredReply, opts: { now: string; by: StaffActor }): Promise<boolean>;
+}
+
+/** Many bookings in one round trip, for a list page. */
+export interface BookingBatch {
+  /** The bookings found among `bookingIds`, by id (unknown ids are left out). */
+  getMany(bookingIds: readonly string[]): Promise<Map<string, FullBooking>>;
 }

@@ -31,9 +31,9 @@ export async function listReview(
 ): Promise<ConsoleResult<{ items: ReviewItem[] }>> {
   if (!(await allowed(deps, request, 'review', 'PAGE#review'))) return { ok: false, reason: 'forbidden' };
   const replies = await deps.reviews.listToReview(REVIEW_PAGE_SIZE);
-  const bookings = await Promise.all(replies.map((reply) => deps.bookings.get(reply.bookingId)));
-  const items = replies.map((reply, index): ReviewItem => {
-    const booking = bookings[index]?.booking;
+  const bookings = await deps.bookings.getMany(replies.map((reply) => reply.bookingId));
+  const items = replies.map((reply): ReviewItem => {
+    const booking = bookings.get(reply.bookingId);
     return {
       reply,
       reason: reviewReason(reply, deps),
