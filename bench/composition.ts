@@ -257,7 +257,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   const deps = withDueMessageSender({
     config,
     clock,
-    bookings: new DynamoBookingStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     links: new DynamoLinkStore(db, tableName),
     signingKey: { get: async () => signingKey },

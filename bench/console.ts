@@ -5,6 +5,7 @@ import { DynamoAlertStore } from '../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
+import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoStaffSessionStore } from '../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../shared/contracts/clinic-config';
@@ -73,7 +74,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
   const db = countDynamo(createDocumentClient(dynaliteClientConfig(dynamo.endpoint)), counters, false);
   try {
     const seed = {
-      bookings: new DynamoBookingStore(seedDb, tableName),
+      bookings: new DynamoBookingStore(seedDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
       replies: new DynamoReplyStore(seedDb, tableName),
       alerts: new DynamoAlertStore(seedDb, tableName),
     };
@@ -208,7 +209,8 @@ export async function measureConsolePages(scale: ConsoleScale) {
       alerts: new DynamoAlertStore(db, tableName),
       replies,
       reviews: replies,
-      bookings: new DynamoBookingStore(db, tableName),
+      bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
+      messageLog: new DynamoMessageLog(db, tableName),
       audit,
       sessions: new DynamoStaffSessionStore(db, tableName),
       escalations: { remove: async () => {} },
@@ -224,6 +226,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
     const lastMonth = now.minus({ months: 1 }).toFormat('yyyy-MM');
     const pages: { page: string; path: string; cookie: string }[] = [
       { page: 'overview', path: '/console', cookie: clinician },
+      { page: 'today', path: '/console/today', cookie: clinician },
       { page: 'alerts', path: '/console/alerts', cookie: clinician },
       { page: 'alerts, a closed month', path: `/console/alerts?month=${lastMonth}`, cookie: clinician },
       { page: 'alert', path: `/console/alerts/${activeAlert}`, cookie: clinician },

@@ -69,7 +69,7 @@ export async function measureIngestion(events: number, concurrency: number) {
     withDueMessageSender({
       config,
       clock,
-      bookings: new DynamoBookingStore(db, tableName),
+      bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
       messageLog,
       links: new DynamoLinkStore(db, tableName),
       signingKey: { get: async () => new Uint8Array(32).fill(7) },
@@ -100,7 +100,7 @@ export async function measureIngestion(events: number, concurrency: number) {
       withDueMessageSender({
         config,
         clock,
-        bookings: new DynamoBookingStore(probeDb, tableName),
+        bookings: new DynamoBookingStore(probeDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
         messageLog: new DynamoMessageLog(probeDb, tableName),
         links: new DynamoLinkStore(probeDb, tableName),
         signingKey: { get: async () => new Uint8Array(32).fill(7) },

@@ -91,7 +91,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const deps = withDueMessageSender({
     config,
     clock,
-    bookings: new DynamoBookingStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     links: new DynamoLinkStore(db, tableName),
     signingKey: { get: async () => signingKey },
@@ -133,6 +133,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     replies: replyStore,
     reviews: replyStore,
     bookings: deps.bookings,
+    messageLog: deps.messageLog,
     audit: new DynamoAuditLog(db, tableName),
     sessions: new DynamoStaffSessionStore(db, tableName),
     escalations: scheduler.alerts,

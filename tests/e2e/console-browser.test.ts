@@ -263,6 +263,12 @@ describe('staff console in a real browser', () => {
     expect(text).not.toContain(PATIENT.firstName);
     expect(text).not.toMatch(/chest pain|self-harm|better off dead/i);
     expect((await page.goto(`${runtime.url}/console/alerts`))?.status()).toBe(403);
+    // Sessions, contacts and message status are the front desk's: today's sessions, without answers.
+    expect((await page.goto(`${runtime.url}/console/today`))?.status()).toBe(200);
+    const today = (await page.locator('main').textContent()) ?? '';
+    expect(today).toContain(PATIENT.firstName);
+    expect(today).toMatch(/Same-day check-in: sent: [^·]+ · answered/);
+    expect(today).not.toMatch(/chest pain|self-harm|mood/i);
   });
 
   it('signs out of the console and the provider, so the next person must sign in again', async () => {
@@ -315,6 +321,7 @@ describe('console accessibility (axe-core)', () => {
       `/console/alerts/${firstAlert}`,
       '/console/review',
       `/console/replies/console-3/${reviewReply}`,
+      '/console/today',
     ]) {
       await page.goto(`${runtime.url}${path}`);
       found[path] = await axeViolations(page);
@@ -332,6 +339,7 @@ describe('console accessibility (axe-core)', () => {
       [`/console/alerts/${secondAlert}`]: [],
       [`/console/alerts/${firstAlert}`]: [],
       '/console/review': [],
+      '/console/today': [],
       [`/console/replies/console-3/${reviewReply}`]: [],
       notFound: [],
       signedOut: [],

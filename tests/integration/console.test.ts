@@ -4,9 +4,12 @@ import clinicConfigInput from '../../config/clinic';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
+import type { MessageKind } from '../../shared/contracts/vocabulary';
+import type { BookingRecord } from '../../shared/domain/booking-record';
 import {
   acknowledgeAsStaff,
   type ConsoleDeps,
@@ -19,6 +22,7 @@ import { listAudit } from '../../shared/domain/console/audit-console';
 import { listReview, markReviewed } from '../../shared/domain/console/review-console';
 import type { StaffSession } from '../../shared/domain/console/session';
 import type { Staff } from '../../shared/domain/console/staff';
+import { showToday } from '../../shared/domain/console/today-console';
 import type { StoredReply } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 import { aBooking } from '../support/fixtures';
@@ -49,7 +53,8 @@ async function harness() {
     alerts: new DynamoAlertStore(db, tableName),
     replies,
     reviews: replies,
-    bookings: new DynamoBookingStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
+    messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),
     escalations: { remove: async (name) => void removed.push(name) },
     log: { info: () => {}, warn: () => {}, error: () => {} },
@@ -322,6 +327,139 @@ describe('the review queue', () => {
     });
     const listed = await listReview(h.deps, as(CLINICIAN, '/console/review'));
     expect(listed.ok && listed.value.items).toHaveLength(1);
+  });
+});
+
+describe('the Today page', () => {
+  it('lists today and tomorrow (clinic zone) with each message and check-in where it stands, without answers', async () => {
+    const h = await harness();
+    // 15:00 UTC on 3 Aug is 11:00 in New York; tomorrow is 4 Aug there.
+    const save = async (bookingId: string, startsAt: string, plan: BookingRecord['plan']) =>
+      h.deps.bookings.save(
+        {
+          bookingId,
+          version: 1,
+          status: 'active',
+          booking: aBooking({ bookingId, session: { startsAt } }),
+          plan,
+          revision: 1,
+          updatedAt: '2026-08-03T00:00:00.000Z',
+        },
+        undefined,
+      );
+    const planned = (kind: MessageKind, at: string, status: 'scheduled' | 'skipped' = 'scheduled') => ({
+      kind,
+      plannedAt: at,
+      at,
+      status,
+      channels: ['email' as const],
+      version: 1,
+      ...(status === 'skipped' ? { reason: 'quiet-hours' as const } : {}),
+    });
+    await save('td-1', '2026-08-03T09:00:00-04:00', {
+      'prep-instructions': planned('prep-instructions', '2026-08-01T12:00:00.000Z'),
+      'prep-day-of': planned('prep-day-of', '2026-08-03T10:00:00.000Z', 'skipped'),
+      'checkin-same-day': planned('checkin-same-day', '2026-08-03T14:00:00.000Z'),
+    });
+    await save('td-2', '2026-08-04T23:30:00-04:00', {
+      'prep-reminder': planned('prep-reminder', '2026-08-03T14:00:00.000Z'),
+    });
+    await save('td-3', '2026-08-05T09:00:00-04:00', {});
+    const ref = (bookingId: string, kind: MessageKind, at: string) => ({ bookingId, kind, at });
+    const instructions = ref('td-1', 'prep-instructions', '2026-08-01T12:00:00.000Z');
+    await h.deps.messageLog.claim(instructions, 'email', {
+      version: 1,
+      now: '2026-08-01T12:00:00.000Z',
+      expiresAt: '2026-08-01T12:05:00.000Z',
+    });
+    await h.deps.messageLog.markSent(instructions, 'email', {
+      now: '2026-08-01T12:00:01.000Z',
+      providerMessageId: 'm-1',
+    });
+    const checkin = ref('td-1', 'checkin-same-day', '2026-08-03T14:00:00.000Z');
+    await h.deps.messageLog.claim(checkin, 'email', {
+      version: 1,
+      now: '2026-08-03T14:00:00.000Z',
+      expiresAt: '2026-08-03T14:05:00.000Z',
+    });
+    await h.deps.messageLog.markSent(checkin, 'email', {
+      now: '2026-08-03T14:00:01.000Z',
+      providerMessageId: 'm-2',
+    });
+    const reminder = ref('td-2', 'prep-reminder', '2026-08-03T14:00:00.000Z');
+    await h.deps.messageLog.claim(reminder, 'email', {
+      version: 1,
+      now: '2026-08-03T14:00:00.000Z',
+      expiresAt: '2026-08-03T14:05:00.000Z',
+    });
+    await h.deps.messageLog.markFailed(reminder, 'email', {
+      now: '2026-08-03T14:00:01.000Z',
+      reason: 'MessageRejected',
+    });
+
+    const desk = await showToday(h.deps, as(DESK, '/console/today'));
+    if (!desk.ok) throw new Error('refused');
+    const [today, tomorrow] = desk.value.days;
+    expect([today?.day, tomorrow?.day]).toEqual(['2026-08-03', '2026-08-04']);
+    expect(today?.sessions.map((s) => s.booking.bookingId)).toEqual(['td-1']);
+    // 23:30 in New York on the 4th is the 5th in UTC: still tomorrow for the clinic.
+    expect(tomorrow?.sessions.map((s) => s.booking.bookingId)).toEqual(['td-2']);
+    expect(today?.sessions[0]?.messages.map((m) => [m.kind, m.state, m.reason ?? ''])).toEqual([
+      ['prep-instructions', 'sent', ''],
+      ['prep-day-of', 'skipped', 'quiet-hours'],
+      ['checkin-same-day', 'sent', ''],
+    ]);
+    expect(tomorrow?.sessions[0]?.checkins).toEqual([]);
+    expect(today?.sessions[0]?.checkins).toEqual([{ kind: 'checkin-same-day', state: 'waiting' }]);
+    expect(tomorrow?.sessions[0]?.messages).toMatchObject([
+      {
+        kind: 'prep-reminder',
+        state: 'failed',
+        channels: [{ channel: 'email', status: 'failed', reason: 'MessageRejected' }],
+      },
+    ]);
+    expect(JSON.stringify(desk.value)).not.toMatch(/answers|mood|selfHarm/);
+
+    await h.deps.replies.record({
+      replyId: 'td-r1',
+      bookingId: 'td-1',
+      kind: 'checkin-same-day',
+      receivedAt: '2026-08-03T14:30:00.000Z',
+      answers: { mood: 7, sideEffects: {}, selfHarm: 'no', wantsCall: false },
+      triage: 'routine',
+      rules: [],
+      scores: {},
+    });
+    const after = await showToday(h.deps, as(CLINICIAN, '/console/today'));
+    expect(after.ok && after.value.days[0]?.sessions[0]?.checkins).toEqual([
+      { kind: 'checkin-same-day', state: 'answered' },
+    ]);
+  });
+
+  it('moves a rescheduled booking to its new day', async () => {
+    const h = await harness();
+    const record = {
+      bookingId: 'mv-1',
+      version: 1,
+      status: 'active' as const,
+      booking: aBooking({ bookingId: 'mv-1', session: { startsAt: '2026-08-03T13:00:00-04:00' } }),
+      plan: {},
+      revision: 1,
+      updatedAt: '2026-08-01T00:00:00.000Z',
+    };
+    await h.deps.bookings.save(record, undefined);
+    expect((await h.deps.bookings.sessionsOn('2026-08-03', 10)).map((r) => r.bookingId)).toEqual(['mv-1']);
+    await h.deps.bookings.save(
+      {
+        ...record,
+        version: 2,
+        revision: 2,
+        booking: aBooking({ bookingId: 'mv-1', session: { startsAt: '2026-08-04T13:00:00-04:00' } }),
+      },
+      1,
+    );
+    expect(await h.deps.bookings.sessionsOn('2026-08-03', 10)).toEqual([]);
+    expect((await h.deps.bookings.sessionsOn('2026-08-04', 10)).map((r) => r.version)).toEqual([2]);
   });
 });
 

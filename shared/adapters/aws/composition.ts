@@ -89,7 +89,8 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
     alerts: new DynamoAlertStore(db, tableName),
     replies: replyStore,
     reviews: replyStore,
-    bookings: new DynamoBookingStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
+    messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),
     sessions: new DynamoStaffSessionStore(db, tableName),
     escalations: { remove: (name) => removeSchedule(scheduler, env[ENV.scheduleGroup], name) },
@@ -175,7 +176,7 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
   return {
     config,
     clock: systemClock,
-    bookings: new DynamoBookingStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     links: new DynamoLinkStore(db, tableName),
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),

@@ -1,25 +1,64 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
 import type { FullBooking } from '../../contracts/booking-events';
 import type { BookingRecord } from '../../domain/booking-record';
-import type { BookingBatch } from '../../domain/console/ports';
+import type { BookingBatch, BookingDays } from '../../domain/console/ports';
 import type { BookingStore } from '../../domain/ports';
-import { isConditionFailure } from './client';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS } from './client';
 
 const key = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'BOOKING' });
 
-/** Bookings on the single table: one item per booking, written under an optimistic lock. */
-export class DynamoBookingStore implements BookingStore, BookingBatch {
+/**
+ * Bookings on the single table: one item per booking, written under an
+ * optimistic lock. Given the clinic's time zone, each booking is also listed
+ * under its session day there (the console's Today page), in the same write.
+ */
+export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDays {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: { clinicTimeZone?: string } = {},
   ) {}
+
+  /** The list entry of a booking on its session day in the clinic's zone, if the store knows the zone. */
+  private dayEntry(record: BookingRecord): { listKey: string; listAt: string } | Record<string, never> {
+    const zone = this.options.clinicTimeZone;
+    const startsAt = record.booking?.session.startsAt;
+    if (!zone || !startsAt) return {};
+    const start = DateTime.fromISO(startsAt, { setZone: true });
+    const day = start.setZone(zone).toISODate();
+    return day
+      ? { listKey: LIST_KEYS.sessionDay(day), listAt: `${start.toUTC().toISO()}#${record.bookingId}` }
+      : {};
+  }
+
+  async sessionsOn(day: string, limit: number): Promise<BookingRecord[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :day',
+        ExpressionAttributeValues: { ':day': LIST_KEYS.sessionDay(day) },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(
+      ({ pk: _pk, sk: _sk, listKey: _key, listAt: _at, ...record }) => record as BookingRecord,
+    );
+  }
 
   async get(bookingId: string): Promise<BookingRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: key(bookingId), ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...record } = Item;
+    const { pk: _pk, sk: _sk, listKey: _key, listAt: _at, ...record } = Item;
     return record as BookingRecord;
   }
 
@@ -55,7 +94,7 @@ export class DynamoBookingStore implements BookingStore, BookingBatch {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(record.bookingId), ...record },
+          Item: { ...key(record.bookingId), ...record, ...this.dayEntry(record) },
           ...(expectedRevision === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {

@@ -34,7 +34,8 @@ export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST', unacknowledged: 'UN
  * The sparse index of what the staff console lists, by time: alerts not
  * closed yet (`ALERTS#ACTIVE`, by creation) and closed alerts by month of
  * closing (`ALERTS#CLOSED#2026-11`, by closing time); review replies waiting
- * (`REVIEW#OPEN`, by arrival) and reviewed ones by month (`REVIEW#DONE#…`).
+ * (`REVIEW#OPEN`, by arrival) and reviewed ones by month (`REVIEW#DONE#…`);
+ * bookings by session day in the clinic's zone (`DAY#2026-11-29`, by start).
  */
 export const LIST_INDEX = 'list-by-time';
 export const LIST_KEYS = {
@@ -42,6 +43,7 @@ export const LIST_KEYS = {
   closedAlerts: (month: string) => `ALERTS#CLOSED#${month}`,
   reviewOpen: 'REVIEW#OPEN',
   reviewDone: (month: string) => `REVIEW#DONE#${month}`,
+  sessionDay: (day: string) => `DAY#${day}`,
 } as const;
 
 /** The table's TTL attribute; only staff console sessions carry it (clinical records never expire). */

@@ -9,10 +9,11 @@ import type {
   BookingStore,
   Clock,
   Log,
+  MessageLog,
   ReplyStore,
   StoredReply,
 } from '../ports';
-import type { AuditAction, AuditLog, BookingBatch, ReviewList } from './ports';
+import type { AuditAction, AuditLog, BookingBatch, BookingDays, ReviewList } from './ports';
 import { type ConsoleArea, mayUse, type RequestOrigin, type Staff } from './staff';
 
 /*
@@ -26,7 +27,9 @@ export interface ConsoleDeps {
   clock: Clock;
   alerts: AlertStore;
   replies: ReplyStore;
-  bookings: BookingStore & BookingBatch;
+  bookings: BookingStore & BookingBatch & BookingDays;
+  /** What was sent, failed or skipped, per booking (the Today page). */
+  messageLog: MessageLog;
   audit: AuditLog;
   /** The review queue: replies triaged `review` until someone marks them reviewed. */
   reviews: ReviewList;

@@ -1,4 +1,5 @@
 import type { FullBooking } from '../../contracts/booking-events';
+import type { BookingRecord } from '../booking-record';
 import type { StaffActor, StoredReply } from '../ports';
 import type { StaffSession } from './session';
 import type { IdentityClaims, RequestOrigin } from './staff';
@@ -96,4 +97,10 @@ export interface ReviewList {
 export interface BookingBatch {
   /** The bookings found among `bookingIds`, by id (unknown ids are left out). */
   getMany(bookingIds: readonly string[]): Promise<Map<string, FullBooking>>;
+}
+
+/** Bookings by session day in the clinic's time zone. */
+export interface BookingDays {
+  /** The bookings whose session starts on `day` (clinic zone, `2026-11-29`), by start time, at most `limit`. */
+  sessionsOn(day: string, limit: number): Promise<BookingRecord[]>;
 }

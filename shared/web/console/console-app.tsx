@@ -26,6 +26,7 @@ import {
   StaffIdentityError,
   staffFromClaims,
 } from '../../domain/console/staff';
+import { showToday } from '../../domain/console/today-console';
 import type { AlertOutcome } from '../../domain/ports';
 import { renderPage } from '../layout';
 import { CONSOLE_STYLE_HASH, pageSecurityHeaders } from '../styles';
@@ -35,6 +36,7 @@ import { ConsoleMessagePage, type ConsoleViewer } from './console-document';
 import { clearCookie, cookieJar, openCookie, parseCookies, sealCookie, setCookie } from './cookies';
 import { ConsoleReplyPage } from './reply-page';
 import { ReviewPage } from './review-page';
+import { TodayPage } from './today-page';
 
 /*
  * The console's HTTP edge (DESIGN section 10): sign-in through the OpenID
@@ -302,6 +304,12 @@ export async function handleConsoleRequest(
     });
     return result.ok
       ? page(200, <AuditPageView viewer={viewer} clinic={clinic} view={result.value} />)
+      : refused(result);
+  }
+  if (path === '/console/today' && method !== 'POST') {
+    const result = await showToday(deps, staffRequest);
+    return result.ok
+      ? page(200, <TodayPage viewer={viewer} clinic={clinic} view={result.value} />)
       : refused(result);
   }
   if (path === '/console/review' && method !== 'POST') {

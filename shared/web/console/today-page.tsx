@@ -1,0 +1,121 @@
+import { DateTime } from 'luxon';
+import type { VNode } from 'preact';
+import type { Treatment } from '../../contracts/booking-events';
+import type { MessageKind } from '../../contracts/vocabulary';
+import { formatStaffDay, formatStaffTime } from '../../domain/alerts/staff-wording';
+import { telHref } from '../../domain/checkins/crisis-resources';
+import type { CheckinStatus, MessageStatus, SessionRow, TodayView } from '../../domain/console/today-console';
+import type { ConsoleClinic } from './alerts-pages';
+import { ConsoleDocument, type ConsoleViewer } from './console-document';
+
+const MESSAGE_LABELS: Readonly<Record<MessageKind, string>> = {
+  'prep-instructions': 'Preparation instructions',
+  'prep-reminder': 'Reminder the day before',
+  'prep-day-of': 'Reminder on the day',
+  'checkin-same-day': 'Same-day check-in',
+  'checkin-next-day': 'Next-day check-in',
+  'checkin-week': 'One-week check-in',
+};
+
+const TREATMENTS: Readonly<Record<Treatment, string>> = {
+  'iv-ketamine': 'IV ketamine',
+  'im-ketamine': 'IM ketamine',
+  'esketamine-nasal': 'Esketamine nasal spray',
+  kap: 'Ketamine-assisted psychotherapy',
+  other: 'Other',
+};
+
+const CHECKIN_WORDS: Readonly<Record<CheckinStatus['state'], string>> = {
+  answered: 'answered',
+  waiting: 'waiting for an answer',
+  missed: 'not answered: missed',
+  'not-sent-yet': 'not sent yet',
+  skipped: 'not sent (skipped)',
+};
+
+/** A skip or failure reason in words staff read. */
+function reasonWords(reason: string): string {
+  return reason.replace(/-/g, ' ');
+}
+
+function MessageLine(props: { message: MessageStatus; checkin?: CheckinStatus; timeZone: string }): VNode {
+  const { message, checkin } = props;
+  const when = formatStaffTime(message.at, props.timeZone, { withYear: false });
+  const channels = message.channels
+    .map((c) => `${c.channel} ${c.status}${c.reason ? ` (${reasonWords(c.reason)})` : ''}`)
+    .join(', ');
+  const state =
+    message.state === 'skipped'
+      ? `skipped: ${reasonWords(message.reason ?? 'not planned')}`
+      : message.state === 'planned'
+        ? `planned for ${when}`
+        : `${message.state}${channels ? `: ${channels}` : ''}`;
+  return (
+    <li class={message.state === 'failed' || checkin?.state === 'missed' ? 'flag' : undefined}>
+      {MESSAGE_LABELS[message.kind]}: {state}
+      {checkin && checkin.state !== 'skipped' && checkin.state !== 'not-sent-yet'
+        ? ` · ${CHECKIN_WORDS[checkin.state]}`
+        : ''}
+    </li>
+  );
+}
+
+function SessionCard(props: { row: SessionRow; timeZone: string }): VNode {
+  const { booking, status, messages, checkins } = props.row;
+  const start = DateTime.fromISO(booking.session.startsAt).setZone(props.timeZone).toFormat('h:mm a');
+  return (
+    <li class="card">
+      <h3>
+        {start} · {booking.patient.firstName}
+        {status === 'cancelled' ? ' (cancelled)' : ''}
+      </h3>
+      <p class="meta">
+        {TREATMENTS[booking.session.treatment]}, {booking.session.durationMinutes} min
+        {booking.session.location ? ` · ${booking.session.location}` : ''}
+      </p>
+      {booking.patient.phone ? (
+        <p>
+          Call <a href={telHref(booking.patient.phone)}>{booking.patient.phone}</a>
+        </p>
+      ) : null}
+      <ul>
+        {messages.map((message) => (
+          <MessageLine
+            message={message}
+            timeZone={props.timeZone}
+            {...(checkins.find((c) => c.kind === message.kind)
+              ? { checkin: checkins.find((c) => c.kind === message.kind) }
+              : {})}
+          />
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+/** Today and tomorrow: each session with its messages and check-ins, for the front desk and clinicians. */
+export function TodayPage(props: { viewer: ConsoleViewer; clinic: ConsoleClinic; view: TodayView }): VNode {
+  const { clinic } = props;
+  return (
+    <ConsoleDocument title="Today" clinicName={clinic.name} viewer={props.viewer} current="today">
+      <h1>Today and tomorrow</h1>
+      {props.view.days.map(({ day, sessions }) => (
+        <>
+          <h2>
+            {formatStaffDay(day, { withYear: true })} (
+            {sessions.length === 1 ? '1 session' : `${sessions.length} sessions`})
+          </h2>
+          {sessions.length === 0 ? (
+            <p>No session.</p>
+          ) : (
+            <ul class="cards">
+              {sessions.map((row) => (
+                <SessionCard row={row} timeZone={clinic.timeZone} />
+              ))}
+            </ul>
+          )}
+        </>
+      ))}
+    </ConsoleDocument>
+  );
+}
