@@ -365,37 +365,18 @@ describe('the Today page', () => {
       'prep-reminder': planned('prep-reminder', '2026-08-03T14:00:00.000Z'),
     });
     await save('td-3', '2026-08-05T09:00:00-04:00', {});
-    const ref = (bookingId: string, kind: MessageKind, at: string) => ({ bookingId, kind, at });
-    const instructions = ref('td-1', 'prep-instructions', '2026-08-01T12:00:00.000Z');
-    await h.deps.messageLog.claim(instructions, 'email', {
-      version: 1,
-      now: '2026-08-01T12:00:00.000Z',
-      expiresAt: '2026-08-01T12:05:00.000Z',
-    });
-    await h.deps.messageLog.markSent(instructions, 'email', {
-      now: '2026-08-01T12:00:01.000Z',
-      providerMessageId: 'm-1',
-    });
-    const checkin = ref('td-1', 'checkin-same-day', '2026-08-03T14:00:00.000Z');
-    await h.deps.messageLog.claim(checkin, 'email', {
-      version: 1,
-      now: '2026-08-03T14:00:00.000Z',
-      expiresAt: '2026-08-03T14:05:00.000Z',
-    });
-    await h.deps.messageLog.markSent(checkin, 'email', {
-      now: '2026-08-03T14:00:01.000Z',
-      providerMessageId: 'm-2',
-    });
-    const reminder = ref('td-2', 'prep-reminder', '2026-08-03T14:00:00.000Z');
-    await h.deps.messageLog.claim(reminder, 'email', {
-      version: 1,
-      now: '2026-08-03T14:00:00.000Z',
-      expiresAt: '2026-08-03T14:05:00.000Z',
-    });
-    await h.deps.messageLog.markFailed(reminder, 'email', {
-      now: '2026-08-03T14:00:01.000Z',
-      reason: 'MessageRejected',
-    });
+    /** One email of a message, claimed at its time and then sent, or failed with `failure`. */
+    const emailed = async (bookingId: string, kind: MessageKind, at: string, failure?: string) => {
+      const ref = { bookingId, kind, at };
+      const done = new Date(Date.parse(at) + 1000).toISOString();
+      const expiresAt = new Date(Date.parse(at) + 300_000).toISOString();
+      await h.deps.messageLog.claim(ref, 'email', { version: 1, now: at, expiresAt });
+      if (failure) await h.deps.messageLog.markFailed(ref, 'email', { now: done, reason: failure });
+      else await h.deps.messageLog.markSent(ref, 'email', { now: done, providerMessageId: `m-${kind}` });
+    };
+    await emailed('td-1', 'prep-instructions', '2026-08-01T12:00:00.000Z');
+    await emailed('td-1', 'checkin-same-day', '2026-08-03T14:00:00.000Z');
+    await emailed('td-2', 'prep-reminder', '2026-08-03T14:00:00.000Z', 'MessageRejected');
 
     const desk = await showToday(h.deps, as(DESK, '/console/today'));
     if (!desk.ok) throw new Error('refused');

@@ -7,12 +7,13 @@ import {
   closeAlert,
   consoleHome,
   listAlerts,
+  record,
   type StaffRequest,
   showAlert,
   showReply,
 } from '../../domain/console/alerts-console';
 import { listAudit } from '../../domain/console/audit-console';
-import type { AuditAction, IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
+import type { IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
 import { listReview, markReviewed } from '../../domain/console/review-console';
 import {
   type SessionPolicy,
@@ -220,7 +221,7 @@ export async function handleConsoleRequest(
 
   if (path === '/console/sign-out' && method === 'POST') {
     await deps.sessions.delete(session.sessionId);
-    await audit(deps, staffRequest, 'sign-out', 'SESSION');
+    await record(deps, staffRequest, 'sign-out', 'SESSION');
     const to = await deps.identity.signOutUrl({
       ...(session.idToken ? { idToken: session.idToken } : {}),
       returnTo: `${deps.baseUrl}/console/signed-out`,
@@ -340,17 +341,6 @@ export async function handleConsoleRequest(
     return result.ok ? redirect('/console/review?done=reviewed') : refused(result);
   }
   return message(404, 'Not found', ['There is nothing at this address.'], viewer);
-}
-
-async function audit(deps: ConsoleAppDeps, request: StaffRequest, action: AuditAction, subject: string) {
-  await deps.audit.record({
-    at: deps.clock.now(),
-    action,
-    subject,
-    page: request.page,
-    user: { subject: request.staff.subject, email: request.staff.email },
-    origin: request.origin,
-  });
 }
 
 /** Only a console path of ours is a place to come back to after signing in (no open redirect). */
