@@ -1,16 +1,10 @@
 import type { VNode } from 'preact';
 import type { Language } from '../../contracts/booking-events';
+import type { LinkProblem } from '../../domain/checkins/checkin';
 import { CrisisSmallPrint, PhoneLink, Rich } from '../components';
 import { t } from '../i18n';
 import { renderPage } from '../layout';
 import { PatientDocument } from './patient-document';
-
-/**
- * What went wrong with a patient link: tampered or malformed (`invalid`),
- * past its expiry (`expired`), pointing at nothing (`not-found`), or a
- * non-urgent answer that could not be stored (`not-saved`).
- */
-export type LinkProblem = 'invalid' | 'expired' | 'not-found' | 'not-saved';
 
 export interface LinkProblemInput {
   /** Unknown for a link that cannot be read: the page is then in English and Spanish. */
