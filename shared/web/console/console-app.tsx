@@ -125,7 +125,9 @@ export async function handleConsoleRequest(
         title={title}
         clinicName={clinic.name}
         lines={lines}
-        {...(viewer ? { viewer, link: { href: '/console', label: 'Back to the overview' } } : {})}
+        {...(viewer
+          ? { viewer, link: { href: '/console', label: 'Back to the overview' } }
+          : { link: { href: '/console/sign-in', label: 'Sign in' } })}
       />,
     );
 
@@ -196,7 +198,7 @@ export async function handleConsoleRequest(
   } else if (method !== 'GET' && method !== 'HEAD') {
     return {
       ...message(405, 'Not allowed', ['This address does not take that request.'], viewer),
-      headers: { ...headers, Allow: 'GET, POST' },
+      headers: { ...headers, Allow: 'GET, POST', 'Content-Type': 'text/html; charset=utf-8' },
     };
   }
   if (shouldTouch(session, now)) await deps.sessions.touch(session.sessionId, now);
