@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, EventBridgeEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, EventBridgeEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import clinicConfigInput from '../../config/clinic';
 import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
@@ -347,67 +347,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   /** The console's Lambda handler, given the API Gateway v2 event the HTTP API would send. */
   async function serveConsole(req: IncomingMessage): Promise<Reply> {
-    const body = await readBody(req);
-    if (body === undefined) return json(413, { error: 'body: larger than 4 MB' });
     const target = new URL(req.url ?? '/', 'http://local');
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).flatMap(([name, value]) =>
-        typeof value === 'string' ? [[name, value]] : [],
-      ),
-    );
-    const result = await consoleHttp({
-      rawPath: target.pathname,
-      rawQueryString: target.search.slice(1),
-      headers,
-      requestContext: {
-        http: {
-          method: req.method ?? 'GET',
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: req.headers['user-agent'] ?? '',
-        },
-        requestId: randomUUID(),
-      },
-      body,
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEventV2);
-    const resultHeaders = Object.fromEntries(
-      Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
-    );
-    return {
-      status: result.statusCode ?? 200,
-      type: resultHeaders['Content-Type'] ?? 'text/html; charset=utf-8',
-      body: result.body ?? '',
-      headers: resultHeaders,
-      cookies: result.cookies ?? [],
-    };
+    return viaHttpApi(req, consoleHttp, { rawPath: target.pathname, rawQueryString: target.search.slice(1) });
   }
 
-  /** The same HTTP API handler as on AWS, given an API Gateway v2 event. */
+  /** The check-in function's handler for a patient or old staff link, as on AWS. */
   async function servePatientLink(req: IncomingMessage, path: string, token: string): Promise<Reply> {
-    const body = await readBody(req);
-    if (body === undefined) return json(413, { error: 'body: larger than 4 MB' });
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).flatMap(([name, value]) =>
-        typeof value === 'string' ? [[name, value]] : [],
-      ),
-    );
-    const result = await checkinHttp({
-      rawPath: path,
-      headers,
-      pathParameters: { token },
-      requestContext: { http: { method: req.method ?? 'GET' } },
-      body,
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEventV2);
-    const resultHeaders = Object.fromEntries(
-      Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
-    );
-    return {
-      status: result.statusCode ?? 200,
-      type: resultHeaders['Content-Type'] ?? 'text/html; charset=utf-8',
-      body: result.body ?? '',
-      headers: resultHeaders,
-    };
+    return viaHttpApi(req, checkinHttp, { rawPath: path, pathParameters: { token } });
   }
 
   if (options.demo ?? true) await putEvent(demoBookingEvent(clock.now(), config));
@@ -429,6 +375,49 @@ interface Reply {
   headers?: Record<string, string>;
   /** Set-Cookie values. */
   cookies?: string[];
+}
+
+/**
+ * Hands a request to a Lambda handler as the HTTP API would (payload 2.0:
+ * headers, method, source IP, user agent, request id, the body as text) and
+ * maps its answer back, cookies included.
+ */
+async function viaHttpApi(
+  req: IncomingMessage,
+  handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+  route: Partial<APIGatewayProxyEventV2>,
+): Promise<Reply> {
+  const body = await readBody(req);
+  if (body === undefined) return json(413, { error: 'body: larger than 4 MB' });
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).flatMap(([name, value]) =>
+      typeof value === 'string' ? [[name, value]] : [],
+    ),
+  );
+  const result = await handler({
+    ...route,
+    headers,
+    requestContext: {
+      http: {
+        method: req.method ?? 'GET',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+    },
+    body,
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2);
+  const resultHeaders = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+  );
+  return {
+    status: result.statusCode ?? 200,
+    type: resultHeaders['Content-Type'] ?? 'text/html; charset=utf-8',
+    body: result.body ?? '',
+    headers: resultHeaders,
+    ...(result.cookies ? { cookies: result.cookies } : {}),
+  };
 }
 
 /** The local staff accounts' password unless LOCAL_STAFF_PASSWORD says otherwise. */
