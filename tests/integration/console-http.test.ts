@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
-import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
-import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
-import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
-import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
-import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { IdentityProvider } from '../../shared/domain/console/ports';
 import { type ConsoleAppDeps, handleConsoleRequest } from '../../shared/web/console/console-app';
 import { openCookie } from '../../shared/web/console/cookies';
+import { dynamoConsoleDeps } from '../support/console-deps';
 import { freshTable } from '../support/dynamo';
 
 const config = parseClinicConfig(clinicConfigInput);
@@ -41,24 +37,14 @@ function fakeProvider(claims: Record<string, unknown>): IdentityProvider & { cal
 async function harness(claims: Record<string, unknown>) {
   const { db, tableName } = await freshTable();
   let now = '2026-08-03T15:00:00.000Z';
-  const replies = new DynamoReplyStore(db, tableName);
   const sessions = new DynamoStaffSessionStore(db, tableName);
   const identity = fakeProvider(claims);
   const deps: ConsoleAppDeps = {
-    config,
-    clock: { now: () => now },
-    alerts: new DynamoAlertStore(db, tableName),
-    replies,
-    reviews: replies,
-    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
-    messageLog: new DynamoMessageLog(db, tableName),
-    audit: new DynamoAuditLog(db, tableName),
+    ...dynamoConsoleDeps(db, tableName, config, () => now),
     sessions,
-    escalations: { remove: async () => {} },
     identity,
     cookieKey: { get: async () => KEY },
     baseUrl: BASE,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
   };
   const jar = new Map<string, string>();
   const send = async (method: string, target: string, body?: string) => {

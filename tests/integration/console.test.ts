@@ -1,18 +1,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
-import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
-import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
-import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessageKind } from '../../shared/contracts/vocabulary';
 import type { BookingRecord } from '../../shared/domain/booking-record';
 import {
   acknowledgeAsStaff,
-  type ConsoleDeps,
   closeAlert,
   listAlerts,
   type StaffRequest,
@@ -24,6 +20,7 @@ import type { StaffSession } from '../../shared/domain/console/session';
 import type { Staff } from '../../shared/domain/console/staff';
 import { showToday } from '../../shared/domain/console/today-console';
 import type { StoredReply } from '../../shared/domain/ports';
+import { dynamoConsoleDeps } from '../support/console-deps';
 import { freshTable } from '../support/dynamo';
 import { aBooking } from '../support/fixtures';
 
@@ -45,23 +42,10 @@ const DESK: Staff = {
 async function harness() {
   const { db, tableName } = await freshTable();
   let now = '2026-08-03T15:00:00.000Z';
-  const removed: string[] = [];
-  const replies = new DynamoReplyStore(db, tableName);
-  const deps: ConsoleDeps = {
-    config,
-    clock: { now: () => now },
-    alerts: new DynamoAlertStore(db, tableName),
-    replies,
-    reviews: replies,
-    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
-    messageLog: new DynamoMessageLog(db, tableName),
-    audit: new DynamoAuditLog(db, tableName),
-    escalations: { remove: async (name) => void removed.push(name) },
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  };
-  async function urgent(n: number, receivedAt: string) {
-    const bookingId = `bk-${n}`;
-    await deps.bookings.save(
+  const { removed, ...deps } = dynamoConsoleDeps(db, tableName, config, () => now);
+  /** A fresh active booking with the base fixture's patient and session. */
+  const booked = (bookingId: string, updatedAt: string) =>
+    deps.bookings.save(
       {
         bookingId,
         version: 1,
@@ -69,10 +53,13 @@ async function harness() {
         booking: aBooking({ bookingId }),
         plan: {},
         revision: 1,
-        updatedAt: now,
+        updatedAt,
       },
       undefined,
     );
+  async function urgent(n: number, receivedAt: string) {
+    const bookingId = `bk-${n}`;
+    await booked(bookingId, now);
     const reply: StoredReply & { alertId: string } = {
       replyId: `rep-${n}`,
       bookingId,
@@ -104,6 +91,7 @@ async function harness() {
     deps,
     removed,
     urgent,
+    booked,
     auditDay,
     at: (iso: string) => {
       now = iso;
@@ -255,18 +243,7 @@ describe('the review queue', () => {
     wantsCall = false,
   ) {
     const bookingId = `rv-${n}`;
-    await h.deps.bookings.save(
-      {
-        bookingId,
-        version: 1,
-        status: 'active',
-        booking: aBooking({ bookingId }),
-        plan: {},
-        revision: 1,
-        updatedAt: receivedAt,
-      },
-      undefined,
-    );
+    await h.booked(bookingId, receivedAt);
     const reply: StoredReply = {
       replyId: `rr-${n}`,
       bookingId,

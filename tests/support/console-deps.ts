@@ -1,0 +1,32 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
+import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import type { ClinicConfig } from '../../shared/contracts/clinic-config';
+import type { ConsoleDeps } from '../../shared/domain/console/alerts-console';
+
+/** The console's use-case deps on one dynalite table; schedule removals are collected in `removed`. */
+export function dynamoConsoleDeps(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  config: ClinicConfig,
+  now: () => string,
+): ConsoleDeps & { removed: string[] } {
+  const removed: string[] = [];
+  const replies = new DynamoReplyStore(db, tableName);
+  return {
+    removed,
+    config,
+    clock: { now },
+    alerts: new DynamoAlertStore(db, tableName),
+    replies,
+    reviews: replies,
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
+    messageLog: new DynamoMessageLog(db, tableName),
+    audit: new DynamoAuditLog(db, tableName),
+    escalations: { remove: async (name) => void removed.push(name) },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  };
+}
