@@ -261,7 +261,7 @@ export class ServiceStack extends Stack {
         'A staff alert was escalated as often as configured (staff.maxEscalations) and nobody acknowledged it; ' +
         'no further automatic notice goes out. A patient reported something urgent and may not have been ' +
         'contacted. First: phone the clinical lead and the on-call clinician now; the latest escalation email ' +
-        'has the alert link (valid staff.linkDays). Then find out why the staff topics reach nobody (email ' +
+        'has the console link to the alert. Then find out why the staff topics reach nobody (email ' +
         'subscriptions not confirmed, numbers changed).',
     });
     ops.alarmOnQueue(alerts.streamFailures, {

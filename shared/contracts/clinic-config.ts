@@ -169,8 +169,6 @@ export const clinicConfigSchema = z.strictObject({
       repeatEveryMinutes: z._default(whole(5, 240), 30),
       /** Escalations at most, after which the alert stays open (and its alarm stays on). */
       maxEscalations: z._default(whole(1, 12), 4),
-      /** Days a staff link (acknowledge, reply page) stays valid. */
-      linkDays: z._default(whole(1, 30), 7),
       /** The clinic's protocol line, shown on every alert in the console. */
       protocol: z._default(
         z.string().check(z.minLength(1), z.maxLength(500, { error: 'must be at most 500 characters' })),
@@ -205,7 +203,6 @@ export const clinicConfigSchema = z.strictObject({
       escalateAfterMinutes: 15,
       repeatEveryMinutes: 30,
       maxEscalations: 4,
-      linkDays: 7,
       protocol: DEFAULT_PROTOCOL,
       session: { idleMinutes: 30, absoluteHours: 12 },
     },

@@ -291,8 +291,6 @@ export interface AlertStore {
   nextDueAt(): Promise<string | undefined>;
   /** Alerts escalated as often as allowed and still not acknowledged. */
   countUnacknowledgedAfterEscalation(): Promise<number>;
-  /** Records a view or an acknowledgement of a staff page. */
-  audit(entry: { subject: string; action: 'view' | 'acknowledge'; at: string; by?: string }): Promise<void>;
 }
 
 export type StaffTopic = 'alerts' | 'escalation';

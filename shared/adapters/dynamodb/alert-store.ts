@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -277,20 +276,6 @@ export class DynamoAlertStore implements AlertStore {
       KeyConditionExpression: 'workKey = :key',
       ExpressionAttributeValues: { ':key': WORK_KEYS.unacknowledged },
     });
-  }
-
-  async audit(entry: {
-    subject: string;
-    action: 'view' | 'acknowledge';
-    at: string;
-    by?: string;
-  }): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `AUDIT#${entry.subject}`, sk: `${entry.at}#${randomUUID()}`, ...entry },
-      }),
-    );
   }
 
   /** A conditional update; answers false when its condition did not hold. */

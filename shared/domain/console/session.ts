@@ -30,11 +30,6 @@ export function sessionState(session: StaffSession, now: string, policy: Session
   return 'active';
 }
 
-/** Seconds until the session ends for good: the item's TTL and the cookie's lifetime. */
-export function sessionLifetimeSeconds(policy: SessionPolicy): number {
-  return policy.absoluteHours * 3600;
-}
-
 /**
  * Whether to record this request as the session's last activity. At most
  * once a minute, so a page of many requests is one write.
