@@ -7,11 +7,11 @@ import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-se
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessageKind } from '../../shared/contracts/vocabulary';
 import type { BookingRecord } from '../../shared/domain/booking-record';
+import type { StaffRequest } from '../../shared/domain/console/access';
 import {
   acknowledgeAsStaff,
   closeAlert,
   listAlerts,
-  type StaffRequest,
   showAlert,
 } from '../../shared/domain/console/alerts-console';
 import { listAudit } from '../../shared/domain/console/audit-console';

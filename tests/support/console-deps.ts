@@ -5,7 +5,7 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
-import type { ConsoleDeps } from '../../shared/domain/console/alerts-console';
+import type { ConsoleDeps } from '../../shared/domain/console/access';
 
 /** The console's use-case deps on one dynalite table; schedule removals are collected in `removed`. */
 export function dynamoConsoleDeps(

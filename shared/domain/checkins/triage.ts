@@ -52,6 +52,11 @@ export function triageReply(
   };
 }
 
+/** How staff read a rule that fired: its description in the config, else its id. */
+export function ruleDescription(rules: readonly TriageRule[], id: string): string {
+  return rules.find((rule) => rule.id === id)?.description ?? id;
+}
+
 /** The highest of some levels; `routine` for none. */
 export function highestLevel(levels: readonly TriageLevel[]): TriageLevel {
   let highest = 0;

@@ -1,74 +1,15 @@
 import type { FullBooking } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { acknowledgeAlert } from '../alerts/alerts';
-import { triggeringAnswers } from '../checkins/triage';
-import type {
-  AlertOutcome,
-  AlertRecord,
-  AlertStore,
-  BookingStore,
-  Clock,
-  Log,
-  MessageLog,
-  ReplyStore,
-  StoredReply,
-} from '../ports';
-import type { AuditAction, AuditLog, BookingBatch, BookingDays, ReviewList } from './ports';
-import { type ConsoleArea, mayUse, type RequestOrigin, type Staff } from './staff';
+import { ruleDescription, triggeringAnswers } from '../checkins/triage';
+import type { AlertOutcome, AlertRecord, StoredReply } from '../ports';
+import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
+import { mayUse } from './staff';
 
-/*
- * The console's alert use cases (DESIGN section 10): each checks the
- * signed-in staff member's groups, does its work and writes the audit item.
- * They are given a typed `Staff`; cookies and headers stay at the edge.
- */
-
-export interface ConsoleDeps {
-  config: ClinicConfig;
-  clock: Clock;
-  alerts: AlertStore;
-  replies: ReplyStore;
-  bookings: BookingStore & BookingBatch & BookingDays;
-  /** What was sent, failed or skipped, per booking (the Today page). */
-  messageLog: MessageLog;
-  audit: AuditLog;
-  /** The review queue: replies triaged `review` until someone marks them reviewed. */
-  reviews: ReviewList;
-  /** Removes an acknowledged alert's pending escalation schedule. */
-  escalations: { remove(name: string): Promise<void> };
-  log: Log;
-}
-
-/** A request of a signed-in staff member: who, from where, and which console path. */
-export interface StaffRequest {
-  staff: Staff;
-  origin: RequestOrigin;
-  page: string;
-}
-
-export type ConsoleResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; reason: 'forbidden' | 'not-found' | 'conflict' };
+/* The console's alert use cases (DESIGN section 10); see `access.ts` for how each checks and audits. */
 
 /** Alerts at most on one page of the list; older closed ones are found by month. */
 export const ALERT_PAGE_SIZE = 50;
-
-/** Checks the staff member's groups for an area; a refusal is audited too. */
-export async function allowed(deps: ConsoleDeps, request: StaffRequest, area: ConsoleArea, subject: string) {
-  if (mayUse(request.staff, area)) return true;
-  await record(deps, request, 'denied', subject);
-  return false;
-}
-
-export async function record(deps: ConsoleDeps, request: StaffRequest, action: AuditAction, subject: string) {
-  await deps.audit.record({
-    at: deps.clock.now(),
-    action,
-    subject,
-    page: request.page,
-    user: { subject: request.staff.subject, email: request.staff.email },
-    origin: request.origin,
-  });
-}
 
 /** One alert as lists show it: the alert, its booking, and its reason in one line. */
 export interface AlertSummary {
@@ -82,11 +23,11 @@ export interface AlertSummary {
  * rule (else its first rule, else its id), and how many more fired.
  */
 export function alertReason(alert: Pick<AlertRecord, 'rules'>, config: ClinicConfig): string {
-  const fired = alert.rules.map((id) => ({ id, rule: config.triage.find((rule) => rule.id === id) }));
-  const lead = fired.find((f) => f.rule?.level === 'urgent') ?? fired[0];
-  if (!lead) return 'Urgent check-in reply';
-  const words = lead.rule?.description ?? lead.id;
-  return fired.length > 1 ? `${words} (+${fired.length - 1} more)` : words;
+  const urgent = (id: string) => config.triage.some((rule) => rule.id === id && rule.level === 'urgent');
+  const lead = alert.rules.find(urgent) ?? alert.rules[0];
+  if (lead === undefined) return 'Urgent check-in reply';
+  const words = ruleDescription(config.triage, lead);
+  return alert.rules.length > 1 ? `${words} (+${alert.rules.length - 1} more)` : words;
 }
 
 async function summaries(deps: ConsoleDeps, alerts: AlertRecord[]): Promise<AlertSummary[]> {

@@ -1,6 +1,5 @@
-import type { ConsoleDeps, ConsoleResult, StaffRequest } from './alerts-console';
+import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
 import type { AuditPage } from './ports';
-import { mayUse } from './staff';
 
 /** Audit items read per page. */
 export const AUDIT_PAGE_SIZE = 100;
@@ -32,19 +31,7 @@ export async function listAudit(
   request: StaffRequest,
   query: AuditQuery,
 ): Promise<ConsoleResult<AuditView>> {
-  const origin = { subject: request.staff.subject, email: request.staff.email };
-  const entry = (action: 'view' | 'denied') => ({
-    at: deps.clock.now(),
-    action,
-    subject: 'PAGE#audit',
-    page: request.page,
-    user: origin,
-    origin: request.origin,
-  });
-  if (!mayUse(request.staff, 'audit')) {
-    await deps.audit.record(entry('denied'));
-    return { ok: false, reason: 'forbidden' };
-  }
+  if (!(await allowed(deps, request, 'audit', 'PAGE#audit'))) return { ok: false, reason: 'forbidden' };
   const day = query.day ?? deps.clock.now().slice(0, 10);
   const page = await deps.audit.listDay(day, {
     limit: AUDIT_PAGE_SIZE,
@@ -52,7 +39,7 @@ export async function listAudit(
     ...(query.user ? { user: query.user } : {}),
     ...(query.subject ? { subject: query.subject } : {}),
   });
-  await deps.audit.record(entry('view'));
+  await record(deps, request, 'view', 'PAGE#audit');
   return {
     ok: true,
     value: {

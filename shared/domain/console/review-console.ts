@@ -1,6 +1,7 @@
 import type { FullBooking } from '../../contracts/booking-events';
+import { ruleDescription } from '../checkins/triage';
 import type { StoredReply } from '../ports';
-import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './alerts-console';
+import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
 
 /** Replies listed per page of the review queue, oldest first. */
 export const REVIEW_PAGE_SIZE = 50;
@@ -17,7 +18,7 @@ export interface ReviewItem {
 
 /** The review reason in one line: the rules' descriptions, else their ids. */
 function reviewReason(reply: StoredReply, deps: ConsoleDeps): string {
-  const words = reply.rules.map((id) => deps.config.triage.find((rule) => rule.id === id)?.description ?? id);
+  const words = reply.rules.map((id) => ruleDescription(deps.config.triage, id));
   return words.length > 0 ? words.join('; ') : 'Review';
 }
 

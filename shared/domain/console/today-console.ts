@@ -3,7 +3,7 @@ import type { FullBooking } from '../../contracts/booking-events';
 import { CHECKIN_KINDS, type CheckinKind, MESSAGE_KINDS, type MessageKind } from '../../contracts/vocabulary';
 import type { BookingRecord } from '../booking-record';
 import type { MessageLogEntry } from '../ports';
-import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './alerts-console';
+import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
 
 /** Sessions listed per day at most. */
 export const SESSIONS_PER_DAY = 100;

@@ -1,14 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { VNode } from 'preact';
+import { type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from '../../domain/console/access';
 import {
   acknowledgeAsStaff,
-  type ConsoleDeps,
-  type ConsoleResult,
   closeAlert,
   consoleHome,
   listAlerts,
-  record,
-  type StaffRequest,
   showAlert,
   showReply,
 } from '../../domain/console/alerts-console';
@@ -34,7 +31,15 @@ import { CONSOLE_STYLE_HASH, pageSecurityHeaders } from '../styles';
 import { AlertDetailPage, AlertsPage, type ConsoleClinic, ConsoleHomePage } from './alerts-pages';
 import { AuditPageView } from './audit-page';
 import { ConsoleMessagePage, type ConsoleViewer } from './console-document';
-import { clearCookie, cookieJar, openCookie, parseCookies, sealCookie, setCookie } from './cookies';
+import {
+  type CookieJar,
+  clearCookie,
+  cookieJar,
+  openCookie,
+  parseCookies,
+  sealCookie,
+  setCookie,
+} from './cookies';
 import { ConsoleReplyPage } from './reply-page';
 import { ReviewPage } from './review-page';
 import { TodayPage } from './today-page';
@@ -91,21 +96,38 @@ const DONE_NOTICES: Readonly<Record<string, string>> = {
 const LOGIN_SECONDS = 600;
 const GROUPS_CLAIM = 'cognito:groups';
 
+/** What the console derives from its deps: once per container, not once per request. */
+const settings = new WeakMap<
+  ConsoleAppDeps,
+  { jar: CookieJar; headers: Readonly<Record<string, string>>; clinic: ConsoleClinic }
+>();
+
+function settingsOf(deps: ConsoleAppDeps) {
+  let found = settings.get(deps);
+  if (!found) {
+    found = {
+      jar: cookieJar(deps.baseUrl),
+      headers: pageSecurityHeaders(CONSOLE_STYLE_HASH, deps.formTargets ?? []),
+      clinic: {
+        name: deps.config.clinic.name,
+        timeZone: deps.config.clinic.timeZone,
+        maxEscalations: deps.config.staff.maxEscalations,
+        ruleDescriptions: Object.fromEntries(
+          deps.config.triage.flatMap((rule) => (rule.description ? [[rule.id, rule.description]] : [])),
+        ),
+      },
+    };
+    settings.set(deps, found);
+  }
+  return found;
+}
+
 /** Serves one console request. */
 export async function handleConsoleRequest(
   deps: ConsoleAppDeps,
   request: ConsoleHttpRequest,
 ): Promise<ConsoleHttpResponse> {
-  const jar = cookieJar(deps.baseUrl);
-  const headers = pageSecurityHeaders(CONSOLE_STYLE_HASH, deps.formTargets ?? []);
-  const clinic: ConsoleClinic = {
-    name: deps.config.clinic.name,
-    timeZone: deps.config.clinic.timeZone,
-    maxEscalations: deps.config.staff.maxEscalations,
-    ruleDescriptions: Object.fromEntries(
-      deps.config.triage.flatMap((rule) => (rule.description ? [[rule.id, rule.description]] : [])),
-    ),
-  };
+  const { jar, headers, clinic } = settingsOf(deps);
   const page = (status: number, view: VNode, cookies: string[] = []): ConsoleHttpResponse => ({
     status,
     headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' },
@@ -353,7 +375,7 @@ function safeReturn(value: string | null): string {
 
 async function startSignIn(
   deps: ConsoleAppDeps,
-  jar: ReturnType<typeof cookieJar>,
+  jar: CookieJar,
   now: string,
   returnTo: string,
   redirect: (location: string, cookies?: string[]) => ConsoleHttpResponse,
@@ -370,7 +392,7 @@ async function startSignIn(
 
 async function finishSignIn(
   deps: ConsoleAppDeps,
-  jar: ReturnType<typeof cookieJar>,
+  jar: CookieJar,
   request: ConsoleHttpRequest,
   cookies: Record<string, string>,
   now: string,
@@ -437,7 +459,7 @@ function sessionPolicy(deps: ConsoleAppDeps): SessionPolicy {
 /** The session the cookie names, if it is still within its idle and absolute timeouts. */
 async function currentSession(
   deps: ConsoleAppDeps,
-  jar: ReturnType<typeof cookieJar>,
+  jar: CookieJar,
   cookies: Record<string, string>,
   now: string,
 ): Promise<StaffSession | undefined> {
