@@ -140,7 +140,13 @@ export async function handleConsoleRequest(
     cookies,
     body: '',
   });
-  const message = (status: number, title: string, lines: string[], viewer?: ConsoleViewer) =>
+  const message = (
+    status: number,
+    title: string,
+    lines: string[],
+    viewer?: ConsoleViewer,
+    cookies: string[] = [],
+  ) =>
     page(
       status,
       <ConsoleMessagePage
@@ -151,6 +157,7 @@ export async function handleConsoleRequest(
           ? { viewer, link: { href: '/console', label: 'Back to the overview' } }
           : { link: { href: '/console/sign-in', label: 'Sign in' } })}
       />,
+      cookies,
     );
 
   const { method, path } = request;
@@ -166,14 +173,11 @@ export async function handleConsoleRequest(
     return finishSignIn(deps, jar, request, cookies, now, redirect, message);
   }
   if (path === '/console/signed-out' && method === 'GET') {
-    return page(
+    return message(
       200,
-      <ConsoleMessagePage
-        title="You are signed out"
-        clinicName={clinic.name}
-        lines={['You have signed out of the staff console and of the clinic sign-in.']}
-        link={{ href: '/console/sign-in', label: 'Sign in again' }}
-      />,
+      'You are signed out',
+      ['You have signed out of the staff console and of the clinic sign-in.'],
+      undefined,
       [clearCookie(jar, jar.session)],
     );
   }
@@ -187,14 +191,11 @@ export async function handleConsoleRequest(
         [clearCookie(jar, jar.session)],
       );
     }
-    return page(
+    return message(
       401,
-      <ConsoleMessagePage
-        title="Please sign in again"
-        clinicName={clinic.name}
-        lines={['Your session has ended, so nothing was changed. Sign in and try again.']}
-        link={{ href: '/console/sign-in', label: 'Sign in' }}
-      />,
+      'Please sign in again',
+      ['Your session has ended, so nothing was changed. Sign in and try again.'],
+      undefined,
       [clearCookie(jar, jar.session)],
     );
   }
