@@ -23,6 +23,7 @@ import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
+import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
 import { type AlertDeps, dispatchReplyAlert } from '../shared/domain/alerts/alerts';
 import { loadClinicConfig } from '../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../shared/domain/messages/deliver-message';
@@ -296,7 +297,13 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   const sendMessage = createSendMessageHandler(deps);
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
   const reviewDigest = createReviewDigestHandler({ ...deps, reviews: replyStore });
-  const checkin = createCheckinHttpHandler({ ...deps, replies, newId: randomUUID });
+  const checkin = createCheckinHttpHandler({
+    ...deps,
+    replies,
+    alerts: alertStore,
+    screeners: new DynamoScreenerHistory(db, tableName),
+    newId: randomUUID,
+  });
 
   /** Runs one invocation, counting it and the AWS calls it made (sequential use only for the per-call log). */
   async function invoke<T>(kind: InvocationKind, run: () => Promise<T>): Promise<T> {

@@ -17,6 +17,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { OidcIdentityProvider } from '../../shared/adapters/identity/oidc-identity-provider';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
@@ -147,7 +148,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     baseUrl: url,
     log: jsonLog,
   });
-  const checkinHttp = createCheckinHttpHandler({ ...deps, replies, newId: randomUUID });
+  const checkinHttp = createCheckinHttpHandler({
+    ...deps,
+    replies,
+    alerts: alertStore,
+    screeners: new DynamoScreenerHistory(db, tableName),
+    newId: randomUUID,
+  });
   /** Bookings seen through /local/events, so /local/replies can query each one (no scan). */
   const knownBookings = new Set<string>();
 

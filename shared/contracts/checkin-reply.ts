@@ -1,4 +1,4 @@
-import type { FieldError, ParseResult } from './booking-events';
+import type { FieldError } from './booking-events';
 import type { CheckinKind } from './vocabulary';
 import {
   asksScreeners,
@@ -9,6 +9,8 @@ import {
   SEVERITIES,
   SIDE_EFFECTS,
   type SideEffect,
+  STILL_NOW_EFFECTS,
+  type StillNowEffect,
 } from './vocabulary';
 import * as z from './zod';
 
@@ -16,8 +18,15 @@ import * as z from './zod';
  * The check-in reply contract (DESIGN section 7): one JSON body and one HTML
  * form, both parsed to the same `CheckinAnswers` and both reporting every bad
  * field with the same dotted paths (`mood`, `sideEffects.nausea`, `phq9.8`),
- * so a form can show each error next to its field.
+ * so a form can show each error next to its field. A rejected reply also
+ * comes with what could be read of it (`salvaged`), so an urgent answer is
+ * never lost to a mistake in another field (DESIGN section 7).
  */
+
+/** A parsed reply, or every bad field and whatever valid fields the reply also had. */
+export type CheckinParseResult =
+  | { ok: true; value: CheckinAnswers }
+  | { ok: false; errors: FieldError[]; salvaged: CheckinAnswers };
 
 export const MOOD_MAX = 10;
 export const NOTE_MAX_LENGTH = 2000;
@@ -62,6 +71,18 @@ export const selfHarmSchema = z
   .enum(['no', 'yes'], { error: requiredOr(SELF_HARM_MESSAGE) })
   .check(z.describe('Thoughts that you would be better off dead, or of hurting yourself'));
 
+export const selfHarmNowSchema = z
+  .enum(['no', 'yes'], { error: SELF_HARM_MESSAGE })
+  .check(z.describe('Asked when selfHarm is yes: thinking of acting on it now'));
+
+/** For dissociation and out-of-body feelings rated mild or worse: still felt now. */
+export const stillNowSchema = z.strictObject(
+  Object.fromEntries(
+    STILL_NOW_EFFECTS.map((effect) => [effect, z.optional(z.boolean({ error: 'must be true or false' }))]),
+  ) as Record<StillNowEffect, z.ZodMiniOptional<z.ZodMiniBoolean>>,
+  { error: `must be an object of ${STILL_NOW_EFFECTS.join(', ')} and true or false` },
+);
+
 export const wantsCallSchema = z._default(z.boolean({ error: 'must be true or false' }), false);
 
 /** Trimmed; an empty note counts as no note. */
@@ -81,23 +102,31 @@ function screenerSchema(items: number) {
 export const phq9Schema = screenerSchema(PHQ9_ITEMS);
 /** The seven GAD-7 answers in questionnaire order, each 0-3. */
 export const gad7Schema = screenerSchema(GAD7_ITEMS);
+/** PHQ-9 item 10, how difficult the problems made things, 0-3 (not scored). */
+export const phq9DifficultySchema = wholeNumber(SCREENER_ITEM_MAX, SCREENER_ANSWER_MESSAGE);
 
 const replyShape = {
   mood: moodSchema,
   sideEffects: sideEffectsSchema,
+  stillNow: z.optional(stillNowSchema),
   selfHarm: selfHarmSchema,
+  selfHarmNow: z.optional(selfHarmNowSchema),
   wantsCall: wantsCallSchema,
   note: z.optional(noteSchema),
+};
+
+const weekShape = {
+  ...replyShape,
+  phq9: z.optional(phq9Schema),
+  phq9Difficulty: z.optional(phq9DifficultySchema),
+  gad7: z.optional(gad7Schema),
 };
 
 /** The JSON body of a reply to the same-day or next-day check-in. */
 export const checkinReplySchema = z.strictObject(replyShape, { error: 'must be a JSON object' });
 
 /** The JSON body of a reply to the week check-in, which also asks the PHQ-9 and GAD-7. */
-export const weekCheckinReplySchema = z.strictObject(
-  { ...replyShape, phq9: z.optional(phq9Schema), gad7: z.optional(gad7Schema) },
-  { error: 'must be a JSON object' },
-);
+export const weekCheckinReplySchema = z.strictObject(weekShape, { error: 'must be a JSON object' });
 
 export type CheckinReplyInput = z.input<typeof weekCheckinReplySchema>;
 
@@ -106,16 +135,73 @@ export function checkinReplySchemaFor(kind: CheckinKind) {
   return asksScreeners(kind) ? weekCheckinReplySchema : checkinReplySchema;
 }
 
+const SELF_HARM_NOW_REQUIRED = 'is required when selfHarm is "yes"';
+
 /**
  * Validates the JSON body of a check-in reply for `kind`. Every bad field is
  * reported, each with its path (`mood`, `sideEffects.nausea`, `phq9.8`);
  * the body itself is `body`. The PHQ-9 and GAD-7 are accepted only at the
- * check-ins that ask them.
+ * check-ins that ask them; `selfHarmNow` is required when `selfHarm` is yes.
  */
-export function parseCheckinJson(body: unknown, kind: CheckinKind): ParseResult<CheckinAnswers> {
+export function parseCheckinJson(body: unknown, kind: CheckinKind): CheckinParseResult {
   const result = checkinReplySchemaFor(kind).safeParse(body);
-  if (!result.success) return { ok: false, errors: fieldErrors(result.error) };
+  const errors = result.success ? [] : fieldErrors(result.error);
+  if (isRecord(body) && body.selfHarm === 'yes' && body.selfHarmNow === undefined) {
+    errors.push({ field: 'selfHarmNow', message: SELF_HARM_NOW_REQUIRED });
+  }
+  if (!result.success || errors.length > 0) {
+    return { ok: false, errors, salvaged: salvage(isRecord(body) ? body : {}, kind) };
+  }
   return { ok: true, value: toAnswers(result.data) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The fields of a rejected reply that are valid on their own: each top-level
+ * field, each side effect and each "still now" is checked by itself, and
+ * anything wrong is left out. Never throws.
+ */
+export function salvage(candidate: Record<string, unknown>, kind: CheckinKind): CheckinAnswers {
+  const shape: Record<string, z.ZodMiniType> = asksScreeners(kind) ? weekShape : replyShape;
+  const valid = (name: string) => {
+    const schema = shape[name];
+    if (schema === undefined || !Object.hasOwn(candidate, name)) return undefined;
+    const result = schema.safeParse(candidate[name]);
+    return result.success ? result.data : undefined;
+  };
+  const pick = <T>(value: unknown, schema: z.ZodMiniType<T>): T | undefined => {
+    const result = schema.safeParse(value);
+    return result.success ? result.data : undefined;
+  };
+  const sideEffects: Partial<Record<SideEffect, CheckinAnswers['sideEffects'][SideEffect]>> = {};
+  const sentEffects = isRecord(candidate.sideEffects) ? candidate.sideEffects : {};
+  for (const effect of SIDE_EFFECTS) {
+    const severity = Object.hasOwn(sentEffects, effect)
+      ? pick(sentEffects[effect], severitySchema)
+      : undefined;
+    if (severity !== undefined) sideEffects[effect] = severity;
+  }
+  const stillNow: Partial<Record<StillNowEffect, boolean>> = {};
+  const sentStill = isRecord(candidate.stillNow) ? candidate.stillNow : {};
+  for (const effect of STILL_NOW_EFFECTS) {
+    const still = Object.hasOwn(sentStill, effect) ? pick(sentStill[effect], z.boolean()) : undefined;
+    if (still !== undefined) stillNow[effect] = still;
+  }
+  return toAnswers({
+    mood: valid('mood') as number | undefined,
+    sideEffects,
+    stillNow,
+    selfHarm: valid('selfHarm') as 'no' | 'yes' | undefined,
+    selfHarmNow: valid('selfHarmNow') as 'no' | 'yes' | undefined,
+    wantsCall: (valid('wantsCall') as boolean | undefined) ?? false,
+    note: valid('note') as string | undefined,
+    phq9: valid('phq9') as number[] | undefined,
+    phq9Difficulty: valid('phq9Difficulty') as number | undefined,
+    gad7: valid('gad7') as number[] | undefined,
+  });
 }
 
 const SCREENERS = [
@@ -126,44 +212,54 @@ type ScreenerName = (typeof SCREENERS)[number]['name'];
 
 /**
  * The names of the form fields for `kind`, in the order the form asks them:
- * `mood`, `sideEffects.<effect>` for each side effect, `selfHarm`,
- * `wantsCall`, `note`, then `phq9.0`..`phq9.8` and `gad7.0`..`gad7.6` at the
- * check-ins that ask the screeners. A form must send no other field (a named
- * submit button counts as one).
+ * `mood`, `sideEffects.<effect>` for each side effect (each followed up
+ * effect followed by its `stillNow.<effect>`), `selfHarm`, `selfHarmNow`,
+ * `wantsCall`, `note`, then `phq9.0`..`phq9.8`, `phq9Difficulty` and
+ * `gad7.0`..`gad7.6` at the check-ins that ask the screeners. A form must
+ * send no other field (a named submit button counts as one).
  */
 export function checkinFormFields(kind: CheckinKind): readonly string[] {
+  const screenerItems = (name: ScreenerName, items: number) =>
+    Array.from({ length: items }, (_, index) => `${name}.${index}`);
   return [
     'mood',
-    ...SIDE_EFFECTS.map((effect) => `sideEffects.${effect}`),
+    ...SIDE_EFFECTS.flatMap((effect) =>
+      isStillNowEffect(effect) ? [`sideEffects.${effect}`, `stillNow.${effect}`] : [`sideEffects.${effect}`],
+    ),
     'selfHarm',
+    'selfHarmNow',
     'wantsCall',
     'note',
     ...(asksScreeners(kind)
-      ? SCREENERS.flatMap(({ name, items }) =>
-          Array.from({ length: items }, (_, index) => `${name}.${index}`),
-        )
+      ? [...screenerItems('phq9', PHQ9_ITEMS), 'phq9Difficulty', ...screenerItems('gad7', GAD7_ITEMS)]
       : []),
   ];
+}
+
+function isStillNowEffect(effect: string): effect is StillNowEffect {
+  return (STILL_NOW_EFFECTS as readonly string[]).includes(effect);
 }
 
 /**
  * Validates an urlencoded check-in form for `kind` (field names from
  * `checkinFormFields`). Values are strings: `mood` "0".."10";
  * `sideEffects.<effect>` none/mild/moderate/severe, absent or empty = none;
- * `selfHarm` no/yes; `wantsCall` "yes" when ticked, absent otherwise;
- * `note`; `phq9.<i>` / `gad7.<i>` "0".."3". Each screener is optional as a
- * whole, but once one of its items is answered every item is required.
- * Errors use the same paths as `parseCheckinJson`, in form order; a field
- * sent more than once is an error.
+ * `stillNow.<effect>`, `selfHarm` and `selfHarmNow` no/yes (empty =
+ * unanswered); `wantsCall` "yes" when ticked, absent otherwise; `note`;
+ * `phq9.<i>` / `gad7.<i>` / `phq9Difficulty` "0".."3". Each screener is
+ * optional as a whole, but once one of its items is answered every item is
+ * required. Errors use the same paths as `parseCheckinJson`, in form order;
+ * a field sent more than once is an error.
  */
 export function parseCheckinForm(
   fields: Record<string, string | string[]>,
   kind: CheckinKind,
-): ParseResult<CheckinAnswers> {
+): CheckinParseResult {
   const errors: FieldError[] = [];
   const sideEffects: Record<string, string> = {};
+  const stillNow: Record<string, unknown> = {};
   const screenerAnswers: Record<ScreenerName, Map<number, string>> = { phq9: new Map(), gad7: new Map() };
-  const candidate: Record<string, unknown> = { sideEffects, wantsCall: false };
+  const candidate: Record<string, unknown> = { sideEffects, stillNow, wantsCall: false };
 
   for (const [name, sent] of Object.entries(fields)) {
     if (Array.isArray(sent) && sent.length > 1) {
@@ -175,8 +271,16 @@ export function parseCheckinForm(
     const [head, rest, ...more] = name.split('.');
     if (name === 'mood') {
       candidate.mood = value === '' ? undefined : /^\d{1,3}$/.test(value) ? Number(value) : value;
-    } else if (name === 'selfHarm') {
-      candidate.selfHarm = value === '' ? undefined : value;
+    } else if (name === 'selfHarm' || name === 'selfHarmNow') {
+      candidate[name] = value === '' ? undefined : value;
+    } else if (head === 'stillNow' && rest !== undefined && more.length === 0) {
+      if (!isStillNowEffect(rest)) errors.push({ field: name, message: NOT_A_FIELD });
+      else if (value === 'yes' || value === 'no') stillNow[rest] = value === 'yes';
+      else if (value !== '') errors.push({ field: name, message: SELF_HARM_MESSAGE });
+    } else if (name === 'phq9Difficulty') {
+      if (!asksScreeners(kind)) errors.push({ field: name, message: NOT_ASKED });
+      else if (/^[0-3]$/.test(value)) candidate.phq9Difficulty = Number(value);
+      else if (value !== '') errors.push({ field: name, message: SCREENER_ANSWER_MESSAGE });
     } else if (name === 'wantsCall') {
       if (value === 'yes') candidate.wantsCall = true;
       else errors.push({ field: name, message: 'must be "yes" or left out' });
@@ -221,8 +325,26 @@ export function parseCheckinForm(
     const refused = new Set(errors.map((error) => error.field));
     errors.push(...fieldErrors(result.error).filter((error) => !refused.has(error.field)));
   }
-  if (errors.length > 0 || !result.success) return { ok: false, errors: inFormOrder(errors, kind) };
-  return { ok: true, value: toAnswers({ ...result.data, ...screeners }) };
+  if (candidate.selfHarm === 'yes' && candidate.selfHarmNow === undefined) {
+    errors.push({ field: 'selfHarmNow', message: SELF_HARM_NOW_REQUIRED });
+  }
+  if (errors.length > 0 || !result.success) {
+    const { phq9Difficulty, ...rest } = candidate;
+    return {
+      ok: false,
+      errors: inFormOrder(errors, kind),
+      salvaged: salvage({ ...rest, ...screeners, phq9Difficulty }, kind),
+    };
+  }
+  const difficulty = candidate.phq9Difficulty as number | undefined;
+  return {
+    ok: true,
+    value: toAnswers({
+      ...result.data,
+      ...screeners,
+      ...(difficulty === undefined ? {} : { phq9Difficulty: difficulty }),
+    }),
+  };
 }
 
 /** A screener item index written as in the form (`0`, `8`), or undefined when it is not one. */
@@ -272,14 +394,20 @@ function unknownKeyMessage(path: string[], key: string): string {
   return path.join('.') === 'sideEffects' ? NOT_A_SIDE_EFFECT : NOT_A_FIELD;
 }
 
-/** The parsed reply as stored: no empty note, no undefined side effects, screeners only when answered. */
+/**
+ * The parsed reply as stored: no empty note, no undefined fields, "still
+ * now" only for effects asked about, screeners only when answered.
+ */
 function toAnswers(data: {
-  mood: number;
+  mood?: number | undefined;
   sideEffects: Partial<Record<SideEffect, CheckinAnswers['sideEffects'][SideEffect]>>;
-  selfHarm: 'no' | 'yes';
+  stillNow?: Partial<Record<StillNowEffect, boolean | undefined>> | undefined;
+  selfHarm?: 'no' | 'yes' | undefined;
+  selfHarmNow?: 'no' | 'yes' | undefined;
   wantsCall: boolean;
   note?: string | undefined;
   phq9?: number[] | undefined;
+  phq9Difficulty?: number | undefined;
   gad7?: number[] | undefined;
 }): CheckinAnswers {
   const sideEffects: CheckinAnswers['sideEffects'] = {};
@@ -287,14 +415,19 @@ function toAnswers(data: {
     const severity = data.sideEffects[effect];
     if (severity !== undefined) sideEffects[effect] = severity;
   }
-  const answers: CheckinAnswers = {
-    mood: data.mood,
-    sideEffects,
-    selfHarm: data.selfHarm,
-    wantsCall: data.wantsCall,
-  };
+  const stillNow: NonNullable<CheckinAnswers['stillNow']> = {};
+  for (const effect of STILL_NOW_EFFECTS) {
+    const still = data.stillNow?.[effect];
+    if (still !== undefined && (sideEffects[effect] ?? 'none') !== 'none') stillNow[effect] = still;
+  }
+  const answers: CheckinAnswers = { sideEffects, wantsCall: data.wantsCall };
+  if (data.mood !== undefined) answers.mood = data.mood;
+  if (Object.keys(stillNow).length > 0) answers.stillNow = stillNow;
+  if (data.selfHarm !== undefined) answers.selfHarm = data.selfHarm;
+  if (data.selfHarmNow !== undefined) answers.selfHarmNow = data.selfHarmNow;
   if (data.note !== undefined && data.note !== '') answers.note = data.note;
   if (data.phq9 !== undefined) answers.phq9 = [...data.phq9];
+  if (data.phq9Difficulty !== undefined) answers.phq9Difficulty = data.phq9Difficulty;
   if (data.gad7 !== undefined) answers.gad7 = [...data.gad7];
   return answers;
 }

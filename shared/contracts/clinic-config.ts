@@ -1,6 +1,6 @@
 import { LANGUAGES, type TREATMENTS, toFieldErrors } from './booking-events';
 import { timeZoneSchema as timeZone } from './time-zone';
-import { DEFAULT_TRIAGE_RULES, triageRulesSchema } from './triage-rules';
+import { DEFAULT_TRIAGE_RULES, DEFAULT_URGENT_PHRASES, triageRulesSchema } from './triage-rules';
 import { MESSAGE_KINDS, type MessageKind } from './vocabulary';
 import * as z from './zod';
 
@@ -85,6 +85,12 @@ const fastingSchema = z.strictObject({
   clearLiquidsMinutes: whole(0, 24 * 60),
 });
 
+/** The default promise to a patient who asked for a call: a time the clinic can keep, no sooner. */
+export const DEFAULT_CALLBACK_PROMISE = {
+  en: 'Someone from our care team will call you during our office hours.',
+  es: 'Alguien de nuestro equipo de atención le llamará en nuestro horario de atención.',
+};
+
 /** What the console says to do about an urgent alert unless the clinic writes its own protocol. */
 export const DEFAULT_PROTOCOL =
   'Call the patient now. If you cannot reach them and they may be in danger, call 911 for a welfare check. Record what happened before you close the alert.';
@@ -133,6 +139,25 @@ export const clinicConfigSchema = z.strictObject({
     ),
   /** Triage rules for check-in replies (DESIGN section 7); ids must be unique. */
   triage: z._default(triageRulesSchema, DEFAULT_TRIAGE_RULES),
+  /**
+   * Phrases that make a note (and, with two-way SMS, a text) urgent, per
+   * language; every language's list is checked whatever the patient's.
+   */
+  urgentPhrases: z._default(
+    z.strictObject(
+      Object.fromEntries(
+        LANGUAGES.map((language) => [
+          language,
+          z.array(
+            z
+              .string()
+              .check(z.trim(), z.minLength(2, { error: 'must be at least 2 characters' }), z.maxLength(80)),
+          ),
+        ]),
+      ) as Record<(typeof LANGUAGES)[number], z.ZodMiniArray<z.ZodMiniString>>,
+    ),
+    DEFAULT_URGENT_PHRASES,
+  ),
   preparation: z.strictObject({
     /** Fasting before a session: `default`, overridden per treatment. */
     fasting: z.strictObject({
@@ -206,6 +231,20 @@ export const clinicConfigSchema = z.strictObject({
       protocol: DEFAULT_PROTOCOL,
       session: { idleMinutes: 30, absoluteHours: 12 },
     },
+  ),
+  /** What a patient who asked for a call is told (DESIGN section 7, advice `callback`), per language. */
+  callback: z._default(
+    z.strictObject({
+      promise: z.strictObject(
+        Object.fromEntries(
+          LANGUAGES.map((language) => [
+            language,
+            z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+          ]),
+        ) as Record<(typeof LANGUAGES)[number], z.ZodMiniString>,
+      ),
+    }),
+    { promise: DEFAULT_CALLBACK_PROMISE },
   ),
   /** Deploy-time settings for the operator; used by the CDK stack only. */
   operations: z.optional(

@@ -33,20 +33,40 @@ export type Channel = (typeof CHANNELS)[number];
 /** The side effects a check-in asks about (DESIGN section 7), in the order the form shows them. */
 export const SIDE_EFFECTS = [
   'nausea',
+  'vomiting',
   'dizziness',
+  'fainting',
   'racing-heart',
+  'chest-pain',
+  'trouble-breathing',
   'headache',
   'blurred-vision',
   'fatigue',
   'dissociation',
   'out-of-body',
+  'confusion',
+  'hallucinations',
   'panic',
   'restlessness',
   'poor-coordination',
   'unusually-high-mood',
-  'chest-pain',
+  'bladder',
 ] as const;
 export type SideEffect = (typeof SIDE_EFFECTS)[number];
+
+/**
+ * Effects the form follows up with "Do you still feel this now?" when rated
+ * mild or worse: felt during the dose, they matter only if they last.
+ */
+export const STILL_NOW_EFFECTS = ['dissociation', 'out-of-body'] as const satisfies readonly SideEffect[];
+export type StillNowEffect = (typeof STILL_NOW_EFFECTS)[number];
+
+/** Effects expected on the day of a session (DESIGN section 7): never urgent at `checkin-same-day`. */
+export const EXPECTED_SAME_DAY_EFFECTS = [
+  'fatigue',
+  'dissociation',
+  'out-of-body',
+] as const satisfies readonly SideEffect[];
 
 export const SEVERITIES = ['none', 'mild', 'moderate', 'severe'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -57,21 +77,38 @@ export const GAD7_ITEMS = 7;
 /** Each item of either screener is scored 0 (not at all) to 3 (nearly every day). */
 export const SCREENER_ITEM_MAX = 3;
 
-/** One patient's answers to a check-in, as validated at the edge. */
+export type YesNo = 'no' | 'yes';
+
+/**
+ * One patient's answers to a check-in, as validated at the edge. `mood` and
+ * `selfHarm` are always there in a valid reply; a reply stored because it
+ * carried a red flag although other fields were invalid (DESIGN section 7,
+ * "an urgent answer is never lost") may lack them.
+ */
 export interface CheckinAnswers {
   /** 0 (worst) to 10 (best). */
-  mood: number;
+  mood?: number;
   /** Effects not listed count as `none`. */
   sideEffects: Partial<Record<SideEffect, Severity>>;
+  /** For effects rated mild or worse that the form follows up: whether the patient still feels it; unanswered counts as yes. */
+  stillNow?: Partial<Record<StillNowEffect, boolean>>;
   /** Thoughts that they would be better off dead, or of hurting themselves. */
-  selfHarm: 'no' | 'yes';
+  selfHarm?: YesNo;
+  /** Asked when `selfHarm` is yes: thinking of acting on it now. */
+  selfHarmNow?: YesNo;
   wantsCall: boolean;
   note?: string;
   /** Nine items scored 0-3, asked at `checkin-week`. */
   phq9?: number[];
   /** Seven items scored 0-3, asked at `checkin-week`. */
   gad7?: number[];
+  /** PHQ-9 item 10 (how difficult the problems made things), 0-3; not scored. */
+  phq9Difficulty?: number;
 }
+
+/** The triage advice a patient is given, strongest first (DESIGN section 7). */
+export const ADVICE = ['emergency', 'crisis', 'call-us', 'callback', 'none'] as const;
+export type Advice = (typeof ADVICE)[number];
 
 /** Whether a check-in asks the PHQ-9 and GAD-7 (the longer, weekly one). */
 export function asksScreeners(kind: CheckinKind): boolean {

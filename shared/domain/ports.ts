@@ -1,4 +1,4 @@
-import type { Channel, CheckinAnswers, CheckinKind, MessageKind } from '../contracts/vocabulary';
+import type { Advice, Channel, CheckinAnswers, CheckinKind, MessageKind } from '../contracts/vocabulary';
 import type { BookingRecord } from './booking-record';
 
 /** The service's notion of now; virtual in the local runtime. */
@@ -190,8 +190,22 @@ export interface StoredReply {
   /** Ids of every triage rule that fired. */
   rules: string[];
   scores: { phq9?: ScreenerScore; gad7?: ScreenerScore };
+  /** The clinic's patient id (the by-patient index); absent on replies stored before it existed. */
+  patientId?: string;
+  /** What the patient was told to do (DESIGN section 7). */
+  advice?: Advice;
+  /** Fields of the reply that could not be read: it was stored anyway for its red flag. */
+  unread?: string[];
   /** Set on urgent replies: the staff alert this reply owes, pending until delivered. */
   alertId?: string;
+  /**
+   * The booking's alert that was open when this urgent reply came: the reply
+   * joins it instead of starting a new escalation chain, and has an alert of
+   * its own (`alertId`) only if that one was acknowledged meanwhile.
+   */
+  joinsAlertId?: string;
+  /** Rules of a joining reply that the open alert did not have: staff get one "updated" message. */
+  addsRules?: string[];
   /** Set when a clinician marked a review reply reviewed in the console. */
   reviewedAt?: string;
   reviewedBy?: string;
@@ -205,9 +219,36 @@ export interface ScreenerScore {
 }
 
 export interface ReplyStore {
-  /** Stores a new reply; a reply is never changed afterwards (a correction is a new reply). */
+  /**
+   * Stores a new reply; a reply is never changed afterwards (a correction is
+   * a new reply). A reply with screener scores also enters the patient's
+   * screener history.
+   */
   record(reply: StoredReply): Promise<void>;
   listForBooking(bookingId: string): Promise<StoredReply[]>;
+}
+
+/** A patient's first screener totals, which triage compares later ones with. */
+export interface ScreenerBaseline {
+  readonly phq9?: number;
+  readonly gad7?: number;
+}
+
+/** Screener totals by patient (the by-patient index), oldest first. */
+export interface ScreenerHistory {
+  /** Enters a reply's screener totals; entering the same reply again changes nothing. */
+  add(entry: {
+    patientId: string;
+    replyId: string;
+    bookingId: string;
+    at: string;
+    phq9?: number;
+    gad7?: number;
+  }): Promise<void>;
+  /** The first PHQ-9 and first GAD-7 total the patient gave; empty before any. */
+  baseline(patientId: string): Promise<ScreenerBaseline>;
+  /** When the patient last answered a screener, if ever. */
+  lastAnsweredAt(patientId: string): Promise<string | undefined>;
 }
 
 export type AlertState = 'pending' | 'open' | 'escalated' | 'acknowledged' | 'closed';
@@ -236,6 +277,10 @@ export interface AlertRecord {
   acknowledgedBy?: string;
   /** The identity provider's subject of whoever acknowledged, when signed in. */
   acknowledgedBySubject?: string;
+  /** Urgent replies that joined this alert while it was open (DESIGN section 7), oldest first. */
+  replyIds?: string[];
+  /** Joined replies whose "updated" message went out. */
+  updatesSentFor?: string[];
   closedAt?: string;
   closedBy?: string;
   closedBySubject?: string;
@@ -258,6 +303,17 @@ export interface AlertStore {
   /** Creates the alert of an urgent reply; creating it again changes nothing. */
   createFromReply(reply: StoredReply & { alertId: string }): Promise<void>;
   get(alertId: string): Promise<AlertRecord | undefined>;
+  /**
+   * Adds a further urgent reply (and the rules it adds) to an alert nobody
+   * has acknowledged: `joined`, `already` when it was added before, or
+   * `not-open` when the alert was acknowledged or closed (or is unknown).
+   */
+  join(
+    alertId: string,
+    reply: { replyId: string; rules: string[] },
+  ): Promise<'joined' | 'already' | 'not-open'>;
+  /** Records that the "updated" message for a joined reply went out. */
+  markUpdateSent(alertId: string, replyId: string): Promise<void>;
   /** Claims the alert's next step if it is still in `state` after `escalations` and nobody holds a live claim. */
   claim(
     alertId: string,

@@ -43,6 +43,15 @@ export const CRISIS_LINKS = {
   n988: <a href="tel:988">988</a>,
 } as const;
 
+/** The crisis box: 911 and 988, first on the form and on every page that refuses an answer. */
+export function CrisisBox(props: { language: Language }): VNode {
+  return (
+    <p class="emergency">
+      <Rich language={props.language} message="emergency.note" params={CRISIS_LINKS} />
+    </p>
+  );
+}
+
 /** "If you are in crisis, call or text 988 ...": the line at the foot of every patient page. */
 export function CrisisSmallPrint(props: { language: Language }): VNode {
   return (

@@ -1,5 +1,5 @@
 import type { Language } from '../contracts/booking-events';
-import type { Severity, SideEffect } from '../contracts/vocabulary';
+import type { CheckinKind, Severity, SideEffect } from '../contracts/vocabulary';
 
 /**
  * Every patient-facing string of the check-in pages, in English and Spanish.
@@ -16,6 +16,8 @@ import type { Severity, SideEffect } from '../contracts/vocabulary';
 type DerivedKey =
   | `sideEffect.${SideEffect}`
   | `severity.${Severity}`
+  | `window.${CheckinKind}`
+  | `phq9Difficulty.option.${0 | 1 | 2 | 3}`
   | `phq9.${0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8}`
   | `phq9.option.${0 | 1 | 2 | 3}`
   | `gad7.${0 | 1 | 2 | 3 | 4 | 5 | 6}`
@@ -31,42 +33,59 @@ const en = {
   // Check-in form
   'form.title': 'How are you feeling?',
   'form.intro':
-    'Please answer a few questions about how you have felt since your session at {clinicName}. It takes about {minutes} minutes. Your answers go to your care team.',
+    'Please answer a few questions about how you have felt {window}. It takes about {minutes} minutes. Your answers go to your care team at {clinicName}.',
+  'window.checkin-same-day': 'since you left the clinic',
+  'window.checkin-next-day': 'in the last 24 hours',
+  'window.checkin-week': 'in the past 7 days',
   'form.requiredNote': 'Questions marked "required" need an answer.',
   'form.required': 'required',
   'form.mood.legend': 'How is your mood right now?',
   'form.mood.hint': 'Choose a number. 0 is the worst you could feel. 10 is the best.',
-  'form.sideEffects.heading': 'Since your session, have you had any of these?',
+  'form.sideEffects.heading': 'Have you had any of these {window}?',
   'form.sideEffects.hint':
     'For each one, choose how strong it has been. If you have not had it, leave "None" chosen.',
+  'form.severity.mild': 'Mild: you notice it, but it does not get in the way.',
+  'form.severity.moderate': 'Moderate: it gets in the way of everyday things.',
+  'form.severity.severe': 'Severe: you cannot do your usual activities or take care of yourself.',
   'sideEffect.nausea': 'Feeling sick to your stomach (nausea)',
-  'sideEffect.dizziness': 'Feeling dizzy or lightheaded',
+  'sideEffect.vomiting': 'Throwing up (vomiting)',
+  'sideEffect.dizziness': 'Feeling dizzy, lightheaded or faint',
+  'sideEffect.fainting': 'Fainting (passing out), or nearly fainting',
   'sideEffect.racing-heart': 'Racing heart or pounding in your chest',
+  'sideEffect.chest-pain': 'Chest pain or tightness',
+  'sideEffect.trouble-breathing': 'Trouble breathing',
   'sideEffect.headache': 'Headache',
   'sideEffect.blurred-vision': 'Blurry vision',
-  'sideEffect.fatigue': 'Feeling very tired',
+  'sideEffect.fatigue': 'Tiredness or sleepiness',
   'sideEffect.dissociation': 'Feeling detached or unreal',
   'sideEffect.out-of-body': 'Feeling outside your body',
+  'sideEffect.confusion': 'Confusion, or trouble thinking clearly',
+  'sideEffect.hallucinations': 'Seeing or hearing things that are not there',
   'sideEffect.panic': 'Panic or sudden strong fear',
   'sideEffect.restlessness': 'Feeling restless or unable to sit still',
   'sideEffect.poor-coordination': 'Trouble with balance or coordination',
-  'sideEffect.unusually-high-mood': 'Unusually high or elated mood',
-  'sideEffect.chest-pain': 'Chest pain or tightness',
+  'sideEffect.unusually-high-mood':
+    'Unusually high, excited or irritable mood, racing thoughts, or needing much less sleep',
+  'sideEffect.bladder': 'Pain or burning when passing urine, needing to go urgently, or blood in urine',
+  'form.stillNow.legend': 'Do you still feel this now?',
   'severity.none': 'None',
   'severity.mild': 'Mild',
   'severity.moderate': 'Moderate',
   'severity.severe': 'Severe',
   'form.more.heading': 'A few more questions',
   'form.selfHarm.legend':
-    'Since your session, have you had thoughts that you would be better off dead, or of hurting yourself in some way?',
+    'Have you had thoughts {window} that you would be better off dead, or of hurting yourself in some way?',
   'form.selfHarm.hint':
     'Many people have thoughts like these. If you answer yes, we will show you how to get help right away and ask your care team to contact you.',
+  'form.selfHarmNow.legend': 'If you answered yes: are you thinking about acting on these thoughts now?',
+  'form.selfHarmNow.hint': 'If you are, please call 911 now.',
   'form.no': 'No',
   'form.yes': 'Yes',
   'form.wantsCall.label': 'Please call me',
   'form.wantsCall.hint': 'Check this box if you would like someone from {clinicName} to call you.',
   'form.note.label': 'Is there anything else you want to tell us?',
-  'form.note.hint': 'Optional. You can write up to 2,000 characters.',
+  'form.note.hint':
+    'Optional, up to 2,000 characters. Your care team may not read it right away: if you need help now, call {clinicName} at {phone}, call or text 988, or call 911.',
   'form.screeners.heading': 'Two short questionnaires',
   'form.screeners.intro':
     'These questions are optional. Your answers help your care team see how you are doing over time.',
@@ -86,6 +105,12 @@ const en = {
   'phq9.option.1': 'Several days',
   'phq9.option.2': 'More than half the days',
   'phq9.option.3': 'Nearly every day',
+  'phq9Difficulty.legend':
+    'If you checked off any problems, how difficult have these problems made it for you to do your work, take care of things at home, or get along with other people?',
+  'phq9Difficulty.option.0': 'Not difficult at all',
+  'phq9Difficulty.option.1': 'Somewhat difficult',
+  'phq9Difficulty.option.2': 'Very difficult',
+  'phq9Difficulty.option.3': 'Extremely difficult',
   'gad7.heading': 'Worry and nerves over the last 2 weeks',
   'gad7.stem': 'Over the last 2 weeks, how often have you been bothered by the following problems?',
   'gad7.0': 'Feeling nervous, anxious, or on edge',
@@ -109,6 +134,10 @@ const en = {
   'error.mood': 'Please choose a number from 0 to 10 for your mood.',
   'error.sideEffect': 'For "{effect}", please choose None, Mild, Moderate or Severe.',
   'error.selfHarm': 'Please answer the question about thoughts of hurting yourself: choose No or Yes.',
+  'error.selfHarmNow':
+    'Please tell us if you are thinking about acting on these thoughts now: choose No or Yes. If you are, call 911 now.',
+  'error.stillNow': 'For "{effect}", please tell us if you still feel it now: choose No or Yes.',
+  'error.phq9Difficulty': 'Please choose one answer for how difficult these problems have made things.',
   'error.wantsCall': 'Please check the box again if you would like us to call you.',
   'error.note': 'Your note is too long. Please shorten it to 2,000 characters or fewer.',
   'error.phq9Item':
@@ -128,9 +157,22 @@ const en = {
     'You do not need to do anything else now. If you start to feel worse or have questions, call {clinicName} at {phone}.',
   'received.review.next':
     'Someone from your care team will look at your answers. If you start to feel worse before you hear from us, call {clinicName} at {phone}.',
+  'received.callback.next':
+    'You asked us to call you. {promise} If you start to feel worse before we call, call {clinicName} at {phone}.',
 
   // After an urgent answer
   'crisis.title': 'Help is available right now',
+  'emergency.title': 'Call 911 now',
+  'emergency.lead':
+    'If you have chest pain, trouble breathing, fainted, or feel very unwell, call 911 now. Do not wait for our call.',
+  'callUs.title': 'Please call us now',
+  'callUs.lead': 'Please call {clinicName} now at {phone}. If you feel very unwell, call 911.',
+  'crisis.actingNow': 'If you might act on these thoughts now, call 911 or go to the nearest emergency room.',
+  'crisis.bothFirst':
+    'If you might act on these thoughts now, call 911. To talk with someone now, call or text 988.',
+  'urgent.letting':
+    'We are letting your care team know, and someone will try to contact you as soon as possible.',
+  'urgent.someUnread': 'We saved what you told us, but some other answers could not be read: {problems}',
   'crisis.intro': 'Thank you for telling us. You do not have to go through this alone.',
   'crisis.callNumber': 'Call {number}',
   'crisis.textNumber': 'Text {number}',
@@ -138,9 +180,7 @@ const en = {
     'The 988 Suicide & Crisis Lifeline is free and open 24 hours a day, every day. You can talk or text with a trained counselor.',
   'crisis.chat988': 'Chat online at 988lifeline.org',
   'crisis.answersHeading': 'Your answers',
-  'crisis.saved':
-    'Your answers are saved. Your care team is being alerted now, and someone from {clinicName} will contact you.',
-  'crisis.savedWait': 'While you wait, you can call or text 988 at any time.',
+  'crisis.saved': 'Your answers are saved.',
   'crisis.notSaved':
     'We are sorry: we could not save your answers, so your care team may not know how you are feeling.',
   'crisis.notSavedCall': 'Please call {clinicName} now at {phone}.',
@@ -153,6 +193,12 @@ const en = {
   'problem.expired.body': 'To keep your information private, our links only work for a few days.',
   'problem.not-found.title': 'We could not find this page',
   'problem.not-found.body': 'Your appointment may have been changed or cancelled.',
+  'problem.too-many.title': 'This link has been used many times',
+  'problem.too-many.body':
+    'We have your earlier answers. To tell us something new, please call us; this link does not take more answers.',
+  'problem.too-large.title': 'Your answers were too long to read',
+  'problem.too-large.body':
+    'Please go back, shorten your note, and send your answers again. If that does not work, call us.',
   'problem.not-saved.title': 'We could not save your answers',
   'problem.not-saved.body':
     'We are sorry: something went wrong on our side, and your answers were not saved. Please go back and send them again in a few minutes.',
@@ -176,48 +222,65 @@ export type Catalogue = { readonly [K in MessageKey]: string };
 
 const es: Catalogue = {
   'emergency.note':
-    'En una emergencia, llame al {n911}. Si está pensando en hacerse daño, llame o envíe un mensaje de texto al {n988} (Línea de Prevención del Suicidio y Crisis), a cualquier hora del día o de la noche.',
+    'En una emergencia, llame al {n911}. Si está pensando en hacerse daño, llame al {n988} y oprima 2, o envíe AYUDA por mensaje de texto al 988 (Línea 988 de Prevención del Suicidio y Crisis), a cualquier hora del día o de la noche.',
   'crisis.smallPrint':
-    'Si está en crisis, llame o envíe un mensaje de texto al {n988}, a cualquier hora del día o de la noche. En una emergencia, llame al {n911}.',
+    'Si está en crisis, llame al {n988} y oprima 2, o envíe AYUDA por mensaje de texto al 988, a cualquier hora del día o de la noche. En una emergencia, llame al {n911}.',
 
   'form.title': '¿Cómo se siente?',
   'form.intro':
-    'Por favor, responda unas preguntas sobre cómo se ha sentido desde su sesión en {clinicName}. Le tomará unos {minutes} minutos. Sus respuestas llegan a su equipo de atención.',
+    'Por favor, responda unas preguntas sobre cómo se ha sentido {window}. Le tomará unos {minutes} minutos. Sus respuestas llegan a su equipo de atención en {clinicName}.',
+  'window.checkin-same-day': 'desde que salió de la clínica',
+  'window.checkin-next-day': 'en las últimas 24 horas',
+  'window.checkin-week': 'en los últimos 7 días',
   'form.requiredNote': 'Las preguntas marcadas como «obligatoria» necesitan una respuesta.',
   'form.required': 'obligatoria',
   'form.mood.legend': '¿Cómo está su estado de ánimo en este momento?',
   'form.mood.hint': 'Elija un número. 0 es lo peor que podría sentirse. 10 es lo mejor.',
-  'form.sideEffects.heading': 'Desde su sesión, ¿ha tenido alguna de estas molestias?',
+  'form.sideEffects.heading': '¿Ha tenido alguna de estas molestias {window}?',
   'form.sideEffects.hint':
-    'Para cada una, elija qué tan fuerte ha sido. Si no la ha tenido, deje marcada la opción «Nada».',
+    'Para cada una, elija qué tan fuerte ha sido. Si no la ha tenido, deje marcada la opción «Ninguna».',
+  'form.severity.mild': 'Leve: lo nota, pero no le impide hacer sus cosas.',
+  'form.severity.moderate': 'Moderada: le dificulta hacer las cosas de todos los días.',
+  'form.severity.severe': 'Grave: no puede hacer sus actividades habituales ni cuidarse.',
   'sideEffect.nausea': 'Malestar de estómago o ganas de vomitar (náuseas)',
-  'sideEffect.dizziness': 'Mareo o sensación de desmayo',
+  'sideEffect.vomiting': 'Vómitos',
+  'sideEffect.dizziness': 'Mareo o sensación de que se va a desmayar',
+  'sideEffect.fainting': 'Desmayo (perder el conocimiento), o casi desmayarse',
   'sideEffect.racing-heart': 'Corazón acelerado o latidos fuertes en el pecho',
+  'sideEffect.chest-pain': 'Dolor o presión en el pecho',
+  'sideEffect.trouble-breathing': 'Dificultad para respirar',
   'sideEffect.headache': 'Dolor de cabeza',
   'sideEffect.blurred-vision': 'Visión borrosa',
-  'sideEffect.fatigue': 'Mucho cansancio',
+  'sideEffect.fatigue': 'Cansancio o sueño',
   'sideEffect.dissociation': 'Sentirse desconectado/a o como si nada fuera real',
   'sideEffect.out-of-body': 'Sentirse fuera de su cuerpo',
+  'sideEffect.confusion': 'Confusión, o dificultad para pensar con claridad',
+  'sideEffect.hallucinations': 'Ver u oír cosas que no están ahí',
   'sideEffect.panic': 'Pánico o un miedo fuerte y repentino',
   'sideEffect.restlessness': 'Inquietud o no poder quedarse quieto/a',
   'sideEffect.poor-coordination': 'Problemas de equilibrio o de coordinación',
-  'sideEffect.unusually-high-mood': 'Ánimo inusualmente alto o eufórico',
-  'sideEffect.chest-pain': 'Dolor o presión en el pecho',
-  'severity.none': 'Nada',
+  'sideEffect.unusually-high-mood':
+    'Ánimo inusualmente alto, excitado o irritable, pensamientos acelerados, o necesitar mucho menos sueño',
+  'sideEffect.bladder': 'Dolor o ardor al orinar, necesidad urgente de orinar, o sangre en la orina',
+  'form.stillNow.legend': '¿Todavía lo siente ahora?',
+  'severity.none': 'Ninguna',
   'severity.mild': 'Leve',
-  'severity.moderate': 'Moderado',
+  'severity.moderate': 'Moderada',
   'severity.severe': 'Grave',
   'form.more.heading': 'Algunas preguntas más',
   'form.selfHarm.legend':
-    'Desde su sesión, ¿ha tenido pensamientos de que estaría mejor muerto/a, o de hacerse daño de alguna manera?',
+    '¿Ha tenido pensamientos {window} de que estaría mejor muerto/a, o de hacerse daño de alguna manera?',
   'form.selfHarm.hint':
     'Muchas personas tienen pensamientos así. Si responde que sí, le mostraremos cómo recibir ayuda de inmediato y le pediremos a su equipo de atención que se comunique con usted.',
   'form.no': 'No',
   'form.yes': 'Sí',
+  'form.selfHarmNow.legend': 'Si respondió que sí: ¿está pensando en actuar según esos pensamientos ahora?',
+  'form.selfHarmNow.hint': 'Si es así, llame al 911 ahora.',
   'form.wantsCall.label': 'Por favor, llámenme',
   'form.wantsCall.hint': 'Marque esta casilla si quiere que alguien de {clinicName} le llame.',
   'form.note.label': '¿Hay algo más que quiera contarnos?',
-  'form.note.hint': 'Opcional. Puede escribir hasta 2000 caracteres.',
+  'form.note.hint':
+    'Opcional, hasta 2000 caracteres. Es posible que su equipo de atención no la lea enseguida: si necesita ayuda ahora, llame a {clinicName} al {phone}, llame o envíe un mensaje de texto al 988, o llame al 911.',
   'form.screeners.heading': 'Dos cuestionarios breves',
   'form.screeners.intro':
     'Estas preguntas son opcionales. Sus respuestas ayudan a su equipo de atención a ver cómo va usted con el tiempo.',
@@ -240,6 +303,12 @@ const es: Catalogue = {
   'phq9.option.1': 'Varios días',
   'phq9.option.2': 'Más de la mitad de los días',
   'phq9.option.3': 'Casi todos los días',
+  'phq9Difficulty.legend':
+    'Si marcó cualquiera de los problemas, ¿qué tanta dificultad le han dado estos problemas para hacer su trabajo, encargarse de las tareas del hogar, o llevarse bien con otras personas?',
+  'phq9Difficulty.option.0': 'No ha sido difícil',
+  'phq9Difficulty.option.1': 'Un poco difícil',
+  'phq9Difficulty.option.2': 'Muy difícil',
+  'phq9Difficulty.option.3': 'Extremadamente difícil',
   'gad7.heading': 'Preocupación y nervios en las últimas 2 semanas',
   'gad7.stem':
     'Durante las últimas 2 semanas, ¿con qué frecuencia le han molestado los siguientes problemas?',
@@ -261,8 +330,12 @@ const es: Catalogue = {
   'error.summaryIntro':
     'Sus respuestas aún no se han enviado. Corrija las preguntas de abajo y vuelva a pulsar «Enviar mis respuestas».',
   'error.mood': 'Elija un número del 0 al 10 para su estado de ánimo.',
-  'error.sideEffect': 'En «{effect}», elija Nada, Leve, Moderado o Grave.',
+  'error.sideEffect': 'En «{effect}», elija Ninguna, Leve, Moderada o Grave.',
   'error.selfHarm': 'Responda la pregunta sobre pensamientos de hacerse daño: elija No o Sí.',
+  'error.selfHarmNow':
+    'Díganos si está pensando en actuar según esos pensamientos ahora: elija No o Sí. Si es así, llame al 911 ahora.',
+  'error.stillNow': 'En «{effect}», díganos si todavía lo siente ahora: elija No o Sí.',
+  'error.phq9Difficulty': 'Elija una respuesta sobre qué tanta dificultad le han dado estos problemas.',
   'error.wantsCall': 'Vuelva a marcar la casilla si quiere que le llamemos.',
   'error.note': 'Su nota es demasiado larga. Acórtela a 2000 caracteres o menos.',
   'error.phq9Item':
@@ -281,19 +354,31 @@ const es: Catalogue = {
     'No necesita hacer nada más por ahora. Si empieza a sentirse peor o tiene preguntas, llame a {clinicName} al {phone}.',
   'received.review.next':
     'Alguien de su equipo de atención revisará sus respuestas. Si empieza a sentirse peor antes de que le contactemos, llame a {clinicName} al {phone}.',
+  'received.callback.next':
+    'Nos pidió que le llamemos. {promise} Si empieza a sentirse peor antes de nuestra llamada, llame a {clinicName} al {phone}.',
 
   'crisis.title': 'Hay ayuda disponible ahora mismo',
+  'emergency.title': 'Llame al 911 ahora',
+  'emergency.lead':
+    'Si tiene dolor en el pecho, dificultad para respirar, se desmayó o se siente muy mal, llame al 911 ahora. No espere nuestra llamada.',
+  'callUs.title': 'Por favor, llámenos ahora',
+  'callUs.lead': 'Por favor, llame ahora a {clinicName} al {phone}. Si se siente muy mal, llame al 911.',
+  'crisis.actingNow':
+    'Si podría actuar según esos pensamientos ahora, llame al 911 o vaya a la sala de emergencias más cercana.',
+  'crisis.bothFirst':
+    'Si podría actuar según esos pensamientos ahora, llame al 911. Para hablar con alguien ahora, llame al 988 y oprima 2, o envíe AYUDA por mensaje de texto al 988.',
+  'urgent.letting':
+    'Estamos avisando a su equipo de atención, y alguien intentará comunicarse con usted lo antes posible.',
+  'urgent.someUnread':
+    'Guardamos lo que nos contó, pero no pudimos leer algunas otras respuestas: {problems}',
   'crisis.intro': 'Gracias por contárnoslo. No tiene que pasar por esto a solas.',
   'crisis.callNumber': 'Llamar al {number}',
   'crisis.textNumber': 'Enviar un mensaje de texto al {number}',
   'crisis.about988':
-    'La Línea 988 de Prevención del Suicidio y Crisis es gratuita y atiende las 24 horas, todos los días. Para español, oprima 2. Puede hablar o escribir con un consejero capacitado.',
-  'crisis.chat988': 'Chatear en línea en 988lifeline.org',
+    'La Línea 988 de Prevención del Suicidio y Crisis es gratuita y atiende las 24 horas, todos los días: llame al 988 y oprima 2, o envíe AYUDA por mensaje de texto al 988. Puede hablar o escribir con un consejero capacitado.',
+  'crisis.chat988': 'Chatear en línea en 988lineadevida.org',
   'crisis.answersHeading': 'Sus respuestas',
-  'crisis.saved':
-    'Sus respuestas se guardaron. Estamos avisando ahora a su equipo de atención, y alguien de {clinicName} se comunicará con usted.',
-  'crisis.savedWait':
-    'Mientras espera, puede llamar o enviar un mensaje de texto al 988 en cualquier momento.',
+  'crisis.saved': 'Sus respuestas se guardaron.',
   'crisis.notSaved':
     'Lo sentimos: no pudimos guardar sus respuestas, así que es posible que su equipo de atención no sepa cómo se siente.',
   'crisis.notSavedCall': 'Por favor, llame ahora a {clinicName} al {phone}.',
@@ -305,6 +390,12 @@ const es: Catalogue = {
   'problem.expired.body': 'Para proteger su información, nuestros enlaces solo funcionan por unos días.',
   'problem.not-found.title': 'No encontramos esta página',
   'problem.not-found.body': 'Es posible que su cita haya cambiado o se haya cancelado.',
+  'problem.too-many.title': 'Este enlace se ha usado muchas veces',
+  'problem.too-many.body':
+    'Tenemos sus respuestas anteriores. Para contarnos algo nuevo, llámenos; este enlace ya no acepta más respuestas.',
+  'problem.too-large.title': 'Sus respuestas eran demasiado largas',
+  'problem.too-large.body':
+    'Vuelva atrás, acorte su nota y envíe sus respuestas otra vez. Si no funciona, llámenos.',
   'problem.not-saved.title': 'No pudimos guardar sus respuestas',
   'problem.not-saved.body':
     'Lo sentimos: algo falló de nuestro lado y sus respuestas no se guardaron. Vuelva atrás y envíelas otra vez en unos minutos.',

@@ -46,6 +46,12 @@ export const PAGE_STYLE = [
   '.field{margin:0 0 1.75rem}',
   '.has-error{border-left:.25rem solid #b00020;padding-left:.75rem}',
   '.field-error{color:#b00020;font-weight:700;margin:0 0 .75rem}',
+  // Follow-up questions: shown only when the question above calls for them (no script; shown anyway where :has is unknown).
+  '.follow-up{margin-top:-1rem;padding-left:.75rem;border-left:.25rem solid #6b7785}',
+  '.field:has(input[value="none"]:checked)+.when-not-none{display:none}',
+  '.field:not(:has(input[value="yes"]:checked))+.when-yes{display:none}',
+  '.severity-definitions{padding-left:1.25rem}',
+  '.urgent-lead{font-size:1.25rem;font-weight:700;border:3px solid #a4161a;border-radius:.5rem;padding:1rem;margin:0 0 1.25rem}',
   '.options{display:grid;gap:.5rem;grid-template-columns:repeat(2,minmax(0,1fr))}',
   '.options-scale{grid-template-columns:repeat(4,minmax(0,1fr))}',
   '@media (min-width:26em){.options-scale{grid-template-columns:repeat(6,minmax(0,1fr))}}',

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { t } from '../../shared/web/i18n';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -18,21 +19,26 @@ let phone: BrowserContext;
 let audit: BrowserContext;
 const cspViolations: string[] = [];
 
-async function linkFor(bookingId: string, kind: string): Promise<string> {
+async function linkFor(bookingId: string, kind: string, page: 'c' | 'i' = 'c'): Promise<string> {
   const outbox = (await (await fetch(`${runtime.url}/local/outbox`)).json()) as {
     bookingId: string;
     kind: string;
     channel: string;
     text: string;
   }[];
-  const message = outbox.find((m) => m.bookingId === bookingId && m.kind === kind && m.channel === 'email');
-  const link = message?.text.match(/http:\/\/127\.0\.0\.1:\d+\/c\/[A-Za-z0-9_-]+/)?.[0];
+  const channel = page === 'i' ? 'sms' : 'email';
+  const message = outbox.find((m) => m.bookingId === bookingId && m.kind === kind && m.channel === channel);
+  const link = message?.text.match(new RegExp(`http://127\\.0\\.0\\.1:\\d+/${page}/[A-Za-z0-9_-]+`))?.[0];
   if (!link) throw new Error(`no ${kind} link for ${bookingId}`);
   return link;
 }
 
-/** Books a session tomorrow at 9:00; answers its start. */
-async function book(bookingId: string, language: 'en' | 'es'): Promise<DateTime> {
+/** Books a session tomorrow at 9:00 (a patient with email, or with a phone only); answers its start. */
+async function book(
+  bookingId: string,
+  language: 'en' | 'es',
+  contact: 'email' | 'phone' = 'email',
+): Promise<DateTime> {
   const now = (await (await fetch(`${runtime.url}/local/clock`)).json()) as { now: string };
   const start = DateTime.fromISO(now.now).setZone(ZONE).plus({ days: 1 }).set({ hour: 9, minute: 0 });
   await fetch(`${runtime.url}/local/events`, {
@@ -45,7 +51,12 @@ async function book(bookingId: string, language: 'en' | 'es'): Promise<DateTime>
         bookingId,
         version: 1,
         session: { startsAt: start.toISO(), durationMinutes: 90, timeZone: ZONE, treatment: 'kap' },
-        patient: { id: `p-${bookingId}`, firstName: 'Robin', email: 'robin@example.org', language },
+        patient: {
+          id: `p-${bookingId}`,
+          firstName: 'Robin',
+          ...(contact === 'email' ? { email: 'robin@example.org' } : { phone: '+15550104477' }),
+          language,
+        },
       },
     }),
   });
@@ -92,6 +103,9 @@ beforeAll(async () => {
   process.env.LOCAL_QUIET = '1';
   runtime = await startLocalRuntime({ port: 0, clockStart: '2026-05-04T16:00:00Z', demo: false });
   await book('web-en', 'en');
+  // Patients with a phone only get the instructions as a link to the page.
+  await book('sms-en', 'en', 'phone');
+  await book('sms-es', 'es', 'phone');
   await runCheckinsOf(await book('web-es', 'es'));
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const viewport = { width: 320, height: 640 };
@@ -117,7 +131,6 @@ describe('check-in form in a real browser', () => {
     await page.locator('#mood-7').check();
     await page.locator('#sideEffects-nausea-mild').check();
     await page.locator('#selfHarm-no').check();
-    await page.locator('textarea[name="note"]').fill('Felt tired <b>but</b> fine');
     await Promise.all([page.waitForURL(/\/c\//), page.getByRole('button', { name: /send/i }).click()]);
     await expect.poll(() => page.locator('h1').textContent()).toMatch(/thank/i);
     await page.screenshot({ path: 'test-results/checkin-routine.png', fullPage: true });
@@ -161,6 +174,50 @@ describe('check-in form in a real browser', () => {
     await page.close();
   });
 
+  it('asks whether the patient may act on self-harm thoughts only after a yes, and leads with 911 when so', async () => {
+    const page = await phone.newPage();
+    await page.goto(await linkFor('web-en', 'checkin-same-day'));
+    const followUp = page.locator('#selfHarmNow');
+    expect(await followUp.isVisible()).toBe(false);
+    await page.locator('#selfHarm-no').check();
+    expect(await followUp.isVisible()).toBe(false);
+    await page.locator('#selfHarm-yes').check();
+    expect(await followUp.isVisible()).toBe(true);
+    await page.locator('#mood-3').check();
+    await page.locator('#selfHarmNow-yes').check();
+    await Promise.all([page.waitForURL(/\/c\//), page.getByRole('button', { name: /send/i }).click()]);
+    expect(await page.locator('main').textContent()).toContain(t('en', 'crisis.actingNow'));
+    const first = await page.locator('main a[href^="tel:"]').first().getAttribute('href');
+    expect(first).toBe('tel:911');
+    await page.screenshot({ path: 'test-results/checkin-acting-now.png', fullPage: true });
+    await page.close();
+  });
+
+  it('asks "do you still feel this now?" only for dissociation rated mild or worse', async () => {
+    const page = await phone.newPage();
+    await page.goto(await linkFor('web-en', 'checkin-next-day'));
+    const still = page.locator('#stillNow-dissociation');
+    expect(await still.isVisible()).toBe(false);
+    await page.locator('#sideEffects-dissociation-mild').check();
+    expect(await still.isVisible()).toBe(true);
+    await page.locator('#sideEffects-dissociation-none').check();
+    expect(await still.isVisible()).toBe(false);
+    await page.close();
+  });
+
+  it('tells a patient with chest pain to call 911 now, not to wait for our call', async () => {
+    const page = await phone.newPage();
+    await page.goto(await linkFor('web-en', 'checkin-next-day'));
+    await page.locator('#mood-6').check();
+    await page.locator('#sideEffects-chest-pain-mild').check();
+    await page.locator('#selfHarm-no').check();
+    await Promise.all([page.waitForURL(/\/c\//), page.getByRole('button', { name: /send/i }).click()]);
+    expect(await page.locator('h1').textContent()).toBe(t('en', 'emergency.title'));
+    expect(await page.locator('main').textContent()).toContain(t('en', 'emergency.lead'));
+    expect(await page.locator('main a[href^="tel:"]').first().getAttribute('href')).toBe('tel:911');
+    await page.close();
+  });
+
   it('loads every page with its styles allowed by the Content-Security-Policy', () => {
     expect(cspViolations).toEqual([]);
   });
@@ -175,12 +232,32 @@ describe('accessibility (axe-core)', () => {
     expect(await axeViolations(await linkFor('web-es', 'checkin-week'), submitEmpty)).toEqual([]);
   });
 
-  it('finds no violations on the crisis page', async () => {
-    const urgent = async (page: Page) => {
-      await page.locator('#mood-1').check();
-      await page.locator('#selfHarm-yes').check();
+  it('finds no violations on the Spanish form', async () => {
+    expect(await axeViolations(await linkFor('web-es', 'checkin-next-day'))).toEqual([]);
+  });
+
+  /** Answers the form so that the reply gets one advice. */
+  const answer =
+    (...ids: string[]) =>
+    async (page: Page) => {
+      for (const id of ['#mood-5', ...ids]) await page.locator(id).check();
       await submitEmpty(page);
     };
-    expect(await axeViolations(await linkFor('web-en', 'checkin-same-day'), urgent)).toEqual([]);
+  const URGENT_PAGES = [
+    ['crisis', answer('#selfHarm-yes', '#selfHarmNow-no')],
+    ['crisis, acting now', answer('#selfHarm-yes', '#selfHarmNow-yes')],
+    ['emergency', answer('#selfHarm-no', '#sideEffects-trouble-breathing-mild')],
+    ['call-us', answer('#selfHarm-no', '#sideEffects-vomiting-severe')],
+  ] as const;
+
+  it.each(['en', 'es'] as const)('finds no violations on any urgent page (%s)', async (language) => {
+    for (const [name, prepare] of URGENT_PAGES) {
+      const url = await linkFor(`web-${language}`, 'checkin-week');
+      expect(await axeViolations(url, prepare), name).toEqual([]);
+    }
+  });
+
+  it.each(['en', 'es'] as const)('finds no violations on the instructions page (%s)', async (language) => {
+    expect(await axeViolations(await linkFor(`sms-${language}`, 'prep-instructions', 'i'))).toEqual([]);
   });
 });

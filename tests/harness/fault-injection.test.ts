@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { MESSAGE_KINDS } from '../../shared/contracts/vocabulary';
 import { acknowledgeAlert, dispatchReplyAlert, sweepAlerts } from '../../shared/domain/alerts/alerts';
 import { pickChannels } from '../../shared/domain/booking/plan';
@@ -197,6 +198,8 @@ describe('staff alerts under a failing and throttling staff topic', () => {
           bookings: h.deps.bookings,
           links: h.deps.links,
           replies: streamed,
+          alerts,
+          screeners: new DynamoScreenerHistory(h.db, h.tableName),
           signingKey: h.deps.signingKey,
           newId: randomUUID,
           metrics: noMetrics,

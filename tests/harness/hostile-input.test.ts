@@ -637,10 +637,10 @@ const JSON_REPLY_CASES: ReplyCase[] = [
     field: 'note',
   },
   {
-    name: 'a note of 3 MB',
+    name: 'a note of 3 MB (over the 64 KB reply cap)',
     body: JSON.stringify({ mood: 5, selfHarm: 'no', note: `${SCRIPT}${'n'.repeat(3 * 1024 * 1024)}` }),
-    status: 400,
-    field: 'note',
+    status: 413,
+    field: 'body',
   },
   {
     name: 'PHQ-9 at the same-day check-in',
@@ -688,12 +688,6 @@ const FORM_REPLY_CASES: ReplyCase[] = [
   {
     name: 'a note of 2,001 characters',
     body: `mood=5&selfHarm=no&note=${'n'.repeat(2001)}`,
-    status: 400,
-    field: 'note',
-  },
-  {
-    name: 'a note of 3 MB',
-    body: `mood=5&selfHarm=no&note=${encodeURIComponent(SCRIPT)}${'n'.repeat(3 * 1024 * 1024)}`,
     status: 400,
     field: 'note',
   },
@@ -748,6 +742,19 @@ describe('check-in replies with hostile input', () => {
       await expectAlive();
     },
   );
+
+  it('answers a form of 3 MB with 413 and the crisis box, and keeps serving', async () => {
+    const answer = await client.postRaw(
+      checkinPath,
+      `mood=5&selfHarm=no&note=${encodeURIComponent(SCRIPT)}${'n'.repeat(3 * 1024 * 1024)}`,
+      'application/x-www-form-urlencoded',
+    );
+    expect(answer.status).toBe(413);
+    expect(unsafeMarkup(answer.text)).toEqual([]);
+    expect(answer.text).toContain('class="emergency"');
+    expect(answer.text).toContain('href="tel:988"');
+    await expectAlive();
+  });
 
   it('answers a body over 4 MB with 413 and keeps serving', async () => {
     const answer = await client.postRaw(

@@ -7,7 +7,12 @@ import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
-import { type AlertDeps, advanceAlert, sweepAlerts } from '../../shared/domain/alerts/alerts';
+import {
+  type AlertDeps,
+  advanceAlert,
+  dispatchReplyAlert,
+  sweepAlerts,
+} from '../../shared/domain/alerts/alerts';
 import type { StaffTopic, StoredReply } from '../../shared/domain/ports';
 import { shiftIso } from '../../shared/domain/time';
 import { freshTable } from '../support/dynamo';
@@ -200,5 +205,68 @@ describe('an alert whose staff topic alone is down', () => {
     h.state.now = shiftIso('2026-07-01T12:00:00.000Z', { minutes: 45 });
     await sweepAlerts(h.deps);
     expect(h.state.published.map((p) => p.topic)).toEqual(['escalation', 'escalation']);
+  });
+});
+
+describe('a further urgent reply while the alert is open (DESIGN section 7)', () => {
+  async function openAlertWithJoiner(joinerRules: string[], addsRules: string[]) {
+    const h = await harness();
+    const first = urgentReply(1, h.state.now);
+    await h.replies.record(first);
+    await dispatchReplyAlert(h.deps, first);
+    const joiner: StoredReply = {
+      ...urgentReply(1, shiftIso(h.state.now, { minutes: 3 })),
+      replyId: 'r-1b',
+      alertId: 'alert-1b',
+      rules: joinerRules,
+      joinsAlertId: 'alert-1',
+      addsRules,
+    };
+    await h.replies.record(joiner);
+    return { h, joiner };
+  }
+
+  it('joins the open alert: no new alert, no new escalation chain, one "updated" message for a new rule', async () => {
+    const { h, joiner } = await openAlertWithJoiner(
+      ['self-harm', 'heart-breathing-fainting'],
+      ['heart-breathing-fainting'],
+    );
+    expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
+    // Run again, as the sweeper or a stream retry would: nothing more goes out.
+    expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
+    expect(await h.deps.alerts.get('alert-1b')).toBeUndefined();
+    const alert = await h.deps.alerts.get('alert-1');
+    expect(alert).toMatchObject({
+      replyIds: ['r-1b'],
+      rules: ['self-harm', 'heart-breathing-fainting'],
+      updatesSentFor: ['r-1b'],
+    });
+    const updates = h.state.published.filter((p) => p.text.startsWith('URGENT update'));
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.text).toContain('alert-1');
+    expect(alertsTo(h.state.published, 'alert-1')).toHaveLength(2);
+  });
+
+  it('sends no "updated" message when the reply adds no rule', async () => {
+    const { h, joiner } = await openAlertWithJoiner(['self-harm'], []);
+    expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
+    expect(h.state.published.filter((p) => p.text.startsWith('URGENT update'))).toEqual([]);
+    expect((await h.deps.alerts.get('alert-1'))?.replyIds).toEqual(['r-1b']);
+  });
+
+  it('retries the "updated" message after the staff topic failed, and sends it once', async () => {
+    const { h, joiner } = await openAlertWithJoiner(['panic'], ['panic']);
+    h.state.failNext = 1;
+    await expect(dispatchReplyAlert(h.deps, joiner)).rejects.toThrow(/not published/);
+    expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
+    expect(h.state.published.filter((p) => p.text.startsWith('URGENT update'))).toHaveLength(1);
+  });
+
+  it('gets an alert of its own when the open one was acknowledged before it could join', async () => {
+    const { h, joiner } = await openAlertWithJoiner(['self-harm'], []);
+    await h.deps.alerts.acknowledge('alert-1', { now: h.state.now, by: 'Dr Rivera' });
+    h.state.now = joiner.receivedAt;
+    expect(await dispatchReplyAlert(h.deps, joiner)).toBe('delivered');
+    expect(await h.deps.alerts.get('alert-1b')).toMatchObject({ state: 'open', replyId: 'r-1b' });
   });
 });

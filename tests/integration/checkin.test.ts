@@ -1,8 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
+import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { CheckinDeps } from '../../shared/domain/checkins/checkin';
 import { createLinkToken } from '../../shared/domain/messages/tokens';
@@ -11,6 +13,7 @@ import { t } from '../../shared/web/i18n';
 import { handleLinkRequest } from '../../shared/web/patient/patient-link';
 import { freshTable } from '../support/dynamo';
 import { aBooking } from '../support/fixtures';
+import { visibleText } from '../support/html';
 
 const config = parseClinicConfig(clinicConfigInput);
 const key = new Uint8Array(32).fill(3);
@@ -26,6 +29,8 @@ async function harness(replies?: ReplyStore) {
     bookings: new DynamoBookingStore(db, tableName),
     links: new DynamoLinkStore(db, tableName),
     replies: replies ?? new DynamoReplyStore(db, tableName),
+    alerts: new DynamoAlertStore(db, tableName),
+    screeners: new DynamoScreenerHistory(db, tableName),
     signingKey: { get: async () => key },
     newId: () => `id-${++state.ids}`,
     metrics: { count: (name) => void state.metrics.push(name), flush: () => {} },
@@ -36,7 +41,9 @@ async function harness(replies?: ReplyStore) {
     { bookingId: 'ci-9', version: 1, status: 'active', booking, plan: {}, revision: 1, updatedAt: sentAt },
     undefined,
   );
-  const link = async (kind: 'checkin-same-day' | 'checkin-week' | 'prep-instructions') => {
+  const link = async (
+    kind: 'checkin-same-day' | 'checkin-next-day' | 'checkin-week' | 'prep-instructions',
+  ) => {
     const { linkId, token } = createLinkToken(key, { bookingId: 'ci-9', kind, at: sentAt });
     const purpose = kind === 'prep-instructions' ? 'instructions' : 'checkin';
     await deps.links.put({ linkId, bookingId: 'ci-9', kind, purpose, expiresAt: '2026-11-11T20:00:00.000Z' });
@@ -65,10 +72,20 @@ describe('handleLinkRequest', () => {
       page: 'c',
       token,
       contentType: 'application/json',
-      body: JSON.stringify({ mood: 4, selfHarm: 'yes' }),
+      body: JSON.stringify({ mood: 4, selfHarm: 'yes', selfHarmNow: 'no' }),
     });
     expect(res.status).toBe(201);
-    expect(JSON.parse(res.body)).toMatchObject({ replyId: 'id-1', triage: 'urgent', rules: ['self-harm'] });
+    expect(JSON.parse(res.body)).toMatchObject({
+      replyId: 'id-1',
+      triage: 'urgent',
+      rules: ['self-harm'],
+      advice: 'crisis',
+    });
+    expect(JSON.parse(res.body).crisisResources.map((r: { phone: string }) => r.phone)).toEqual([
+      '988',
+      '911',
+      config.clinic.phone,
+    ]);
     const [stored] = await h.deps.replies.listForBooking('ci-9');
     expect(stored).toMatchObject({
       replyId: 'id-1',
@@ -197,22 +214,186 @@ describe('handleLinkRequest when the table or the signing key is down', () => {
     expect(page.body).toContain('tel:988');
     expect(page.body).not.toContain('is being alerted');
   });
+});
 
-  it('gives an urgent-sounding JSON reply with another bad field the crisis resources with its 400', async () => {
-    const h = await harness();
-    const res = await handleLinkRequest(h.deps, {
+describe('an urgent answer is never lost (DESIGN section 7)', () => {
+  let h: Awaited<ReturnType<typeof harness>>;
+  beforeEach(async () => {
+    h = await harness();
+  });
+
+  const post = (token: string, body: unknown, form = false) =>
+    handleLinkRequest(h.deps, {
       method: 'POST',
       page: 'c',
-      token: await h.link('checkin-same-day'),
-      contentType: 'application/json',
-      body: JSON.stringify({ mood: 2, selfHarm: 'yes', phq9: [0, 0, 0, 0, 0, 0, 0, 0, 3] }),
+      token,
+      contentType: form ? 'application/x-www-form-urlencoded' : 'application/json',
+      body: form ? String(body) : JSON.stringify(body),
     });
+
+  it('stores a self-harm yes with a field that is not asked here, and lists what was wrong', async () => {
+    const res = await post(await h.link('checkin-same-day'), {
+      mood: 2,
+      selfHarm: 'yes',
+      phq9: [0, 0, 0, 0, 0, 0, 0, 0, 3],
+    });
+    expect(res.status).toBe(201);
+    const body = JSON.parse(res.body);
+    expect(body).toMatchObject({ triage: 'urgent', advice: 'crisis' });
+    expect(body.errors.map((e: { field: string }) => e.field)).toEqual(['phq9', 'selfHarmNow']);
+    // selfHarmNow unanswered after a yes: 911 and 988 together at the top.
+    expect(body.crisisResources.slice(0, 2).map((r: { phone: string }) => r.phone)).toEqual(['911', '988']);
+    const [stored] = await h.deps.replies.listForBooking('ci-9');
+    expect(stored).toMatchObject({
+      triage: 'urgent',
+      answers: { mood: 2, selfHarm: 'yes' },
+      unread: ['phq9', 'selfHarmNow'],
+    });
+    expect(stored?.alertId).toBeDefined();
+  });
+
+  it('stores a form with chest pain and mood left blank, and shows the emergency page', async () => {
+    const res = await post(
+      await h.link('checkin-same-day'),
+      'mood=&selfHarm=no&sideEffects.chest-pain=mild',
+      true,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toContain(`<h1>${t('en', 'emergency.title')}</h1>`);
+    expect(visibleText(res.body)).toContain(t('en', 'emergency.lead'));
+    const [stored] = await h.deps.replies.listForBooking('ci-9');
+    expect(stored).toMatchObject({ triage: 'urgent', advice: 'emergency', unread: ['mood'] });
+    expect(stored?.answers.mood).toBeUndefined();
+  });
+
+  it('stores a note with an urgent phrase whatever else is wrong', async () => {
+    const res = await post(await h.link('checkin-same-day'), {
+      mood: 'fine',
+      selfHarm: 'no',
+      note: 'I plan to end it tonight',
+    });
+    expect(res.status).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({
+      triage: 'urgent',
+      rules: ['note-urgent-phrase', 'note'],
+      advice: 'crisis',
+    });
+  });
+
+  it('answers 400 with the crisis resources when nothing urgent can be read', async () => {
+    const res = await post(await h.link('checkin-same-day'), { mood: 'fine', selfHarm: 'no' });
     expect(res.status).toBe(400);
-    const body = JSON.parse(res.body) as {
-      errors: { field: string }[];
-      crisisResources?: { phone?: string }[];
-    };
-    expect(body.errors.map((e) => e.field)).toEqual(['phq9']);
-    expect(body.crisisResources?.map((r) => r.phone)).toEqual(expect.arrayContaining(['911', '988']));
+    const body = JSON.parse(res.body);
+    expect(body.errors).toEqual([{ field: 'mood', message: 'must be a whole number from 0 to 10' }]);
+    expect(body.crisisResources.map((r: { phone: string }) => r.phone)).toEqual(
+      expect.arrayContaining(['911', '988']),
+    );
+    expect(await h.deps.replies.listForBooking('ci-9')).toEqual([]);
+  });
+
+  it('takes 10 replies per link, refuses the 11th with 429 and the crisis box, and still stores an urgent one', async () => {
+    const token = await h.link('checkin-next-day');
+    for (let i = 0; i < 10; i++) expect((await post(token, { mood: 7, selfHarm: 'no' })).status).toBe(201);
+    const refused = await post(token, 'mood=7&selfHarm=no', true);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain(`<h1>${t('en', 'problem.too-many.title')}</h1>`);
+    const main = refused.body.slice(refused.body.indexOf('<main'));
+    expect(main.indexOf('class="emergency"')).toBeLessThan(
+      main.indexOf(t('en', 'problem.too-many.body').slice(0, 20)),
+    );
+    const urgent = await post(token, {
+      mood: 7,
+      selfHarm: 'no',
+      sideEffects: { 'trouble-breathing': 'mild' },
+    });
+    expect(urgent.status).toBe(201);
+    expect(JSON.parse(urgent.body)).toMatchObject({ triage: 'urgent', advice: 'emergency' });
+    expect(await h.deps.replies.listForBooking('ci-9')).toHaveLength(11);
+  });
+
+  it('refuses a body over the size cap with 413 and the crisis box', async () => {
+    const res = await post(
+      await h.link('checkin-same-day'),
+      `mood=5&selfHarm=no&note=${'x'.repeat(70_000)}`,
+      true,
+    );
+    expect(res.status).toBe(413);
+    expect(res.body).toContain('class="emergency"');
+    expect(res.body).toContain('tel:988');
+  });
+});
+
+describe('one open alert per booking', () => {
+  it('makes a second urgent reply join the open alert, naming the rules it adds', async () => {
+    const h = await harness();
+    const token = await h.link('checkin-next-day');
+    const post = (body: unknown) =>
+      handleLinkRequest(h.deps, {
+        method: 'POST',
+        page: 'c',
+        token,
+        contentType: 'application/json',
+        body: JSON.stringify(body),
+      });
+    await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
+    const [first] = await h.deps.replies.listForBooking('ci-9');
+    if (!first?.alertId) throw new Error('expected an alert id');
+    await new DynamoAlertStore(h.db, h.tableName).createFromReply({ ...first, alertId: first.alertId });
+    await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no', sideEffects: { 'chest-pain': 'mild' } });
+    const second = (await h.deps.replies.listForBooking('ci-9')).find(
+      (reply) => reply.replyId !== first.replyId,
+    );
+    expect(second).toMatchObject({
+      joinsAlertId: first.alertId,
+      addsRules: ['heart-breathing-fainting', 'effect-moderate']
+        .filter((rule) => !first.rules.includes(rule))
+        .slice(0, 1),
+    });
+    expect(second?.alertId).not.toBe(first.alertId);
+  });
+
+  it('starts a new alert when the earlier one was acknowledged', async () => {
+    const h = await harness();
+    const token = await h.link('checkin-next-day');
+    const post = (body: unknown) =>
+      handleLinkRequest(h.deps, {
+        method: 'POST',
+        page: 'c',
+        token,
+        contentType: 'application/json',
+        body: JSON.stringify(body),
+      });
+    await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
+    const [first] = await h.deps.replies.listForBooking('ci-9');
+    if (!first?.alertId) throw new Error('expected an alert id');
+    const alerts = new DynamoAlertStore(h.db, h.tableName);
+    await alerts.createFromReply({ ...first, alertId: first.alertId });
+    await alerts.acknowledge(first.alertId, { now: h.state.now, by: 'Dr Rivera' });
+    await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
+    const second = (await h.deps.replies.listForBooking('ci-9')).find(
+      (reply) => reply.replyId !== first.replyId,
+    );
+    expect(second?.joinsAlertId).toBeUndefined();
+    expect(second?.alertId).toBeDefined();
+  });
+});
+
+describe('the PHQ-9 baseline (by-patient screener history)', () => {
+  it('makes a PHQ-9 total 5 above the patient first one review', async () => {
+    const h = await harness();
+    const token = await h.link('checkin-week');
+    const post = (phq9: number[]) =>
+      handleLinkRequest(h.deps, {
+        method: 'POST',
+        page: 'c',
+        token,
+        contentType: 'application/json',
+        body: JSON.stringify({ mood: 6, selfHarm: 'no', phq9 }),
+      });
+    const first = JSON.parse((await post([1, 1, 1, 1, 0, 0, 0, 0, 0])).body);
+    expect(first.rules).toEqual([]);
+    const later = JSON.parse((await post([2, 2, 1, 1, 1, 1, 1, 0, 0])).body);
+    expect(later).toMatchObject({ triage: 'review', rules: ['phq9-rise'] });
+    expect(await h.deps.screeners.baseline(aBooking({ bookingId: 'ci-9' }).patient.id)).toEqual({ phq9: 4 });
   });
 });

@@ -67,7 +67,7 @@ async function harness() {
       receivedAt,
       answers: { mood: 2, sideEffects: { 'chest-pain': 'moderate' }, selfHarm: 'yes', wantsCall: false },
       triage: 'urgent',
-      rules: ['self-harm', 'acute-effect-moderate'],
+      rules: ['self-harm', 'heart-breathing-fainting'],
       scores: {},
       alertId: `al-${n}`,
     };

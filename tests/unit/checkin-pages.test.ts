@@ -8,7 +8,7 @@ import { CHECKIN_KINDS, SIDE_EFFECTS } from '../../shared/contracts/vocabulary';
 import { sampleBooking } from '../../shared/domain/messages/config-validation';
 import { CATALOGUES, t } from '../../shared/web/i18n';
 import { patientErrorFor, renderCheckinForm } from '../../shared/web/patient/checkin-form';
-import { renderCrisisPage } from '../../shared/web/patient/crisis-page';
+import { renderUrgentPage, type UrgentPageInput } from '../../shared/web/patient/crisis-page';
 import { renderInstructionsPage } from '../../shared/web/patient/instructions-page';
 import { renderLinkProblemPage } from '../../shared/web/patient/link-problem';
 import { renderReplyReceived } from '../../shared/web/patient/reply-received';
@@ -20,6 +20,17 @@ const CLINIC = { clinicName: 'Sunrise Clinic', clinicPhone: '(555) 010-0199' } a
 const CLINIC_PHONE_LINK = '<a href="tel:5550100199"><span class="nowrap">(555) 010-0199</span></a>';
 const ACTION = '/c/AbCdEf123';
 const XSS = '<script>alert(1)</script>';
+
+function urgent(language: Language, options: Partial<UrgentPageInput> = {}) {
+  return renderUrgentPage({
+    language,
+    ...CLINIC,
+    advice: 'crisis',
+    actingNow: 'no',
+    saved: true,
+    ...options,
+  });
+}
 
 function form(language: Language, extra: Partial<Parameters<typeof renderCheckinForm>[0]> = {}) {
   return renderCheckinForm({ language, kind: 'checkin-next-day', ...CLINIC, action: ACTION, ...extra });
@@ -51,8 +62,23 @@ function allPages(language: Language): [string, string][] {
     ],
     ['received routine', renderReplyReceived({ language, ...CLINIC, level: 'routine' })],
     ['received review', renderReplyReceived({ language, ...CLINIC, level: 'review' })],
-    ['crisis saved', renderCrisisPage({ language, ...CLINIC, saved: true })],
-    ['crisis not saved', renderCrisisPage({ language, ...CLINIC, saved: false })],
+    [
+      'received callback',
+      renderReplyReceived({
+        language,
+        ...CLINIC,
+        level: 'review',
+        callbackPromise: config.callback.promise[language],
+      }),
+    ],
+    ['crisis saved', urgent(language)],
+    ['crisis acting now', urgent(language, { actingNow: 'yes' })],
+    ['crisis not said', urgent(language, { actingNow: 'unknown', unread: ['x'] })],
+    ['crisis not saved', urgent(language, { saved: false })],
+    ['emergency', urgent(language, { advice: 'emergency' })],
+    ['call us', urgent(language, { advice: 'call-us' })],
+    ['problem too-many', renderLinkProblemPage({ language, ...CLINIC, problem: 'too-many' })],
+    ['problem too-large', renderLinkProblemPage({ language, ...CLINIC, problem: 'too-large' })],
     ['problem invalid', renderLinkProblemPage({ language, ...CLINIC, problem: 'invalid' })],
     ['problem expired', renderLinkProblemPage({ language, ...CLINIC, problem: 'expired' })],
     ['problem not-found', renderLinkProblemPage({ language, ...CLINIC, problem: 'not-found' })],
@@ -207,7 +233,8 @@ describe('checkin-pages', () => {
     it('puts every radio group in a fieldset with a legend, and labels every control', () => {
       const html = renderCheckinForm({ language: 'en', kind: 'checkin-week', ...CLINIC, action: ACTION });
       const groups = new Set([...html.matchAll(/type="radio" id="[^"]+" name="([^"]+)"/g)].map((m) => m[1]));
-      expect(groups.size).toBe(1 + SIDE_EFFECTS.length + 1 + 9 + 7);
+      // mood, the effects and their two still-now follow-ups, self-harm and its follow-up, PHQ-9 with item 10, GAD-7
+      expect(groups.size).toBe(1 + SIDE_EFFECTS.length + 2 + 2 + 9 + 1 + 7);
       for (const group of groups) {
         const id = (group ?? '').replace(/\./g, '-');
         expect(html).toMatch(new RegExp(`<fieldset id="${id}"[^>]*><legend[^>]*>[^<]+`));
@@ -453,16 +480,93 @@ describe('checkin-pages', () => {
 
     it('shows the crisis page for an urgent answer, so crisis resources are never left out', () => {
       expect(renderReplyReceived({ language: 'en', ...CLINIC, level: 'urgent' })).toBe(
-        renderCrisisPage({ language: 'en', ...CLINIC, saved: true }),
+        urgent('en', { actingNow: 'unknown' }),
       );
+    });
+
+    it.each(LANGUAGES)('gives the clinic promise to a patient who asked for a call (%s)', (language) => {
+      const promise = config.callback.promise[language];
+      const text = visibleText(
+        renderReplyReceived({ language, ...CLINIC, level: 'review', callbackPromise: promise }),
+      );
+      expect(text).toContain(promise);
     });
   });
 
-  describe('renderCrisisPage', () => {
+  describe('renderUrgentPage', () => {
     it.each(LANGUAGES.flatMap((language) => [true, false].map((saved) => [language, saved] as const)))(
-      'lists 911 and 988 before anything else (%s, saved %s)',
+      'lists 988 first for crisis advice when the patient is not acting now (%s, saved %s)',
       (language, saved) => {
-        const main = mainOf(renderCrisisPage({ language, ...CLINIC, saved }));
+        const main = mainOf(urgent(language, { saved }));
+        const at = (needle: string) => {
+          const index = main.indexOf(needle);
+          expect(index, needle).toBeGreaterThan(-1);
+          return index;
+        };
+        const call988 = at('<a href="tel:988" class="button button-danger"');
+        const text988 = at('href="sms:988" class="button"');
+        const call911 = at('href="tel:911" class="button button-secondary"');
+        const status = at(`<h2>${t(language, 'crisis.answersHeading')}</h2>`);
+        expect(call988).toBeLessThan(text988);
+        expect(text988).toBeLessThan(call911);
+        expect(call911).toBeLessThan(status);
+        expect(main.slice(0, call988)).not.toMatch(/<a |<p>|<ul class="(?!resources)/);
+        expect(main).toContain(
+          language === 'es' ? 'href="https://988lineadevida.org"' : 'href="https://988lifeline.org"',
+        );
+      },
+    );
+
+    it.each(LANGUAGES)(
+      'leads an emergency with "call 911 now, do not wait for our call" (%s)',
+      (language) => {
+        const main = mainOf(urgent(language, { advice: 'emergency' }));
+        expect(main).toContain(`<h1>${t(language, 'emergency.title')}</h1>`);
+        const lead = main.indexOf(t(language, 'emergency.lead'));
+        expect(lead).toBeGreaterThan(-1);
+        expect(lead).toBeLessThan(main.indexOf('<a href="tel:911" class="button button-danger"'));
+        expect(main.indexOf('href="tel:911"')).toBeLessThan(main.indexOf('href="tel:988"'));
+        expect(visibleText(main)).not.toContain(t(language, 'crisis.intro'));
+      },
+    );
+
+    it.each(LANGUAGES)(
+      'puts 911 first and says so when the patient may act now, or did not say (%s)',
+      (language) => {
+        for (const [actingNow, key] of [
+          ['yes', 'crisis.actingNow'],
+          ['unknown', 'crisis.bothFirst'],
+        ] as const) {
+          const main = mainOf(urgent(language, { actingNow }));
+          expect(visibleText(main)).toContain(t(language, key));
+          expect(main.indexOf('<a href="tel:911" class="button button-danger"')).toBeGreaterThan(-1);
+          expect(main.indexOf('href="tel:911"')).toBeLessThan(main.indexOf('href="tel:988"'));
+        }
+      },
+    );
+
+    it.each(LANGUAGES)('asks a patient with severe vomiting to call the clinic first (%s)', (language) => {
+      const main = mainOf(urgent(language, { advice: 'call-us' }));
+      expect(main).toContain(`<h1>${t(language, 'callUs.title')}</h1>`);
+      expect(main.indexOf('href="tel:5550100199"')).toBeLessThan(main.indexOf('href="tel:911"'));
+      expect(main).toContain('href="tel:988"');
+    });
+
+    it.each(LANGUAGES)(
+      'never promises a time, only that someone will try as soon as possible (%s)',
+      (language) => {
+        for (const advice of ['emergency', 'crisis', 'call-us'] as const) {
+          const text = visibleText(urgent(language, { advice }));
+          expect(text).toContain(t(language, 'urgent.letting'));
+          expect(text).not.toMatch(/within|minutes|while you wait|mientras espera|en los próximos/i);
+        }
+      },
+    );
+
+    it.each(LANGUAGES.flatMap((language) => [true, false].map((saved) => [language, saved] as const)))(
+      'lists 911 and 988 before anything else after a self-harm answer without the follow-up (%s, saved %s)',
+      (language, saved) => {
+        const main = mainOf(urgent(language, { saved, actingNow: 'unknown' }));
         const at = (needle: string) => {
           const index = main.indexOf(needle);
           expect(index, needle).toBeGreaterThan(-1);
@@ -477,22 +581,20 @@ describe('checkin-pages', () => {
         expect(call988).toBeLessThan(text988);
         expect(text988).toBeLessThan(clinic);
         expect(clinic).toBeLessThan(status);
-        expect(main.slice(0, call911)).not.toMatch(/<a |<p>|<ul class="(?!resources)/);
-        expect(main).toContain('href="https://988lifeline.org"');
+        expect(main.slice(0, call911)).not.toMatch(/<a |<ul class="(?!resources)/);
       },
     );
 
     it.each(LANGUAGES)(
       'says the care team is being alerted only when the answer was saved (%s)',
       (language) => {
-        const savedText = t(language, 'crisis.saved', { clinicName: CLINIC.clinicName });
-        const saved = visibleText(renderCrisisPage({ language, ...CLINIC, saved: true }));
-        const notSaved = visibleText(renderCrisisPage({ language, ...CLINIC, saved: false }));
-        expect(saved).toContain(savedText);
+        const saved = visibleText(urgent(language));
+        const notSaved = visibleText(urgent(language, { saved: false }));
+        expect(saved).toContain(t(language, 'crisis.saved'));
+        expect(saved).toContain(t(language, 'urgent.letting'));
         for (const other of LANGUAGES) {
-          const claim = t(other, 'crisis.saved', { clinicName: CLINIC.clinicName });
-          expect(notSaved).not.toContain(claim);
-          expect(notSaved).not.toContain(claim.split('. ')[1] ?? claim);
+          expect(notSaved).not.toContain(t(other, 'crisis.saved'));
+          expect(notSaved).not.toContain(t(other, 'urgent.letting'));
         }
         expect(notSaved).not.toMatch(
           /being alerted|have told|has been told|avisando|hemos avisado|le avisamos/i,
@@ -505,10 +607,12 @@ describe('checkin-pages', () => {
     );
 
     it('escapes the clinic name and phone', () => {
-      const html = renderCrisisPage({
+      const html = renderUrgentPage({
         language: 'en',
         clinicName: XSS,
         clinicPhone: '555"<x>',
+        advice: 'call-us',
+        actingNow: 'no',
         saved: false,
       });
       expect(html).not.toContain('<script');
@@ -522,7 +626,7 @@ describe('checkin-pages', () => {
 
     it.each(
       LANGUAGES.flatMap((language) =>
-        (['invalid', 'expired', 'not-found', 'not-saved'] as const).map(
+        (['invalid', 'expired', 'not-found', 'not-saved', 'too-many', 'too-large'] as const).map(
           (problem) => [language, problem] as const,
         ),
       ),

@@ -281,11 +281,16 @@ describe('checkin-reply', () => {
   });
 
   describe('checkinFormFields', () => {
-    it('lists mood, each side effect, selfHarm, wantsCall and note at the short check-ins', () => {
+    it('lists mood, each side effect (with its still-now follow-up), selfHarm and its follow-up, wantsCall and note at the short check-ins', () => {
       expect(checkinFormFields('checkin-same-day')).toEqual([
         'mood',
-        ...SIDE_EFFECTS.map((effect) => `sideEffects.${effect}`),
+        ...SIDE_EFFECTS.flatMap((effect) =>
+          effect === 'dissociation' || effect === 'out-of-body'
+            ? [`sideEffects.${effect}`, `stillNow.${effect}`]
+            : [`sideEffects.${effect}`],
+        ),
         'selfHarm',
+        'selfHarmNow',
         'wantsCall',
         'note',
       ]);

@@ -61,7 +61,7 @@ const REPLY: StoredReply = {
     gad7: [0, 1, 2, 3, 0, 1, 2],
   },
   triage: 'urgent',
-  rules: ['self-harm', 'any-effect-severe', 'wants-call'],
+  rules: ['self-harm', 'physical-severe', 'wants-call'],
   scores: { phq9: { total: 16, band: 'moderately-severe' }, gad7: { total: 9, band: 'mild' } },
   alertId: 'al-0001',
 };
@@ -214,11 +214,12 @@ describe('console pages', () => {
     it('shows every answer in the English words the patient form uses', () => {
       const html = alertPage();
       expect(visibleText(definition(html, 'Mood (0 worst, 10 best)'))).toBe('2 / 10');
-      const effects = visibleText(definition(html, 'Side effects since the session'));
+      const window = t('en', 'window.checkin-week');
+      const effects = visibleText(definition(html, `Side effects ${window}`));
       expect(effects).toContain(`${t('en', 'sideEffect.nausea')}: Mild`);
       expect(effects).toContain(`${t('en', 'sideEffect.chest-pain')}: Severe`);
       expect(effects).not.toContain(t('en', 'sideEffect.headache'));
-      expect(visibleText(definition(html, t('en', 'form.selfHarm.legend')))).toContain('Yes');
+      expect(visibleText(definition(html, t('en', 'form.selfHarm.legend', { window })))).toContain('Yes');
       const phq9 = definition(html, 'PHQ-9');
       expect(phq9).toContain('Total 16 of 27: moderately severe');
       expect(visibleText(phq9)).toContain(`Item 9, “${t('en', 'phq9.8')}”: Several days (1)`);
@@ -247,7 +248,7 @@ describe('console pages', () => {
     it('lists the triage rules that fired, with their descriptions escaped', () => {
       const html = alertPage();
       expect(html).toContain(`<li><code>self-harm</code>${escapedText(': Thoughts of <self-harm>')}</li>`);
-      expect(html).toContain('<li><code>any-effect-severe</code></li>');
+      expect(html).toContain('<li><code>physical-severe</code></li>');
     });
 
     it('tells which check-in and when it arrived, in the clinic time zone', () => {

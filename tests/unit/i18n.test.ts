@@ -4,6 +4,7 @@ import { GAD7_ITEMS, PHQ9_ITEMS, SEVERITIES, SIDE_EFFECTS } from '../../shared/c
 import {
   crisisResources,
   LIFELINE_URL,
+  LIFELINE_URL_ES,
   smsHref,
   telHref,
 } from '../../shared/domain/checkins/crisis-resources';
@@ -69,7 +70,9 @@ describe('i18n', () => {
         expect(question).not.toMatch(/wish you were dead|wished you were dead|go to sleep and not wake up/);
         expect(question).not.toMatch(/deseado estar muerto|dormir y no despertar/);
       }
-      expect(t('en', 'form.selfHarm.legend')).toContain('better off dead');
+      expect(t('en', 'form.selfHarm.legend', { window: 'since you left the clinic' })).toContain(
+        'better off dead',
+      );
     });
 
     it('gives the standard PHQ-9 and GAD-7 response options', () => {
@@ -104,15 +107,36 @@ describe('i18n', () => {
 
 describe('crisis-resources', () => {
   describe('crisisResources', () => {
-    it.each(LANGUAGES)('lists 911, then 988 by call or text, then the clinic, in %s', (language) => {
-      const resources = crisisResources(language, { name: 'Sunrise', phone: '(555) 010-0199' });
-      expect(resources.map((r) => [r.phone, r.sms])).toEqual([
-        ['911', undefined],
-        ['988', '988'],
-        ['(555) 010-0199', undefined],
-      ]);
-      expect(resources[1]?.url).toBe(LIFELINE_URL);
-      expect(resources[2]?.label).toContain('Sunrise');
+    it.each(LANGUAGES)(
+      'lists 911, then 988 by call or text, then the clinic, in %s, unless told otherwise',
+      (language) => {
+        const resources = crisisResources(language, { name: 'Sunrise', phone: '(555) 010-0199' });
+        expect(resources.map((r) => [r.phone, r.sms])).toEqual([
+          ['911', undefined],
+          ['988', '988'],
+          ['(555) 010-0199', undefined],
+        ]);
+        expect(resources[1]?.url).toBe(language === 'es' ? LIFELINE_URL_ES : LIFELINE_URL);
+        expect(resources[2]?.label).toContain('Sunrise');
+      },
+    );
+
+    it('orders the resources by advice: 988 first for crisis when not acting now, the clinic first for call-us', () => {
+      const clinic = { name: 'Sunrise', phone: '555' };
+      const phones = (
+        ...args: Parameters<typeof crisisResources> extends [unknown, unknown, ...infer R] ? R : never
+      ) => crisisResources('en', clinic, ...args).map((resource) => resource.phone);
+      expect(phones('crisis', 'no')).toEqual(['988', '911', '555']);
+      expect(phones('crisis', 'yes')).toEqual(['911', '988', '555']);
+      expect(phones('crisis', 'unknown')).toEqual(['911', '988', '555']);
+      expect(phones('emergency', 'no')).toEqual(['911', '988', '555']);
+      expect(phones('call-us', 'no')).toEqual(['555', '911', '988']);
+    });
+
+    it('gives Spanish speakers 988 with "press 2" and AYUDA, and the Spanish chat', () => {
+      const [, lifeline] = crisisResources('es', { name: 'Sol', phone: '555' });
+      expect(lifeline?.label).toContain('llame al 988 y oprima 2, o envíe AYUDA por mensaje de texto al 988');
+      expect(lifeline?.url).toBe('https://988lineadevida.org');
     });
 
     it('labels the resources in the patient language', () => {

@@ -18,7 +18,7 @@ const LATE: StoredReply = {
   receivedAt: '2026-11-25T20:00:00.000Z',
   answers: { mood: 2, sideEffects: { fatigue: 'moderate' }, selfHarm: 'no', wantsCall: false, note: NOTE },
   triage: 'review',
-  rules: ['other-effect-moderate', 'low-mood'],
+  rules: ['effect-moderate', 'low-mood'],
   scores: {},
 };
 
@@ -29,7 +29,7 @@ const EARLY: StoredReply = {
   receivedAt: '2026-11-25T13:00:00.000Z',
   answers: { mood: 6, sideEffects: { nausea: 'moderate' }, selfHarm: 'no', wantsCall: false },
   triage: 'review',
-  rules: ['other-effect-moderate'],
+  rules: ['effect-moderate'],
   scores: {},
 };
 
@@ -64,11 +64,11 @@ describe('review digest', () => {
       expect(text).toContain(
         [
           '1. Booking bk-0001, same-day check-in, received Wed 25 Nov, 8:00 AM EST',
-          '   Rules: other-effect-moderate',
+          '   Rules: effect-moderate',
           '   https://staff.example.org/r/rp-1?s=a&t=b',
           '',
           '2. Booking bk-0002, one-week check-in, received Wed 25 Nov, 3:00 PM EST',
-          '   Rules: other-effect-moderate, low-mood',
+          '   Rules: effect-moderate, low-mood',
           '   https://staff.example.org/r/rp-2?s=a&t=b',
         ].join('\n'),
       );
@@ -82,7 +82,7 @@ describe('review digest', () => {
       }
       expect(html).toMatch(/<a href="[^"]*rp-1[^"]*"[^>]*>Booking bk-0001, same-day check-in<\/a>/);
       expect(html).toContain('Received Wed 25 Nov, 3:00 PM EST<br/>');
-      expect(html).toContain('Rules: other-effect-moderate, low-mood');
+      expect(html).toContain('Rules: effect-moderate, low-mood');
       expect(html.match(/<li /g)).toHaveLength(2);
     });
 

@@ -3,6 +3,7 @@ import clinicConfig from '../../config/clinic';
 import { ClinicConfigError, parseClinicConfig } from '../../shared/contracts/clinic-config';
 import {
   DEFAULT_TRIAGE_RULES,
+  DEFAULT_URGENT_PHRASES,
   duplicateRuleIds,
   type TriageRule,
   type TriageRuleInput,
@@ -10,19 +11,28 @@ import {
   triageRulesSchema,
 } from '../../shared/contracts/triage-rules';
 import type { CheckinAnswers, CheckinKind, SideEffect } from '../../shared/contracts/vocabulary';
-import { highestLevel, triageReply } from '../../shared/domain/checkins/triage';
+import {
+  highestLevel,
+  type ScreenerBaseline,
+  triagePolicy,
+  triageReply,
+} from '../../shared/domain/checkins/triage';
+import { foldPhrases } from '../../shared/domain/checkins/urgent-phrases';
 
 /** A reply that fires no default rule. */
 function calm(): CheckinAnswers {
   return { mood: 7, sideEffects: { nausea: 'mild' }, selfHarm: 'no', wantsCall: false };
 }
 
+const PHRASES = foldPhrases(DEFAULT_URGENT_PHRASES);
+
 function triage(
   changes: Partial<CheckinAnswers>,
   kind: CheckinKind = 'checkin-next-day',
   rules: readonly TriageRule[] = DEFAULT_TRIAGE_RULES,
+  baseline: ScreenerBaseline = {},
 ) {
-  return triageReply({ ...calm(), ...changes }, kind, rules);
+  return triageReply({ ...calm(), ...changes }, kind, { rules, urgentPhrases: PHRASES }, baseline);
 }
 
 /** Nine PHQ-9 answers with item 9 (index 8) set and the others adding up to `others` (at most 24). */
@@ -59,165 +69,224 @@ const rule = (overrides: Partial<TriageRuleInput>): TriageRuleInput => ({
   ...overrides,
 });
 
+const effects = (sideEffects: CheckinAnswers['sideEffects']) => ({ sideEffects });
+const SAME: CheckinKind = 'checkin-same-day';
+const NEXT: CheckinKind = 'checkin-next-day';
+const WEEK: CheckinKind = 'checkin-week';
+
+/**
+ * DESIGN section 7's triage table, clause by clause: the reply (changes to a
+ * calm one), the check-in, and the level and advice it must get.
+ */
+const TABLE: [string, Partial<CheckinAnswers>, CheckinKind, string, string][] = [
+  ['self-harm yes', { selfHarm: 'yes', selfHarmNow: 'no' }, SAME, 'urgent', 'crisis'],
+  [
+    'acting now (selfHarmNow yes counts as selfHarm yes)',
+    { selfHarm: 'no', selfHarmNow: 'yes' },
+    NEXT,
+    'urgent',
+    'crisis',
+  ],
+  ['PHQ-9 item 9 at 1', { phq9: phq9(0, 1) }, WEEK, 'urgent', 'crisis'],
+  [
+    'a note "I plan to end it tonight" with everything else none',
+    { note: 'I plan to end it tonight', sideEffects: {} },
+    SAME,
+    'urgent',
+    'crisis',
+  ],
+  ['a Spanish note "quiero morir"', { note: 'A veces QUIERO morir...' }, NEXT, 'urgent', 'crisis'],
+  ['panic moderate at next day', effects({ panic: 'moderate' }), NEXT, 'urgent', 'crisis'],
+  [
+    'unusually high mood moderate at week',
+    effects({ 'unusually-high-mood': 'moderate' }),
+    WEEK,
+    'urgent',
+    'crisis',
+  ],
+  ['hallucinations moderate at next day', effects({ hallucinations: 'moderate' }), NEXT, 'urgent', 'crisis'],
+  [
+    'dissociation moderate and still now at next day',
+    { sideEffects: { dissociation: 'moderate' }, stillNow: { dissociation: true } },
+    NEXT,
+    'urgent',
+    'crisis',
+  ],
+  [
+    'out-of-body severe, still now unanswered, at week',
+    effects({ 'out-of-body': 'severe' }),
+    WEEK,
+    'urgent',
+    'crisis',
+  ],
+  ['restlessness severe on the same day', effects({ restlessness: 'severe' }), SAME, 'urgent', 'crisis'],
+  ['panic severe on the same day', effects({ panic: 'severe' }), SAME, 'urgent', 'crisis'],
+  ['mild chest pain', effects({ 'chest-pain': 'mild' }), SAME, 'urgent', 'emergency'],
+  ['mild trouble breathing', effects({ 'trouble-breathing': 'mild' }), WEEK, 'urgent', 'emergency'],
+  ['fainting, mild', effects({ fainting: 'mild' }), NEXT, 'urgent', 'emergency'],
+  ['confusion moderate at next day', effects({ confusion: 'moderate' }), NEXT, 'urgent', 'emergency'],
+  [
+    'poor coordination moderate at week',
+    effects({ 'poor-coordination': 'moderate' }),
+    WEEK,
+    'urgent',
+    'emergency',
+  ],
+  ['dizziness severe', effects({ dizziness: 'severe' }), SAME, 'urgent', 'emergency'],
+  ['racing heart severe', effects({ 'racing-heart': 'severe' }), SAME, 'urgent', 'emergency'],
+  ['headache severe', effects({ headache: 'severe' }), NEXT, 'urgent', 'emergency'],
+  ['blurred vision severe', effects({ 'blurred-vision': 'severe' }), SAME, 'urgent', 'emergency'],
+  ['confusion severe on the same day', effects({ confusion: 'severe' }), SAME, 'urgent', 'emergency'],
+  ['nausea severe', effects({ nausea: 'severe' }), SAME, 'urgent', 'call-us'],
+  ['vomiting severe', effects({ vomiting: 'severe' }), NEXT, 'urgent', 'call-us'],
+  ['bladder severe', effects({ bladder: 'severe' }), WEEK, 'urgent', 'call-us'],
+  [
+    'chest pain and self-harm: emergency is the stronger advice',
+    { selfHarm: 'yes', selfHarmNow: 'no', sideEffects: { 'chest-pain': 'mild' } },
+    NEXT,
+    'urgent',
+    'emergency',
+  ],
+  ['fatigue severe on the same day (expected)', effects({ fatigue: 'severe' }), SAME, 'review', 'none'],
+  [
+    'dissociation severe on the same day (expected)',
+    effects({ dissociation: 'severe' }),
+    SAME,
+    'review',
+    'none',
+  ],
+  [
+    'out-of-body moderate on the same day (expected)',
+    effects({ 'out-of-body': 'moderate' }),
+    SAME,
+    'review',
+    'none',
+  ],
+  ['fatigue severe at next day', effects({ fatigue: 'severe' }), NEXT, 'review', 'none'],
+  [
+    'dissociation moderate at next day but gone now',
+    { sideEffects: { dissociation: 'moderate' }, stillNow: { dissociation: false } },
+    NEXT,
+    'review',
+    'none',
+  ],
+  ['panic moderate on the same day', effects({ panic: 'moderate' }), SAME, 'review', 'none'],
+  [
+    'hallucinations moderate on the same day',
+    effects({ hallucinations: 'moderate' }),
+    SAME,
+    'review',
+    'none',
+  ],
+  ['confusion moderate on the same day', effects({ confusion: 'moderate' }), SAME, 'review', 'none'],
+  ['headache moderate', effects({ headache: 'moderate' }), NEXT, 'review', 'none'],
+  ['bladder mild', effects({ bladder: 'mild' }), SAME, 'review', 'none'],
+  [
+    'unusually high mood mild at next day',
+    effects({ 'unusually-high-mood': 'mild' }),
+    NEXT,
+    'review',
+    'none',
+  ],
+  ['hallucinations mild at week', effects({ hallucinations: 'mild' }), WEEK, 'review', 'none'],
+  ['confusion mild at next day', effects({ confusion: 'mild' }), NEXT, 'review', 'none'],
+  [
+    'dissociation mild and still now at next day',
+    { sideEffects: { dissociation: 'mild' }, stillNow: { dissociation: true } },
+    NEXT,
+    'review',
+    'none',
+  ],
+  ['mood 3', { mood: 3 }, NEXT, 'review', 'none'],
+  ['any note', { note: 'Slept a lot.' }, SAME, 'review', 'none'],
+  ['"please call me" (review, not urgent)', { wantsCall: true }, SAME, 'review', 'callback'],
+  ['PHQ-9 total 15', { phq9: phq9(15) }, WEEK, 'review', 'none'],
+  ['GAD-7 total 15', { gad7: gad7(15) }, WEEK, 'review', 'none'],
+  ['hallucinations mild on the same day', effects({ hallucinations: 'mild' }), SAME, 'routine', 'none'],
+  [
+    'dissociation mild at next day, gone now',
+    { sideEffects: { dissociation: 'mild' }, stillNow: { dissociation: false } },
+    NEXT,
+    'routine',
+    'none',
+  ],
+  ['mood 4 and nausea mild', { mood: 4 }, WEEK, 'routine', 'none'],
+  [
+    'a note that says "send it" (no whole-word "end it")',
+    { note: 'Please send it to my email', wantsCall: false },
+    NEXT,
+    'review',
+    'none',
+  ],
+];
+
 describe('triage', () => {
-  describe('triageReply', () => {
+  describe('triageReply: DESIGN section 7 table', () => {
+    it.each(TABLE)('%s -> %s', (_, changes, kind, level, advice) => {
+      expect(triage(changes, kind)).toMatchObject({ level, advice });
+    });
+
     it('is routine with no rules fired when nothing is of concern', () => {
-      expect(triage({})).toEqual({ level: 'routine', rules: [], scores: {} });
+      expect(triage({})).toEqual({ level: 'routine', rules: [], advice: 'none', scores: {} });
     });
 
-    it('is urgent (self-harm) when selfHarm is yes, even with a good mood', () => {
-      expect(triage({ selfHarm: 'yes', mood: 10 })).toMatchObject({ level: 'urgent', rules: ['self-harm'] });
-    });
-
-    it('is urgent (phq9-item9) when PHQ-9 item 9 is 1, whatever the total', () => {
-      const result = triage({ phq9: phq9(0, 1) }, 'checkin-week');
-      expect(result).toMatchObject({ level: 'urgent', rules: ['phq9-item9'] });
-      expect(result.scores.phq9).toEqual({ total: 1, band: 'minimal' });
-    });
-
-    it('does not fire phq9-item9 when item 9 is 0 and another item is 3', () => {
-      expect(triage({ phq9: [3, 0, 0, 0, 0, 0, 0, 0, 0] }, 'checkin-week').level).toBe('routine');
-    });
-
-    it.each(['panic', 'unusually-high-mood', 'chest-pain', 'poor-coordination'] as const)(
-      'is urgent (acute-effect-moderate) when %s is moderate',
-      (effect) => {
-        expect(triage({ sideEffects: { [effect]: 'moderate' } }, 'checkin-same-day')).toMatchObject({
-          level: 'urgent',
-          rules: ['acute-effect-moderate', 'other-effect-moderate'],
-        });
-      },
-    );
-
-    it('does not fire acute-effect-moderate when panic is mild', () => {
-      expect(triage({ sideEffects: { panic: 'mild' } }).level).toBe('routine');
-    });
-
-    it('is urgent (any-effect-severe) when any side effect is severe', () => {
-      expect(triage({ sideEffects: { fatigue: 'severe' } }, 'checkin-same-day')).toMatchObject({
-        level: 'urgent',
-        rules: ['any-effect-severe', 'other-effect-moderate'],
-      });
-    });
-
-    it('is only review when dissociation is moderate at the same-day check-in', () => {
-      expect(triage({ sideEffects: { dissociation: 'moderate' } }, 'checkin-same-day')).toMatchObject({
+    it('is review (phq9-rise) when the PHQ-9 total is 5 above the first, and not at 4', () => {
+      expect(triage({ phq9: phq9(10) }, WEEK, DEFAULT_TRIAGE_RULES, { phq9: 5 })).toMatchObject({
         level: 'review',
-        rules: ['other-effect-moderate'],
+        rules: ['phq9-rise'],
       });
-    });
-
-    it.each(['checkin-next-day', 'checkin-week'] as const)(
-      'is urgent (dissociation-after-day-one) when dissociation or out-of-body is moderate at %s',
-      (kind) => {
-        for (const effect of ['dissociation', 'out-of-body'] as const) {
-          expect(triage({ sideEffects: { [effect]: 'moderate' } }, kind)).toMatchObject({
-            level: 'urgent',
-            rules: ['dissociation-after-day-one', 'other-effect-moderate'],
-          });
-        }
-      },
-    );
-
-    it('is urgent when dissociation is severe even at the same-day check-in', () => {
-      expect(triage({ sideEffects: { dissociation: 'severe' } }, 'checkin-same-day')).toMatchObject({
-        level: 'urgent',
-        rules: ['any-effect-severe', 'other-effect-moderate'],
-      });
-    });
-
-    it('is urgent (wants-call) when the patient asks for a call', () => {
-      expect(triage({ wantsCall: true })).toMatchObject({ level: 'urgent', rules: ['wants-call'] });
-    });
-
-    it('is review (other-effect-moderate) when a non-acute effect is moderate', () => {
-      expect(triage({ sideEffects: { nausea: 'moderate', headache: 'mild' } })).toMatchObject({
-        level: 'review',
-        rules: ['other-effect-moderate'],
-      });
-    });
-
-    it('is review (low-mood) when mood is 3, and routine when it is 4', () => {
-      expect(triage({ mood: 3 })).toMatchObject({ level: 'review', rules: ['low-mood'] });
-      expect(triage({ mood: 0 })).toMatchObject({ level: 'review', rules: ['low-mood'] });
-      expect(triage({ mood: 4 })).toMatchObject({ level: 'routine', rules: [] });
-    });
-
-    it('is review (phq9-total) when the PHQ-9 total is 15, and routine at 14', () => {
-      const at15 = triage({ phq9: phq9(15) }, 'checkin-week');
-      expect(at15).toMatchObject({ level: 'review', rules: ['phq9-total'] });
-      expect(at15.scores.phq9).toEqual({ total: 15, band: 'moderately-severe' });
-      expect(triage({ phq9: phq9(14) }, 'checkin-week')).toMatchObject({ level: 'routine', rules: [] });
-    });
-
-    it('is review (gad7-total) when the GAD-7 total is 15, and routine at 14', () => {
-      const at15 = triage({ gad7: gad7(15) }, 'checkin-week');
-      expect(at15).toMatchObject({ level: 'review', rules: ['gad7-total'] });
-      expect(at15.scores).toEqual({ gad7: { total: 15, band: 'severe' } });
-      expect(triage({ gad7: gad7(14) }, 'checkin-week')).toMatchObject({ level: 'routine', rules: [] });
+      expect(triage({ phq9: phq9(9) }, WEEK, DEFAULT_TRIAGE_RULES, { phq9: 5 }).level).toBe('routine');
+      expect(triage({ phq9: phq9(10) }, WEEK).level).toBe('routine');
     });
 
     it('reports every rule that fired, in rule order, when many do', () => {
-      const everything: Partial<CheckinAnswers> = {
-        mood: 1,
-        selfHarm: 'yes',
-        wantsCall: true,
-        sideEffects: { panic: 'severe', dissociation: 'moderate' },
-        phq9: phq9(24, 3),
-        gad7: gad7(21),
-      };
-      const result = triage(everything, 'checkin-week');
-      expect(result.level).toBe('urgent');
-      expect(result.rules).toEqual(DEFAULT_TRIAGE_RULES.map((defaultRule) => defaultRule.id));
-      expect(result.scores).toEqual({
-        phq9: { total: 27, band: 'severe' },
-        gad7: { total: 21, band: 'severe' },
-      });
-    });
-
-    it('reports the ids in the order of the rules it is given', () => {
-      const reversed = [...DEFAULT_TRIAGE_RULES].reverse();
-      expect(triage({ mood: 2, wantsCall: true }, 'checkin-same-day', reversed).rules).toEqual([
+      const result = triage(
+        {
+          selfHarm: 'yes',
+          selfHarmNow: 'yes',
+          mood: 1,
+          wantsCall: true,
+          sideEffects: { 'chest-pain': 'severe' },
+        },
+        NEXT,
+      );
+      expect(result.rules).toEqual([
+        'self-harm',
+        'heart-breathing-fainting',
+        'effect-moderate',
         'low-mood',
         'wants-call',
       ]);
-    });
-
-    it('is routine when there are no rules', () => {
-      expect(triage({ selfHarm: 'yes' }, 'checkin-same-day', []).level).toBe('routine');
+      expect(result.advice).toBe('emergency');
     });
 
     it('never matches a screener condition when the screener was not answered', () => {
-      const rules = triageRulesSchema.parse([
-        rule({ id: 'phq9-low', when: { answer: 'phq9Total', atMost: 27 } }),
-        rule({ id: 'gad7-item', when: { answer: 'gad7Item', item: 1, atMost: 3 } }),
-      ]);
-      expect(triage({}, 'checkin-week', rules).rules).toEqual([]);
-      expect(triage({ phq9: phq9(0), gad7: gad7(0) }, 'checkin-week', rules).rules).toEqual([
-        'phq9-low',
-        'gad7-item',
-      ]);
+      const rules: TriageRule[] = [
+        { id: 'any-phq9', level: 'review', when: { answer: 'phq9Total', atLeast: 0 } },
+        { id: 'any-gad7-item', level: 'review', when: { answer: 'gad7Item', item: 1, atLeast: 0 } },
+        { id: 'rise', level: 'review', when: { answer: 'phq9Change', atLeast: -27 } },
+      ];
+      expect(triage({}, WEEK, rules, { phq9: 3 }).rules).toEqual([]);
     });
 
     it('checks both bounds of a range', () => {
-      const rules = triageRulesSchema.parse([
-        rule({ id: 'middling', when: { answer: 'mood', atLeast: 4, atMost: 6 } }),
-      ]);
-      expect([3, 4, 6, 7].map((mood) => triage({ mood }, 'checkin-week', rules).level)).toEqual([
-        'routine',
-        'review',
-        'review',
-        'routine',
-      ]);
+      const rules: TriageRule[] = [
+        { id: 'middling', level: 'review', when: { answer: 'mood', atLeast: 4, atMost: 6 } },
+      ];
+      expect(triage({ mood: 3 }, NEXT, rules).level).toBe('routine');
+      expect(triage({ mood: 4 }, NEXT, rules).level).toBe('review');
+      expect(triage({ mood: 6 }, NEXT, rules).level).toBe('review');
+      expect(triage({ mood: 7 }, NEXT, rules).level).toBe('routine');
     });
 
-    it('matches selfHarm "no" and wantsCall false when a rule asks for them', () => {
-      const rules = triageRulesSchema.parse([
-        rule({ id: 'no-self-harm', when: { answer: 'selfHarm', is: 'no' } }),
-        rule({ id: 'no-call', when: { answer: 'wantsCall', is: false } }),
-      ]);
-      expect(triage({}, 'checkin-week', rules).rules).toEqual(['no-self-harm', 'no-call']);
-      expect(triage({ selfHarm: 'yes', wantsCall: true }, 'checkin-week', rules).rules).toEqual([]);
+    it('never matches mood or selfHarm on a salvaged reply that lacks them', () => {
+      const rules: TriageRule[] = [
+        { id: 'mood', level: 'review', when: { answer: 'mood', atLeast: 0 } },
+        { id: 'no-harm', level: 'review', when: { answer: 'selfHarm', is: 'no' } },
+      ];
+      expect(
+        triageReply({ sideEffects: {}, wantsCall: false }, NEXT, { rules, urgentPhrases: [] }).rules,
+      ).toEqual([]);
     });
   });
 
@@ -231,17 +300,29 @@ describe('triage', () => {
 
   describe('DEFAULT_TRIAGE_RULES', () => {
     it('has one rule per line of DESIGN section 7, with the stable ids', () => {
-      expect(DEFAULT_TRIAGE_RULES.map(({ id, level }) => `${level} ${id}`)).toEqual([
-        'urgent self-harm',
-        'urgent phq9-item9',
-        'urgent acute-effect-moderate',
-        'urgent any-effect-severe',
-        'urgent dissociation-after-day-one',
-        'urgent wants-call',
-        'review other-effect-moderate',
+      expect(
+        DEFAULT_TRIAGE_RULES.map(({ id, level, advice }) => `${level} ${id} ${advice ?? ''}`.trim()),
+      ).toEqual([
+        'urgent self-harm crisis',
+        'urgent phq9-item9 crisis',
+        'urgent note-urgent-phrase crisis',
+        'urgent psychiatric-moderate-later crisis',
+        'urgent dissociation-lasting crisis',
+        'urgent psychiatric-severe crisis',
+        'urgent heart-breathing-fainting emergency',
+        'urgent neurological-moderate-later emergency',
+        'urgent physical-severe emergency',
+        'urgent stomach-bladder-severe call-us',
+        'review effect-moderate',
+        'review bladder',
+        'review psychiatric-mild-later',
+        'review dissociation-mild-lasting',
         'review low-mood',
+        'review note',
+        'review wants-call callback',
         'review phq9-total',
         'review gad7-total',
+        'review phq9-rise',
       ]);
     });
 
@@ -257,8 +338,16 @@ describe('triage', () => {
       ['a level of routine', rule({ level: 'routine' as 'review' }), 'level'],
       [
         'an unknown answer',
-        rule({ when: { answer: 'note' } as unknown as TriageRuleInput['when'] }),
+        rule({ when: { answer: 'diary' } as unknown as TriageRuleInput['when'] }),
         'when.answer',
+      ],
+      ['an urgent rule without advice', rule({ level: 'urgent' }), 'advice'],
+      ['an urgent rule with advice callback', rule({ level: 'urgent', advice: 'callback' }), 'advice'],
+      ['a review rule with advice emergency', rule({ advice: 'emergency' }), 'advice'],
+      [
+        'a note condition matching something else',
+        rule({ when: { answer: 'note', matches: 'everything' } as unknown as TriageRuleInput['when'] }),
+        'when.matches',
       ],
       ['a bound outside the scale', rule({ when: { answer: 'mood', atMost: 11 } }), 'when.atMost'],
       ['no bound at all', rule({ when: { answer: 'mood' } }), 'when.atLeast'],
@@ -321,14 +410,26 @@ describe('triage', () => {
       expect(triage({ wantsCall: true }, 'checkin-next-day', config.triage)).toEqual({
         level: 'routine',
         rules: [],
+        advice: 'none',
         scores: {},
       });
+    });
+
+    it('makes a note urgent with a phrase the clinic added, and not with the defaults', () => {
+      const config = parseClinicConfig({
+        ...clinicConfig,
+        urgentPhrases: { en: ['want to disappear'], es: [] },
+      });
+      const note = { note: 'Some days I want to disappear.' };
+      expect(triageReply({ ...calm(), ...note }, NEXT, triagePolicy(config)).level).toBe('urgent');
+      expect(triage(note).level).toBe('review');
     });
 
     it('fires a rule the clinic added, only at the check-ins it names', () => {
       const added = rule({
         id: 'restless-same-day',
         level: 'urgent',
+        advice: 'call-us',
         kinds: ['checkin-same-day'],
         when: { answer: 'sideEffects', effects: ['restlessness'], atLeast: 'mild' },
       });

@@ -33,6 +33,7 @@ import { createDocumentClient } from '../dynamodb/client';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
+import { DynamoScreenerHistory } from '../dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../dynamodb/staff-session-store';
 import { OidcIdentityProvider } from '../identity/oidc-identity-provider';
 import { SqsDeadLetterSink } from './dead-letters';
@@ -65,6 +66,8 @@ export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDep
     bookings: new DynamoBookingStore(db, tableName),
     links: new DynamoLinkStore(db, tableName),
     replies: new DynamoReplyStore(db, tableName),
+    alerts: new DynamoAlertStore(db, tableName),
+    screeners: new DynamoScreenerHistory(db, tableName),
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     newId: randomUUID,
     metrics,

@@ -70,6 +70,51 @@ export class DynamoAlertStore implements AlertStore {
     }
   }
 
+  async join(
+    alertId: string,
+    reply: { replyId: string; rules: string[] },
+  ): Promise<'joined' | 'already' | 'not-open'> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(alertId),
+          UpdateExpression:
+            'SET replyIds = list_append(if_not_exists(replyIds, :none), :reply), #rules = list_append(#rules, :rules)',
+          ConditionExpression:
+            'attribute_exists(pk) AND #state IN (:pending, :open, :escalated) AND NOT contains(replyIds, :replyId)',
+          ExpressionAttributeNames: { '#state': 'state', '#rules': 'rules' },
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':reply': [reply.replyId],
+            ':replyId': reply.replyId,
+            ':rules': reply.rules,
+            ':pending': 'pending',
+            ':open': 'open',
+            ':escalated': 'escalated',
+          },
+        }),
+      );
+      return 'joined';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const alert = await this.get(alertId);
+      return alert?.replyIds?.includes(reply.replyId) ? 'already' : 'not-open';
+    }
+  }
+
+  async markUpdateSent(alertId: string, replyId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(alertId),
+        UpdateExpression: 'SET updatesSentFor = list_append(if_not_exists(updatesSentFor, :none), :reply)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':none': [], ':reply': [replyId] },
+      }),
+    );
+  }
+
   async get(alertId: string): Promise<AlertRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: key(alertId), ConsistentRead: true }),

@@ -44,18 +44,66 @@ export class AlertDeliveryError extends Error {
   }
 }
 
-export type AlertStep = 'delivered' | 'escalated' | 'nothing-due' | 'in-flight' | 'acknowledged' | 'unknown';
+export type AlertStep =
+  | 'delivered'
+  | 'escalated'
+  | 'joined'
+  | 'nothing-due'
+  | 'in-flight'
+  | 'acknowledged'
+  | 'unknown';
 
 /**
- * Turns an urgent reply's pending marker into its alert and delivers it.
- * Safe to run any number of times and concurrently (stream, sweeper, local
- * in-process dispatch): creation is idempotent and delivery is claimed.
+ * Turns an urgent reply's pending marker into its alert and delivers it; a
+ * reply that came while the booking's alert was open joins that alert
+ * instead (one "updated" message when it adds a rule), unless it was
+ * acknowledged meanwhile. Safe to run any number of times and concurrently
+ * (stream, sweeper, local in-process dispatch): creation and joining are
+ * idempotent and delivery is claimed.
  */
 export async function dispatchReplyAlert(deps: AlertDeps, reply: StoredReply): Promise<AlertStep> {
   if (!reply.alertId) return 'unknown';
+  if (reply.joinsAlertId !== undefined && (await joinOpenAlert(deps, reply, reply.joinsAlertId))) {
+    await deps.alerts.clearReplyMarker(reply);
+    return 'joined';
+  }
   await deps.alerts.createFromReply({ ...reply, alertId: reply.alertId });
   await deps.alerts.clearReplyMarker(reply);
   return advanceAlert(deps, reply.alertId);
+}
+
+/**
+ * Adds the reply to the open alert; false when that alert was acknowledged
+ * meanwhile (the reply then gets its own). A publish failure of the
+ * "updated" message throws, leaving the reply's marker for the sweeper.
+ */
+async function joinOpenAlert(deps: AlertDeps, reply: StoredReply, alertId: string): Promise<boolean> {
+  const adds = reply.addsRules ?? [];
+  const outcome = await deps.alerts.join(alertId, { replyId: reply.replyId, rules: adds });
+  if (outcome === 'not-open') return false;
+  if (adds.length === 0) return true;
+  const alert = await deps.alerts.get(alertId);
+  if (!alert || alert.updatesSentFor?.includes(reply.replyId)) return true;
+  const message = staffAlertMessage({
+    kind: 'update',
+    alertId,
+    bookingId: alert.bookingId,
+    replyKind: reply.kind,
+    receivedAt: reply.receivedAt,
+    clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
+    link: alertConsoleUrl(deps.linkBaseUrl, alertId),
+  });
+  try {
+    await deps.staff.publish('alerts', message);
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : 'unknown';
+    deps.metrics.count(METRIC.alertDeliveryFailures);
+    deps.log.error('staff alert update not published', { alertId, reason });
+    throw new AlertDeliveryError(alertId, reason);
+  }
+  await deps.alerts.markUpdateSent(alertId, reply.replyId);
+  deps.log.info('staff alert updated', { alertId });
+  return true;
 }
 
 /**

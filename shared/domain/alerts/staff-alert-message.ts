@@ -16,8 +16,8 @@ export const STAFF_ALERT_TEXT_MAX = 300;
 export const STAFF_ALERT_SUBJECT_MAX = 99;
 
 export interface StaffAlertMessageInput {
-  /** The first alert, or an escalation of one nobody acknowledged. */
-  kind: 'alert' | 'escalation';
+  /** The first alert, an escalation of one nobody acknowledged, or a further urgent reply added to an open one. */
+  kind: 'alert' | 'escalation' | 'update';
   alertId: string;
   bookingId: string;
   /** Which check-in the urgent reply answered. */
@@ -68,7 +68,9 @@ function subjectFor(input: StaffAlertMessageInput, max: number): string {
   const head =
     input.kind === 'alert'
       ? 'URGENT patient check-in needs a response'
-      : `URGENT escalation${input.escalation === undefined ? '' : ` ${input.escalation} of ${max}`}: check-in not acknowledged`;
+      : input.kind === 'update'
+        ? 'URGENT update: new answer on an open alert'
+        : `URGENT escalation${input.escalation === undefined ? '' : ` ${input.escalation} of ${max}`}: check-in not acknowledged`;
   const clinic = asciiLine(input.clinic.name);
   const room = STAFF_ALERT_SUBJECT_MAX - head.length - ' ()'.length;
   return clinic === '' || room < 4 ? head : `${head} (${oneLine(clinic, room)})`;
@@ -107,7 +109,9 @@ export function staffAlertMessage(input: StaffAlertMessageInput): StaffAlertMess
   const shortHeadline =
     input.kind === 'alert'
       ? 'URGENT: patient check-in needs a response.'
-      : `URGENT, escalation${step}: not acknowledged${waited}.`;
+      : input.kind === 'update'
+        ? 'URGENT update: a new urgent answer was added to an open alert.'
+        : `URGENT, escalation${step}: not acknowledged${waited}.`;
   const headline = clinic === '' ? shortHeadline : `${shortHeadline.slice(0, -1)} (${clinic}).`;
 
   const details = (booking: string, withCheckin: boolean, withTime: boolean) =>

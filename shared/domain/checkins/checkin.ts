@@ -1,10 +1,18 @@
 import type { FieldError, FullBooking, Language } from '../../contracts/booking-events';
-import { parseCheckinForm, parseCheckinJson } from '../../contracts/checkin-reply';
+import { type CheckinParseResult, parseCheckinForm, parseCheckinJson } from '../../contracts/checkin-reply';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { METRIC } from '../../contracts/metrics';
-import { type CheckinKind, isCheckinKind } from '../../contracts/vocabulary';
+import {
+  type Advice,
+  type CheckinAnswers,
+  type CheckinKind,
+  isCheckinKind,
+} from '../../contracts/vocabulary';
 import { verifyLinkToken } from '../messages/tokens';
 import type {
+  AlertRecord,
+  AlertState,
+  AlertStore,
   BookingStore,
   Clock,
   LinkRecord,
@@ -12,10 +20,14 @@ import type {
   Log,
   Metrics,
   ReplyStore,
+  ScreenerHistory,
   SigningKeySource,
+  StoredReply,
 } from '../ports';
 import { crisisResources } from './crisis-resources';
-import { triageReply } from './triage';
+import { hasRedFlag } from './red-flags';
+import { type ScreenerBaseline, triagePolicy, triageReply } from './triage';
+import { containsUrgentPhrase } from './urgent-phrases';
 
 export interface CheckinDeps {
   config: ClinicConfig;
@@ -23,6 +35,10 @@ export interface CheckinDeps {
   bookings: BookingStore;
   links: LinkStore;
   replies: ReplyStore;
+  /** To find the booking's open alert, which a further urgent reply joins. */
+  alerts: Pick<AlertStore, 'get'>;
+  /** The patient's first screener totals (by-patient index). */
+  screeners: ScreenerHistory;
   signingKey: SigningKeySource;
   newId: () => string;
   metrics: Metrics;
@@ -39,12 +55,25 @@ export interface LinkRequest {
   body?: string;
 }
 
+/** Replies one check-in link takes (DESIGN section 7); an urgent answer is stored past it all the same. */
+export const MAX_REPLIES_PER_LINK = 10;
+
+/** The largest reply body read, in bytes: a full form in any language fits many times over. */
+export const MAX_REPLY_BODY_BYTES = 64 * 1024;
+
 /**
  * What went wrong with a patient link: tampered or malformed (`invalid`),
- * past its expiry (`expired`), pointing at nothing (`not-found`), or a
- * non-urgent answer that could not be stored (`not-saved`).
+ * past its expiry (`expired`), pointing at nothing (`not-found`), a
+ * non-urgent answer that could not be stored (`not-saved`), a link that
+ * took all its replies (`too-many`), a body too large to read (`too-large`).
  */
-export type LinkProblem = 'invalid' | 'expired' | 'not-found' | 'not-saved';
+export type LinkProblem = 'invalid' | 'expired' | 'not-found' | 'not-saved' | 'too-many' | 'too-large';
+
+/** Whether the patient said they may act on self-harm thoughts now: yes, no, or not answered after a yes. */
+export type ActingNow = 'yes' | 'no' | 'unknown';
+
+/** The advice of an urgent page. */
+export type UrgentAdvice = Extract<Advice, 'emergency' | 'crisis' | 'call-us'>;
 
 /** The page a patient link answers with; the web layer renders it. */
 export type PatientView =
@@ -57,8 +86,17 @@ export type PatientView =
       values?: Record<string, string>;
       errors?: FieldError[];
     }
-  | { view: 'reply-received'; level: 'routine' | 'review' }
-  | { view: 'crisis'; saved: boolean }
+  | { view: 'reply-received'; level: 'routine' | 'review'; callback: boolean }
+  | {
+      view: 'urgent';
+      kind: CheckinKind;
+      advice: UrgentAdvice;
+      actingNow: ActingNow;
+      /** Whether the reply was stored (and so the staff alert is on its way). */
+      saved: boolean;
+      /** Fields of a stored reply that could not be read. */
+      unread?: FieldError[];
+    }
   | { view: 'link-problem'; problem: LinkProblem }
   | { view: 'instructions'; booking: FullBooking };
 
@@ -76,7 +114,9 @@ export type LinkOutcome =
  * Serves a patient link: checks the link before anything else (tampered 403,
  * expired 410), then shows the form or the instructions, or takes a reply:
  * validated, triaged and stored in one write. An urgent answer always gets
- * the crisis resources, even when the reply could not be stored.
+ * the crisis resources, even when the reply could not be stored; a reply
+ * carrying a red flag or an urgent phrase is stored even when other fields
+ * are invalid or the link took all its replies (DESIGN section 7).
  */
 export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest): Promise<LinkOutcome> {
   const wantsJson = (request.contentType ?? '').startsWith('application/json');
@@ -101,18 +141,33 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
   if (request.method !== 'POST') return { status: 405, allow: 'GET, POST' };
 
   const form = !wantsJson;
+  const refuse = (status: number, problem: LinkProblem, errors: FieldError[]): LinkOutcome =>
+    form
+      ? html(status, { view: 'link-problem', problem })
+      : json(status, { errors, crisisResources: crisisResources(language, deps.config.clinic) });
+  if (Buffer.byteLength(request.body ?? '') > MAX_REPLY_BODY_BYTES) {
+    deps.log.info('check-in reply refused', { kind, reason: 'too-large' });
+    return refuse(413, 'too-large', [
+      { field: 'body', message: `must be at most ${MAX_REPLY_BODY_BYTES} bytes` },
+    ]);
+  }
+
   const parsed = form
     ? parseCheckinForm(formFields(request.body ?? ''), kind)
     : parseJsonBody(request.body, kind);
-  if (!parsed.ok) {
+  const answers = parsed.ok ? parsed.value : parsed.salvaged;
+  const policy = triagePolicy(deps.config);
+  // Stored whatever else is wrong: a red flag, or a note with an urgent phrase.
+  const mustStore =
+    hasRedFlag(answers, kind) ||
+    (answers.note !== undefined && containsUrgentPhrase(answers.note, policy.urgentPhrases));
+  if (!parsed.ok && !mustStore) {
     deps.log.info('check-in reply rejected', { kind, fields: parsed.errors.map((e) => e.field) });
-    // An answer that reports self-harm thoughts or asks for a call gets the crisis resources even when
-    // another field is wrong: the reply is not stored, so nobody else knows yet.
     if (!form) {
-      const resources = soundsUrgent(request.body)
-        ? { crisisResources: crisisResources(language, deps.config.clinic) }
-        : {};
-      return json(400, { errors: parsed.errors, ...resources });
+      return json(400, {
+        errors: parsed.errors.slice(0, 20),
+        crisisResources: crisisResources(language, deps.config.clinic),
+      });
     }
     return html(400, {
       view: 'checkin-form',
@@ -122,54 +177,182 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
       errors: parsed.errors,
     });
   }
+  const unread = parsed.ok ? [] : parsed.errors.slice(0, 20);
 
-  const triage = triageReply(parsed.value, kind, deps.config.triage);
-  const urgent = triage.level === 'urgent';
-  const replyId = deps.newId();
-  const resources = urgent ? crisisResources(language, deps.config.clinic) : undefined;
+  let earlier: StoredReply[];
+  let baseline: ScreenerBaseline;
   try {
-    await deps.replies.record({
-      replyId,
-      bookingId: link.bookingId,
-      kind,
-      receivedAt: deps.clock.now(),
-      answers: parsed.value,
+    [earlier, baseline] = await Promise.all([
+      deps.replies.listForBooking(link.bookingId),
+      deps.screeners.baseline(booking.patient.id),
+    ]);
+  } catch (error) {
+    return notStored(deps, { form, kind, language, urgent: mustStore, advice: 'crisis', answers, error });
+  }
+  if (!mustStore && earlier.filter((reply) => reply.kind === kind).length >= MAX_REPLIES_PER_LINK) {
+    deps.log.info('check-in reply refused', { kind, reason: 'too-many' });
+    return refuse(429, 'too-many', [
+      { field: 'body', message: `this link took ${MAX_REPLIES_PER_LINK} replies already` },
+    ]);
+  }
+
+  const triage = triageReply(answers, kind, policy, baseline);
+  const urgent = triage.level === 'urgent';
+  const reply: StoredReply = {
+    replyId: deps.newId(),
+    bookingId: link.bookingId,
+    patientId: booking.patient.id,
+    kind,
+    receivedAt: deps.clock.now(),
+    answers,
+    triage: triage.level,
+    rules: triage.rules,
+    advice: triage.advice,
+    scores: triage.scores,
+    ...(unread.length > 0 ? { unread: unread.map((error) => error.field) } : {}),
+  };
+  try {
+    await storeReply(deps, reply, urgent ? earlier : undefined);
+  } catch (error) {
+    return notStored(deps, { form, kind, language, urgent, advice: triage.advice, answers, error });
+  }
+  await enterScreeners(deps, reply, booking.patient.id);
+  deps.metrics.count(`Replies${triage.level[0]?.toUpperCase()}${triage.level.slice(1)}`);
+  deps.log.info('check-in reply stored', { kind, replyId: reply.replyId });
+  const advice = urgentAdvice(triage.advice);
+  if (!form) {
+    return json(201, {
+      replyId: reply.replyId,
       triage: triage.level,
       rules: triage.rules,
-      scores: triage.scores,
-      ...(urgent ? { alertId: deps.newId() } : {}),
+      advice: triage.advice,
+      ...(urgent
+        ? { crisisResources: crisisResources(language, deps.config.clinic, advice, actingNow(answers)) }
+        : {}),
+      ...(unread.length > 0 ? { errors: unread } : {}),
+    });
+  }
+  if (urgent) {
+    return html(200, {
+      view: 'urgent',
+      kind,
+      advice,
+      actingNow: actingNow(answers),
+      saved: true,
+      ...(unread.length > 0 ? { unread } : {}),
+    });
+  }
+  return html(200, {
+    view: 'reply-received',
+    level: triage.level === 'review' ? 'review' : 'routine',
+    callback: triage.advice === 'callback',
+  });
+}
+
+/**
+ * Stores the reply. An urgent reply names the booking's open alert (not yet
+ * acknowledged) when there is one, and the rules it adds: the alert path
+ * then adds it to that alert instead of starting a second escalation chain.
+ */
+async function storeReply(deps: CheckinDeps, reply: StoredReply, earlier?: StoredReply[]): Promise<void> {
+  if (earlier === undefined) return deps.replies.record(reply);
+  const open = await openAlert(deps, earlier);
+  const joining = open
+    ? { joinsAlertId: open.alertId, addsRules: reply.rules.filter((rule) => !open.rules.includes(rule)) }
+    : {};
+  await deps.replies.record({ ...reply, alertId: deps.newId(), ...joining });
+}
+
+/** Enters the reply's screener totals in the patient's history; the reply is stored already, so a failure is logged, not shown. */
+async function enterScreeners(deps: CheckinDeps, reply: StoredReply, patientId: string): Promise<void> {
+  const { phq9, gad7 } = reply.scores;
+  if (phq9 === undefined && gad7 === undefined) return;
+  try {
+    await deps.screeners.add({
+      patientId,
+      replyId: reply.replyId,
+      bookingId: reply.bookingId,
+      at: reply.receivedAt,
+      ...(phq9 ? { phq9: phq9.total } : {}),
+      ...(gad7 ? { gad7: gad7.total } : {}),
     });
   } catch (error) {
     deps.metrics.count(METRIC.replyStoreFailures);
-    deps.log.error('check-in reply not stored', { kind, triage: triage.level, error: errorName(error) });
-    if (!form) {
-      return json(503, {
-        error: 'Your answer could not be saved. Please call the clinic.',
-        clinicPhone: deps.config.clinic.phone,
-        ...(resources ? { crisisResources: resources } : {}),
-      });
-    }
-    return html(
-      503,
-      urgent ? { view: 'crisis', saved: false } : { view: 'link-problem', problem: 'not-saved' },
-    );
+    deps.log.error('screener history not updated', { replyId: reply.replyId, error: errorName(error) });
   }
-  deps.metrics.count(`Replies${triage.level[0]?.toUpperCase()}${triage.level.slice(1)}`);
-  deps.log.info('check-in reply stored', { kind, replyId, triage: triage.level, rules: triage.rules });
-  if (!form) {
-    return json(201, {
-      replyId,
-      triage: triage.level,
-      rules: triage.rules,
-      ...(resources ? { crisisResources: resources } : {}),
+}
+
+/** The booking's newest alert, if nobody has acknowledged it yet. */
+async function openAlert(deps: CheckinDeps, earlier: StoredReply[]): Promise<AlertRecord | undefined> {
+  const newest = earlier
+    .filter((reply) => reply.alertId !== undefined)
+    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
+  const alertId = newest?.joinsAlertId ?? newest?.alertId;
+  if (alertId === undefined) return undefined;
+  const alert = await deps.alerts.get(alertId);
+  if (alert && OPEN_STATES.includes(alert.state)) return alert;
+  // The newest reply joined an alert acknowledged meanwhile: its own alert is the open one, if any.
+  if (newest?.joinsAlertId !== undefined && newest.alertId !== undefined) {
+    const own = await deps.alerts.get(newest.alertId);
+    if (own && OPEN_STATES.includes(own.state)) return own;
+  }
+  return undefined;
+}
+
+const OPEN_STATES: readonly AlertState[] = ['pending', 'open', 'escalated'];
+
+/** The advice of an urgent page: an urgent reply's own, `crisis` when its rules gave none. */
+function urgentAdvice(advice: Advice): UrgentAdvice {
+  return advice === 'emergency' || advice === 'call-us' ? advice : 'crisis';
+}
+
+/** `selfHarmNow` as the crisis page needs it: unanswered after a yes shows 911 and 988 together. */
+export function actingNow(answers: CheckinAnswers): ActingNow {
+  if (answers.selfHarmNow === 'yes') return 'yes';
+  if (answers.selfHarm === 'yes' && answers.selfHarmNow === undefined) return 'unknown';
+  return 'no';
+}
+
+/** The reply could not be stored: an urgent answer still gets its advice and the crisis resources, never a claim that anyone was told. */
+function notStored(
+  deps: CheckinDeps,
+  opts: {
+    form: boolean;
+    kind: CheckinKind;
+    language: Language;
+    urgent: boolean;
+    advice: Advice;
+    answers: CheckinAnswers;
+    error: unknown;
+  },
+): LinkOutcome {
+  deps.metrics.count(METRIC.replyStoreFailures);
+  deps.log.error('check-in reply not stored', { error: errorName(opts.error) });
+  const advice = urgentAdvice(opts.advice);
+  if (!opts.form) {
+    return json(503, {
+      error: 'Your answer could not be saved. Please call the clinic.',
+      clinicPhone: deps.config.clinic.phone,
+      ...(opts.urgent
+        ? {
+            advice,
+            crisisResources: crisisResources(
+              opts.language,
+              deps.config.clinic,
+              advice,
+              actingNow(opts.answers),
+            ),
+          }
+        : {}),
     });
   }
-  return html(
-    200,
-    triage.level === 'urgent'
-      ? { view: 'crisis', saved: true }
-      : { view: 'reply-received', level: triage.level },
-  );
+  return {
+    status: 503,
+    language: opts.language,
+    page: opts.urgent
+      ? { view: 'urgent', kind: opts.kind, advice, actingNow: actingNow(opts.answers), saved: false }
+      : { view: 'link-problem', problem: 'not-saved' },
+  };
 }
 
 /**
@@ -193,7 +376,7 @@ function unavailable(
     return json(503, {
       error: 'Your answer could not be saved. Please call the clinic.',
       clinicPhone: deps.config.clinic.phone,
-      crisisResources: crisisResources('en', deps.config.clinic),
+      crisisResources: crisisResources('en', deps.config.clinic, 'crisis', 'unknown'),
     });
   }
   return {
@@ -201,19 +384,9 @@ function unavailable(
     language: 'en',
     page:
       request.method === 'POST'
-        ? { view: 'crisis', saved: false }
+        ? { view: 'urgent', kind: 'checkin-same-day', advice: 'crisis', actingNow: 'unknown', saved: false }
         : { view: 'link-problem', problem: 'not-saved' },
   };
-}
-
-/** Whether a JSON body says yes to the self-harm question or asks for a call, whatever else it holds. */
-function soundsUrgent(body: string | undefined): boolean {
-  try {
-    const value = JSON.parse(body ?? '') as { selfHarm?: unknown; wantsCall?: unknown } | null;
-    return value?.selfHarm === 'yes' || value?.wantsCall === true;
-  } catch {
-    return false;
-  }
 }
 
 type Resolved =
@@ -259,15 +432,18 @@ function linkProblem(
   };
 }
 
-function parseJsonBody(body: string | undefined, kind: CheckinKind) {
+function parseJsonBody(body: string | undefined, kind: CheckinKind): CheckinParseResult {
+  let value: unknown;
   try {
-    return parseCheckinJson(JSON.parse(body ?? ''), kind);
+    value = JSON.parse(body ?? '');
   } catch {
     return {
-      ok: false as const,
-      errors: [{ field: 'body', message: 'must be a JSON object' } satisfies FieldError],
+      ok: false,
+      errors: [{ field: 'body', message: 'must be a JSON object' }],
+      salvaged: { sideEffects: {}, wantsCall: false },
     };
   }
+  return parseCheckinJson(value, kind);
 }
 
 /** Urlencoded fields; a repeated name becomes a list, which the parser rejects. */

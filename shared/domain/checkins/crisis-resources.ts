@@ -11,10 +11,11 @@ export interface CrisisResource {
   url?: string;
 }
 
-/** The 988 Suicide & Crisis Lifeline's website (chat, and information in English and Spanish). */
+/** The 988 Lifeline's websites (chat, and information): English, and Spanish. */
 export const LIFELINE_URL = 'https://988lifeline.org';
+export const LIFELINE_URL_ES = 'https://988lineadevida.org';
 
-/** Each resource's label, in the words of the JSON answer and the crisis page. */
+/** Each resource's label, in the words of the JSON answer and the urgent pages. */
 const LABELS: Readonly<
   Record<Language, { emergency: string; lifeline: string; clinic: (clinicName: string) => string }>
 > = {
@@ -26,26 +27,36 @@ const LABELS: Readonly<
   es: {
     emergency: 'Si está en peligro ahora o en una emergencia: llame al 911',
     lifeline:
-      'Línea 988 de Prevención del Suicidio y Crisis: llame o envíe un mensaje de texto al 988 (para español, oprima 2)',
+      'Línea 988 de Prevención del Suicidio y Crisis: llame al 988 y oprima 2, o envíe AYUDA por mensaje de texto al 988',
     clinic: (clinicName) => `Llame a ${clinicName}`,
   },
 };
 
 /**
- * The crisis resources shown after an urgent answer, most urgent first:
- * 911 (emergency), 988 (call or text; Suicide & Crisis Lifeline), then the
- * clinic's own phone. 911 and 988 are always present, whatever the config.
+ * The crisis resources shown after an urgent answer, in the order the
+ * advice puts them (DESIGN section 7): `emergency`, or `crisis` when the
+ * patient may act now (or did not say), leads with 911; `crisis` otherwise
+ * with 988; `call-us` with the clinic. 911 and 988 are always present,
+ * whatever the config.
  */
 export function crisisResources(
   language: Language,
   clinic: { readonly name: string; readonly phone: string },
+  advice: 'emergency' | 'crisis' | 'call-us' = 'crisis',
+  actingNow: 'yes' | 'no' | 'unknown' = 'unknown',
 ): CrisisResource[] {
   const labels = LABELS[language];
-  return [
-    { label: labels.emergency, phone: '911' },
-    { label: labels.lifeline, phone: '988', sms: '988', url: LIFELINE_URL },
-    { label: labels.clinic(clinic.name), phone: clinic.phone },
-  ];
+  const emergency = { label: labels.emergency, phone: '911' };
+  const lifeline = {
+    label: labels.lifeline,
+    phone: '988',
+    sms: '988',
+    url: language === 'es' ? LIFELINE_URL_ES : LIFELINE_URL,
+  };
+  const own = { label: labels.clinic(clinic.name), phone: clinic.phone };
+  if (advice === 'call-us') return [own, emergency, lifeline];
+  if (advice === 'crisis' && actingNow === 'no') return [lifeline, emergency, own];
+  return [emergency, lifeline, own];
 }
 
 /** A `tel:` URL for a phone number as people write it ("(555) 010-0199" -> "tel:5550100199"). */

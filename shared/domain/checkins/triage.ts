@@ -1,14 +1,28 @@
+import type { ClinicConfig } from '../../contracts/clinic-config';
 import {
   TRIAGE_LEVELS,
   type TriageCondition,
   type TriageLevel,
   type TriageRule,
 } from '../../contracts/triage-rules';
-import type { CheckinKind } from '../../contracts/vocabulary';
-import { type CheckinAnswers, SEVERITIES, type Severity, SIDE_EFFECTS } from '../../contracts/vocabulary';
+import {
+  ADVICE,
+  type Advice,
+  type CheckinAnswers,
+  type CheckinKind,
+  SEVERITIES,
+  type Severity,
+  SIDE_EFFECTS,
+  type SideEffect,
+  STILL_NOW_EFFECTS,
+  type StillNowEffect,
+} from '../../contracts/vocabulary';
+import type { ScreenerBaseline } from '../ports';
 import { type Gad7Score, type Phq9Score, scoreGad7, scorePhq9 } from './screeners';
+import { containsUrgentPhrase, foldPhrases } from './urgent-phrases';
 
 export type { TriageLevel } from '../../contracts/triage-rules';
+export type { ScreenerBaseline } from '../ports';
 
 /** What triage concluded about one reply; stored with it. */
 export interface TriageResult {
@@ -16,40 +30,65 @@ export interface TriageResult {
   level: TriageLevel;
   /** Ids of every rule that fired, in the order of the rules. */
   rules: string[];
+  /** The strongest advice among the rules that fired; `none` when none gave any. */
+  advice: Advice;
   /** Screener scores, for each screener the reply answered. */
   scores: { phq9?: Phq9Score; gad7?: Gad7Score };
+}
+
+/** A clinic's triage: its rules and its urgent phrases, already folded (`triagePolicy`). */
+export interface TriagePolicy {
+  readonly rules: readonly TriageRule[];
+  readonly urgentPhrases: readonly string[];
+}
+
+/** The triage policy of a clinic config, phrases folded once. */
+export function triagePolicy(config: Pick<ClinicConfig, 'triage' | 'urgentPhrases'>): TriagePolicy {
+  return { rules: config.triage, urgentPhrases: foldPhrases(config.urgentPhrases) };
 }
 
 /**
  * Triages one check-in reply against a clinic's rules (DESIGN sections 7
  * and 8): every rule whose check-in restriction admits `kind` and whose
- * condition holds fires; the level is the highest level among them.
+ * condition holds fires; the level is the highest level among them and the
+ * advice the strongest.
  *
- * Pure and deterministic: the same answers, kind and rules always give the
- * same result, and nothing passed in is changed.
+ * Pure and deterministic: the same answers, kind, policy and baseline
+ * always give the same result, and nothing passed in is changed.
  *
- * @param answers a reply already validated at the edge (`parseCheckinJson` / `parseCheckinForm`)
+ * @param answers a reply validated at the edge (or salvaged because it carries a red flag)
  * @param kind the check-in the reply answers
- * @param rules the clinic's rules (`config.triage`), in the order their ids are reported
- * @returns the level, the ids of all rules that fired, and the PHQ-9 / GAD-7 scores when answered
+ * @param policy the clinic's rules and urgent phrases (`triagePolicy(config)`)
+ * @param baseline the patient's first PHQ-9 and GAD-7 totals, when known
+ * @returns the level, the ids of all rules that fired, the advice, and the screener scores when answered
  */
 export function triageReply(
   answers: CheckinAnswers,
   kind: CheckinKind,
-  rules: readonly TriageRule[],
+  policy: TriagePolicy,
+  baseline: ScreenerBaseline = {},
 ): TriageResult {
   const scores: TriageResult['scores'] = {};
   if (answers.phq9 !== undefined) scores.phq9 = scorePhq9(answers.phq9);
   if (answers.gad7 !== undefined) scores.gad7 = scoreGad7(answers.gad7);
+  const reply: Reply = { answers, scores, baseline, urgentPhrases: policy.urgentPhrases };
 
-  const fired = rules.filter(
-    (rule) => (rule.kinds === undefined || rule.kinds.includes(kind)) && holds(rule.when, answers, scores),
+  const fired = policy.rules.filter(
+    (rule) => (rule.kinds === undefined || rule.kinds.includes(kind)) && holds(rule.when, reply),
   );
   return {
     level: highestLevel(fired.map((rule) => rule.level)),
     rules: fired.map((rule) => rule.id),
+    advice: strongestAdvice(fired.map((rule) => rule.advice ?? 'none')),
     scores,
   };
+}
+
+/** The strongest of some advice (emergency, crisis, call-us, callback); `none` for none. */
+export function strongestAdvice(advice: readonly Advice[]): Advice {
+  let strongest = ADVICE.length - 1;
+  for (const one of advice) strongest = Math.min(strongest, ADVICE.indexOf(one));
+  return ADVICE[strongest] ?? 'none';
 }
 
 /** How staff read a rule that fired: its description in the config, else its id. */
@@ -67,19 +106,34 @@ export function highestLevel(levels: readonly TriageLevel[]): TriageLevel {
 /** The screener totals a rule may look at. */
 type Totals = { readonly phq9?: { total: number }; readonly gad7?: { total: number } };
 
-function holds(condition: TriageCondition, answers: CheckinAnswers, scores: Totals): boolean {
+/** Everything a condition may look at. */
+interface Reply {
+  answers: CheckinAnswers;
+  scores: Totals;
+  baseline: ScreenerBaseline;
+  urgentPhrases: readonly string[];
+}
+
+type EffectCondition = Extract<TriageCondition, { answer: 'sideEffects' }>;
+
+function holds(condition: TriageCondition, reply: Reply): boolean {
+  const { answers, scores } = reply;
   switch (condition.answer) {
     case 'selfHarm':
-      return answers.selfHarm === condition.is;
+      return selfHarmAnswer(answers) === condition.is;
+    case 'selfHarmNow':
+      return answers.selfHarmNow === condition.is;
+    case 'note':
+      return (
+        answers.note !== undefined &&
+        (condition.matches === 'anything' || containsUrgentPhrase(answers.note, reply.urgentPhrases))
+      );
     case 'wantsCall':
       return answers.wantsCall === condition.is;
     case 'mood':
       return within(answers.mood, condition);
-    case 'sideEffects': {
-      const effects = condition.effects === 'any' ? SIDE_EFFECTS : condition.effects;
-      const threshold = rank(condition.atLeast);
-      return effects.some((effect) => rank(answers.sideEffects[effect] ?? 'none') >= threshold);
-    }
+    case 'sideEffects':
+      return matchingEffects(answers, condition).length > 0;
     case 'phq9Item':
       return within(answers.phq9?.[condition.item - 1], condition);
     case 'gad7Item':
@@ -88,9 +142,36 @@ function holds(condition: TriageCondition, answers: CheckinAnswers, scores: Tota
       return within(scores.phq9?.total, condition);
     case 'gad7Total':
       return within(scores.gad7?.total, condition);
+    case 'phq9Change': {
+      const total = scores.phq9?.total;
+      const first = reply.baseline.phq9;
+      return within(total === undefined || first === undefined ? undefined : total - first, condition);
+    }
     default:
       return condition satisfies never;
   }
+}
+
+/** `selfHarmNow` yes counts as `selfHarm` yes (DESIGN section 7). */
+function selfHarmAnswer(answers: CheckinAnswers): CheckinAnswers['selfHarm'] {
+  return answers.selfHarmNow === 'yes' ? 'yes' : answers.selfHarm;
+}
+
+/** The effects of a condition the reply rates at its threshold or worse (and, with `stillNow`, still feels). */
+function matchingEffects(answers: CheckinAnswers, condition: EffectCondition): SideEffect[] {
+  const effects = condition.effects === 'any' ? SIDE_EFFECTS : condition.effects;
+  const threshold = rank(condition.atLeast);
+  return effects.filter(
+    (effect) =>
+      rank(answers.sideEffects[effect] ?? 'none') >= threshold &&
+      (condition.stillNow !== true || stillFelt(answers, effect)),
+  );
+}
+
+/** Whether the patient still feels an effect: unanswered counts as yes, and so does an effect the form does not follow up. */
+function stillFelt(answers: CheckinAnswers, effect: SideEffect): boolean {
+  if (!(STILL_NOW_EFFECTS as readonly string[]).includes(effect)) return true;
+  return answers.stillNow?.[effect as StillNowEffect] !== false;
 }
 
 /** Whether a number is within inclusive bounds; a missing number never is. */
@@ -108,9 +189,11 @@ function rank(severity: Severity): number {
 
 /**
  * The answers that made these rules fire, named as the form names them
- * (`selfHarm`, `mood`, `sideEffects.chest-pain`, `phq9.8`, `gad7`), so staff
- * pages can highlight what triggered a reply's triage. A total names the
- * whole screener.
+ * (`selfHarm`, `mood`, `sideEffects.chest-pain`, `phq9.8`, `gad7`, `note`),
+ * so staff pages can highlight what triggered a reply's triage. A total or
+ * a change names the whole screener.
+ *
+ * @param rules the rules stored as fired for this reply
  */
 export function triggeringAnswers(
   answers: CheckinAnswers,
@@ -119,16 +202,14 @@ export function triggeringAnswers(
 ): Set<string> {
   const fields = new Set<string>();
   for (const { when } of rules) {
-    if (!holds(when, answers, scores)) continue;
     switch (when.answer) {
-      case 'sideEffects': {
-        const effects = when.effects === 'any' ? SIDE_EFFECTS : when.effects;
-        for (const effect of effects) {
-          if (rank(answers.sideEffects[effect] ?? 'none') >= rank(when.atLeast))
-            fields.add(`sideEffects.${effect}`);
-        }
+      case 'sideEffects':
+        for (const effect of matchingEffects(answers, when)) fields.add(`sideEffects.${effect}`);
         break;
-      }
+      case 'selfHarm':
+        if (answers.selfHarm === 'yes') fields.add('selfHarm');
+        if (answers.selfHarmNow === 'yes') fields.add('selfHarmNow');
+        break;
       case 'phq9Item':
         fields.add(`phq9.${when.item - 1}`);
         break;
@@ -136,10 +217,11 @@ export function triggeringAnswers(
         fields.add(`gad7.${when.item - 1}`);
         break;
       case 'phq9Total':
-        fields.add('phq9');
+      case 'phq9Change':
+        if (scores.phq9 !== undefined) fields.add('phq9');
         break;
       case 'gad7Total':
-        fields.add('gad7');
+        if (scores.gad7 !== undefined) fields.add('gad7');
         break;
       default:
         fields.add(when.answer);

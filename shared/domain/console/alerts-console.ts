@@ -109,7 +109,12 @@ async function loadAlert(deps: ConsoleDeps, alertId: string): Promise<AlertDetai
   const booking = record?.booking;
   if (!booking) return undefined;
   const onAlert = replies
-    .filter((reply) => reply.alertId === alertId || reply.replyId === alert.replyId)
+    .filter(
+      (reply) =>
+        reply.alertId === alertId ||
+        reply.replyId === alert.replyId ||
+        alert.replyIds?.includes(reply.replyId),
+    )
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
   const triggers = Object.fromEntries(
     onAlert.map((reply) => {

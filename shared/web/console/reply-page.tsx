@@ -28,7 +28,10 @@ export function ConsoleReplyPage(props: {
         <div class="status status-urgent">
           <p>
             This reply raised an urgent alert.{' '}
-            <a href={`/console/alerts/${encodeURIComponent(reply.alertId)}`}>Open the alert</a>
+            {/* A reply that came while the booking's alert was open was added to that alert. */}
+            <a href={`/console/alerts/${encodeURIComponent(reply.joinsAlertId ?? reply.alertId)}`}>
+              Open the alert
+            </a>
           </p>
         </div>
       ) : null}

@@ -8,8 +8,10 @@ import {
   SEVERITIES,
   SIDE_EFFECTS,
   type SideEffect,
+  STILL_NOW_EFFECTS,
+  type StillNowEffect,
 } from '../../contracts/vocabulary';
-import { CRISIS_LINKS, Rich } from '../components';
+import { CrisisBox, PhoneLink, Rich } from '../components';
 import { t } from '../i18n';
 import { renderPage } from '../layout';
 import { PatientDocument } from './patient-document';
@@ -49,6 +51,17 @@ export function patientErrorFor(language: Language, field: string, kind: Checkin
   const screeners = asksScreeners(kind);
   if (field === 'mood') return { message: t(language, 'error.mood'), anchor: 'mood-0' };
   if (field === 'selfHarm') return { message: t(language, 'error.selfHarm'), anchor: 'selfHarm-no' };
+  if (field === 'selfHarmNow') return { message: t(language, 'error.selfHarmNow'), anchor: 'selfHarmNow-no' };
+  if (field === 'phq9Difficulty' && screeners) {
+    return { message: t(language, 'error.phq9Difficulty'), anchor: 'phq9Difficulty-0' };
+  }
+  const still = /^stillNow\.(.+)$/.exec(field)?.[1];
+  if (still !== undefined && isStillNowEffect(still)) {
+    return {
+      message: t(language, 'error.stillNow', { effect: t(language, `sideEffect.${still}`) }),
+      anchor: `${fieldId(field)}-no`,
+    };
+  }
   if (field === 'wantsCall') return { message: t(language, 'error.wantsCall'), anchor: 'wantsCall' };
   if (field === 'note') return { message: t(language, 'error.note'), anchor: 'note' };
   const effect = /^sideEffects\.(.+)$/.exec(field)?.[1];
@@ -79,6 +92,10 @@ export function patientErrorFor(language: Language, field: string, kind: Checkin
 
 function isSideEffect(key: string): key is SideEffect {
   return (SIDE_EFFECTS as readonly string[]).includes(key);
+}
+
+function isStillNowEffect(key: string): key is StillNowEffect {
+  return (STILL_NOW_EFFECTS as readonly string[]).includes(key);
 }
 
 interface ShownError extends PatientError {
@@ -122,8 +139,12 @@ interface RadioGroupProps {
   name: string;
   legend: string;
   legendClass?: string;
+  /** A follow-up question, shown (where CSS `:has` works) only when the question before calls for it. */
+  followUp?: 'when-yes' | 'when-not-none';
   required?: boolean;
   hint?: string;
+  /** Ids of text elsewhere on the page that also describes this question (the severity definitions). */
+  describedBy?: string;
   options: readonly { value: string; label: string }[];
   checked: string | undefined;
   layout: 'scale' | 'two' | 'four' | 'stack';
@@ -136,9 +157,12 @@ function RadioGroup(props: RadioGroupProps): VNode {
   const id = fieldId(name);
   const hintId = props.hint ? `${id}-hint` : undefined;
   const layoutClass = props.layout === 'two' ? '' : ` options-${props.layout}`;
+  const classes = ['field', error ? 'has-error' : '', props.followUp ? `follow-up ${props.followUp}` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
-    <div class={error ? 'field has-error' : 'field'}>
-      <fieldset id={id} aria-describedby={describedBy(hintId, error?.id)}>
+    <div class={classes}>
+      <fieldset id={id} aria-describedby={describedBy(hintId, props.describedBy, error?.id)}>
         <legend class={props.legendClass}>
           {props.legend}
           {props.required ? (
@@ -281,6 +305,11 @@ export function CheckinForm(input: CheckinFormInput): VNode {
   const noteError = errors.get('note');
   const general = errors.get('');
   const title = t(language, 'form.title');
+  const window = t(language, `window.${kind}`);
+  const yesNo = [
+    { value: 'no', label: t(language, 'form.no') },
+    { value: 'yes', label: t(language, 'form.yes') },
+  ];
   return (
     <PatientDocument
       language={language}
@@ -289,11 +318,9 @@ export function CheckinForm(input: CheckinFormInput): VNode {
       clinicPhone={clinicPhone}
     >
       <h1>{title}</h1>
-      <p class="emergency">
-        <Rich language={language} message="emergency.note" params={CRISIS_LINKS} />
-      </p>
+      <CrisisBox language={language} />
       <ErrorSummary language={language} errors={[...errors.values()]} />
-      <p>{t(language, 'form.intro', { clinicName, minutes: asksScreeners(kind) ? '5' : '2' })}</p>
+      <p>{t(language, 'form.intro', { clinicName, window, minutes: asksScreeners(kind) ? '5' : '2' })}</p>
       <p class="small">{t(language, 'form.requiredNote')}</p>
       <form method="post" action={input.action} novalidate autocomplete="off" accept-charset="utf-8">
         {general ? <ErrorText language={language} error={general} /> : null}
@@ -309,38 +336,68 @@ export function CheckinForm(input: CheckinFormInput): VNode {
           layout="scale"
           error={errors.get('mood')}
         />
-        <h2>{t(language, 'form.sideEffects.heading')}</h2>
+        <h2>{t(language, 'form.sideEffects.heading', { window })}</h2>
         <p class="hint">{t(language, 'form.sideEffects.hint')}</p>
+        <ul class="hint severity-definitions" id="severity-definitions">
+          <li>{t(language, 'form.severity.mild')}</li>
+          <li>{t(language, 'form.severity.moderate')}</li>
+          <li>{t(language, 'form.severity.severe')}</li>
+        </ul>
         {SIDE_EFFECTS.map((effect) => {
           const name = `sideEffects.${effect}`;
+          const stillName = `stillNow.${effect}`;
           return (
-            <RadioGroup
-              language={language}
-              name={name}
-              legend={t(language, `sideEffect.${effect}`)}
-              options={severities}
-              // "None" unless the patient sent something else (an unknown value leaves all unchecked).
-              checked={values[name] ?? 'none'}
-              layout="four"
-              error={errors.get(name)}
-            />
+            <>
+              <RadioGroup
+                language={language}
+                name={name}
+                legend={t(language, `sideEffect.${effect}`)}
+                options={severities}
+                // "None" unless the patient sent something else (an unknown value leaves all unchecked).
+                checked={values[name] ?? 'none'}
+                layout="four"
+                describedBy="severity-definitions"
+                error={errors.get(name)}
+              />
+              {isStillNowEffect(effect) ? (
+                <RadioGroup
+                  language={language}
+                  name={stillName}
+                  legend={`${t(language, `sideEffect.${effect}`)}: ${t(language, 'form.stillNow.legend')}`}
+                  followUp="when-not-none"
+                  options={yesNo}
+                  checked={values[stillName]}
+                  layout="two"
+                  error={errors.get(stillName)}
+                />
+              ) : null}
+            </>
           );
         })}
         <h2>{t(language, 'form.more.heading')}</h2>
         <RadioGroup
           language={language}
           name="selfHarm"
-          legend={t(language, 'form.selfHarm.legend')}
+          legend={t(language, 'form.selfHarm.legend', { window })}
           legendClass="legend-lg"
           required
           hint={t(language, 'form.selfHarm.hint')}
-          options={[
-            { value: 'no', label: t(language, 'form.no') },
-            { value: 'yes', label: t(language, 'form.yes') },
-          ]}
+          options={yesNo}
           checked={values.selfHarm}
           layout="two"
           error={errors.get('selfHarm')}
+        />
+        <RadioGroup
+          language={language}
+          name="selfHarmNow"
+          legend={t(language, 'form.selfHarmNow.legend')}
+          legendClass="legend-lg"
+          followUp="when-yes"
+          hint={t(language, 'form.selfHarmNow.hint')}
+          options={yesNo}
+          checked={values.selfHarmNow}
+          layout="two"
+          error={errors.get('selfHarmNow')}
         />
         <div class={wantsCallError ? 'field has-error' : 'field'}>
           {wantsCallError ? <ErrorText language={language} error={wantsCallError} /> : null}
@@ -365,7 +422,11 @@ export function CheckinForm(input: CheckinFormInput): VNode {
             {t(language, 'form.note.label')}
           </label>
           <p class="hint" id="note-hint">
-            {t(language, 'form.note.hint')}
+            <Rich
+              language={language}
+              message="form.note.hint"
+              params={{ clinicName, phone: <PhoneLink phone={clinicPhone} /> }}
+            />
           </p>
           {noteError ? <ErrorText language={language} error={noteError} /> : null}
           <textarea
@@ -385,6 +446,18 @@ export function CheckinForm(input: CheckinFormInput): VNode {
             <h2>{t(language, 'form.screeners.heading')}</h2>
             <p>{t(language, 'form.screeners.intro')}</p>
             <ScreenerSection language={language} instrument="phq9" values={values} errors={errors} />
+            <RadioGroup
+              language={language}
+              name="phq9Difficulty"
+              legend={t(language, 'phq9Difficulty.legend')}
+              options={([0, 1, 2, 3] as const).map((score) => ({
+                value: String(score),
+                label: t(language, `phq9Difficulty.option.${score}`),
+              }))}
+              checked={values.phq9Difficulty}
+              layout="stack"
+              error={errors.get('phq9Difficulty')}
+            />
             <ScreenerSection language={language} instrument="gad7" values={values} errors={errors} />
           </>
         ) : null}

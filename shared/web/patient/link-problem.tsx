@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 import type { Language } from '../../contracts/booking-events';
 import type { LinkProblem } from '../../domain/checkins/checkin';
-import { CrisisSmallPrint, PhoneLink, Rich } from '../components';
+import { CrisisBox, CrisisSmallPrint, PhoneLink, Rich } from '../components';
 import { t } from '../i18n';
 import { renderPage } from '../layout';
 import { PatientDocument } from './patient-document';
@@ -14,10 +14,14 @@ export interface LinkProblemInput {
   problem: LinkProblem;
 }
 
+/** Problems met while answering a check-in: the crisis box comes first, in case the answer was urgent. */
+const REFUSED_ANSWER: readonly LinkProblem[] = ['too-many', 'too-large'];
+
 function ProblemBody(props: { language: Language; input: LinkProblemInput }): VNode {
   const { language, input } = props;
   return (
     <>
+      {REFUSED_ANSWER.includes(input.problem) ? <CrisisBox language={language} /> : null}
       <p>{t(language, `problem.${input.problem}.body`)}</p>
       <p>
         {input.clinicName && input.clinicPhone ? (

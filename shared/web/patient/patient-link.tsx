@@ -10,8 +10,8 @@ import {
 } from '../../domain/checkins/checkin';
 import { renderPage } from '../layout';
 import { PAGE_SECURITY_HEADERS } from '../styles';
-import { CheckinForm } from './checkin-form';
-import { CrisisPage } from './crisis-page';
+import { CheckinForm, patientErrorFor } from './checkin-form';
+import { UrgentPage } from './crisis-page';
 import { InstructionsPage } from './instructions-page';
 import { LinkProblemPage } from './link-problem';
 import { ReplyReceived } from './reply-received';
@@ -64,9 +64,29 @@ function patientPage(config: ClinicConfig, page: PatientView, language: Language
     case 'checkin-form':
       return <CheckinForm {...clinic} language={language} {...page} />;
     case 'reply-received':
-      return <ReplyReceived {...clinic} language={language} level={page.level} />;
-    case 'crisis':
-      return <CrisisPage {...clinic} language={language} saved={page.saved} />;
+      return (
+        <ReplyReceived
+          {...clinic}
+          language={language}
+          level={page.level}
+          {...(page.callback ? { callbackPromise: config.callback.promise[language] } : {})}
+        />
+      );
+    case 'urgent':
+      return (
+        <UrgentPage
+          {...clinic}
+          language={language}
+          advice={page.advice}
+          actingNow={page.actingNow}
+          saved={page.saved}
+          unread={[
+            ...new Set(
+              page.unread?.map((error) => patientErrorFor(language, error.field, page.kind).message),
+            ),
+          ]}
+        />
+      );
     case 'instructions':
       return <InstructionsPage language={language} config={config} booking={page.booking} />;
   }

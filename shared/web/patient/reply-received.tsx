@@ -3,7 +3,7 @@ import type { Language } from '../../contracts/booking-events';
 import { CrisisSmallPrint, PhoneLink, Rich } from '../components';
 import { t } from '../i18n';
 import { renderPage } from '../layout';
-import { CrisisPage } from './crisis-page';
+import { UrgentPage } from './crisis-page';
 import { PatientDocument } from './patient-document';
 
 export interface ReplyReceivedInput {
@@ -12,6 +12,8 @@ export interface ReplyReceivedInput {
   clinicPhone: string;
   /** The triage of the stored reply. */
   level: 'routine' | 'review' | 'urgent';
+  /** For a patient who asked for a call: the clinic's promise (config `callback.promise`). */
+  callbackPromise?: string;
 }
 
 /**
@@ -22,7 +24,16 @@ export interface ReplyReceivedInput {
 export function ReplyReceived(input: ReplyReceivedInput): VNode {
   const { language, clinicName, clinicPhone } = input;
   if (input.level === 'urgent') {
-    return <CrisisPage language={language} clinicName={clinicName} clinicPhone={clinicPhone} saved />;
+    return (
+      <UrgentPage
+        language={language}
+        clinicName={clinicName}
+        clinicPhone={clinicPhone}
+        advice="crisis"
+        actingNow="unknown"
+        saved
+      />
+    );
   }
   return (
     <PatientDocument
@@ -35,11 +46,19 @@ export function ReplyReceived(input: ReplyReceivedInput): VNode {
       <p class="lead">{t(language, 'received.saved')}</p>
       <h2>{t(language, 'received.nextHeading')}</h2>
       <p>
-        <Rich
-          language={language}
-          message={input.level === 'review' ? 'received.review.next' : 'received.routine.next'}
-          params={{ clinicName, phone: <PhoneLink phone={clinicPhone} /> }}
-        />
+        {input.callbackPromise !== undefined ? (
+          <Rich
+            language={language}
+            message="received.callback.next"
+            params={{ clinicName, promise: input.callbackPromise, phone: <PhoneLink phone={clinicPhone} /> }}
+          />
+        ) : (
+          <Rich
+            language={language}
+            message={input.level === 'review' ? 'received.review.next' : 'received.routine.next'}
+            params={{ clinicName, phone: <PhoneLink phone={clinicPhone} /> }}
+          />
+        )}
       </p>
       <CrisisSmallPrint language={language} />
     </PatientDocument>

@@ -1,6 +1,12 @@
 import type { ComponentChildren, VNode } from 'preact';
 import type { FullBooking, Language, Treatment } from '../../contracts/booking-events';
-import { GAD7_ITEMS, PHQ9_ITEMS, SIDE_EFFECTS } from '../../contracts/vocabulary';
+import {
+  GAD7_ITEMS,
+  PHQ9_ITEMS,
+  SIDE_EFFECTS,
+  STILL_NOW_EFFECTS,
+  type StillNowEffect,
+} from '../../contracts/vocabulary';
 import { checkinKindLabel, formatStaffTime } from '../../domain/alerts/staff-wording';
 import { telHref } from '../../domain/checkins/crisis-resources';
 import type { StoredReply } from '../../domain/ports';
@@ -179,7 +185,17 @@ function ReplyAnswers(props: {
   const effects = SIDE_EFFECTS.flatMap((effect) => {
     const severity = answers.sideEffects[effect];
     if (severity === undefined || severity === 'none') return [];
-    const label = `${t('en', `sideEffect.${effect}`)}: ${t('en', `severity.${severity}`)}`;
+    const still = (STILL_NOW_EFFECTS as readonly string[]).includes(effect)
+      ? answers.stillNow?.[effect as StillNowEffect]
+      : undefined;
+    const stillText = (STILL_NOW_EFFECTS as readonly string[]).includes(effect)
+      ? still === undefined
+        ? ' (still felt now: not answered)'
+        : still
+          ? ' (still felt now)'
+          : ' (gone by now)'
+      : '';
+    const label = `${t('en', `sideEffect.${effect}`)}: ${t('en', `severity.${severity}`)}${stillText}`;
     return [
       <li>
         <Triggered when={triggers.has(`sideEffects.${effect}`)}>
@@ -189,19 +205,41 @@ function ReplyAnswers(props: {
     ];
   });
   const note = answers.note !== undefined && answers.note.trim() !== '' ? answers.note : undefined;
+  const window = t('en', `window.${props.reply.kind}`);
+  const unread = props.reply.unread ?? [];
   return (
     <dl class="answers">
+      {unread.length > 0 ? (
+        <Term label="Could not be read">
+          <Flag>Stored for its red flag although these fields were invalid: {unread.join(', ')}</Flag>
+        </Term>
+      ) : null}
       <Term label="Mood (0 worst, 10 best)">
-        <Triggered when={triggers.has('mood')}>{answers.mood} / 10</Triggered>
-      </Term>
-      <Term label="Side effects since the session">
-        {effects.length > 0 ? <ul>{effects}</ul> : 'None reported.'}
-      </Term>
-      <Term label={t('en', 'form.selfHarm.legend')}>
-        <Triggered when={triggers.has('selfHarm')}>
-          <YesNo answer={answers.selfHarm === 'yes'} />
+        <Triggered when={triggers.has('mood')}>
+          {answers.mood === undefined ? 'Not answered' : `${answers.mood} / 10`}
         </Triggered>
       </Term>
+      <Term label={`Side effects ${window}`}>
+        {effects.length > 0 ? <ul>{effects}</ul> : 'None reported.'}
+      </Term>
+      <Term label={t('en', 'form.selfHarm.legend', { window })}>
+        <Triggered when={triggers.has('selfHarm')}>
+          {answers.selfHarm === undefined ? 'Not answered' : <YesNo answer={answers.selfHarm === 'yes'} />}
+        </Triggered>
+      </Term>
+      {answers.selfHarm === 'yes' || answers.selfHarmNow !== undefined ? (
+        <Term label="Thinking of acting on these thoughts now">
+          <Triggered when={triggers.has('selfHarmNow') || answers.selfHarmNow === 'yes'}>
+            {answers.selfHarmNow === undefined ? (
+              <Flag>Not answered</Flag>
+            ) : answers.selfHarmNow === 'yes' ? (
+              <Flag>Yes</Flag>
+            ) : (
+              'No'
+            )}
+          </Triggered>
+        </Term>
+      ) : null}
       <Term label="Asked for a call (“Please call me”)">
         <Triggered when={triggers.has('wantsCall')}>
           <YesNo answer={answers.wantsCall} />
@@ -219,6 +257,11 @@ function ReplyAnswers(props: {
         )}
       </Term>
       <ScreenerAnswers reply={props.reply} instrument="phq9" triggers={triggers} />
+      {answers.phq9Difficulty !== undefined ? (
+        <Term label="PHQ-9 difficulty (item 10, not scored)">
+          {t('en', `phq9Difficulty.option.${answers.phq9Difficulty as 0 | 1 | 2 | 3}`)}
+        </Term>
+      ) : null}
       <ScreenerAnswers reply={props.reply} instrument="gad7" triggers={triggers} />
     </dl>
   );

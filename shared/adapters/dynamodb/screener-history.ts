@@ -1,0 +1,55 @@
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ScreenerBaseline, ScreenerHistory } from '../../domain/ports';
+import { queryAll } from './client';
+
+/** The by-patient partition: everything indexed by the clinic's patient id. */
+export const patientKey = (patientId: string) => `PATIENT#${patientId}`;
+
+/**
+ * Screener totals by patient, one small item per reply in the patient's
+ * partition (`SCREENER#<at>#<replyId>`), so the baseline is one query in key
+ * order and no index is needed. Written after the reply, keyed by it, so a
+ * retry changes nothing.
+ */
+export class DynamoScreenerHistory implements ScreenerHistory {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async add(entry: Parameters<ScreenerHistory['add']>[0]): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: patientKey(entry.patientId), sk: `SCREENER#${entry.at}#${entry.replyId}`, ...entry },
+      }),
+    );
+  }
+
+  async baseline(patientId: string): Promise<ScreenerBaseline> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :screener)',
+      ExpressionAttributeValues: { ':pk': patientKey(patientId), ':screener': 'SCREENER#' },
+    });
+    const first = (name: 'phq9' | 'gad7') =>
+      items.map((item) => item[name]).find((total): total is number => typeof total === 'number');
+    const phq9 = first('phq9');
+    const gad7 = first('gad7');
+    return { ...(phq9 === undefined ? {} : { phq9 }), ...(gad7 === undefined ? {} : { gad7 }) };
+  }
+
+  async lastAnsweredAt(patientId: string): Promise<string | undefined> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :screener)',
+        ExpressionAttributeValues: { ':pk': patientKey(patientId), ':screener': 'SCREENER#' },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const at = Items?.[0]?.at;
+    return typeof at === 'string' ? at : undefined;
+  }
+}
