@@ -267,6 +267,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const alerts = [];
       for (const reply of all.filter((r) => r.alertId)) {
         const alert = await alertStore.get(reply.alertId ?? '');
+        // A reply that came while its booking's alert was open joined that alert and has none of its own.
+        if (!alert && reply.joinsAlertId) continue;
         alerts.push({
           alertId: reply.alertId,
           bookingId: reply.bookingId,
@@ -274,6 +276,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           createdAt: reply.receivedAt,
           ...(alert?.acknowledgedBy ? { acknowledgedBy: alert.acknowledgedBy } : {}),
           escalations: alert?.escalations ?? 0,
+          replyIds: [reply.replyId, ...(alert?.replyIds ?? [])],
         });
       }
       return json(
@@ -286,13 +289,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       all.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
       return json(
         200,
-        all.map(({ replyId, bookingId, kind, receivedAt, triage, rules, answers }) => ({
+        all.map(({ replyId, bookingId, kind, receivedAt, triage, rules, advice, answers }) => ({
           replyId,
           bookingId,
           kind,
           receivedAt,
           triage,
           rules,
+          advice,
           answers,
         })),
       );

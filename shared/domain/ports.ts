@@ -204,6 +204,11 @@ export interface StoredReply {
    * its own (`alertId`) only if that one was acknowledged meanwhile.
    */
   joinsAlertId?: string;
+  /**
+   * The reply that owes that alert, so a joining reply whose dispatch comes
+   * first can create it (alert creation is idempotent).
+   */
+  joinsAlertOf?: Pick<StoredReply, 'replyId' | 'kind' | 'receivedAt' | 'rules'>;
   /** Rules of a joining reply that the open alert did not have: staff get one "updated" message. */
   addsRules?: string[];
   /** Set when a clinician marked a review reply reviewed in the console. */
@@ -305,13 +310,14 @@ export interface AlertStore {
   get(alertId: string): Promise<AlertRecord | undefined>;
   /**
    * Adds a further urgent reply (and the rules it adds) to an alert nobody
-   * has acknowledged: `joined`, `already` when it was added before, or
-   * `not-open` when the alert was acknowledged or closed (or is unknown).
+   * has acknowledged: `joined`, `already` when it was added before,
+   * `not-open` when the alert was acknowledged or closed, `missing` when it
+   * does not exist (yet).
    */
   join(
     alertId: string,
     reply: { replyId: string; rules: string[] },
-  ): Promise<'joined' | 'already' | 'not-open'>;
+  ): Promise<'joined' | 'already' | 'not-open' | 'missing'>;
   /** Records that the "updated" message for a joined reply went out. */
   markUpdateSent(alertId: string, replyId: string): Promise<void>;
   /** Claims the alert's next step if it is still in `state` after `escalations` and nobody holds a live claim. */

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { TRIAGE_TABLE } from '../support/triage-table';
 
 type OutboxEntry = { channel: string; kind: string; bookingId: string; text: string; at: string };
 type Reply = {
@@ -183,5 +184,73 @@ describe('check-in links through the local runtime', () => {
     const html = await res.text();
     expect(html).toContain('lang="es"');
     expect(html).toMatch(/benzodiazepin/i);
+  });
+});
+
+describe('DESIGN section 7 triage through the local runtime', () => {
+  const bookingOf = (index: number) => `tri-${index}`;
+
+  /** Books one session per case (and two more), then runs the clock past every check-in at once. */
+  beforeAll(async () => {
+    const now = (await getJson<{ now: string }>('/local/clock')).now;
+    const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 2 }).set({ hour: 9, minute: 0 });
+    const ids = [...TRIAGE_TABLE.map((_, index) => bookingOf(index)), 'tri-fatigue', 'tri-twice'];
+    for (const bookingId of ids) {
+      const res = await post('/local/events', {
+        Source: 'clinic.booking',
+        DetailType: 'Booking Created',
+        Detail: {
+          bookingId,
+          version: 1,
+          session: { startsAt: start.toISO(), durationMinutes: 60, timeZone: ZONE, treatment: 'iv-ketamine' },
+          patient: { id: `p-${bookingId}`, firstName: 'Ana', email: 'ana@example.org', language: 'en' },
+        },
+      });
+      expect(res.status).toBe(200);
+    }
+    await post('/local/clock', { to: start.plus({ days: 7, hours: 2 }).toUTC().toISO() });
+  }, 120_000);
+
+  type Alert = { alertId: string; bookingId: string; replyIds: string[] };
+  const alertsOf = async (bookingId: string) =>
+    (await getJson<Alert[]>('/local/alerts')).filter((alert) => alert.bookingId === bookingId);
+
+  it.each(TRIAGE_TABLE.map((row, index) => ({ ...row, index })))(
+    '$name -> $level, $advice',
+    async ({ changes, kind, level, advice, index }) => {
+      const res = await post(await linkFor(bookingOf(index), kind), changes);
+      expect(res.status).toBe(201);
+      expect(JSON.parse(res.text)).toMatchObject({ triage: level, advice });
+      // An urgent reply, and only an urgent one, raises a staff alert.
+      expect(await alertsOf(bookingOf(index))).toHaveLength(level === 'urgent' ? 1 : 0);
+    },
+  );
+
+  it('does not page for severe tiredness on the same day, an expected effect', async () => {
+    const form = 'mood=6&sideEffects.fatigue=severe&selfHarm=no';
+    const res = await post(
+      await linkFor('tri-fatigue', 'checkin-same-day'),
+      form,
+      'application/x-www-form-urlencoded',
+    );
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<h1>Thank you</h1>');
+    expect(await alertsOf('tri-fatigue')).toEqual([]);
+    const [stored] = (await getJson<Reply[]>('/local/replies')).filter((r) => r.bookingId === 'tri-fatigue');
+    expect(stored).toMatchObject({ triage: 'review', rules: ['effect-moderate'] });
+  });
+
+  it('adds a second urgent reply to the open alert: no second alert, one "updated" message', async () => {
+    const link = await linkFor('tri-twice', 'checkin-next-day');
+    await post(link, { mood: 4, selfHarm: 'yes', selfHarmNow: 'no' });
+    const second = await post(link, { mood: 4, selfHarm: 'no', sideEffects: { 'chest-pain': 'mild' } });
+    expect(JSON.parse(second.text)).toMatchObject({ triage: 'urgent', advice: 'emergency' });
+    const alerts = await alertsOf('tri-twice');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.replyIds).toHaveLength(2);
+    const staff = (await getJson<OutboxEntry[]>('/local/outbox')).filter(
+      (m) => m.channel === 'staff' && m.text.includes(alerts[0]?.alertId ?? '-'),
+    );
+    expect(staff.filter((m) => m.text.startsWith('URGENT update'))).toHaveLength(1);
   });
 });

@@ -270,3 +270,30 @@ describe('a further urgent reply while the alert is open (DESIGN section 7)', ()
     expect(await h.deps.alerts.get('alert-1b')).toMatchObject({ state: 'open', replyId: 'r-1b' });
   });
 });
+
+describe('a further urgent reply whose dispatch comes before the first one', () => {
+  it('creates the first reply alert and joins it; the first dispatch then delivers it with both replies', async () => {
+    const h = await harness();
+    const first = urgentReply(1, h.state.now);
+    await h.replies.record(first);
+    const joiner: StoredReply = {
+      ...urgentReply(1, h.state.now),
+      replyId: 'r-1b',
+      alertId: 'alert-1b',
+      rules: ['self-harm'],
+      joinsAlertId: 'alert-1',
+      joinsAlertOf: { replyId: 'r-1', kind: first.kind, receivedAt: first.receivedAt, rules: first.rules },
+      addsRules: [],
+    };
+    await h.replies.record(joiner);
+    expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
+    expect(await dispatchReplyAlert(h.deps, first)).toBe('delivered');
+    expect(await h.deps.alerts.get('alert-1')).toMatchObject({
+      replyId: 'r-1',
+      replyIds: ['r-1b'],
+      state: 'open',
+    });
+    expect(await h.deps.alerts.get('alert-1b')).toBeUndefined();
+    expect(alertsTo(h.state.published, 'alert-1')).toHaveLength(1);
+  });
+});

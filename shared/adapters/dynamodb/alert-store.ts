@@ -73,7 +73,7 @@ export class DynamoAlertStore implements AlertStore {
   async join(
     alertId: string,
     reply: { replyId: string; rules: string[] },
-  ): Promise<'joined' | 'already' | 'not-open'> {
+  ): Promise<'joined' | 'already' | 'not-open' | 'missing'> {
     try {
       await this.db.send(
         new UpdateCommand({
@@ -99,7 +99,8 @@ export class DynamoAlertStore implements AlertStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const alert = await this.get(alertId);
-      return alert?.replyIds?.includes(reply.replyId) ? 'already' : 'not-open';
+      if (!alert) return 'missing';
+      return alert.replyIds?.includes(reply.replyId) ? 'already' : 'not-open';
     }
   }
 

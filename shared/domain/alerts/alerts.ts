@@ -79,8 +79,13 @@ export async function dispatchReplyAlert(deps: AlertDeps, reply: StoredReply): P
  */
 async function joinOpenAlert(deps: AlertDeps, reply: StoredReply, alertId: string): Promise<boolean> {
   const adds = reply.addsRules ?? [];
-  const outcome = await deps.alerts.join(alertId, { replyId: reply.replyId, rules: adds });
-  if (outcome === 'not-open') return false;
+  let outcome = await deps.alerts.join(alertId, { replyId: reply.replyId, rules: adds });
+  if (outcome === 'missing' && reply.joinsAlertOf) {
+    // The earlier reply's dispatch has not created its alert yet: create it here, as it would.
+    await deps.alerts.createFromReply({ ...reply, ...reply.joinsAlertOf, alertId });
+    outcome = await deps.alerts.join(alertId, { replyId: reply.replyId, rules: adds });
+  }
+  if (outcome === 'not-open' || outcome === 'missing') return false;
   if (adds.length === 0) return true;
   const alert = await deps.alerts.get(alertId);
   if (!alert || alert.updatesSentFor?.includes(reply.replyId)) return true;

@@ -10,7 +10,6 @@ import {
 } from '../../contracts/vocabulary';
 import { verifyLinkToken } from '../messages/tokens';
 import type {
-  AlertRecord,
   AlertState,
   AlertStore,
   BookingStore,
@@ -251,16 +250,62 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
 
 /**
  * Stores the reply. An urgent reply names the booking's open alert (not yet
- * acknowledged) when there is one, and the rules it adds: the alert path
- * then adds it to that alert instead of starting a second escalation chain.
+ * acknowledged, or still being created) when there is one, and the rules it
+ * adds: the alert path then adds it to that alert instead of starting a
+ * second escalation chain.
  */
 async function storeReply(deps: CheckinDeps, reply: StoredReply, earlier?: StoredReply[]): Promise<void> {
   if (earlier === undefined) return deps.replies.record(reply);
   const open = await openAlert(deps, earlier);
   const joining = open
-    ? { joinsAlertId: open.alertId, addsRules: reply.rules.filter((rule) => !open.rules.includes(rule)) }
+    ? {
+        joinsAlertId: open.alertId,
+        joinsAlertOf: open.owner,
+        addsRules: reply.rules.filter((rule) => !open.rules.includes(rule)),
+      }
     : {};
   await deps.replies.record({ ...reply, alertId: deps.newId(), ...joining });
+}
+
+interface OpenAlert {
+  alertId: string;
+  /** The rules the alert has so far. */
+  rules: string[];
+  /** The reply that owes the alert. */
+  owner: NonNullable<StoredReply['joinsAlertOf']>;
+}
+
+/**
+ * The booking's alert nobody has acknowledged yet: the one the newest urgent
+ * reply raised or joined, when it is still open or not created yet (its
+ * dispatch may still be on the way).
+ */
+async function openAlert(deps: CheckinDeps, earlier: StoredReply[]): Promise<OpenAlert | undefined> {
+  const newest = earlier
+    .filter((reply) => reply.alertId !== undefined)
+    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
+  if (newest?.alertId === undefined) return undefined;
+  const ownerOf = (reply: StoredReply) => ({
+    replyId: reply.replyId,
+    kind: reply.kind,
+    receivedAt: reply.receivedAt,
+    rules: reply.rules,
+  });
+  const candidates: { alertId: string; owner: OpenAlert['owner']; pendingRules: string[] }[] = [];
+  if (newest.joinsAlertId !== undefined && newest.joinsAlertOf !== undefined) {
+    const owner = newest.joinsAlertOf;
+    candidates.push({ alertId: newest.joinsAlertId, owner, pendingRules: [...owner.rules, ...newest.rules] });
+  } else {
+    candidates.push({ alertId: newest.alertId, owner: ownerOf(newest), pendingRules: newest.rules });
+  }
+  for (const candidate of candidates) {
+    const alert = await deps.alerts.get(candidate.alertId);
+    if (!alert) return { alertId: candidate.alertId, owner: candidate.owner, rules: candidate.pendingRules };
+    if (OPEN_STATES.includes(alert.state)) {
+      return { alertId: alert.alertId, owner: candidate.owner, rules: alert.rules };
+    }
+  }
+  return undefined;
 }
 
 /** Enters the reply's screener totals in the patient's history; the reply is stored already, so a failure is logged, not shown. */
@@ -280,23 +325,6 @@ async function enterScreeners(deps: CheckinDeps, reply: StoredReply, patientId: 
     deps.metrics.count(METRIC.replyStoreFailures);
     deps.log.error('screener history not updated', { replyId: reply.replyId, error: errorName(error) });
   }
-}
-
-/** The booking's newest alert, if nobody has acknowledged it yet. */
-async function openAlert(deps: CheckinDeps, earlier: StoredReply[]): Promise<AlertRecord | undefined> {
-  const newest = earlier
-    .filter((reply) => reply.alertId !== undefined)
-    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
-  const alertId = newest?.joinsAlertId ?? newest?.alertId;
-  if (alertId === undefined) return undefined;
-  const alert = await deps.alerts.get(alertId);
-  if (alert && OPEN_STATES.includes(alert.state)) return alert;
-  // The newest reply joined an alert acknowledged meanwhile: its own alert is the open one, if any.
-  if (newest?.joinsAlertId !== undefined && newest.alertId !== undefined) {
-    const own = await deps.alerts.get(newest.alertId);
-    if (own && OPEN_STATES.includes(own.state)) return own;
-  }
-  return undefined;
 }
 
 const OPEN_STATES: readonly AlertState[] = ['pending', 'open', 'escalated'];
