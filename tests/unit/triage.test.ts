@@ -18,7 +18,7 @@ import {
   triageReply,
 } from '../../shared/domain/checkins/triage';
 import { foldPhrases } from '../../shared/domain/checkins/urgent-phrases';
-import { CALM, gad7, phq9, TRIAGE_TABLE } from '../support/triage-table';
+import { CALM, phq9, TRIAGE_TABLE } from '../support/triage-table';
 
 /** A reply that fires no default rule. */
 function calm(): CheckinAnswers {
