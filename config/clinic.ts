@@ -22,14 +22,17 @@ Eating and drinking
 - No solid food after {{solidFoodCutoff}} ({{solidFoodHours}} before your session).
 - You may drink clear liquids, such as water, apple juice, or black coffee or tea without milk, until {{clearLiquidsCutoff}} ({{clearLiquidsTime}} before your session). After that, please have nothing to eat or drink.
 
+{{treatmentBlock}}
+
 Getting home safely
 - Arrange for a responsible adult to take you home after your session. You will not be able to leave on your own or drive yourself.
-- Do not drive, ride a bike or operate machinery until the next day, after a full night's sleep.
 
 Alcohol and medicines
 - Do not drink alcohol for 24 hours before and 24 hours after your session.
-- Before your session, talk with {{clinicianName}} if you take any of these: benzodiazepines (such as lorazepam, clonazepam or alprazolam), lamotrigine, MAOIs, stimulants (such as ADHD medicines), or medicines for blood pressure.
-- Do not stop or change any medicine on your own. Unless we tell you otherwise, keep taking your usual medicines.
+- Before your session, talk with {{clinicianName}} if you take any of these: benzodiazepines (such as lorazepam, clonazepam or alprazolam), lamotrigine, MAOIs, stimulants (such as ADHD medicines), medicines for blood pressure, opioids (strong pain medicines), sleep medicines, or cannabis.
+- Take your usual morning medicines with a small sip of water, unless we tell you otherwise.
+- Do not stop or change any medicine on your own.
+- After your session, do not take opioids, benzodiazepines or sleep aids for 4 hours, unless we tell you to.
 
 What to bring
 - A photo ID
@@ -49,10 +52,11 @@ We look forward to seeing you,
     subject: 'Reminder: your appointment at {{clinicName}} is {{sessionDay}}',
     body: `Hello {{firstName}},
 
-This is a reminder that your appointment at {{clinicName}} is {{sessionDay}}, {{sessionDate}}, at {{sessionTime}}, at {{location}}.
+This is a reminder that your appointment at {{clinicName}} is {{sessionWhen}}, at {{sessionTime}}, at {{location}}.
 
 A quick recap:
 - No solid food after {{solidFoodCutoff}}. Clear liquids only until {{clearLiquidsCutoff}}.
+- Take your usual morning medicines with a small sip of water, unless we told you otherwise.
 - No alcohol from now until 24 hours after your session.
 - Make sure someone can take you home. Do not drive until the next day, after a full night's sleep.
 - Bring your photo ID and your list of medicines.
@@ -63,7 +67,7 @@ If you are in crisis, call or text 988, any time. In an emergency, call 911.
 
 See you soon,
 {{clinicName}}`,
-    sms: '{{firstName}}, reminder from {{clinicName}}: your appointment is {{sessionDay}} at {{sessionTime}}. Please plan your ride home. Questions? {{clinicPhone}}',
+    sms: '{{firstName}}, {{clinicName}}: see you {{sessionDay}} at {{sessionTime}}. No solid food after {{solidFoodCutoff}}. Plan your ride home.',
   },
   'prep-day-of': {
     subject: 'See you today at {{sessionTime}}, {{firstName}}',
@@ -140,17 +144,20 @@ const es = {
 Su cita en {{clinicName}} es el {{sessionDate}} a las {{sessionTime}}, en {{location}}, con {{clinicianName}}. Por favor, lea estas indicaciones ahora y otra vez el día anterior. Le ayudarán a que su sesión sea segura y cómoda.
 
 Comida y bebida
-- No coma alimentos sólidos después de las {{solidFoodCutoff}} ({{solidFoodHours}} antes de su sesión).
+- Después de las {{solidFoodCutoff}} ({{solidFoodHours}} antes de su sesión), no coma alimentos sólidos.
 - Puede tomar líquidos claros, como agua, jugo de manzana, o café o té sin leche, hasta las {{clearLiquidsCutoff}} ({{clearLiquidsTime}} antes de su sesión). Después, no coma ni beba nada.
 
+{{treatmentBlock}}
+
 Volver a casa con seguridad
-- Pida a un adulto de confianza que le lleve a casa después de la sesión. No podrá irse sin compañía ni conducir.
-- No conduzca, no ande en bicicleta ni use maquinaria hasta el día siguiente, después de una noche completa de sueño.
+- Confirme quién lo llevará a casa: un adulto de confianza debe acompañarle después de la sesión. No podrá irse sin compañía ni conducir.
 
 Alcohol y medicamentos
 - No tome alcohol durante las 24 horas antes y las 24 horas después de su sesión.
-- Antes de su sesión, informe a {{clinicianName}} si toma alguno de estos medicamentos: benzodiazepinas (como lorazepam, clonazepam o alprazolam), lamotrigina, IMAO, estimulantes (como los medicamentos para el TDAH) o medicamentos para la presión arterial.
-- No deje ni cambie ningún medicamento por su cuenta. Salvo que le indiquemos otra cosa, siga tomando sus medicamentos habituales.
+- Antes de su sesión, informe a {{clinicianName}} si toma alguno de estos medicamentos: benzodiazepinas (como lorazepam, clonazepam o alprazolam), lamotrigina, IMAO, estimulantes (como los medicamentos para el TDAH), medicamentos para la presión arterial, opioides (analgésicos fuertes), medicamentos para dormir o cannabis.
+- Tome sus medicamentos habituales de la mañana con un sorbo pequeño de agua, salvo que le indiquemos otra cosa.
+- No deje de tomar ni cambie ningún medicamento por su cuenta.
+- Después de su sesión, no tome opioides, benzodiazepinas ni medicamentos para dormir durante 4 horas, salvo que se lo indiquemos.
 
 Qué traer
 - Una identificación con foto
@@ -170,12 +177,13 @@ Le esperamos,
     subject: 'Recordatorio: su cita en {{clinicName}} es {{sessionDay}}',
     body: `Hola, {{firstName}}:
 
-Le recordamos que su cita en {{clinicName}} es {{sessionDay}}, {{sessionDate}}, a las {{sessionTime}}, en {{location}}.
+Le recordamos que su cita en {{clinicName}} es {{sessionWhen}}, a las {{sessionTime}}, en {{location}}.
 
 Un breve repaso:
-- No coma alimentos sólidos después de las {{solidFoodCutoff}}. Solo líquidos claros hasta las {{clearLiquidsCutoff}}.
+- Después de las {{solidFoodCutoff}}, no coma alimentos sólidos. Hasta las {{clearLiquidsCutoff}}, solo líquidos claros.
+- Tome sus medicamentos habituales de la mañana con un sorbo pequeño de agua, salvo que le hayamos indicado otra cosa.
 - No tome alcohol desde ahora hasta 24 horas después de su sesión.
-- Asegúrese de que alguien le lleve a casa. No conduzca hasta el día siguiente, después de una noche completa de sueño.
+- Confirme quién lo llevará a casa. No conduzca hasta el día siguiente, después de una noche completa de sueño.
 - Traiga su identificación con foto y su lista de medicamentos.
 
 ¿Tiene preguntas o necesita cambiar su cita? Llámenos al {{clinicPhone}}.
@@ -184,7 +192,7 @@ Si está en crisis, llame o envíe un mensaje de texto al 988, a cualquier hora.
 
 Hasta pronto,
 {{clinicName}}`,
-    sms: '{{firstName}}, {{clinicName}} le recuerda su cita {{sessionDay}} a las {{sessionTime}}. Alguien debe llevarle a casa. ¿Dudas? {{clinicPhone}}',
+    sms: '{{firstName}}, {{clinicName}}: cita {{sessionDay}}, {{sessionTime}}. Desde las {{solidFoodCutoff}}, nada solido. Confirme quien lo llevara a casa.',
   },
   'prep-day-of': {
     subject: 'Le esperamos hoy a las {{sessionTime}}, {{firstName}}',
@@ -192,14 +200,14 @@ Hasta pronto,
 
 Le esperamos hoy a las {{sessionTime}} en {{location}}.
 
-- No coma alimentos sólidos después de las {{solidFoodCutoff}}. Solo líquidos claros hasta las {{clearLiquidsCutoff}}.
-- Tenga listo a quien le llevará a casa. No conduzca hasta mañana, después de una noche completa de sueño.
+- Después de las {{solidFoodCutoff}}, no coma alimentos sólidos. Hasta las {{clearLiquidsCutoff}}, solo líquidos claros.
+- Confirme quién lo llevará a casa. No conduzca hasta mañana, después de una noche completa de sueño.
 - Traiga su identificación con foto y su lista de medicamentos.
 
 ¿Llega tarde o necesita ayuda? Llámenos al {{clinicPhone}}.
 
 {{clinicName}}`,
-    sms: '{{firstName}}, le esperamos hoy a las {{sessionTime}} en {{clinicName}}. Bebidas claras solo hasta las {{clearLiquidsCutoff}}. Alguien debe llevarle a casa.',
+    sms: '{{firstName}}, {{clinicName}} le espera hoy, {{sessionTime}}. Hasta las {{clearLiquidsCutoff}}, solo liquidos claros. Confirme quien lo llevara a casa.',
   },
   'checkin-same-day': {
     subject: '¿Cómo se encuentra, {{firstName}}?',
@@ -263,6 +271,34 @@ const clinicConfig = {
   sender: { email: 'care@example-clinic.org' },
   links: { baseUrl: 'https://care.example-clinic.org' },
   preparation: {
+    byTreatment: {
+      // IV, IM, KAP and any other treatment (DESIGN section 3).
+      default: {
+        en: `Your visit
+- Plan to be with us for about {{visitLength}}: your session and about an hour of recovery.
+- Do not drive, ride a bike or use machinery for at least 24 hours, and not before a full night's sleep.
+- Do not make important decisions or sign legal papers for 24 hours.
+- Wear a top with sleeves that roll up above the elbow.`,
+        es: `Su visita
+- Calcule estar con nosotros unas {{visitLength}}: su sesión y aproximadamente una hora de recuperación.
+- No conduzca, no ande en bicicleta ni use maquinaria durante al menos 24 horas, y no antes de una noche completa de sueño.
+- No tome decisiones importantes ni firme documentos legales durante 24 horas.
+- Use una blusa o camisa con mangas que se puedan subir por encima del codo.`,
+      },
+      // Spravato REMS: observation of at least 2 hours, blood pressure before and about 40 minutes after.
+      'esketamine-nasal': {
+        en: `Your nasal spray visit
+- You will stay with us for at least 2 hours after your dose, until we see you are ready to leave.
+- We will check your blood pressure before your dose and again about 40 minutes after it.
+- If you use a nasal steroid or decongestant spray, use it at least 1 hour before your visit.
+- Do not drive or use machinery until the next day, after a restful night's sleep.`,
+        es: `Su visita con aerosol nasal
+- Se quedará con nosotros al menos 2 horas después de su dosis, hasta que veamos que está listo/a para irse.
+- Le tomaremos la presión arterial antes de su dosis y otra vez unos 40 minutos después.
+- Si usa un aerosol nasal con esteroide o descongestionante, úselo al menos 1 hora antes de su visita.
+- No conduzca ni use maquinaria hasta el día siguiente, después de una noche de sueño reparador.`,
+      },
+    },
     fasting: {
       default: { solidFoodHours: 6, clearLiquidsMinutes: 120 },
       // The nasal spray needs a shorter fast than IV or IM ketamine.

@@ -47,7 +47,8 @@ export type PlanRule = z.infer<typeof planRuleSchema>;
 export const DEFAULT_PLAN: PlanRule[] = [
   { kind: 'prep-instructions', anchor: 'received', offset: {}, channels: 'email', quietHours: 'send' },
   { kind: 'prep-reminder', anchor: 'start', offset: { days: -1 }, channels: 'both', quietHours: 'earlier' },
-  { kind: 'prep-day-of', anchor: 'start', offset: { hours: -2 }, channels: 'sms', quietHours: 'skip' },
+  // Three hours before: it arrives before the clear-liquid cutoff (2 h for IV, IM and KAP).
+  { kind: 'prep-day-of', anchor: 'start', offset: { hours: -3 }, channels: 'sms', quietHours: 'skip' },
   {
     kind: 'checkin-same-day',
     anchor: 'end',
@@ -85,6 +86,13 @@ const fastingSchema = z.strictObject({
   clearLiquidsMinutes: whole(0, 24 * 60),
 });
 
+/** One treatment's preparation block, per language. */
+const treatmentBlockSchema = z.strictObject(
+  Object.fromEntries(
+    LANGUAGES.map((language) => [language, z.string().check(z.minLength(1), z.maxLength(5000))]),
+  ) as Record<(typeof LANGUAGES)[number], z.ZodMiniString>,
+);
+
 /** The default promise to a patient who asked for a call: a time the clinic can keep, no sooner. */
 export const DEFAULT_CALLBACK_PROMISE = {
   en: 'Someone from our care team will call you during our office hours.',
@@ -98,6 +106,8 @@ export const DEFAULT_PROTOCOL =
 export const clinicConfigSchema = z.strictObject({
   clinic: z.strictObject({
     name: z.string().check(z.trim(), z.minLength(1), z.maxLength(40)),
+    /** The clinic's name in SMS, at most 20 characters (one segment with the day-before content); default the name. */
+    smsName: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(20))),
     /** Shown to patients in messages and on error pages. */
     phone: z.string().check(z.trim(), z.minLength(7), z.maxLength(30)),
     timeZone,
@@ -159,6 +169,19 @@ export const clinicConfigSchema = z.strictObject({
     DEFAULT_URGENT_PHRASES,
   ),
   preparation: z.strictObject({
+    /**
+     * The treatment block of the preparation instructions (`{{treatmentBlock}}`
+     * in the email body and the instructions page), per language: `default`,
+     * overridden per treatment. Same syntax as a body.
+     */
+    byTreatment: z.strictObject({
+      default: treatmentBlockSchema,
+      'iv-ketamine': z.optional(treatmentBlockSchema),
+      'im-ketamine': z.optional(treatmentBlockSchema),
+      'esketamine-nasal': z.optional(treatmentBlockSchema),
+      kap: z.optional(treatmentBlockSchema),
+      other: z.optional(treatmentBlockSchema),
+    } satisfies Record<'default' | (typeof TREATMENTS)[number], z.ZodMiniType>),
     /** Fasting before a session: `default`, overridden per treatment. */
     fasting: z.strictObject({
       default: fastingSchema,

@@ -72,7 +72,8 @@ afterAll(() => runtime.close());
 
 describe('local runtime', () => {
   describe('a booking a week ahead across a DST change', () => {
-    const start = '2026-10-30T10:00:00-04:00';
+    // 11:00, so prep-day-of (3 hours before) falls at 08:00, just out of quiet hours.
+    const start = '2026-10-30T11:00:00-04:00';
 
     it('gets one schedule per message at the wall-clock times of the plan', async () => {
       const created = await api.event('Booking Created', booking('dst-1', 1, start));
@@ -83,12 +84,12 @@ describe('local runtime', () => {
         schedules.map((s) => [s.kind, local(s.at).toFormat('yyyy-MM-dd HH:mm ZZZZ')]),
       );
       expect(byKind).toEqual({
-        'prep-reminder': '2026-10-29 10:00 EDT',
+        'prep-reminder': '2026-10-29 11:00 EDT',
         'prep-day-of': '2026-10-30 08:00 EDT',
-        'checkin-same-day': '2026-10-30 16:00 EDT',
-        'checkin-next-day': '2026-10-31 12:00 EDT',
-        // A week later in wall-clock time: 12:00 again, though the offset changed.
-        'checkin-week': '2026-11-06 12:00 EST',
+        'checkin-same-day': '2026-10-30 17:00 EDT',
+        'checkin-next-day': '2026-10-31 13:00 EDT',
+        // A week later in wall-clock time: 13:00 again, though the offset changed.
+        'checkin-week': '2026-11-06 13:00 EST',
       });
       const sent = await api.outboxOf('dst-1');
       expect(sent.map((m) => `${m.kind}/${m.channel}`)).toEqual(['prep-instructions/email']);
@@ -155,7 +156,7 @@ describe('local runtime', () => {
 
   describe('reschedule', () => {
     it('moves every pending message and does not resend the instructions', async () => {
-      await api.event('Booking Created', booking('move-1', 1, '2026-11-20T10:00:00-05:00'));
+      await api.event('Booking Created', booking('move-1', 1, '2026-11-20T11:00:00-05:00'));
       const before = await api.schedulesOf('move-1');
       await api.event('Booking Rescheduled', booking('move-1', 2, '2026-11-24T14:00:00-05:00'));
       const after = await api.schedulesOf('move-1');

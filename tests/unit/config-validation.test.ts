@@ -86,7 +86,12 @@ describe('config-validation', () => {
 
     it('rejects {{link}} in a kind that has no link', () => {
       const errors = errorsOf(
-        withTemplate('en', 'prep-reminder', 'sms', 'Tomorrow at {{sessionTime}}: {{link}}'),
+        withTemplate(
+          'en',
+          'prep-reminder',
+          'sms',
+          'Tomorrow at {{sessionTime}}, eat by {{solidFoodCutoff}}: {{link}}',
+        ),
       );
       expect(errors).toEqual([
         {
@@ -174,7 +179,7 @@ describe('config-validation', () => {
 
     it('names the fasting rule whose clear liquids would stop before solid food', () => {
       const fasting = { ...config.preparation.fasting, kap: { solidFoodHours: 1, clearLiquidsMinutes: 90 } };
-      const errors = errorsOf({ ...config, preparation: { fasting } });
+      const errors = errorsOf({ ...config, preparation: { ...config.preparation, fasting } });
       expect(errors).toEqual([
         { field: 'preparation.fasting.kap.clearLiquidsMinutes', message: expect.any(String) },
       ]);
@@ -246,6 +251,30 @@ describe('config-validation', () => {
     it('renders every kind on both channels in both languages', () => {
       const samples = renderSamples(config);
       expect(new Set(samples.map((s) => `${s.language}/${s.kind}/${s.channel}`)).size).toBe(24);
+    });
+  });
+
+  describe('the clinic name in SMS and the treatment blocks', () => {
+    it('asks for clinic.smsName when the name is longer than 20 characters, and then uses it in every SMS', () => {
+      const long = { ...config, clinic: { ...config.clinic, name: 'Riverside Wellness Center' } };
+      expect(errorsOf(long)).toContainEqual({
+        field: 'clinic.smsName',
+        message: expect.stringContaining('20'),
+      });
+      const named = { ...long, clinic: { ...long.clinic, smsName: 'Riverside' } };
+      expect(errorsOf(named)).toEqual([]);
+    });
+
+    it('rejects a placeholder a treatment block may not use, naming the block', () => {
+      const byTreatment = {
+        ...config.preparation.byTreatment,
+        kap: { en: 'Bring {{link}}', es: 'Traiga {{treatmentBlock}}' },
+      };
+      const errors = errorsOf({ ...config, preparation: { ...config.preparation, byTreatment } });
+      expect(errors.map((error) => error.field)).toEqual([
+        'preparation.byTreatment.kap.en',
+        'preparation.byTreatment.kap.es',
+      ]);
     });
   });
 });

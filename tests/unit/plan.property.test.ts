@@ -31,7 +31,7 @@ const DAY_OFFSETS: Partial<Record<MessageKind, { anchor: 'start' | 'end'; days: 
   'checkin-week': { anchor: 'end', days: 7 },
 };
 const HOUR_OFFSETS: Partial<Record<MessageKind, { anchor: 'start' | 'end'; hours: number }>> = {
-  'prep-day-of': { anchor: 'start', hours: -2 },
+  'prep-day-of': { anchor: 'start', hours: -3 },
   'checkin-same-day': { anchor: 'end', hours: 4 },
 };
 

@@ -96,12 +96,15 @@ describe('plan', () => {
         expect(sorted(plan['prep-reminder'].channels)).toEqual(['email', 'sms']);
       });
 
-      it('schedules prep-day-of two hours before the start by SMS', () => {
-        expect(plan['prep-day-of']).toMatchObject({
+      it('schedules prep-day-of three hours before the start by SMS, before the clear-liquid cutoff', () => {
+        const afternoon = planAt(sessionAt('2026-11-03T14:00'), '2026-10-27T10:00');
+        expect(afternoon['prep-day-of']).toMatchObject({
           status: 'scheduled',
-          at: '2026-11-03T13:00:00.000Z',
+          at: localToUtc('2026-11-03T11:00', NY),
           channels: ['sms'],
         });
+        // A 10:00 session: 07:00 is in quiet hours, and prep-day-of is never moved, only skipped.
+        expect(plan['prep-day-of']).toMatchObject({ status: 'skipped', reason: 'quiet-hours' });
       });
 
       it('schedules checkin-same-day four hours after the end by SMS and email', () => {
@@ -143,7 +146,7 @@ describe('plan', () => {
         const plan = planAt(aBooking(), '2026-10-27T10:00');
         expect(plan['prep-instructions'].at).toBe('2026-10-27T14:00:00.000Z');
         expect(utcToLocal(plan['prep-reminder'].at, NY)).toBe('2026-11-02T10:00');
-        expect(utcToLocal(plan['prep-day-of'].at, NY)).toBe('2026-11-03T08:00');
+        expect(utcToLocal(plan['prep-day-of'].at, NY)).toBe('2026-11-03T07:00');
       });
 
       it('keeps the wall-clock time for a day offset that straddles the autumn change (25 h elapsed)', () => {
@@ -153,7 +156,7 @@ describe('plan', () => {
         expect(Date.parse('2026-11-01T15:00:00Z') - Date.parse(plan['prep-reminder'].at)).toBe(
           25 * 3_600_000,
         );
-        expect(plan['prep-day-of'].at).toBe('2026-11-01T13:00:00.000Z');
+        expect(plan['prep-day-of'].at).toBe('2026-11-01T12:00:00.000Z');
       });
 
       it('keeps the wall-clock time for day offsets that straddle the spring change (23 h elapsed)', () => {
@@ -169,9 +172,9 @@ describe('plan', () => {
       it('counts hour offsets as elapsed time across the change', () => {
         // No quiet hours, so the night-time results stay where the offsets put them.
         const policy = { ...DEFAULT_POLICY, quietHours: NO_QUIET_HOURS };
-        // Sun 2026-11-01 03:00 EST = 08:00Z; two elapsed hours earlier is 06:00Z (01:00 EST, the second 01:00).
+        // Sun 2026-11-01 03:00 EST = 08:00Z; three elapsed hours earlier is 05:00Z (01:00 EDT, the first 01:00).
         const early = planAt(sessionAt('2026-11-01T03:00'), '2026-10-25T10:00', { policy });
-        expect(early['prep-day-of'].at).toBe('2026-11-01T06:00:00.000Z');
+        expect(early['prep-day-of'].at).toBe('2026-11-01T05:00:00.000Z');
         // Ends Sat 23:00 EDT = 03:00Z; four elapsed hours later is 07:00Z (02:00 EST).
         const late = planAt(sessionAt('2026-10-31T22:00'), '2026-10-25T10:00', { policy });
         expect(late['checkin-same-day'].at).toBe('2026-11-01T07:00:00.000Z');
@@ -203,9 +206,9 @@ describe('plan', () => {
       it('skips prep-day-of when it falls in quiet hours', () => {
         const morning = planAt(sessionAt('2026-11-03T09:00'), '2026-10-27T10:00');
         expect(morning['prep-day-of']).toMatchObject({ status: 'skipped', reason: 'quiet-hours' });
-        const night = planAt(sessionAt('2026-11-03T23:30'), '2026-10-27T10:00');
+        const night = planAt(sessionAt('2026-11-04T00:30'), '2026-10-27T10:00');
         expect(night['prep-day-of']).toMatchObject({ status: 'skipped', reason: 'quiet-hours' });
-        const evening = planAt(sessionAt('2026-11-03T22:30'), '2026-10-27T10:00');
+        const evening = planAt(sessionAt('2026-11-03T23:30'), '2026-10-27T10:00');
         expect(evening['prep-day-of']).toMatchObject({ status: 'scheduled' });
         expect(utcToLocal(evening['prep-day-of'].at, NY)).toBe('2026-11-03T20:30');
       });
@@ -259,18 +262,19 @@ describe('plan', () => {
     });
 
     describe('when a planned time is already past', () => {
-      // Session Tue 2026-11-03 10:00; prep-day-of is due at 08:00.
+      // Session Tue 2026-11-03 12:00; prep-day-of is due at 09:00.
+      const noon = () => sessionAt('2026-11-03T12:00');
       it('makes a message due now within the 60-minute grace period', () => {
-        const plan = planAt(aBooking(), '2026-11-03T08:30', { activatedAtLocal: '2026-10-27T10:00' });
+        const plan = planAt(noon(), '2026-11-03T09:30', { activatedAtLocal: '2026-10-27T10:00' });
         expect(plan['prep-day-of']).toMatchObject({
           status: 'due',
-          at: localToUtc('2026-11-03T08:30', NY),
+          at: localToUtc('2026-11-03T09:30', NY),
           channels: ['sms'],
         });
       });
 
       it('records a message more than 60 minutes past as skipped "past"', () => {
-        const plan = planAt(aBooking(), '2026-11-03T09:01', { activatedAtLocal: '2026-10-27T10:00' });
+        const plan = planAt(noon(), '2026-11-03T10:01', { activatedAtLocal: '2026-10-27T10:00' });
         expect(plan['prep-day-of']).toMatchObject({ status: 'skipped', reason: 'past' });
         expect(plan['prep-reminder']).toMatchObject({ status: 'skipped', reason: 'past' });
         expect(plan['prep-instructions']).toMatchObject({ status: 'skipped', reason: 'past' });
@@ -290,8 +294,8 @@ describe('plan', () => {
       });
 
       it('skips a "skip" kind within grace when now is in quiet hours', () => {
-        // Session 22:30: prep-day-of at 20:30; now 21:05.
-        const plan = planAt(sessionAt('2026-11-03T22:30'), '2026-11-03T21:05', {
+        // Session 23:30: prep-day-of at 20:30; now 21:05.
+        const plan = planAt(sessionAt('2026-11-03T23:30'), '2026-11-03T21:05', {
           activatedAtLocal: '2026-10-27T10:00',
         });
         expect(plan['prep-day-of']).toMatchObject({ status: 'skipped' });
@@ -325,14 +329,14 @@ describe('plan', () => {
           at: localToUtc('2026-11-03T09:30', NY),
         });
         expect(plan['prep-reminder']).toMatchObject({ status: 'skipped', reason: 'past' });
-        expect(plan['prep-day-of']).toMatchObject({ status: 'skipped', reason: 'past' });
+        expect(plan['prep-day-of']).toMatchObject({ status: 'skipped' });
         expect(plan['checkin-same-day']).toMatchObject({ status: 'scheduled' });
       });
 
-      it('sends prep-day-of at once when the session starts in 90 minutes', () => {
-        const plan = planAt(aBooking(), '2026-11-03T08:30');
+      it('sends prep-day-of at once when the session starts in two and a half hours', () => {
+        const plan = planAt(sessionAt('2026-11-03T12:00'), '2026-11-03T09:30');
         expect(plan['prep-instructions'].status).toBe('due');
-        expect(plan['prep-day-of']).toMatchObject({ status: 'due', at: localToUtc('2026-11-03T08:30', NY) });
+        expect(plan['prep-day-of']).toMatchObject({ status: 'due', at: localToUtc('2026-11-03T09:30', NY) });
       });
 
       it('drops prep-instructions when the booking arrives at or after the session start', () => {

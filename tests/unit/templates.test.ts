@@ -144,10 +144,55 @@ describe('templates', () => {
       const { text } = renderEmail({ config, kind: 'prep-instructions', booking: booking('en') });
       expect(text).toContain('No solid food after 3:30 AM (6 hours before your session).');
       expect(text).toContain('until 7:30 AM (2 hours before your session)');
-      expect(text).toContain("until the next day, after a full night's sleep");
+      expect(text).toContain("for at least 24 hours, and not before a full night's sleep");
       expect(text).toContain('lamotrigine, MAOIs, stimulants');
+      expect(text).toContain('opioids (strong pain medicines), sleep medicines, or cannabis');
+      expect(text).toContain(
+        'Take your usual morning medicines with a small sip of water, unless we tell you otherwise.',
+      );
+      expect(text).toContain('do not take opioids, benzodiazepines or sleep aids for 4 hours');
       expect(text).toContain('call or text 988');
       expect(text).toContain('call 911');
+    });
+
+    it('carries the IV, IM and KAP block for those treatments and for other, and the nasal spray block for esketamine', () => {
+      const textFor = (treatment: FullBooking['session']['treatment'], language: 'en' | 'es' = 'en') =>
+        renderEmail({
+          config,
+          kind: 'prep-instructions',
+          booking: booking(language, { session: { treatment } }),
+        }).text;
+      for (const treatment of ['iv-ketamine', 'im-ketamine', 'kap', 'other'] as const) {
+        const text = textFor(treatment);
+        expect(text, treatment).toContain(
+          'Do not make important decisions or sign legal papers for 24 hours.',
+        );
+        expect(text, treatment).toContain('sleeves that roll up above the elbow');
+        expect(text, treatment).not.toContain('blood pressure before your dose');
+      }
+      expect(textFor('iv-ketamine')).toMatch(
+        /for about \d+ hours?( and \d+ minutes)?: your session and about an hour of recovery/,
+      );
+      const spray = textFor('esketamine-nasal');
+      expect(spray).toContain('at least 2 hours after your dose');
+      expect(spray).toContain('blood pressure before your dose and again about 40 minutes after it');
+      expect(spray).toContain('nasal steroid or decongestant spray, use it at least 1 hour before');
+      expect(spray).toContain("until the next day, after a restful night's sleep");
+      expect(spray).not.toContain('legal papers');
+      expect(textFor('esketamine-nasal', 'es')).toContain('unos 40 minutos después');
+      expect(textFor('kap', 'es')).toContain('firme documentos legales');
+    });
+
+    it('says the weekday once in the reminder ("on Thursday, March 12", never "Thursday, Thursday")', () => {
+      for (const language of ['en', 'es'] as const) {
+        for (const sentDaysBefore of [1, 2, 3]) {
+          const b = booking(language);
+          const now = DateTime.fromISO(b.session.startsAt).minus({ days: sentDaysBefore }).toISO() ?? '';
+          const { text } = renderEmail({ config, kind: 'prep-reminder', booking: b, now });
+          const weekday = language === 'en' ? 'Wednesday' : 'miércoles';
+          expect(text.split(weekday).length - 1, `${language} ${sentDaysBefore}`).toBe(1);
+        }
+      }
     });
   });
 
@@ -171,8 +216,29 @@ describe('templates', () => {
         booking: booking('es'),
       });
       expect(text).toBe(
-        'Ramon, Clinica Rio le recuerda su cita mañana a las 9:30 EDT. Alguien debe llevarle a casa. ¿Dudas? +1 555 010 0100',
+        'Ramon, Clinica Rio: cita mañana, 9:30 a.m. EDT. Desde las 3:30 a.m., nada solido. Confirme quien lo llevara a casa.',
       );
+    });
+
+    it('names the clinic by clinic.smsName in SMS, and by its full name in email', () => {
+      const named = {
+        ...config,
+        clinic: { ...config.clinic, name: 'Riverside Wellness Center', smsName: 'Riverside' },
+      };
+      const sms = renderSms({ config: named, kind: 'checkin-same-day', booking: booking('en'), link: LINK });
+      expect(sms.text).toMatch(/^Alex, Riverside here\./);
+      const email = renderEmail({
+        config: named,
+        kind: 'checkin-same-day',
+        booking: booking('en'),
+        link: LINK,
+      });
+      expect(email.text).toContain('Riverside Wellness Center');
+    });
+
+    it('carries the solid-food cutoff in the day-before SMS', () => {
+      const { text } = renderSms({ config, kind: 'prep-reminder', booking: booking('en') });
+      expect(text).toContain('No solid food after 3:30 AM.');
     });
 
     it('throws TemplateRenderError when the template has {{link}} and no link is given', () => {
@@ -205,7 +271,8 @@ describe('templates', () => {
     it('localizes the date and time in Spanish', () => {
       const values = placeholderValues({ config, booking: booking('es') });
       expect(values.sessionDate).toBe('miércoles, 18 de marzo de 2026');
-      expect(values.sessionTime).toBe('9:30 EDT');
+      // es-US: "9:30 a.m.", never the 24-hour clock (DESIGN section 7).
+      expect(values.sessionTime).toBe('9:30 a.m. EDT');
       expect(values.solidFoodHours).toBe('6 horas');
       expect(values.clearLiquidsTime).toBe('2 horas');
     });
@@ -227,14 +294,14 @@ describe('templates', () => {
         '11:00 PM on Tuesday',
       );
       expect(placeholderValues({ config, booking: booking('es', early) }).solidFoodCutoff).toBe(
-        '23:00 del martes',
+        '11:00 p.m. del martes',
       );
     });
 
     it('words fractional fasting hours as hours and minutes', () => {
       const fasting = { default: { solidFoodHours: 1.5, clearLiquidsMinutes: 45 } };
       const values = placeholderValues({
-        config: { ...config, preparation: { fasting } },
+        config: { ...config, preparation: { ...config.preparation, fasting } },
         booking: booking('en'),
       });
       expect(values.solidFoodHours).toBe('1 hour and 30 minutes');

@@ -20,10 +20,14 @@ import {
   renderSms,
   renderSmsText,
   scanPlaceholders,
+  smsClinicName,
   TEMPLATE_FIELDS,
   type TemplateField,
 } from './templates';
 import { LINK_TOKEN_LENGTH } from './tokens';
+
+/** The clinic's name in an SMS (DESIGN section 3): at most this many GSM-7 characters. */
+export const SMS_CLINIC_NAME_MAX = 20;
 
 /**
  * Words an SMS or email subject must not contain (DESIGN section 8, minimum
@@ -251,7 +255,7 @@ export function worstCaseSmsValues(config: ClinicConfig, language: Language): Re
   const fastings = Object.values(config.preparation.fasting).filter((rule) => rule !== undefined);
   return {
     firstName: WORST_CASE_FIRST_NAME,
-    clinicName: config.clinic.name,
+    clinicName: smsClinicName(config),
     clinicPhone: config.clinic.phone,
     sessionDate: date,
     sessionTime: time,
@@ -269,7 +273,23 @@ export function worstCaseSmsValues(config: ClinicConfig, language: Language): Re
     clearLiquidsCutoff: cutoff,
     solidFoodHours: longest(fastings.map((rule) => formatDuration(rule.solidFoodHours * 60, language))),
     clearLiquidsTime: longest(fastings.map((rule) => formatDuration(rule.clearLiquidsMinutes, language))),
+    // Body-only placeholders (never in an SMS), at their longest for completeness.
+    sessionWhen: `${longest(days7(language))}, ${date}`,
+    visitLength: formatDuration(600 + 60 + 59, language),
+    treatmentBlock: longest(
+      Object.values(config.preparation.byTreatment)
+        .filter((block) => block !== undefined)
+        .map((block) => block[language]),
+    ),
   };
+}
+
+/** The seven weekday phrases ("on Monday" ...) in a language. */
+function days7(language: Language): string[] {
+  return [5, 6, 7, 8, 9, 10, 11].map((day) => {
+    const start = DateTime.utc(2026, 1, day, 12);
+    return formatSessionDay(start, start.minus({ days: 3 }), language);
+  });
 }
 
 const FIELD_NAMES: Record<TemplateField, string> = {
@@ -330,8 +350,37 @@ function checkTemplate(
  */
 export function validateClinicConfig(config: ClinicConfig): void {
   const errors: { field: string; message: string }[] = [];
+  const smsName = smsClinicName(config);
+  if ((gsm7Units(toGsm7(smsName)) ?? Infinity) > SMS_CLINIC_NAME_MAX) {
+    errors.push({
+      field: 'clinic.smsName',
+      message: `is needed: SMS name the clinic in at most ${SMS_CLINIC_NAME_MAX} GSM-7 characters, and clinic.name is longer`,
+    });
+  }
+  for (const term of config.clinic.smsName === undefined ? [] : findSensitiveTerms(config.clinic.smsName)) {
+    errors.push({
+      field: 'clinic.smsName',
+      message: `names a drug, diagnosis or symptom (${term}); it appears in every SMS`,
+    });
+  }
+  for (const [treatment, block] of Object.entries(config.preparation.byTreatment)) {
+    for (const language of LANGUAGES) {
+      const text = block?.[language];
+      if (text === undefined) continue;
+      const { names, strayBraces } = scanPlaceholders(text);
+      const allowed: readonly string[] = allowedPlaceholders('prep-instructions', 'body');
+      const path = `preparation.byTreatment.${treatment}.${language}`;
+      if (strayBraces)
+        errors.push({ field: path, message: 'has "{{" or "}}" that is not part of a {{placeholder}}' });
+      for (const name of new Set(names)) {
+        if (name === 'treatmentBlock' || name === 'link' || !allowed.includes(name)) {
+          errors.push({ field: path, message: `{{${name}}} is not allowed in a treatment block` });
+        }
+      }
+    }
+  }
   const clinicTerms = findSensitiveTerms(config.clinic.name);
-  if (clinicTerms.length > 0) {
+  if (clinicTerms.length > 0 && config.clinic.smsName === undefined) {
     errors.push({
       field: 'clinic.name',
       message: `names a drug, diagnosis or symptom (${clinicTerms.join(', ')}); it appears in every SMS and subject`,

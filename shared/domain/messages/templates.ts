@@ -22,6 +22,9 @@ export const PLACEHOLDERS = [
   'clearLiquidsCutoff',
   'solidFoodHours',
   'clearLiquidsTime',
+  'sessionWhen',
+  'visitLength',
+  'treatmentBlock',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -38,11 +41,19 @@ export const REQUIRED_PLACEHOLDERS: Record<
   Partial<Record<TemplateField, readonly Placeholder[]>>
 > = {
   'prep-instructions': {
-    body: ['sessionDate', 'sessionTime', 'solidFoodCutoff', 'clearLiquidsCutoff', 'clinicPhone'],
+    body: [
+      'sessionDate',
+      'sessionTime',
+      'solidFoodCutoff',
+      'clearLiquidsCutoff',
+      'clinicPhone',
+      'treatmentBlock',
+    ],
     // The SMS cannot hold the instructions, so it links to the signed instructions page.
     sms: ['link'],
   },
-  'prep-reminder': { body: ['sessionDate', 'sessionTime'], sms: ['sessionTime'] },
+  // The day-before SMS carries the solid-food cutoff (DESIGN section 3).
+  'prep-reminder': { body: ['sessionTime'], sms: ['sessionTime', 'solidFoodCutoff'] },
   'prep-day-of': { body: ['sessionTime'], sms: ['sessionTime'] },
   'checkin-same-day': { body: ['link'], sms: ['link'] },
   'checkin-next-day': { body: ['link'], sms: ['link'] },
@@ -55,6 +66,7 @@ export const REQUIRED_PLACEHOLDERS: Record<
  * - SMS leave out location and clinician: both come from the booking system
  *   unbounded in length and unchecked for words that reveal the treatment.
  * - `{{link}}` only where a link exists (`LINKED_KINDS`), never in a subject.
+ * - The treatment block, the visit length and the day-and-date are body text.
  */
 export function allowedPlaceholders(kind: MessageKind, field: TemplateField): readonly Placeholder[] {
   const linked = (LINKED_KINDS as readonly MessageKind[]).includes(kind);
@@ -62,9 +74,11 @@ export function allowedPlaceholders(kind: MessageKind, field: TemplateField): re
     return ['firstName', 'clinicName', 'clinicPhone', 'sessionDate', 'sessionTime', 'sessionDay'];
   return PLACEHOLDERS.filter(
     (name) =>
-      (name !== 'link' || linked) && (field === 'body' || (name !== 'location' && name !== 'clinicianName')),
+      (name !== 'link' || linked) && (field === 'body' || !(BODY_ONLY as readonly string[]).includes(name)),
   );
 }
+
+const BODY_ONLY = ['location', 'clinicianName', 'sessionWhen', 'visitLength', 'treatmentBlock'] as const;
 
 /** The value of every placeholder; `link` only when the message has one. */
 export type PlaceholderValues = Record<Exclude<Placeholder, 'link'>, string> & { link?: string };
@@ -80,7 +94,11 @@ export class TemplateRenderError extends Error {
 /** Longest first name an SMS carries, so the worst case stays within one segment. */
 export const SMS_FIRST_NAME_MAX = 12;
 
-const LOCALES: Record<Language, string> = { en: 'en-US', es: 'es' };
+/** es-US writes "1:30 p.m.", as Spanish speakers in the US read times (DESIGN section 7), never 13:30. */
+const LOCALES: Record<Language, string> = { en: 'en-US', es: 'es-US' };
+
+/** Zone names: plain Spanish knows European abbreviations (CET) that es-US writes as GMT+1. */
+const ZONE_LOCALES: Record<Language, string> = { en: 'en-US', es: 'es' };
 
 const WORDS: Record<
   Language,
@@ -124,6 +142,18 @@ export function formatSessionDay(start: DateTime, sentAt: DateTime, language: La
   return words.onWeekday(start.setLocale(localeFor(language)).toFormat('cccc'));
 }
 
+/**
+ * The session's day and date in one phrase, the weekday said once:
+ * "tomorrow, Thursday, March 12, 2026" or "on Thursday, March 12, 2026"
+ * ("mañana, jueves, 12 de marzo de 2026" / "el jueves, 12 de marzo de 2026").
+ */
+export function formatSessionWhen(start: DateTime, sentAt: DateTime, language: Language): string {
+  const words = WORDS[language];
+  const date = formatSessionDate(start, language);
+  const day = formatSessionDay(start, sentAt, language);
+  return day === words.today || day === words.tomorrow ? `${day}, ${date}` : words.onWeekday(date);
+}
+
 /** The local calendar date of `at` as a UTC midnight: whole days apart, with no zone offsets to look up. */
 function calendarDay(at: DateTime): DateTime {
   return DateTime.utc(at.year, at.month, at.day);
@@ -154,7 +184,7 @@ export function formatClockTime(at: DateTime, language: Language): string {
  * letter abbreviation from en-US (EDT) is preferred when the locale has none.
  */
 export function formatZoneLabel(at: DateTime, language: Language): string {
-  const own = shortZoneName(at, localeFor(language));
+  const own = shortZoneName(at, ZONE_LOCALES[language]);
   if (!/^(GMT|UTC)[+\-−]/.test(own)) return own;
   const english = shortZoneName(at, 'en-US');
   return /^(GMT|UTC)[+\-−]/.test(english) ? own : english;
@@ -208,6 +238,27 @@ export function fastingFor(config: ClinicConfig, treatment: Treatment) {
   return config.preparation.fasting[treatment] ?? config.preparation.fasting.default;
 }
 
+/** The preparation block for a treatment in a language: its own entry, else the default (DESIGN section 3). */
+export function treatmentBlockFor(config: ClinicConfig, treatment: Treatment, language: Language): string {
+  return (config.preparation.byTreatment[treatment] ?? config.preparation.byTreatment.default)[language];
+}
+
+/** A whole line `{{treatmentBlock}}` in a body: replaced by the treatment's block before the body is read. */
+const TREATMENT_BLOCK_LINE = /^[ \t]*\{\{\s*treatmentBlock\s*\}\}[ \t]*$/m;
+
+/** The body with its `{{treatmentBlock}}` line replaced by the booking's treatment block, so the block's own paragraphs and lists stay blocks. */
+export function expandTreatmentBlock(body: string, config: ClinicConfig, booking: FullBooking): string {
+  const block = treatmentBlockFor(config, booking.session.treatment, booking.patient.language);
+  return body
+    .replace(/\r\n?/g, '\n')
+    .replace(TREATMENT_BLOCK_LINE, () => block.replace(/\r\n?/g, '\n').trim());
+}
+
+/** The clinic as SMS name it: `clinic.smsName`, else its name (validation keeps it within 20 characters). */
+export function smsClinicName(config: ClinicConfig): string {
+  return config.clinic.smsName ?? config.clinic.name;
+}
+
 /**
  * Booking-system text is untrusted: collapse line breaks and control
  * characters (no header or layout injection) and drop bidi overrides (no
@@ -238,17 +289,18 @@ export function placeholderValues(input: {
   const solidCutoff = start.minus({ minutes: Math.round(fasting.solidFoodHours * 60) });
   const liquidsCutoff = start.minus({ minutes: fasting.clearLiquidsMinutes });
   const location = session.location ?? config.clinic.address;
+  const sentAt = input.now ? DateTime.fromISO(input.now) : start.minus({ days: 1 });
   return {
     firstName: cleanValue(patient.firstName),
     clinicName: cleanValue(config.clinic.name),
     clinicPhone: cleanValue(config.clinic.phone),
     sessionDate: formatSessionDate(start, language),
     sessionTime: formatSessionTime(start, language),
-    sessionDay: formatSessionDay(
-      start,
-      input.now ? DateTime.fromISO(input.now) : start.minus({ days: 1 }),
-      language,
-    ),
+    sessionDay: formatSessionDay(start, sentAt, language),
+    sessionWhen: formatSessionWhen(start, sentAt, language),
+    // The session and about an hour of recovery (DESIGN section 3).
+    visitLength: formatDuration(session.durationMinutes + 60, language),
+    treatmentBlock: treatmentBlockFor(config, session.treatment, language),
     location: (location && cleanValue(location)) || words.theClinic,
     clinicianName: (session.clinicianName && cleanValue(session.clinicianName)) || words.careTeam,
     solidFoodCutoff: formatCutoff(solidCutoff, start, language),
@@ -423,10 +475,11 @@ export interface EmailContent {
 export function emailContent(input: RenderInput): EmailContent {
   const template = input.config.templates[input.booking.patient.language][input.kind];
   const values = placeholderValues(input);
+  const body = expandTreatmentBlock(template.body, input.config, input.booking);
   return {
     subject: cleanValue(fillTemplate(template.subject, values)),
-    text: fillTemplate(template.body.replace(/\r\n?/g, '\n'), values),
-    blocks: bodyBlocks(template.body, values),
+    text: fillTemplate(body, values),
+    blocks: bodyBlocks(body, values),
   };
 }
 
@@ -440,7 +493,8 @@ export function renderEmail(input: RenderInput): RenderedEmail {
 /** Renders a booking's SMS of one kind in the patient's language, as GSM-7 text. */
 export function renderSms(input: RenderInput): RenderedSms {
   const template = input.config.templates[input.booking.patient.language][input.kind];
-  const text = renderSmsText(template.sms, placeholderValues(input));
+  const values = { ...placeholderValues(input), clinicName: cleanValue(smsClinicName(input.config)) };
+  const text = renderSmsText(template.sms, values);
   return { channel: 'sms', text, units: gsm7Units(text) ?? 0 };
 }
 
