@@ -20,8 +20,10 @@ import { createServiceTable, dynaliteClientConfig, startDynalite } from '../infr
 import { DynamoAlertStore } from '../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
+import { DynamoDigestQueue } from '../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
+import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
 import { type AlertDeps, dispatchReplyAlert } from '../shared/domain/alerts/alerts';
@@ -296,7 +298,14 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   const bookingEvents = createBookingEventHandler(deps);
   const sendMessage = createSendMessageHandler(deps);
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
-  const reviewDigest = createReviewDigestHandler({ ...deps, reviews: replyStore });
+  const reviewDigest = createReviewDigestHandler({
+    ...deps,
+    replies: replyStore,
+    missed: new DynamoMissedCheckinStore(db, tableName),
+    queue: new DynamoDigestQueue(db, tableName),
+    screeners: new DynamoScreenerHistory(db, tableName),
+    newId: randomUUID,
+  });
   const checkin = createCheckinHttpHandler({
     ...deps,
     replies,

@@ -14,8 +14,10 @@ import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoDigestQueue } from '../../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
@@ -120,7 +122,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const bookingEvents = createBookingEventHandler(deps);
   const sendMessage = createSendMessageHandler(deps);
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
-  const reviewDigest = createReviewDigestHandler({ ...deps, reviews: replyStore });
+  const reviewDigest = createReviewDigestHandler({
+    ...deps,
+    replies: replyStore,
+    missed: new DynamoMissedCheckinStore(db, tableName),
+    queue: new DynamoDigestQueue(db, tableName),
+    screeners: new DynamoScreenerHistory(db, tableName),
+    newId: randomUUID,
+  });
   let digestAt = Date.parse(nextDigestAt(config, clock.now()));
   const identityProvider = await localIdentityProvider(
     url,

@@ -233,6 +233,27 @@ export interface ReplyStore {
   listForBooking(bookingId: string): Promise<StoredReply[]>;
 }
 
+/** A check-in that got no reply within its window (DESIGN section 7). */
+export interface MissedCheckin {
+  bookingId: string;
+  patientId: string;
+  kind: CheckinKind;
+  /** When the check-in went out. */
+  sentAt: string;
+  /** When its window ended. */
+  missedAt: string;
+  recordedAt: string;
+  /** On the next-day record: the same-day check-in was missed too, so the patient is review. */
+  bothEarlyMissed: boolean;
+}
+
+/** Missed check-ins, once each, waiting for the digest and for review in the console. */
+export interface MissedCheckinStore {
+  /** Records a missed check-in; false when it was recorded before (nothing changes). */
+  record(missed: MissedCheckin): Promise<boolean>;
+  listForBooking(bookingId: string): Promise<MissedCheckin[]>;
+}
+
 /** A patient's first screener totals, which triage compares later ones with. */
 export interface ScreenerBaseline {
   readonly phq9?: number;
@@ -362,10 +383,17 @@ export interface StaffNotifier {
   publish(topic: StaffTopic, message: { subject: string; text: string }): Promise<{ messageId: string }>;
 }
 
-/** Review-level replies waiting for the daily staff digest. */
-export interface ReviewQueue {
-  /** Replies triaged `review` received up to `until` and not in a digest yet, oldest first. */
-  dueForDigest(until: string): Promise<StoredReply[]>;
-  /** Takes the reply off the queue: it is in a digest that went out. */
-  markDigested(reply: StoredReply, at: string): Promise<void>;
+/** What the daily staff digest carries: a reply, or a missed check-in. */
+export type DigestEntry = { type: 'reply'; reply: StoredReply } | { type: 'missed'; missed: MissedCheckin };
+
+/** Replies and missed check-ins waiting for the daily staff digest. */
+export interface DigestQueue {
+  /**
+   * Entries not in a digest yet, up to `until`, claimed for this run: an
+   * entry another run claimed a little earlier is left out, so overlapping
+   * runs never list the same entry.
+   */
+  claimForDigest(until: string, opts: { run: string; now: string }): Promise<DigestEntry[]>;
+  /** Takes the entry off the queue: it is in a digest that went out. */
+  markDigested(entry: DigestEntry, at: string): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { WORK_INDEX, WORK_KEYS } from '../../../shared/adapters/dynamodb/client';
+import { LIST_INDEX, WORK_INDEX, WORK_KEYS } from '../../../shared/adapters/dynamodb/client';
 import type { ClinicConfig } from '../../../shared/contracts/clinic-config';
 import { ENV } from '../../../shared/contracts/env';
 import { encryptedQueue } from './encrypted-queue';
@@ -196,7 +196,8 @@ export class Alerts extends Construct {
       key: props.key,
     });
     // Reads the review replies due on the work index and marks them digested.
-    this.digestFunction.bindTable(props.table, { queryIndexes: [WORK_INDEX] });
+    // The work index for what the digest owes; the list index for the sessions of the last days (missed check-ins).
+    this.digestFunction.bindTable(props.table, { queryIndexes: [WORK_INDEX, LIST_INDEX] });
     this.digestFunction.setEnv(ENV.linkBaseUrl, props.linkBaseUrl);
     // Email only, from the clinic's sender: the digest has no SMS.
     messaging.bindEmail(this.digestFunction);

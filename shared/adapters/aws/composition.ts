@@ -30,8 +30,10 @@ import { DynamoAlertStore } from '../dynamodb/alert-store';
 import { DynamoAuditLog } from '../dynamodb/audit-log';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
+import { DynamoDigestQueue } from '../dynamodb/digest-queue';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
+import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../dynamodb/staff-session-store';
@@ -150,10 +152,18 @@ export function awsAlertDeps(env = parseEnv(dispatchAlertsEnvSchema)): AlertDeps
 /** Dependencies of the review digest function. */
 export function awsDigestDeps(env = parseEnv(reviewDigestEnvSchema)): DigestDeps {
   clinicConfig ??= parseClinicConfig(clinicConfigInput);
+  const db = createDocumentClient();
+  const tableName = env[ENV.tableName];
   return {
     config: clinicConfig,
     clock: systemClock,
-    reviews: new DynamoReplyStore(createDocumentClient(), env[ENV.tableName]),
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
+    messageLog: new DynamoMessageLog(db, tableName),
+    replies: new DynamoReplyStore(db, tableName),
+    missed: new DynamoMissedCheckinStore(db, tableName),
+    queue: new DynamoDigestQueue(db, tableName),
+    screeners: new DynamoScreenerHistory(db, tableName),
+    newId: randomUUID,
     mailer: sesMailer(clinicConfig, env[ENV.sesConfigurationSet]),
     linkBaseUrl: env[ENV.linkBaseUrl],
     metrics,

@@ -44,6 +44,8 @@ export const LIST_KEYS = {
   reviewOpen: 'REVIEW#OPEN',
   reviewDone: (month: string) => `REVIEW#DONE#${month}`,
   sessionDay: (day: string) => `DAY#${day}`,
+  missedOpen: 'MISSED#OPEN',
+  missedDone: (month: string) => `MISSED#DONE#${month}`,
 } as const;
 
 /** The table's TTL attribute; only staff console sessions carry it (clinical records never expire). */

@@ -1,14 +1,14 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReviewList } from '../../domain/console/ports';
-import type { ReplyStore, ReviewQueue, StaffActor, StoredReply } from '../../domain/ports';
-import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll, WORK_INDEX, WORK_KEYS } from './client';
+import type { ReplyStore, StaffActor, StoredReply } from '../../domain/ports';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll, WORK_KEYS } from './client';
 
 /**
  * Check-in replies beside their booking. One conditional put per reply: an
  * urgent reply carries its pending alert in the same item, so the reply and
  * the duty to alert are stored together or not at all.
  */
-export class DynamoReplyStore implements ReplyStore, ReviewQueue, ReviewList {
+export class DynamoReplyStore implements ReplyStore, ReviewList {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -22,32 +22,17 @@ export class DynamoReplyStore implements ReplyStore, ReviewQueue, ReviewList {
           pk: `BOOKING#${reply.bookingId}`,
           sk: replySortKey(reply),
           ...reply,
-          // Sparse index entries: an urgent reply owes an alert, a review reply a line in the digest.
+          // Sparse index entries: an urgent reply owes an alert; a review reply, and every week reply with
+          // screener totals, a line in the digest.
           ...(reply.alertId
             ? { workKey: WORK_KEYS.alert, workAt: reply.receivedAt }
-            : reply.triage === 'review'
+            : reply.triage === 'review' || hasScores(reply)
               ? { workKey: WORK_KEYS.digest, workAt: reply.receivedAt }
               : {}),
           // The console's review list, until a clinician marks it reviewed.
           ...(reply.triage === 'review' ? { listKey: LIST_KEYS.reviewOpen, listAt: reply.receivedAt } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
-  dueForDigest(until: string): Promise<StoredReply[]> {
-    return reviewRepliesSince(this.db, this.tableName, until);
-  }
-
-  async markDigested(reply: StoredReply, at: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `BOOKING#${reply.bookingId}`, sk: replySortKey(reply) },
-        UpdateExpression: 'SET digestedAt = :at REMOVE workKey, workAt',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at },
       }),
     );
   }
@@ -112,6 +97,8 @@ export function toReply(item: Record<string, unknown>): StoredReply {
     workAt: _at,
     alertCreated: _created,
     digestedAt: _digested,
+    digestRun: _run,
+    digestClaimedAt: _claimed,
     listKey: _listKey,
     listAt: _listAt,
     ...reply
@@ -119,13 +106,6 @@ export function toReply(item: Record<string, unknown>): StoredReply {
   return reply as unknown as StoredReply;
 }
 
-/** Review replies not yet in a digest, oldest first (a query on the sparse index). */
-async function reviewRepliesSince(db: DynamoDBDocumentClient, tableName: string, until: string) {
-  const items = await queryAll(db, {
-    TableName: tableName,
-    IndexName: WORK_INDEX,
-    KeyConditionExpression: 'workKey = :key AND workAt <= :until',
-    ExpressionAttributeValues: { ':key': WORK_KEYS.digest, ':until': until },
-  });
-  return items.map(toReply);
+function hasScores(reply: StoredReply): boolean {
+  return reply.scores.phq9 !== undefined || reply.scores.gad7 !== undefined;
 }

@@ -17,3 +17,8 @@ export function alertConsoleUrl(linkBaseUrl: string, alertId: string): string {
 export function replyConsoleUrl(linkBaseUrl: string, bookingId: string, replyId: string): string {
   return `${base(linkBaseUrl)}/console/replies/${encodeURIComponent(bookingId)}/${encodeURIComponent(replyId)}`;
 }
+
+/** The console's review list (replies and missed check-ins): `<base>/console/review`. */
+export function reviewConsoleUrl(linkBaseUrl: string): string {
+  return `${base(linkBaseUrl)}/console/review`;
+}

@@ -4,30 +4,47 @@ import { EmailDocument, renderEmailDocument } from '../messages/email-html';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from './staff-wording';
 
 /*
- * The daily staff email of replies triaged "review" (DESIGN section 8,
- * `kind: "review-digest"`). Minimum necessary PHI: a booking reference,
- * which check-in, when and which rule ids per reply, and a console link to
- * the reply (the answers show after sign-in). No patient name, no answer.
+ * The daily staff email (DESIGN section 8, `kind: "review-digest"`): call
+ * requests, screener totals, replies to review and missed check-ins, each in
+ * its own list. Minimum necessary PHI: a booking reference, which check-in,
+ * when, the PHQ-9 and GAD-7 totals with their change, and a console link
+ * (the answers show after sign-in). No patient name, no answer, no rule id.
  */
 
-/** One reply in the digest. */
-export interface ReviewDigestItem {
-  replyId: string;
+/** One entry of a list. */
+export interface DigestItem {
+  /** Unique in the digest (a reply id, or the missed check-in's booking and kind). */
+  id: string;
   bookingId: string;
-  replyKind: CheckinKind;
-  /** When the reply arrived, ISO. */
-  receivedAt: string;
-  /** Ids of the triage rules that fired. */
-  rules: readonly string[];
-  /** The reply in the console. */
+  kind: CheckinKind;
+  /** When the reply arrived, or when the missed check-in was sent, ISO. */
+  at: string;
+  /** The reply, or the review list, in the console. */
   link: string;
+  /** A few words for staff ("flagged for review"). */
+  note?: string;
+}
+
+/** A screener's total, its band and the change from the patient's first total (absent for the first). */
+export interface ScreenerTotal {
+  total: number;
+  band: string;
+  change?: number;
+}
+
+export interface DigestScores {
+  phq9?: ScreenerTotal;
+  gad7?: ScreenerTotal;
 }
 
 export interface ReviewDigestInput {
   clinic: { name: string; timeZone: string };
   /** The digest's day in the clinic's time zone, ISO date (`2026-11-26`). */
   date: string;
-  items: readonly ReviewDigestItem[];
+  calls: readonly DigestItem[];
+  scores: readonly (DigestItem & DigestScores)[];
+  reviews: readonly DigestItem[];
+  missed: readonly DigestItem[];
 }
 
 export interface ReviewDigest {
@@ -41,110 +58,173 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-interface DigestLine {
-  item: ReviewDigestItem;
-  checkin: string;
-  received: string;
-  rules: string;
+function byTime<T extends DigestItem>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id.localeCompare(b.id));
 }
 
-function lines(input: ReviewDigestInput): DigestLine[] {
-  return [...input.items]
-    .sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.replyId.localeCompare(b.replyId))
-    .map((item) => ({
-      item,
-      checkin: checkinKindLabel(item.replyKind),
-      received: formatStaffTime(item.receivedAt, input.clinic.timeZone, { withYear: false }),
-      rules: item.rules.length > 0 ? item.rules.map(oneLine).join(', ') : 'none',
-    }));
+function signed(change: number): string {
+  return change > 0 ? `+${change}` : String(change);
 }
 
-function plural(count: number): string {
-  return count === 1 ? '1 check-in reply' : `${count} check-in replies`;
+function totalText(name: string, max: number, score: ScreenerTotal | undefined): string | undefined {
+  if (!score) return undefined;
+  const change = score.change === undefined ? 'first score' : `${signed(score.change)} from the first`;
+  return `${name} ${score.total} of ${max} (${score.band}), ${change}`;
 }
 
-const INTRO =
-  'These replies were triaged "review": nothing urgent, but someone on the care team should look at them. Each link opens the reply in the staff console once you sign in.';
+interface Section {
+  heading: string;
+  intro: string;
+  /** Each entry: its headline (linked) and its detail lines. */
+  entries: { item: DigestItem; headline: string; details: string[] }[];
+}
+
+function sections(input: ReviewDigestInput): Section[] {
+  const zone = input.clinic.timeZone;
+  const when = (at: string) => formatStaffTime(at, zone, { withYear: false });
+  const headline = (item: DigestItem) => `Booking ${oneLine(item.bookingId)}, ${checkinKindLabel(item.kind)}`;
+  const withNote = (item: DigestItem, lines: string[]) =>
+    item.note ? [...lines, oneLine(item.note)] : lines;
+  const all: Section[] = [
+    {
+      heading: 'Call requests',
+      intro: 'These patients asked to be called.',
+      entries: byTime(input.calls).map((item) => ({
+        item,
+        headline: headline(item),
+        details: withNote(item, [`Received ${when(item.at)}`]),
+      })),
+    },
+    {
+      heading: 'PHQ-9 and GAD-7 totals',
+      intro:
+        'Every week check-in answered since the last digest, with the change from the patient’s first score.',
+      entries: byTime(input.scores).map((item) => ({
+        item,
+        headline: headline(item),
+        details: withNote(item, [
+          `Received ${when(item.at)}`,
+          ...[totalText('PHQ-9', 27, item.phq9), totalText('GAD-7', 21, item.gad7)].filter(
+            (line): line is string => line !== undefined,
+          ),
+        ]),
+      })),
+    },
+    {
+      heading: 'Replies to review',
+      intro: 'Nothing urgent, but someone on the care team should look at these.',
+      entries: byTime(input.reviews).map((item) => ({
+        item,
+        headline: headline(item),
+        details: [`Received ${when(item.at)}`],
+      })),
+    },
+    {
+      heading: 'Missed check-ins',
+      intro: 'These check-ins got no reply in time.',
+      entries: byTime(input.missed).map((item) => ({
+        item,
+        headline: headline(item),
+        details: withNote(item, [`Sent ${when(item.at)}`]),
+      })),
+    },
+  ];
+  return all.filter((section) => section.entries.length > 0);
+}
+
+function count(input: ReviewDigestInput): number {
+  return input.calls.length + input.scores.length + input.reviews.length + input.missed.length;
+}
+
+function plural(n: number): string {
+  return n === 1 ? '1 item' : `${n} items`;
+}
+
+const INTRO = 'Each link opens the reply or the review list in the staff console once you sign in.';
 const PRIVACY = 'This email holds no answers. Do not forward it: its links open patient information.';
 
-function textBody(input: ReviewDigestInput, rows: DigestLine[], day: string): string {
-  const items = rows.map(({ item, checkin, received, rules }, index) =>
-    [
-      `${index + 1}. Booking ${oneLine(item.bookingId)}, ${checkin}, received ${received}`,
-      `   Rules: ${rules}`,
-      `   ${item.link.trim()}`,
-    ].join('\n'),
-  );
-  return [
-    `${plural(rows.length)} to review at ${oneLine(input.clinic.name)}, ${day}`,
+function textBody(input: ReviewDigestInput, parts: Section[], day: string): string {
+  const lines = [
+    `${plural(count(input))} to follow up at ${oneLine(input.clinic.name)}, ${day}`,
     '',
-    rows.length > 0 ? INTRO : 'No replies to review.',
+    INTRO,
     '',
-    ...items.flatMap((item) => [item, '']),
-    PRIVACY,
-    '',
-  ].join('\n');
+  ];
+  for (const section of parts) {
+    lines.push(`${section.heading} (${section.entries.length})`, section.intro, '');
+    section.entries.forEach(({ item, headline, details }, index) => {
+      lines.push(
+        `${index + 1}. ${headline}`,
+        ...details.map((detail) => `   ${detail}`),
+        `   ${item.link.trim()}`,
+        '',
+      );
+    });
+  }
+  lines.push(PRIVACY, '');
+  return lines.join('\n');
 }
 
-const LINK_STYLE = 'color:#0b5394;text-decoration:underline';
-
+const LINK_STYLE = 'color:#0b5394;text-decoration:underline;font-weight:700';
 const PARAGRAPH_STYLE = 'margin:0 0 16px';
 
 function DigestEmail(props: {
   input: ReviewDigestInput;
-  rows: DigestLine[];
+  parts: Section[];
   subject: string;
   day: string;
 }): VNode {
-  const { input, rows } = props;
+  const { input, parts } = props;
   return (
     <EmailDocument language="en" subject={props.subject}>
-      <h1 style="font-size:22px;line-height:1.3;margin:0 0 16px">{plural(rows.length)} to review</h1>
+      <h1 style="font-size:22px;line-height:1.3;margin:0 0 16px">{plural(count(input))} to follow up</h1>
       <p style={PARAGRAPH_STYLE}>
         {oneLine(input.clinic.name)}, {props.day}
       </p>
-      {rows.length > 0 ? (
+      <p style={PARAGRAPH_STYLE}>{INTRO}</p>
+      {parts.map((section) => (
         <>
-          <p style={PARAGRAPH_STYLE}>{INTRO}</p>
+          <h2 style="font-size:18px;line-height:1.3;margin:24px 0 8px">
+            {section.heading} ({section.entries.length})
+          </h2>
+          <p style={PARAGRAPH_STYLE}>{section.intro}</p>
           <ol style="margin:0 0 16px;padding-left:24px">
-            {rows.map(({ item, checkin, received, rules }) => (
+            {section.entries.map(({ item, headline, details }) => (
               <li style={PARAGRAPH_STYLE}>
-                <a href={item.link.trim()} style={`${LINK_STYLE};font-weight:700`}>
-                  Booking {oneLine(item.bookingId)}, {checkin}
+                <a href={item.link.trim()} style={LINK_STYLE}>
+                  {headline}
                 </a>
-                <br />
-                Received {received}
-                <br />
-                Rules: {rules}
+                {details.map((detail) => (
+                  <>
+                    <br />
+                    {detail}
+                  </>
+                ))}
               </li>
             ))}
           </ol>
         </>
-      ) : (
-        <p style={PARAGRAPH_STYLE}>No replies to review.</p>
-      )}
+      ))}
       <p style="margin:0 0 16px;color:#4a5561">{PRIVACY}</p>
     </EmailDocument>
   );
 }
 
 /**
- * The daily review digest email for staff: subject ("Check-in replies to
- * review: 3 (Riverside Clinic, Thu 26 Nov)"), plain text and an accessible
- * HTML document, one entry per reply (oldest first) with its booking
- * reference, which check-in, when it arrived (clinic time zone), the rule ids
- * and the console link. No patient name and no answer appear anywhere.
- *
- * The caller sends no digest on a day with nothing new (DESIGN section 8);
- * given no items, this still renders a "no replies" email.
+ * The daily digest email for staff: subject ("Check-ins to follow up: 3
+ * (Riverside Clinic, Thu 26 Nov)"), plain text and an accessible HTML
+ * document with one section per list (call requests, screener totals,
+ * replies to review, missed check-ins), oldest first in each. No patient
+ * name, no answer and no rule id appears anywhere. The caller sends no
+ * digest on a day with nothing new.
  */
 export function renderReviewDigest(input: ReviewDigestInput): ReviewDigest {
-  const rows = lines(input);
-  const subject = `Check-in replies to review: ${rows.length} (${oneLine(input.clinic.name)}, ${formatStaffDay(input.date)})`;
+  const parts = sections(input);
+  const subject = `Check-ins to follow up: ${count(input)} (${oneLine(input.clinic.name)}, ${formatStaffDay(input.date)})`;
   const day = formatStaffDay(input.date, { withYear: true });
   return {
     subject,
-    text: textBody(input, rows, day),
-    html: renderEmailDocument(<DigestEmail input={input} rows={rows} subject={subject} day={day} />),
+    text: textBody(input, parts, day),
+    html: renderEmailDocument(<DigestEmail input={input} parts={parts} subject={subject} day={day} />),
   };
 }

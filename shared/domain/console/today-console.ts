@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { FullBooking } from '../../contracts/booking-events';
 import { CHECKIN_KINDS, type CheckinKind, MESSAGE_KINDS, type MessageKind } from '../../contracts/vocabulary';
 import type { BookingRecord } from '../booking-record';
+import { MISSED_AFTER_HOURS } from '../checkins/missed-checkins';
 import type { MessageLogEntry } from '../ports';
 import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
 
@@ -37,13 +38,6 @@ export interface TodayView {
   /** The clinic's today and tomorrow, each with its sessions by start time. */
   days: { day: string; sessions: SessionRow[] }[];
 }
-
-/** A check-in with no reply this long after it went counts as missed (DESIGN section 7). */
-const MISSED_AFTER_HOURS: Readonly<Record<CheckinKind, number>> = {
-  'checkin-same-day': 12,
-  'checkin-next-day': 12,
-  'checkin-week': 72,
-};
 
 function messageStatus(
   kind: MessageKind,
