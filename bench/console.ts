@@ -6,6 +6,7 @@ import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
+import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoStaffSessionStore } from '../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../shared/contracts/clinic-config';
@@ -209,6 +210,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       alerts: new DynamoAlertStore(db, tableName),
       replies,
       reviews: replies,
+      missed: new DynamoMissedCheckinStore(db, tableName),
       bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
       messageLog: new DynamoMessageLog(db, tableName),
       audit,

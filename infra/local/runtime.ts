@@ -142,6 +142,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     alerts: alertStore,
     replies: replyStore,
     reviews: replyStore,
+    missed: new DynamoMissedCheckinStore(db, tableName),
     bookings: deps.bookings,
     messageLog: deps.messageLog,
     audit: new DynamoAuditLog(db, tableName),

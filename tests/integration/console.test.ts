@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessageKind } from '../../shared/contracts/vocabulary';
@@ -15,7 +16,7 @@ import {
   showAlert,
 } from '../../shared/domain/console/alerts-console';
 import { listAudit } from '../../shared/domain/console/audit-console';
-import { listReview, markReviewed } from '../../shared/domain/console/review-console';
+import { listReview, markMissedReviewed, markReviewed } from '../../shared/domain/console/review-console';
 import type { StaffSession } from '../../shared/domain/console/session';
 import type { Staff } from '../../shared/domain/console/staff';
 import { showToday } from '../../shared/domain/console/today-console';
@@ -292,6 +293,44 @@ describe('the review queue', () => {
     const stored = (await h.deps.replies.listForBooking('rv-2'))[0];
     expect(stored).toMatchObject({ reviewedBy: 'Casey', answers: { mood: 3, wantsCall: true } });
     expect(Object.keys(stored ?? {})).not.toContain('listKey');
+  });
+
+  it('lists missed check-ins with the patient and phone until a clinician marks each reviewed once', async () => {
+    const h = await harness();
+    await h.booked('ms-1', '2026-08-03T10:00:00.000Z');
+    const missed = new DynamoMissedCheckinStore(h.db, h.tableName);
+    await missed.record({
+      bookingId: 'ms-1',
+      patientId: 'p-1',
+      kind: 'checkin-next-day',
+      sentAt: '2026-08-02T14:00:00.000Z',
+      missedAt: '2026-08-03T02:00:00.000Z',
+      recordedAt: '2026-08-03T12:00:00.000Z',
+      bothEarlyMissed: true,
+    });
+    const listed = await listReview(h.deps, as(CLINICIAN, '/console/review'));
+    if (!listed.ok) throw new Error('refused');
+    expect(
+      listed.value.missed.map((m) => [m.missed.bookingId, m.missed.kind, m.booking?.patient.firstName]),
+    ).toEqual([['ms-1', 'checkin-next-day', aBooking().patient.firstName]]);
+    expect(await markMissedReviewed(h.deps, as(CLINICIAN, '/x'), 'ms-1', 'checkin-next-day')).toMatchObject({
+      ok: true,
+    });
+    expect(await markMissedReviewed(h.deps, as(CLINICIAN, '/x'), 'ms-1', 'checkin-next-day')).toEqual({
+      ok: false,
+      reason: 'conflict',
+    });
+    const after = await listReview(h.deps, as(CLINICIAN, '/console/review'));
+    expect(after.ok && after.value.missed).toEqual([]);
+    const audit = await h.auditDay('2026-08-03');
+    expect(audit.map((i) => [i.action, i.subject])).toContainEqual([
+      'review',
+      'MISSED#ms-1#checkin-next-day',
+    ]);
+    expect(await markMissedReviewed(h.deps, as(DESK, '/x'), 'ms-1', 'checkin-same-day')).toEqual({
+      ok: false,
+      reason: 'forbidden',
+    });
   });
 
   it('refuses the review queue to the front desk', async () => {

@@ -3,6 +3,7 @@ import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import type { ConsoleDeps } from '../../shared/domain/console/access';
@@ -23,6 +24,7 @@ export function dynamoConsoleDeps(
     alerts: new DynamoAlertStore(db, tableName),
     replies,
     reviews: replies,
+    missed: new DynamoMissedCheckinStore(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),

@@ -12,6 +12,7 @@ import {
 } from '../../shared/web/console/alerts-pages';
 import { ConsoleMessagePage } from '../../shared/web/console/console-document';
 import { ConsoleReplyPage } from '../../shared/web/console/reply-page';
+import { ReviewPage } from '../../shared/web/console/review-page';
 import { t } from '../../shared/web/i18n';
 import { renderPage } from '../../shared/web/layout';
 import { renderStaffLinkProblemPage } from '../../shared/web/staff/staff-link-problem';
@@ -380,6 +381,43 @@ describe('console pages', () => {
       expect(formatStaffTime('soon', 'America/Denver')).toBe('soon');
       expect(formatStaffDay('2026-11-26')).toBe('Thu 26 Nov');
       expect(formatStaffDay('2026-11-26', { withYear: true })).toBe('Thursday 26 November 2026');
+    });
+  });
+
+  describe('ReviewPage', () => {
+    it('lists missed check-ins apart, with the patient, when it went, a phone to call and a form to mark it reviewed', () => {
+      const phoneBooking = aBooking({ patient: { phone: '+15550104477' } });
+      const html = renderPage(
+        <ReviewPage
+          viewer={VIEWER}
+          clinic={CLINIC}
+          items={[]}
+          missed={[
+            {
+              booking: phoneBooking,
+              missed: {
+                bookingId: phoneBooking.bookingId,
+                patientId: phoneBooking.patient.id,
+                kind: 'checkin-next-day',
+                sentAt: '2026-11-25T15:00:00.000Z',
+                missedAt: '2026-11-26T03:00:00.000Z',
+                recordedAt: '2026-11-26T13:00:00.000Z',
+                bothEarlyMissed: true,
+              },
+            },
+          ]}
+        />,
+      );
+      const text = decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+      expect(text).toContain('Review (1)');
+      expect(text).toContain('Missed check-ins (1)');
+      expect(text).toContain(
+        `${phoneBooking.patient.firstName}: no reply to the ${checkinKindLabel('checkin-next-day')}`,
+      );
+      expect(text).toContain('Missed the same-day check-in too.');
+      expect(html).toContain('href="tel:+15550104477"');
+      expect(html).toContain(`action="/console/missed/${phoneBooking.bookingId}/checkin-next-day/reviewed"`);
+      expect(html).toContain('value="csrf-token-value"');
     });
   });
 });

@@ -94,6 +94,7 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
     alerts: new DynamoAlertStore(db, tableName),
     replies: replyStore,
     reviews: replyStore,
+    missed: new DynamoMissedCheckinStore(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),

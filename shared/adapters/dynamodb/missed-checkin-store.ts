@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { MissedCheckin, MissedCheckinStore } from '../../domain/ports';
-import { isConditionFailure, LIST_KEYS, queryAll, WORK_KEYS } from './client';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { MissedList } from '../../domain/console/ports';
+import type { MissedCheckin, MissedCheckinStore, StaffActor } from '../../domain/ports';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll, WORK_KEYS } from './client';
 
 export const missedSortKey = (kind: string) => `MISSED#${kind}`;
 
@@ -10,7 +11,7 @@ export const missedSortKey = (kind: string) => `MISSED#${kind}`;
  * carries it, and on the console's list of missed check-ins until someone
  * marks it reviewed.
  */
-export class DynamoMissedCheckinStore implements MissedCheckinStore {
+export class DynamoMissedCheckinStore implements MissedCheckinStore, MissedList {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -31,6 +32,47 @@ export class DynamoMissedCheckinStore implements MissedCheckinStore {
             listAt: missed.missedAt,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async listMissed(limit: number): Promise<MissedCheckin[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :key',
+        ExpressionAttributeValues: { ':key': LIST_KEYS.missedOpen },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(toMissed);
+  }
+
+  async markMissedReviewed(
+    missed: Pick<MissedCheckin, 'bookingId' | 'kind'>,
+    opts: { now: string; by: StaffActor },
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `BOOKING#${missed.bookingId}`, sk: missedSortKey(missed.kind) },
+          UpdateExpression:
+            'SET reviewedAt = :now, reviewedBy = :by, reviewedBySubject = :subject, listKey = :done, listAt = :now',
+          ConditionExpression: 'listKey = :open',
+          ExpressionAttributeValues: {
+            ':now': opts.now,
+            ':by': opts.by.name,
+            ':subject': opts.by.subject,
+            ':open': LIST_KEYS.missedOpen,
+            ':done': LIST_KEYS.missedDone(opts.now.slice(0, 7)),
+          },
         }),
       );
       return true;

@@ -1,6 +1,6 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import type { AlertStore, BookingStore, Clock, Log, MessageLog, ReplyStore } from '../ports';
-import type { AuditAction, AuditLog, BookingBatch, BookingDays, ReviewList } from './ports';
+import type { AuditAction, AuditLog, BookingBatch, BookingDays, MissedList, ReviewList } from './ports';
 import { type ConsoleArea, mayUse, type RequestOrigin, type Staff } from './staff';
 
 /*
@@ -21,6 +21,8 @@ export interface ConsoleDeps {
   audit: AuditLog;
   /** The review queue: replies triaged `review` until someone marks them reviewed. */
   reviews: ReviewList;
+  /** Missed check-ins until someone marks them reviewed. */
+  missed: MissedList;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;

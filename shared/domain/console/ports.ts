@@ -1,6 +1,6 @@
 import type { FullBooking } from '../../contracts/booking-events';
 import type { BookingRecord } from '../booking-record';
-import type { StaffActor, StoredReply } from '../ports';
+import type { MissedCheckin, StaffActor, StoredReply } from '../ports';
 import type { StaffSession } from './session';
 import type { IdentityClaims, RequestOrigin } from './staff';
 
@@ -83,6 +83,17 @@ export interface ReviewList {
   listToReview(limit: number): Promise<StoredReply[]>;
   /** Marks a reply reviewed; false when it was not waiting (already reviewed, or never on the list). */
   markReviewed(reply: StoredReply, opts: { now: string; by: StaffActor }): Promise<boolean>;
+}
+
+/** Missed check-ins waiting for review in the console (DESIGN section 7). */
+export interface MissedList {
+  /** Missed check-ins nobody has marked reviewed, oldest first, at most `limit`. */
+  listMissed(limit: number): Promise<MissedCheckin[]>;
+  /** Marks one reviewed; false when it was not waiting. */
+  markMissedReviewed(
+    missed: Pick<MissedCheckin, 'bookingId' | 'kind'>,
+    opts: { now: string; by: StaffActor },
+  ): Promise<boolean>;
 }
 
 /** Many bookings in one round trip, for a list page. */

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { VNode } from 'preact';
+import { isCheckinKind } from '../../contracts/vocabulary';
 import { type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from '../../domain/console/access';
 import {
   acknowledgeAsStaff,
@@ -11,7 +12,7 @@ import {
 } from '../../domain/console/alerts-console';
 import { listAudit } from '../../domain/console/audit-console';
 import type { IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
-import { listReview, markReviewed } from '../../domain/console/review-console';
+import { listReview, markMissedReviewed, markReviewed } from '../../domain/console/review-console';
 import {
   type SessionPolicy,
   type StaffSession,
@@ -348,6 +349,7 @@ export async function handleConsoleRequest(
             viewer={viewer}
             clinic={clinic}
             items={result.value.items}
+            missed={result.value.missed}
             {...(notice ? { notice } : {})}
           />,
         )
@@ -363,6 +365,12 @@ export async function handleConsoleRequest(
   }
   if (replyRoute?.[3] && method === 'POST') {
     const result = await markReviewed(deps, staffRequest, replyRoute[1] ?? '', replyRoute[2] ?? '');
+    return result.ok ? redirect('/console/review?done=reviewed') : refused(result);
+  }
+  const missedRoute = /^\/console\/missed\/([A-Za-z0-9_.:-]{1,128})\/([a-z-]{1,32})\/reviewed$/.exec(path);
+  if (missedRoute && method === 'POST' && isCheckinKind(missedRoute[2] ?? '')) {
+    const kind = missedRoute[2] as Parameters<typeof markMissedReviewed>[3];
+    const result = await markMissedReviewed(deps, staffRequest, missedRoute[1] ?? '', kind);
     return result.ok ? redirect('/console/review?done=reviewed') : refused(result);
   }
   return message(404, 'Not found', ['There is nothing at this address.'], viewer);
