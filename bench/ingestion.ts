@@ -228,6 +228,16 @@ function inMemoryStores() {
       bookings.set(record.bookingId, structuredClone(record));
       return 'saved';
     },
+    sessionsOfPatient: async (patientId, from, to) =>
+      [...bookings.values()].filter((record) => {
+        const start = Date.parse(record.booking?.session.startsAt ?? '');
+        return (
+          record.status === 'active' &&
+          record.booking?.patient.id === patientId &&
+          start >= Date.parse(from) &&
+          start <= Date.parse(to)
+        );
+      }),
   };
   const messageLog: MessageLog = {
     claim: async (ref, channel) => {

@@ -131,8 +131,8 @@ export const weekCheckinReplySchema = z.strictObject(weekShape, { error: 'must b
 export type CheckinReplyInput = z.input<typeof weekCheckinReplySchema>;
 
 /** The schema of the JSON body a reply to `kind` must match. */
-export function checkinReplySchemaFor(kind: CheckinKind) {
-  return asksScreeners(kind) ? weekCheckinReplySchema : checkinReplySchema;
+export function checkinReplySchemaFor(kind: CheckinKind, screeners = asksScreeners(kind)) {
+  return screeners ? weekCheckinReplySchema : checkinReplySchema;
 }
 
 const SELF_HARM_NOW_REQUIRED = 'is required when selfHarm is "yes"';
@@ -143,14 +143,19 @@ const SELF_HARM_NOW_REQUIRED = 'is required when selfHarm is "yes"';
  * the body itself is `body`. The PHQ-9 and GAD-7 are accepted only at the
  * check-ins that ask them; `selfHarmNow` is required when `selfHarm` is yes.
  */
-export function parseCheckinJson(body: unknown, kind: CheckinKind): CheckinParseResult {
-  const result = checkinReplySchemaFor(kind).safeParse(body);
+export function parseCheckinJson(
+  body: unknown,
+  kind: CheckinKind,
+  /** Whether this reply is asked the PHQ-9 and GAD-7 (the week check-in, unless asked within 14 days). */
+  screeners = asksScreeners(kind),
+): CheckinParseResult {
+  const result = checkinReplySchemaFor(kind, screeners).safeParse(body);
   const errors = result.success ? [] : fieldErrors(result.error);
   if (isRecord(body) && body.selfHarm === 'yes' && body.selfHarmNow === undefined) {
     errors.push({ field: 'selfHarmNow', message: SELF_HARM_NOW_REQUIRED });
   }
   if (!result.success || errors.length > 0) {
-    return { ok: false, errors, salvaged: salvage(isRecord(body) ? body : {}, kind) };
+    return { ok: false, errors, salvaged: salvage(isRecord(body) ? body : {}, screeners) };
   }
   return { ok: true, value: toAnswers(result.data) };
 }
@@ -164,8 +169,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * field, each side effect and each "still now" is checked by itself, and
  * anything wrong is left out. Never throws.
  */
-export function salvage(candidate: Record<string, unknown>, kind: CheckinKind): CheckinAnswers {
-  const shape: Record<string, z.ZodMiniType> = asksScreeners(kind) ? weekShape : replyShape;
+export function salvage(candidate: Record<string, unknown>, screeners: boolean): CheckinAnswers {
+  const shape: Record<string, z.ZodMiniType> = screeners ? weekShape : replyShape;
   const valid = (name: string) => {
     const schema = shape[name];
     if (schema === undefined || !Object.hasOwn(candidate, name)) return undefined;
@@ -218,7 +223,7 @@ type ScreenerName = (typeof SCREENERS)[number]['name'];
  * `gad7.0`..`gad7.6` at the check-ins that ask the screeners. A form must
  * send no other field (a named submit button counts as one).
  */
-export function checkinFormFields(kind: CheckinKind): readonly string[] {
+export function checkinFormFields(kind: CheckinKind, screeners = asksScreeners(kind)): readonly string[] {
   const screenerItems = (name: ScreenerName, items: number) =>
     Array.from({ length: items }, (_, index) => `${name}.${index}`);
   return [
@@ -230,7 +235,7 @@ export function checkinFormFields(kind: CheckinKind): readonly string[] {
     'selfHarmNow',
     'wantsCall',
     'note',
-    ...(asksScreeners(kind)
+    ...(screeners
       ? [...screenerItems('phq9', PHQ9_ITEMS), 'phq9Difficulty', ...screenerItems('gad7', GAD7_ITEMS)]
       : []),
   ];
@@ -254,6 +259,7 @@ function isStillNowEffect(effect: string): effect is StillNowEffect {
 export function parseCheckinForm(
   fields: Record<string, string | string[]>,
   kind: CheckinKind,
+  screeners = asksScreeners(kind),
 ): CheckinParseResult {
   const errors: FieldError[] = [];
   const sideEffects: Record<string, string> = {};
@@ -278,7 +284,7 @@ export function parseCheckinForm(
       else if (value === 'yes' || value === 'no') stillNow[rest] = value === 'yes';
       else if (value !== '') errors.push({ field: name, message: SELF_HARM_MESSAGE });
     } else if (name === 'phq9Difficulty') {
-      if (!asksScreeners(kind)) errors.push({ field: name, message: NOT_ASKED });
+      if (!screeners) errors.push({ field: name, message: NOT_ASKED });
       else if (/^[0-3]$/.test(value)) candidate.phq9Difficulty = Number(value);
       else if (value !== '') errors.push({ field: name, message: SCREENER_ANSWER_MESSAGE });
     } else if (name === 'wantsCall') {
@@ -292,7 +298,7 @@ export function parseCheckinForm(
       else if (value !== '') sideEffects[rest] = value;
     } else if ((head === 'phq9' || head === 'gad7') && rest !== undefined && more.length === 0) {
       const index = screenerIndex(rest, head === 'phq9' ? PHQ9_ITEMS : GAD7_ITEMS);
-      if (!asksScreeners(kind)) errors.push({ field: name, message: NOT_ASKED });
+      if (!screeners) errors.push({ field: name, message: NOT_ASKED });
       else if (index === undefined) errors.push({ field: name, message: NOT_A_FIELD });
       else if (value !== '') screenerAnswers[head].set(index, value);
     } else {
@@ -300,7 +306,7 @@ export function parseCheckinForm(
     }
   }
 
-  const screeners: Partial<Record<ScreenerName, number[]>> = {};
+  const screenerValues: Partial<Record<ScreenerName, number[]>> = {};
   for (const { name, label, items } of SCREENERS) {
     const answered = screenerAnswers[name];
     if (answered.size === 0) continue;
@@ -316,7 +322,7 @@ export function parseCheckinForm(
         values.push(Number(value));
       }
     }
-    if (values.length === items) screeners[name] = values;
+    if (values.length === items) screenerValues[name] = values;
   }
 
   const result = checkinReplySchema.safeParse(candidate);
@@ -332,8 +338,8 @@ export function parseCheckinForm(
     const { phq9Difficulty, ...rest } = candidate;
     return {
       ok: false,
-      errors: inFormOrder(errors, kind),
-      salvaged: salvage({ ...rest, ...screeners, phq9Difficulty }, kind),
+      errors: inFormOrder(errors, kind, screeners),
+      salvaged: salvage({ ...rest, ...screenerValues, phq9Difficulty }, screeners),
     };
   }
   const difficulty = candidate.phq9Difficulty as number | undefined;
@@ -341,7 +347,7 @@ export function parseCheckinForm(
     ok: true,
     value: toAnswers({
       ...result.data,
-      ...screeners,
+      ...screenerValues,
       ...(difficulty === undefined ? {} : { phq9Difficulty: difficulty }),
     }),
   };
@@ -355,8 +361,8 @@ function screenerIndex(text: string, items: number): number | undefined {
 }
 
 /** Errors sorted by where their field sits in the form; fields the form does not have go last. */
-function inFormOrder(errors: FieldError[], kind: CheckinKind): FieldError[] {
-  const order = new Map(checkinFormFields(kind).map((field, index) => [field, index]));
+function inFormOrder(errors: FieldError[], kind: CheckinKind, screeners: boolean): FieldError[] {
+  const order = new Map(checkinFormFields(kind, screeners).map((field, index) => [field, index]));
   const position = (error: FieldError) => order.get(error.field) ?? order.size;
   return errors
     .map((error, index) => ({ error, index }))

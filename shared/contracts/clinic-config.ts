@@ -255,6 +255,10 @@ export const clinicConfigSchema = z.strictObject({
       session: { idleMinutes: 30, absoluteHours: 12 },
     },
   ),
+  /** PHQ-9 and GAD-7 at the week check-in at most every `minIntervalDays` per patient (DESIGN section 3). */
+  screeners: z._default(z.strictObject({ minIntervalDays: z._default(whole(0, 90), 14) }), {
+    minIntervalDays: 14,
+  }),
   /** What a patient who asked for a call is told (DESIGN section 7, advice `callback`), per language. */
   callback: z._default(
     z.strictObject({

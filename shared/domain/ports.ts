@@ -15,6 +15,12 @@ export interface BookingStore {
    * (`undefined`: no record yet). Answers `conflict` when somebody else wrote first.
    */
   save(record: BookingRecord, expectedRevision: number | undefined): Promise<'saved' | 'conflict'>;
+  /**
+   * The patient's active bookings whose session starts between `from` and
+   * `to` (inclusive, ISO): the by-patient index, checked against each
+   * booking as it stands now.
+   */
+  sessionsOfPatient(patientId: string, from: string, to: string): Promise<BookingRecord[]>;
 }
 
 /** Identifies one planned instance of a message: booking, kind and planned time. */
@@ -273,8 +279,8 @@ export interface ScreenerHistory {
   }): Promise<void>;
   /** The first PHQ-9 and first GAD-7 total the patient gave; empty before any. */
   baseline(patientId: string): Promise<ScreenerBaseline>;
-  /** When the patient last answered a screener, if ever. */
-  lastAnsweredAt(patientId: string): Promise<string | undefined>;
+  /** When the patient last answered a screener for a booking other than `exceptBookingId`, if ever. */
+  lastAnsweredAt(patientId: string, exceptBookingId?: string): Promise<string | undefined>;
 }
 
 export type AlertState = 'pending' | 'open' | 'escalated' | 'acknowledged' | 'closed';

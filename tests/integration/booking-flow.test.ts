@@ -220,6 +220,50 @@ describe('deliverMessage', () => {
     expect(h.state.emails.filter((e) => e.kind === 'checkin-week')).toEqual([]);
   });
 
+  /** A booking of `patientId` (default the same patient as flow-1) starting at `startsAt`. */
+  const another = (bookingId: string, startsAt: DateTime, patientId = 'p1') => {
+    const event = created(1, startsAt.toISO() ?? '');
+    return {
+      ...event,
+      detail: { ...event.detail, bookingId, patient: { ...event.detail.patient, id: patientId } },
+    };
+  };
+
+  it('sends the week check-in when no other session of the same patient is within 3 days of it', async () => {
+    const ref = await planned('checkin-week');
+    const week = DateTime.fromISO(ref.at);
+    await processBookingEvent(h.deps, another('flow-other', week.plus({ days: 1 }), 'p2'));
+    await processBookingEvent(h.deps, another('flow-far', week.plus({ days: 3, minutes: 1 })));
+    h.state.now = ref.at;
+    await expect(deliverMessage(h.deps, ref)).resolves.toMatchObject({ outcome: 'delivered' });
+  });
+
+  it('skips the week check-in (next-session) when the same patient has another session within 3 days', async () => {
+    const ref = await planned('checkin-week');
+    await processBookingEvent(
+      h.deps,
+      another('flow-2', DateTime.fromISO(ref.at).plus({ days: 2, hours: 23 })),
+    );
+    h.state.now = ref.at;
+    await expect(deliverMessage(h.deps, ref)).resolves.toEqual({
+      outcome: 'skipped',
+      reason: 'next-session',
+    });
+    expect(h.state.emails.filter((e) => e.kind === 'checkin-week')).toEqual([]);
+  });
+
+  it('sends the week check-in again once the nearby session is cancelled', async () => {
+    const ref = await planned('checkin-week');
+    await processBookingEvent(h.deps, another('flow-3', DateTime.fromISO(ref.at).plus({ days: 1 })));
+    await processBookingEvent(h.deps, {
+      source: 'clinic.booking',
+      detailType: 'Booking Cancelled',
+      detail: { bookingId: 'flow-3', version: 2 },
+    });
+    h.state.now = ref.at;
+    await expect(deliverMessage(h.deps, ref)).resolves.toMatchObject({ outcome: 'delivered' });
+  });
+
   it('uses contact details changed by a newer version', async () => {
     const ref = await planned('checkin-next-day');
     await processBookingEvent(h.deps, {

@@ -378,6 +378,57 @@ describe('one open alert per booking', () => {
   });
 });
 
+describe('PHQ-9 and GAD-7 at most every 14 days per patient', () => {
+  it('leaves the questionnaires out of a week check-in when the patient answered them for another session 5 days ago', async () => {
+    const h = await harness();
+    const token = await h.link('checkin-week');
+    const patientId = aBooking({ bookingId: 'ci-9' }).patient.id;
+    await h.deps.screeners.add({
+      patientId,
+      replyId: 'older',
+      bookingId: 'ci-1',
+      at: '2026-10-31T15:00:00.000Z',
+      phq9: 7,
+    });
+    const page = await handleLinkRequest(h.deps, { method: 'GET', page: 'c', token });
+    expect(page.body).not.toContain('name="phq9.0"');
+    expect(page.body).not.toContain('name="gad7.0"');
+    const res = await handleLinkRequest(h.deps, {
+      method: 'POST',
+      page: 'c',
+      token,
+      contentType: 'application/json',
+      body: JSON.stringify({ mood: 6, selfHarm: 'no', gad7: [0, 0, 0, 0, 0, 0, 0] }),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).errors).toEqual([
+      { field: 'gad7', message: 'is not asked at this check-in' },
+    ]);
+  });
+
+  it('asks them again 14 days after the last time, and always at a correction of the same session', async () => {
+    const h = await harness();
+    const token = await h.link('checkin-week');
+    const patientId = aBooking({ bookingId: 'ci-9' }).patient.id;
+    await h.deps.screeners.add({
+      patientId,
+      replyId: 'older',
+      bookingId: 'ci-1',
+      at: '2026-10-22T15:00:00.000Z',
+      phq9: 7,
+    });
+    await h.deps.screeners.add({
+      patientId,
+      replyId: 'same',
+      bookingId: 'ci-9',
+      at: '2026-11-05T14:00:00.000Z',
+      phq9: 9,
+    });
+    const page = await handleLinkRequest(h.deps, { method: 'GET', page: 'c', token });
+    expect(page.body).toContain('name="phq9.0"');
+  });
+});
+
 describe('the PHQ-9 baseline (by-patient screener history)', () => {
   it('makes a PHQ-9 total 5 above the patient first one review', async () => {
     const h = await harness();

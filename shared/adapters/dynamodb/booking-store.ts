@@ -10,7 +10,8 @@ import type { FullBooking } from '../../contracts/booking-events';
 import type { BookingRecord } from '../../domain/booking-record';
 import type { BookingBatch, BookingDays } from '../../domain/console/ports';
 import type { BookingStore } from '../../domain/ports';
-import { isConditionFailure, LIST_INDEX, LIST_KEYS } from './client';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll } from './client';
+import { patientKey } from './screener-history';
 
 const key = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'BOOKING' });
 
@@ -18,6 +19,10 @@ const key = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'BOOKING' 
  * Bookings on the single table: one item per booking, written under an
  * optimistic lock. Given the clinic's time zone, each booking is also listed
  * under its session day there (the console's Today page), in the same write.
+ * Each session is also entered in its patient's partition
+ * (`PATIENT#<id>`, `SESSION#<start>#<booking>`) before the booking is
+ * written; an entry left behind by a reschedule or a cancel is harmless,
+ * because readers check it against the booking.
  */
 export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDays {
   constructor(
@@ -90,6 +95,21 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
   }
 
   async save(record: BookingRecord, expectedRevision: number | undefined): Promise<'saved' | 'conflict'> {
+    const booking = record.booking;
+    if (booking && record.status === 'active') {
+      const startsAt = new Date(booking.session.startsAt).toISOString();
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: patientKey(booking.patient.id),
+            sk: `SESSION#${startsAt}#${record.bookingId}`,
+            bookingId: record.bookingId,
+            startsAt,
+          },
+        }),
+      );
+    }
     try {
       await this.db.send(
         new PutCommand({
@@ -109,5 +129,27 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
       if (isConditionFailure(error)) return 'conflict';
       throw error;
     }
+  }
+
+  async sessionsOfPatient(patientId: string, from: string, to: string): Promise<BookingRecord[]> {
+    const entries = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': patientKey(patientId),
+        ':from': `SESSION#${new Date(from).toISOString()}`,
+        // "~" sorts after every booking id character, so sessions starting exactly at `to` are in.
+        ':to': `SESSION#${new Date(to).toISOString()}#~`,
+      },
+    });
+    const ids = [...new Set(entries.map((entry) => String(entry.bookingId)))];
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((record): record is BookingRecord => {
+      const startsAt = record?.booking?.session.startsAt;
+      const sameActivePatient = record?.status === 'active' && record.booking?.patient.id === patientId;
+      if (!sameActivePatient || !startsAt) return false;
+      const start = Date.parse(startsAt);
+      return start >= Date.parse(from) && start <= Date.parse(to);
+    });
   }
 }

@@ -39,17 +39,18 @@ export class DynamoScreenerHistory implements ScreenerHistory {
     return { ...(phq9 === undefined ? {} : { phq9 }), ...(gad7 === undefined ? {} : { gad7 }) };
   }
 
-  async lastAnsweredAt(patientId: string): Promise<string | undefined> {
+  async lastAnsweredAt(patientId: string, exceptBookingId?: string): Promise<string | undefined> {
+    // Newest first; a booking's own corrections are few, so one small page almost always holds the answer.
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :screener)',
         ExpressionAttributeValues: { ':pk': patientKey(patientId), ':screener': 'SCREENER#' },
         ScanIndexForward: false,
-        Limit: 1,
+        Limit: 25,
       }),
     );
-    const at = Items?.[0]?.at;
+    const at = (Items ?? []).find((item) => item.bookingId !== exceptBookingId)?.at;
     return typeof at === 'string' ? at : undefined;
   }
 }

@@ -4,6 +4,7 @@ import type { ClinicConfig } from '../../contracts/clinic-config';
 import { METRIC } from '../../contracts/metrics';
 import {
   type Advice,
+  asksScreeners,
   type CheckinAnswers,
   type CheckinKind,
   isCheckinKind,
@@ -79,6 +80,8 @@ export type PatientView =
   | {
       view: 'checkin-form';
       kind: CheckinKind;
+      /** Whether the PHQ-9 and GAD-7 are asked. */
+      screeners: boolean;
       /** Where the form posts: the check-in link itself. */
       action: string;
       /** After a rejected post: what the patient sent, and what was wrong with it. */
@@ -136,7 +139,8 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
   }
   const kind = link.kind as CheckinKind;
   const action = `/c/${request.token}`;
-  if (request.method === 'GET') return html(200, { view: 'checkin-form', kind, action });
+  const screeners = await asksScreenersNow(deps, kind, booking, link.bookingId);
+  if (request.method === 'GET') return html(200, { view: 'checkin-form', kind, screeners, action });
   if (request.method !== 'POST') return { status: 405, allow: 'GET, POST' };
 
   const form = !wantsJson;
@@ -152,8 +156,8 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
   }
 
   const parsed = form
-    ? parseCheckinForm(formFields(request.body ?? ''), kind)
-    : parseJsonBody(request.body, kind);
+    ? parseCheckinForm(formFields(request.body ?? ''), kind, screeners)
+    : parseJsonBody(request.body, kind, screeners);
   const answers = parsed.ok ? parsed.value : parsed.salvaged;
   const policy = triagePolicy(deps.config);
   // Stored whatever else is wrong: a red flag, or a note with an urgent phrase.
@@ -171,6 +175,7 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
     return html(400, {
       view: 'checkin-form',
       kind,
+      screeners,
       action,
       values: formValues(request.body ?? ''),
       errors: parsed.errors,
@@ -460,7 +465,7 @@ function linkProblem(
   };
 }
 
-function parseJsonBody(body: string | undefined, kind: CheckinKind): CheckinParseResult {
+function parseJsonBody(body: string | undefined, kind: CheckinKind, screeners: boolean): CheckinParseResult {
   let value: unknown;
   try {
     value = JSON.parse(body ?? '');
@@ -471,7 +476,31 @@ function parseJsonBody(body: string | undefined, kind: CheckinKind): CheckinPars
       salvaged: { sideEffects: {}, wantsCall: false },
     };
   }
-  return parseCheckinJson(value, kind);
+  return parseCheckinJson(value, kind, screeners);
+}
+
+/**
+ * Whether this check-in asks the PHQ-9 and GAD-7: the week check-in, unless
+ * the patient answered them for another session within
+ * `screeners.minIntervalDays` (DESIGN section 3). When the history cannot be
+ * read, they are asked: an extra questionnaire is harmless.
+ */
+async function asksScreenersNow(
+  deps: CheckinDeps,
+  kind: CheckinKind,
+  booking: FullBooking,
+  bookingId: string,
+): Promise<boolean> {
+  if (!asksScreeners(kind)) return false;
+  try {
+    const last = await deps.screeners.lastAnsweredAt(booking.patient.id, bookingId);
+    if (last === undefined) return true;
+    const days = (Date.parse(deps.clock.now()) - Date.parse(last)) / 86_400_000;
+    return days >= deps.config.screeners.minIntervalDays;
+  } catch (error) {
+    deps.log.warn('screener history unavailable', { error: errorName(error) });
+    return true;
+  }
 }
 
 /** Urlencoded fields; a repeated name becomes a list, which the parser rejects. */

@@ -70,7 +70,8 @@ export async function deliverMessage(
   const now = deps.clock.now();
   const record = current ?? (await deps.bookings.get(ref.bookingId));
   const entry = record?.plan[ref.kind];
-  const notPlanned = whyNotPlanned(record, ref);
+  const notPlanned =
+    whyNotPlanned(record, ref) ?? (record ? await coveredBySeries(deps, record, ref) : undefined);
   if (notPlanned || !record?.booking || !entry) {
     const reason = notPlanned ?? 'unknown-booking';
     await deps.messageLog.recordSkip(ref, { version: entry?.version ?? record?.version ?? 0, now, reason });
@@ -122,6 +123,28 @@ export async function deliverMessage(
   });
   if (failures.length > 0) throw new DeliveryFailedError(ref, failures);
   return { outcome: 'delivered', ...result };
+}
+
+/** Days around a week check-in within which another session of the patient makes it redundant (DESIGN section 3). */
+export const SERIES_WINDOW_DAYS = 3;
+
+/**
+ * A week check-in is skipped (`next-session`) when another session of the
+ * same patient starts within 3 days of it: that session's check-ins cover it.
+ */
+async function coveredBySeries(
+  deps: MessagingDeps,
+  record: BookingRecord,
+  ref: MessageRef,
+): Promise<string | undefined> {
+  const patientId = record.booking?.patient.id;
+  if (ref.kind !== 'checkin-week' || patientId === undefined) return undefined;
+  const nearby = await deps.bookings.sessionsOfPatient(
+    patientId,
+    shiftIso(ref.at, { days: -SERIES_WINDOW_DAYS }),
+    shiftIso(ref.at, { days: SERIES_WINDOW_DAYS }),
+  );
+  return nearby.some((other) => other.bookingId !== record.bookingId) ? 'next-session' : undefined;
 }
 
 function whyNotPlanned(record: BookingRecord | undefined, ref: MessageRef): string | undefined {

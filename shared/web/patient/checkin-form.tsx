@@ -26,6 +26,8 @@ export interface CheckinFormInput {
   clinicPhone: string;
   /** Where the form posts: the check-in link itself. */
   action: string;
+  /** Whether the PHQ-9 and GAD-7 are asked. @default at the week check-in */
+  screeners?: boolean;
   /** The patient's previous answers, shown again after an error. */
   values?: FormValues;
   /** Errors from the form parser; each is shown next to its field, in the patient's words. */
@@ -305,6 +307,7 @@ export function CheckinForm(input: CheckinFormInput): VNode {
   const noteError = errors.get('note');
   const general = errors.get('');
   const title = t(language, 'form.title');
+  const screeners = input.screeners ?? asksScreeners(kind);
   const window = t(language, `window.${kind}`);
   const yesNo = [
     { value: 'no', label: t(language, 'form.no') },
@@ -320,7 +323,7 @@ export function CheckinForm(input: CheckinFormInput): VNode {
       <h1>{title}</h1>
       <CrisisBox language={language} />
       <ErrorSummary language={language} errors={[...errors.values()]} />
-      <p>{t(language, 'form.intro', { clinicName, window, minutes: asksScreeners(kind) ? '5' : '2' })}</p>
+      <p>{t(language, 'form.intro', { clinicName, window, minutes: screeners ? '5' : '2' })}</p>
       <p class="small">{t(language, 'form.requiredNote')}</p>
       <form method="post" action={input.action} novalidate autocomplete="off" accept-charset="utf-8">
         {general ? <ErrorText language={language} error={general} /> : null}
@@ -441,7 +444,7 @@ export function CheckinForm(input: CheckinFormInput): VNode {
             {`\n${values.note ?? ''}`}
           </textarea>
         </div>
-        {asksScreeners(kind) ? (
+        {screeners ? (
           <>
             <h2>{t(language, 'form.screeners.heading')}</h2>
             <p>{t(language, 'form.screeners.intro')}</p>
