@@ -180,7 +180,7 @@ Le esperamos,
 Le recordamos que su cita en {{clinicName}} es {{sessionWhen}}, a las {{sessionTime}}, en {{location}}.
 
 Un breve repaso:
-- Después de las {{solidFoodCutoff}}, no coma alimentos sólidos. Hasta las {{clearLiquidsCutoff}}, solo líquidos claros.
+- Después de las {{solidFoodCutoff}}, no coma alimentos sólidos. Solo líquidos claros hasta las {{clearLiquidsCutoff}}; después, nada.
 - Tome sus medicamentos habituales de la mañana con un sorbo pequeño de agua, salvo que le hayamos indicado otra cosa.
 - No tome alcohol desde ahora hasta 24 horas después de su sesión.
 - Confirme quién lo llevará a casa. No conduzca hasta el día siguiente, después de una noche completa de sueño.
@@ -200,14 +200,15 @@ Hasta pronto,
 
 Le esperamos hoy a las {{sessionTime}} en {{location}}.
 
-- Después de las {{solidFoodCutoff}}, no coma alimentos sólidos. Hasta las {{clearLiquidsCutoff}}, solo líquidos claros.
+- Después de las {{solidFoodCutoff}}, no coma alimentos sólidos. Solo líquidos claros hasta las {{clearLiquidsCutoff}}; después, nada.
 - Confirme quién lo llevará a casa. No conduzca hasta mañana, después de una noche completa de sueño.
 - Traiga su identificación con foto y su lista de medicamentos.
 
 ¿Llega tarde o necesita ayuda? Llámenos al {{clinicPhone}}.
 
 {{clinicName}}`,
-    sms: '{{firstName}}, {{clinicName}} le espera hoy, {{sessionTime}}. Hasta las {{clearLiquidsCutoff}}, solo liquidos claros. Confirme quien lo llevara a casa.',
+    // The cutoff ends the text: "a.m." would otherwise meet a full stop.
+    sms: '{{firstName}}, {{clinicName}} le espera hoy, {{sessionTime}}. Confirme quien lo llevara a casa. Solo liquidos claros hasta las {{clearLiquidsCutoff}}',
   },
   'checkin-same-day': {
     subject: '¿Cómo se encuentra, {{firstName}}?',
