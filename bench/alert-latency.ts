@@ -5,7 +5,13 @@ import { bookingDetail } from './session';
 
 const ZONE = 'America/New_York';
 const CLOCK_START = '2026-05-04T14:00:00.000Z';
-const URGENT = { mood: 2, selfHarm: 'yes', sideEffects: { panic: 'severe' }, note: 'bench' };
+const URGENT = {
+  mood: 2,
+  selfHarm: 'yes',
+  selfHarmNow: 'no',
+  sideEffects: { panic: 'severe' },
+  note: 'bench',
+};
 
 export interface LatencySummary {
   p50: number;
@@ -40,10 +46,12 @@ const linkOf = (text: string) => text.match(/\/c\/[A-Za-z0-9_-]+/)?.[0];
  * Wall time from the urgent reply's POST (real HTTP on loopback) to the staff
  * message being handed to the staff-topic adapter, through the local runtime's
  * composition rebuilt in bench/ with the staff notifier wrapped (the runtime
- * itself takes no notifier). Replies go one at a time, spread over `bookings`
- * same-day check-in links (a link takes any number of replies: each is a new one).
+ * itself takes no notifier). Replies go one at a time, each on its own
+ * booking's same-day check-in link: a further urgent reply on a booking whose
+ * alert is still open joins that alert and pages nobody again (DESIGN section 7).
  */
-export async function measureAlertLatency(replies: number, warmup: number, bookings = 10) {
+export async function measureAlertLatency(replies: number, warmup: number) {
+  const bookings = replies + warmup;
   let waiting: ((at: number) => void) | undefined;
   const runtime = await startBenchRuntime({
     clockStart: CLOCK_START,
@@ -123,21 +131,25 @@ export async function measureAlertLatencyViaRuntime(replies: number, warmup: num
   const outbox = async () => (await (await fetch(`${runtime.url}/local/outbox`)).json()) as Entry[];
   try {
     const start = sessionStart();
-    await post('/local/events', {
-      Source: 'clinic.booking',
-      DetailType: 'Booking Created',
-      Detail: bookingDetail('bench-runtime-0', 1, start.toISO() ?? ''),
-    });
+    // One booking per reply: a further urgent reply on an open alert pages nobody again.
+    for (let i = 0; i < warmup + replies; i++) {
+      await post('/local/events', {
+        Source: 'clinic.booking',
+        DetailType: 'Booking Created',
+        Detail: bookingDetail(`bench-runtime-${i}`, 1, start.toISO() ?? ''),
+      });
+    }
     await post('/local/clock', { to: start.plus({ hours: 5, minutes: 1 }).toUTC().toISO() });
-    const link = (await outbox())
+    const links = (await outbox())
       .filter((m) => m.channel === 'email' && m.kind === 'checkin-same-day')
-      .map((m) => linkOf(m.text))[0];
-    if (!link) throw new Error('no check-in link from the local runtime');
+      .map((m) => linkOf(m.text))
+      .filter((l): l is string => l !== undefined);
+    if (links.length !== warmup + replies) throw new Error('no check-in link from the local runtime');
     const samples: number[] = [];
     for (let i = 0; i < warmup + replies; i++) {
       const before = (await outbox()).filter((m) => m.channel === 'staff').length;
       const t0 = performance.now();
-      const res = await post(link, URGENT);
+      const res = await post(links[i] ?? '', URGENT);
       await res.arrayBuffer();
       if (res.status !== 201) throw new Error(`urgent reply answered ${res.status}`);
       let seenAt: number | undefined;

@@ -195,6 +195,16 @@ export function salvage(candidate: Record<string, unknown>, screeners: boolean):
     const still = Object.hasOwn(sentStill, effect) ? pick(sentStill[effect], z.boolean()) : undefined;
     if (still !== undefined) stillNow[effect] = still;
   }
+  const phq9 = valid('phq9') as number[] | undefined;
+  const rawPhq9 = candidate.phq9;
+  // Item 9 asks about self-harm: kept on its own when the rest of the PHQ-9 cannot be read.
+  const phq9Item9 =
+    phq9 === undefined && screeners && Array.isArray(rawPhq9)
+      ? pick(rawPhq9[8], screenerAnswerSchema)
+      : undefined;
+  const note = valid('note') as string | undefined;
+  // A note over the length limit is kept whole when the reply is stored for a red flag: its words matter.
+  const longNote = typeof candidate.note === 'string' ? candidate.note.trim() : undefined;
   return toAnswers({
     mood: valid('mood') as number | undefined,
     sideEffects,
@@ -202,8 +212,9 @@ export function salvage(candidate: Record<string, unknown>, screeners: boolean):
     selfHarm: valid('selfHarm') as 'no' | 'yes' | undefined,
     selfHarmNow: valid('selfHarmNow') as 'no' | 'yes' | undefined,
     wantsCall: (valid('wantsCall') as boolean | undefined) ?? false,
-    note: valid('note') as string | undefined,
-    phq9: valid('phq9') as number[] | undefined,
+    note: note ?? longNote,
+    phq9,
+    phq9Item9,
     phq9Difficulty: valid('phq9Difficulty') as number | undefined,
     gad7: valid('gad7') as number[] | undefined,
   });
@@ -339,7 +350,16 @@ export function parseCheckinForm(
     return {
       ok: false,
       errors: inFormOrder(errors, kind, screeners),
-      salvaged: salvage({ ...rest, ...screenerValues, phq9Difficulty }, screeners),
+      salvaged: salvage(
+        {
+          ...rest,
+          ...screenerValues,
+          // The answered items where they are, so item 9 can be read on its own.
+          phq9: screenerValues.phq9 ?? answeredItems(screenerAnswers.phq9, PHQ9_ITEMS),
+          phq9Difficulty,
+        },
+        screeners,
+      ),
     };
   }
   const difficulty = candidate.phq9Difficulty as number | undefined;
@@ -351,6 +371,14 @@ export function parseCheckinForm(
       ...(difficulty === undefined ? {} : { phq9Difficulty: difficulty }),
     }),
   };
+}
+
+/** The answers of a screener as a list by item, unanswered or unreadable items left as `undefined`. */
+function answeredItems(answered: Map<number, string>, items: number): (number | undefined)[] {
+  return Array.from({ length: items }, (_, index) => {
+    const value = answered.get(index);
+    return value !== undefined && /^[0-3]$/.test(value) ? Number(value) : undefined;
+  });
 }
 
 /** A screener item index written as in the form (`0`, `8`), or undefined when it is not one. */
@@ -413,6 +441,7 @@ function toAnswers(data: {
   wantsCall: boolean;
   note?: string | undefined;
   phq9?: number[] | undefined;
+  phq9Item9?: number | undefined;
   phq9Difficulty?: number | undefined;
   gad7?: number[] | undefined;
 }): CheckinAnswers {
@@ -433,6 +462,7 @@ function toAnswers(data: {
   if (data.selfHarmNow !== undefined) answers.selfHarmNow = data.selfHarmNow;
   if (data.note !== undefined && data.note !== '') answers.note = data.note;
   if (data.phq9 !== undefined) answers.phq9 = [...data.phq9];
+  else if (data.phq9Item9 !== undefined) answers.phq9Item9 = data.phq9Item9;
   if (data.phq9Difficulty !== undefined) answers.phq9Difficulty = data.phq9Difficulty;
   if (data.gad7 !== undefined) answers.gad7 = [...data.gad7];
   return answers;

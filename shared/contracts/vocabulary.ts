@@ -100,6 +100,8 @@ export interface CheckinAnswers {
   note?: string;
   /** Nine items scored 0-3, asked at `checkin-week`. */
   phq9?: number[];
+  /** PHQ-9 item 9 alone, kept from a reply whose other PHQ-9 answers could not be read (it is a red flag). */
+  phq9Item9?: number;
   /** Seven items scored 0-3, asked at `checkin-week`. */
   gad7?: number[];
   /** PHQ-9 item 10 (how difficult the problems made things), 0-3; not scored. */

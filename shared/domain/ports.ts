@@ -215,8 +215,6 @@ export interface StoredReply {
    * first can create it (alert creation is idempotent).
    */
   joinsAlertOf?: Pick<StoredReply, 'replyId' | 'kind' | 'receivedAt' | 'rules'>;
-  /** Rules of a joining reply that the open alert did not have: staff get one "updated" message. */
-  addsRules?: string[];
   /** Set when a clinician marked a review reply reviewed in the console. */
   reviewedAt?: string;
   reviewedBy?: string;
@@ -285,6 +283,13 @@ export interface ScreenerHistory {
 
 export type AlertState = 'pending' | 'open' | 'escalated' | 'acknowledged' | 'closed';
 
+/** What joining an open alert did (`AlertStore.join`). */
+export interface JoinResult {
+  outcome: 'joined' | 'already' | 'not-open' | 'missing';
+  /** The rules the reply added to the alert. */
+  added: string[];
+}
+
 /** What staff recorded when they closed an alert (DESIGN section 10). */
 export type AlertOutcome =
   | { reached: true; safe: boolean; plan: string }
@@ -311,8 +316,8 @@ export interface AlertRecord {
   acknowledgedBySubject?: string;
   /** Urgent replies that joined this alert while it was open (DESIGN section 7), oldest first. */
   replyIds?: string[];
-  /** Joined replies whose "updated" message went out. */
-  updatesSentFor?: string[];
+  /** Each joined reply with the rules it added to the alert. */
+  joins?: { replyId: string; added: string[] }[];
   closedAt?: string;
   closedBy?: string;
   closedBySubject?: string;
@@ -336,17 +341,20 @@ export interface AlertStore {
   createFromReply(reply: StoredReply & { alertId: string }): Promise<void>;
   get(alertId: string): Promise<AlertRecord | undefined>;
   /**
-   * Adds a further urgent reply (and the rules it adds) to an alert nobody
-   * has acknowledged: `joined`, `already` when it was added before,
-   * `not-open` when the alert was acknowledged or closed, `missing` when it
-   * does not exist (yet).
+   * Adds a further urgent reply to an alert nobody has acknowledged, with the
+   * rules of it the alert did not have yet (`added`): `joined`; `already`
+   * when it joined before (with what it added then); `not-open` when the
+   * alert was acknowledged or closed; `missing` when it does not exist (yet).
    */
-  join(
+  join(alertId: string, reply: { replyId: string; rules: string[] }): Promise<JoinResult>;
+  /** Claims the "updated" message of a joined reply before it is published (at most one sender at a time). */
+  claimUpdate(
     alertId: string,
-    reply: { replyId: string; rules: string[] },
-  ): Promise<'joined' | 'already' | 'not-open' | 'missing'>;
-  /** Records that the "updated" message for a joined reply went out. */
-  markUpdateSent(alertId: string, replyId: string): Promise<void>;
+    replyId: string,
+    opts: { now: string; expiresAt: string },
+  ): Promise<'claimed' | 'already-sent' | 'in-flight'>;
+  /** Records the claimed "updated" message as sent, or frees the claim after a failed publish. */
+  settleUpdate(alertId: string, replyId: string, opts: { now: string; sent: boolean }): Promise<void>;
   /** Claims the alert's next step if it is still in `state` after `escalations` and nobody holds a live claim. */
   claim(
     alertId: string,

@@ -209,37 +209,33 @@ describe('an alert whose staff topic alone is down', () => {
 });
 
 describe('a further urgent reply while the alert is open (DESIGN section 7)', () => {
-  async function openAlertWithJoiner(joinerRules: string[], addsRules: string[]) {
+  async function openAlertWithJoiner(joinerRules: string[], replyId = 'r-1b') {
     const h = await harness();
     const first = urgentReply(1, h.state.now);
     await h.replies.record(first);
     await dispatchReplyAlert(h.deps, first);
     const joiner: StoredReply = {
       ...urgentReply(1, shiftIso(h.state.now, { minutes: 3 })),
-      replyId: 'r-1b',
-      alertId: 'alert-1b',
+      replyId,
+      alertId: `alert-${replyId}`,
       rules: joinerRules,
       joinsAlertId: 'alert-1',
-      addsRules,
     };
     await h.replies.record(joiner);
     return { h, joiner };
   }
 
   it('joins the open alert: no new alert, no new escalation chain, one "updated" message for a new rule', async () => {
-    const { h, joiner } = await openAlertWithJoiner(
-      ['self-harm', 'heart-breathing-fainting'],
-      ['heart-breathing-fainting'],
-    );
+    const { h, joiner } = await openAlertWithJoiner(['self-harm', 'heart-breathing-fainting']);
     expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
     // Run again, as the sweeper or a stream retry would: nothing more goes out.
     expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
-    expect(await h.deps.alerts.get('alert-1b')).toBeUndefined();
+    expect(await h.deps.alerts.get('alert-r-1b')).toBeUndefined();
     const alert = await h.deps.alerts.get('alert-1');
     expect(alert).toMatchObject({
       replyIds: ['r-1b'],
       rules: ['self-harm', 'heart-breathing-fainting'],
-      updatesSentFor: ['r-1b'],
+      joins: [{ replyId: 'r-1b', added: ['heart-breathing-fainting'] }],
     });
     const updates = h.state.published.filter((p) => p.text.startsWith('URGENT update'));
     expect(updates).toHaveLength(1);
@@ -248,14 +244,14 @@ describe('a further urgent reply while the alert is open (DESIGN section 7)', ()
   });
 
   it('sends no "updated" message when the reply adds no rule', async () => {
-    const { h, joiner } = await openAlertWithJoiner(['self-harm'], []);
+    const { h, joiner } = await openAlertWithJoiner(['self-harm']);
     expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
     expect(h.state.published.filter((p) => p.text.startsWith('URGENT update'))).toEqual([]);
     expect((await h.deps.alerts.get('alert-1'))?.replyIds).toEqual(['r-1b']);
   });
 
   it('retries the "updated" message after the staff topic failed, and sends it once', async () => {
-    const { h, joiner } = await openAlertWithJoiner(['panic'], ['panic']);
+    const { h, joiner } = await openAlertWithJoiner(['panic']);
     h.state.failNext = 1;
     await expect(dispatchReplyAlert(h.deps, joiner)).rejects.toThrow(/not published/);
     expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
@@ -263,11 +259,33 @@ describe('a further urgent reply while the alert is open (DESIGN section 7)', ()
   });
 
   it('gets an alert of its own when the open one was acknowledged before it could join', async () => {
-    const { h, joiner } = await openAlertWithJoiner(['self-harm'], []);
+    const { h, joiner } = await openAlertWithJoiner(['self-harm']);
     await h.deps.alerts.acknowledge('alert-1', { now: h.state.now, by: 'Dr Rivera' });
     h.state.now = joiner.receivedAt;
     expect(await dispatchReplyAlert(h.deps, joiner)).toBe('delivered');
-    expect(await h.deps.alerts.get('alert-1b')).toMatchObject({ state: 'open', replyId: 'r-1b' });
+    expect(await h.deps.alerts.get('alert-r-1b')).toMatchObject({ state: 'open', replyId: 'r-1b' });
+  });
+
+  it('sends one "updated" message when two dispatches of the same reply run at once', async () => {
+    const { h, joiner } = await openAlertWithJoiner(['self-harm', 'panic']);
+    const steps = await Promise.all([dispatchReplyAlert(h.deps, joiner), dispatchReplyAlert(h.deps, joiner)]);
+    // One publishes; the other either finds it sent or in flight (the sweeper then clears its marker).
+    expect(steps).toContain('joined');
+    for (const step of steps) expect(['joined', 'in-flight']).toContain(step);
+    expect(h.state.published.filter((p) => p.text.startsWith('URGENT update'))).toHaveLength(1);
+  });
+
+  it('sends an "updated" message only for the first of two replies that add the same rule', async () => {
+    const { h, joiner } = await openAlertWithJoiner(['self-harm', 'panic']);
+    const second: StoredReply = { ...joiner, replyId: 'r-1c', alertId: 'alert-r-1c' };
+    await h.replies.record(second);
+    expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');
+    expect(await dispatchReplyAlert(h.deps, second)).toBe('joined');
+    expect(h.state.published.filter((p) => p.text.startsWith('URGENT update'))).toHaveLength(1);
+    expect((await h.deps.alerts.get('alert-1'))?.joins).toEqual([
+      { replyId: 'r-1b', added: ['panic'] },
+      { replyId: 'r-1c', added: [] },
+    ]);
   });
 });
 
@@ -283,7 +301,6 @@ describe('a further urgent reply whose dispatch comes before the first one', () 
       rules: ['self-harm'],
       joinsAlertId: 'alert-1',
       joinsAlertOf: { replyId: 'r-1', kind: first.kind, receivedAt: first.receivedAt, rules: first.rules },
-      addsRules: [],
     };
     await h.replies.record(joiner);
     expect(await dispatchReplyAlert(h.deps, joiner)).toBe('joined');

@@ -9,6 +9,7 @@ import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { CheckinDeps } from '../../shared/domain/checkins/checkin';
 import { createLinkToken } from '../../shared/domain/messages/tokens';
 import type { ReplyStore } from '../../shared/domain/ports';
+import { shiftIso } from '../../shared/domain/time';
 import { t } from '../../shared/web/i18n';
 import { handleLinkRequest } from '../../shared/web/patient/patient-link';
 import { freshTable } from '../support/dynamo';
@@ -280,6 +281,46 @@ describe('an urgent answer is never lost (DESIGN section 7)', () => {
     });
   });
 
+  it('keeps PHQ-9 item 9 on its own when another PHQ-9 answer is bad, and stores the reply urgent', async () => {
+    const token = await h.link('checkin-week');
+    const res = await post(token, { mood: 5, selfHarm: 'no', phq9: [0, 0, 0, 0, 0, 0, 0, 4, 2] });
+    expect(res.status).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({ triage: 'urgent', rules: ['phq9-item9'], advice: 'crisis' });
+    const form = await post(
+      token,
+      `mood=5&selfHarm=no${[0, 1, 2, 3, 4, 5, 6].map((i) => `&phq9.${i}=0`).join('')}&phq9.8=1`,
+      true,
+    );
+    expect(form.status).toBe(200);
+    const stored = await h.deps.replies.listForBooking('ci-9');
+    expect(stored.map((reply) => [reply.triage, reply.answers.phq9Item9])).toEqual([
+      ['urgent', 2],
+      ['urgent', 1],
+    ]);
+  });
+
+  it('stores a note over the length limit when it contains an urgent phrase', async () => {
+    const note = `${'I have been thinking. '.repeat(120)}I want to kill myself.`;
+    const res = await post(await h.link('checkin-same-day'), { mood: 5, selfHarm: 'no', note });
+    expect(res.status).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({ triage: 'urgent', errors: [{ field: 'note' }] });
+    const [stored] = await h.deps.replies.listForBooking('ci-9');
+    expect(stored?.answers.note).toBe(note);
+  });
+
+  it('tells the patient which answers could not be read when a stored reply is not urgent', async () => {
+    const res = await post(
+      await h.link('checkin-next-day'),
+      'mood=&selfHarm=no&sideEffects.fatigue=severe',
+      true,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toContain(`<h1>${t('en', 'received.title')}</h1>`);
+    expect(visibleText(res.body)).toContain(t('en', 'error.mood'));
+    const [stored] = await h.deps.replies.listForBooking('ci-9');
+    expect(stored).toMatchObject({ triage: 'review', unread: ['mood'] });
+  });
+
   it('answers 400 with the crisis resources when nothing urgent can be read', async () => {
     const res = await post(await h.link('checkin-same-day'), { mood: 'fine', selfHarm: 'no' });
     expect(res.status).toBe(400);
@@ -323,6 +364,42 @@ describe('an urgent answer is never lost (DESIGN section 7)', () => {
   });
 });
 
+describe('when the patient history cannot be read', () => {
+  it('gives a chest-pain reply the emergency advice with its 503, and a moderate-panic reply the crisis resources', async () => {
+    const h = await harness();
+    h.deps.screeners = {
+      ...h.deps.screeners,
+      baseline: async () => {
+        throw Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable' });
+      },
+    };
+    const post = async (kind: 'checkin-same-day' | 'checkin-next-day', body: unknown) =>
+      handleLinkRequest(h.deps, {
+        method: 'POST',
+        page: 'c',
+        token: await h.link(kind),
+        contentType: 'application/json',
+        body: JSON.stringify(body),
+      });
+    const chest = await post('checkin-same-day', {
+      mood: 5,
+      selfHarm: 'no',
+      sideEffects: { 'chest-pain': 'mild' },
+    });
+    expect(chest.status).toBe(503);
+    expect(JSON.parse(chest.body)).toMatchObject({ advice: 'emergency' });
+    expect(JSON.parse(chest.body).crisisResources[0].phone).toBe('911');
+    const panic = await post('checkin-next-day', {
+      mood: 5,
+      selfHarm: 'no',
+      sideEffects: { panic: 'moderate' },
+    });
+    expect(panic.status).toBe(503);
+    expect(JSON.parse(panic.body)).toMatchObject({ advice: 'crisis' });
+    expect(JSON.parse(panic.body).crisisResources.map((r: { phone: string }) => r.phone)).toContain('988');
+  });
+});
+
 describe('one open alert per booking', () => {
   it('makes a second urgent reply join the open alert, naming the rules it adds', async () => {
     const h = await harness();
@@ -345,11 +422,42 @@ describe('one open alert per booking', () => {
     );
     expect(second).toMatchObject({
       joinsAlertId: first.alertId,
-      addsRules: ['heart-breathing-fainting', 'effect-moderate']
-        .filter((rule) => !first.rules.includes(rule))
-        .slice(0, 1),
+      joinsAlertOf: { replyId: first.replyId, rules: first.rules },
     });
     expect(second?.alertId).not.toBe(first.alertId);
+  });
+
+  it('joins the alert a reply got of its own after the one it meant to join was acknowledged', async () => {
+    const h = await harness();
+    const alerts = new DynamoAlertStore(h.db, h.tableName);
+    const token = await h.link('checkin-next-day');
+    let minute = 0;
+    const post = (body: unknown) => {
+      h.state.now = shiftIso('2026-11-05T15:00:00.000Z', { minutes: ++minute });
+      return handleLinkRequest(h.deps, {
+        method: 'POST',
+        page: 'c',
+        token,
+        contentType: 'application/json',
+        body: JSON.stringify(body),
+      });
+    };
+    await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
+    const [r1] = await h.deps.replies.listForBooking('ci-9');
+    if (!r1?.alertId) throw new Error('expected an alert id');
+    await alerts.createFromReply({ ...r1, alertId: r1.alertId });
+    await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
+    const r2 = (await h.deps.replies.listForBooking('ci-9')).find((reply) => reply.replyId !== r1.replyId);
+    if (!r2?.alertId) throw new Error('expected a second reply');
+    expect(r2.joinsAlertId).toBe(r1.alertId);
+    // A1 is acknowledged before R2's dispatch joins it: R2 gets alert A2 of its own.
+    await alerts.acknowledge(r1.alertId, { now: h.state.now, by: 'Dr Rivera' });
+    await alerts.createFromReply({ ...r2, alertId: r2.alertId });
+    await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
+    const r3 = (await h.deps.replies.listForBooking('ci-9')).find(
+      (reply) => reply.replyId !== r1.replyId && reply.replyId !== r2.replyId,
+    );
+    expect(r3?.joinsAlertId).toBe(r2.alertId);
   });
 
   it('starts a new alert when the earlier one was acknowledged', async () => {

@@ -11,6 +11,7 @@ import type {
   AlertState,
   AlertStore,
   AlertWork,
+  JoinResult,
   StaffActor,
   StoredReply,
 } from '../../domain/ports';
@@ -26,6 +27,9 @@ import {
 import { replySortKey, toReply } from './reply-store';
 
 const key = (alertId: string) => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' });
+
+/** Tries at joining an alert other replies are joining at the same moment. */
+const JOIN_ATTEMPTS = 5;
 
 /**
  * Staff alerts, one item each, moved along by single-item conditional writes:
@@ -70,49 +74,94 @@ export class DynamoAlertStore implements AlertStore {
     }
   }
 
-  async join(
+  async join(alertId: string, reply: { replyId: string; rules: string[] }): Promise<JoinResult> {
+    // Optimistic on the alert's rules, so two replies joining at once never both claim to add the same rule.
+    for (let attempt = 0; attempt < JOIN_ATTEMPTS; attempt++) {
+      const alert = await this.get(alertId);
+      if (!alert) return { outcome: 'missing', added: [] };
+      const earlier = alert.joins?.find((join) => join.replyId === reply.replyId);
+      if (earlier) return { outcome: 'already', added: earlier.added };
+      if (alert.state !== 'pending' && alert.state !== 'open' && alert.state !== 'escalated') {
+        return { outcome: 'not-open', added: [] };
+      }
+      const added = [...new Set(reply.rules.filter((rule) => !alert.rules.includes(rule)))];
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key(alertId),
+            UpdateExpression:
+              'SET replyIds = list_append(if_not_exists(replyIds, :none), :reply), joins = list_append(if_not_exists(joins, :none), :join), #rules = :rules',
+            ConditionExpression:
+              '#state IN (:pending, :open, :escalated) AND size(#rules) = :count AND NOT contains(replyIds, :replyId)',
+            ExpressionAttributeNames: { '#state': 'state', '#rules': 'rules' },
+            ExpressionAttributeValues: {
+              ':none': [],
+              ':reply': [reply.replyId],
+              ':join': [{ replyId: reply.replyId, added }],
+              ':replyId': reply.replyId,
+              ':rules': [...alert.rules, ...added],
+              ':count': alert.rules.length,
+              ':pending': 'pending',
+              ':open': 'open',
+              ':escalated': 'escalated',
+            },
+          }),
+        );
+        return { outcome: 'joined', added };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(`alert ${alertId}: too many concurrent joins`);
+  }
+
+  async claimUpdate(
     alertId: string,
-    reply: { replyId: string; rules: string[] },
-  ): Promise<'joined' | 'already' | 'not-open' | 'missing'> {
+    replyId: string,
+    opts: { now: string; expiresAt: string },
+  ): Promise<'claimed' | 'already-sent' | 'in-flight'> {
+    const updateKey = { pk: `ALERT#${alertId}`, sk: `UPDATE#${replyId}` };
     try {
       await this.db.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: key(alertId),
-          UpdateExpression:
-            'SET replyIds = list_append(if_not_exists(replyIds, :none), :reply), #rules = list_append(#rules, :rules)',
-          ConditionExpression:
-            'attribute_exists(pk) AND #state IN (:pending, :open, :escalated) AND NOT contains(replyIds, :replyId)',
-          ExpressionAttributeNames: { '#state': 'state', '#rules': 'rules' },
-          ExpressionAttributeValues: {
-            ':none': [],
-            ':reply': [reply.replyId],
-            ':replyId': reply.replyId,
-            ':rules': reply.rules,
-            ':pending': 'pending',
-            ':open': 'open',
-            ':escalated': 'escalated',
-          },
+          Item: { ...updateKey, status: 'sending', claimExpiresAt: opts.expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :sending AND claimExpiresAt < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':now': opts.now },
         }),
       );
-      return 'joined';
+      return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const alert = await this.get(alertId);
-      if (!alert) return 'missing';
-      return alert.replyIds?.includes(reply.replyId) ? 'already' : 'not-open';
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: updateKey, ConsistentRead: true }),
+      );
+      return Item?.status === 'sent' ? 'already-sent' : 'in-flight';
     }
   }
 
-  async markUpdateSent(alertId: string, replyId: string): Promise<void> {
+  async settleUpdate(alertId: string, replyId: string, opts: { now: string; sent: boolean }): Promise<void> {
+    const updateKey = { pk: `ALERT#${alertId}`, sk: `UPDATE#${replyId}` };
     await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(alertId),
-        UpdateExpression: 'SET updatesSentFor = list_append(if_not_exists(updatesSentFor, :none), :reply)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':none': [], ':reply': [replyId] },
-      }),
+      opts.sent
+        ? new UpdateCommand({
+            TableName: this.tableName,
+            Key: updateKey,
+            UpdateExpression: 'SET #status = :sent, sentAt = :now REMOVE claimExpiresAt',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sent': 'sent', ':now': opts.now },
+          })
+        : // A failed send lets the next attempt claim it at once.
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: updateKey,
+            UpdateExpression: 'SET claimExpiresAt = :now',
+            ConditionExpression: '#status = :sending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sending': 'sending', ':now': '' },
+          }),
     );
   }
 

@@ -63,9 +63,13 @@ export type AlertStep =
  */
 export async function dispatchReplyAlert(deps: AlertDeps, reply: StoredReply): Promise<AlertStep> {
   if (!reply.alertId) return 'unknown';
-  if (reply.joinsAlertId !== undefined && (await joinOpenAlert(deps, reply, reply.joinsAlertId))) {
-    await deps.alerts.clearReplyMarker(reply);
-    return 'joined';
+  if (reply.joinsAlertId !== undefined) {
+    const joined = await joinOpenAlert(deps, reply, reply.joinsAlertId);
+    if (joined === 'in-flight') return 'in-flight';
+    if (joined === 'joined') {
+      await deps.alerts.clearReplyMarker(reply);
+      return 'joined';
+    }
   }
   await deps.alerts.createFromReply({ ...reply, alertId: reply.alertId });
   await deps.alerts.clearReplyMarker(reply);
@@ -73,26 +77,38 @@ export async function dispatchReplyAlert(deps: AlertDeps, reply: StoredReply): P
 }
 
 /**
- * Adds the reply to the open alert; false when that alert was acknowledged
- * meanwhile (the reply then gets its own). A publish failure of the
- * "updated" message throws, leaving the reply's marker for the sweeper.
+ * Adds the reply to the open alert: `joined` (the marker may go), `in-flight`
+ * (its "updated" message is being sent by another attempt: the marker stays
+ * for the sweeper), or `not-open` when that alert was acknowledged meanwhile
+ * (the reply then gets its own). A publish failure of the "updated" message
+ * throws, leaving the reply's marker for the sweeper.
  */
-async function joinOpenAlert(deps: AlertDeps, reply: StoredReply, alertId: string): Promise<boolean> {
-  const adds = reply.addsRules ?? [];
-  let outcome = await deps.alerts.join(alertId, { replyId: reply.replyId, rules: adds });
-  if (outcome === 'missing' && reply.joinsAlertOf) {
+async function joinOpenAlert(
+  deps: AlertDeps,
+  reply: StoredReply,
+  alertId: string,
+): Promise<'joined' | 'in-flight' | 'not-open'> {
+  const joining = { replyId: reply.replyId, rules: reply.rules };
+  let result = await deps.alerts.join(alertId, joining);
+  if (result.outcome === 'missing' && reply.joinsAlertOf) {
     // The earlier reply's dispatch has not created its alert yet: create it here, as it would.
     await deps.alerts.createFromReply({ ...reply, ...reply.joinsAlertOf, alertId });
-    outcome = await deps.alerts.join(alertId, { replyId: reply.replyId, rules: adds });
+    result = await deps.alerts.join(alertId, joining);
   }
-  if (outcome === 'not-open' || outcome === 'missing') return false;
-  if (adds.length === 0) return true;
+  if (result.outcome === 'not-open' || result.outcome === 'missing') return 'not-open';
+  if (result.added.length === 0) return 'joined';
+  const now = deps.clock.now();
+  const claim = await deps.alerts.claimUpdate(alertId, reply.replyId, {
+    now,
+    expiresAt: shiftIso(now, { minutes: ALERT_CLAIM_MINUTES }),
+  });
+  if (claim === 'already-sent') return 'joined';
+  if (claim === 'in-flight') return 'in-flight';
   const alert = await deps.alerts.get(alertId);
-  if (!alert || alert.updatesSentFor?.includes(reply.replyId)) return true;
   const message = staffAlertMessage({
     kind: 'update',
     alertId,
-    bookingId: alert.bookingId,
+    bookingId: alert?.bookingId ?? reply.bookingId,
     replyKind: reply.kind,
     receivedAt: reply.receivedAt,
     clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
@@ -102,13 +118,14 @@ async function joinOpenAlert(deps: AlertDeps, reply: StoredReply, alertId: strin
     await deps.staff.publish('alerts', message);
   } catch (error) {
     const reason = error instanceof Error ? error.name : 'unknown';
+    await deps.alerts.settleUpdate(alertId, reply.replyId, { now: deps.clock.now(), sent: false });
     deps.metrics.count(METRIC.alertDeliveryFailures);
     deps.log.error('staff alert update not published', { alertId, reason });
     throw new AlertDeliveryError(alertId, reason);
   }
-  await deps.alerts.markUpdateSent(alertId, reply.replyId);
+  await deps.alerts.settleUpdate(alertId, reply.replyId, { now: deps.clock.now(), sent: true });
   deps.log.info('staff alert updated', { alertId });
-  return true;
+  return 'joined';
 }
 
 /**

@@ -88,7 +88,14 @@ export type PatientView =
       values?: Record<string, string>;
       errors?: FieldError[];
     }
-  | { view: 'reply-received'; level: 'routine' | 'review'; callback: boolean }
+  | {
+      view: 'reply-received';
+      kind: CheckinKind;
+      level: 'routine' | 'review';
+      callback: boolean;
+      /** Fields of a reply stored for its red flag that could not be read. */
+      unread?: FieldError[];
+    }
   | {
       view: 'urgent';
       kind: CheckinKind;
@@ -191,7 +198,10 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
       deps.screeners.baseline(booking.patient.id),
     ]);
   } catch (error) {
-    return notStored(deps, { form, kind, language, urgent: mustStore, advice: 'crisis', answers, error });
+    // Triage needs no store: without the baseline it still gives the right advice for what is known.
+    const known = triageReply(answers, kind, policy);
+    const urgent = known.level === 'urgent' || mustStore;
+    return notStored(deps, { form, kind, language, urgent, advice: known.advice, answers, error });
   }
   if (!mustStore && earlier.filter((reply) => reply.kind === kind).length >= MAX_REPLIES_PER_LINK) {
     deps.log.info('check-in reply refused', { kind, reason: 'too-many' });
@@ -248,8 +258,10 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
   }
   return html(200, {
     view: 'reply-received',
+    kind,
     level: triage.level === 'review' ? 'review' : 'routine',
     callback: triage.advice === 'callback',
+    ...(unread.length > 0 ? { unread } : {}),
   });
 }
 
@@ -266,7 +278,6 @@ async function storeReply(deps: CheckinDeps, reply: StoredReply, earlier?: Store
     ? {
         joinsAlertId: open.alertId,
         joinsAlertOf: open.owner,
-        addsRules: reply.rules.filter((rule) => !open.rules.includes(rule)),
       }
     : {};
   await deps.replies.record({ ...reply, alertId: deps.newId(), ...joining });
@@ -282,35 +293,42 @@ interface OpenAlert {
 
 /**
  * The booking's alert nobody has acknowledged yet: the one the newest urgent
- * reply raised or joined, when it is still open or not created yet (its
- * dispatch may still be on the way).
+ * reply joined, or its own (which exists only if that join found the alert
+ * acknowledged), or, for a reply that joined nothing, its own alert even
+ * while it is still being created (its dispatch may be on the way).
  */
 async function openAlert(deps: CheckinDeps, earlier: StoredReply[]): Promise<OpenAlert | undefined> {
   const newest = earlier
     .filter((reply) => reply.alertId !== undefined)
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
   if (newest?.alertId === undefined) return undefined;
-  const ownerOf = (reply: StoredReply) => ({
-    replyId: reply.replyId,
-    kind: reply.kind,
-    receivedAt: reply.receivedAt,
-    rules: reply.rules,
-  });
-  const candidates: { alertId: string; owner: OpenAlert['owner']; pendingRules: string[] }[] = [];
+  const own = {
+    replyId: newest.replyId,
+    kind: newest.kind,
+    receivedAt: newest.receivedAt,
+    rules: newest.rules,
+  };
   if (newest.joinsAlertId !== undefined && newest.joinsAlertOf !== undefined) {
-    const owner = newest.joinsAlertOf;
-    candidates.push({ alertId: newest.joinsAlertId, owner, pendingRules: [...owner.rules, ...newest.rules] });
-  } else {
-    candidates.push({ alertId: newest.alertId, owner: ownerOf(newest), pendingRules: newest.rules });
-  }
-  for (const candidate of candidates) {
-    const alert = await deps.alerts.get(candidate.alertId);
-    if (!alert) return { alertId: candidate.alertId, owner: candidate.owner, rules: candidate.pendingRules };
-    if (OPEN_STATES.includes(alert.state)) {
-      return { alertId: alert.alertId, owner: candidate.owner, rules: alert.rules };
+    const joined = await deps.alerts.get(newest.joinsAlertId);
+    if (joined && OPEN_STATES.includes(joined.state)) {
+      return { alertId: joined.alertId, owner: newest.joinsAlertOf, rules: joined.rules };
     }
+    if (!joined) {
+      const pending = [...newest.joinsAlertOf.rules, ...newest.rules];
+      return { alertId: newest.joinsAlertId, owner: newest.joinsAlertOf, rules: pending };
+    }
+    // The alert it meant to join was acknowledged: it has its own, if its dispatch has run.
+    const ownAlert = await deps.alerts.get(newest.alertId);
+    if (ownAlert && OPEN_STATES.includes(ownAlert.state)) {
+      return { alertId: ownAlert.alertId, owner: own, rules: ownAlert.rules };
+    }
+    return undefined;
   }
-  return undefined;
+  const alert = await deps.alerts.get(newest.alertId);
+  if (!alert) return { alertId: newest.alertId, owner: own, rules: newest.rules };
+  return OPEN_STATES.includes(alert.state)
+    ? { alertId: alert.alertId, owner: own, rules: alert.rules }
+    : undefined;
 }
 
 /** Enters the reply's screener totals in the patient's history; the reply is stored already, so a failure is logged, not shown. */

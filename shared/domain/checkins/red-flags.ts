@@ -19,7 +19,7 @@ const ALWAYS_RED: readonly SideEffect[] = ['chest-pain', 'trouble-breathing', 'f
  */
 export function hasRedFlag(answers: CheckinAnswers, kind: CheckinKind): boolean {
   if (answers.selfHarm === 'yes' || answers.selfHarmNow === 'yes') return true;
-  if ((answers.phq9?.[8] ?? 0) >= 1) return true;
+  if ((answers.phq9?.[8] ?? answers.phq9Item9 ?? 0) >= 1) return true;
   return SIDE_EFFECTS.some((effect) => {
     const severity = answers.sideEffects[effect] ?? 'none';
     if (ALWAYS_RED.includes(effect)) return severity !== 'none';

@@ -135,7 +135,7 @@ function holds(condition: TriageCondition, reply: Reply): boolean {
     case 'sideEffects':
       return matchingEffects(answers, condition).length > 0;
     case 'phq9Item':
-      return within(answers.phq9?.[condition.item - 1], condition);
+      return within(phq9ItemOf(answers, condition.item), condition);
     case 'gad7Item':
       return within(answers.gad7?.[condition.item - 1], condition);
     case 'phq9Total':
@@ -150,6 +150,11 @@ function holds(condition: TriageCondition, reply: Reply): boolean {
     default:
       return condition satisfies never;
   }
+}
+
+/** A PHQ-9 item (from 1); item 9 also from a reply that kept only it. */
+function phq9ItemOf(answers: CheckinAnswers, item: number): number | undefined {
+  return answers.phq9?.[item - 1] ?? (item === 9 ? answers.phq9Item9 : undefined);
 }
 
 /** `selfHarmNow` yes counts as `selfHarm` yes (DESIGN section 7). */

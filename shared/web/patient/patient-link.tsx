@@ -1,6 +1,7 @@
 import type { VNode } from 'preact';
-import type { Language } from '../../contracts/booking-events';
+import type { FieldError, Language } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
+import type { CheckinKind } from '../../contracts/vocabulary';
 import {
   answerPatientLink,
   type CheckinDeps,
@@ -70,6 +71,7 @@ function patientPage(config: ClinicConfig, page: PatientView, language: Language
           language={language}
           level={page.level}
           {...(page.callback ? { callbackPromise: config.callback.promise[language] } : {})}
+          {...(page.unread ? { unread: unreadMessages(language, page.unread, page.kind) } : {})}
         />
       );
     case 'urgent':
@@ -80,14 +82,15 @@ function patientPage(config: ClinicConfig, page: PatientView, language: Language
           advice={page.advice}
           actingNow={page.actingNow}
           saved={page.saved}
-          unread={[
-            ...new Set(
-              page.unread?.map((error) => patientErrorFor(language, error.field, page.kind).message),
-            ),
-          ]}
+          unread={unreadMessages(language, page.unread ?? [], page.kind)}
         />
       );
     case 'instructions':
       return <InstructionsPage language={language} config={config} booking={page.booking} />;
   }
+}
+
+/** The patient's words for the fields of a stored reply that could not be read, each once. */
+function unreadMessages(language: Language, errors: readonly FieldError[], kind: CheckinKind): string[] {
+  return [...new Set(errors.map((error) => patientErrorFor(language, error.field, kind).message))];
 }

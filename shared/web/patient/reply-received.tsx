@@ -14,6 +14,8 @@ export interface ReplyReceivedInput {
   level: 'routine' | 'review' | 'urgent';
   /** For a patient who asked for a call: the clinic's promise (config `callback.promise`). */
   callbackPromise?: string;
+  /** Answers that could not be read, in the patient's words, for a reply stored for its red flag. */
+  unread?: readonly string[];
 }
 
 /**
@@ -44,6 +46,9 @@ export function ReplyReceived(input: ReplyReceivedInput): VNode {
     >
       <h1>{t(language, 'received.title')}</h1>
       <p class="lead">{t(language, 'received.saved')}</p>
+      {input.unread && input.unread.length > 0 ? (
+        <p>{t(language, 'urgent.someUnread', { problems: input.unread.join(' ') })}</p>
+      ) : null}
       <h2>{t(language, 'received.nextHeading')}</h2>
       <p>
         {input.callbackPromise !== undefined ? (

@@ -257,6 +257,11 @@ function ReplyAnswers(props: {
         )}
       </Term>
       <ScreenerAnswers reply={props.reply} instrument="phq9" triggers={triggers} />
+      {answers.phq9Item9 !== undefined ? (
+        <Term label="PHQ-9 item 9 (the other PHQ-9 answers could not be read)">
+          <Triggered when={answers.phq9Item9 >= 1}>{screenerOptionText('phq9', answers.phq9Item9)}</Triggered>
+        </Term>
+      ) : null}
       {answers.phq9Difficulty !== undefined ? (
         <Term label="PHQ-9 difficulty (item 10, not scored)">
           {t('en', `phq9Difficulty.option.${answers.phq9Difficulty as 0 | 1 | 2 | 3}`)}
