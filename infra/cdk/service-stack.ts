@@ -5,6 +5,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { LIST_INDEX } from '../../shared/adapters/dynamodb/client';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { METRIC } from '../../shared/contracts/metrics';
 import { Alerts } from './constructs/alerts';
@@ -75,7 +76,8 @@ export class ServiceStack extends Stack {
       key,
     });
     const bookingEvents = this.ingestion.handler;
-    bookingEvents.bindTable(props.table);
+    // Due messages go out while the event is processed: a week check-in may look up the day lists.
+    bookingEvents.bindTable(props.table, { queryIndexes: [LIST_INDEX] });
     // Due-now messages (e.g. preparation instructions) are sent while the event is processed.
     this.messaging.bindSending(bookingEvents);
     this.messaging.bindScheduling(bookingEvents);

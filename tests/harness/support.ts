@@ -204,7 +204,7 @@ export async function messagingHarness(options: HarnessOptions) {
   const deps = withDueMessageSender({
     config,
     clock,
-    bookings: new DynamoBookingStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog,
     links: new DynamoLinkStore(db, tableName),
     signingKey: { get: async () => new Uint8Array(32).fill(3) },

@@ -527,21 +527,25 @@ describe('followup app', () => {
       }
     });
 
-    it('lets dispatch-alerts and send-review-digest query the work index and the console the list index, each by its own ARN', () => {
-      const expected = new Map<ProjectFunction, string>([
-        [service.alerts.dispatchFunction, WORK_INDEX],
-        [service.alerts.digestFunction, WORK_INDEX],
-        [service.console.handler, LIST_INDEX],
+    it('lets each function query only the indexes it reads, each by its own ARN', () => {
+      const expected = new Map<ProjectFunction, string[]>([
+        [service.alerts.dispatchFunction, [WORK_INDEX]],
+        [service.alerts.digestFunction, [WORK_INDEX, LIST_INDEX]],
+        [service.console.handler, [LIST_INDEX]],
+        [service.messaging.sendFunction, [LIST_INDEX]],
+        [service.ingestion.handler, [LIST_INDEX]],
       ]);
       for (const fn of allFunctions()) {
         const indexQueries = statementsOf(fn.role).filter((s) =>
           JSON.stringify(s.Resource).includes('/index/'),
         );
-        const index = expected.get(fn);
-        expect(indexQueries.length, fn.node.path).toBe(index ? 1 : 0);
+        const indexes = expected.get(fn) ?? [];
+        expect(indexQueries.length, fn.node.path).toBe(indexes.length > 0 ? 1 : 0);
         for (const statement of indexQueries) {
           expect(statement.Action).toBe('dynamodb:Query');
-          expect(JSON.stringify(statement.Resource)).toContain(`"/index/${index}"`);
+          const resources = JSON.stringify(statement.Resource);
+          for (const index of indexes) expect(resources).toContain(`"/index/${index}"`);
+          expect(resources.match(/\/index\//g)?.length).toBe(indexes.length);
         }
       }
     });

@@ -34,7 +34,7 @@ async function harness() {
   const deps = withDueMessageSender({
     config,
     clock: { now: () => state.now },
-    bookings: new DynamoBookingStore(db, tableName),
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     links: new DynamoLinkStore(db, tableName),
     signingKey: { get: async () => signingKey },

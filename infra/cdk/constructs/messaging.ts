@@ -8,6 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LIST_INDEX } from '../../../shared/adapters/dynamodb/client';
 import { ENV } from '../../../shared/contracts/env';
 import { encryptedQueue } from './encrypted-queue';
 import { ProjectFunction } from './project-function';
@@ -73,7 +74,8 @@ export class Messaging extends Construct {
       description: 'Fires one scheduled message: reloads the booking, renders and sends it if still due',
       key: props.key,
     });
-    this.sendFunction.bindTable(props.table);
+    // The day lists: a week check-in looks for the patient's other sessions nearby.
+    this.sendFunction.bindTable(props.table, { queryIndexes: [LIST_INDEX] });
     this.bindSending(this.sendFunction);
 
     this.schedulerRole = new Role(this, 'SchedulerRole', {

@@ -11,7 +11,6 @@ import type { BookingRecord } from '../../domain/booking-record';
 import type { BookingBatch, BookingDays } from '../../domain/console/ports';
 import type { BookingStore } from '../../domain/ports';
 import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll } from './client';
-import { patientKey } from './screener-history';
 
 const key = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'BOOKING' });
 
@@ -19,10 +18,8 @@ const key = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'BOOKING' 
  * Bookings on the single table: one item per booking, written under an
  * optimistic lock. Given the clinic's time zone, each booking is also listed
  * under its session day there (the console's Today page), in the same write.
- * Each session is also entered in its patient's partition
- * (`PATIENT#<id>`, `SESSION#<start>#<booking>`) before the booking is
- * written; an entry left behind by a reschedule or a cancel is harmless,
- * because readers check it against the booking.
+ * A patient's sessions in a few days are found through those day lists
+ * (the index holds whole items), so no second write per booking is needed.
  */
 export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDays {
   constructor(
@@ -53,18 +50,14 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
         Limit: limit,
       }),
     );
-    return (Items ?? []).map(
-      ({ pk: _pk, sk: _sk, listKey: _key, listAt: _at, ...record }) => record as BookingRecord,
-    );
+    return (Items ?? []).map(toRecord);
   }
 
   async get(bookingId: string): Promise<BookingRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: key(bookingId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, listKey: _key, listAt: _at, ...record } = Item;
-    return record as BookingRecord;
+    return Item ? toRecord(Item) : undefined;
   }
 
   async getMany(bookingIds: readonly string[]): Promise<Map<string, FullBooking>> {
@@ -95,21 +88,6 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
   }
 
   async save(record: BookingRecord, expectedRevision: number | undefined): Promise<'saved' | 'conflict'> {
-    const booking = record.booking;
-    if (booking && record.status === 'active') {
-      const startsAt = new Date(booking.session.startsAt).toISOString();
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: patientKey(booking.patient.id),
-            sk: `SESSION#${startsAt}#${record.bookingId}`,
-            bookingId: record.bookingId,
-            startsAt,
-          },
-        }),
-      );
-    }
     try {
       await this.db.send(
         new PutCommand({
@@ -132,24 +110,34 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
   }
 
   async sessionsOfPatient(patientId: string, from: string, to: string): Promise<BookingRecord[]> {
-    const entries = await queryAll(this.db, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': patientKey(patientId),
-        ':from': `SESSION#${new Date(from).toISOString()}`,
-        // "~" sorts after every booking id character, so sessions starting exactly at `to` are in.
-        ':to': `SESSION#${new Date(to).toISOString()}#~`,
-      },
-    });
-    const ids = [...new Set(entries.map((entry) => String(entry.bookingId)))];
-    const records = await Promise.all(ids.map((id) => this.get(id)));
-    return records.filter((record): record is BookingRecord => {
-      const startsAt = record?.booking?.session.startsAt;
-      const sameActivePatient = record?.status === 'active' && record.booking?.patient.id === patientId;
-      if (!sameActivePatient || !startsAt) return false;
-      const start = Date.parse(startsAt);
-      return start >= Date.parse(from) && start <= Date.parse(to);
-    });
+    const zone = this.options.clinicTimeZone;
+    if (!zone) throw new Error('sessionsOfPatient needs the clinic time zone (the day lists)');
+    const first = DateTime.fromISO(from, { zone });
+    const last = DateTime.fromISO(to, { zone });
+    const found: BookingRecord[] = [];
+    for (let day = first.startOf('day'); day <= last; day = day.plus({ days: 1 })) {
+      const key = day.toISODate();
+      if (!key) continue;
+      const items = await queryAll(this.db, {
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :day',
+        ExpressionAttributeValues: { ':day': LIST_KEYS.sessionDay(key) },
+      });
+      for (const item of items) {
+        const record = toRecord(item);
+        const startsAt = record.booking?.session.startsAt;
+        if (record.status !== 'active' || record.booking?.patient.id !== patientId || !startsAt) continue;
+        const start = Date.parse(startsAt);
+        if (start >= Date.parse(from) && start <= Date.parse(to)) found.push(record);
+      }
+    }
+    return found;
   }
+}
+
+/** A stored item as a booking record, without its keys and list entry. */
+function toRecord(item: Record<string, unknown>): BookingRecord {
+  const { pk: _pk, sk: _sk, listKey: _key, listAt: _at, ...record } = item;
+  return record as unknown as BookingRecord;
 }
