@@ -23,6 +23,8 @@ import { bookingDetail } from './session';
 
 const CLOCK_START = '2026-05-04T14:00:00.000Z';
 const SESSION_START = '2026-05-14T10:00:00-04:00';
+/** prep-day-of of that session: 3 hours before, in quiet hours, so skipped. */
+const DAY_OF_AT = '2026-05-14T11:00:00.000Z';
 const ROUNDS = 4;
 
 /** Runs `task(0..count-1)` with `concurrency` in flight; answers the elapsed ms. */
@@ -136,8 +138,11 @@ export async function measureIngestion(events: number, concurrency: number) {
         }),
       );
       if (!withClaim) return;
-      const ref = { bookingId: id, kind: 'prep-instructions' as const, at: CLOCK_START };
       const now = clock.now();
+      // The 10:00 session's day-of SMS (07:00) falls in quiet hours: its skip is recorded at planning.
+      const dayOf = { bookingId: id, kind: 'prep-day-of' as const, at: DAY_OF_AT };
+      await messageLog.recordSkip(dayOf, { version: 1, now, reason: 'quiet-hours' });
+      const ref = { bookingId: id, kind: 'prep-instructions' as const, at: CLOCK_START };
       if ((await messageLog.claim(ref, 'email', { version: 1, now, expiresAt: now })) !== 'claimed')
         throw new Error('floor claim failed');
       await messageLog.markSent(ref, 'email', { now, providerMessageId: 'floor' });
@@ -196,7 +201,7 @@ export async function measureIngestion(events: number, concurrency: number) {
       events: total,
       concurrency,
       floorDefinition:
-        'per booking: GetItem (consistent) + conditional PutItem of a booking-sized item + message-log claim (conditional UpdateItem) + mark-sent (UpdateItem) for the one channel of the due prep-instructions',
+        'per booking: GetItem (consistent) + conditional PutItem of a booking-sized item + the recorded skip of prep-day-of (conditional PutItem; 07:00 is in quiet hours) + message-log claim (conditional UpdateItem) + mark-sent (UpdateItem) for the one channel of the due prep-instructions',
       getPutFloorPerSecond: Math.round(getPutFloorPerSecond),
       handlerCpuMsPerEvent: Math.round((cpuMs / cpuEvents) * 100) / 100,
       handlerMsPerEvent: Math.round((handlerMs / total) * 100) / 100,
