@@ -50,7 +50,16 @@ async function harness(replies?: ReplyStore) {
     await deps.links.put({ linkId, bookingId: 'ci-9', kind, purpose, expiresAt: '2026-11-11T20:00:00.000Z' });
     return token;
   };
-  return { deps, state, link, db, tableName };
+  /** A JSON reply through a check-in link. */
+  const postJson = (token: string, body: unknown) =>
+    handleLinkRequest(deps, {
+      method: 'POST',
+      page: 'c',
+      token,
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+    });
+  return { deps, state, link, postJson, db, tableName };
 }
 
 const failingStore: ReplyStore = {
@@ -404,14 +413,7 @@ describe('one open alert per booking', () => {
   it('makes a second urgent reply join the open alert, naming the rules it adds', async () => {
     const h = await harness();
     const token = await h.link('checkin-next-day');
-    const post = (body: unknown) =>
-      handleLinkRequest(h.deps, {
-        method: 'POST',
-        page: 'c',
-        token,
-        contentType: 'application/json',
-        body: JSON.stringify(body),
-      });
+    const post = (body: unknown) => h.postJson(token, body);
     await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
     const [first] = await h.deps.replies.listForBooking('ci-9');
     if (!first?.alertId) throw new Error('expected an alert id');
@@ -434,13 +436,7 @@ describe('one open alert per booking', () => {
     let minute = 0;
     const post = (body: unknown) => {
       h.state.now = shiftIso('2026-11-05T15:00:00.000Z', { minutes: ++minute });
-      return handleLinkRequest(h.deps, {
-        method: 'POST',
-        page: 'c',
-        token,
-        contentType: 'application/json',
-        body: JSON.stringify(body),
-      });
+      return h.postJson(token, body);
     };
     await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
     const [r1] = await h.deps.replies.listForBooking('ci-9');
@@ -463,14 +459,7 @@ describe('one open alert per booking', () => {
   it('starts a new alert when the earlier one was acknowledged', async () => {
     const h = await harness();
     const token = await h.link('checkin-next-day');
-    const post = (body: unknown) =>
-      handleLinkRequest(h.deps, {
-        method: 'POST',
-        page: 'c',
-        token,
-        contentType: 'application/json',
-        body: JSON.stringify(body),
-      });
+    const post = (body: unknown) => h.postJson(token, body);
     await post({ mood: 5, selfHarm: 'yes', selfHarmNow: 'no' });
     const [first] = await h.deps.replies.listForBooking('ci-9');
     if (!first?.alertId) throw new Error('expected an alert id');

@@ -4,6 +4,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 
 /** One DocumentClient per table connection; `endpoint` points the local runtime and tests at dynalite. */
@@ -79,4 +80,40 @@ export async function queryCount(db: DynamoDBDocumentClient, input: QueryCommand
   let count = 0;
   for await (const page of queryPages(db, { ...input, Select: 'COUNT' })) count += page.Count ?? 0;
   return count;
+}
+
+/**
+ * Marks an item on a console list reviewed in a staff member's name and moves
+ * it to that list's done list for the month: one conditional update, false
+ * when it was not on the open list (reviewed already, or never listed).
+ */
+export async function markListedReviewed(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; sk: string },
+  lists: { open: string; done: (month: string) => string },
+  opts: { now: string; by: { name: string; subject: string } },
+): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression:
+          'SET reviewedAt = :now, reviewedBy = :by, reviewedBySubject = :subject, listKey = :done, listAt = :now',
+        ConditionExpression: 'listKey = :open',
+        ExpressionAttributeValues: {
+          ':now': opts.now,
+          ':by': opts.by.name,
+          ':subject': opts.by.subject,
+          ':open': lists.open,
+          ':done': lists.done(opts.now.slice(0, 7)),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }

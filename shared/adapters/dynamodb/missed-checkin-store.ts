@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { MissedList } from '../../domain/console/ports';
 import type { MissedCheckin, MissedCheckinStore, StaffActor } from '../../domain/ports';
-import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll, WORK_KEYS } from './client';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS, markListedReviewed, queryAll, WORK_KEYS } from './client';
 
 export const missedSortKey = (kind: string) => `MISSED#${kind}`;
 
@@ -54,32 +54,13 @@ export class DynamoMissedCheckinStore implements MissedCheckinStore, MissedList 
     return (Items ?? []).map(toMissed);
   }
 
-  async markMissedReviewed(
+  markMissedReviewed(
     missed: Pick<MissedCheckin, 'bookingId' | 'kind'>,
     opts: { now: string; by: StaffActor },
   ): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `BOOKING#${missed.bookingId}`, sk: missedSortKey(missed.kind) },
-          UpdateExpression:
-            'SET reviewedAt = :now, reviewedBy = :by, reviewedBySubject = :subject, listKey = :done, listAt = :now',
-          ConditionExpression: 'listKey = :open',
-          ExpressionAttributeValues: {
-            ':now': opts.now,
-            ':by': opts.by.name,
-            ':subject': opts.by.subject,
-            ':open': LIST_KEYS.missedOpen,
-            ':done': LIST_KEYS.missedDone(opts.now.slice(0, 7)),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const key = { pk: `BOOKING#${missed.bookingId}`, sk: missedSortKey(missed.kind) };
+    const lists = { open: LIST_KEYS.missedOpen, done: LIST_KEYS.missedDone };
+    return markListedReviewed(this.db, this.tableName, key, lists, opts);
   }
 
   async listForBooking(bookingId: string): Promise<MissedCheckin[]> {

@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReviewList } from '../../domain/console/ports';
 import type { ReplyStore, StaffActor, StoredReply } from '../../domain/ports';
-import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll, WORK_KEYS } from './client';
+import { LIST_INDEX, LIST_KEYS, markListedReviewed, queryAll, WORK_KEYS } from './client';
 
 /**
  * Check-in replies beside their booking. One conditional put per reply: an
@@ -50,29 +50,10 @@ export class DynamoReplyStore implements ReplyStore, ReviewList {
     return (Items ?? []).map(toReply);
   }
 
-  async markReviewed(reply: StoredReply, opts: { now: string; by: StaffActor }): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `BOOKING#${reply.bookingId}`, sk: replySortKey(reply) },
-          UpdateExpression:
-            'SET reviewedAt = :now, reviewedBy = :by, reviewedBySubject = :subject, listKey = :done, listAt = :now',
-          ConditionExpression: 'listKey = :open',
-          ExpressionAttributeValues: {
-            ':now': opts.now,
-            ':by': opts.by.name,
-            ':subject': opts.by.subject,
-            ':open': LIST_KEYS.reviewOpen,
-            ':done': LIST_KEYS.reviewDone(opts.now.slice(0, 7)),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  markReviewed(reply: StoredReply, opts: { now: string; by: StaffActor }): Promise<boolean> {
+    const key = { pk: `BOOKING#${reply.bookingId}`, sk: replySortKey(reply) };
+    const lists = { open: LIST_KEYS.reviewOpen, done: LIST_KEYS.reviewDone };
+    return markListedReviewed(this.db, this.tableName, key, lists, opts);
   }
 
   async listForBooking(bookingId: string): Promise<StoredReply[]> {
