@@ -173,6 +173,20 @@ describe('console HTTP edge', () => {
     expect(post.body).not.toMatch(/al-1/);
   });
 
+  it('refuses a body over 16 KB with 413 before it reads the session or changes anything', async () => {
+    const h = await harness(CLINICIAN);
+    await h.send('GET', '/console/sign-in');
+    await h.send('GET', '/console/callback?code=c&state=s-1');
+    const big = await h.send(
+      'POST',
+      '/console/alerts/al-1/acknowledge',
+      `csrf=x&note=${'n'.repeat(17 * 1024)}`,
+    );
+    expect(big.status).toBe(413);
+    expect(big.body).toContain('Nothing was changed');
+    expect((await h.send('POST', '/console/alerts/al-1/acknowledge', 'csrf=x')).status).not.toBe(413);
+  });
+
   it('signs out: deletes the session and sends the browser to the provider, then back to the console', async () => {
     const h = await harness(CLINICIAN);
     await h.send('GET', '/console/sign-in');

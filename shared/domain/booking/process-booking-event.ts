@@ -62,6 +62,9 @@ export class BookingWriteConflictError extends Error {
   }
 }
 
+/** Field errors named in a rejection at most (DESIGN section 8). */
+export const MAX_FIELD_ERRORS = 20;
+
 /**
  * Validates one booking event, applies it to the stored booking under an
  * optimistic lock, reconciles the plan's schedules and sends what is due now.
@@ -73,7 +76,13 @@ export async function processBookingEvent(
 ): Promise<EventOutcome> {
   const parsed = parseBookingEvent({ ...event, allowedSources: deps.config.bookingSources });
   if (!parsed.ok) {
-    const error = parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    // At most 20 named: a hostile event can carry thousands of unknown keys.
+    const errors = parsed.errors.slice(0, MAX_FIELD_ERRORS);
+    const more = parsed.errors.length - errors.length;
+    const error = [
+      ...errors.map((e) => `${e.field}: ${e.message}`),
+      ...(more > 0 ? [`and ${more} more`] : []),
+    ].join('; ');
     await deps.deadLetters.keep({
       source: 'booking-events',
       reason: error,
@@ -85,8 +94,8 @@ export async function processBookingEvent(
           : { source: event.source, detailType: event.detailType, detail: event.detail },
     });
     deps.metrics.count(METRIC.rejectedEvents);
-    deps.log.warn('event rejected', { fields: parsed.errors.map((e) => e.field) });
-    return { status: 'rejected', error, errors: parsed.errors };
+    deps.log.warn('event rejected', { badFields: parsed.errors.length });
+    return { status: 'rejected', error, errors };
   }
 
   const bookingId = eventBookingId(parsed.value);

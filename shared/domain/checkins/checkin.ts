@@ -58,8 +58,11 @@ export interface LinkRequest {
 /** Replies one check-in link takes (DESIGN section 7); an urgent answer is stored past it all the same. */
 export const MAX_REPLIES_PER_LINK = 10;
 
-/** The largest reply body read, in bytes: a full form in any language fits many times over. */
-export const MAX_REPLY_BODY_BYTES = 64 * 1024;
+/**
+ * The largest body a patient link reads, in bytes (DESIGN section 8): a full
+ * form with a 2,000-character note in Spanish, urlencoded, is under 13 KB.
+ */
+export const MAX_REPLY_BODY_BYTES = 16 * 1024;
 
 /**
  * What went wrong with a patient link: tampered or malformed (`invalid`),
@@ -172,7 +175,8 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
     hasRedFlag(answers, kind) ||
     (answers.note !== undefined && containsUrgentPhrase(answers.note, policy.urgentPhrases));
   if (!parsed.ok && !mustStore) {
-    deps.log.info('check-in reply rejected', { kind, fields: parsed.errors.map((e) => e.field) });
+    // Counted, never listed: a hostile body can name thousands of fields.
+    deps.log.info('check-in reply rejected', { kind, badFields: parsed.errors.length });
     if (!form) {
       return json(400, {
         errors: parsed.errors.slice(0, 20),

@@ -123,6 +123,9 @@ function settingsOf(deps: ConsoleAppDeps) {
   return found;
 }
 
+/** The largest request body the console reads, in bytes (DESIGN section 8). */
+export const MAX_CONSOLE_BODY_BYTES = 16 * 1024;
+
 /** Serves one console request. */
 export async function handleConsoleRequest(
   deps: ConsoleAppDeps,
@@ -162,6 +165,10 @@ export async function handleConsoleRequest(
     );
 
   const { method, path } = request;
+  // Nothing the console takes is longer than a short note: a larger body is refused before anything else.
+  if (Buffer.byteLength(request.body ?? '') > MAX_CONSOLE_BODY_BYTES) {
+    return message(413, 'Too much to send', ['That was more than the console takes. Nothing was changed.']);
+  }
   const query = new URLSearchParams(request.query);
   const cookies = parseCookies(request.headers.cookie);
   const now = deps.clock.now();
