@@ -7,6 +7,17 @@ import * as z from './zod';
 const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'));
 const e164 = /^\+[1-9]\d{6,14}$/;
 
+/** Whether a URL is https, or plain http on this machine only (the local runtime). */
+function isHttpsOrLoopback(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:') return true;
+    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** A whole number from `min` to `max`. */
 function whole(min: number, max: number) {
   return z.number().check(z.int(), z.minimum(min), z.maximum(max));
@@ -130,8 +141,16 @@ export const clinicConfigSchema = z.strictObject({
   ),
   links: z._default(
     z.strictObject({
-      /** Short link domain (e.g. `https://c.example.org`); default the API's own URL. */
-      baseUrl: z.optional(z.url()),
+      /** Short link domain (e.g. `https://c.example.org`); default the API's own URL. https, except on loopback. */
+      baseUrl: z.optional(
+        z
+          .url()
+          .check(
+            z.refine((url) => isHttpsOrLoopback(url), {
+              error: 'must be https (http only for 127.0.0.1 or localhost)',
+            }),
+          ),
+      ),
       /** How long a check-in or instructions link stays valid after sending. */
       ttlDays: z._default(whole(1, 60), 7),
     }),

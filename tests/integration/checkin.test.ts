@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
@@ -148,6 +149,50 @@ describe('handleLinkRequest', () => {
     const res = await handleLinkRequest(h.deps, { method: 'GET', page: 'c', token });
     expect(res.status).toBe(410);
     expect(res.body).toContain(config.clinic.phone);
+  });
+});
+
+describe('link records are validated on read', () => {
+  it('treats a link whose expiry cannot be read as expired (fail closed), and a record missing its booking as unknown', async () => {
+    const h = await harness();
+    const { linkId, token } = createLinkToken(key, {
+      bookingId: 'ci-9',
+      kind: 'checkin-same-day',
+      at: sentAt,
+    });
+    await h.db.send(
+      new PutCommand({
+        TableName: h.tableName,
+        Item: {
+          pk: `LINK#${linkId}`,
+          sk: 'LINK',
+          linkId,
+          bookingId: 'ci-9',
+          kind: 'checkin-same-day',
+          purpose: 'checkin',
+          expiresAt: 'soon',
+        },
+      }),
+    );
+    const unreadable = await handleLinkRequest(h.deps, { method: 'GET', page: 'c', token });
+    expect(unreadable.status).toBe(410);
+    const other = createLinkToken(key, { bookingId: 'ci-9', kind: 'checkin-next-day', at: sentAt });
+    await h.db.send(
+      new PutCommand({
+        TableName: h.tableName,
+        Item: {
+          pk: `LINK#${other.linkId}`,
+          sk: 'LINK',
+          linkId: other.linkId,
+          kind: 'checkin-next-day',
+          purpose: 'checkin',
+          expiresAt: '2026-11-11T20:00:00.000Z',
+        },
+      }),
+    );
+    expect((await handleLinkRequest(h.deps, { method: 'GET', page: 'c', token: other.token })).status).toBe(
+      404,
+    );
   });
 });
 

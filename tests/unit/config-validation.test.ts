@@ -277,4 +277,19 @@ describe('config-validation', () => {
       ]);
     });
   });
+
+  describe('links.baseUrl', () => {
+    it('must be https, except plain http on loopback', () => {
+      const withBase = (baseUrl: string) => ({ ...config, links: { ...config.links, baseUrl } });
+      expect(() => parseClinicConfig(withBase('http://care.example-clinic.org'))).toThrow(
+        /links.baseUrl: must be https/,
+      );
+      expect(parseClinicConfig(withBase('https://c.example.org')).links.baseUrl).toBe(
+        'https://c.example.org',
+      );
+      expect(parseClinicConfig(withBase('http://127.0.0.1:3000')).links.baseUrl).toBe(
+        'http://127.0.0.1:3000',
+      );
+    });
+  });
 });

@@ -29,6 +29,11 @@ export class DynamoLinkStore implements LinkStore {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key(linkId) }));
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, ...link } = Item;
-    return link as LinkRecord;
+    // Validated on read: a record missing what a link needs resolves to nothing (the link is refused).
+    const text = (value: unknown) => typeof value === 'string' && value.length > 0;
+    if (!text(link.linkId) || !text(link.bookingId) || !text(link.kind) || !text(link.purpose))
+      return undefined;
+    // The expiry is kept as stored: readers treat one they cannot parse as past.
+    return { ...link, expiresAt: typeof link.expiresAt === 'string' ? link.expiresAt : '' } as LinkRecord;
   }
 }

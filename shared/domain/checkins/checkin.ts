@@ -459,8 +459,11 @@ async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Res
   }
   const booking = (await deps.bookings.get(link.bookingId))?.booking;
   if (!booking) return { ok: false, problem: 'not-found' };
-  if (Date.parse(deps.clock.now()) > Date.parse(link.expiresAt))
+  // Fail closed: an expiry that cannot be read counts as past.
+  const expires = Date.parse(link.expiresAt);
+  if (!Number.isFinite(expires) || Date.parse(deps.clock.now()) > expires) {
     return { ok: false, problem: 'expired', booking };
+  }
   return { ok: true, link, booking };
 }
 
