@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { withoutFormatCharacters } from './plain-text';
 import { timeZoneSchema as timeZone } from './time-zone';
 import * as z from './zod';
 
@@ -38,14 +39,14 @@ export const sessionSchema = z.strictObject({
   durationMinutes: z.number().check(z.int(), z.minimum(15), z.maximum(600)),
   timeZone,
   treatment: z.enum(TREATMENTS),
-  location: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-  clinicianName: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  location: z.optional(z.string().check(withoutFormatCharacters, z.minLength(1), z.maxLength(200))),
+  clinicianName: z.optional(z.string().check(withoutFormatCharacters, z.minLength(1), z.maxLength(100))),
 });
 
 export const patientSchema = z
   .strictObject({
     id: z.string().check(z.minLength(1), z.maxLength(128)),
-    firstName: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    firstName: z.string().check(withoutFormatCharacters, z.trim(), z.minLength(1), z.maxLength(100)),
     email: z.optional(z.email().check(z.maxLength(254))),
     phone: z.optional(e164),
     preferredChannel: z._default(z.enum(['email', 'sms', 'both']), 'both'),
@@ -69,7 +70,7 @@ export const fullBookingSchema = z.strictObject({
 export const bookingCancelledSchema = z.strictObject({
   bookingId,
   version,
-  reason: z.optional(z.string().check(z.maxLength(500))),
+  reason: z.optional(z.string().check(withoutFormatCharacters, z.maxLength(500))),
 });
 
 export const sessionCompletedSchema = z.strictObject({

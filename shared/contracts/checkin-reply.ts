@@ -1,4 +1,5 @@
 import type { FieldError } from './booking-events';
+import { stripFormatCharacters, withoutFormatCharacters } from './plain-text';
 import type { CheckinKind } from './vocabulary';
 import {
   asksScreeners,
@@ -88,7 +89,11 @@ export const wantsCallSchema = z._default(z.boolean({ error: 'must be true or fa
 /** Trimmed; an empty note counts as no note. */
 export const noteSchema = z
   .string({ error: 'must be text' })
-  .check(z.trim(), z.maxLength(NOTE_MAX_LENGTH, { error: `must be at most ${NOTE_MAX_LENGTH} characters` }));
+  .check(
+    withoutFormatCharacters,
+    z.trim(),
+    z.maxLength(NOTE_MAX_LENGTH, { error: `must be at most ${NOTE_MAX_LENGTH} characters` }),
+  );
 
 const screenerAnswerSchema = wholeNumber(SCREENER_ITEM_MAX, SCREENER_ANSWER_MESSAGE);
 
@@ -204,7 +209,8 @@ export function salvage(candidate: Record<string, unknown>, screeners: boolean):
       : undefined;
   const note = valid('note') as string | undefined;
   // A note over the length limit is kept whole when the reply is stored for a red flag: its words matter.
-  const longNote = typeof candidate.note === 'string' ? candidate.note.trim() : undefined;
+  const longNote =
+    typeof candidate.note === 'string' ? stripFormatCharacters(candidate.note).trim() : undefined;
   return toAnswers({
     mood: valid('mood') as number | undefined,
     sideEffects,

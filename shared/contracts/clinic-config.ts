@@ -143,13 +143,11 @@ export const clinicConfigSchema = z.strictObject({
     z.strictObject({
       /** Short link domain (e.g. `https://c.example.org`); default the API's own URL. https, except on loopback. */
       baseUrl: z.optional(
-        z
-          .url()
-          .check(
-            z.refine((url) => isHttpsOrLoopback(url), {
-              error: 'must be https (http only for 127.0.0.1 or localhost)',
-            }),
-          ),
+        z.url().check(
+          z.refine((url) => isHttpsOrLoopback(url), {
+            error: 'must be https (http only for 127.0.0.1 or localhost)',
+          }),
+        ),
       ),
       /** How long a check-in or instructions link stays valid after sending. */
       ttlDays: z._default(whole(1, 60), 7),

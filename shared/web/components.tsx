@@ -60,3 +60,12 @@ export function CrisisSmallPrint(props: { language: Language }): VNode {
     </p>
   );
 }
+
+/**
+ * Text that came from outside (a patient's name or note, a booking system's
+ * location) isolated from the page's direction, so it can never reorder the
+ * words around it, even with format characters that slipped past input.
+ */
+export function Outside(props: { text: string }): VNode {
+  return <bdi>{props.text}</bdi>;
+}

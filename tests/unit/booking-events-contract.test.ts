@@ -44,6 +44,26 @@ function withField(part: 'session' | 'patient', field: string, value: unknown): 
 }
 
 describe('booking-events', () => {
+  describe('free text that cannot spoof', () => {
+    it('strips bidirectional controls and other format characters from the name, location and clinician', () => {
+      const detail = aBookingDetail({
+        patient: { firstName: '\u202EAna\u200B ' },
+        session: { location: 'Room\u2066 2\u2069', clinicianName: 'Dr\u00AD Lee\uFEFF' },
+      });
+      const event = accepted(parse(detail));
+      if (event.type !== 'created') throw new Error('unreachable');
+      expect(event.booking.patient.firstName).toBe('Ana');
+      expect(event.booking.session.location).toBe('Room 2');
+      expect(event.booking.session.clinicianName).toBe('Dr Lee');
+    });
+
+    it('rejects a name made of format characters only, naming the field', () => {
+      expect(fields(parse(withField('patient', 'firstName', '\u202E\u202C')))).toEqual([
+        'detail.patient.firstName',
+      ]);
+    });
+  });
+
   describe('parseBookingEvent', () => {
     describe('accepts', () => {
       it('a full booking as Booking Created, with the defaults filled in', () => {

@@ -140,11 +140,15 @@ const PAGES: [string, string][] = [
 
 /** The text a reader sees: tags dropped, entities decoded, whitespace collapsed. */
 function visibleText(html: string): string {
-  return html
-    .replace(/<style>[\s\S]*?<\/style>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&[#a-z0-9]+;/g, decodeEntities)
-    .replace(/\s+/g, ' ');
+  return (
+    html
+      .replace(/<style>[\s\S]*?<\/style>/g, '')
+      // Isolated outside text is inline: its tags add no space.
+      .replace(/<\/?bdi>/g, '')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&[#a-z0-9]+;/g, decodeEntities)
+      .replace(/\s+/g, ' ')
+  );
 }
 
 /** The `<dd>` that follows the `<dt>` with this label. */
@@ -258,7 +262,7 @@ describe('console pages', () => {
 
     it('shows how to reach the patient and the session', () => {
       const html = alertPage();
-      expect(definition(html, 'First name')).toBe('Ana');
+      expect(definition(html, 'First name')).toBe('<bdi>Ana</bdi>');
       expect(definition(html, 'Phone')).toBe('<a href="tel:+15555550123">+15555550123</a>');
       expect(definition(html, 'Email')).toBe('<a href="mailto:ana@example.org">ana@example.org</a>');
       expect(definition(html, 'Date and time')).toBe('Tue 3 Nov 2026, 10:00 AM EST');
@@ -312,8 +316,10 @@ describe('console pages', () => {
       });
       const hostile = [SCRIPT, IMG, '<b onclick', '<a href="javascript', '<i>rule', '<u>r', '"><b>'];
       for (const markup of hostile) expect(html).not.toContain(markup);
-      expect(definition(html, 'First name')).toBe(escapedText(IMG));
-      expect(definition(html, 'Location')).toBe(escapedText('<b onclick="x()">Suite 200</b>'));
+      expect(definition(html, 'First name')).toBe(`<bdi>${escapedText(IMG)}</bdi>`);
+      expect(definition(html, 'Location')).toBe(
+        `<bdi>${escapedText('<b onclick="x()">Suite 200</b>')}</bdi>`,
+      );
       expect(html).toContain(escapedText('Acknowledged by Joy <script>'));
       expect(html).toContain(`action="/console/alerts/${encodeURIComponent('al-"><b>')}/close"`);
     });
@@ -408,7 +414,7 @@ describe('console pages', () => {
           ]}
         />,
       );
-      const text = decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+      const text = visibleText(html);
       expect(text).toContain('Review (1)');
       expect(text).toContain('Missed check-ins (1)');
       expect(text).toContain(
@@ -418,6 +424,33 @@ describe('console pages', () => {
       expect(html).toContain('href="tel:+15550104477"');
       expect(html).toContain(`action="/console/missed/${phoneBooking.bookingId}/checkin-next-day/reviewed"`);
       expect(html).toContain('value="csrf-token-value"');
+    });
+  });
+
+  describe('text from outside', () => {
+    it('shows the patient name, note and location in <bdi>, so they cannot reorder the page around them', () => {
+      const html = renderPage(
+        <ReviewPage
+          viewer={VIEWER}
+          clinic={CLINIC}
+          items={[]}
+          missed={[
+            {
+              booking: BOOKING,
+              missed: {
+                bookingId: BOOKING.bookingId,
+                patientId: BOOKING.patient.id,
+                kind: 'checkin-same-day',
+                sentAt: '2026-11-25T15:00:00.000Z',
+                missedAt: '2026-11-26T03:00:00.000Z',
+                recordedAt: '2026-11-26T13:00:00.000Z',
+                bothEarlyMissed: false,
+              },
+            },
+          ]}
+        />,
+      );
+      expect(html).toContain(`<bdi>${escapedText(BOOKING.patient.firstName)}</bdi>`);
     });
   });
 });

@@ -3,6 +3,7 @@ import { formatStaffTime, MAX_ESCALATIONS } from '../../domain/alerts/staff-word
 import { telHref } from '../../domain/checkins/crisis-resources';
 import type { AlertDetail, AlertLists, AlertSummary, ConsoleHome } from '../../domain/console/alerts-console';
 import type { AlertRecord } from '../../domain/ports';
+import { Outside } from '../components';
 import { type ClinicView, ContactSection, ReplySection, SessionSection, Term } from '../staff/reply-sections';
 import { ConsoleDocument, type ConsoleViewer, CsrfField } from './console-document';
 
@@ -38,7 +39,7 @@ function AlertCard(props: { summary: AlertSummary; clinic: ConsoleClinic; now: s
     <li class={urgent ? 'card card-urgent' : 'card'}>
       <h3>
         <a href={`/console/alerts/${encodeURIComponent(alert.alertId)}`}>
-          {booking ? booking.patient.firstName : 'Unknown patient'}: {reason}
+          {booking ? <Outside text={booking.patient.firstName} /> : 'Unknown patient'}: {reason}
         </a>
       </h3>
       <p class="meta">
@@ -281,7 +282,7 @@ export function AlertDetailPage(props: {
       current="alerts"
     >
       <h1>
-        {booking.patient.firstName}: {detail.reason}
+        <Outside text={booking.patient.firstName} />: {detail.reason}
       </h1>
       <AlertStatus
         detail={detail}

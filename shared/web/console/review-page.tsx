@@ -2,7 +2,7 @@ import type { VNode } from 'preact';
 import { replyConsoleUrl } from '../../domain/alerts/console-links';
 import { checkinKindLabel, formatStaffTime } from '../../domain/alerts/staff-wording';
 import type { MissedItem, ReviewItem } from '../../domain/console/review-console';
-import { PhoneLink } from '../components';
+import { Outside, PhoneLink } from '../components';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer, CsrfField } from './console-document';
 
@@ -25,7 +25,7 @@ function MissedCard(props: { item: MissedItem; clinic: ConsoleClinic; csrfToken:
   return (
     <li class="card">
       <h2>
-        {booking ? booking.patient.firstName : 'Unknown patient'}: no reply to the{' '}
+        {booking ? <Outside text={booking.patient.firstName} /> : 'Unknown patient'}: no reply to the{' '}
         {checkinKindLabel(missed.kind)}
       </h2>
       <p class="meta">
@@ -74,7 +74,7 @@ export function ReviewPage(props: {
           <li class="card">
             <h2>
               <a href={replyConsoleUrl('', reply.bookingId, reply.replyId)}>
-                {booking ? booking.patient.firstName : 'Unknown patient'}:{' '}
+                {booking ? <Outside text={booking.patient.firstName} /> : 'Unknown patient'}:{' '}
                 {callRequested ? 'asked for a call; ' : ''}
                 {reason}
               </a>

@@ -5,6 +5,7 @@ import type { MessageKind } from '../../contracts/vocabulary';
 import { formatStaffDay, formatStaffTime } from '../../domain/alerts/staff-wording';
 import { telHref } from '../../domain/checkins/crisis-resources';
 import type { CheckinStatus, MessageStatus, SessionRow, TodayView } from '../../domain/console/today-console';
+import { Outside } from '../components';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer } from './console-document';
 
@@ -66,12 +67,17 @@ function SessionCard(props: { row: SessionRow; timeZone: string }): VNode {
   return (
     <li class="card">
       <h3>
-        {start} · {booking.patient.firstName}
+        {start} · <Outside text={booking.patient.firstName} />
         {status === 'cancelled' ? ' (cancelled)' : ''}
       </h3>
       <p class="meta">
         {TREATMENTS[booking.session.treatment]}, {booking.session.durationMinutes} min
-        {booking.session.location ? ` · ${booking.session.location}` : ''}
+        {booking.session.location ? (
+          <>
+            {' · '}
+            <Outside text={booking.session.location} />
+          </>
+        ) : null}
       </p>
       {booking.patient.phone ? (
         <p>

@@ -10,6 +10,7 @@ import {
 import { checkinKindLabel, formatStaffTime } from '../../domain/alerts/staff-wording';
 import { telHref } from '../../domain/checkins/crisis-resources';
 import type { StoredReply } from '../../domain/ports';
+import { Outside } from '../components';
 import { t } from '../i18n';
 
 /*
@@ -249,7 +250,9 @@ function ReplyAnswers(props: {
         {note !== undefined ? (
           <blockquote class="note" lang={language === 'en' ? undefined : language}>
             <p>
-              <Multiline text={note} />
+              <bdi>
+                <Multiline text={note} />
+              </bdi>
             </p>
           </blockquote>
         ) : (
@@ -312,7 +315,9 @@ export function ContactSection(props: { booking: FullBooking }): VNode {
     <>
       <h2>How to reach the patient</h2>
       <dl class="answers">
-        <Term label="First name">{patient.firstName}</Term>
+        <Term label="First name">
+          <Outside text={patient.firstName} />
+        </Term>
         {patient.phone ? (
           <Term label="Phone">
             <a href={telHref(patient.phone)}>{patient.phone}</a>
@@ -342,8 +347,16 @@ export function SessionSection(props: { booking: FullBooking; clinic: ClinicView
         </Term>
         <Term label="Date and time">{formatStaffTime(session.startsAt, clinic.timeZone)}</Term>
         <Term label="Treatment">{TREATMENT_LABELS[session.treatment]}</Term>
-        {session.location ? <Term label="Location">{session.location}</Term> : null}
-        {session.clinicianName ? <Term label="Clinician">{session.clinicianName}</Term> : null}
+        {session.location ? (
+          <Term label="Location">
+            <Outside text={session.location} />
+          </Term>
+        ) : null}
+        {session.clinicianName ? (
+          <Term label="Clinician">
+            <Outside text={session.clinicianName} />
+          </Term>
+        ) : null}
       </dl>
     </>
   );
