@@ -254,3 +254,24 @@ describe('DESIGN section 7 triage through the local runtime', () => {
     expect(staff.filter((m) => m.text.startsWith('URGENT update'))).toHaveLength(1);
   });
 });
+
+describe('a cancelled booking through the local runtime', () => {
+  it('answers its check-in link with 410 and the clinic phone once the booking is cancelled', async () => {
+    await bookAndRunPastCheckins('cx-1');
+    const link = await linkFor('cx-1', 'checkin-same-day');
+    expect((await fetch(runtime.url + link)).status).toBe(200);
+    const cancelled = await post('/local/events', {
+      Source: 'clinic.booking',
+      DetailType: 'Booking Cancelled',
+      Detail: { bookingId: 'cx-1', version: 2 },
+    });
+    expect(cancelled.status).toBe(200);
+    const page = await fetch(runtime.url + link);
+    expect(page.status).toBe(410);
+    const text = await page.text();
+    expect(text).toContain('This appointment was cancelled');
+    expect(text).toContain('tel:');
+    const reply = await post(link, routine);
+    expect(reply.status).toBe(410);
+  });
+});

@@ -152,6 +152,29 @@ describe('handleLinkRequest', () => {
   });
 });
 
+describe('a cancel revokes the booking links', () => {
+  it('answers 410 after a cancel, unless the session had completed before it', async () => {
+    const h = await harness();
+    const token = await h.link('checkin-next-day');
+    const stored = await h.deps.bookings.get('ci-9');
+    if (!stored) throw new Error('no booking');
+    await h.deps.bookings.save(
+      { ...stored, status: 'cancelled', revision: stored.revision + 1 },
+      stored.revision,
+    );
+    const revoked = await handleLinkRequest(h.deps, { method: 'GET', page: 'c', token });
+    expect(revoked.status).toBe(410);
+    expect(revoked.body).toContain(t('en', 'problem.revoked.title'));
+    const cancelled = await h.deps.bookings.get('ci-9');
+    if (!cancelled) throw new Error('no booking');
+    await h.deps.bookings.save(
+      { ...cancelled, endedAt: '2026-11-04T16:00:00.000Z', revision: cancelled.revision + 1 },
+      cancelled.revision,
+    );
+    expect((await handleLinkRequest(h.deps, { method: 'GET', page: 'c', token })).status).toBe(200);
+  });
+});
+
 describe('link records are validated on read', () => {
   it('treats a link whose expiry cannot be read as expired (fail closed), and a record missing its booking as unknown', async () => {
     const h = await harness();

@@ -626,7 +626,7 @@ describe('checkin-pages', () => {
 
     it.each(
       LANGUAGES.flatMap((language) =>
-        (['invalid', 'expired', 'not-found', 'not-saved', 'too-many', 'too-large'] as const).map(
+        (['invalid', 'expired', 'revoked', 'not-found', 'not-saved', 'too-many', 'too-large'] as const).map(
           (problem) => [language, problem] as const,
         ),
       ),

@@ -66,11 +66,18 @@ export const MAX_REPLY_BODY_BYTES = 16 * 1024;
 
 /**
  * What went wrong with a patient link: tampered or malformed (`invalid`),
- * past its expiry (`expired`), pointing at nothing (`not-found`), a
+ * past its expiry (`expired`), of a cancelled booking (`revoked`), pointing at nothing (`not-found`), a
  * non-urgent answer that could not be stored (`not-saved`), a link that
  * took all its replies (`too-many`), a body too large to read (`too-large`).
  */
-export type LinkProblem = 'invalid' | 'expired' | 'not-found' | 'not-saved' | 'too-many' | 'too-large';
+export type LinkProblem =
+  | 'invalid'
+  | 'expired'
+  | 'revoked'
+  | 'not-found'
+  | 'not-saved'
+  | 'too-many'
+  | 'too-large';
 
 /** Whether the patient said they may act on self-harm thoughts now: yes, no, or not answered after a yes. */
 export type ActingNow = 'yes' | 'no' | 'unknown';
@@ -446,7 +453,7 @@ function unavailable(
 
 type Resolved =
   | { ok: true; link: LinkRecord; booking: FullBooking }
-  | { ok: false; problem: 'invalid' | 'expired' | 'not-found'; booking?: FullBooking };
+  | { ok: false; problem: 'invalid' | 'expired' | 'revoked' | 'not-found'; booking?: FullBooking };
 
 async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Resolved> {
   const linkId = verifyLinkToken(await deps.signingKey.get(), request.token);
@@ -457,8 +464,13 @@ async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Res
   if (!link || link.purpose !== expectedPurpose || (request.page === 'c' && !isCheckinKind(link.kind))) {
     return { ok: false, problem: link ? 'invalid' : 'not-found' };
   }
-  const booking = (await deps.bookings.get(link.bookingId))?.booking;
+  const record = await deps.bookings.get(link.bookingId);
+  const booking = record?.booking;
   if (!booking) return { ok: false, problem: 'not-found' };
+  // A cancel revokes the booking's links, unless the session happened (its check-ins go on).
+  if (record?.status === 'cancelled' && record.endedAt === undefined) {
+    return { ok: false, problem: 'revoked', booking };
+  }
   // Fail closed: an expiry that cannot be read counts as past.
   const expires = Date.parse(link.expiresAt);
   if (!Number.isFinite(expires) || Date.parse(deps.clock.now()) > expires) {
@@ -467,7 +479,7 @@ async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Res
   return { ok: true, link, booking };
 }
 
-const PROBLEM_STATUS = { invalid: 403, expired: 410, 'not-found': 404 } as const;
+const PROBLEM_STATUS = { invalid: 403, expired: 410, revoked: 410, 'not-found': 404 } as const;
 
 function linkProblem(
   deps: CheckinDeps,
@@ -479,7 +491,12 @@ function linkProblem(
   deps.log.info('patient link refused', { problem });
   if (wantsJson) {
     return json(status, {
-      error: problem === 'expired' ? 'This link has expired.' : 'This link is not valid.',
+      error:
+        problem === 'expired'
+          ? 'This link has expired.'
+          : problem === 'revoked'
+            ? 'This appointment was cancelled.'
+            : 'This link is not valid.',
       clinicPhone: deps.config.clinic.phone,
     });
   }
