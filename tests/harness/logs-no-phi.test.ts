@@ -1,6 +1,9 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STAFF_PASSWORD, type LocalRuntime } from '../../infra/local/runtime';
+import { DEFAULT_TRIAGE_RULES } from '../../shared/contracts/triage-rules';
+import { SIDE_EFFECTS } from '../../shared/contracts/vocabulary';
+import { t } from '../../shared/web/i18n';
 import { signInOverHttp } from '../support/console-session';
 import { eventually, linkPath, type RuntimeClient, runtimeClient, startQuietRuntime } from './support';
 
@@ -168,6 +171,35 @@ describe('local runtime logs', () => {
       }
       for (const pattern of PHONE_PATTERNS) {
         if (pattern.test(line)) leaks.push(`phone ${pattern}: ${line.slice(0, 300)}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('carry no triage rule id, no triage level next to a reply id, and no answer', () => {
+    const logLines = captured.split('\n').filter((line) => line.startsWith('{'));
+    expect(logLines.some((line) => line.includes('"replyId"'))).toBe(true);
+    const leaks: string[] = [];
+    const words = [
+      ...DEFAULT_TRIAGE_RULES.map((rule) => rule.id),
+      ...SIDE_EFFECTS,
+      ...SIDE_EFFECTS.map((effect) => t('en', `sideEffect.${effect}`).toLowerCase()),
+      'selfharm',
+      'wantscall',
+      'phq9',
+      'gad7',
+    ];
+    for (const line of logLines) {
+      const lower = line.toLowerCase();
+      for (const word of words) {
+        if (
+          new RegExp(`(^|[^a-z0-9-])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^a-z0-9-]|$)`).test(lower)
+        ) {
+          leaks.push(`${word}: ${line.slice(0, 300)}`);
+        }
+      }
+      if (line.includes('"replyId"') && /"(urgent|review|routine)"/.test(line)) {
+        leaks.push(`level with a reply id: ${line.slice(0, 300)}`);
       }
     }
     expect(leaks).toEqual([]);
