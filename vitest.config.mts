@@ -12,6 +12,8 @@ export default defineConfig({
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
+      // Tests loop faster than the per-route budgets; the throttling tests turn them on explicitly.
+      LOCAL_THROTTLE: '0',
     },
   },
 });

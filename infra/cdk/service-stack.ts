@@ -104,6 +104,8 @@ export class ServiceStack extends Stack {
         : {}),
     });
     this.alerts.bindAcknowledging(this.console.handler);
+    // The stage's per-route budgets name the console's routes: they must exist first.
+    this.checkin.stage.node.addDependency(...this.console.routes);
     new CfnOutput(this, 'StaffConsoleUrl', {
       description:
         'The staff console; staff sign in with their Cognito account (email, password, authenticator app)',

@@ -24,6 +24,7 @@ import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-se
 import { OidcIdentityProvider } from '../../shared/adapters/identity/oidc-identity-provider';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
+import { ROUTE_BUDGETS, RouteThrottle, routeKeyOf } from '../../shared/contracts/route-budgets';
 import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts/alerts';
 import { nextDigestAt } from '../../shared/domain/alerts/send-review-digest';
 import type { EventOutcome } from '../../shared/domain/booking/process-booking-event';
@@ -56,6 +57,8 @@ export interface LocalRuntimeOptions {
   config?: ClinicConfig;
   /** The password of the local staff accounts. @default LOCAL_STAFF_PASSWORD, else "local-staff" */
   staffPassword?: string;
+  /** Per-route request budgets as on AWS (DESIGN section 8). @default on, unless LOCAL_THROTTLE=0 */
+  throttle?: boolean;
 }
 
 export interface LocalRuntime {
@@ -334,8 +337,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
   };
 
+  const throttle =
+    (options.throttle ?? process.env.LOCAL_THROTTLE !== '0') ? new RouteThrottle(ROUTE_BUDGETS) : undefined;
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    // The HTTP API's per-route budgets, in real time (not the virtual clock).
+    const routeKey = routeKeyOf(req.method ?? 'GET', pathname);
+    if (throttle && routeKey && !throttle.take(routeKey, performance.now())) {
+      req.resume();
+      send(res, json(429, { message: 'Too Many Requests' }));
+      return;
+    }
     const patientLink = /^\/(c|i|a|r)\/([^/?]+)$/.exec(pathname);
     const served = async (): Promise<Reply | undefined> => {
       if (await identityProvider.handle(req, res)) return undefined;

@@ -275,3 +275,62 @@ describe('a cancelled booking through the local runtime', () => {
     expect(reply.status).toBe(410);
   });
 });
+
+describe('per-route budgets through the local runtime', () => {
+  let throttled: LocalRuntime;
+  afterAll(() => throttled?.close());
+
+  it('keeps a flood of GETs with garbage tokens from stopping a patient reply', async () => {
+    throttled = await startLocalRuntime({
+      port: 0,
+      clockStart: '2026-04-06T15:00:00Z',
+      demo: false,
+      throttle: true,
+    });
+    const call = (path: string, init?: RequestInit) => fetch(throttled.url + path, init);
+    const start = DateTime.fromISO('2026-04-08T09:00', { zone: ZONE });
+    await call('/local/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        Source: 'clinic.booking',
+        DetailType: 'Booking Created',
+        Detail: {
+          bookingId: 'th-1',
+          version: 1,
+          session: { startsAt: start.toISO(), durationMinutes: 60, timeZone: ZONE, treatment: 'kap' },
+          patient: { id: 'p-th-1', firstName: 'Kai', email: 'kai@example.org' },
+        },
+      }),
+    });
+    await call('/local/clock', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: start.plus({ hours: 6 }).toUTC().toISO() }),
+    });
+    const outbox = (await (await call('/local/outbox')).json()) as OutboxEntry[];
+    const link = outbox
+      .find((m) => m.bookingId === 'th-1' && m.kind === 'checkin-same-day')
+      ?.text.match(/\/c\/[A-Za-z0-9_-]+/)?.[0];
+    if (!link) throw new Error('no check-in link');
+
+    const statuses = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        call(`/c/garbage-${i}`).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        }),
+      ),
+    );
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(400);
+    expect(statuses.filter((status) => status === 429).length).toBeLessThan(500);
+    const reply = await call(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(routine),
+    });
+    expect(reply.status).toBe(201);
+    const replies = (await (await call('/local/replies')).json()) as Reply[];
+    expect(replies.filter((r) => r.bookingId === 'th-1')).toHaveLength(1);
+  });
+});

@@ -21,6 +21,7 @@ import {
   sendMessageEnvSchema,
 } from '../../shared/contracts/env';
 import { METRICS_NAMESPACE } from '../../shared/contracts/metrics';
+import { ROUTE_BUDGETS } from '../../shared/contracts/route-budgets';
 
 const OPTIONS = { env: { account: '123456789012', region: 'us-east-1' } };
 
@@ -696,6 +697,20 @@ describe('followup app', () => {
         AutoDeploy: true,
         DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
       });
+    });
+
+    it('gives every patient and staff route its own budget, and creates the routes before the stage', () => {
+      const [id, stage] = Object.entries(serviceTemplate.findResources('AWS::ApiGatewayV2::Stage'))[0] ?? [];
+      const settings = stage?.Properties.RouteSettings as Record<string, unknown>;
+      expect(Object.keys(settings).sort()).toEqual(Object.keys(ROUTE_BUDGETS).sort());
+      expect(settings['POST /c/{token}']).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+      const routeKeys = Object.values(serviceTemplate.findResources('AWS::ApiGatewayV2::Route')).map(
+        (route) => route.Properties.RouteKey as string,
+      );
+      for (const key of Object.keys(ROUTE_BUDGETS)) expect(routeKeys, key).toContain(key);
+      const routeIds = Object.keys(serviceTemplate.findResources('AWS::ApiGatewayV2::Route'));
+      const dependsOn = [stage?.DependsOn ?? []].flat() as string[];
+      for (const routeId of routeIds) expect(dependsOn, `${id} on ${routeId}`).toContain(routeId);
     });
 
     it('access-logs the stage as JSON to an encrypted log group, without the path or query string', () => {

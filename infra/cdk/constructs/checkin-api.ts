@@ -1,6 +1,12 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -8,6 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../../shared/contracts/env';
+import { ROUTE_BUDGETS } from '../../../shared/contracts/route-budgets';
 import { ProjectFunction } from './project-function';
 
 /** Requests per second and burst the `$default` stage admits, across all callers. */
@@ -81,10 +88,12 @@ export class CheckinApi extends Construct {
       createDefaultStage: false,
     });
     const integration = new HttpLambdaIntegration('CheckinHttp', this.handler.fn);
-    this.api.addRoutes({ path: '/c/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration });
-    this.api.addRoutes({ path: '/i/{token}', methods: [HttpMethod.GET], integration });
-    this.api.addRoutes({ path: '/a/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration });
-    this.api.addRoutes({ path: '/r/{token}', methods: [HttpMethod.GET], integration });
+    const routes = [
+      ...this.api.addRoutes({ path: '/c/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration }),
+      ...this.api.addRoutes({ path: '/i/{token}', methods: [HttpMethod.GET], integration }),
+      ...this.api.addRoutes({ path: '/a/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration }),
+      ...this.api.addRoutes({ path: '/r/{token}', methods: [HttpMethod.GET], integration }),
+    ];
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RetentionDays.ONE_YEAR,
@@ -101,6 +110,16 @@ export class CheckinApi extends Construct {
       },
     });
     this.url = this.api.apiEndpoint;
+    // The stage's route settings name these routes: they must exist first.
+    this.stage.node.addDependency(...routes);
+    // Each route its own budget (DESIGN section 8): a flood of one cannot starve another.
+    (this.stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(ROUTE_BUDGETS).map(([route, budget]) => [
+        route,
+        // A JSON map in CloudFormation: its keys are written as CloudFormation spells them.
+        { ThrottlingRateLimit: budget.rateLimit, ThrottlingBurstLimit: budget.burstLimit },
+      ]),
+    );
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',

@@ -1,5 +1,5 @@
 import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type HttpApi, HttpMethod, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   CfnManagedLoginBranding,
@@ -43,6 +43,8 @@ export interface StaffConsoleProps {
  * `/console/{proxy+}` on the HTTP API.
  */
 export class StaffConsole extends Construct {
+  /** The console's routes on the HTTP API (the stage's route budgets name them). */
+  readonly routes: HttpRoute[];
   readonly handler: ProjectFunction;
   readonly client: UserPoolClient;
   readonly domain: UserPoolDomain;
@@ -121,11 +123,13 @@ export class StaffConsole extends Construct {
     );
 
     const integration = new HttpLambdaIntegration('ConsoleHttp', this.handler.fn);
-    props.api.addRoutes({ path: '/console', methods: [HttpMethod.GET], integration });
-    props.api.addRoutes({
-      path: '/console/{proxy+}',
-      methods: [HttpMethod.GET, HttpMethod.POST],
-      integration,
-    });
+    this.routes = [
+      ...props.api.addRoutes({ path: '/console', methods: [HttpMethod.GET], integration }),
+      ...props.api.addRoutes({
+        path: '/console/{proxy+}',
+        methods: [HttpMethod.GET, HttpMethod.POST],
+        integration,
+      }),
+    ];
   }
 }
