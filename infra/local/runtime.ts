@@ -31,6 +31,8 @@ import type { EventOutcome } from '../../shared/domain/booking/process-booking-e
 import { toJsonOrUndefined } from '../../shared/domain/json';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
+import { rotateSigningKeys } from '../../shared/domain/messages/tokens';
+import type { SigningKeys } from '../../shared/domain/ports';
 import { shiftIso } from '../../shared/domain/time';
 import {
   clockTarget,
@@ -86,7 +88,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const scheduler = new LocalScheduler();
   const outbox = new LocalOutbox(clock);
   const deadLetters = new LocalDeadLetters();
-  const signingKey = randomBytes(32);
+  // The link-signing keys: random per start; POST /local/keys/rotate plays a Secrets Manager rotation.
+  let signingKeys: SigningKeys = { current: { id: 1, key: randomBytes(32) } };
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -100,7 +103,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     links: new DynamoLinkStore(db, tableName),
-    signingKey: { get: async () => signingKey },
+    signingKey: { get: async () => signingKeys },
     linkBaseUrl: url,
     mailer: outbox.mailer,
     sms: outbox.smsSender,
@@ -264,6 +267,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return json(200, { results });
     },
     'GET /local/clock': async () => json(200, { now: clock.now() }),
+    'POST /local/keys/rotate': async () => {
+      signingKeys = rotateSigningKeys(signingKeys, randomBytes(32));
+      return json(200, { current: signingKeys.current.id, previous: signingKeys.previous?.id });
+    },
     // Browsers ask for it on every page; an empty answer keeps their consoles free of errors.
     'GET /favicon.ico': async () => ({ status: 204, type: 'image/x-icon', body: '' }),
     'POST /local/clock': async (body, viaForm) => {

@@ -180,9 +180,24 @@ export interface Log {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** The link-signing key (Secrets Manager on AWS, random per start locally). */
+/** One link-signing key and its id (0-255), which every token it signs carries. */
+export interface SigningKey {
+  id: number;
+  key: Uint8Array;
+}
+
+/** The keys that verify: the current one, which signs, and the one before it (DESIGN section 8). */
+export interface SigningKeys {
+  current: SigningKey;
+  previous?: SigningKey;
+}
+
+/**
+ * The link-signing keys (Secrets Manager on AWS, random per start locally):
+ * the current one and the previous one, or a bare key (key 0).
+ */
 export interface SigningKeySource {
-  get(): Promise<Uint8Array>;
+  get(): Promise<SigningKeys | Uint8Array>;
 }
 
 /** One stored check-in reply: append-only, with the triage it got. */

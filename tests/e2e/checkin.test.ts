@@ -334,3 +334,16 @@ describe('per-route budgets through the local runtime', () => {
     expect(replies.filter((r) => r.bookingId === 'th-1')).toHaveLength(1);
   });
 });
+
+describe('link keys rotating in the local runtime', () => {
+  it('opens a link signed with the previous key, and refuses one whose key has been retired', async () => {
+    await bookAndRunPastCheckins('rot-1');
+    const link = await linkFor('rot-1', 'checkin-same-day');
+    expect((await fetch(runtime.url + link)).status).toBe(200);
+    const rotated = await post('/local/keys/rotate', {});
+    expect(rotated.status).toBe(200);
+    expect((await fetch(runtime.url + link)).status).toBe(200);
+    await post('/local/keys/rotate', {});
+    expect((await fetch(runtime.url + link)).status).toBe(403);
+  });
+});

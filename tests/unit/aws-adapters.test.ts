@@ -250,9 +250,32 @@ describe('SecretsManagerSigningKey', () => {
       .resolves({ SecretString: 'k'.repeat(48) });
     const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret');
     const [first, second] = await Promise.all([key.get(), key.get()]);
-    expect(Buffer.from(first).toString()).toBe('k'.repeat(48));
+    expect(Buffer.from(first as Uint8Array).toString()).toBe('k'.repeat(48));
     expect(second).toBe(first);
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it('reads a rotated secret as its current and previous keys, with their ids', async () => {
+    secretsMock.on(GetSecretValueCommand, { SecretId: 'arn:rotated' }).resolves({
+      SecretString: JSON.stringify({
+        current: { id: 2, key: 'c'.repeat(44) },
+        previous: { id: 1, key: 'p'.repeat(44) },
+      }),
+    });
+    const keys = await new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:rotated').get();
+    expect(keys).toEqual({
+      current: { id: 2, key: new TextEncoder().encode('c'.repeat(44)) },
+      previous: { id: 1, key: new TextEncoder().encode('p'.repeat(44)) },
+    });
+  });
+
+  it('refuses a rotated secret without a valid current key', async () => {
+    secretsMock.on(GetSecretValueCommand, { SecretId: 'arn:broken' }).resolves({
+      SecretString: JSON.stringify({ current: { id: 300, key: 'c'.repeat(44) } }),
+    });
+    await expect(
+      new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:broken').get(),
+    ).rejects.toThrow(/no valid current key/);
   });
 
   it('refuses a short key and tries again on the next call', async () => {

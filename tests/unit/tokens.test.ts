@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_KINDS, type MessageKind } from '../../shared/contracts/vocabulary';
-import { createLinkToken, LINK_TOKEN_LENGTH, verifyLinkToken } from '../../shared/domain/messages/tokens';
+import {
+  createLinkToken,
+  LINK_TOKEN_LENGTH,
+  rotateSigningKeys,
+  verifyLinkToken,
+} from '../../shared/domain/messages/tokens';
 import { messageScheduleName } from '../../shared/domain/schedule-names';
 
 const KEY = new Uint8Array(randomBytes(32));
@@ -160,5 +165,36 @@ describe('tokens', () => {
       const names = MESSAGE_KINDS.map((kind) => messageScheduleName({ ...MESSAGE, kind }));
       expect(new Set(names).size).toBe(MESSAGE_KINDS.length);
     });
+  });
+});
+
+describe('link keys that rotate', () => {
+  const message = { bookingId: 'bk-1', kind: 'checkin-same-day' as const, at: '2026-03-09T20:00:00.000Z' };
+  const first = { current: { id: 1, key: new Uint8Array(32).fill(1) } };
+
+  it('carries the key id inside the 33-character token', () => {
+    const { token, linkId } = createLinkToken(first, message);
+    expect(token).toHaveLength(LINK_TOKEN_LENGTH);
+    expect(token).toHaveLength(33);
+    expect(Buffer.from(linkId, 'base64url')[0]).toBe(1);
+  });
+
+  it('verifies a token of the previous key after one rotation, and not after two', () => {
+    const { token, linkId } = createLinkToken(first, message);
+    const once = rotateSigningKeys(first, new Uint8Array(32).fill(2));
+    expect(once.current.id).toBe(2);
+    expect(verifyLinkToken(once, token)).toBe(linkId);
+    const fresh = createLinkToken(once, message);
+    expect(Buffer.from(fresh.linkId, 'base64url')[0]).toBe(2);
+    expect(verifyLinkToken(once, fresh.token)).toBe(fresh.linkId);
+    const twice = rotateSigningKeys(once, new Uint8Array(32).fill(3));
+    expect(verifyLinkToken(twice, token)).toBeUndefined();
+    expect(verifyLinkToken(twice, fresh.token)).toBe(fresh.linkId);
+  });
+
+  it('refuses a token whose key id names a key with another key material', () => {
+    const { token } = createLinkToken(first, message);
+    const impostor = { current: { id: 1, key: new Uint8Array(32).fill(9) } };
+    expect(verifyLinkToken(impostor, token)).toBeUndefined();
   });
 });

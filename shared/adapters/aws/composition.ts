@@ -24,6 +24,7 @@ import type { BookingEventDeps } from '../../domain/booking/process-booking-even
 import type { CheckinDeps } from '../../domain/checkins/checkin';
 import type { MessagingDeps } from '../../domain/messages/deliver-message';
 import { withDueMessageSender } from '../../domain/messages/deliver-message';
+import { asSigningKeys } from '../../domain/messages/tokens';
 import type { ConsoleAppDeps } from '../../web/console/console-app';
 import { deriveCookieKey } from '../../web/console/cookies';
 import { DynamoAlertStore } from '../dynamodb/alert-store';
@@ -111,7 +112,8 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
         // The secret adapter retries a failed fetch; so does this, by forgetting a failed derivation.
         cookieKey ??= secret
           .get()
-          .then(deriveCookieKey)
+          // The session secret is one key; a rotated one would sign with its current key.
+          .then((keys) => deriveCookieKey(asSigningKeys(keys).current.key))
           .catch((error: unknown) => {
             cookieKey = undefined;
             throw error;

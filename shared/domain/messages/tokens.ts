@@ -1,8 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { MessageKind } from '../../contracts/vocabulary';
+import type { SigningKeys } from '../ports';
 
-/** Bytes of the opaque link id (derived, so retries of one message reuse one link). */
+/**
+ * Bytes of the opaque link id: the signing key's id, then 7 bytes derived
+ * from the message (so retries of one message reuse one link). The key id
+ * lives inside the id, so the token does not grow (DESIGN section 3).
+ */
 const LINK_ID_BYTES = 8;
+const DERIVED_BYTES = LINK_ID_BYTES - 1;
 /** The MAC is HMAC-SHA256 truncated to 128 bits, the least DESIGN allows. */
 const MAC_BYTES = 16;
 const LINK_ID_CHARS = Math.ceil((LINK_ID_BYTES * 4) / 3);
@@ -14,27 +20,50 @@ function hmac(key: Uint8Array, purpose: string, value: string): Buffer {
   return createHmac('sha256', key).update(`${purpose}\n${value}`).digest();
 }
 
-/**
- * The link token of one message: an opaque id derived from booking, kind and
- * planned time (never the booking id itself) plus a MAC over that id.
- */
-export function createLinkToken(
-  key: Uint8Array,
-  message: { bookingId: string; kind: MessageKind | 'alert' | 'reply'; at: string },
-): { linkId: string; token: string } {
-  const linkId = hmac(key, 'link-id', `${message.bookingId}\n${message.kind}\n${message.at}`)
-    .subarray(0, LINK_ID_BYTES)
-    .toString('base64url');
-  return { linkId, token: linkId + macOf(key, linkId) };
+/** A bare key is key 0 with no previous one (a secret stored before keys had ids). */
+export function asSigningKeys(keys: SigningKeys | Uint8Array): SigningKeys {
+  return keys instanceof Uint8Array ? { current: { id: 0, key: keys } } : keys;
 }
 
-/** The link id of a well-formed, untampered token; `undefined` otherwise. */
-export function verifyLinkToken(key: Uint8Array, token: string): string | undefined {
+/**
+ * The link token of one message, signed with the current key: an opaque id
+ * (the key's id, then bytes derived from booking, kind and planned time,
+ * never the booking id itself) plus a MAC over that id.
+ */
+export function createLinkToken(
+  keys: SigningKeys | Uint8Array,
+  message: { bookingId: string; kind: MessageKind | 'alert' | 'reply'; at: string },
+): { linkId: string; token: string } {
+  const { current } = asSigningKeys(keys);
+  const derived = hmac(
+    current.key,
+    'link-id',
+    `${message.bookingId}\n${message.kind}\n${message.at}`,
+  ).subarray(0, DERIVED_BYTES);
+  const linkId = Buffer.concat([Buffer.from([current.id & 0xff]), derived]).toString('base64url');
+  return { linkId, token: linkId + macOf(current.key, linkId) };
+}
+
+/**
+ * The link id of a well-formed, untampered token signed by the current or
+ * the previous key; `undefined` otherwise (a retired key no longer verifies).
+ */
+export function verifyLinkToken(keys: SigningKeys | Uint8Array, token: string): string | undefined {
   if (token.length !== LINK_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
   const linkId = token.slice(0, LINK_ID_CHARS);
+  const keyId = Buffer.from(linkId, 'base64url')[0];
+  const { current, previous } = asSigningKeys(keys);
+  const signer = [current, previous].find((candidate) => candidate !== undefined && candidate.id === keyId);
+  if (!signer) return undefined;
   const given = Buffer.from(token.slice(LINK_ID_CHARS));
-  const expected = Buffer.from(macOf(key, linkId));
+  const expected = Buffer.from(macOf(signer.key, linkId));
   return given.length === expected.length && timingSafeEqual(given, expected) ? linkId : undefined;
+}
+
+/** The keys after a rotation: a new current key with the next free id, the old current kept as previous. */
+export function rotateSigningKeys(keys: SigningKeys | Uint8Array, fresh: Uint8Array): SigningKeys {
+  const { current } = asSigningKeys(keys);
+  return { current: { id: (current.id + 1) & 0xff, key: fresh }, previous: current };
 }
 
 function macOf(key: Uint8Array, linkId: string): string {
