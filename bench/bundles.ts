@@ -70,6 +70,7 @@ const FIRST_CALL: Record<string, unknown> = {
   },
   'handle-checkin-http': {
     rawPath: '/c/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    routeKey: 'GET /c/{token}',
     headers: {},
     pathParameters: { token: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
     requestContext: { http: { method: 'GET' } },

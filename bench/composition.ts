@@ -26,6 +26,7 @@ import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
+import { routeKeyOf } from '../shared/contracts/route-budgets';
 import { type AlertDeps, dispatchReplyAlert } from '../shared/domain/alerts/alerts';
 import { loadClinicConfig } from '../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../shared/domain/messages/deliver-message';
@@ -338,6 +339,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
     invoke('checkinHttp', () =>
       checkin({
         rawPath: path,
+        routeKey: routeKeyOf(method, path),
         headers: contentType ? { 'content-type': contentType } : {},
         pathParameters: { token: path.split('/')[2] ?? '' },
         requestContext: { http: { method } },

@@ -13,7 +13,17 @@ import { handleStaffLinkRequest } from '../shared/web/staff/staff-link';
  */
 export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const page = (/^\/(c|i|a|r)\//.exec(event.rawPath)?.[1] ?? 'c') as 'c' | 'i' | 'a' | 'r';
+    // Routed on the API's route key, never guessed from the path: anything else is not ours to answer.
+    const page = /^(?:GET|POST) \/(c|i|a|r)\/\{token\}$/.exec(event.routeKey ?? '')?.[1] as
+      | 'c'
+      | 'i'
+      | 'a'
+      | 'r'
+      | undefined;
+    if (page === undefined) {
+      deps.metrics.flush();
+      return { statusCode: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not found' };
+    }
     const body =
       event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const contentType = event.headers['content-type'] ?? event.headers['Content-Type'];

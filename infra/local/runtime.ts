@@ -392,9 +392,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     return viaHttpApi(req, consoleHttp, { rawPath: target.pathname, rawQueryString: target.search.slice(1) });
   }
 
-  /** The check-in function's handler for a patient or old staff link, as on AWS. */
+  /** The check-in function's handler for a patient or old staff link, as on AWS: only on a route the API has. */
   async function servePatientLink(req: IncomingMessage, path: string, token: string): Promise<Reply> {
-    return viaHttpApi(req, checkinHttp, { rawPath: path, pathParameters: { token } });
+    const routeKey = routeKeyOf(req.method ?? 'GET', path);
+    if (!routeKey) return json(404, { message: 'Not Found' });
+    return viaHttpApi(req, checkinHttp, { rawPath: path, routeKey, pathParameters: { token } });
   }
 
   if (options.demo ?? true) await putEvent(demoBookingEvent(clock.now(), config));

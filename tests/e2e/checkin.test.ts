@@ -347,3 +347,15 @@ describe('link keys rotating in the local runtime', () => {
     expect((await fetch(runtime.url + link)).status).toBe(403);
   });
 });
+
+describe('routing on the route key', () => {
+  it('answers 404 for a method or path the API has no route for, never the patient page', async () => {
+    await bookAndRunPastCheckins('rt-1');
+    const link = await linkFor('rt-1', 'checkin-same-day');
+    const put = await fetch(runtime.url + link, { method: 'PUT', body: '{}' });
+    expect(put.status).toBe(404);
+    expect(await put.text()).not.toContain('<form');
+    const postInstructions = await fetch(`${runtime.url}/i/${link.slice(3)}`, { method: 'POST', body: '' });
+    expect(postInstructions.status).toBe(404);
+  });
+});
