@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { CheckinKind } from '../../shared/contracts/vocabulary';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from '../../shared/domain/alerts/staff-wording';
 import type { AlertDetail, AlertLists, ReplyDetail } from '../../shared/domain/console/alerts-console';
 import type { Staff } from '../../shared/domain/console/staff';
@@ -157,6 +158,22 @@ function definition(html: string, label: string): string {
   if (start < 0) throw new Error(`no term ${label}`);
   const open = html.indexOf('<dd>', start);
   return html.slice(open + 4, html.indexOf('</dd>', open));
+}
+
+/** One missed check-in on the review page, sent on 25 Nov. */
+function missedItem(booking: typeof BOOKING, kind: CheckinKind, bothEarlyMissed: boolean) {
+  return {
+    booking,
+    missed: {
+      bookingId: booking.bookingId,
+      patientId: booking.patient.id,
+      kind,
+      sentAt: '2026-11-25T15:00:00.000Z',
+      missedAt: '2026-11-26T03:00:00.000Z',
+      recordedAt: '2026-11-26T13:00:00.000Z',
+      bothEarlyMissed,
+    },
+  };
 }
 
 describe('console pages', () => {
@@ -398,20 +415,7 @@ describe('console pages', () => {
           viewer={VIEWER}
           clinic={CLINIC}
           items={[]}
-          missed={[
-            {
-              booking: phoneBooking,
-              missed: {
-                bookingId: phoneBooking.bookingId,
-                patientId: phoneBooking.patient.id,
-                kind: 'checkin-next-day',
-                sentAt: '2026-11-25T15:00:00.000Z',
-                missedAt: '2026-11-26T03:00:00.000Z',
-                recordedAt: '2026-11-26T13:00:00.000Z',
-                bothEarlyMissed: true,
-              },
-            },
-          ]}
+          missed={[missedItem(phoneBooking, 'checkin-next-day', true)]}
         />,
       );
       const text = visibleText(html);
@@ -434,20 +438,7 @@ describe('console pages', () => {
           viewer={VIEWER}
           clinic={CLINIC}
           items={[]}
-          missed={[
-            {
-              booking: BOOKING,
-              missed: {
-                bookingId: BOOKING.bookingId,
-                patientId: BOOKING.patient.id,
-                kind: 'checkin-same-day',
-                sentAt: '2026-11-25T15:00:00.000Z',
-                missedAt: '2026-11-26T03:00:00.000Z',
-                recordedAt: '2026-11-26T13:00:00.000Z',
-                bothEarlyMissed: false,
-              },
-            },
-          ]}
+          missed={[missedItem(BOOKING, 'checkin-same-day', false)]}
         />,
       );
       expect(html).toContain(`<bdi>${escapedText(BOOKING.patient.firstName)}</bdi>`);
