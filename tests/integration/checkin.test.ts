@@ -441,12 +441,13 @@ describe('an urgent answer is never lost (DESIGN section 7)', () => {
   });
 });
 
-describe('when the patient history cannot be read', () => {
+describe('when the earlier replies of a booking cannot be read', () => {
   it('gives a chest-pain reply the emergency advice with its 503, and a moderate-panic reply the crisis resources', async () => {
     const h = await harness();
-    h.deps.screeners = {
-      ...h.deps.screeners,
-      baseline: async () => {
+    const store = h.deps.replies;
+    h.deps.replies = {
+      record: (reply) => store.record(reply),
+      listForBooking: async () => {
         throw Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable' });
       },
     };

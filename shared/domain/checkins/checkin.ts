@@ -206,7 +206,8 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
   try {
     [earlier, baseline] = await Promise.all([
       deps.replies.listForBooking(link.bookingId),
-      deps.screeners.baseline(booking.patient.id),
+      // Only a PHQ-9 is compared with the patient's first one: other replies skip the read.
+      answers.phq9 === undefined ? Promise.resolve({}) : deps.screeners.baseline(booking.patient.id),
     ]);
   } catch (error) {
     // Triage needs no store: without the baseline it still gives the right advice for what is known.
