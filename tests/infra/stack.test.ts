@@ -528,6 +528,24 @@ describe('followup app', () => {
       }
     });
 
+    it('denies every role changing or deleting audit items, and all but the console writing them', () => {
+      for (const fn of allFunctions()) {
+        const denies = statementsOf(fn.role).filter(
+          (s) => (s as { Effect?: string }).Effect === 'Deny' && JSON.stringify(s).includes('AUDIT#*'),
+        );
+        expect(denies, fn.node.path).toHaveLength(1);
+        const [deny] = denies;
+        const actions = actionsOf(deny as Statement);
+        for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+          expect(actions, `${fn.node.path} ${action}`).toContain(action);
+        }
+        expect(actions.includes('dynamodb:PutItem'), fn.node.path).toBe(fn !== service.console.handler);
+        expect((deny as { Condition?: unknown }).Condition).toEqual({
+          'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] },
+        });
+      }
+    });
+
     it('lets each function query only the indexes it reads, each by its own ARN', () => {
       const expected = new Map<ProjectFunction, string[]>([
         [service.alerts.dispatchFunction, [WORK_INDEX]],

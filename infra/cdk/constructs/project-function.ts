@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
+  Effect,
   type IGrantable,
   type IPrincipal,
   PolicyStatement,
@@ -41,7 +42,17 @@ export interface BindTableOptions {
    * @default - none: item access on the table only
    */
   readonly queryIndexes?: readonly string[];
+  /**
+   * Whether the function writes the audit trail (the staff console). Every
+   * role is denied changing or deleting audit items; all others may not
+   * write them at all (DESIGN section 8).
+   * @default false
+   */
+  readonly writesAudit?: boolean;
 }
+
+/** The audit trail's partitions (`AUDIT#<day>`): write-once, for every role. */
+const AUDIT_KEYS = { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } };
 
 export interface ProjectFunctionProps {
   /**
@@ -215,6 +226,20 @@ export class ProjectFunction extends Construct implements IGrantable {
     // rather than `table.grant`, which adds `<table>/index/*` as soon as the table has any index.
     this.fn.addToRolePolicy(
       new PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources: [table.tableArn] }),
+    );
+    // No role may change or delete an audit item; only the auditing one may add them.
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: [
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          ...(options.writesAudit ? [] : ['dynamodb:PutItem']),
+        ],
+        resources: [table.tableArn],
+        conditions: AUDIT_KEYS,
+      }),
     );
     const indexes = options.queryIndexes ?? [];
     if (indexes.length > 0) {

@@ -109,7 +109,7 @@ export class StaffConsole extends Construct {
       timeout: Duration.seconds(15),
     });
     // Alerts, replies, bookings, sessions and audit items; the console's lists by their index only.
-    this.handler.bindTable(props.table, { queryIndexes: [LIST_INDEX] });
+    this.handler.bindTable(props.table, { queryIndexes: [LIST_INDEX], writesAudit: true });
     this.handler.bindSecretRead(ENV.consoleSessionSecretArn, this.sessionSecret);
     this.handler.setEnv(ENV.consoleBaseUrl, base);
     this.handler.setEnv(
