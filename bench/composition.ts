@@ -20,10 +20,9 @@ import { createServiceTable, dynaliteClientConfig, startDynalite } from '../infr
 import { DynamoAlertStore } from '../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
-import { DynamoDigestQueue } from '../shared/adapters/dynamodb/digest-queue';
+import { digestStores } from '../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
-import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
 import { routeKeyOf } from '../shared/contracts/route-budgets';
@@ -302,9 +301,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   const reviewDigest = createReviewDigestHandler({
     ...deps,
     replies: replyStore,
-    missed: new DynamoMissedCheckinStore(db, tableName),
-    queue: new DynamoDigestQueue(db, tableName),
-    screeners: new DynamoScreenerHistory(db, tableName),
+    ...digestStores(db, tableName),
     newId: randomUUID,
   });
   const checkin = createCheckinHttpHandler({

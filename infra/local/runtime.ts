@@ -14,7 +14,7 @@ import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
-import { DynamoDigestQueue } from '../../shared/adapters/dynamodb/digest-queue';
+import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
@@ -131,9 +131,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const reviewDigest = createReviewDigestHandler({
     ...deps,
     replies: replyStore,
-    missed: new DynamoMissedCheckinStore(db, tableName),
-    queue: new DynamoDigestQueue(db, tableName),
-    screeners: new DynamoScreenerHistory(db, tableName),
+    ...digestStores(db, tableName),
     newId: randomUUID,
   });
   let digestAt = Date.parse(nextDigestAt(config, clock.now()));

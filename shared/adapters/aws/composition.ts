@@ -31,7 +31,7 @@ import { DynamoAlertStore } from '../dynamodb/alert-store';
 import { DynamoAuditLog } from '../dynamodb/audit-log';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
-import { DynamoDigestQueue } from '../dynamodb/digest-queue';
+import { digestStores } from '../dynamodb/digest-queue';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
@@ -163,9 +163,7 @@ export function awsDigestDeps(env = parseEnv(reviewDigestEnvSchema)): DigestDeps
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     replies: new DynamoReplyStore(db, tableName),
-    missed: new DynamoMissedCheckinStore(db, tableName),
-    queue: new DynamoDigestQueue(db, tableName),
-    screeners: new DynamoScreenerHistory(db, tableName),
+    ...digestStores(db, tableName),
     newId: randomUUID,
     mailer: sesMailer(clinicConfig, env[ENV.sesConfigurationSet]),
     linkBaseUrl: env[ENV.linkBaseUrl],

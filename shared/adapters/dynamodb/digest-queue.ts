@@ -2,8 +2,9 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { DigestEntry, DigestQueue } from '../../domain/ports';
 import { shiftIso } from '../../domain/time';
 import { isConditionFailure, queryAll, WORK_INDEX, WORK_KEYS } from './client';
-import { toMissed } from './missed-checkin-store';
+import { DynamoMissedCheckinStore, toMissed } from './missed-checkin-store';
 import { toReply } from './reply-store';
+import { DynamoScreenerHistory } from './screener-history';
 
 /** A run's claim on an entry lapses after this long, so a crashed run's entries reach the next digest. */
 const CLAIM_MINUTES = 15;
@@ -81,4 +82,13 @@ export class DynamoDigestQueue implements DigestQueue {
 
 function replyKey(reply: { kind: string; receivedAt: string; replyId: string }): string {
   return `REPLY#${reply.kind}#${reply.receivedAt}#${reply.replyId}`;
+}
+
+/** The stores the daily digest adds to the messaging ones: missed check-ins, its queue, screener history. */
+export function digestStores(db: DynamoDBDocumentClient, tableName: string) {
+  return {
+    missed: new DynamoMissedCheckinStore(db, tableName),
+    queue: new DynamoDigestQueue(db, tableName),
+    screeners: new DynamoScreenerHistory(db, tableName),
+  };
 }

@@ -44,8 +44,16 @@ export interface TriagePolicy {
 
 /** The triage policy of a clinic config, phrases folded once. */
 export function triagePolicy(config: Pick<ClinicConfig, 'triage' | 'urgentPhrases'>): TriagePolicy {
-  return { rules: config.triage, urgentPhrases: foldPhrases(config.urgentPhrases) };
+  // Folded once per config (a container keeps one), not on every reply.
+  let policy = policies.get(config);
+  if (!policy) {
+    policy = { rules: config.triage, urgentPhrases: foldPhrases(config.urgentPhrases) };
+    policies.set(config, policy);
+  }
+  return policy;
 }
+
+const policies = new WeakMap<object, TriagePolicy>();
 
 /**
  * Triages one check-in reply against a clinic's rules (DESIGN sections 7
