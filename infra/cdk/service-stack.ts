@@ -1,11 +1,11 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { Construct } from 'constructs';
-import { LIST_INDEX } from '../../shared/adapters/dynamodb/client';
+import type { Construct, IConstruct } from 'constructs';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { METRIC } from '../../shared/contracts/metrics';
 import { Alerts } from './constructs/alerts';
@@ -51,6 +51,7 @@ export class ServiceStack extends Stack {
     super(scope, id, props);
     const key = operationsKey(this, props.config.busName, this.stackName);
     this.operationsKey = key;
+    Aspects.of(this).add(new PermissionsNameTheirAccount());
 
     // The API refers to the check-in function only; the sending functions refer to the API's URL (no cycle).
     this.checkin = new CheckinApi(this, 'Checkin', {
@@ -77,7 +78,7 @@ export class ServiceStack extends Stack {
     });
     const bookingEvents = this.ingestion.handler;
     // Due messages go out while the event is processed: a week check-in may look up the day lists.
-    bookingEvents.bindTable(props.table, { queryIndexes: [LIST_INDEX] });
+    bookingEvents.bindTable(props.table);
     // Due-now messages (e.g. preparation instructions) are sent while the event is processed.
     this.messaging.bindSending(bookingEvents);
     this.messaging.bindScheduling(bookingEvents);
@@ -326,6 +327,17 @@ export class ServiceStack extends Stack {
         "tomorrow's digest. First: fix the cause in the send-review-digest logs, then invoke it with {} to " +
         'send them now (each reply is sent once), and delete the FailureQueue message.',
     });
+  }
+}
+
+/**
+ * Every Lambda permission (API routes, the bus rule) names this account as well as its source ARN, so
+ * a source of the same name in another account can never invoke our functions (confused deputy).
+ */
+class PermissionsNameTheirAccount implements IAspect {
+  visit(node: IConstruct): void {
+    if (node instanceof CfnPermission && node.sourceAccount === undefined)
+      node.sourceAccount = Aws.ACCOUNT_ID;
   }
 }
 

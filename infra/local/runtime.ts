@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, EventBridgeEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import clinicConfigInput from '../../config/clinic';
@@ -34,6 +35,7 @@ import { withDueMessageSender } from '../../shared/domain/messages/deliver-messa
 import { rotateSigningKeys } from '../../shared/domain/messages/tokens';
 import type { SigningKeys } from '../../shared/domain/ports';
 import { shiftIso } from '../../shared/domain/time';
+import type { FunctionName } from '../function-permissions';
 import {
   clockTarget,
   type FaultChannel,
@@ -47,6 +49,7 @@ import {
 import { createServiceTable, dynaliteClientConfig, startDynalite } from './dynalite';
 import { renderHomePage } from './home-page';
 import { LOCAL_CLIENT_ID, localIdentityProvider } from './oidc-provider';
+import { recordTableCalls, type TableCall } from './table-calls';
 
 export interface LocalRuntimeOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 3000 */
@@ -61,6 +64,8 @@ export interface LocalRuntimeOptions {
   staffPassword?: string;
   /** Per-route request budgets as on AWS (DESIGN section 8). @default on, unless LOCAL_THROTTLE=0 */
   throttle?: boolean;
+  /** Told of every DynamoDB call each function's composition makes (tests of the IAM grants). */
+  onTableCall?: (call: TableCall) => void;
 }
 
 export interface LocalRuntime {
@@ -82,7 +87,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dynamo = await startDynalite();
   const tableName = 'clinic-followup';
   await createServiceTable(dynamo.endpoint, tableName);
-  const db = createDocumentClient(dynaliteClientConfig(dynamo.endpoint));
+  // One client per function, as each Lambda has its own: a test can then hold each one's calls against
+  // that function's IAM grants. `local` serves the /local/* endpoints, which no function has.
+  const clients: DynamoDBDocumentClient[] = [];
+  const dbOf = (fn: FunctionName | 'local') => {
+    const client = createDocumentClient(dynaliteClientConfig(dynamo.endpoint));
+    if (options.onTableCall) recordTableCalls(client, fn, options.onTableCall);
+    clients.push(client);
+    return client;
+  };
 
   const clock = new VirtualClock(options.clockStart);
   const scheduler = new LocalScheduler();
@@ -97,41 +110,46 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const deps = withDueMessageSender({
-    config,
-    clock,
-    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
-    messageLog: new DynamoMessageLog(db, tableName),
-    links: new DynamoLinkStore(db, tableName),
-    signingKey: { get: async () => signingKeys },
-    linkBaseUrl: url,
-    mailer: outbox.mailer,
-    sms: outbox.smsSender,
-    scheduler: scheduler.messages,
-    deadLetters,
-    metrics: { count: () => {}, flush: () => {} },
-    log: jsonLog,
-  });
-  const alertStore = new DynamoAlertStore(db, tableName);
+  /** What send-message needs, with the stores on `db`; booking-events adds scheduling and the rejected-events sink. */
+  const messagingDeps = (db: DynamoDBDocumentClient) =>
+    withDueMessageSender({
+      config,
+      clock,
+      bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
+      messageLog: new DynamoMessageLog(db, tableName),
+      links: new DynamoLinkStore(db, tableName),
+      signingKey: { get: async () => signingKeys },
+      linkBaseUrl: url,
+      mailer: outbox.mailer,
+      sms: outbox.smsSender,
+      scheduler: scheduler.messages,
+      deadLetters,
+      metrics: { count: () => {}, flush: () => {} },
+      log: jsonLog,
+    });
+  const deps = messagingDeps(dbOf('handle-booking-event'));
+  const alertsDb = dbOf('dispatch-alerts');
   const alertDeps: AlertDeps = {
     ...deps,
-    alerts: alertStore,
+    alerts: new DynamoAlertStore(alertsDb, tableName),
     staff: localStaffNotifier(outbox, clock),
     scheduler: scheduler.alerts,
   };
-  const replyStore = new DynamoReplyStore(db, tableName);
+  const checkinDb = dbOf('handle-checkin-http');
+  // The stream's work, done in-process: dispatch-alerts' stores, not the check-in function's.
   const replies = withInProcessAlertDispatch(
-    replyStore,
+    new DynamoReplyStore(checkinDb, tableName),
     (reply) => dispatchReplyAlert(alertDeps, reply),
     () => jsonLog.warn('in-process alert dispatch failed', {}),
   );
   const bookingEvents = createBookingEventHandler(deps);
-  const sendMessage = createSendMessageHandler(deps);
+  const sendMessage = createSendMessageHandler(messagingDeps(dbOf('send-message')));
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
+  const digestDb = dbOf('send-review-digest');
   const reviewDigest = createReviewDigestHandler({
-    ...deps,
-    replies: replyStore,
-    ...digestStores(db, tableName),
+    ...messagingDeps(digestDb),
+    replies: new DynamoReplyStore(digestDb, tableName),
+    ...digestStores(digestDb, tableName),
     newId: randomUUID,
   });
   let digestAt = Date.parse(nextDigestAt(config, clock.now()));
@@ -140,17 +158,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     options.staffPassword ?? process.env.LOCAL_STAFF_PASSWORD ?? DEFAULT_STAFF_PASSWORD,
   );
   const consoleKey = randomBytes(32);
+  const consoleDb = dbOf('handle-console-http');
+  const consoleReplies = new DynamoReplyStore(consoleDb, tableName);
   const consoleHttp = createConsoleHttpHandler({
     config,
     clock,
-    alerts: alertStore,
-    replies: replyStore,
-    reviews: replyStore,
-    missed: new DynamoMissedCheckinStore(db, tableName),
-    bookings: deps.bookings,
-    messageLog: deps.messageLog,
-    audit: new DynamoAuditLog(db, tableName),
-    sessions: new DynamoStaffSessionStore(db, tableName),
+    alerts: new DynamoAlertStore(consoleDb, tableName),
+    replies: consoleReplies,
+    reviews: consoleReplies,
+    missed: new DynamoMissedCheckinStore(consoleDb, tableName),
+    bookings: new DynamoBookingStore(consoleDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
+    messageLog: new DynamoMessageLog(consoleDb, tableName),
+    audit: new DynamoAuditLog(consoleDb, tableName),
+    sessions: new DynamoStaffSessionStore(consoleDb, tableName),
     escalations: scheduler.alerts,
     identity: new OidcIdentityProvider({
       issuer: identityProvider.issuer,
@@ -163,12 +183,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     log: jsonLog,
   });
   const checkinHttp = createCheckinHttpHandler({
-    ...deps,
+    ...messagingDeps(checkinDb),
     replies,
-    alerts: alertStore,
-    screeners: new DynamoScreenerHistory(db, tableName),
+    alerts: new DynamoAlertStore(checkinDb, tableName),
+    screeners: new DynamoScreenerHistory(checkinDb, tableName),
     newId: randomUUID,
   });
+  // What the /local/* endpoints read, outside any function.
+  const localDb = dbOf('local');
+  const replyStore = new DynamoReplyStore(localDb, tableName);
+  const alertStore = new DynamoAlertStore(localDb, tableName);
   /** Bookings seen through /local/events, so /local/replies can query each one (no scan). */
   const knownBookings = new Set<string>();
 
@@ -403,7 +427,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     url,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.destroy();
+      for (const client of clients) client.destroy();
       await dynamo.close();
     },
   };

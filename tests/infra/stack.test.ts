@@ -8,8 +8,14 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
 import clinicConfig from '../../config/clinic';
-import type { ProjectFunction } from '../../infra/cdk/constructs/project-function';
+import { FUNCTION_TAG, type ProjectFunction } from '../../infra/cdk/constructs/project-function';
 import { defineFollowupApp } from '../../infra/cdk/followup-app';
+import {
+  allowedActions,
+  FUNCTION_NAMES,
+  type FunctionName,
+  TABLE_ACCESS,
+} from '../../infra/function-permissions';
 import { LIST_INDEX, SESSION_TTL_ATTRIBUTE, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
 import { ClinicConfigError } from '../../shared/contracts/clinic-config';
 import {
@@ -569,6 +575,91 @@ describe('followup app', () => {
       }
     });
 
+    it('names the source ARN and this account in every Lambda permission', () => {
+      const permissions = Object.values(serviceTemplate.findResources('AWS::Lambda::Permission'));
+      expect(permissions.length).toBeGreaterThan(5);
+      for (const permission of permissions) {
+        expect(permission.Properties.SourceArn).toBeDefined();
+        expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+      }
+    });
+
+    describe('per function, from infra/function-permissions.ts', () => {
+      /** The function each role serves, from the tag ProjectFunction puts on it. */
+      const roleOf = (name: FunctionName) => {
+        const fn = allFunctions().find((f) => f.name === name);
+        if (!fn) throw new Error(`no function ${name}`);
+        expect(serviceTemplate.toJSON().Resources[idOf(service, fn.role)].Properties.Tags).toEqual(
+          expect.arrayContaining([{ Key: FUNCTION_TAG, Value: name }]),
+        );
+        return fn.role;
+      };
+
+      it('names every function of the stack in the table', () => {
+        expect(
+          allFunctions()
+            .map((fn) => fn.name)
+            .sort(),
+        ).toEqual([...FUNCTION_NAMES].sort());
+      });
+
+      it.each(FUNCTION_NAMES)('allows %s exactly the actions its rows derive, no other', (name) => {
+        const allowed = statementsOf(roleOf(name))
+          .filter((s) => s.Effect === 'Allow')
+          .flatMap(actionsOf);
+        expect([...new Set(allowed)].sort()).toEqual([...allowedActions(name)].sort());
+      });
+
+      it.each(FUNCTION_NAMES)('scopes each of %s’s table grants to its partitions', (name) => {
+        const itemStatements = statementsOf(roleOf(name)).filter(
+          (s) =>
+            s.Effect === 'Allow' &&
+            actionsOf(s).some((a) => a.startsWith('dynamodb:')) &&
+            !JSON.stringify(s.Resource).includes('/index/') &&
+            !JSON.stringify(s.Resource).includes('StreamArn') &&
+            !resourcesOf(s).includes('*'),
+        );
+        expect(itemStatements.map((s) => ({ actions: actionsOf(s).sort(), condition: s.Condition }))).toEqual(
+          TABLE_ACCESS[name].items.map((grant) => ({
+            actions: grant.actions.map((a) => `dynamodb:${a}`).sort(),
+            condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${grant.partition}*`] } },
+          })),
+        );
+      });
+
+      it.each(FUNCTION_NAMES)('lets %s use a key only through the service that holds the data', (name) => {
+        const keyUse = statementsOf(roleOf(name)).filter((s) =>
+          actionsOf(s).some((a) => a.startsWith('kms:')),
+        );
+        expect(keyUse.length).toBeGreaterThan(0);
+        for (const statement of keyUse) {
+          const via = JSON.stringify(
+            (statement.Condition as { StringEquals?: Record<string, unknown> })?.StringEquals?.[
+              'kms:ViaService'
+            ],
+          );
+          expect(via, JSON.stringify(statement)).toMatch(
+            /"(dynamodb|streams\.dynamodb|sqs|sns|secretsmanager)\."/,
+          );
+        }
+      });
+
+      it.each(['handle-booking-event', 'send-message'] as const)(
+        'lets %s publish SMS to phone numbers but to no topic at all',
+        (name) => {
+          const statements = statementsOf(roleOf(name)).filter((s) => actionsOf(s).includes('sns:Publish'));
+          expect(statements).toEqual([
+            { Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+            {
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] },
+            },
+          ]);
+        },
+      );
+    });
+
     describe('dispatch-alerts', () => {
       const statements = () => statementsOf(service.alerts.dispatchFunction.role);
 
@@ -583,13 +674,13 @@ describe('followup app', () => {
         ]);
       });
 
-      it("may use the topics' key to publish", () => {
+      it("may use the topics' key to publish, through SNS only", () => {
         const keyUse = statements().filter(
-          (s) => JSON.stringify(s.Resource) === JSON.stringify(arnOf(service.operationsKey)),
+          (s) =>
+            JSON.stringify(s.Resource) === JSON.stringify(arnOf(service.operationsKey)) &&
+            JSON.stringify(s.Condition).includes('"sns."'),
         );
-        expect(keyUse.flatMap(actionsOf)).toEqual(
-          expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
-        );
+        expect(keyUse.flatMap(actionsOf)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
       });
 
       it('creates and moves schedules only in the alert group, and passes only the scheduler role', () => {

@@ -2,13 +2,12 @@ import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LIST_INDEX, WORK_INDEX, WORK_KEYS } from '../../../shared/adapters/dynamodb/client';
+import { WORK_KEYS } from '../../../shared/adapters/dynamodb/client';
 import type { ClinicConfig } from '../../../shared/contracts/clinic-config';
 import { ENV } from '../../../shared/contracts/env';
 import { encryptedQueue } from './encrypted-queue';
@@ -128,14 +127,12 @@ export class Alerts extends Construct {
     });
     this.dispatchFunction = dispatch;
     // Creates alerts, moves them along, finds due work on the work index.
-    dispatch.bindTable(props.table, { queryIndexes: [WORK_INDEX] });
+    dispatch.bindTable(props.table);
     // Each alert carries a console link (an address, no credential): nothing to sign.
     dispatch.setEnv(ENV.linkBaseUrl, props.linkBaseUrl);
-    // Publishes to the two staff topics and no other (plus their key, which grantPublish adds).
-    dispatch.setEnv(ENV.staffAlertTopicArn, this.alertTopic.topicArn);
-    this.alertTopic.grantPublish(dispatch);
-    dispatch.setEnv(ENV.staffEscalationTopicArn, this.escalationTopic.topicArn);
-    this.escalationTopic.grantPublish(dispatch);
+    // Publishes to the two staff topics and no other.
+    dispatch.bindTopicPublish(ENV.staffAlertTopicArn, this.alertTopic);
+    dispatch.bindTopicPublish(ENV.staffEscalationTopicArn, this.escalationTopic);
     // Escalation schedules: created or moved in the alert group only, firing this very function. It never
     // deletes one (they delete themselves after firing; an acknowledgement deletes the pending one).
     dispatch.setEnv(ENV.scheduleGroup, this.scheduleGroupName);
@@ -160,30 +157,35 @@ export class Alerts extends Construct {
       reason:
         "This queue is the stream event source's on-failure destination, i.e. itself a dead-letter queue.",
     });
-    dispatch.fn.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: StartingPosition.LATEST,
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: {
-              NewImage: {
-                workKey: { S: FilterRule.isEqual(WORK_KEYS.alert) },
-                sk: { S: FilterRule.beginsWith(REPLY_SORT_KEY_PREFIX) },
-              },
+    if (!props.table.tableStreamArn) throw new Error('Alerts: the table needs its stream (new images)');
+    // A mapping written out rather than DynamoEventSource, whose grants add queue reads and an unconditioned
+    // use of the table key: the role gets exactly the stream reads and the send to the failure queue below.
+    const streamFailures = this.streamFailures;
+    dispatch.fn.addEventSourceMapping('TableStream', {
+      eventSourceArn: props.table.tableStreamArn,
+      startingPosition: StartingPosition.LATEST,
+      filters: [
+        FilterCriteria.filter({
+          eventName: FilterRule.isEqual('INSERT'),
+          dynamodb: {
+            NewImage: {
+              workKey: { S: FilterRule.isEqual(WORK_KEYS.alert) },
+              sk: { S: FilterRule.beginsWith(REPLY_SORT_KEY_PREFIX) },
             },
-          }),
-        ],
-        // Few records a batch: a failing batch is bisected down to the failing reply quickly.
-        batchSize: 10,
-        bisectBatchOnError: true,
-        retryAttempts: props.streamRetryAttempts ?? 10,
-        maxRecordAge: props.streamMaxRecordAge ?? Duration.hours(1),
-        // The handler throws when a delivery fails, so the whole batch is retried (delivery is idempotent).
-        reportBatchItemFailures: false,
-        onFailure: new SqsDlq(this.streamFailures),
-      }),
-    );
+          },
+        }),
+      ],
+      // Few records a batch: a failing batch is bisected down to the failing reply quickly.
+      batchSize: 10,
+      bisectBatchOnError: true,
+      retryAttempts: props.streamRetryAttempts ?? 10,
+      maxRecordAge: props.streamMaxRecordAge ?? Duration.hours(1),
+      // The handler throws when a delivery fails, so the whole batch is retried (delivery is idempotent).
+      reportBatchItemFailures: false,
+      onFailure: { bind: () => ({ destination: streamFailures.queueArn }) },
+    });
+    dispatch.bindStreamRead(props.table);
+    dispatch.grantQueueSend(streamFailures);
     Validations.of(dispatch.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -197,7 +199,7 @@ export class Alerts extends Construct {
     });
     // Reads the review replies due on the work index and marks them digested.
     // The work index for what the digest owes; the list index for the sessions of the last days (missed check-ins).
-    this.digestFunction.bindTable(props.table, { queryIndexes: [WORK_INDEX, LIST_INDEX] });
+    this.digestFunction.bindTable(props.table);
     this.digestFunction.setEnv(ENV.linkBaseUrl, props.linkBaseUrl);
     // Email only, from the clinic's sender: the digest has no SMS.
     messaging.bindEmail(this.digestFunction);

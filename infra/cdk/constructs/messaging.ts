@@ -1,6 +1,6 @@
 import { Aws, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
@@ -8,7 +8,6 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LIST_INDEX } from '../../../shared/adapters/dynamodb/client';
 import { ENV } from '../../../shared/contracts/env';
 import { encryptedQueue } from './encrypted-queue';
 import { ProjectFunction } from './project-function';
@@ -75,7 +74,7 @@ export class Messaging extends Construct {
       key: props.key,
     });
     // The day lists: a week check-in looks for the patient's other sessions nearby.
-    this.sendFunction.bindTable(props.table, { queryIndexes: [LIST_INDEX] });
+    this.sendFunction.bindTable(props.table);
     this.bindSending(this.sendFunction);
 
     this.schedulerRole = new Role(this, 'SchedulerRole', {
@@ -140,8 +139,16 @@ export class Messaging extends Construct {
     fn.bindSecretRead(ENV.linkSigningSecretArn, this.props.linkSigningSecret);
     fn.setEnv(ENV.linkBaseUrl, this.props.linkBaseUrl);
     this.bindEmail(fn);
-    // SMS to a phone number: SNS Publish to a number has no resource ARN, so it needs '*'.
+    // SMS to a phone number: SNS Publish to a number has no resource ARN, so it needs '*'; and since '*' also
+    // covers topics, publishing to any topic is denied (the staff topics above all: no fake staff alerts).
     fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['sns:Publish'],
+        resources: [`arn:${Aws.PARTITION}:sns:*:*:*`],
+      }),
+    );
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'sns:Publish to a phone number (SMS) has no resource ARN to scope to; only SMS is published.',

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Tags, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
   Effect,
@@ -11,13 +11,14 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../../shared/contracts/env';
+import { FUNCTION_NAMES, type FunctionName, TABLE_ACCESS } from '../../function-permissions';
 import { encryptedQueue } from './encrypted-queue';
 
 /** One of the environment variable names shared with the functions (`shared/contracts/env.ts`). */
@@ -25,34 +26,14 @@ export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 
-const TABLE_ITEM_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-];
-
-export interface BindTableOptions {
-  /**
-   * Global secondary indexes the function queries (e.g. `WORK_INDEX`).
-   * @default - none: item access on the table only
-   */
-  readonly queryIndexes?: readonly string[];
-  /**
-   * Whether the function writes the audit trail (the staff console). Every
-   * role is denied changing or deleting audit items; all others may not
-   * write them at all (DESIGN section 8).
-   * @default false
-   */
-  readonly writesAudit?: boolean;
-}
-
 /** The audit trail's partitions (`AUDIT#<day>`): write-once, for every role. */
-const AUDIT_KEYS = { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } };
+const AUDIT_PARTITION = 'AUDIT#';
+
+/** The services through which a function uses a key (`kms:ViaService`). */
+type KeyService = 'dynamodb' | 'streams.dynamodb' | 'sqs' | 'sns' | 'secretsmanager';
+
+/** The tag naming the function a role belongs to (a key of `TABLE_ACCESS`). */
+export const FUNCTION_TAG = 'followup:function';
 
 export interface ProjectFunctionProps {
   /**
@@ -103,6 +84,8 @@ export interface ProjectFunctionProps {
  */
 export class ProjectFunction extends Construct implements IGrantable {
   readonly fn: NodejsFunction;
+  /** The entry file's name: the function's row in `infra/function-permissions.ts`. */
+  readonly name: FunctionName;
   /** Where asynchronous invocations land after the last retry fails (event + error). */
   readonly failureQueue: IQueue;
   /** The execution role; acknowledge findings about grants you add to it here. */
@@ -111,6 +94,11 @@ export class ProjectFunction extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     super(scope, id);
+    const name = path.basename(props.entry, '.ts');
+    if (!(FUNCTION_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`${props.entry}: not in FUNCTION_NAMES (infra/function-permissions.ts)`);
+    }
+    this.name = name as FunctionName;
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
       encryptionKey: props.key,
@@ -124,7 +112,9 @@ export class ProjectFunction extends Construct implements IGrantable {
     // Our own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
+    Tags.of(role).add(FUNCTION_TAG, this.name);
     this.role = role;
+    const failureQueue = this.failureQueue;
 
     this.fn = new NodejsFunction(this, 'Function', {
       entry: path.join(REPO_ROOT, props.entry),
@@ -145,7 +135,8 @@ export class ProjectFunction extends Construct implements IGrantable {
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       retryAttempts: 2,
-      onFailure: new SqsDestination(this.failureQueue),
+      // The queue's ARN only: its send grant is written out below (SqsDestination would add queue reads).
+      onFailure: { bind: () => ({ destination: failureQueue.queueArn }) },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',
@@ -164,6 +155,7 @@ export class ProjectFunction extends Construct implements IGrantable {
       },
     });
     this.grantPrincipal = this.fn.grantPrincipal;
+    this.grantQueueSend(this.failureQueue);
 
     Validations.of(role).acknowledge(
       {
@@ -217,17 +209,25 @@ export class ProjectFunction extends Construct implements IGrantable {
   }
 
   /**
-   * `TABLE_NAME` plus item reads/writes and queries on the table (no Scan), and use of its key. Queries on a
-   * global secondary index are granted only for the indexes named in `queryIndexes`, each by its own ARN.
+   * `TABLE_NAME` plus exactly this function's row of `TABLE_ACCESS`: each partition's item actions, scoped by
+   * `dynamodb:LeadingKeys`, queries of the named indexes (each by its ARN), and the table key through DynamoDB.
    */
-  bindTable(table: ITable, options: BindTableOptions = {}): void {
+  bindTable(table: ITable): void {
     this.setEnv(ENV.tableName, table.tableName);
-    // Item-level access only: the design has no scans and no function manages the table itself. Written out
-    // rather than `table.grant`, which adds `<table>/index/*` as soon as the table has any index.
-    this.fn.addToRolePolicy(
-      new PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources: [table.tableArn] }),
+    const access = TABLE_ACCESS[this.name];
+    for (const grant of access.items) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: grant.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${grant.partition}*`] } },
+        }),
+      );
+    }
+    const writesAudit = access.items.some(
+      (grant) => grant.partition === AUDIT_PARTITION && grant.actions.includes('PutItem'),
     );
-    // No role may change or delete an audit item; only the auditing one may add them.
+    // No role may change or delete an audit item; only the auditing one may add them (DESIGN section 8).
     this.fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.DENY,
@@ -235,31 +235,30 @@ export class ProjectFunction extends Construct implements IGrantable {
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:BatchWriteItem',
-          ...(options.writesAudit ? [] : ['dynamodb:PutItem']),
+          ...(writesAudit ? [] : ['dynamodb:PutItem']),
         ],
         resources: [table.tableArn],
-        conditions: AUDIT_KEYS,
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${AUDIT_PARTITION}*`] } },
       }),
     );
-    const indexes = options.queryIndexes ?? [];
-    if (indexes.length > 0) {
-      // Reads the named indexes (e.g. the sparse work index) and no other.
+    if (access.queryIndexes.length > 0) {
       this.fn.addToRolePolicy(
         new PolicyStatement({
           actions: ['dynamodb:Query'],
-          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+          resources: access.queryIndexes.map((index) => `${table.tableArn}/index/${index}`),
         }),
       );
     }
-    // The key actions CDK's grantReadWriteData gives for a customer-managed table key.
-    table.encryptionKey?.grant(
-      this.fn,
-      'kms:Decrypt',
-      'kms:DescribeKey',
-      'kms:Encrypt',
-      'kms:GenerateDataKey*',
-      'kms:ReEncrypt*',
-    );
+    // The key actions CDK's grantReadWriteData gives for a customer-managed table key, through DynamoDB only.
+    if (table.encryptionKey) {
+      this.useKey(table.encryptionKey, 'dynamodb', [
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey*',
+        'kms:ReEncrypt*',
+      ]);
+    }
   }
 
   /** `name` = the secret's ARN, plus GetSecretValue on it and decrypt with its key through Secrets Manager only. */
@@ -270,20 +269,57 @@ export class ProjectFunction extends Construct implements IGrantable {
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );
     // In the role, not the key policy (as `secret.grantRead` would): the stateful stack must not refer to this one.
-    if (secret.encryptionKey) {
-      this.fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [secret.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
-        }),
-      );
-    }
+    if (secret.encryptionKey) this.useKey(secret.encryptionKey, 'secretsmanager', ['kms:Decrypt']);
   }
 
   /** `name` = the queue's URL, plus SendMessage on it (and its key). */
   bindQueueSend(name: EnvName, queue: IQueue): void {
     this.setEnv(name, queue.queueUrl);
-    queue.grantSendMessages(this.fn);
+    this.grantQueueSend(queue);
+  }
+
+  /** `name` = the topic's ARN, plus Publish to it (and its key), and to no other topic. */
+  bindTopicPublish(name: EnvName, topic: ITopic): void {
+    this.setEnv(name, topic.topicArn);
+    this.fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    if (topic.masterKey) this.useKey(topic.masterKey, 'sns', ['kms:Decrypt', 'kms:GenerateDataKey']);
+  }
+
+  /** SendMessage on `queue` only (not CDK's queue reads), with a data key of its key through SQS. */
+  grantQueueSend(queue: IQueue): void {
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+    );
+    if (queue.encryptionMasterKey) {
+      this.useKey(queue.encryptionMasterKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']);
+    }
+  }
+
+  /**
+   * What a stream event source mapping needs to read the table's stream: ListStreams (no resource-level
+   * permission), the shard reads on this stream only, and the table key to decrypt its records.
+   */
+  bindStreamRead(table: ITable): void {
+    if (!table.tableStreamArn) throw new Error(`${this.name}: the table has no stream`);
+    this.fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [table.tableStreamArn],
+      }),
+    );
+    // Stream reads decrypt through DynamoDB (bindTable grants that); DynamoDB Streams' own endpoint too.
+    if (table.encryptionKey) this.useKey(table.encryptionKey, 'streams.dynamodb', ['kms:Decrypt']);
+  }
+
+  /** `actions` on `key`, only in requests a service makes for this function (`kms:ViaService`). */
+  private useKey(key: IKey, service: KeyService, actions: string[]): void {
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions,
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
   }
 }

@@ -14,7 +14,6 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { LIST_INDEX } from '../../../shared/adapters/dynamodb/client';
 import { ENV } from '../../../shared/contracts/env';
 import { ProjectFunction } from './project-function';
 
@@ -109,7 +108,7 @@ export class StaffConsole extends Construct {
       timeout: Duration.seconds(15),
     });
     // Alerts, replies, bookings, sessions and audit items; the console's lists by their index only.
-    this.handler.bindTable(props.table, { queryIndexes: [LIST_INDEX], writesAudit: true });
+    this.handler.bindTable(props.table);
     this.handler.bindSecretRead(ENV.consoleSessionSecretArn, this.sessionSecret);
     this.handler.setEnv(ENV.consoleBaseUrl, base);
     this.handler.setEnv(

@@ -1,0 +1,155 @@
+import { LIST_INDEX, WORK_INDEX } from '../shared/adapters/dynamodb/client';
+
+/** The Lambda functions, named by their entry file in `functions/`. */
+export const FUNCTION_NAMES = [
+  'handle-booking-event',
+  'send-message',
+  'handle-checkin-http',
+  'handle-console-http',
+  'dispatch-alerts',
+  'send-review-digest',
+] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** DynamoDB item actions, as IAM names them (without `dynamodb:`). */
+export type ItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+
+/** Item actions on the partitions whose key starts with `partition` (IAM `dynamodb:LeadingKeys`). */
+export interface ItemGrant {
+  readonly partition: `${string}#`;
+  readonly actions: readonly ItemAction[];
+}
+
+/** What one function may do with the table: item actions by partition, and queries of named indexes. */
+export interface TableAccess {
+  readonly items: readonly ItemGrant[];
+  readonly queryIndexes: readonly string[];
+}
+
+/**
+ * Each function's access to the service table, from what its code calls
+ * (DESIGN section 8). The CDK grants exactly this, one statement per
+ * partition; `tests/e2e/table-grants.test.ts` drives every function through
+ * the local runtime and checks each call is granted here and each grant here
+ * is used. Partitions: `BOOKING#` (booking, its messages, replies, missed
+ * check-ins), `LINK#`, `ALERT#`, `PATIENT#` (screener history), `SESSION#`
+ * (staff sessions), `AUDIT#`.
+ */
+export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
+  // Stores the booking and its plan; a message due at once goes out here, check-in links too.
+  'handle-booking-event': {
+    items: [
+      { partition: 'BOOKING#', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      { partition: 'LINK#', actions: ['PutItem'] },
+    ],
+    queryIndexes: [LIST_INDEX],
+  },
+  // One due message: the booking, its message log, a new link; the patient's other sessions (week check-in).
+  'send-message': {
+    items: [
+      { partition: 'BOOKING#', actions: ['GetItem', 'UpdateItem'] },
+      { partition: 'LINK#', actions: ['PutItem'] },
+    ],
+    queryIndexes: [LIST_INDEX],
+  },
+  // Patient links: reads links and bookings, stores replies and screener totals; never writes a link or an alert.
+  'handle-checkin-http': {
+    items: [
+      { partition: 'LINK#', actions: ['GetItem'] },
+      { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem'] },
+      { partition: 'ALERT#', actions: ['GetItem'] },
+      { partition: 'PATIENT#', actions: ['Query', 'PutItem'] },
+    ],
+    queryIndexes: [],
+  },
+  // Staff: sessions, alerts, replies, reviews, the audit trail (added to, never changed).
+  'handle-console-http': {
+    items: [
+      { partition: 'SESSION#', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+      { partition: 'ALERT#', actions: ['GetItem', 'UpdateItem'] },
+      { partition: 'BOOKING#', actions: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'] },
+      { partition: 'AUDIT#', actions: ['PutItem', 'Query'] },
+    ],
+    queryIndexes: [LIST_INDEX],
+  },
+  // Creates, delivers and escalates alerts; clears the reply's marker on the work index.
+  'dispatch-alerts': {
+    items: [
+      { partition: 'ALERT#', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      { partition: 'BOOKING#', actions: ['UpdateItem'] },
+    ],
+    queryIndexes: [WORK_INDEX],
+  },
+  // Claims review replies and records missed check-ins; reads sessions, message logs and screener baselines.
+  'send-review-digest': {
+    items: [
+      { partition: 'BOOKING#', actions: ['Query', 'PutItem', 'UpdateItem'] },
+      { partition: 'PATIENT#', actions: ['Query'] },
+    ],
+    queryIndexes: [WORK_INDEX, LIST_INDEX],
+  },
+};
+
+/** Writing its own log group. */
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** Sending to an encrypted queue (its on-failure queue at least): a data key of the queue's key, through SQS. */
+const QUEUE_SEND = ['sqs:SendMessage', 'kms:Decrypt', 'kms:GenerateDataKey'];
+/** The table key, through DynamoDB (what CDK's grantReadWriteData gives). */
+const TABLE_KEY = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+/** Reading one secret, decrypted through Secrets Manager. */
+const SECRET_READ = ['secretsmanager:GetSecretValue', 'kms:Decrypt'];
+/** Patient messages: email from the clinic's identity, SMS to phone numbers (every topic denied). */
+const PATIENT_MESSAGES = ['ses:SendEmail', 'sns:Publish'];
+/** Keeping one-time schedules in its own group, handing them the scheduler role. */
+const SCHEDULING = ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'iam:PassRole'];
+
+/**
+ * Every action each function's role may take besides the table's item
+ * actions, by what it is for; the constructs grant each on its resource
+ * only. The infra test fails when a role has any action not derived from
+ * `TABLE_ACCESS` and this table.
+ */
+export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
+  'handle-booking-event': [
+    ...LOGS,
+    ...QUEUE_SEND, // and the rejected-events queue
+    ...TABLE_KEY,
+    ...SECRET_READ, // link signing, for messages due at once
+    ...PATIENT_MESSAGES,
+    ...SCHEDULING,
+    'scheduler:DeleteSchedule', // a moved or cancelled booking's schedules
+  ],
+  'send-message': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...SECRET_READ, ...PATIENT_MESSAGES],
+  'handle-checkin-http': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...SECRET_READ],
+  'handle-console-http': [
+    ...LOGS,
+    ...QUEUE_SEND,
+    ...TABLE_KEY,
+    ...SECRET_READ, // the session cookie key
+    'scheduler:DeleteSchedule', // an acknowledged alert's pending escalation
+  ],
+  'dispatch-alerts': [
+    ...LOGS,
+    ...QUEUE_SEND, // and the stream's failure queue
+    ...TABLE_KEY,
+    'dynamodb:ListStreams',
+    'dynamodb:DescribeStream',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'sns:Publish', // the two staff topics
+    'kms:Decrypt',
+    'kms:GenerateDataKey', // their key, through SNS
+    ...SCHEDULING, // escalations
+  ],
+  'send-review-digest': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, 'ses:SendEmail'],
+};
+
+/** Every action `fn`'s role is allowed: the table's item actions and the rest. */
+export function allowedActions(fn: FunctionName): Set<string> {
+  const access = TABLE_ACCESS[fn];
+  return new Set([
+    ...access.items.flatMap((grant) => grant.actions.map((action) => `dynamodb:${action}`)),
+    ...(access.queryIndexes.length > 0 ? ['dynamodb:Query'] : []),
+    ...OTHER_ACTIONS[fn],
+  ]);
+}
