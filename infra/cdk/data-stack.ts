@@ -9,10 +9,11 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Schedule } from 'aws-cdk-lib/aws-events';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { LIST_INDEX, SESSION_TTL_ATTRIBUTE, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import { serviceKey } from './constructs/service-key';
 import { StaffUserPool } from './constructs/staff-user-pool';
 
 /**
@@ -32,10 +33,11 @@ export class DataStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, { terminationProtection: true, ...props });
 
-    this.key = new Key(this, 'DataKey', {
+    this.key = serviceKey(this, 'DataKey', {
       description:
         'Encrypts patient data: bookings, messages, check-in replies, alerts, link-signing key, backups',
-      enableKeyRotation: true,
+      // The table and its stream, the link-signing secret, the backup vault.
+      services: ['dynamodb', 'streams.dynamodb', 'secretsmanager', 'backup'],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

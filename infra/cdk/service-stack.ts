@@ -2,7 +2,7 @@ import { Aspects, Aws, CfnOutput, type IAspect, Stack, type StackProps } from 'a
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
@@ -13,6 +13,7 @@ import { CheckinApi } from './constructs/checkin-api';
 import { Ingestion } from './constructs/ingestion';
 import { Messaging } from './constructs/messaging';
 import { alarmArnPattern, Operations } from './constructs/operations';
+import { serviceKey } from './constructs/service-key';
 import { StaffConsole } from './constructs/staff-console';
 
 export interface ServiceStackProps extends StackProps {
@@ -336,8 +337,10 @@ export class ServiceStack extends Stack {
  */
 class PermissionsNameTheirAccount implements IAspect {
   visit(node: IConstruct): void {
-    if (node instanceof CfnPermission && node.sourceAccount === undefined)
-      node.sourceAccount = Aws.ACCOUNT_ID;
+    // The literal account where the environment names one (as at deploy), so static checks can read it.
+    if (node instanceof CfnPermission && node.sourceAccount === undefined) {
+      node.sourceAccount = Stack.of(node).account;
+    }
   }
 }
 
@@ -346,9 +349,10 @@ class PermissionsNameTheirAccount implements IAspect {
  * service principals below never get a say over patient data at rest.
  */
 function operationsKey(stack: Stack, busName: string, alarmNamePrefix: string): Key {
-  const key = new Key(stack, 'OperationsKey', {
-    description: 'Encrypts the follow-up service queues, log groups and alarm topic',
-    enableKeyRotation: true,
+  const key = serviceKey(stack, 'OperationsKey', {
+    description: 'Encrypts the follow-up service queues, log groups, staff topics and alarm topic',
+    // Queues (functions, Scheduler and Lambda destinations send through SQS), topics, the session secret.
+    services: ['sqs', 'sns', 'secretsmanager'],
   });
   // CloudWatch Logs encrypts this account's log groups in this region.
   key.addToResourcePolicy(

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -9,6 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
 import clinicConfig from '../../config/clinic';
 import { FUNCTION_TAG, type ProjectFunction } from '../../infra/cdk/constructs/project-function';
+import { controlTowerFailures } from '../../infra/cdk/control-tower';
+import { DELIBERATE_CHOICES } from '../../infra/cdk/deliberate-choices';
 import { defineFollowupApp } from '../../infra/cdk/followup-app';
 import {
   allowedActions,
@@ -375,6 +379,51 @@ describe('followup app', () => {
     });
   });
 
+  describe('AWS Control Tower proactive controls', () => {
+    /** The templates as files, as cfn-guard reads them. */
+    const templateFiles = (...templates: Template[]) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'controls-'));
+      return templates.map((template, index) => {
+        const file = path.join(dir, `stack-${index}.template.json`);
+        writeFileSync(file, JSON.stringify(template.toJSON()));
+        return file;
+      });
+    };
+
+    it('are met by both stacks, but for the deliberate choices', () => {
+      expect(controlTowerFailures(templateFiles(dataTemplate, serviceTemplate))).toEqual([]);
+    });
+
+    it('are departed from only as README "Deliberate choices" says, each on the resources it names', () => {
+      const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+      const section = readme.slice(readme.indexOf('## Deliberate choices'));
+      expect(section.length).toBeGreaterThan(100);
+      const resources = Object.values(serviceTemplate.toJSON().Resources) as {
+        Type: string;
+        Metadata?: { guard?: { SuppressedRules?: string[] } };
+      }[];
+      for (const [name, choice] of Object.entries(DELIBERATE_CHOICES)) {
+        expect(section, name).toContain(choice.control);
+        const departing = resources.filter((r) =>
+          r.Metadata?.guard?.SuppressedRules?.includes(choice.guardRule),
+        );
+        expect(departing.length, name).toBeGreaterThan(0);
+        const types = new Set(departing.map((r) => r.Type));
+        expect([...types], name).toEqual([
+          name === 'outside-vpc' ? 'AWS::Lambda::Function' : 'AWS::ApiGatewayV2::Route',
+        ]);
+      }
+    });
+
+    it('catch a queue that neither has nor is a dead-letter queue, and a key open to any grant', () => {
+      const stack = new Stack(newApp(), 'Loose', OPTIONS);
+      new Queue(stack, 'Queue', { encryption: QueueEncryption.KMS_MANAGED });
+      new Key(stack, 'Key');
+      const rules = controlTowerFailures(templateFiles(Template.fromStack(stack))).map((f) => f.rule);
+      expect(rules).toEqual(expect.arrayContaining(['sqs_dlq_check', 'kms_create_grant_aws_service_check']));
+    });
+  });
+
   describe('least privilege', () => {
     const group = () => service.messaging.scheduleGroupName;
 
@@ -580,7 +629,7 @@ describe('followup app', () => {
       expect(permissions.length).toBeGreaterThan(5);
       for (const permission of permissions) {
         expect(permission.Properties.SourceArn).toBeDefined();
-        expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+        expect(permission.Properties.SourceAccount).toBe(OPTIONS.env.account);
       }
     });
 

@@ -1,11 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /**
  * A queue for messages nobody should lose: encrypted with the given key, TLS-only, kept the SQS maximum
- * of 14 days so there is time to read, fix and redrive. Every queue here holds failures, so it is alarmed.
+ * of 14 days so there is time to read, fix and redrive. Every queue here holds failures, so it is alarmed,
+ * and is terminal: it declares itself a dead-letter queue (services, not queues, feed it, so no source
+ * queue can be named).
  */
 export function encryptedQueue(scope: Construct, id: string, key: IKey): Queue {
   return new Queue(scope, id, {
@@ -15,5 +17,6 @@ export function encryptedQueue(scope: Construct, id: string, key: IKey): Queue {
     dataKeyReuse: Duration.hours(1),
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
+    redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
   });
 }

@@ -19,6 +19,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../../shared/contracts/env';
 import { FUNCTION_NAMES, type FunctionName, TABLE_ACCESS } from '../../function-permissions';
+import { departDeliberately } from '../deliberate-choices';
 import { encryptedQueue } from './encrypted-queue';
 
 /** One of the environment variable names shared with the functions (`shared/contracts/env.ts`). */
@@ -156,6 +157,7 @@ export class ProjectFunction extends Construct implements IGrantable {
     });
     this.grantPrincipal = this.fn.grantPrincipal;
     this.grantQueueSend(this.failureQueue);
+    departDeliberately(this.fn, 'outside-vpc');
 
     Validations.of(role).acknowledge(
       {

@@ -15,6 +15,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../../shared/contracts/env';
+import { departDeliberately } from '../deliberate-choices';
 import { ProjectFunction } from './project-function';
 
 export interface StaffConsoleProps {
@@ -130,5 +131,7 @@ export class StaffConsole extends Construct {
         integration,
       }),
     ];
+    // The function signs staff in through the user pool and checks the session on every request.
+    for (const route of this.routes) departDeliberately(route, 'route-authenticates-caller');
   }
 }

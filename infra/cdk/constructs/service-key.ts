@@ -1,0 +1,104 @@
+import { Aws, type RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccountRootPrincipal,
+  AnyPrincipal,
+  Effect,
+  PolicyDocument,
+  PolicyStatement,
+} from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+
+/** Managing a key, never using it: no Encrypt, Decrypt, GenerateDataKey, ReEncrypt or CreateGrant. */
+const ADMIN_ACTIONS = [
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:UpdateAlias',
+  'kms:Describe*',
+  'kms:List*',
+  'kms:Get*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Enable*',
+  'kms:Disable*',
+  'kms:RevokeGrant',
+  'kms:RetireGrant',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+];
+
+const USE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
+
+export interface ServiceKeyProps {
+  readonly description: string;
+  /**
+   * The AWS services that use the key for this account's principals (`kms:ViaService`), e.g. `dynamodb`.
+   * Identity policies still decide which principal may; the key policy decides through what.
+   */
+  readonly services: readonly string[];
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A customer-managed key with an explicit policy (DESIGN section 8): the account administers it (its IAM
+ * admins, as for any key) but may use it only through the listed services, grants are only for AWS
+ * resources, and service principals that need it directly (CloudWatch Logs, EventBridge) are added by the
+ * caller with conditions of their own. Rotated yearly.
+ */
+export function serviceKey(scope: Construct, id: string, props: ServiceKeyProps): Key {
+  const account = new AccountRootPrincipal();
+  const viaServices = props.services.map((service) => `${service}.${Aws.REGION}.amazonaws.com`);
+  return new Key(scope, id, {
+    description: props.description,
+    enableKeyRotation: true,
+    ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
+    policy: new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          sid: 'Administer',
+          principals: [account],
+          actions: ADMIN_ACTIONS,
+          resources: ['*'],
+        }),
+        new PolicyStatement({
+          sid: 'UseThroughServices',
+          principals: [account],
+          actions: USE_ACTIONS,
+          resources: ['*'],
+          conditions: {
+            StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': viaServices },
+          },
+        }),
+        new PolicyStatement({
+          sid: 'GrantsForServiceResources',
+          principals: [account],
+          actions: ['kms:CreateGrant', 'kms:ListGrants'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': viaServices },
+            Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          },
+        }),
+        new PolicyStatement({
+          sid: 'NoOtherGrants',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['kms:CreateGrant'],
+          resources: ['*'],
+          conditions: {
+            BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+          },
+        }),
+      ],
+    }),
+  });
+}
