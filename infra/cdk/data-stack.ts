@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
 import {
   AttributeType,
@@ -9,7 +9,8 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Schedule } from 'aws-cdk-lib/aws-events';
-import type { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Alias, type Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { LIST_INDEX, SESSION_TTL_ATTRIBUTE, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
@@ -23,23 +24,46 @@ import { StaffUserPool } from './constructs/staff-user-pool';
  * A separate stack with termination protection, so the stateless stack can be destroyed and redeployed
  * freely; nothing here refers to the other stack.
  */
+export interface DataStackProps extends StackProps {
+  /** The booking bus (config `busName`): its rules may park undelivered events in queues under the data key. */
+  readonly busName: string;
+}
+
 export class DataStack extends Stack {
   readonly key: Key;
+  /** The data key's alias (`alias/<stack>-data`), a plain string other stacks can name it by. */
+  readonly keyAlias: string;
   readonly table: Table;
   readonly linkSigningSecret: Secret;
   /** Staff accounts of the console: created by an admin, MFA required, in groups. */
   readonly staff: StaffUserPool;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
 
     this.key = serviceKey(this, 'DataKey', {
       description:
         'Encrypts patient data: bookings, messages, check-in replies, alerts, link-signing key, backups',
-      // The table and its stream, the link-signing secret, the backup vault.
-      services: ['dynamodb', 'streams.dynamodb', 'secretsmanager', 'backup'],
+      // The table and its stream, the link-signing secret, the backup vault, and the queues that can hold a
+      // booking event (rejected, undelivered, failed): contact details are patient data too.
+      services: ['dynamodb', 'streams.dynamodb', 'secretsmanager', 'backup', 'sqs'],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.keyAlias = `alias/${this.stackName}-data`;
+    new Alias(this, 'DataKeyAlias', { aliasName: this.keyAlias, targetKey: this.key });
+    // EventBridge parks undeliverable booking events in the (data-key encrypted) DLQ of a rule on our bus.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${props.busName}/*`,
+          },
+        },
+      }),
+    );
 
     // One table for every item (DESIGN section 5). TTL removes staff console sessions only: no other item
     // carries `expiresAtEpoch`, so replies and alerts (clinical records) are never expired.

@@ -25,6 +25,7 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
 
   const data = new DataStack(app, 'KetamineFollowupData', {
     env: options.env,
+    busName: config.busName,
     description:
       'Ketamine follow-up: patient data, its key, backups, the link-signing key and staff accounts (stateful)',
   });
@@ -37,6 +38,7 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
     linkBaseUrl: config.links.baseUrl,
     table: data.table,
     linkSigningSecret: data.linkSigningSecret,
+    dataKey: { key: data.key, alias: data.keyAlias },
     staffUserPool: data.staff.pool,
   });
   return { config, data, service };

@@ -2,7 +2,7 @@ import { Aspects, Aws, CfnOutput, type IAspect, Stack, type StackProps } from 'a
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
@@ -27,6 +27,8 @@ export interface ServiceStackProps extends StackProps {
   /** The service table, with its stream and the work index (the alert path reads both). */
   readonly table: ITable;
   readonly linkSigningSecret: ISecret;
+  /** The data key (stateful stack): also encrypts the queues that can hold a booking's contact details. */
+  readonly dataKey: { key: IKey; alias: string };
   /** The staff user pool (stateful stack): the console's OpenID provider. */
   readonly staffUserPool: IUserPool;
 }
@@ -50,7 +52,7 @@ export class ServiceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const key = operationsKey(this, props.config.busName, this.stackName);
+    const key = operationsKey(this, this.stackName);
     this.operationsKey = key;
     Aspects.of(this).add(new PermissionsNameTheirAccount());
 
@@ -76,6 +78,7 @@ export class ServiceStack extends Stack {
     this.ingestion = new Ingestion(this, 'Ingestion', {
       busName: props.config.busName,
       key,
+      dataKey: props.dataKey,
     });
     const bookingEvents = this.ingestion.handler;
     // Due messages go out while the event is processed: a week check-in may look up the day lists.
@@ -348,13 +351,13 @@ class PermissionsNameTheirAccount implements IAspect {
  * The key of this stack's queues, log groups and alarm topic, kept apart from the data key so that the
  * service principals below never get a say over patient data at rest.
  */
-function operationsKey(stack: Stack, busName: string, alarmNamePrefix: string): Key {
+function operationsKey(stack: Stack, alarmNamePrefix: string): Key {
   const key = serviceKey(stack, 'OperationsKey', {
     description: 'Encrypts the follow-up service queues, log groups, staff topics and alarm topic',
     // Queues (functions, Scheduler and Lambda destinations send through SQS), topics, the session secret.
     services: ['sqs', 'sns', 'secretsmanager'],
   });
-  // CloudWatch Logs encrypts this account's log groups in this region.
+  // CloudWatch Logs encrypts this stack's log groups (CloudFormation names them after the stack).
   key.addToResourcePolicy(
     new PolicyStatement({
       principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
@@ -362,20 +365,7 @@ function operationsKey(stack: Stack, busName: string, alarmNamePrefix: string): 
       resources: ['*'],
       conditions: {
         ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-        },
-      },
-    }),
-  );
-  // EventBridge writes undeliverable events to the (encrypted) DLQ of a rule on our bus.
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      principals: [new ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${busName}/*`,
+          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${stack.stackName}-*`,
         },
       },
     }),

@@ -263,6 +263,47 @@ describe('followup app', () => {
       });
     });
 
+    it('keeps administering each key apart from using it, which goes only through the services that hold data', () => {
+      const keys = [
+        ...Object.values(dataTemplate.findResources('AWS::KMS::Key')),
+        ...Object.values(serviceTemplate.findResources('AWS::KMS::Key')),
+      ];
+      expect(keys).toHaveLength(2);
+      for (const key of keys) {
+        const statements = key.Properties.KeyPolicy.Statement as (Statement & { Sid?: string })[];
+        const admin = statements.find((s) => s.Sid === 'Administer');
+        expect(
+          actionsOf(admin as Statement).filter((a) =>
+            /Encrypt|Decrypt|GenerateDataKey|CreateGrant|kms:\*/.test(a),
+          ),
+        ).toEqual([]);
+        const use = statements.find((s) => s.Sid === 'UseThroughServices');
+        expect(JSON.stringify(use?.Condition)).toContain('kms:ViaService');
+        // Nothing else may use the key without a condition of its own.
+        for (const statement of statements.filter((s) => s.Effect === 'Allow' && s.Sid !== 'Administer')) {
+          expect(statement.Condition, JSON.stringify(statement)).toBeDefined();
+        }
+      }
+    });
+
+    it("lets CloudWatch Logs use the operations key for this stack's log groups only, and EventBridge the data key for the bus's rules only", () => {
+      const opsKey = serviceTemplate.toJSON().Resources[idOf(service, service.operationsKey)];
+      const logs = JSON.stringify(
+        opsKey.Properties.KeyPolicy.Statement.find((s: { Principal?: { Service?: unknown } }) =>
+          JSON.stringify(s.Principal).includes('logs.'),
+        ),
+      );
+      expect(logs).toContain(`:log-group:${service.stackName}-*`);
+      const dataKey = Object.values(dataTemplate.findResources('AWS::KMS::Key'))[0];
+      const events = JSON.stringify(
+        dataKey?.Properties.KeyPolicy.Statement.find(
+          (s: { Principal?: { Service?: unknown } }) => s.Principal?.Service === 'events.amazonaws.com',
+        ),
+      );
+      expect(events).toContain(`:rule/${config.busName}/*`);
+      expect(JSON.stringify(opsKey.Properties.KeyPolicy)).not.toContain('events.amazonaws.com');
+    });
+
     it('rotates the data key and retains it', () => {
       dataTemplate.hasResource('AWS::KMS::Key', {
         DeletionPolicy: 'Retain',
@@ -1154,11 +1195,19 @@ describe('followup app', () => {
   });
 
   describe('encryption at rest and in transit', () => {
-    it('encrypts every queue with a KMS key, keeps messages 14 days and denies non-TLS access', () => {
+    it('encrypts every queue with a KMS key (the data key where a booking event can land), keeps messages 14 days and denies non-TLS access', () => {
       const queues = serviceTemplate.findResources('AWS::SQS::Queue');
       expect(Object.keys(queues).length).toBeGreaterThan(0);
+      const holdingEvents = [
+        service.ingestion.rejectedEvents,
+        service.ingestion.deliveryDlq,
+        service.ingestion.handler.failureQueue,
+      ].map((queue) => idOf(service, queue));
       for (const [id, queue] of Object.entries(queues)) {
-        expect(queue.Properties.KmsMasterKeyId, id).toEqual(arnOf(service.operationsKey));
+        expect(queue.Properties.KmsMasterKeyId, id).toEqual(
+          holdingEvents.includes(id) ? data.keyAlias : arnOf(service.operationsKey),
+        );
+        expect(queue.Properties.RedriveAllowPolicy, id).toEqual({ redrivePermission: 'allowAll' });
         expect(queue.Properties.MessageRetentionPeriod, id).toBe(14 * 24 * 3600);
         serviceTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
           Queues: [{ Ref: id }],

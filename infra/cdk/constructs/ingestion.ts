@@ -11,8 +11,13 @@ import { ProjectFunction } from './project-function';
 export interface IngestionProps {
   /** Name of the custom event bus the booking system publishes to (config `busName`). */
   readonly busName: string;
-  /** Encrypts the queues and the function's log group; must admit EventBridge for this bus's rules. */
+  /** Encrypts the function's log group (logs carry no patient data). */
   readonly key: IKey;
+  /**
+   * Encrypts the three queues that can hold a booking event, contact details and all: rejected events,
+   * undelivered events and the function's on-failure queue. Must admit EventBridge for this bus's rules.
+   */
+  readonly dataKey: { key: IKey; alias: string };
   /**
    * How long EventBridge keeps retrying delivery to the function before the event goes to the DLQ.
    * @default Duration.hours(6)
@@ -41,8 +46,9 @@ export class Ingestion extends Construct {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName });
 
-    this.rejectedEvents = encryptedQueue(this, 'RejectedEvents', props.key);
-    this.deliveryDlq = encryptedQueue(this, 'DeliveryDlq', props.key);
+    const dataKey = { keyAlias: props.dataKey.alias };
+    this.rejectedEvents = encryptedQueue(this, 'RejectedEvents', props.dataKey.key, dataKey);
+    this.deliveryDlq = encryptedQueue(this, 'DeliveryDlq', props.dataKey.key, dataKey);
     Validations.of(this.rejectedEvents).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'Rejected events are parked here for a person to read; nothing consumes this queue, so no DLQ.',
@@ -56,6 +62,7 @@ export class Ingestion extends Construct {
       entry: 'functions/handle-booking-event.ts',
       description: 'Validates a booking event, stores the booking and reconciles its message schedules',
       key: props.key,
+      failureQueueKey: props.dataKey,
     });
     // The handler parks events that fail validation here (never drops them).
     this.handler.bindQueueSend(ENV.rejectedEventsQueueUrl, this.rejectedEvents);

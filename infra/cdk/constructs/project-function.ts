@@ -50,6 +50,12 @@ export interface ProjectFunctionProps {
   /** Key that encrypts the log group and the on-failure queue (its policy must admit CloudWatch Logs). */
   readonly key: IKey;
   /**
+   * Key (and its alias) of the on-failure queue when its events can carry patient contact details (the
+   * booking event itself): the data key, so the operations key never guards them.
+   * @default - `key`
+   */
+  readonly failureQueueKey?: { key: IKey; alias: string };
+  /**
    * Concurrent executions reserved for (and capping) this function. Off by default: a new account's
    * concurrency limit can be as low as 10, and reserving would then fail the deploy. The alert path
    * reserves; patient messaging shares the account pool and Lambda retries throttled async calls.
@@ -104,7 +110,11 @@ export class ProjectFunction extends Construct implements IGrantable {
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
       encryptionKey: props.key,
     });
-    this.failureQueue = encryptedQueue(this, 'FailureQueue', props.key);
+    this.failureQueue = props.failureQueueKey
+      ? encryptedQueue(this, 'FailureQueue', props.failureQueueKey.key, {
+          keyAlias: props.failureQueueKey.alias,
+        })
+      : encryptedQueue(this, 'FailureQueue', props.key);
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: "This queue is the function's on-failure destination, i.e. itself a dead-letter queue.",
