@@ -36,10 +36,11 @@ export interface TableAccess {
  * (staff sessions), `AUDIT#`.
  */
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
-  // Stores the booking and its plan; a message due at once goes out here, check-in links too.
+  // Stores the booking and its plan; a message due at once goes out here, check-in links too; a new email or
+  // phone reads the message log for the check-in to send again.
   'handle-booking-event': {
     items: [
-      { partition: 'BOOKING#', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
       { partition: 'LINK#', actions: ['PutItem'] },
     ],
     queryIndexes: [LIST_INDEX],

@@ -7,4 +7,6 @@ export const schedulePayloadSchema = z.strictObject({
   kind: z.enum(MESSAGE_KINDS),
   at: z.iso.datetime({ offset: true }),
   version: z.number().check(z.int(), z.minimum(1)),
+  // A re-send to new contact details: an opaque tag, never the details themselves.
+  resend: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/))),
 });

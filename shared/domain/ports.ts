@@ -29,6 +29,8 @@ export interface MessageRef {
   kind: MessageKind;
   /** Planned time, ISO UTC, as stored in the booking's plan. */
   at: string;
+  /** Set on a check-in sent again to new contact details (`resendTag`): its own log entries and link. */
+  resend?: string;
 }
 
 export type MessageLogStatus = 'sending' | 'sent' | 'failed' | 'skipped';
@@ -77,6 +79,8 @@ export interface LinkRecord {
   /** The alert or reply a staff link opens. */
   subjectId?: string;
   expiresAt: string;
+  /** Digests of the addresses the message went to (`contactDigest`); a link sent to an old one is revoked. */
+  sentTo?: string[];
 }
 
 export interface LinkStore {
@@ -102,6 +106,8 @@ export interface SchedulePayload {
   /** The planned time the message belongs to (may differ from fireAt for a retry). */
   at: string;
   version: number;
+  /** The re-send tag of a check-in sent again to new contact details (opaque). */
+  resend?: string;
 }
 
 /** What an escalation schedule hands the alert function: the alert's opaque id only. */

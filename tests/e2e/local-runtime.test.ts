@@ -237,6 +237,57 @@ describe('local runtime', () => {
     });
   });
 
+  describe('a new email or phone', () => {
+    const linkOf = (text: string) => text.match(/\/c\/[A-Za-z0-9_-]+/)?.[0] ?? '';
+    const open = async (link: string) => (await fetch(runtime.url + link)).status;
+
+    it('revokes the links sent to the old address and sends the current check-in again to the new one', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 2 }).set({ hour: 10, minute: 0 });
+      const startsAt = start.toISO() ?? '';
+      await api.event('Booking Created', booking('contact-1', 1, startsAt));
+      // The same-day check-in went (email and SMS) an hour ago.
+      await api.advanceTo(start.plus({ hours: 6 }).toUTC().toISO() ?? '');
+      const first = (await api.outboxOf('contact-1')).filter((m) => m.kind === 'checkin-same-day');
+      expect(first.map((m) => m.to).sort()).toEqual(['+15550100002', 'ramon@example.org']);
+      const oldLink = linkOf(first[0]?.text ?? '');
+      expect(await open(oldLink)).toBe(200);
+
+      const moved = booking('contact-1', 2, startsAt, { email: 'ramon.new@example.org' });
+      expect((await api.event('Booking Rescheduled', moved)).body.results).toEqual([{ status: 'processed' }]);
+
+      // The old link reached the old address: revoked, with the clinic's phone.
+      const refused = await fetch(runtime.url + oldLink);
+      expect(refused.status).toBe(410);
+      expect(await refused.text()).toContain('call');
+      const again = (await api.outboxOf('contact-1')).filter((m) => m.kind === 'checkin-same-day').slice(2);
+      expect(again.map((m) => m.to).sort()).toEqual(['+15550100002', 'ramon.new@example.org']);
+      const newLink = linkOf(again[0]?.text ?? '');
+      expect(newLink).not.toBe(oldLink);
+      expect(linkOf(again[1]?.text ?? '')).toBe(newLink);
+      expect(await open(newLink)).toBe(200);
+
+      // The same details again change nothing: no third sending.
+      await api.event('Booking Rescheduled', { ...moved, version: 3 });
+      expect((await api.outboxOf('contact-1')).filter((m) => m.kind === 'checkin-same-day')).toHaveLength(4);
+      expect(await open(newLink)).toBe(200);
+    });
+
+    it('sends nothing again when no check-in has gone yet, and later messages go to the new address', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).setZone(ZONE).plus({ days: 3 }).set({ hour: 10, minute: 0 });
+      const startsAt = start.toISO() ?? '';
+      await api.event('Booking Created', booking('contact-2', 1, startsAt));
+      const before = (await api.outboxOf('contact-2')).length;
+      await api.event('Booking Rescheduled', booking('contact-2', 2, startsAt, { phone: '+15550100009' }));
+      expect((await api.outboxOf('contact-2')).length).toBe(before);
+      await api.advanceTo(start.plus({ hours: 6 }).toUTC().toISO() ?? '');
+      const checkin = (await api.outboxOf('contact-2')).filter((m) => m.kind === 'checkin-same-day');
+      expect(checkin.map((m) => m.to).sort()).toEqual(['+15550100009', 'ramon@example.org']);
+      expect(await open(linkOf(checkin[0]?.text ?? ''))).toBe(200);
+    });
+  });
+
   describe('an early-morning session', () => {
     it('moves the reminder out of quiet hours and names the day instead of saying tomorrow', async () => {
       const now = (await api.get<{ now: string }>('/local/clock')).now;

@@ -31,15 +31,21 @@ const get = async <T>(path: string): Promise<T> => (await fetch(runtime.url + pa
 const advanceTo = (at: DateTime) => post('/local/clock', { to: at.toUTC().toISO() });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
-function bookingEvent(bookingId: string, version: number, startsAt: DateTime, email = 'kai@example.org') {
+function bookingEvent(
+  bookingId: string,
+  version: number,
+  startsAt: DateTime,
+  email = 'kai@example.org',
+  phone = '+15550100011',
+) {
   return {
     Source: 'clinic.booking',
-    DetailType: version === 1 ? 'Booking Created' : 'Booking Updated',
+    DetailType: version === 1 ? 'Booking Created' : 'Booking Rescheduled',
     Detail: {
       bookingId,
       version,
       session: { startsAt: startsAt.toISO(), durationMinutes: 60, timeZone: ZONE, treatment: 'iv-ketamine' },
-      patient: { id: 'p-grants', firstName: 'Kai', phone: '+15550100011', ...(email ? { email } : {}) },
+      patient: { id: 'p-grants', firstName: 'Kai', phone, ...(email ? { email } : {}) },
     },
   };
 }
@@ -89,6 +95,8 @@ async function runEveryFunction() {
   ).toBe(201);
   expect((await post(sameDay, { mood: 1, selfHarm: 'yes', selfHarmNow: 'no' })).status).toBe(201);
   await settle();
+  // booking-events: a new phone for g-sms sends its current check-in again (and revokes the old link).
+  await post('/local/events', bookingEvent('g-sms', 2, start, '', '+15550100012'));
   // Escalations, the next-day check-in (missed), the week check-in with screeners, digests on the way.
   await advanceTo(start.plus({ days: 7, hours: 10 }));
   const week = await linkIn('g-1', 'checkin-week');

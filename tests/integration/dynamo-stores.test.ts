@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
@@ -426,6 +426,21 @@ describe('dynamodb stores (dynalite)', () => {
       await links.put(link);
       expect(await links.get(link.linkId)).toStrictEqual(link);
       expect(await links.get(uniqueId('nolink'))).toBeUndefined();
+    });
+
+    it("keeps the digests of the addresses a link went to, and reads unreadable ones as none of the patient's", async () => {
+      const links = new DynamoLinkStore(db, tableName);
+      const link = aLink(uniqueId('sent'), { sentTo: ['abc', 'def'] });
+      await links.put(link);
+      expect(await links.get(link.linkId)).toStrictEqual(link);
+      const broken = uniqueId('broken');
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `LINK#${broken}`, sk: 'LINK', ...aLink(broken), sentTo: 'abc' },
+        }),
+      );
+      expect((await links.get(broken))?.sentTo).toEqual(['unreadable']);
     });
 
     it('keeps the first write of a link id', async () => {

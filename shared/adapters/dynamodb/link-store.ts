@@ -33,7 +33,18 @@ export class DynamoLinkStore implements LinkStore {
     const text = (value: unknown) => typeof value === 'string' && value.length > 0;
     if (!text(link.linkId) || !text(link.bookingId) || !text(link.kind) || !text(link.purpose))
       return undefined;
-    // The expiry is kept as stored: readers treat one they cannot parse as past.
-    return { ...link, expiresAt: typeof link.expiresAt === 'string' ? link.expiresAt : '' } as LinkRecord;
+    // The expiry is kept as stored: readers treat one they cannot parse as past. Addresses that cannot be
+    // read are none of the patient's: the link is refused (fail closed).
+    const sentTo =
+      link.sentTo === undefined
+        ? undefined
+        : Array.isArray(link.sentTo) && link.sentTo.every((d) => typeof d === 'string')
+          ? (link.sentTo as string[])
+          : ['unreadable'];
+    return {
+      ...link,
+      expiresAt: typeof link.expiresAt === 'string' ? link.expiresAt : '',
+      ...(sentTo ? { sentTo } : {}),
+    } as LinkRecord;
   }
 }

@@ -5,7 +5,7 @@ import { isConditionFailure, queryAll } from './client';
 
 const key = (ref: MessageRef, channel: Channel | 'none') => ({
   pk: `BOOKING#${ref.bookingId}`,
-  sk: `MSG#${ref.kind}#${ref.at}#${channel}`,
+  sk: `MSG#${ref.kind}#${ref.at}#${channel}${ref.resend ? `#R${ref.resend}` : ''}`,
 });
 
 /**
@@ -35,6 +35,7 @@ export class DynamoMessageLog implements MessageLog {
           UpdateExpression:
             'SET #status = :sending, claimExpiresAt = :expiresAt, updatedAt = :now, version = :version, ' +
             'bookingId = :bookingId, kind = :kind, plannedAt = :at, channel = :channel, ' +
+            (ref.resend ? 'resend = :resend, ' : '') +
             'attempts = if_not_exists(attempts, :zero) + :one',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -49,6 +50,7 @@ export class DynamoMessageLog implements MessageLog {
             ':channel': channel,
             ':zero': 0,
             ':one': 1,
+            ...(ref.resend ? { ':resend': ref.resend } : {}),
           },
         }),
       );
@@ -148,6 +150,7 @@ function toEntry(item: Record<string, unknown>): MessageLogEntry {
     version: item.version as number,
     updatedAt: item.updatedAt as string,
     attempts: (item.attempts as number | undefined) ?? 0,
+    ...(item.resend ? { resend: item.resend as string } : {}),
     ...(item.reason ? { reason: item.reason as string } : {}),
     ...(item.providerMessageId ? { providerMessageId: item.providerMessageId as string } : {}),
   };

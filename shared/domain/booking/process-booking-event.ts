@@ -1,8 +1,9 @@
 import { type FieldError, parseBookingEvent } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { METRIC } from '../../contracts/metrics';
-import { MESSAGE_KINDS } from '../../contracts/vocabulary';
+import { isCheckinKind, MESSAGE_KINDS } from '../../contracts/vocabulary';
 import type { BookingRecord, PlannedMessage } from '../booking-record';
+import { contactsChanged, resendTag } from '../contacts';
 import { toJsonOrUndefined } from '../json';
 import type {
   BookingStore,
@@ -118,6 +119,7 @@ export async function processBookingEvent(
     }
     if ((await deps.bookings.save(decision.record, stored?.revision)) === 'saved') {
       await reconcile(deps, decision.record, stored);
+      await resendOnNewContacts(deps, decision.record, stored);
       deps.log.info('event processed', {
         bookingId,
         type: parsed.value.type,
@@ -175,6 +177,40 @@ async function reconcile(deps: BookingEventDeps, record: BookingRecord, previous
     if (entry?.status === 'due') due.push(entry);
   }
   for (const entry of due) await sendNowOrRetryLater(deps, record, refOf(entry), entry.version, timeZone);
+}
+
+/**
+ * A new email or phone revokes the links sent to the old one (the check-in
+ * function refuses them); the current check-in, the latest one sent whose
+ * link has not expired, goes again to the new details (DESIGN section 8).
+ */
+async function resendOnNewContacts(
+  deps: BookingEventDeps,
+  record: BookingRecord,
+  previous: BookingRecord | undefined,
+): Promise<void> {
+  const before = previous?.booking?.patient;
+  const after = record.booking?.patient;
+  if (!before || !after || !record.booking || record.status === 'cancelled') return;
+  if (!contactsChanged(before, after)) return;
+  const now = deps.clock.now();
+  const sent = (await deps.messageLog.list(record.bookingId)).filter(
+    (entry) => isCheckinKind(entry.kind) && entry.status === 'sent' && entry.resend === undefined,
+  );
+  const latest = sent.sort((a, b) => b.at.localeCompare(a.at))[0];
+  if (!latest) return;
+  const inWindow =
+    Date.parse(now) < Date.parse(shiftIso(latest.updatedAt, { days: deps.config.links.ttlDays }));
+  const entry = record.plan[latest.kind];
+  if (!inWindow || entry?.plannedAt !== latest.at) return;
+  const ref: MessageRef = {
+    bookingId: record.bookingId,
+    kind: latest.kind,
+    at: latest.at,
+    resend: resendTag(after),
+  };
+  deps.log.info('check-in sent again to new contact details', { bookingId: ref.bookingId, kind: ref.kind });
+  await sendNowOrRetryLater(deps, record, ref, entry.version, patientZone(record.booking));
 }
 
 async function sendNowOrRetryLater(

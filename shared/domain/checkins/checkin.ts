@@ -9,6 +9,7 @@ import {
   type CheckinKind,
   isCheckinKind,
 } from '../../contracts/vocabulary';
+import { stillReachesPatient } from '../contacts';
 import { verifyLinkToken } from '../messages/tokens';
 import type {
   AlertState,
@@ -470,6 +471,10 @@ async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Res
   if (!booking) return { ok: false, problem: 'not-found' };
   // A cancel revokes the booking's links, unless the session happened (its check-ins go on).
   if (record?.status === 'cancelled' && record.endedAt === undefined) {
+    return { ok: false, problem: 'revoked', booking };
+  }
+  // A new email or phone revokes the links sent to the old one (the current check-in went again).
+  if (!stillReachesPatient(link.sentTo, booking.patient)) {
     return { ok: false, problem: 'revoked', booking };
   }
   // Fail closed: an expiry that cannot be read counts as past.

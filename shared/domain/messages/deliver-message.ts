@@ -4,6 +4,7 @@ import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/v
 import { pickChannels } from '../booking/plan';
 import type { BookingEventBaseDeps, BookingEventDeps } from '../booking/process-booking-event';
 import type { BookingRecord } from '../booking-record';
+import { digestsOf } from '../contacts';
 import type {
   BookingStore,
   Clock,
@@ -92,7 +93,7 @@ export async function deliverMessage(
       scanPlaceholders(text).names.includes('link'),
     ),
   );
-  const link = usesLink ? await linkFor(deps, ref, now) : undefined;
+  const link = usesLink ? await linkFor(deps, ref, now, digestsOf(booking.patient, channels)) : undefined;
   const result = { sent: [] as Channel[], alreadySent: [] as Channel[], inFlight: [] as Channel[] };
   const failures: { channel: Channel; reason: string }[] = [];
 
@@ -164,8 +165,16 @@ function providerReason(error: unknown): string {
   return status ? `${error.name} (HTTP ${status})` : error.name;
 }
 
-/** The signed link a message carries: the check-in form, or the full instructions page. */
-async function linkFor(deps: MessagingDeps, ref: MessageRef, now: string): Promise<string | undefined> {
+/**
+ * The signed link a message carries: the check-in form, or the full instructions page. It records (as
+ * digests) the addresses it goes to, so a change of email or phone revokes it (DESIGN section 8).
+ */
+async function linkFor(
+  deps: MessagingDeps,
+  ref: MessageRef,
+  now: string,
+  sentTo: string[],
+): Promise<string | undefined> {
   const purpose = isCheckinKind(ref.kind)
     ? 'checkin'
     : ref.kind === 'prep-instructions'
@@ -174,7 +183,7 @@ async function linkFor(deps: MessagingDeps, ref: MessageRef, now: string): Promi
   if (!purpose) return undefined;
   const { linkId, token } = createLinkToken(await deps.signingKey.get(), ref);
   const expiresAt = shiftIso(now, { days: deps.config.links.ttlDays });
-  await deps.links.put({ linkId, bookingId: ref.bookingId, kind: ref.kind, purpose, expiresAt });
+  await deps.links.put({ linkId, bookingId: ref.bookingId, kind: ref.kind, purpose, expiresAt, sentTo });
   return `${deps.linkBaseUrl.replace(/\/$/, '')}/${purpose === 'checkin' ? 'c' : 'i'}/${token}`;
 }
 

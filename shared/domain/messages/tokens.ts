@@ -32,13 +32,15 @@ export function asSigningKeys(keys: SigningKeys | Uint8Array): SigningKeys {
  */
 export function createLinkToken(
   keys: SigningKeys | Uint8Array,
-  message: { bookingId: string; kind: MessageKind | 'alert' | 'reply'; at: string },
+  message: { bookingId: string; kind: MessageKind | 'alert' | 'reply'; at: string; resend?: string },
 ): { linkId: string; token: string } {
   const { current } = asSigningKeys(keys);
+  // A re-send to new contact details gets a link of its own; the first one stays revoked.
+  const resend = message.resend ? `\n${message.resend}` : '';
   const derived = hmac(
     current.key,
     'link-id',
-    `${message.bookingId}\n${message.kind}\n${message.at}`,
+    `${message.bookingId}\n${message.kind}\n${message.at}${resend}`,
   ).subarray(0, DERIVED_BYTES);
   const linkId = Buffer.concat([Buffer.from([current.id & 0xff]), derived]).toString('base64url');
   return { linkId, token: linkId + macOf(current.key, linkId) };
