@@ -77,6 +77,8 @@ export class ServiceStack extends Stack {
     });
     this.ingestion = new Ingestion(this, 'Ingestion', {
       busName: props.config.busName,
+      sources: props.config.bookingSources,
+      publishers: props.config.publishers,
       key,
       dataKey: props.dataKey,
     });
@@ -111,6 +113,11 @@ export class ServiceStack extends Stack {
     this.alerts.bindAcknowledging(this.console.handler);
     // The stage's per-route budgets name the console's routes: they must exist first.
     this.checkin.stage.node.addDependency(...this.console.routes);
+    new CfnOutput(this, 'BookingPublisherRoleArn', {
+      description:
+        'The role the booking system assumes to put events on the bus (the bus takes no one else but config publishers.principals)',
+      value: this.ingestion.publisherRole.roleArn,
+    });
     new CfnOutput(this, 'StaffConsoleUrl', {
       description:
         'The staff console; staff sign in with their Cognito account (email, password, authenticator app)',
@@ -143,14 +150,14 @@ export class ServiceStack extends Stack {
         'EventBridge could not deliver booking events to the booking-events function after 6 hours of retries; ' +
         'those bookings get no messages. First: read a message in the DeliveryDlq queue (attributes ERROR_CODE ' +
         'and ERROR_MESSAGE), fix the cause (throttling, deleted function, permissions), then re-put each event ' +
-        'on the bus - processing is idempotent.',
+        'on the bus as the publisher role (BookingPublisherRoleArn) - processing is idempotent.',
     });
     ops.alarmOnQueue(bookingEvents.failureQueue, {
       name: 'booking-events-failed',
       description:
         'The booking-events function failed on an event 3 times (e.g. DynamoDB, Scheduler or SES/SNS errors, ' +
         'or a bug); the booking may be stored without its schedules. First: find the requestId of the failure ' +
-        'record in the function logs, fix the cause, then re-put the event (requestPayload) on the bus.',
+        'record in the function logs, fix the cause, then re-put the event (requestPayload) on the bus as the publisher role.',
     });
     ops.alarmOnQueue(this.ingestion.rejectedEvents, {
       name: 'booking-events-rejected',

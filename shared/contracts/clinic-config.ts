@@ -139,6 +139,32 @@ export const clinicConfigSchema = z.strictObject({
     z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.minLength(1)),
     ['clinic.booking'],
   ),
+  /**
+   * Who may put events on the bus (DESIGN section 8); no one else can, whatever their IAM policies say.
+   * The stack always creates a publisher role; `publisherAccount` (with `publisherExternalId`) lets the
+   * booking system's own AWS account assume it, otherwise principals of this account may.
+   */
+  publishers: z._default(
+    z
+      .strictObject({
+        /** IAM role or user ARNs of the booking system that may put events directly, besides the role. */
+        principals: z._default(
+          z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/))),
+          [],
+        ),
+        /** The booking system's AWS account, which assumes the publisher role. */
+        publisherAccount: z.optional(z.string().check(z.regex(/^\d{12}$/))),
+        /** The external id it must give; required with `publisherAccount`. */
+        publisherExternalId: z.optional(z.string().check(z.regex(/^[\w+=,.@:/-]{16,1224}$/))),
+      })
+      .check(
+        z.refine((p) => (p.publisherAccount === undefined) === (p.publisherExternalId === undefined), {
+          error: 'publisherAccount and publisherExternalId go together',
+          path: ['publisherExternalId'],
+        }),
+      ),
+    { principals: [] },
+  ),
   links: z._default(
     z.strictObject({
       /** Short link domain (e.g. `https://c.example.org`); default the API's own URL. https, except on loopback. */

@@ -820,6 +820,70 @@ describe('followup app', () => {
       });
     });
 
+    it('takes events only from the publisher role and the configured principals, only with the booking sources', () => {
+      const policies = Object.values(serviceTemplate.findResources('AWS::Events::EventBusPolicy'));
+      const statements = policies.map((p) => p.Properties.Statement);
+      const sid = (name: string) => statements.find((s) => s.Sid === `cdk-${name}`);
+      const role = arnOf(service.ingestion.publisherRole);
+      expect(sid('OnlyPublishers')).toMatchObject({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [role] } },
+      });
+      expect(sid('OnlyBookingSources')).toMatchObject({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Condition: { StringNotEquals: { 'events:source': config.bookingSources } },
+      });
+      // Without a booking system account in the config, this account's principals may assume the role.
+      const trust =
+        serviceTemplate.toJSON().Resources[idOf(service, service.ingestion.publisherRole)].Properties
+          .AssumeRolePolicyDocument.Statement;
+      expect(JSON.stringify(trust)).toContain(':root');
+      expect(statementsOf(service.ingestion.publisherRole)).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'events:PutEvents',
+          Resource: arnOf(service.ingestion.bus),
+          Condition: { StringEquals: { 'events:source': config.bookingSources } },
+        },
+      ]);
+    });
+
+    it("lets the booking system's account assume the publisher role with its external id, and admits configured principals", () => {
+      const system = 'arn:aws:iam::210987654321:role/booking-system';
+      const app2 = newApp();
+      const { service: s2 } = defineFollowupApp(
+        app2,
+        {
+          ...clinicConfig,
+          publishers: {
+            principals: [system],
+            publisherAccount: '210987654321',
+            publisherExternalId: 'clinic-7f3a9c2e51d04b8a',
+          },
+        },
+        OPTIONS,
+      );
+      const t2 = Template.fromStack(s2);
+      const role =
+        t2.toJSON().Resources[s2.getLogicalId(s2.ingestion.publisherRole.node.defaultChild as CfnElement)];
+      expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({
+        StringEquals: { 'sts:ExternalId': 'clinic-7f3a9c2e51d04b8a' },
+      });
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain(':iam::210987654321:root');
+      const statements = Object.values(t2.findResources('AWS::Events::EventBusPolicy')).map(
+        (p) => p.Properties.Statement,
+      );
+      expect(statements.find((s) => s.Sid === 'cdk-ConfiguredPublishers')).toMatchObject({
+        Effect: 'Allow',
+        Principal: { AWS: system },
+      });
+      expect(JSON.stringify(statements.find((s) => s.Sid === 'cdk-OnlyPublishers'))).toContain(system);
+    });
+
     it('gives the rule target a DLQ and a retry policy', () => {
       serviceTemplate.hasResourceProperties('AWS::Events::Rule', {
         Targets: [

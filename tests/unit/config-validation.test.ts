@@ -293,3 +293,34 @@ describe('config-validation', () => {
     });
   });
 });
+
+describe('publishers', () => {
+  const fieldsOf = (publishers: unknown) => {
+    try {
+      loadClinicConfig({ ...clinicConfig, publishers });
+      return [];
+    } catch (error) {
+      if (!(error instanceof ClinicConfigError)) throw error;
+      return error.errors.map((e) => e.field);
+    }
+  };
+
+  it('takes role ARNs and a booking system account with its external id', () => {
+    expect(
+      fieldsOf({
+        principals: ['arn:aws:iam::210987654321:role/booking-system'],
+        publisherAccount: '210987654321',
+        publisherExternalId: 'clinic-7f3a9c2e51d04b8a',
+      }),
+    ).toEqual([]);
+    expect(parseClinicConfig(clinicConfig).publishers).toEqual({ principals: [] });
+  });
+
+  it('names the field of an account without an external id, a short external id, or a principal that is no ARN', () => {
+    expect(fieldsOf({ publisherAccount: '210987654321' })).toEqual(['publishers.publisherExternalId']);
+    expect(fieldsOf({ publisherAccount: '210987654321', publisherExternalId: 'short' })).toEqual([
+      'publishers.publisherExternalId',
+    ]);
+    expect(fieldsOf({ principals: ['*'] })).toEqual(['publishers.principals.0']);
+  });
+});

@@ -1,9 +1,19 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import {
+  AccountPrincipal,
+  AccountRootPrincipal,
+  AnyPrincipal,
+  ArnPrincipal,
+  Effect,
+  PolicyStatement,
+  Role,
+} from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { ClinicConfig } from '../../../shared/contracts/clinic-config';
 import { ENV } from '../../../shared/contracts/env';
 import { encryptedQueue } from './encrypted-queue';
 import { ProjectFunction } from './project-function';
@@ -11,6 +21,10 @@ import { ProjectFunction } from './project-function';
 export interface IngestionProps {
   /** Name of the custom event bus the booking system publishes to (config `busName`). */
   readonly busName: string;
+  /** The only event sources the bus takes (config `bookingSources`). */
+  readonly sources: readonly string[];
+  /** Who may publish (config `publishers`). */
+  readonly publishers: ClinicConfig['publishers'];
   /** Encrypts the function's log group (logs carry no patient data). */
   readonly key: IKey;
   /**
@@ -41,10 +55,13 @@ export class Ingestion extends Construct {
   readonly deliveryDlq: IQueue;
   /** Events the function rejected as invalid, each with a reason naming the field. */
   readonly rejectedEvents: IQueue;
+  /** The role the booking system assumes to put events (the bus takes them from it and the configured principals only). */
+  readonly publisherRole: Role;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName });
+    this.publisherRole = this.limitPublishers(props);
 
     const dataKey = { keyAlias: props.dataKey.alias };
     this.rejectedEvents = encryptedQueue(this, 'RejectedEvents', props.dataKey.key, dataKey);
@@ -82,5 +99,69 @@ export class Ingestion extends Construct {
         }),
       ],
     });
+  }
+
+  /**
+   * Only the publisher role and the configured principals may put events, and only with the booking
+   * sources (DESIGN section 8): explicit denies in the bus policy, so no identity policy in the account
+   * (an administrator's included) can publish around them. Operators re-put events as the publisher role.
+   */
+  private limitPublishers(props: IngestionProps): Role {
+    const { publisherAccount, publisherExternalId, principals } = props.publishers;
+    const role = new Role(this, 'PublisherRole', {
+      description: 'Assumed by the booking system to put booking events on the booking bus',
+      assumedBy:
+        publisherAccount && publisherExternalId
+          ? new AccountPrincipal(publisherAccount).withConditions({
+              StringEquals: { 'sts:ExternalId': publisherExternalId },
+            })
+          : new AccountRootPrincipal(),
+    });
+    const sources = { 'events:source': [...props.sources] };
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: { StringEquals: sources },
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: 'HIPAA.Security-IAMNoInlinePolicy',
+      reason:
+        "The inline policy is the publisher role's whole grant: PutEvents on this bus, booking sources only.",
+    });
+    const publishers = [role.roleArn, ...principals];
+    if (principals.length > 0) {
+      this.bus.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'ConfiguredPublishers',
+          principals: principals.map((arn) => new ArnPrincipal(arn)),
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions: { StringEquals: sources },
+        }),
+      );
+    }
+    this.bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyPublishers',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': publishers } },
+      }),
+    );
+    this.bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyBookingSources',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: { StringNotEquals: sources },
+      }),
+    );
+    return role;
   }
 }
