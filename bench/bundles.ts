@@ -90,6 +90,8 @@ const FIRST_CALL: Record<string, unknown> = {
     isBase64Encoded: false,
   },
   'send-review-digest': {},
+  // Secrets Manager's first step; describing the secret is the function's first AWS request.
+  'rotate-link-key': { SecretId: 'bench-secret', ClientRequestToken: 'bench-version', Step: 'createSecret' },
   empty: {},
 };
 

@@ -8,6 +8,7 @@ export const FUNCTION_NAMES = [
   'handle-console-http',
   'dispatch-alerts',
   'send-review-digest',
+  'rotate-link-key',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -89,6 +90,8 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     ],
     queryIndexes: [WORK_INDEX, LIST_INDEX],
   },
+  // Secrets Manager's rotation of the link-signing key: no table at all.
+  'rotate-link-key': { items: [], queryIndexes: [] },
 };
 
 /** Writing its own log group. */
@@ -143,6 +146,17 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
     ...SCHEDULING, // escalations
   ],
   'send-review-digest': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, 'ses:SendEmail'],
+  'rotate-link-key': [
+    ...LOGS,
+    ...QUEUE_SEND,
+    // The link-signing secret's versions, and its key through Secrets Manager.
+    'secretsmanager:DescribeSecret',
+    'secretsmanager:GetSecretValue',
+    'secretsmanager:PutSecretValue',
+    'secretsmanager:UpdateSecretVersionStage',
+    'kms:Decrypt',
+    'kms:GenerateDataKey',
+  ],
 };
 
 /** Every action `fn`'s role is allowed: the table's item actions and the rest. */

@@ -135,7 +135,8 @@ export class DataStack extends Stack {
       Validations.of(this.linkSigningSecret).acknowledge({
         id,
         reason:
-          'Not rotated: links already sent (valid up to 60 days) are verified with this key, so rotating it would break them.',
+          "Rotated every links.keyRotationDays (default 90) by the service stack's rotation schedule and function, " +
+          'which this stack must not refer to; a rotation keeps the old key as previous, so links in flight open.',
       });
     }
 

@@ -11,6 +11,7 @@ import { METRIC } from '../../shared/contracts/metrics';
 import { Alerts } from './constructs/alerts';
 import { CheckinApi } from './constructs/checkin-api';
 import { Ingestion } from './constructs/ingestion';
+import { LinkKeyRotation } from './constructs/link-key-rotation';
 import { Messaging } from './constructs/messaging';
 import { alarmArnPattern, Operations } from './constructs/operations';
 import { serviceKey } from './constructs/service-key';
@@ -47,6 +48,7 @@ export class ServiceStack extends Stack {
   readonly alerts: Alerts;
   readonly operations: Operations;
   readonly console: StaffConsole;
+  readonly linkKeyRotation: LinkKeyRotation;
   /** What patient links start with: the configured short link domain, or the check-in API's URL. */
   readonly linkBaseUrl: string;
 
@@ -138,6 +140,12 @@ export class ServiceStack extends Stack {
       value: this.alerts.escalationTopic.topicArn,
     });
 
+    this.linkKeyRotation = new LinkKeyRotation(this, 'LinkKeyRotation', {
+      secret: props.linkSigningSecret,
+      key,
+      everyDays: props.config.links.keyRotationDays,
+    });
+
     this.operations = new Operations(this, 'Operations', {
       key,
       alarmEmail: props.config.operations?.alarmEmail,
@@ -214,6 +222,14 @@ export class ServiceStack extends Stack {
         'message, whatever the console does. First: read the function logs (a recent deploy, Cognito ' +
         'discovery at the issuer URL, the session secret or its key, DynamoDB); while it lasts, staff act on ' +
         'alerts by phone and record outcomes once the console is back.',
+    });
+    ops.alarmOnErrors(this.linkKeyRotation.handler.fn, {
+      name: 'link-key-rotation-errors',
+      description:
+        'A step of the scheduled rotation of the link-signing key failed; Secrets Manager retries the rotation. ' +
+        'Links keep working with the current key: nothing a patient sees changes, but the key is older than ' +
+        'planned. First: read the rotate-link-key logs (which step, the error; never a key) and the secret in ' +
+        'Secrets Manager; if a version is left AWSPENDING, fix the cause and use "Rotate secret immediately".',
     });
     this.alarmOnAlerts(ops);
     ops.alarmOnHttpApiServerErrors(this.checkin.api, {

@@ -1,4 +1,5 @@
 import { DateTime, Duration } from 'luxon';
+import type { SecretVersions } from '../../shared/domain/messages/rotate-link-key';
 import type {
   AlertSchedulePayload,
   AlertScheduler,
@@ -217,5 +218,48 @@ export class LocalDeadLetters implements DeadLetterSink {
 
   async keep(letter: DeadLetter): Promise<void> {
     this.letters.push(letter);
+  }
+}
+
+/**
+ * Secrets Manager's versions of the link-signing secret, in memory: the local
+ * runtime rotates it with the very rotation function AWS runs.
+ */
+export class LocalSecretVersions implements SecretVersions {
+  private readonly values = new Map<string, string>();
+  private readonly stages = new Map<string, string[]>();
+
+  constructor(initial: string) {
+    this.values.set('v-0', initial);
+    this.stages.set('v-0', ['AWSCURRENT']);
+  }
+
+  /** What Secrets Manager does before the first step: a new version id, labelled pending. */
+  startRotation(versionId: string): void {
+    this.stages.set(versionId, ['AWSPENDING']);
+  }
+
+  current(): string {
+    const id = [...this.stages].find(([, labels]) => labels.includes('AWSCURRENT'))?.[0] ?? '';
+    return this.values.get(id) ?? '';
+  }
+
+  async describe() {
+    return { rotationEnabled: true, stages: Object.fromEntries(this.stages) };
+  }
+
+  async value(_secretId: string, stage: 'AWSCURRENT' | 'AWSPENDING', versionId?: string) {
+    const id = versionId ?? [...this.stages].find(([, labels]) => labels.includes(stage))?.[0];
+    return id && this.stages.get(id)?.includes(stage) ? this.values.get(id) : undefined;
+  }
+
+  async putPending(_secretId: string, versionId: string, value: string) {
+    this.values.set(versionId, value);
+    this.stages.set(versionId, ['AWSPENDING']);
+  }
+
+  async promote(_secretId: string, versionId: string, fromVersionId: string) {
+    this.stages.set(fromVersionId, []);
+    this.stages.set(versionId, ['AWSCURRENT']);
   }
 }

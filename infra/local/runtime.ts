@@ -9,6 +9,7 @@ import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
 import { createConsoleHttpHandler } from '../../functions/handle-console-http';
+import { createRotateLinkKeyHandler } from '../../functions/rotate-link-key';
 import { createSendMessageHandler } from '../../functions/send-message';
 import { createReviewDigestHandler } from '../../functions/send-review-digest';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
@@ -32,8 +33,7 @@ import type { EventOutcome } from '../../shared/domain/booking/process-booking-e
 import { toJsonOrUndefined } from '../../shared/domain/json';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
-import { rotateSigningKeys } from '../../shared/domain/messages/tokens';
-import type { SigningKeys } from '../../shared/domain/ports';
+import { parseLinkSecret, signingKeysOf } from '../../shared/domain/messages/link-secret';
 import { shiftIso } from '../../shared/domain/time';
 import type { FunctionName } from '../function-permissions';
 import {
@@ -42,6 +42,7 @@ import {
   LocalDeadLetters,
   LocalOutbox,
   LocalScheduler,
+  LocalSecretVersions,
   localStaffNotifier,
   VirtualClock,
   withInProcessAlertDispatch,
@@ -101,8 +102,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const scheduler = new LocalScheduler();
   const outbox = new LocalOutbox(clock);
   const deadLetters = new LocalDeadLetters();
-  // The link-signing keys: random per start; POST /local/keys/rotate plays a Secrets Manager rotation.
-  let signingKeys: SigningKeys = { current: { id: 1, key: randomBytes(32) } };
+  // The link-signing secret: a random key per start; POST /local/keys/rotate runs the rotation function.
+  const linkSecret = new LocalSecretVersions(
+    JSON.stringify({ current: { id: 1, key: randomBytes(48).toString('base64url') } }),
+  );
+  const rotateLinkKey = createRotateLinkKeyHandler({
+    secrets: linkSecret,
+    freshKey: () => randomBytes(48).toString('base64url'),
+    log: jsonLog,
+  });
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -118,7 +126,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
       messageLog: new DynamoMessageLog(db, tableName),
       links: new DynamoLinkStore(db, tableName),
-      signingKey: { get: async () => signingKeys },
+      signingKey: { get: async () => signingKeysOf(parseLinkSecret(linkSecret.current())) },
       linkBaseUrl: url,
       mailer: outbox.mailer,
       sms: outbox.smsSender,
@@ -290,8 +298,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     },
     'GET /local/clock': async () => json(200, { now: clock.now() }),
     'POST /local/keys/rotate': async () => {
-      signingKeys = rotateSigningKeys(signingKeys, randomBytes(32));
-      return json(200, { current: signingKeys.current.id, previous: signingKeys.previous?.id });
+      // The rotation function's four steps, as Secrets Manager runs them.
+      const version = randomUUID();
+      linkSecret.startRotation(version);
+      for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+        await rotateLinkKey({ SecretId: 'local-link-key', ClientRequestToken: version, Step });
+      }
+      const keys = parseLinkSecret(linkSecret.current());
+      return json(200, { current: keys.current.id, previous: keys.previous?.id });
     },
     // Browsers ask for it on every page; an empty answer keeps their consoles free of errors.
     'GET /favicon.ico': async () => ({ status: 204, type: 'image/x-icon', body: '' }),

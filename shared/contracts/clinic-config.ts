@@ -166,19 +166,29 @@ export const clinicConfigSchema = z.strictObject({
     { principals: [] },
   ),
   links: z._default(
-    z.strictObject({
-      /** Short link domain (e.g. `https://c.example.org`); default the API's own URL. https, except on loopback. */
-      baseUrl: z.optional(
-        z.url().check(
-          z.refine((url) => isHttpsOrLoopback(url), {
-            error: 'must be https (http only for 127.0.0.1 or localhost)',
-          }),
+    z
+      .strictObject({
+        /** Short link domain (e.g. `https://c.example.org`); default the API's own URL. https, except on loopback. */
+        baseUrl: z.optional(
+          z.url().check(
+            z.refine((url) => isHttpsOrLoopback(url), {
+              error: 'must be https (http only for 127.0.0.1 or localhost)',
+            }),
+          ),
         ),
+        /** How long a check-in or instructions link stays valid after sending. */
+        ttlDays: z._default(whole(1, 60), 7),
+        /** Days between rotations of the link-signing key (Secrets Manager); a link outlives one rotation. */
+        keyRotationDays: z._default(whole(1, 365), 90),
+      })
+      .check(
+        // A link signed just before a rotation must still verify (as the previous key) until it expires.
+        z.refine((links) => links.keyRotationDays >= links.ttlDays, {
+          error: 'must be at least links.ttlDays, or links would stop opening before they expire',
+          path: ['keyRotationDays'],
+        }),
       ),
-      /** How long a check-in or instructions link stays valid after sending. */
-      ttlDays: z._default(whole(1, 60), 7),
-    }),
-    { ttlDays: 7 },
+    { ttlDays: 7, keyRotationDays: 90 },
   ),
   quietHours: z._default(z.strictObject({ start: hhmm, end: hhmm }), { start: '21:00', end: '08:00' }),
   graceMinutes: z._default(whole(0, 24 * 60), 60),

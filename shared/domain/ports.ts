@@ -204,6 +204,8 @@ export interface SigningKeys {
  */
 export interface SigningKeySource {
   get(): Promise<SigningKeys | Uint8Array>;
+  /** Fetches the keys again now (throttled): a token carries a key id this copy has not seen. */
+  refresh?(): Promise<SigningKeys | Uint8Array>;
 }
 
 /** One stored check-in reply: append-only, with the triage it got. */

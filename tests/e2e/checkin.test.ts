@@ -342,6 +342,7 @@ describe('link keys rotating in the local runtime', () => {
     expect((await fetch(runtime.url + link)).status).toBe(200);
     const rotated = await post('/local/keys/rotate', {});
     expect(rotated.status).toBe(200);
+    expect(JSON.parse(rotated.text)).toEqual({ current: 2, previous: 1 });
     expect((await fetch(runtime.url + link)).status).toBe(200);
     await post('/local/keys/rotate', {});
     expect((await fetch(runtime.url + link)).status).toBe(403);

@@ -128,6 +128,8 @@ async function runScenario() {
   });
   expect(review.status).toBe(201);
   await client.advance(start.plus({ days: 8 }).toUTC().toISO() ?? '');
+  // A rotation of the link-signing key, through the rotation function AWS runs.
+  expect((await client.postJson('/local/keys/rotate', {})).status).toBe(200);
   const final = await client.outbox();
   expect(final.some((m) => m.kind === 'review-digest')).toBe(true);
   expect(final.some((m) => m.kind === 'checkin-week')).toBe(true);
@@ -154,6 +156,9 @@ describe('local runtime logs', () => {
     }
     expect(logLines.some((line) => /staff alert delivered/.test(line))).toBe(true);
     expect(logLines.some((line) => /staff alert acknowledged/.test(line))).toBe(true);
+    expect(logLines.filter((line) => line.includes('"link key rotation step done"'))).toHaveLength(4);
+    // No key: nothing shaped like one (64 URL-safe characters) in any line.
+    expect(lines.filter((line) => /[A-Za-z0-9_-]{64}/.test(line))).toEqual([]);
 
     const leaks: string[] = [];
     for (const line of lines) {

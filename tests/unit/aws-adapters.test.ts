@@ -244,15 +244,46 @@ describe('SqsDeadLetterSink', () => {
 });
 
 describe('SecretsManagerSigningKey', () => {
-  it('fetches the key once per container', async () => {
+  it('fetches the key once per container for 5 minutes, a bare key being key 0', async () => {
     secretsMock
       .on(GetSecretValueCommand, { SecretId: 'arn:secret' })
       .resolves({ SecretString: 'k'.repeat(48) });
-    const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret');
+    let now = 0;
+    const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret', () => now);
     const [first, second] = await Promise.all([key.get(), key.get()]);
-    expect(Buffer.from(first as Uint8Array).toString()).toBe('k'.repeat(48));
+    expect(first.current.id).toBe(0);
+    expect(Buffer.from(first.current.key).toString()).toBe('k'.repeat(48));
     expect(second).toBe(first);
+    now = 5 * 60_000;
+    await key.get();
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    now = 5 * 60_000 + 1;
+    await key.get();
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('fetches again on refresh (a rotated key), at most once per 30 seconds, and keeps the old keys if that fails', async () => {
+    const rotated = JSON.stringify({
+      current: { id: 1, key: 'n'.repeat(44) },
+      previous: { id: 0, key: 'k'.repeat(48) },
+    });
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'k'.repeat(48) })
+      .resolvesOnce({ SecretString: rotated })
+      .rejects(new Error('throttled'));
+    let now = 0;
+    const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret', () => now);
+    expect((await key.get()).current.id).toBe(0);
+    expect((await key.refresh()).current.id).toBe(1);
+    // A flood of bad tokens: no further fetch within 30 seconds.
+    now = 29_000;
+    await key.refresh();
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+    // Secrets Manager failing: the keys fetched before still serve.
+    now = 31_000;
+    expect((await key.refresh()).current.id).toBe(1);
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
   });
 
   it('reads a rotated secret as its current and previous keys, with their ids', async () => {
@@ -285,6 +316,6 @@ describe('SecretsManagerSigningKey', () => {
       .resolves({ SecretString: 'x'.repeat(40) });
     const key = new SecretsManagerSigningKey(new SecretsManagerClient({}), 'arn:secret');
     await expect(key.get()).rejects.toThrow('missing or short');
-    await expect(key.get()).resolves.toHaveLength(40);
+    expect((await key.get()).current.key).toHaveLength(40);
   });
 });

@@ -53,7 +53,7 @@ describe('config-validation', () => {
     });
 
     it('accepts the default templates when links fall back to the API URL', () => {
-      expect(errorsOf({ ...config, links: { ttlDays: 7 } })).toEqual([]);
+      expect(errorsOf({ ...config, links: { ttlDays: 7, keyRotationDays: 90 } })).toEqual([]);
     });
 
     it('names the field of an unknown placeholder', () => {
@@ -208,14 +208,14 @@ describe('config-validation', () => {
 
   describe('worstCaseLink', () => {
     it('uses the API default when no base URL is configured', () => {
-      const link = worstCaseLink({ ...config, links: { ttlDays: 7 } });
+      const link = worstCaseLink({ ...config, links: { ttlDays: 7, keyRotationDays: 90 } });
       expect(link).toBe(`${DEFAULT_API_BASE_URL}/c/${'x'.repeat(WORST_CASE_TOKEN_LENGTH)}`);
       expect(link).toHaveLength(95);
     });
 
     it('uses the configured base when it is longer than the API default', () => {
       const baseUrl = `https://${'a'.repeat(70)}.example.org/`;
-      const link = worstCaseLink({ ...config, links: { ttlDays: 7, baseUrl } });
+      const link = worstCaseLink({ ...config, links: { ttlDays: 7, keyRotationDays: 90, baseUrl } });
       expect(link).toBe(`${baseUrl}c/${'x'.repeat(WORST_CASE_TOKEN_LENGTH)}`);
     });
   });
@@ -322,5 +322,14 @@ describe('publishers', () => {
       'publishers.publisherExternalId',
     ]);
     expect(fieldsOf({ principals: ['*'] })).toEqual(['publishers.principals.0']);
+  });
+});
+
+describe('links.keyRotationDays', () => {
+  it('defaults to 90 days and refuses a period shorter than a link lives', () => {
+    expect(parseClinicConfig(clinicConfig).links.keyRotationDays).toBe(90);
+    expect(() => loadClinicConfig({ ...clinicConfig, links: { ttlDays: 14, keyRotationDays: 7 } })).toThrow(
+      /links\.keyRotationDays: must be at least links\.ttlDays/,
+    );
   });
 });

@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_KINDS, type MessageKind } from '../../shared/contracts/vocabulary';
-import {
-  createLinkToken,
-  LINK_TOKEN_LENGTH,
-  rotateSigningKeys,
-  verifyLinkToken,
-} from '../../shared/domain/messages/tokens';
+import { nextLinkSecret, signingKeysOf } from '../../shared/domain/messages/link-secret';
+import { createLinkToken, LINK_TOKEN_LENGTH, verifyLinkToken } from '../../shared/domain/messages/tokens';
 import { messageScheduleName } from '../../shared/domain/schedule-names';
 
 const KEY = new Uint8Array(randomBytes(32));
@@ -180,14 +176,15 @@ describe('link keys that rotate', () => {
   });
 
   it('verifies a token of the previous key after one rotation, and not after two', () => {
-    const { token, linkId } = createLinkToken(first, message);
-    const once = rotateSigningKeys(first, new Uint8Array(32).fill(2));
+    const secret = { current: { id: 1, key: 'a'.repeat(40) } };
+    const { token, linkId } = createLinkToken(signingKeysOf(secret), message);
+    const once = signingKeysOf(nextLinkSecret(secret, 'b'.repeat(40)));
     expect(once.current.id).toBe(2);
     expect(verifyLinkToken(once, token)).toBe(linkId);
     const fresh = createLinkToken(once, message);
     expect(Buffer.from(fresh.linkId, 'base64url')[0]).toBe(2);
     expect(verifyLinkToken(once, fresh.token)).toBe(fresh.linkId);
-    const twice = rotateSigningKeys(once, new Uint8Array(32).fill(3));
+    const twice = signingKeysOf(nextLinkSecret(nextLinkSecret(secret, 'b'.repeat(40)), 'c'.repeat(40)));
     expect(verifyLinkToken(twice, token)).toBeUndefined();
     expect(verifyLinkToken(twice, fresh.token)).toBe(fresh.linkId);
   });

@@ -325,7 +325,7 @@ export class ProjectFunction extends Construct implements IGrantable {
   }
 
   /** `actions` on `key`, only in requests a service makes for this function (`kms:ViaService`). */
-  private useKey(key: IKey, service: KeyService, actions: string[]): void {
+  useKey(key: IKey, service: KeyService, actions: string[]): void {
     this.fn.addToRolePolicy(
       new PolicyStatement({
         actions,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -24,6 +24,7 @@ import type { BookingEventDeps } from '../../domain/booking/process-booking-even
 import type { CheckinDeps } from '../../domain/checkins/checkin';
 import type { MessagingDeps } from '../../domain/messages/deliver-message';
 import { withDueMessageSender } from '../../domain/messages/deliver-message';
+import type { RotationDeps } from '../../domain/messages/rotate-link-key';
 import { asSigningKeys } from '../../domain/messages/tokens';
 import type { ConsoleAppDeps } from '../../web/console/console-app';
 import { deriveCookieKey } from '../../web/console/cookies';
@@ -43,6 +44,7 @@ import { SqsDeadLetterSink } from './dead-letters';
 import { SesMailer } from './mailer';
 import { log, metrics } from './observability';
 import { EventBridgeScheduler, removeSchedule } from './scheduler';
+import { SecretsManagerVersions } from './secret-versions';
 import { SecretsManagerSigningKey } from './signing-key';
 import { SnsSmsSender } from './sms-sender';
 import { SnsStaffNotifier } from './staff-notifier';
@@ -220,4 +222,14 @@ export function awsBookingEventDeps(
     }),
     deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
   });
+}
+
+/** Dependencies of the link-signing key's rotation function: the secret comes in each event. */
+export function awsKeyRotationDeps(): RotationDeps {
+  return {
+    secrets: new SecretsManagerVersions(secrets()),
+    // 48 random bytes as 64 URL-safe characters, the form the secret keeps keys in.
+    freshKey: () => randomBytes(48).toString('base64url'),
+    log,
+  };
 }

@@ -1,47 +1,57 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseLinkSecret, signingKeysOf } from '../../domain/messages/link-secret';
 import type { SigningKeySource, SigningKeys } from '../../domain/ports';
 
+/** How long a container trusts the keys it fetched before it asks again (a rotation shows within this). */
+const MAX_AGE_MS = 5 * 60_000;
+/** At most one forced refresh per this long, so a flood of bad tokens cannot flood Secrets Manager. */
+const REFRESH_GAP_MS = 30_000;
+
 /**
- * The link-signing keys from Secrets Manager, fetched once per container. The
- * secret is either JSON, `{"current":{"id":2,"key":"…"},"previous":{"id":1,"key":"…"}}`
- * (a rotation adds a new current key and keeps the old one as previous), or a
- * bare key (key 0), as before keys had ids.
+ * The link-signing keys from Secrets Manager (`parseLinkSecret` reads the
+ * format), kept for 5 minutes per container. `refresh` asks again at once,
+ * for a token signed with a key this container has not seen yet (a rotation
+ * just happened); a failed fetch keeps serving the keys it had.
  */
 export class SecretsManagerSigningKey implements SigningKeySource {
-  private key: Promise<SigningKeys | Uint8Array> | undefined;
+  private cached: { keys: Promise<SigningKeys>; at: number } | undefined;
+  private lastRefresh = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretArn: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  get(): Promise<SigningKeys | Uint8Array> {
-    this.key ??= this.fetch().catch((error: unknown) => {
-      this.key = undefined;
+  get(): Promise<SigningKeys> {
+    if (!this.cached || this.now() - this.cached.at > MAX_AGE_MS) this.load();
+    return (this.cached as { keys: Promise<SigningKeys> }).keys;
+  }
+
+  refresh(): Promise<SigningKeys> {
+    if (this.now() - this.lastRefresh >= REFRESH_GAP_MS) {
+      this.lastRefresh = this.now();
+      this.load();
+    }
+    return this.get();
+  }
+
+  private load(): void {
+    const previous = this.cached;
+    const keys = this.fetch().catch((error: unknown) => {
+      // Keep serving what worked; with nothing to fall back on, the next call tries again.
+      if (previous) {
+        this.cached = previous;
+        return previous.keys;
+      }
+      this.cached = undefined;
       throw error;
     });
-    return this.key;
+    this.cached = { keys, at: this.now() };
   }
 
-  private async fetch(): Promise<SigningKeys | Uint8Array> {
+  private async fetch(): Promise<SigningKeys> {
     const output = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretArn }));
-    const text = output.SecretString;
-    if (!text || text.length < 32) throw new Error('link signing secret is missing or short');
-    return text.trimStart().startsWith('{') ? parseKeys(text) : new TextEncoder().encode(text);
+    return signingKeysOf(parseLinkSecret(output.SecretString ?? ''));
   }
-}
-
-/** The rotated secret's keys; anything malformed fails closed (no link verifies) rather than guessing. */
-function parseKeys(text: string): SigningKeys {
-  const value = JSON.parse(text) as { current?: unknown; previous?: unknown };
-  const keyOf = (entry: unknown) => {
-    const { id, key } = (entry ?? {}) as { id?: unknown; key?: unknown };
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 255) return undefined;
-    if (typeof key !== 'string' || key.length < 32) return undefined;
-    return { id, key: new TextEncoder().encode(key) };
-  };
-  const current = keyOf(value.current);
-  if (!current) throw new Error('link signing secret has no valid current key');
-  const previous = keyOf(value.previous);
-  return previous ? { current, previous } : { current };
 }

@@ -458,7 +458,10 @@ type Resolved =
   | { ok: false; problem: 'invalid' | 'expired' | 'revoked' | 'not-found'; booking?: FullBooking };
 
 async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Resolved> {
-  const linkId = verifyLinkToken(await deps.signingKey.get(), request.token);
+  // A token that does not verify may be signed with a key rotated in since the keys were fetched.
+  const linkId =
+    verifyLinkToken(await deps.signingKey.get(), request.token) ??
+    (deps.signingKey.refresh ? verifyLinkToken(await deps.signingKey.refresh(), request.token) : undefined);
   if (!linkId) return { ok: false, problem: 'invalid' };
   const link = await deps.links.get(linkId);
   // A genuine token for the other page (a check-in token on /i/) is as good as tampered.

@@ -62,12 +62,6 @@ export function verifyLinkToken(keys: SigningKeys | Uint8Array, token: string): 
   return given.length === expected.length && timingSafeEqual(given, expected) ? linkId : undefined;
 }
 
-/** The keys after a rotation: a new current key with the next free id, the old current kept as previous. */
-export function rotateSigningKeys(keys: SigningKeys | Uint8Array, fresh: Uint8Array): SigningKeys {
-  const { current } = asSigningKeys(keys);
-  return { current: { id: (current.id + 1) & 0xff, key: fresh }, previous: current };
-}
-
 function macOf(key: Uint8Array, linkId: string): string {
   return hmac(key, 'link-mac', linkId).subarray(0, MAC_BYTES).toString('base64url');
 }
