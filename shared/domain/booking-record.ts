@@ -39,6 +39,8 @@ export type SkipReason =
  */
 export interface BookingRecord {
   bookingId: string;
+  /** The opaque surrogate staff SMS, schedule names and logs use (`newBookingRef`), made at the first write. */
+  ref?: string;
   /** 0 while only a Session Completed is known. */
   version: number;
   status: 'active' | 'cancelled' | 'pending';

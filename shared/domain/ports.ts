@@ -212,6 +212,8 @@ export interface SigningKeySource {
 export interface StoredReply {
   replyId: string;
   bookingId: string;
+  /** The booking's opaque surrogate, carried on to the alert (absent on older replies). */
+  bookingRef?: string;
   kind: CheckinKind;
   receivedAt: string;
   answers: CheckinAnswers;
@@ -322,6 +324,8 @@ export type AlertOutcome =
 export interface AlertRecord {
   alertId: string;
   bookingId: string;
+  /** The booking's opaque surrogate, the reference staff messages carry (absent on older alerts). */
+  bookingRef?: string;
   replyId: string;
   replyKind: CheckinKind;
   rules: string[];

@@ -7,12 +7,12 @@ import { createHmac } from 'node:crypto';
  * recorded as skipped.
  */
 export function messageScheduleName(
-  message: { bookingId: string; kind: string; at: string; resend?: string },
+  message: { booking: string; kind: string; at: string; resend?: string | undefined },
   purpose = 'send',
 ): string {
   const resend = message.resend ? `\n${message.resend}` : '';
   const digest = createHmac('sha256', 'schedule-name')
-    .update(`${purpose}\n${message.bookingId}\n${message.kind}\n${message.at}${resend}`)
+    .update(`${purpose}\n${message.booking}\n${message.kind}\n${message.at}${resend}`)
     .digest('hex');
   return `msg-${digest.slice(0, 40)}`;
 }

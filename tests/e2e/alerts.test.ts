@@ -98,7 +98,9 @@ describe('staff alerts through the local runtime', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]?.to).toBe('alerts');
     expect(messages[0]?.at.slice(0, 16)).toBe(alert?.createdAt.slice(0, 16));
-    expect(messages[0]?.text).toContain('al-1');
+    // The booking's opaque surrogate, never the booking system's id.
+    expect(messages[0]?.text).toMatch(/Booking bk_[A-Za-z0-9_-]{12}/);
+    expect(messages[0]?.text).not.toContain('al-1');
     // A console link: an address that shows nothing without sign-in, never a credential.
     expect(messages[0]?.text).toContain(`${runtime.url}/console/alerts/${alert?.alertId}`);
     expect(messages[0]?.text).not.toMatch(/\/a\/[A-Za-z0-9_-]{33}/);

@@ -157,6 +157,9 @@ describe('local runtime logs', () => {
     expect(logLines.some((line) => /staff alert delivered/.test(line))).toBe(true);
     expect(logLines.some((line) => /staff alert acknowledged/.test(line))).toBe(true);
     expect(logLines.filter((line) => line.includes('"link key rotation step done"'))).toHaveLength(4);
+    // Bookings are named by their opaque surrogate, never the booking system's id.
+    expect(logLines.some((line) => /"booking":"bk_[A-Za-z0-9_-]{12}"/.test(line))).toBe(true);
+    expect(lines.filter((line) => line.includes('phi-1'))).toEqual([]);
     // No key: nothing shaped like one (64 URL-safe characters) in any line.
     expect(lines.filter((line) => /[A-Za-z0-9_-]{64}/.test(line))).toEqual([]);
 

@@ -16,7 +16,7 @@ const LINK = 'https://abc123def4.execute-api.us-east-1.amazonaws.com/a/Zm9vYmFyY
 const ALERT: StaffAlertMessageInput = {
   kind: 'alert',
   alertId: 'al-01JC9Z8K7QX4M2N6P8R0T2V4W6',
-  bookingId: BOOKING.bookingId,
+  bookingRef: BOOKING.bookingId,
   replyKind: 'checkin-next-day',
   receivedAt: '2026-11-04T19:05:00.000Z',
   clinic: { name: 'Riverside Clinic', timeZone: 'America/New_York' },
@@ -108,7 +108,7 @@ describe('staff alert message', () => {
             const link = `https://x.example/a/${'L'.repeat(linkLength - 20)}`;
             const message = staffAlertMessage({
               ...input,
-              bookingId: 'b'.repeat(bookingLength),
+              bookingRef: 'b'.repeat(bookingLength),
               alertId: 'a'.repeat(36),
               clinic: { name: 'C'.repeat(40), timeZone: 'America/New_York' },
               link,

@@ -132,8 +132,9 @@ describe('tokens', () => {
     it('is deterministic, at most 64 characters of [0-9a-zA-Z-_.]', () => {
       fc.assert(
         fc.property(messageArb, (message) => {
-          const name = messageScheduleName(message);
-          expect(messageScheduleName({ ...message })).toBe(name);
+          const scheduled = { ...message, booking: message.bookingId };
+          const name = messageScheduleName(scheduled);
+          expect(messageScheduleName({ ...scheduled })).toBe(name);
           expect(name.length).toBeLessThanOrEqual(64);
           expect(name).toMatch(/^[0-9a-zA-Z\-_.]+$/);
           expect(name.includes(message.bookingId)).toBe(false);
@@ -146,19 +147,22 @@ describe('tokens', () => {
       fc.assert(
         fc.property(messageArb, atArb, (message, otherAt) => {
           fc.pre(otherAt !== message.at);
-          expect(messageScheduleName({ ...message, at: otherAt })).not.toBe(messageScheduleName(message));
+          const scheduled = { ...message, booking: message.bookingId };
+          expect(messageScheduleName({ ...scheduled, at: otherAt })).not.toBe(messageScheduleName(scheduled));
         }),
         { numRuns: 300 },
       );
-      const name = messageScheduleName(MESSAGE);
-      expect(messageScheduleName({ ...MESSAGE, bookingId: 'bk-0002' })).not.toBe(name);
-      expect(messageScheduleName({ ...MESSAGE, kind: 'checkin-week' })).not.toBe(name);
-      expect(messageScheduleName(MESSAGE, 'retry')).not.toBe(name);
-      expect(messageScheduleName(MESSAGE, 'send')).toBe(name);
+      const scheduled = { ...MESSAGE, booking: 'bk_surrogate1' };
+      const name = messageScheduleName(scheduled);
+      expect(messageScheduleName({ ...scheduled, booking: 'bk_surrogate2' })).not.toBe(name);
+      expect(messageScheduleName({ ...scheduled, kind: 'checkin-week' })).not.toBe(name);
+      expect(messageScheduleName({ ...scheduled, resend: 'tag' })).not.toBe(name);
+      expect(messageScheduleName(scheduled, 'retry')).not.toBe(name);
+      expect(messageScheduleName(scheduled, 'send')).toBe(name);
     });
 
     it('gives distinct names to the six kinds of one booking', () => {
-      const names = MESSAGE_KINDS.map((kind) => messageScheduleName({ ...MESSAGE, kind }));
+      const names = MESSAGE_KINDS.map((kind) => messageScheduleName({ ...MESSAGE, booking: 'bk_x', kind }));
       expect(new Set(names).size).toBe(MESSAGE_KINDS.length);
     });
   });

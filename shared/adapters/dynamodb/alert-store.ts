@@ -46,6 +46,7 @@ export class DynamoAlertStore implements AlertStore {
     const alert: AlertRecord = {
       alertId: reply.alertId,
       bookingId: reply.bookingId,
+      ...(reply.bookingRef ? { bookingRef: reply.bookingRef } : {}),
       replyId: reply.replyId,
       replyKind: reply.kind,
       rules: reply.rules,

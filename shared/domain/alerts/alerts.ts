@@ -1,5 +1,6 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { METRIC } from '../../contracts/metrics';
+import { bookingRefOf } from '../booking-ref';
 import type {
   AlertRecord,
   AlertScheduler,
@@ -108,7 +109,10 @@ async function joinOpenAlert(
   const message = staffAlertMessage({
     kind: 'update',
     alertId,
-    bookingId: alert?.bookingId ?? reply.bookingId,
+    bookingRef: bookingRefOf({
+      bookingId: alert?.bookingId ?? reply.bookingId,
+      ref: alert?.bookingRef ?? reply.bookingRef,
+    }),
     replyKind: reply.kind,
     receivedAt: reply.receivedAt,
     clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
@@ -149,7 +153,7 @@ export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<Al
     staffAlertMessage({
       kind: escalation === 0 ? 'alert' : 'escalation',
       alertId,
-      bookingId: alert.bookingId,
+      bookingRef: bookingRefOf({ bookingId: alert.bookingId, ref: alert.bookingRef }),
       replyKind: alert.replyKind,
       receivedAt: alert.createdAt,
       clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
@@ -296,7 +300,7 @@ export async function acknowledgeAlert(
 }
 
 function escalationScheduleName(alertId: string, n: number): string {
-  return messageScheduleName({ bookingId: alertId, kind: 'alert', at: String(n) }, 'escalation');
+  return messageScheduleName({ booking: alertId, kind: 'alert', at: String(n) }, 'escalation');
 }
 
 async function scheduleEscalation(deps: AlertDeps, alertId: string, n: number, fireAt: string) {

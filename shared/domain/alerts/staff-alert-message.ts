@@ -19,7 +19,8 @@ export interface StaffAlertMessageInput {
   /** The first alert, an escalation of one nobody acknowledged, or a further urgent reply added to an open one. */
   kind: 'alert' | 'escalation' | 'update';
   alertId: string;
-  bookingId: string;
+  /** The booking's opaque surrogate (`bookingRefOf`), never the booking system's id. */
+  bookingRef: string;
   /** Which check-in the urgent reply answered. */
   replyKind: CheckinKind;
   /** When the reply arrived, ISO. */
@@ -116,7 +117,7 @@ export function staffAlertMessage(input: StaffAlertMessageInput): StaffAlertMess
 
   const details = (booking: string, withCheckin: boolean, withTime: boolean) =>
     `Alert ${alertId}. Booking ${booking}${withCheckin ? `, ${checkin}` : ''}${withTime ? `, received ${received}` : ''}.`;
-  const booking = oneLine(input.bookingId, 128);
+  const booking = oneLine(input.bookingRef, 128);
   // From the most complete to the most compact; the first that fits is sent.
   const candidates = [
     [headline, details(booking, true, true), `Acknowledge: ${link}`],

@@ -3,6 +3,7 @@ import type { ClinicConfig } from '../../contracts/clinic-config';
 import { METRIC } from '../../contracts/metrics';
 import { isCheckinKind, MESSAGE_KINDS } from '../../contracts/vocabulary';
 import type { BookingRecord, PlannedMessage } from '../booking-record';
+import { bookingRefOf, newBookingRef } from '../booking-ref';
 import { contactsChanged, resendTag } from '../contacts';
 import { toJsonOrUndefined } from '../json';
 import type {
@@ -109,19 +110,31 @@ export async function processBookingEvent(
     const stored = await deps.bookings.get(bookingId);
     const decision = decideBookingEvent(stored, parsed.value, deps.clock.now(), policy);
     if (decision.action === 'ignore') {
-      deps.log.info('event ignored', { bookingId, type: parsed.value.type, reason: decision.reason });
+      deps.log.info('event ignored', {
+        ...(stored ? { booking: bookingRefOf(stored) } : {}),
+        type: parsed.value.type,
+        reason: decision.reason,
+      });
       return { status: 'ignored', reason: decision.reason };
     }
     if (decision.action === 'reconcile') {
       await reconcile(deps, decision.record, undefined);
-      deps.log.info('duplicate event reconciled', { bookingId, type: parsed.value.type });
+      deps.log.info('duplicate event reconciled', {
+        booking: bookingRefOf(decision.record),
+        type: parsed.value.type,
+      });
       return { status: 'ignored', reason: 'duplicate' };
     }
-    if ((await deps.bookings.save(decision.record, stored?.revision)) === 'saved') {
-      await reconcile(deps, decision.record, stored);
-      await resendOnNewContacts(deps, decision.record, stored);
+    // The surrogate is made once, at the first write, and kept.
+    const record: BookingRecord = {
+      ...decision.record,
+      ref: stored?.ref ?? decision.record.ref ?? newBookingRef(),
+    };
+    if ((await deps.bookings.save(record, stored?.revision)) === 'saved') {
+      await reconcile(deps, record, stored);
+      await resendOnNewContacts(deps, record, stored);
       deps.log.info('event processed', {
-        bookingId,
+        booking: bookingRefOf(record),
         type: parsed.value.type,
         version: decision.record.version,
       });
@@ -140,6 +153,8 @@ export async function processBookingEvent(
  */
 async function reconcile(deps: BookingEventDeps, record: BookingRecord, previous: BookingRecord | undefined) {
   const timeZone = record.booking ? patientZone(record.booking) : 'UTC';
+  // Schedule names carry the booking's surrogate, never its id.
+  const scheduled = (ref: MessageRef) => ({ ...ref, booking: bookingRefOf(record) });
   const refOf = (entry: PlannedMessage): MessageRef => ({
     bookingId: record.bookingId,
     kind: entry.kind,
@@ -153,18 +168,18 @@ async function reconcile(deps: BookingEventDeps, record: BookingRecord, previous
     if (entry?.status === 'scheduled') {
       const ref = refOf(entry);
       await deps.scheduler.upsert({
-        name: messageScheduleName(ref),
+        name: messageScheduleName(scheduled(ref)),
         fireAt: entry.at,
         timeZone,
         payload: { ...ref, version: entry.version },
       });
     }
     if (before?.status === 'scheduled' && !(entry?.status === 'scheduled' && sameMessage)) {
-      await deps.scheduler.remove(messageScheduleName(refOf(before)));
+      await deps.scheduler.remove(messageScheduleName(scheduled(refOf(before))));
     }
     // A due message that failed may have a retry pending; it goes when the message leaves the plan.
     if (before?.status === 'due' && !(entry?.status === 'due' && sameMessage)) {
-      await deps.scheduler.remove(messageScheduleName(refOf(before), 'retry'));
+      await deps.scheduler.remove(messageScheduleName(scheduled(refOf(before)), 'retry'));
     }
     if (entry?.status === 'skipped' && !(before?.status === 'skipped' && sameMessage)) {
       const reason = entry.reason ?? 'not-planned';
@@ -209,7 +224,10 @@ async function resendOnNewContacts(
     at: latest.at,
     resend: resendTag(after),
   };
-  deps.log.info('check-in sent again to new contact details', { bookingId: ref.bookingId, kind: ref.kind });
+  deps.log.info('check-in sent again to new contact details', {
+    booking: bookingRefOf(record),
+    kind: ref.kind,
+  });
   await sendNowOrRetryLater(deps, record, ref, entry.version, patientZone(record.booking));
 }
 
@@ -224,13 +242,13 @@ async function sendNowOrRetryLater(
     await deps.sendDue(ref, record);
   } catch (error) {
     await deps.scheduler.upsert({
-      name: messageScheduleName(ref, 'retry'),
+      name: messageScheduleName({ ...ref, booking: bookingRefOf(record) }, 'retry'),
       fireAt: shiftIso(deps.clock.now(), { minutes: 1 }),
       timeZone,
       payload: { ...ref, version },
     });
     deps.log.warn('due message failed, retry scheduled', {
-      bookingId: ref.bookingId,
+      booking: bookingRefOf(record),
       kind: ref.kind,
       error: error instanceof Error ? error.name : 'unknown',
     });

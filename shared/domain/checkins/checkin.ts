@@ -9,6 +9,7 @@ import {
   type CheckinKind,
   isCheckinKind,
 } from '../../contracts/vocabulary';
+import { bookingRefOf } from '../booking-ref';
 import { stillReachesPatient } from '../contacts';
 import { verifyLinkToken } from '../messages/tokens';
 import type {
@@ -147,7 +148,7 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
     return unavailable(deps, request, wantsJson, error);
   }
   if (!resolved.ok) return linkProblem(deps, resolved.problem, wantsJson, resolved.booking);
-  const { link, booking } = resolved;
+  const { link, booking, bookingRef } = resolved;
   const language = booking.patient.language;
   const html = (status: number, page: PatientView): LinkOutcome => ({ status, page, language });
 
@@ -228,6 +229,7 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
   const reply: StoredReply = {
     replyId: deps.newId(),
     bookingId: link.bookingId,
+    bookingRef,
     patientId: booking.patient.id,
     kind,
     receivedAt: deps.clock.now(),
@@ -454,7 +456,7 @@ function unavailable(
 }
 
 type Resolved =
-  | { ok: true; link: LinkRecord; booking: FullBooking }
+  | { ok: true; link: LinkRecord; booking: FullBooking; bookingRef: string }
   | { ok: false; problem: 'invalid' | 'expired' | 'revoked' | 'not-found'; booking?: FullBooking };
 
 async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Resolved> {
@@ -485,7 +487,7 @@ async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Res
   if (!Number.isFinite(expires) || Date.parse(deps.clock.now()) > expires) {
     return { ok: false, problem: 'expired', booking };
   }
-  return { ok: true, link, booking };
+  return { ok: true, link, booking, bookingRef: bookingRefOf(record) };
 }
 
 const PROBLEM_STATUS = { invalid: 403, expired: 410, revoked: 410, 'not-found': 404 } as const;

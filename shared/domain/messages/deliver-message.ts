@@ -4,6 +4,7 @@ import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/v
 import { pickChannels } from '../booking/plan';
 import type { BookingEventBaseDeps, BookingEventDeps } from '../booking/process-booking-event';
 import type { BookingRecord } from '../booking-record';
+import { bookingRefOf } from '../booking-ref';
 import { digestsOf } from '../contacts';
 import type {
   BookingStore,
@@ -77,7 +78,12 @@ export async function deliverMessage(
     const reason = notPlanned ?? 'unknown-booking';
     await deps.messageLog.recordSkip(ref, { version: entry?.version ?? record?.version ?? 0, now, reason });
     deps.metrics.count('MessagesSkipped');
-    deps.log.info('message skipped', { bookingId: ref.bookingId, kind: ref.kind, at: ref.at, reason });
+    deps.log.info('message skipped', {
+      ...(record ? { booking: bookingRefOf(record) } : {}),
+      kind: ref.kind,
+      at: ref.at,
+      reason,
+    });
     return { outcome: 'skipped', reason };
   }
 
@@ -116,7 +122,7 @@ export async function deliverMessage(
     }
   }
   deps.log.info('message delivered', {
-    bookingId: ref.bookingId,
+    booking: bookingRefOf(record),
     kind: ref.kind,
     at: ref.at,
     ...result,
