@@ -46,10 +46,11 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     ],
     queryIndexes: [LIST_INDEX],
   },
-  // One due message: the booking, its message log, a new link; the patient's other sessions (week check-in).
+  // One due message: the booking, its message log (a skip is a put), a new link; the patient's other
+  // sessions (a week check-in another session covers is skipped).
   'send-message': {
     items: [
-      { partition: 'BOOKING#', actions: ['GetItem', 'UpdateItem'] },
+      { partition: 'BOOKING#', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
       { partition: 'LINK#', actions: ['PutItem'] },
     ],
     queryIndexes: [LIST_INDEX],

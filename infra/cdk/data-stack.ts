@@ -47,6 +47,7 @@ export class DataStack extends Stack {
       // The table and its stream, the link-signing secret, the backup vault, and the queues that can hold a
       // booking event (rejected, undelivered, failed): contact details are patient data too.
       services: ['dynamodb', 'streams.dynamodb', 'secretsmanager', 'backup', 'sqs'],
+      grantingServices: ['dynamodb', 'backup'],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.keyAlias = `alias/${this.stackName}-data`;

@@ -37,6 +37,7 @@ function bookingEvent(
   startsAt: DateTime,
   email = 'kai@example.org',
   phone = '+15550100011',
+  patientId = 'p-grants',
 ) {
   return {
     Source: 'clinic.booking',
@@ -45,7 +46,7 @@ function bookingEvent(
       bookingId,
       version,
       session: { startsAt: startsAt.toISO(), durationMinutes: 60, timeZone: ZONE, treatment: 'iv-ketamine' },
-      patient: { id: 'p-grants', firstName: 'Kai', phone, ...(email ? { email } : {}) },
+      patient: { id: patientId, firstName: 'Kai', phone, ...(email ? { email } : {}) },
     },
   };
 }
@@ -76,6 +77,16 @@ async function runEveryFunction() {
   // Its week check-in fell due 10 minutes ago (within the grace period): it goes out while the event is processed.
   await post('/local/events', bookingEvent('g-late', 1, NOW.minus({ days: 7, minutes: 70 })));
   await post('/local/events', bookingEvent('g-soon', 1, NOW.plus({ hours: 2 })));
+  // send-message: a series; the first session's week check-in is covered by the next session, so it is
+  // skipped (and the skip recorded) when its schedule fires.
+  await post(
+    '/local/events',
+    bookingEvent('g-series-1', 1, start, 'kai@example.org', '+15550100011', 'p-series'),
+  );
+  await post(
+    '/local/events',
+    bookingEvent('g-series-2', 1, start.plus({ days: 8 }), 'kai@example.org', '+15550100011', 'p-series'),
+  );
   // Text messages only: the instructions go as a link.
   await post('/local/events', bookingEvent('g-sms', 1, start, ''));
 

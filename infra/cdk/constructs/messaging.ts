@@ -99,7 +99,11 @@ export class Messaging extends Construct {
     );
     // The DLQ is encrypted with this key: sending to it needs a data key.
     this.schedulerRole.addToPolicy(
-      new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.key.keyArn] }),
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+      }),
     );
     Validations.of(this.schedulerRole).acknowledge({
       id: 'HIPAA.Security-IAMNoInlinePolicy',

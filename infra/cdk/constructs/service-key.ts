@@ -45,6 +45,11 @@ export interface ServiceKeyProps {
    * Identity policies still decide which principal may; the key policy decides through what.
    */
   readonly services: readonly string[];
+  /**
+   * The services among them that create grants for the resources they keep (DynamoDB, AWS Backup).
+   * @default none
+   */
+  readonly grantingServices?: readonly string[];
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -56,7 +61,9 @@ export interface ServiceKeyProps {
  */
 export function serviceKey(scope: Construct, id: string, props: ServiceKeyProps): Key {
   const account = new AccountRootPrincipal();
-  const viaServices = props.services.map((service) => `${service}.${Aws.REGION}.amazonaws.com`);
+  const via = (service: string) => `${service}.${Aws.REGION}.amazonaws.com`;
+  const viaServices = props.services.map(via);
+  const granting = (props.grantingServices ?? []).map(via);
   return new Key(scope, id, {
     description: props.description,
     enableKeyRotation: true,
@@ -78,16 +85,20 @@ export function serviceKey(scope: Construct, id: string, props: ServiceKeyProps)
             StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': viaServices },
           },
         }),
-        new PolicyStatement({
-          sid: 'GrantsForServiceResources',
-          principals: [account],
-          actions: ['kms:CreateGrant', 'kms:ListGrants'],
-          resources: ['*'],
-          conditions: {
-            StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': viaServices },
-            Bool: { 'kms:GrantIsForAWSResource': 'true' },
-          },
-        }),
+        ...(granting.length > 0
+          ? [
+              new PolicyStatement({
+                sid: 'GrantsForServiceResources',
+                principals: [account],
+                actions: ['kms:CreateGrant', 'kms:ListGrants'],
+                resources: ['*'],
+                conditions: {
+                  StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': granting },
+                  Bool: { 'kms:GrantIsForAWSResource': 'true' },
+                },
+              }),
+            ]
+          : []),
         new PolicyStatement({
           sid: 'NoOtherGrants',
           effect: Effect.DENY,

@@ -45,7 +45,8 @@ export async function rotateLinkKey(deps: RotationDeps, event: RotationEvent): P
   if (!rotationEnabled) throw new Error('rotation is not enabled on the link signing secret');
   const labels = stages[version];
   if (!labels) throw new Error('the rotation version is not a version of the secret');
-  if (labels.includes('AWSCURRENT') && !labels.includes('AWSPENDING')) {
+  // Already current (a step called again after finishSecret): nothing left to do.
+  if (labels.includes('AWSCURRENT')) {
     deps.log.info('link key rotation step already done', { step });
     return;
   }
