@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, TABLE_ACCESS } from '../../infra/function-permissions';
 import { DEFAULT_STAFF_PASSWORD, type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import type { TableCall } from '../../infra/local/table-calls';
+import { runtimeClient } from '../harness/support';
 import { signInOverHttp } from '../support/console-session';
 
 /**
@@ -19,15 +20,9 @@ const calls: TableCall[] = [];
 
 type OutboxEntry = { bookingId: string; kind: string; channel: string; text: string; to: string };
 
-async function post(path: string, body: unknown) {
-  const res = await fetch(runtime.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-const get = async <T>(path: string): Promise<T> => (await fetch(runtime.url + path)).json() as Promise<T>;
+// The harness's client: a fresh loopback connection per request.
+const post = (path: string, body: unknown) => runtimeClient(runtime).postJson(path, body);
+const get = <T>(path: string) => runtimeClient(runtime).getJson<T>(path);
 const advanceTo = (at: DateTime) => post('/local/clock', { to: at.toUTC().toISO() });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 

@@ -142,26 +142,20 @@ export class Ingestion extends Construct {
         }),
       );
     }
-    this.bus.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'OnlyPublishers',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['events:PutEvents'],
-        resources: [this.bus.eventBusArn],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': publishers } },
-      }),
-    );
-    this.bus.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'OnlyBookingSources',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['events:PutEvents'],
-        resources: [this.bus.eventBusArn],
-        conditions: { StringNotEquals: sources },
-      }),
-    );
+    // Everyone else, and every other source, is refused: explicit denies outrank any allow.
+    const denyPutEventsUnless = (sid: string, conditions: Record<string, unknown>) =>
+      this.bus.addToResourcePolicy(
+        new PolicyStatement({
+          sid,
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions,
+        }),
+      );
+    denyPutEventsUnless('OnlyPublishers', { ArnNotEquals: { 'aws:PrincipalArn': publishers } });
+    denyPutEventsUnless('OnlyBookingSources', { StringNotEquals: sources });
     return role;
   }
 }
