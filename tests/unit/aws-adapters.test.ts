@@ -280,10 +280,18 @@ describe('SecretsManagerSigningKey', () => {
     now = 29_000;
     await key.refresh();
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
-    // Secrets Manager failing: the keys fetched before still serve.
+    // Secrets Manager failing: the keys fetched before still serve, and it is asked again 30 s later, not
+    // on every request.
     now = 31_000;
     expect((await key.refresh()).current.id).toBe(1);
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
+    now = 40_000;
+    await key.get();
+    await key.get();
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
+    now = 62_000;
+    expect((await key.get()).current.id).toBe(1);
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 4);
   });
 
   it('reads a rotated secret as its current and previous keys, with their ids', async () => {

@@ -39,9 +39,10 @@ export class SecretsManagerSigningKey implements SigningKeySource {
   private load(): void {
     const previous = this.cached;
     const keys = this.fetch().catch((error: unknown) => {
-      // Keep serving what worked; with nothing to fall back on, the next call tries again.
+      // Keep serving what worked, and ask again only after the refresh gap (not on every request of an
+      // outage); with nothing to fall back on, the next call tries again.
       if (previous) {
-        this.cached = previous;
+        this.cached = { keys: previous.keys, at: this.now() - MAX_AGE_MS + REFRESH_GAP_MS };
         return previous.keys;
       }
       this.cached = undefined;
