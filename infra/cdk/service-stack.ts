@@ -2,7 +2,7 @@ import { Aspects, Aws, CfnOutput, type IAspect, Stack, type StackProps } from 'a
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
@@ -10,6 +10,7 @@ import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { METRIC } from '../../shared/contracts/metrics';
 import { Alerts } from './constructs/alerts';
 import { CheckinApi } from './constructs/checkin-api';
+import type { AliasedKey } from './constructs/encrypted-queue';
 import { Ingestion } from './constructs/ingestion';
 import { LinkKeyRotation } from './constructs/link-key-rotation';
 import { Messaging } from './constructs/messaging';
@@ -29,7 +30,7 @@ export interface ServiceStackProps extends StackProps {
   readonly table: ITable;
   readonly linkSigningSecret: ISecret;
   /** The data key (stateful stack): also encrypts the queues that can hold a booking's contact details. */
-  readonly dataKey: { key: IKey; alias: string };
+  readonly dataKey: AliasedKey;
   /** The staff user pool (stateful stack): the console's OpenID provider. */
   readonly staffUserPool: IUserPool;
 }

@@ -15,7 +15,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ClinicConfig } from '../../../shared/contracts/clinic-config';
 import { ENV } from '../../../shared/contracts/env';
-import { encryptedQueue } from './encrypted-queue';
+import { type AliasedKey, encryptedQueue } from './encrypted-queue';
 import { ProjectFunction } from './project-function';
 
 export interface IngestionProps {
@@ -31,7 +31,7 @@ export interface IngestionProps {
    * Encrypts the three queues that can hold a booking event, contact details and all: rejected events,
    * undelivered events and the function's on-failure queue. Must admit EventBridge for this bus's rules.
    */
-  readonly dataKey: { key: IKey; alias: string };
+  readonly dataKey: AliasedKey;
   /**
    * How long EventBridge keeps retrying delivery to the function before the event goes to the DLQ.
    * @default Duration.hours(6)
@@ -63,9 +63,8 @@ export class Ingestion extends Construct {
     this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName });
     this.publisherRole = this.limitPublishers(props);
 
-    const dataKey = { keyAlias: props.dataKey.alias };
-    this.rejectedEvents = encryptedQueue(this, 'RejectedEvents', props.dataKey.key, dataKey);
-    this.deliveryDlq = encryptedQueue(this, 'DeliveryDlq', props.dataKey.key, dataKey);
+    this.rejectedEvents = encryptedQueue(this, 'RejectedEvents', props.dataKey);
+    this.deliveryDlq = encryptedQueue(this, 'DeliveryDlq', props.dataKey);
     Validations.of(this.rejectedEvents).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'Rejected events are parked here for a person to read; nothing consumes this queue, so no DLQ.',

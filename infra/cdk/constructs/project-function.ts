@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../../shared/contracts/env';
 import { FUNCTION_NAMES, type FunctionName, TABLE_ACCESS } from '../../function-permissions';
 import { departDeliberately } from '../deliberate-choices';
-import { encryptedQueue } from './encrypted-queue';
+import { type AliasedKey, encryptedQueue } from './encrypted-queue';
 
 /** One of the environment variable names shared with the functions (`shared/contracts/env.ts`). */
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -54,7 +54,7 @@ export interface ProjectFunctionProps {
    * booking event itself): the data key, so the operations key never guards them.
    * @default - `key`
    */
-  readonly failureQueueKey?: { key: IKey; alias: string };
+  readonly failureQueueKey?: AliasedKey;
   /**
    * Concurrent executions reserved for (and capping) this function. Off by default: a new account's
    * concurrency limit can be as low as 10, and reserving would then fail the deploy. The alert path
@@ -110,11 +110,7 @@ export class ProjectFunction extends Construct implements IGrantable {
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
       encryptionKey: props.key,
     });
-    this.failureQueue = props.failureQueueKey
-      ? encryptedQueue(this, 'FailureQueue', props.failureQueueKey.key, {
-          keyAlias: props.failureQueueKey.alias,
-        })
-      : encryptedQueue(this, 'FailureQueue', props.key);
+    this.failureQueue = encryptedQueue(this, 'FailureQueue', props.failureQueueKey ?? props.key);
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: "This queue is the function's on-failure destination, i.e. itself a dead-letter queue.",

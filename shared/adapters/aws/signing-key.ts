@@ -24,8 +24,8 @@ export class SecretsManagerSigningKey implements SigningKeySource {
   ) {}
 
   get(): Promise<SigningKeys> {
-    if (!this.cached || this.now() - this.cached.at > MAX_AGE_MS) this.load();
-    return (this.cached as { keys: Promise<SigningKeys> }).keys;
+    const fresh = this.cached && this.now() - this.cached.at <= MAX_AGE_MS ? this.cached : this.load();
+    return fresh.keys;
   }
 
   refresh(): Promise<SigningKeys> {
@@ -36,7 +36,7 @@ export class SecretsManagerSigningKey implements SigningKeySource {
     return this.get();
   }
 
-  private load(): void {
+  private load(): { keys: Promise<SigningKeys>; at: number } {
     const previous = this.cached;
     const keys = this.fetch().catch((error: unknown) => {
       // Keep serving what worked, and ask again only after the refresh gap (not on every request of an
@@ -49,6 +49,7 @@ export class SecretsManagerSigningKey implements SigningKeySource {
       throw error;
     });
     this.cached = { keys, at: this.now() };
+    return this.cached;
   }
 
   private async fetch(): Promise<SigningKeys> {

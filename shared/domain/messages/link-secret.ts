@@ -56,9 +56,9 @@ export function rotationWorks(before: LinkSecret, after: LinkSecret): boolean {
     kind: 'checkin-same-day' as const,
     at: '2026-01-01T00:00:00Z',
   };
-  const oldToken = createLinkToken(signingKeysOf(before), message);
-  const newToken = createLinkToken(signingKeysOf(after), message);
   const keys = signingKeysOf(after);
+  const oldToken = createLinkToken(signingKeysOf(before), message);
+  const newToken = createLinkToken(keys, message);
   return (
     after.current.id !== before.current.id &&
     verifyLinkToken(keys, newToken.token) === newToken.linkId &&
