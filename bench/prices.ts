@@ -20,6 +20,8 @@ export interface Prices {
   };
   kms: { source: string; keyPerMonth: number };
   secretsManager: { source: string; secretPerMonth: number };
+  wafv2: { source: string; webAclPerMonth: number; rulePerMonth: number; requestPerMillion: number };
+  cloudfront: { source: string; httpsRequestPerMillion: number };
   latencyAssumptionsMs: { dynamodb: number; scheduler: number; ses: number; sns: number };
   lambdaPlatformLogBytesPerInvocation: number;
 }
@@ -30,8 +32,38 @@ export function loadPrices(): Prices {
 
 const perMillion = (count: number, price: number) => (count * price) / 1_000_000;
 
-/** Infrastructure, email and SMS cost of 1,000 sessions, each line itemised. */
-export function costPer1000Sessions(s: SessionCounts, p: Prices) {
+/**
+ * What the optional edge (config `protection.edge`) deploys that bills by the month; the infra test holds it to
+ * the edge stack's template.
+ */
+export const EDGE_SHAPE = { webAcls: 1, webAclRules: 2, kmsKeys: 1, secrets: 1, secretReplicas: 1 } as const;
+
+/** The resources of a deployment that bill by the month, counted from its templates. */
+export interface DeployedResources {
+  kmsKeys: number;
+  secrets: number;
+  secretReplicas: number;
+  alarms: number;
+  webAcls: number;
+  webAclRules: number;
+  distributions: number;
+  source: string;
+}
+
+/** What the optional edge adds to a month, fixed, and per million requests. */
+export function edgeMonthly(p: Prices) {
+  return {
+    fixedUsd:
+      EDGE_SHAPE.webAcls * p.wafv2.webAclPerMonth +
+      EDGE_SHAPE.webAclRules * p.wafv2.rulePerMonth +
+      EDGE_SHAPE.kmsKeys * p.kms.keyPerMonth +
+      (EDGE_SHAPE.secrets + EDGE_SHAPE.secretReplicas) * p.secretsManager.secretPerMonth,
+    perMillionRequestsUsd: p.wafv2.requestPerMillion + p.cloudfront.httpsRequestPerMillion,
+  };
+}
+
+/** Infrastructure, email and SMS cost of 1,000 sessions, each line itemised (edge requests when it is on). */
+export function costPer1000Sessions(s: SessionCounts, p: Prices, edge = false) {
   const n = 1000;
   const gbSeconds = (s.estimatedLambdaMs / 1000) * (p.lambda.memoryMb / 1024);
   const lines = {
@@ -44,6 +76,9 @@ export function costPer1000Sessions(s: SessionCounts, p: Prices) {
     lambdaRequestsUsd: n * perMillion(s.lambdaInvocations, p.lambda.requestPerMillion),
     lambdaDurationUsd: n * gbSeconds * p.lambda.arm64GbSecond,
     apiGatewayUsd: n * perMillion(s.httpRequests, p.apiGatewayHttp.requestPerMillion),
+    edgeRequestsUsd: edge
+      ? n * perMillion(s.httpRequests, p.wafv2.requestPerMillion + p.cloudfront.httpsRequestPerMillion)
+      : 0,
     logIngestionUsd: (n * s.logBytes * p.cloudwatch.logIngestionPerGb) / 1024 ** 3,
   };
   const infrastructureUsd = Object.values(lines).reduce((a, b) => a + b, 0);
@@ -55,10 +90,10 @@ export function costPer1000Sessions(s: SessionCounts, p: Prices) {
   };
 }
 
-/** What an idle deployment costs a month: keys, secret, alarms, custom metrics, sweeper and digest. */
+/** What an idle deployment costs a month: keys, secrets, alarms, custom metrics, sweeper, digest, web ACL. */
 export function fixedMonthly(
   p: Prices,
-  resources: { kmsKeys: number; secrets: number; alarms: number; source: string },
+  resources: DeployedResources,
   idle: Awaited<ReturnType<typeof countIdleRuns>>,
 ) {
   const sweeps = 43_200;
@@ -76,7 +111,8 @@ export function fixedMonthly(
   const idleCustomMetrics = 1;
   const lines = {
     kmsKeysUsd: resources.kmsKeys * p.kms.keyPerMonth,
-    secretsUsd: resources.secrets * p.secretsManager.secretPerMonth,
+    secretsUsd: (resources.secrets + resources.secretReplicas) * p.secretsManager.secretPerMonth,
+    webAclUsd: resources.webAcls * p.wafv2.webAclPerMonth + resources.webAclRules * p.wafv2.rulePerMonth,
     alarmsUsd: resources.alarms * p.cloudwatch.alarmPerMonth,
     customMetricsUsd: idleCustomMetrics * p.cloudwatch.customMetricPerMonth,
     sweeperUsd: runCost(sweeps, idle.sweeper),

@@ -5,7 +5,7 @@ import { measureAlertLatency, measureAlertLatencyViaRuntime } from './alert-late
 import { type BundleFigure, measureBundles } from './bundles';
 import { measureConsolePages } from './console';
 import { measureIngestion } from './ingestion';
-import { costPer1000Sessions, fixedMonthly, loadPrices } from './prices';
+import { costPer1000Sessions, type DeployedResources, edgeMonthly, fixedMonthly, loadPrices } from './prices';
 import { countIdleRuns, countSession, round } from './session';
 
 /**
@@ -65,22 +65,47 @@ function machine() {
 }
 
 /** KMS keys, secrets and alarms of the synthesized app, read from cdk.out. */
-function deployedResources() {
+function deployedResources(): DeployedResources {
   const dir = path.join(ROOT, 'cdk.out');
-  const counts = { kmsKeys: 0, secrets: 0, alarms: 0 };
+  const counts = {
+    kmsKeys: 0,
+    secrets: 0,
+    secretReplicas: 0,
+    alarms: 0,
+    webAcls: 0,
+    webAclRules: 0,
+    distributions: 0,
+  };
   if (!existsSync(dir))
-    return { kmsKeys: 2, secrets: 1, alarms: 21, source: 'assumed (no cdk.out: run npm run synth)' };
+    return {
+      ...counts,
+      kmsKeys: 2,
+      secrets: 1,
+      alarms: 21,
+      source: 'assumed (no cdk.out: run npm run synth)',
+    };
   let newest = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.template.json'))) {
     const full = path.join(dir, file);
     newest = Math.max(newest, statSync(full).mtimeMs);
     const template = JSON.parse(readFileSync(full, 'utf8')) as {
-      Resources?: Record<string, { Type: string }>;
+      Resources?: Record<
+        string,
+        { Type: string; Properties?: { ReplicaRegions?: unknown[]; Rules?: unknown[] } }
+      >;
     };
     for (const resource of Object.values(template.Resources ?? {})) {
       if (resource.Type === 'AWS::KMS::Key') counts.kmsKeys++;
-      if (resource.Type === 'AWS::SecretsManager::Secret') counts.secrets++;
+      if (resource.Type === 'AWS::SecretsManager::Secret') {
+        counts.secrets++;
+        counts.secretReplicas += resource.Properties?.ReplicaRegions?.length ?? 0;
+      }
       if (resource.Type === 'AWS::CloudWatch::Alarm') counts.alarms++;
+      if (resource.Type === 'AWS::WAFv2::WebACL') {
+        counts.webAcls++;
+        counts.webAclRules += resource.Properties?.Rules?.length ?? 0;
+      }
+      if (resource.Type === 'AWS::CloudFront::Distribution') counts.distributions++;
     }
   }
   return { ...counts, source: `cdk.out/*.template.json (synthesized ${new Date(newest).toISOString()})` };
@@ -125,10 +150,11 @@ async function main() {
 
   const resources = deployedResources();
   const perSession = failed(session) ? undefined : session.withReschedule;
-  const cost = perSession ? costPer1000Sessions(perSession, prices) : undefined;
+  const edgeOn = resources.distributions > 0;
+  const cost = perSession ? costPer1000Sessions(perSession, prices, edgeOn) : undefined;
   const costNoReschedule = failed(session)
     ? undefined
-    : costPer1000Sessions(session.withoutReschedule, prices);
+    : costPer1000Sessions(session.withoutReschedule, prices, edgeOn);
   const fixed = failed(session) ? undefined : fixedMonthly(prices, resources, session.idle);
   const scans = failed(session)
     ? undefined
@@ -185,6 +211,12 @@ async function main() {
       },
     },
     fixedMonthlyUsd: fixed ? round(fixed.totalUsd, 2) : undefined,
+    // Whether cdk.out had the optional edge (then it is in the figures above), and what it adds either way.
+    edge: {
+      inFigures: edgeOn,
+      fixedMonthlyUsd: round(edgeMonthly(prices).fixedUsd, 2),
+      perMillionRequestsUsd: round(edgeMonthly(prices).perMillionRequestsUsd, 2),
+    },
     fixedMonthly: fixed && {
       lines: Object.fromEntries(Object.entries(fixed.lines).map(([k, v]) => [k, round(v, 4)])),
       counts: fixed.counts,
@@ -289,9 +321,17 @@ function printTable(r: Results, met: Record<string, boolean>) {
   ]);
   rows.push([
     'fixed monthly (idle deployment)',
-    r.fixedMonthlyUsd === undefined ? 'n/a' : `$${r.fixedMonthlyUsd}`,
+    r.fixedMonthlyUsd === undefined
+      ? 'n/a'
+      : `$${r.fixedMonthlyUsd}${get(r.edge, 'inFigures') ? ' (edge on)' : ''}`,
     `< $${TARGETS.fixedMonthlyUsd}`,
     status(met.fixedMonthly),
+  ]);
+  rows.push([
+    'optional edge (protection.edge) adds',
+    `$${get(r.edge, 'fixedMonthlyUsd')}/month + $${get(r.edge, 'perMillionRequestsUsd')} per million requests`,
+    '',
+    '',
   ]);
   const m = get(r.clinicMonth, 'sessions400');
   rows.push([

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { awsCheckinDeps } from '../shared/adapters/aws/composition';
+import { cameThroughEdge, NOT_THROUGH_EDGE } from '../shared/contracts/edge';
+import { edgeOriginProofFromEnv } from '../shared/contracts/env';
 import type { StaffLinkDeps } from '../shared/domain/alerts/staff-links';
 import type { CheckinDeps } from '../shared/domain/checkins/checkin';
 import { handleLinkRequest } from '../shared/web/patient/patient-link';
@@ -11,8 +13,12 @@ import { handleStaffLinkRequest } from '../shared/web/staff/staff-link';
  * the older staff links `GET|POST /a/{token}` and `GET /r/{token}`, which
  * redirect to the console.
  */
-export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps) {
+export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps, edgeOriginProof?: string) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    if (!cameThroughEdge(event.headers, edgeOriginProof)) {
+      deps.metrics.flush();
+      return { ...NOT_THROUGH_EDGE };
+    }
     // Routed on the API's route key, never guessed from the path: anything else is not ours to answer.
     const page = /^(?:GET|POST) \/(c|i|a|r)\/\{token\}$/.exec(event.routeKey ?? '')?.[1] as
       | 'c'
@@ -48,6 +54,6 @@ export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps) {
 let live: ReturnType<typeof createCheckinHttpHandler> | undefined;
 
 export const handler = (event: APIGatewayProxyEventV2) => {
-  live ??= createCheckinHttpHandler(awsCheckinDeps());
+  live ??= createCheckinHttpHandler(awsCheckinDeps(), edgeOriginProofFromEnv());
   return live(event);
 };

@@ -21,6 +21,22 @@ export const DELIBERATE_CHOICES = {
       'The functions reach only AWS APIs; in a VPC they would need interface endpoints (about $7 a month each, ' +
       'per zone), several times the fixed-cost budget.',
   },
+  'edge-logs-without-paths': {
+    edgeOnly: true,
+    control: 'CT.CLOUDFRONT.PR.5',
+    guardRule: 'cloudfront_access_logs_enabled_check',
+    reason:
+      "Only with the optional edge. Legacy S3 access logs write each request's path, and a link's path is its " +
+      'credential; standard logging v2 writes chosen fields (no path, query, cookie or referer) to an encrypted log group.',
+  },
+  'edge-single-origin': {
+    edgeOnly: true,
+    control: 'CT.CLOUDFRONT.PR.4',
+    guardRule: 'cloudfront_origin_failover_enabled_check',
+    reason:
+      'Only with the optional edge. CloudFront fails over only GET, HEAD and OPTIONS, and replies and ' +
+      'acknowledgements are POSTs; the API and its data live in one region.',
+  },
 } as const;
 export type DeliberateChoice = keyof typeof DELIBERATE_CHOICES;
 

@@ -3,6 +3,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { type ClinicConfig, ClinicConfigError } from '../../shared/contracts/clinic-config';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { DataStack } from './data-stack';
+import { EdgeStack } from './edge-stack';
 import { ServiceStack } from './service-stack';
 
 export interface FollowupAppOptions {
@@ -18,6 +19,7 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
   // Shape (zod) and content (templates render, SMS fit one segment, no PHI in subjects): errors name the field.
   const config = loadClinicConfig(configInput);
   requireStaffRecipients(config);
+  requireLinksThroughEdge(config);
 
   // cdk-nag 3 runs as a policy validation plugin: unacknowledged findings fail the synth.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
@@ -29,6 +31,7 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
     description:
       'Ketamine follow-up: patient data, its key, backups, the link-signing key and staff accounts (stateful)',
   });
+  const edge = config.protection.edge ? defineEdge(app, config, data, options.env) : undefined;
   const service = new ServiceStack(app, 'KetamineFollowupService', {
     env: options.env,
     description:
@@ -40,8 +43,35 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
     linkSigningSecret: data.linkSigningSecret,
     dataKey: { key: data.key, alias: data.keyAlias },
     staffUserPool: data.staff.pool,
+    ...(edge ? { edgeOriginSecretName: edge.originSecretName } : {}),
   });
-  return { config, data, service };
+  // The service reads the edge's secret at deploy: the edge (and the data key its replica uses) go first.
+  if (edge) service.addStackDependency(edge);
+  return { config, data, service, edge };
+}
+
+/** The optional edge: its own stack in us-east-1, where CloudFront's web ACLs and certificates live. */
+function defineEdge(app: App, config: ClinicConfig, data: DataStack, env: Environment): EdgeStack {
+  const { protection } = config;
+  if (!protection.edgeDomain || !protection.edgeCertificateArn || !protection.originDomain) {
+    throw new Error('protection.edgeDomain, edgeCertificateArn and originDomain are required with the edge');
+  }
+  const edge = new EdgeStack(app, 'KetamineFollowupEdge', {
+    env: { ...(env.account ? { account: env.account } : {}), region: 'us-east-1' },
+    description:
+      'Ketamine follow-up: CloudFront and AWS WAF in front of patient links and the console (optional)',
+    edge: {
+      edgeDomain: protection.edgeDomain,
+      edgeCertificateArn: protection.edgeCertificateArn,
+      originDomain: protection.originDomain,
+      requestsPerIpPer5Minutes: protection.requestsPerIpPer5Minutes,
+      countries: protection.countries,
+    },
+    serviceRegion: data.region,
+    serviceDataKeyAlias: data.keyAlias,
+  });
+  edge.addStackDependency(data);
+  return edge;
 }
 
 /**
@@ -67,4 +97,19 @@ function requireStaffRecipients(config: ClinicConfig): void {
     });
   }
   if (errors.length > 0) throw new ClinicConfigError(errors);
+}
+
+/** Behind the edge the API answers only CloudFront, so links must use the edge's domain (or leave it to us). */
+function requireLinksThroughEdge(config: ClinicConfig): void {
+  const { protection, links } = config;
+  if (!protection.edge || links.baseUrl === undefined) return;
+  const expected = `https://${protection.edgeDomain}`;
+  if (links.baseUrl.replace(/\/+$/, '') !== expected) {
+    throw new ClinicConfigError([
+      {
+        field: 'links.baseUrl',
+        message: `must be ${expected} (protection.edgeDomain) or left out: behind the edge nothing else reaches the API`,
+      },
+    ]);
+  }
 }

@@ -1,4 +1,4 @@
-import { Aspects, Aws, CfnOutput, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, type IAspect, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
+import { ENV } from '../../shared/contracts/env';
 import { METRIC } from '../../shared/contracts/metrics';
 import { Alerts } from './constructs/alerts';
 import { CheckinApi } from './constructs/checkin-api';
@@ -33,6 +34,12 @@ export interface ServiceStackProps extends StackProps {
   readonly dataKey: AliasedKey;
   /** The staff user pool (stateful stack): the console's OpenID provider. */
   readonly staffUserPool: IUserPool;
+  /**
+   * The optional edge (config `protection.edge`): the origin-proof secret's name in this region, which the HTTP
+   * functions check on every request. The config's origin domain and certificate come with it.
+   * @default - no edge: the API's default endpoint answers
+   */
+  readonly edgeOriginSecretName?: string;
 }
 
 /**
@@ -60,16 +67,30 @@ export class ServiceStack extends Stack {
     Aspects.of(this).add(new PermissionsNameTheirAccount());
 
     // The API refers to the check-in function only; the sending functions refer to the API's URL (no cycle).
+    const protection = props.config.protection;
+    const edge = props.edgeOriginSecretName !== undefined;
     this.checkin = new CheckinApi(this, 'Checkin', {
       table: props.table,
       linkSigningSecret: props.linkSigningSecret,
       key,
+      ...(edge ? { origin: originOf(protection) } : {}),
     });
-    this.linkBaseUrl = props.linkBaseUrl?.replace(/\/+$/, '') ?? this.checkin.url;
+    // Behind the edge, links and the console use the clinic's edge domain; the API's own URL answers nobody else.
+    this.linkBaseUrl =
+      props.linkBaseUrl?.replace(/\/+$/, '') ??
+      (edge ? `https://${protection.edgeDomain}` : this.checkin.url);
     new CfnOutput(this, 'CheckinApiUrl', {
-      description: 'Check-in API endpoint; point the short link domain (links.baseUrl) here if there is one',
+      description: edge
+        ? 'The API origin CloudFront forwards to (its default endpoint is disabled)'
+        : 'Check-in API endpoint; point the short link domain (links.baseUrl) here if there is one',
       value: this.checkin.url,
     });
+    if (this.checkin.originTarget) {
+      new CfnOutput(this, 'ApiOriginTarget', {
+        description: `Point ${protection.originDomain} here (CNAME or alias record)`,
+        value: this.checkin.originTarget,
+      });
+    }
 
     this.messaging = new Messaging(this, 'Messaging', {
       table: props.table,
@@ -116,6 +137,11 @@ export class ServiceStack extends Stack {
     this.alerts.bindAcknowledging(this.console.handler);
     // The stage's per-route budgets name the console's routes: they must exist first.
     this.checkin.stage.node.addDependency(...this.console.routes);
+    if (props.edgeOriginSecretName) {
+      // Resolved by CloudFormation from this region's replica at deploy; the value never appears in the template.
+      const proof = SecretValue.secretsManager(props.edgeOriginSecretName).unsafeUnwrap();
+      for (const fn of [this.checkin.handler, this.console.handler]) fn.setEnv(ENV.edgeOriginProof, proof);
+    }
     new CfnOutput(this, 'BookingPublisherRoleArn', {
       description:
         'The role the booking system assumes to put events on the bus (the bus takes no one else but config publishers.principals)',
@@ -407,4 +433,12 @@ function operationsKey(stack: Stack, alarmNamePrefix: string): Key {
     }),
   );
   return key;
+}
+
+/** The API's custom domain behind the edge; the config schema requires both when `protection.edge` is on. */
+function originOf(protection: ClinicConfig['protection']): { domain: string; certificateArn: string } {
+  if (!protection.originDomain || !protection.originCertificateArn) {
+    throw new Error('protection.originDomain and protection.originCertificateArn are required with the edge');
+  }
+  return { domain: protection.originDomain, certificateArn: protection.originCertificateArn };
 }

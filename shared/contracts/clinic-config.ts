@@ -18,6 +18,27 @@ function isHttpsOrLoopback(value: string): boolean {
   }
 }
 
+/** A DNS name such as `c.example.org` (no scheme, no path). */
+function hostname() {
+  return z
+    .string()
+    .check(
+      z.regex(
+        /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+        'must be a DNS name like c.example.org',
+      ),
+    );
+}
+
+/** An ACM certificate ARN. */
+function acmCertificateArn() {
+  return z
+    .string()
+    .check(
+      z.regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN'),
+    );
+}
+
 /** A whole number from `min` to `max`. */
 function whole(min: number, max: number) {
   return z.number().check(z.int(), z.minimum(min), z.maximum(max));
@@ -325,6 +346,66 @@ export const clinicConfigSchema = z.strictObject({
       ),
     }),
     { promise: DEFAULT_CALLBACK_PROMISE },
+  ),
+  /**
+   * The optional edge in front of the API (DESIGN section 8): CloudFront with AWS WAF (a per-IP rate rule and
+   * AWS's common rules), the API's default endpoint disabled. Deploy-time only; off by default (it costs about
+   * $7 a month, README "Optional edge").
+   */
+  protection: z._default(
+    z
+      .strictObject({
+        edge: z._default(z.boolean(), false),
+        /** The clinic's link domain that CloudFront answers (`c.example.org`); links and the console use it. */
+        edgeDomain: z.optional(hostname()),
+        /** ACM certificate for `edgeDomain`, in us-east-1 (CloudFront takes no other region). */
+        edgeCertificateArn: z.optional(acmCertificateArn()),
+        /** The API's custom domain, CloudFront's origin (`api.c.example.org`): the default endpoint is off. */
+        originDomain: z.optional(hostname()),
+        /** ACM certificate for `originDomain`, in the stack's region. */
+        originCertificateArn: z.optional(acmCertificateArn()),
+        /** Requests one IP may make in 5 minutes before WAF answers 429 (staff behind one NAT count as one). */
+        requestsPerIpPer5Minutes: z._default(whole(100, 2_000_000), 1000),
+        /** ISO country codes CloudFront serves; empty serves everywhere (patients travel). */
+        countries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), []),
+      })
+      .check(
+        z.superRefine((p, ctx) => {
+          if (!p.edge) return;
+          for (const field of [
+            'edgeDomain',
+            'edgeCertificateArn',
+            'originDomain',
+            'originCertificateArn',
+          ] as const) {
+            if (p[field] === undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                message: 'required when protection.edge is true',
+                path: [field],
+                input: p,
+              });
+            }
+          }
+          if (p.edgeCertificateArn && !p.edgeCertificateArn.startsWith('arn:aws:acm:us-east-1:')) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must be a certificate in us-east-1 (CloudFront reads no other region)',
+              path: ['edgeCertificateArn'],
+              input: p,
+            });
+          }
+          if (p.edgeDomain && p.edgeDomain === p.originDomain) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must differ from edgeDomain',
+              path: ['originDomain'],
+              input: p,
+            });
+          }
+        }),
+      ),
+    { edge: false, requestsPerIpPer5Minutes: 1000, countries: [] },
   ),
   /** Deploy-time settings for the operator; used by the CDK stack only. */
   operations: z.optional(

@@ -22,6 +22,7 @@ export const ENV = {
   oidcIssuer: 'OIDC_ISSUER',
   oidcClientId: 'OIDC_CLIENT_ID',
   oidcLogoutUrl: 'OIDC_LOGOUT_URL',
+  edgeOriginProof: 'EDGE_ORIGIN_PROOF',
 } as const;
 
 const required = z.string().check(z.minLength(1));
@@ -102,4 +103,13 @@ export function parseEnv<T extends z.ZodMiniType>(
     throw new Error(`Invalid function environment: ${fields.join('; ')}`);
   }
   return result.data;
+}
+
+/**
+ * The origin-proof value requests must carry when the optional edge is on (config `protection.edge`); unset
+ * without the edge, and then every request is taken.
+ */
+export function edgeOriginProofFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[ENV.edgeOriginProof];
+  return value === undefined || value === '' ? undefined : value;
 }

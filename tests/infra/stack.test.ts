@@ -446,6 +446,8 @@ describe('followup app', () => {
       }[];
       for (const [name, choice] of Object.entries(DELIBERATE_CHOICES)) {
         expect(section, name).toContain(choice.control);
+        // The edge's own choices are on its distribution (tests/infra/edge.test.ts).
+        if ('edgeOnly' in choice) continue;
         const departing = resources.filter((r) =>
           r.Metadata?.guard?.SuppressedRules?.includes(choice.guardRule),
         );

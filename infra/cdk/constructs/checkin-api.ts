@@ -1,13 +1,17 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
   type CfnStage,
+  DomainName,
   HttpApi,
   HttpMethod,
   type HttpStage,
   LogGroupLogDestination,
+  SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -49,6 +53,12 @@ export interface CheckinApiProps {
    * @default RetentionDays.ONE_YEAR
    */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * The custom domain CloudFront forwards to when the optional edge is on (config `protection`): the API answers
+   * only there, its default `execute-api` endpoint is disabled.
+   * @default - the default endpoint, no custom domain
+   */
+  readonly origin?: { readonly domain: string; readonly certificateArn: string };
 }
 
 /**
@@ -66,6 +76,8 @@ export class CheckinApi extends Construct {
   readonly accessLogs: LogGroup;
   /** Base URL of patient links on this API (`https://<id>.execute-api.<region>.amazonaws.com`, no trailing slash). */
   readonly url: string;
+  /** With an origin domain: the regional name its DNS record must point at. */
+  readonly originTarget?: string;
 
   constructor(scope: Construct, id: string, props: CheckinApiProps) {
     super(scope, id);
@@ -87,6 +99,8 @@ export class CheckinApi extends Construct {
       description: 'Ketamine follow-up: patient check-in and instructions links, staff alert and reply links',
       // The stage below replaces the default one, so it can carry throttling and access logs.
       createDefaultStage: false,
+      // Behind the edge, a request to execute-api would skip the web ACL.
+      disableExecuteApiEndpoint: props.origin !== undefined,
     });
     const integration = new HttpLambdaIntegration('CheckinHttp', this.handler.fn);
     const routes = [
@@ -112,7 +126,16 @@ export class CheckinApi extends Construct {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
-    this.url = this.api.apiEndpoint;
+    this.url = props.origin ? `https://${props.origin.domain}` : this.api.apiEndpoint;
+    if (props.origin) {
+      const domain = new DomainName(this, 'OriginDomain', {
+        domainName: props.origin.domain,
+        certificate: Certificate.fromCertificateArn(this, 'OriginCertificate', props.origin.certificateArn),
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+      new ApiMapping(this, 'OriginMapping', { api: this.api, domainName: domain, stage: this.stage });
+      this.originTarget = domain.regionalDomainName;
+    }
     // The stage's route settings name these routes: they must exist first.
     this.stage.node.addDependency(...routes);
     // Each route its own budget (DESIGN section 8): a flood of one cannot starve another.
