@@ -7,7 +7,9 @@ import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
+import { DynamoPatientRecords } from '../shared/adapters/dynamodb/patient-records';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
+import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../shared/contracts/clinic-config';
 import type { StaffSession } from '../shared/domain/console/session';
@@ -78,6 +80,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       bookings: new DynamoBookingStore(seedDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
       replies: new DynamoReplyStore(seedDb, tableName),
       alerts: new DynamoAlertStore(seedDb, tableName),
+      screeners: new DynamoScreenerHistory(seedDb, tableName),
     };
     const seedStarted = performance.now();
     const now = DateTime.fromISO(NOW, { zone: 'utc' });
@@ -147,6 +150,17 @@ export async function measureConsolePages(scale: ConsoleScale) {
         ...(urgent ? { alertId: `al-${n}` } : {}),
       };
       await seed.replies.record(reply);
+      // One screener answer per booking (its first reply): the patient page charts them.
+      if (n % perBooking === 0) {
+        await seed.screeners.add({
+          patientId: `pt-${booking % 1200}`,
+          replyId: reply.replyId,
+          bookingId,
+          at: reply.receivedAt,
+          phq9: (booking * 7) % 28,
+          gad7: (booking * 5) % 22,
+        });
+      }
       if (urgent) {
         const alertId = `al-${n}`;
         await seed.alerts.createFromReply({ ...reply, alertId });
@@ -211,6 +225,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       replies,
       reviews: replies,
       missed: new DynamoMissedCheckinStore(db, tableName),
+      patients: new DynamoPatientRecords(db, tableName),
       bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
       messageLog: new DynamoMessageLog(db, tableName),
       audit,
@@ -238,6 +253,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
         path: `/console/replies/${reviewReply?.bookingId}/${reviewReply?.replyId}`,
         cookie: clinician,
       },
+      { page: 'patient', path: '/console/patients/pt-7', cookie: clinician },
       { page: 'audit', path: '/console/audit', cookie: admin },
     ];
     const figures: ConsolePageFigure[] = [];

@@ -20,6 +20,7 @@ import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
+import { DynamoPatientRecords } from '../../shared/adapters/dynamodb/patient-records';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
@@ -175,6 +176,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     replies: consoleReplies,
     reviews: consoleReplies,
     missed: new DynamoMissedCheckinStore(consoleDb, tableName),
+    patients: new DynamoPatientRecords(consoleDb, tableName),
     bookings: new DynamoBookingStore(consoleDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(consoleDb, tableName),
     audit: new DynamoAuditLog(consoleDb, tableName),

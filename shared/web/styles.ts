@@ -171,6 +171,14 @@ export const CONSOLE_STYLE = [
   '.protocol{border-left:.375rem solid #0b3d6b;background:#eef3f9;padding:.75rem 1rem;margin:0 0 1.5rem}',
   '.inline-fields{display:grid;gap:.5rem;grid-template-columns:repeat(2,minmax(0,1fr));margin:0 0 1rem}',
   'td,th{overflow-wrap:anywhere}',
+  '.charts{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr))}',
+  '.chart{margin:0 0 1.5rem}',
+  '.chart svg{display:block;height:auto;max-width:100%;margin:0 0 .5rem}',
+  '.chart figcaption{margin:0 0 .5rem}',
+  '.timeline{padding-left:1.25rem}',
+  '.timeline li{margin:0 0 .5rem}',
+  '.pager{display:flex;flex-wrap:wrap;gap:1rem;margin:0 0 1.5rem}',
+  '.pager a{display:inline-block;min-height:2.75rem;padding:.625rem 0}',
   'input[type="date"]{display:block;min-height:2.75rem;margin:0 0 1rem;padding:.5rem .75rem;border:2px solid #6b7785;border-radius:.5rem;background:#fff;color:#1f2933}',
 ].join('\n');
 

@@ -6,6 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
+import { samplePatientPageHtml } from '../support/patient-page-sample';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ZONE = 'America/New_York';
@@ -269,6 +270,32 @@ describe('staff console in a real browser', () => {
     expect(today).toContain(PATIENT.firstName);
     expect(today).toMatch(/Same-day check-in: sent: [^·]+ · answered/);
     expect(today).not.toMatch(/chest pain|self-harm|mood/i);
+    // The patient page: sessions and message status, that a check-in was answered; no answers, alerts or chart.
+    expect((await page.goto(`${runtime.url}/console/patients/p-console-1`))?.status()).toBe(200);
+    const patient = (await page.locator('main').textContent()) ?? '';
+    expect(patient).toContain(PATIENT.firstName);
+    expect(patient).toMatch(/same-day check-in answered/i);
+    expect(patient).not.toMatch(/chest pain|self-harm|urgent|PHQ-9/i);
+    expect(await page.locator('svg').count()).toBe(0);
+  });
+
+  it("finds a patient by the clinic's id and shows the alert and the urgent reply on the timeline", async () => {
+    const page = await (await context()).newPage();
+    await signIn(page, '/console/patients', 'clinician@example.org');
+    await page.locator('#patient-id').fill('p-console-2');
+    await Promise.all([
+      page.waitForURL(/\/console\/patients\/p-console-2$/),
+      page.getByRole('button', { name: 'Open' }).click(),
+    ]);
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain(PATIENT.firstName);
+    expect(text).toMatch(/Urgent alert: /);
+    expect(text).toMatch(/Same-day check-in reply: urgent/i);
+    await page.getByRole('link', { name: 'Open the alert' }).click();
+    await page.waitForURL(new RegExp(`/console/alerts/${secondAlert}$`));
+    const unknown = await page.goto(`${runtime.url}/console/patients/nobody-here`);
+    expect(unknown?.status()).toBe(404);
+    expect((await page.locator('main').textContent()) ?? '').toContain('No booking has the patient id');
   });
 
   it('signs out of the console and the provider, so the next person must sign in again', async () => {
@@ -322,6 +349,8 @@ describe('console accessibility (axe-core)', () => {
       '/console/review',
       `/console/replies/console-3/${reviewReply}`,
       '/console/today',
+      '/console/patients',
+      '/console/patients/p-console-1',
     ]) {
       await page.goto(`${runtime.url}${path}`);
       found[path] = await axeViolations(page);
@@ -333,6 +362,9 @@ describe('console accessibility (axe-core)', () => {
     const admin = await (await context({ bypassCSP: true })).newPage();
     await signIn(admin, '/console/audit', 'admin@example.org');
     found.audit = await axeViolations(admin);
+    // A patient page with both charts (the local patients have no screener answers).
+    await page.setContent(samplePatientPageHtml());
+    found.charts = await axeViolations(page);
     expect(found).toEqual({
       '/console': [],
       '/console/alerts': [],
@@ -340,6 +372,9 @@ describe('console accessibility (axe-core)', () => {
       [`/console/alerts/${firstAlert}`]: [],
       '/console/review': [],
       '/console/today': [],
+      '/console/patients': [],
+      '/console/patients/p-console-1': [],
+      charts: [],
       [`/console/replies/console-3/${reviewReply}`]: [],
       notFound: [],
       signedOut: [],

@@ -4,6 +4,7 @@ import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
+import { DynamoPatientRecords } from '../../shared/adapters/dynamodb/patient-records';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import type { ConsoleDeps } from '../../shared/domain/console/access';
@@ -25,6 +26,7 @@ export function dynamoConsoleDeps(
     replies,
     reviews: replies,
     missed: new DynamoMissedCheckinStore(db, tableName),
+    patients: new DynamoPatientRecords(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),

@@ -36,6 +36,7 @@ import { digestStores } from '../dynamodb/digest-queue';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
+import { DynamoPatientRecords } from '../dynamodb/patient-records';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../dynamodb/staff-session-store';
@@ -98,6 +99,7 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
     replies: replyStore,
     reviews: replyStore,
     missed: new DynamoMissedCheckinStore(db, tableName),
+    patients: new DynamoPatientRecords(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),

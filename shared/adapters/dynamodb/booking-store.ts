@@ -11,15 +11,23 @@ import type { BookingRecord } from '../../domain/booking-record';
 import type { BookingBatch, BookingDays } from '../../domain/console/ports';
 import type { BookingStore } from '../../domain/ports';
 import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll } from './client';
+import { patientKey } from './screener-history';
 
 const key = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'BOOKING' });
+
+/** A booking's entry in its patient's partition (the console's patient page): one per booking, rewritten on save. */
+export const patientBookingKey = (patientId: string, bookingId: string) => ({
+  pk: patientKey(patientId),
+  sk: `BOOKING#${bookingId}`,
+});
 
 /**
  * Bookings on the single table: one item per booking, written under an
  * optimistic lock. Given the clinic's time zone, each booking is also listed
  * under its session day there (the console's Today page), in the same write.
  * A patient's sessions in a few days are found through those day lists
- * (the index holds whole items), so no second write per booking is needed.
+ * (the index holds whole items); the console's patient page finds all of a
+ * patient's bookings through an entry in the patient's partition.
  */
 export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDays {
   constructor(
@@ -88,6 +96,21 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
   }
 
   async save(record: BookingRecord, expectedRevision: number | undefined): Promise<'saved' | 'conflict'> {
+    // The patient's entry first: a save that then conflicts is retried and writes it again, while an entry
+    // written after the booking could be lost with a crash in between (the page skips a booking not found).
+    const patientId = record.booking?.patient.id;
+    if (patientId) {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...patientBookingKey(patientId, record.bookingId),
+            bookingId: record.bookingId,
+            startsAt: record.booking?.session.startsAt,
+          },
+        }),
+      );
+    }
     try {
       await this.db.send(
         new PutCommand({

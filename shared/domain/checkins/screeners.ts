@@ -17,14 +17,14 @@ export type Phq9Score = ScreenerScore<Phq9Band>;
 export type Gad7Score = ScreenerScore<Gad7Band>;
 
 /** The lowest total of each band; a total belongs to the last band whose floor it reaches. */
-const PHQ9_FLOORS: readonly (readonly [Phq9Band, number])[] = [
+export const PHQ9_FLOORS: readonly (readonly [Phq9Band, number])[] = [
   ['minimal', 0],
   ['mild', 5],
   ['moderate', 10],
   ['moderately-severe', 15],
   ['severe', 20],
 ];
-const GAD7_FLOORS: readonly (readonly [Gad7Band, number])[] = [
+export const GAD7_FLOORS: readonly (readonly [Gad7Band, number])[] = [
   ['minimal', 0],
   ['mild', 5],
   ['moderate', 10],

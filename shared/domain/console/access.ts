@@ -1,6 +1,14 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import type { AlertStore, BookingStore, Clock, Log, MessageLog, ReplyStore } from '../ports';
-import type { AuditAction, AuditLog, BookingBatch, BookingDays, MissedList, ReviewList } from './ports';
+import type {
+  AuditAction,
+  AuditLog,
+  BookingBatch,
+  BookingDays,
+  MissedList,
+  PatientRecords,
+  ReviewList,
+} from './ports';
 import { type ConsoleArea, mayUse, type RequestOrigin, type Staff } from './staff';
 
 /*
@@ -23,6 +31,8 @@ export interface ConsoleDeps {
   reviews: ReviewList;
   /** Missed check-ins until someone marks them reviewed. */
   missed: MissedList;
+  /** A patient's bookings and screener totals (the patient page). */
+  patients: PatientRecords;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;

@@ -107,3 +107,20 @@ export interface BookingDays {
   /** The bookings whose session starts on `day` (clinic zone, `2026-11-29`), by start time, at most `limit`. */
   sessionsOn(day: string, limit: number): Promise<BookingRecord[]>;
 }
+
+/** One reply's screener totals, as the patient page charts them. */
+export interface ScreenerPoint {
+  at: string;
+  bookingId: string;
+  replyId: string;
+  phq9?: number;
+  gad7?: number;
+}
+
+/** What is kept in a patient's own partition: an entry per booking, and the screener totals. */
+export interface PatientRecords {
+  /** The patient's bookings (id, and start when known), at most `limit`. */
+  bookingsOf(patientId: string, limit: number): Promise<{ bookingId: string; startsAt?: string }[]>;
+  /** The patient's latest `limit` screener totals, oldest first. */
+  screenerSeries(patientId: string, limit: number): Promise<ScreenerPoint[]>;
+}

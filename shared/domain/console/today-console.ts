@@ -39,7 +39,7 @@ export interface TodayView {
   days: { day: string; sessions: SessionRow[] }[];
 }
 
-function messageStatus(
+export function messageStatus(
   kind: MessageKind,
   record: BookingRecord,
   log: MessageLogEntry[],

@@ -11,6 +11,7 @@ import {
   showReply,
 } from '../../domain/console/alerts-console';
 import { listAudit } from '../../domain/console/audit-console';
+import { findPatient, showPatient } from '../../domain/console/patient-console';
 import type { IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
 import { listReview, markMissedReviewed, markReviewed } from '../../domain/console/review-console';
 import {
@@ -41,6 +42,7 @@ import {
   sealCookie,
   setCookie,
 } from './cookies';
+import { PatientPage, PatientSearchPage, patientConsolePath } from './patient-page';
 import { ConsoleReplyPage } from './reply-page';
 import { ReviewPage } from './review-page';
 import { TodayPage } from './today-page';
@@ -374,6 +376,32 @@ export async function handleConsoleRequest(
     const result = await markReviewed(deps, staffRequest, replyRoute[1] ?? '', replyRoute[2] ?? '');
     return result.ok ? redirect('/console/review?done=reviewed') : refused(result);
   }
+  if (path === '/console/patients' && method !== 'POST') {
+    const id = query.get('id')?.trim();
+    if (id) return redirect(patientConsolePath(id.slice(0, 128)));
+    const result = await findPatient(deps, staffRequest);
+    return result.ok ? page(200, <PatientSearchPage viewer={viewer} clinic={clinic} />) : refused(result);
+  }
+  const patientRoute = /^\/console\/patients\/([^/]{1,400})$/.exec(path);
+  if (patientRoute && method !== 'POST') {
+    const patientId = decodedSegment(patientRoute[1] ?? '');
+    if (patientId === undefined || patientId.length > 128) {
+      return message(404, 'Not found', ['There is nothing at this address.'], viewer);
+    }
+    const pageNumber = Number(query.get('page') ?? '1');
+    const result = await showPatient(
+      deps,
+      staffRequest,
+      patientId,
+      Number.isInteger(pageNumber) && pageNumber >= 1 && pageNumber <= 1000 ? pageNumber : 1,
+    );
+    if (!result.ok && result.reason === 'not-found') {
+      return page(404, <PatientSearchPage viewer={viewer} clinic={clinic} notFound={patientId} />);
+    }
+    return result.ok
+      ? page(200, <PatientPage viewer={viewer} clinic={clinic} view={result.value} />)
+      : refused(result);
+  }
   const missedRoute = /^\/console\/missed\/([A-Za-z0-9_.:-]{1,128})\/([a-z-]{1,32})\/reviewed$/.exec(path);
   if (missedRoute && method === 'POST' && isCheckinKind(missedRoute[2] ?? '')) {
     const kind = missedRoute[2] as Parameters<typeof markMissedReviewed>[3];
@@ -381,6 +409,15 @@ export async function handleConsoleRequest(
     return result.ok ? redirect('/console/review?done=reviewed') : refused(result);
   }
   return message(404, 'Not found', ['There is nothing at this address.'], viewer);
+}
+
+/** A path segment decoded (`%20` and the like), or undefined when it is not valid percent-encoding. */
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Only a console path of ours is a place to come back to after signing in (no open redirect). */

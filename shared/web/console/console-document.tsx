@@ -13,6 +13,7 @@ export interface ConsoleViewer {
 const NAV: readonly { area: ConsoleArea; href: string; label: string }[] = [
   { area: 'home', href: '/console', label: 'Overview' },
   { area: 'today', href: '/console/today', label: 'Today' },
+  { area: 'patient', href: '/console/patients', label: 'Patients' },
   { area: 'alerts', href: '/console/alerts', label: 'Alerts' },
   { area: 'review', href: '/console/review', label: 'Review' },
   { area: 'audit', href: '/console/audit', label: 'Audit' },

@@ -9,7 +9,7 @@ import { Outside } from '../components';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer } from './console-document';
 
-const MESSAGE_LABELS: Readonly<Record<MessageKind, string>> = {
+export const MESSAGE_LABELS: Readonly<Record<MessageKind, string>> = {
   'prep-instructions': 'Preparation instructions',
   'prep-reminder': 'Reminder the day before',
   'prep-day-of': 'Reminder on the day',
@@ -18,7 +18,7 @@ const MESSAGE_LABELS: Readonly<Record<MessageKind, string>> = {
   'checkin-week': 'One-week check-in',
 };
 
-const TREATMENTS: Readonly<Record<Treatment, string>> = {
+export const TREATMENT_LABELS: Readonly<Record<Treatment, string>> = {
   'iv-ketamine': 'IV ketamine',
   'im-ketamine': 'IM ketamine',
   'esketamine-nasal': 'Esketamine nasal spray',
@@ -71,7 +71,7 @@ function SessionCard(props: { row: SessionRow; timeZone: string }): VNode {
         {status === 'cancelled' ? ' (cancelled)' : ''}
       </h3>
       <p class="meta">
-        {TREATMENTS[booking.session.treatment]}, {booking.session.durationMinutes} min
+        {TREATMENT_LABELS[booking.session.treatment]}, {booking.session.durationMinutes} min
         {booking.session.location ? (
           <>
             {' · '}
