@@ -17,11 +17,12 @@ export interface Prices {
     alarmPerMonth: number;
     customMetricPerMonth: number;
     logIngestionPerGb: number;
+    vendedLogIngestionPerGb: number;
   };
   kms: { source: string; keyPerMonth: number };
   secretsManager: { source: string; secretPerMonth: number };
   wafv2: { source: string; webAclPerMonth: number; rulePerMonth: number; requestPerMillion: number };
-  cloudfront: { source: string; httpsRequestPerMillion: number };
+  cloudfront: { source: string; httpsRequestPerMillion: number; logBytesPerRequest: number };
   latencyAssumptionsMs: { dynamodb: number; scheduler: number; ses: number; sns: number };
   lambdaPlatformLogBytesPerInvocation: number;
 }
@@ -36,7 +37,14 @@ const perMillion = (count: number, price: number) => (count * price) / 1_000_000
  * What the optional edge (config `protection.edge`) deploys that bills by the month; the infra test holds it to
  * the edge stack's template.
  */
-export const EDGE_SHAPE = { webAcls: 1, webAclRules: 2, kmsKeys: 1, secrets: 1, secretReplicas: 1 } as const;
+export const EDGE_SHAPE = {
+  webAcls: 1,
+  webAclRules: 3,
+  kmsKeys: 1,
+  secrets: 1,
+  secretReplicas: 1,
+  alarms: 1,
+} as const;
 
 /** The resources of a deployment that bill by the month, counted from its templates. */
 export interface DeployedResources {
@@ -50,6 +58,44 @@ export interface DeployedResources {
   source: string;
 }
 
+/** A synthesized template, as far as the bench reads it. */
+export interface CfnTemplate {
+  Resources?: Record<
+    string,
+    { Type: string; Properties?: { ReplicaRegions?: unknown[]; Rules?: unknown[] } }
+  >;
+}
+
+/** The resources that bill by the month in the given templates. */
+export function countDeployedResources(templates: readonly CfnTemplate[]): DeployedResources {
+  const counts = {
+    kmsKeys: 0,
+    secrets: 0,
+    secretReplicas: 0,
+    alarms: 0,
+    webAcls: 0,
+    webAclRules: 0,
+    distributions: 0,
+    source: 'templates',
+  };
+  for (const template of templates) {
+    for (const resource of Object.values(template.Resources ?? {})) {
+      if (resource.Type === 'AWS::KMS::Key') counts.kmsKeys++;
+      if (resource.Type === 'AWS::SecretsManager::Secret') {
+        counts.secrets++;
+        counts.secretReplicas += resource.Properties?.ReplicaRegions?.length ?? 0;
+      }
+      if (resource.Type === 'AWS::CloudWatch::Alarm') counts.alarms++;
+      if (resource.Type === 'AWS::WAFv2::WebACL') {
+        counts.webAcls++;
+        counts.webAclRules += resource.Properties?.Rules?.length ?? 0;
+      }
+      if (resource.Type === 'AWS::CloudFront::Distribution') counts.distributions++;
+    }
+  }
+  return counts;
+}
+
 /** What the optional edge adds to a month, fixed, and per million requests. */
 export function edgeMonthly(p: Prices) {
   return {
@@ -57,9 +103,19 @@ export function edgeMonthly(p: Prices) {
       EDGE_SHAPE.webAcls * p.wafv2.webAclPerMonth +
       EDGE_SHAPE.webAclRules * p.wafv2.rulePerMonth +
       EDGE_SHAPE.kmsKeys * p.kms.keyPerMonth +
-      (EDGE_SHAPE.secrets + EDGE_SHAPE.secretReplicas) * p.secretsManager.secretPerMonth,
-    perMillionRequestsUsd: p.wafv2.requestPerMillion + p.cloudfront.httpsRequestPerMillion,
+      (EDGE_SHAPE.secrets + EDGE_SHAPE.secretReplicas) * p.secretsManager.secretPerMonth +
+      EDGE_SHAPE.alarms * p.cloudwatch.alarmPerMonth,
+    perMillionRequestsUsd: edgePerMillionRequests(p),
   };
+}
+
+/** The edge's cost of a million requests: WAF, CloudFront, and the WAF and access log lines they write. */
+function edgePerMillionRequests(p: Prices): number {
+  return (
+    p.wafv2.requestPerMillion +
+    p.cloudfront.httpsRequestPerMillion +
+    (1_000_000 * p.cloudfront.logBytesPerRequest * p.cloudwatch.vendedLogIngestionPerGb) / 1024 ** 3
+  );
 }
 
 /** Infrastructure, email and SMS cost of 1,000 sessions, each line itemised (edge requests when it is on). */
@@ -76,9 +132,7 @@ export function costPer1000Sessions(s: SessionCounts, p: Prices, edge = false) {
     lambdaRequestsUsd: n * perMillion(s.lambdaInvocations, p.lambda.requestPerMillion),
     lambdaDurationUsd: n * gbSeconds * p.lambda.arm64GbSecond,
     apiGatewayUsd: n * perMillion(s.httpRequests, p.apiGatewayHttp.requestPerMillion),
-    edgeRequestsUsd: edge
-      ? n * perMillion(s.httpRequests, p.wafv2.requestPerMillion + p.cloudfront.httpsRequestPerMillion)
-      : 0,
+    edgeRequestsUsd: edge ? n * perMillion(s.httpRequests, edgePerMillionRequests(p)) : 0,
     logIngestionUsd: (n * s.logBytes * p.cloudwatch.logIngestionPerGb) / 1024 ** 3,
   };
   const infrastructureUsd = Object.values(lines).reduce((a, b) => a + b, 0);

@@ -5,7 +5,15 @@ import { measureAlertLatency, measureAlertLatencyViaRuntime } from './alert-late
 import { type BundleFigure, measureBundles } from './bundles';
 import { measureConsolePages } from './console';
 import { measureIngestion } from './ingestion';
-import { costPer1000Sessions, type DeployedResources, edgeMonthly, fixedMonthly, loadPrices } from './prices';
+import {
+  type CfnTemplate,
+  costPer1000Sessions,
+  countDeployedResources,
+  type DeployedResources,
+  edgeMonthly,
+  fixedMonthly,
+  loadPrices,
+} from './prices';
 import { countIdleRuns, countSession, round } from './session';
 
 /**
@@ -64,51 +72,26 @@ function machine() {
   };
 }
 
-/** KMS keys, secrets and alarms of the synthesized app, read from cdk.out. */
+/** What bills by the month in the synthesized app, read from cdk.out. */
 function deployedResources(): DeployedResources {
   const dir = path.join(ROOT, 'cdk.out');
-  const counts = {
-    kmsKeys: 0,
-    secrets: 0,
-    secretReplicas: 0,
-    alarms: 0,
-    webAcls: 0,
-    webAclRules: 0,
-    distributions: 0,
-  };
-  if (!existsSync(dir))
+  if (!existsSync(dir)) {
     return {
-      ...counts,
+      ...countDeployedResources([]),
       kmsKeys: 2,
       secrets: 1,
       alarms: 21,
       source: 'assumed (no cdk.out: run npm run synth)',
     };
-  let newest = 0;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.template.json'))) {
-    const full = path.join(dir, file);
-    newest = Math.max(newest, statSync(full).mtimeMs);
-    const template = JSON.parse(readFileSync(full, 'utf8')) as {
-      Resources?: Record<
-        string,
-        { Type: string; Properties?: { ReplicaRegions?: unknown[]; Rules?: unknown[] } }
-      >;
-    };
-    for (const resource of Object.values(template.Resources ?? {})) {
-      if (resource.Type === 'AWS::KMS::Key') counts.kmsKeys++;
-      if (resource.Type === 'AWS::SecretsManager::Secret') {
-        counts.secrets++;
-        counts.secretReplicas += resource.Properties?.ReplicaRegions?.length ?? 0;
-      }
-      if (resource.Type === 'AWS::CloudWatch::Alarm') counts.alarms++;
-      if (resource.Type === 'AWS::WAFv2::WebACL') {
-        counts.webAcls++;
-        counts.webAclRules += resource.Properties?.Rules?.length ?? 0;
-      }
-      if (resource.Type === 'AWS::CloudFront::Distribution') counts.distributions++;
-    }
   }
-  return { ...counts, source: `cdk.out/*.template.json (synthesized ${new Date(newest).toISOString()})` };
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.template.json'))
+    .map((f) => path.join(dir, f));
+  const newest = Math.max(0, ...files.map((f) => statSync(f).mtimeMs));
+  return {
+    ...countDeployedResources(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CfnTemplate)),
+    source: `cdk.out/*.template.json (synthesized ${new Date(newest).toISOString()})`,
+  };
 }
 
 async function section<T>(name: string, run: () => Promise<T>): Promise<T | { error: string }> {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { awsCheckinDeps } from '../shared/adapters/aws/composition';
-import { cameThroughEdge, NOT_THROUGH_EDGE } from '../shared/contracts/edge';
-import { edgeOriginProofFromEnv } from '../shared/contracts/env';
+import { awsCheckinDeps, awsOriginProof } from '../shared/adapters/aws/composition';
+import { edgeVerdict, NOT_THROUGH_EDGE, type OriginProofSource } from '../shared/contracts/edge';
+import { METRIC } from '../shared/contracts/metrics';
 import type { StaffLinkDeps } from '../shared/domain/alerts/staff-links';
 import type { CheckinDeps } from '../shared/domain/checkins/checkin';
 import { handleLinkRequest } from '../shared/web/patient/patient-link';
@@ -13,9 +13,13 @@ import { handleStaffLinkRequest } from '../shared/web/staff/staff-link';
  * the older staff links `GET|POST /a/{token}` and `GET /r/{token}`, which
  * redirect to the console.
  */
-export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps, edgeOriginProof?: string) {
+export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps, edge?: OriginProofSource) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (!cameThroughEdge(event.headers, edgeOriginProof)) {
+    const verdict = edgeVerdict(event.headers, await edge?.accepted());
+    if (verdict !== 'through') {
+      // A stale proof means CloudFront and the functions disagree (alarmed); a missing one, a direct caller.
+      deps.metrics.count(verdict === 'stale' ? METRIC.edgeProofStale : METRIC.edgeProofMissing);
+      deps.log.warn('request refused: it did not come through the edge', { verdict, route: event.routeKey });
       deps.metrics.flush();
       return { ...NOT_THROUGH_EDGE };
     }
@@ -54,6 +58,6 @@ export function createCheckinHttpHandler(deps: CheckinDeps & StaffLinkDeps, edge
 let live: ReturnType<typeof createCheckinHttpHandler> | undefined;
 
 export const handler = (event: APIGatewayProxyEventV2) => {
-  live ??= createCheckinHttpHandler(awsCheckinDeps(), edgeOriginProofFromEnv());
+  live ??= createCheckinHttpHandler(awsCheckinDeps(), awsOriginProof());
   return live(event);
 };

@@ -1,16 +1,20 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { awsConsoleDeps } from '../shared/adapters/aws/composition';
-import { cameThroughEdge, NOT_THROUGH_EDGE, requesterIp } from '../shared/contracts/edge';
-import { edgeOriginProofFromEnv } from '../shared/contracts/env';
+import { awsConsoleDeps, awsOriginProof } from '../shared/adapters/aws/composition';
+import { edgeVerdict, NOT_THROUGH_EDGE, type OriginProofSource, requesterIp } from '../shared/contracts/edge';
 import { type ConsoleAppDeps, handleConsoleRequest } from '../shared/web/console/console-app';
 
 /**
  * HTTP API target for the staff console, `/console` and below: sign-in
  * through Cognito, the session cookie, CSRF, pages and staff actions.
  */
-export function createConsoleHttpHandler(deps: ConsoleAppDeps, edgeOriginProof?: string) {
+export function createConsoleHttpHandler(deps: ConsoleAppDeps, edge?: OriginProofSource) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (!cameThroughEdge(event.headers, edgeOriginProof)) return { ...NOT_THROUGH_EDGE };
+    const accepted = await edge?.accepted();
+    const verdict = edgeVerdict(event.headers, accepted);
+    if (verdict !== 'through') {
+      deps.log.warn('request refused: it did not come through the edge', { verdict });
+      return { ...NOT_THROUGH_EDGE };
+    }
     const body =
       event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     // HTTP API v2 hands cookies over apart from the headers.
@@ -22,7 +26,8 @@ export function createConsoleHttpHandler(deps: ConsoleAppDeps, edgeOriginProof?:
       headers: { ...event.headers, cookie },
       ...(body ? { body } : {}),
       origin: {
-        ip: requesterIp(event.headers, event.requestContext.http.sourceIp, edgeOriginProof !== undefined),
+        // CloudFront's viewer address only when the proof was checked (never on a request that skipped it).
+        ip: requesterIp(event.headers, event.requestContext.http.sourceIp, accepted !== undefined),
         userAgent: event.requestContext.http.userAgent,
         requestId: event.requestContext.requestId,
       },
@@ -39,6 +44,6 @@ export function createConsoleHttpHandler(deps: ConsoleAppDeps, edgeOriginProof?:
 let live: ReturnType<typeof createConsoleHttpHandler> | undefined;
 
 export const handler = (event: APIGatewayProxyEventV2) => {
-  live ??= createConsoleHttpHandler(awsConsoleDeps(), edgeOriginProofFromEnv());
+  live ??= createConsoleHttpHandler(awsConsoleDeps(), awsOriginProof());
   return live(event);
 };

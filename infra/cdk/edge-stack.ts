@@ -29,7 +29,11 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { EDGE_ORIGIN_HEADER, EDGE_VIEWER_ADDRESS_HEADER } from '../../shared/contracts/edge';
+import {
+  EDGE_ORIGIN_HEADER,
+  EDGE_PROOF_GENERATION_HEADER,
+  EDGE_VIEWER_ADDRESS_HEADER,
+} from '../../shared/contracts/edge';
 import { serviceKey } from './constructs/service-key';
 import { departDeliberately } from './deliberate-choices';
 
@@ -40,6 +44,10 @@ export interface EdgeSettings {
   readonly originDomain: string;
   readonly requestsPerIpPer5Minutes: number;
   readonly countries: readonly string[];
+  /** Raised after a new origin proof is put, so CloudFront reads it again (README "Optional edge"). */
+  readonly originProofGeneration: number;
+  /** The clinic's phone, for the refusal pages. */
+  readonly clinicPhone: string;
 }
 
 export interface EdgeStackProps extends StackProps {
@@ -68,10 +76,21 @@ const ACCESS_LOG_FIELDS = [
   'time-taken',
 ];
 
-/** What a client over its rate budget reads: it may be a patient, so the crisis lines come first. */
-const RATE_LIMITED_BODY =
-  'Too many requests from this network. Please wait a few minutes and try again.\n' +
-  'If you are in crisis, call or text 988 (Suicide & Crisis Lifeline). In an emergency, call 911.\n';
+/** The crisis lines every refusal ends with: whoever is refused may be a patient in crisis. */
+function crisisLines(clinicPhone: string): string {
+  return (
+    'If you are in crisis, call or text 988 (Suicide & Crisis Lifeline). In an emergency, call 911.\n' +
+    `To reach the clinic, call ${clinicPhone}.\n` +
+    'Si está en crisis, llame o envíe un mensaje de texto al 988. En una emergencia, llame al 911.\n'
+  );
+}
+
+/** The label namespace of AWS's common rule set; its body-size rule only counts (our functions cap bodies). */
+const COMMON_RULES_LABELS = 'awswaf:managed:aws:core-rule-set:';
+const COMMON_RULES_SIZE_LABEL = `${COMMON_RULES_LABELS}SizeRestrictions_Body`;
+
+/** Error answers CloudFront would keep (10 s by default, across users: cookies are no key); the rest it never caches. */
+const UNCACHED_ERRORS = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
 
 /**
  * The optional edge (config `protection.edge`): CloudFront on the clinic's link domain in front of the API's
@@ -117,7 +136,8 @@ export class EdgeStack extends Stack {
         id: ruleId,
         reason:
           'Only proves a request passed the web ACL; every request still needs a signed link or a console ' +
-          'session. CloudFront reads it at deploy, so it changes by redeploying both stacks (README "Optional edge").',
+          'session. CloudFront reads it at deploy, so an operator rotates it: put a new value (the functions take ' +
+          'current and previous), then raise protection.originProofGeneration and deploy (README "Optional edge").',
       });
     }
 
@@ -128,7 +148,24 @@ export class EdgeStack extends Stack {
       defaultAction: { allow: {} },
       visibilityConfig: visibility('firewall'),
       customResponseBodies: {
-        'rate-limited': { contentType: 'TEXT_PLAIN', content: RATE_LIMITED_BODY },
+        'rate-limited': {
+          contentType: 'TEXT_PLAIN',
+          content: `Too many requests from this network. Please wait a few minutes and try again.\n${crisisLines(edge.clinicPhone)}`,
+        },
+        refused: {
+          contentType: 'TEXT_PLAIN',
+          content: `This request was refused. Please open the link from your clinic's message again.\n${crisisLines(edge.clinicPhone)}`,
+        },
+      },
+      // What WAF logs of bodies (patients' notes), query strings (sign-in codes) and cookies (sessions), rule
+      // match details included: substituted. Paths are redacted by the logging configuration below.
+      dataProtectionConfig: {
+        dataProtections: ['BODY', 'QUERY_STRING', 'SINGLE_COOKIE'].map((fieldType) => ({
+          field: { fieldType },
+          action: 'SUBSTITUTION',
+          excludeRuleMatchDetails: false,
+          excludeRateBasedDetails: false,
+        })),
       },
       rules: [
         {
@@ -145,18 +182,34 @@ export class EdgeStack extends Stack {
           visibilityConfig: visibility('per-ip-rate'),
         },
         {
+          // Counts and labels only: its own block would be WAF's bare 403, which the next rule replaces with one
+          // that carries the crisis lines.
           name: 'aws-common-rules',
           priority: 1,
-          overrideAction: { none: {} },
+          overrideAction: { count: {} },
           statement: {
-            managedRuleGroupStatement: {
-              vendorName: 'AWS',
-              name: 'AWSManagedRulesCommonRuleSet',
-              // Its 8 KB body cap would block booking webhooks (64 KB); the functions answer 413 at their own caps.
-              ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
-            },
+            managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' },
           },
           visibilityConfig: visibility('aws-common-rules'),
+        },
+        {
+          name: 'aws-common-rules-block',
+          priority: 2,
+          action: { block: { customResponse: { responseCode: 403, customResponseBodyKey: 'refused' } } },
+          statement: {
+            andStatement: {
+              statements: [
+                { labelMatchStatement: { scope: 'NAMESPACE', key: COMMON_RULES_LABELS } },
+                // Bodies over 8 KB only count: the functions answer 413 at their own caps.
+                {
+                  notStatement: {
+                    statement: { labelMatchStatement: { scope: 'LABEL', key: COMMON_RULES_SIZE_LABEL } },
+                  },
+                },
+              ],
+            },
+          },
+          visibilityConfig: visibility('aws-common-rules-block'),
         },
       ],
     });
@@ -184,7 +237,12 @@ export class EdgeStack extends Stack {
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [OriginSslPolicy.TLS_V1_2],
       readTimeout: Duration.seconds(30),
-      customHeaders: { [EDGE_ORIGIN_HEADER]: originSecret.secretValue.unsafeUnwrap() },
+      customHeaders: {
+        [EDGE_ORIGIN_HEADER]: originSecret.secretValue.unsafeUnwrap(),
+        // CloudFormation resolves the proof again only when the distribution changes: raising the generation
+        // after a new value is put makes it change (README "Optional edge").
+        [EDGE_PROOF_GENERATION_HEADER]: String(edge.originProofGeneration),
+      },
     });
     // Everything the functions read (cookies, query, the few headers they use) and the viewer's address for
     // the audit; never the Host header, which must stay the API's custom domain.
@@ -218,8 +276,10 @@ export class EdgeStack extends Stack {
         // Every answer is personal or a form with a CSRF token: nothing may be cached.
         cachePolicy: CachePolicy.CACHING_DISABLED,
         originRequestPolicy: forwardToApi,
-        compress: true,
+        // Nothing is cached, so nothing would be compressed; pages with CSRF tokens stay uncompressed anyway.
+        compress: false,
       },
+      errorResponses: UNCACHED_ERRORS.map((httpStatus) => ({ httpStatus, ttl: Duration.seconds(0) })),
     });
     this.logAccess(key);
     departDeliberately(this.distribution, 'edge-logs-without-paths');
@@ -245,8 +305,9 @@ export class EdgeStack extends Stack {
    * ACCESS_LOG_FIELDS. cdk-nag's CFR3 reads only the legacy S3 logging property, hence its acknowledgement.
    */
   private logAccess(key: Key): void {
+    // Under /aws/vendedlogs/, so CloudWatch Logs' account-wide resource policy does not grow per log group.
     const accessLogs = new LogGroup(this, 'AccessLogs', {
-      logGroupName: `${this.stackName}-access`,
+      logGroupName: `/aws/vendedlogs/${this.stackName}-access`,
       encryptionKey: key,
       retention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -310,7 +371,7 @@ function edgeKey(stack: Stack): Key {
       conditions: {
         ArnLike: {
           'kms:EncryptionContext:aws:logs:arn': [
-            `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${stack.stackName}-*`,
+            `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/vendedlogs/${stack.stackName}-*`,
             `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:aws-waf-logs-${stack.stackName}`,
           ],
         },

@@ -56,6 +56,19 @@ function defineEdge(app: App, config: ClinicConfig, data: DataStack, env: Enviro
   if (!protection.edgeDomain || !protection.edgeCertificateArn || !protection.originDomain) {
     throw new Error('protection.edgeDomain, edgeCertificateArn and originDomain are required with the edge');
   }
+  // A regional API takes a certificate of its own region only; say so now rather than at deploy.
+  if (
+    env.region &&
+    protection.originCertificateArn &&
+    !protection.originCertificateArn.includes(`:acm:${env.region}:`)
+  ) {
+    throw new ClinicConfigError([
+      {
+        field: 'protection.originCertificateArn',
+        message: `must be a certificate in ${env.region}, the stack's region`,
+      },
+    ]);
+  }
   const edge = new EdgeStack(app, 'KetamineFollowupEdge', {
     env: { ...(env.account ? { account: env.account } : {}), region: 'us-east-1' },
     description:
@@ -66,6 +79,8 @@ function defineEdge(app: App, config: ClinicConfig, data: DataStack, env: Enviro
       originDomain: protection.originDomain,
       requestsPerIpPer5Minutes: protection.requestsPerIpPer5Minutes,
       countries: protection.countries,
+      originProofGeneration: protection.originProofGeneration,
+      clinicPhone: config.clinic.phone,
     },
     serviceRegion: data.region,
     serviceDataKeyAlias: data.keyAlias,

@@ -1,4 +1,4 @@
-import { Aspects, Aws, CfnOutput, type IAspect, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -138,9 +138,11 @@ export class ServiceStack extends Stack {
     // The stage's per-route budgets name the console's routes: they must exist first.
     this.checkin.stage.node.addDependency(...this.console.routes);
     if (props.edgeOriginSecretName) {
-      // Resolved by CloudFormation from this region's replica at deploy; the value never appears in the template.
-      const proof = SecretValue.secretsManager(props.edgeOriginSecretName).unsafeUnwrap();
-      for (const fn of [this.checkin.handler, this.console.handler]) fn.setEnv(ENV.edgeOriginProof, proof);
+      // The functions read the proof (its replica here, under the data key) at run time: current and previous,
+      // so a rotation never refuses a request, and the value is in no template or environment.
+      for (const fn of [this.checkin.handler, this.console.handler]) {
+        fn.bindSecretReadByName(ENV.edgeOriginSecret, props.edgeOriginSecretName, props.dataKey.key);
+      }
     }
     new CfnOutput(this, 'BookingPublisherRoleArn', {
       description:
@@ -179,6 +181,16 @@ export class ServiceStack extends Stack {
       alarmNamePrefix: this.stackName,
     });
     const ops = this.operations;
+    if (props.edgeOriginSecretName) {
+      ops.alarmOnServiceMetric(METRIC.edgeProofStale, {
+        name: 'edge-proof-stale',
+        description:
+          'The check-in function refused a request that carried an origin proof it does not take: CloudFront and ' +
+          'the functions disagree, so patients opening links get 403 (with the crisis lines). Usually a rotation ' +
+          'half done. First: compare the secret KetamineFollowupEdge-origin-proof (us-east-1 and its replica) ' +
+          'with the distribution, then redeploy the edge stack (README "Optional edge", rotating the proof).',
+      });
+    }
     ops.alarmOnQueue(this.ingestion.deliveryDlq, {
       name: 'booking-events-undelivered',
       description:

@@ -350,7 +350,7 @@ export const clinicConfigSchema = z.strictObject({
   /**
    * The optional edge in front of the API (DESIGN section 8): CloudFront with AWS WAF (a per-IP rate rule and
    * AWS's common rules), the API's default endpoint disabled. Deploy-time only; off by default (it costs about
-   * $7 a month, README "Optional edge").
+   * $9.80 a month, README "Optional edge").
    */
   protection: z._default(
     z
@@ -368,6 +368,8 @@ export const clinicConfigSchema = z.strictObject({
         requestsPerIpPer5Minutes: z._default(whole(100, 2_000_000), 1000),
         /** ISO country codes CloudFront serves; empty serves everywhere (patients travel). */
         countries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), []),
+        /** Raise by one after putting a new origin proof, so CloudFront is redeployed with it. */
+        originProofGeneration: z._default(whole(1, 1_000_000), 1),
       })
       .check(
         z.superRefine((p, ctx) => {
@@ -405,7 +407,7 @@ export const clinicConfigSchema = z.strictObject({
           }
         }),
       ),
-    { edge: false, requestsPerIpPer5Minutes: 1000, countries: [] },
+    { edge: false, requestsPerIpPer5Minutes: 1000, countries: [], originProofGeneration: 1 },
   ),
   /** Deploy-time settings for the operator; used by the CDK stack only. */
   operations: z.optional(

@@ -22,7 +22,7 @@ export const ENV = {
   oidcIssuer: 'OIDC_ISSUER',
   oidcClientId: 'OIDC_CLIENT_ID',
   oidcLogoutUrl: 'OIDC_LOGOUT_URL',
-  edgeOriginProof: 'EDGE_ORIGIN_PROOF',
+  edgeOriginSecret: 'EDGE_ORIGIN_SECRET',
 } as const;
 
 const required = z.string().check(z.minLength(1));
@@ -106,10 +106,10 @@ export function parseEnv<T extends z.ZodMiniType>(
 }
 
 /**
- * The origin-proof value requests must carry when the optional edge is on (config `protection.edge`); unset
- * without the edge, and then every request is taken.
+ * The name of the origin-proof secret whose value requests must carry when the optional edge is on (config
+ * `protection.edge`); unset without the edge, and then every request is taken.
  */
-export function edgeOriginProofFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env[ENV.edgeOriginProof];
+export function edgeOriginSecretFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[ENV.edgeOriginSecret];
   return value === undefined || value === '' ? undefined : value;
 }

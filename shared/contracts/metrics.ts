@@ -14,4 +14,8 @@ export const METRIC = {
   /** Reported by every sweep: alerts escalated as often as allowed and still not acknowledged. */
   alertsUnacknowledged: 'AlertsUnacknowledgedAfterEscalation',
   replyStoreFailures: 'ReplyStoreFailures',
+  /** Behind the edge: a request with an origin proof the functions no longer take (a rotation half done). */
+  edgeProofStale: 'EdgeProofStale',
+  /** Behind the edge: a request without the origin proof (someone calling the origin domain directly). */
+  edgeProofMissing: 'EdgeProofMissing',
 } as const;

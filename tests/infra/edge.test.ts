@@ -1,18 +1,30 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EDGE_SHAPE, edgeMonthly, fixedMonthly, loadPrices } from '../../bench/prices';
+import {
+  type CfnTemplate,
+  countDeployedResources,
+  EDGE_SHAPE,
+  edgeMonthly,
+  fixedMonthly,
+  loadPrices,
+} from '../../bench/prices';
 import cdkJson from '../../cdk.json';
 import clinicConfig from '../../config/clinic';
 import { controlTowerFailures } from '../../infra/cdk/control-tower';
 import { DELIBERATE_CHOICES } from '../../infra/cdk/deliberate-choices';
 import { defineFollowupApp } from '../../infra/cdk/followup-app';
 import { ClinicConfigError } from '../../shared/contracts/clinic-config';
-import { EDGE_ORIGIN_HEADER } from '../../shared/contracts/edge';
+import {
+  EDGE_ORIGIN_HEADER,
+  EDGE_PROOF_GENERATION_HEADER,
+  EDGE_VIEWER_ADDRESS_HEADER,
+} from '../../shared/contracts/edge';
 import { ENV } from '../../shared/contracts/env';
+import { METRIC } from '../../shared/contracts/metrics';
 
 const ACCOUNT = '123456789012';
 const OPTIONS = { env: { account: ACCOUNT, region: 'eu-west-1' } };
@@ -40,10 +52,6 @@ beforeAll(() => {
   service = Template.fromStack(stacks.service);
 });
 
-/** The secret's dynamic reference, as both regions resolve it at deploy. */
-const proofReference = (template: Template) =>
-  JSON.stringify(template.toJSON()).includes('{{resolve:secretsmanager:');
-
 describe('the optional edge (protection.edge)', () => {
   it('passes cdk-nag (AwsSolutions, HIPAA.Security) in all three stacks', () => {
     // The Validations plugin throws on any unacknowledged finding.
@@ -65,7 +73,7 @@ describe('the optional edge (protection.edge)', () => {
     const template = Template.fromStack(plain.service);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
     template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
-    expect(JSON.stringify(template.toJSON())).not.toContain(ENV.edgeOriginProof);
+    expect(JSON.stringify(template.toJSON())).not.toContain(ENV.edgeOriginSecret);
   });
 
   it('refuses a config that turns it on without its domains and certificates, naming each field', () => {
@@ -92,19 +100,38 @@ describe('the optional edge (protection.edge)', () => {
       Rules: [
         Match.objectLike({
           Name: 'per-ip-rate',
-          Action: { Block: { CustomResponse: Match.objectLike({ ResponseCode: 429 }) } },
+          Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rate-limited' } } },
           Statement: {
             RateBasedStatement: { Limit: 1000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 },
           },
         }),
+        // The managed rules only label; the next rule blocks what they found, with the crisis lines.
         Match.objectLike({
           Name: 'aws-common-rules',
-          OverrideAction: { None: {} },
+          OverrideAction: { Count: {} },
           Statement: {
-            ManagedRuleGroupStatement: Match.objectLike({
-              VendorName: 'AWS',
-              Name: 'AWSManagedRulesCommonRuleSet',
-            }),
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' },
+          },
+        }),
+        Match.objectLike({
+          Name: 'aws-common-rules-block',
+          Action: { Block: { CustomResponse: { ResponseCode: 403, CustomResponseBodyKey: 'refused' } } },
+          Statement: {
+            AndStatement: {
+              Statements: [
+                { LabelMatchStatement: { Scope: 'NAMESPACE', Key: 'awswaf:managed:aws:core-rule-set:' } },
+                {
+                  NotStatement: {
+                    Statement: {
+                      LabelMatchStatement: {
+                        Scope: 'LABEL',
+                        Key: 'awswaf:managed:aws:core-rule-set:SizeRestrictions_Body',
+                      },
+                    },
+                  },
+                },
+              ],
+            },
           },
         }),
       ],
@@ -112,8 +139,13 @@ describe('the optional edge (protection.edge)', () => {
     const acl = Object.values(edge.findResources('AWS::WAFv2::WebACL'))[0] as {
       Properties: { CustomResponseBodies: Record<string, { Content: string }> };
     };
-    // A refused patient still reads where to get help.
-    expect(acl.Properties.CustomResponseBodies['rate-limited']?.Content).toContain('988');
+    // A refused patient still reads where to get help, in English and Spanish, and the clinic's number.
+    for (const key of ['rate-limited', 'refused']) {
+      const body = acl.Properties.CustomResponseBodies[key]?.Content ?? '';
+      expect(body).toContain('988');
+      expect(body).toContain('llame al 911');
+      expect(body).toContain(EDGE_CONFIG.clinic.phone);
+    }
     edge.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         Aliases: ['c.example.org'],
@@ -127,6 +159,7 @@ describe('the optional edge (protection.edge)', () => {
           ViewerProtocolPolicy: 'https-only',
           // CachingDisabled: every answer is personal or carries a CSRF token.
           CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+          Compress: false,
         }),
         Origins: [
           Match.objectLike({
@@ -135,26 +168,78 @@ describe('the optional edge (protection.edge)', () => {
               OriginProtocolPolicy: 'https-only',
               OriginSSLProtocols: ['TLSv1.2'],
             }),
-            OriginCustomHeaders: [{ HeaderName: EDGE_ORIGIN_HEADER, HeaderValue: Match.anyValue() }],
           }),
         ],
       }),
     });
-    expect(proofReference(edge)).toBe(true);
   });
 
-  it('logs without paths, query strings, cookies or the proof (a link path is a credential)', () => {
+  it('sends the origin proof from the secret, and a generation that redeploys CloudFront when raised', () => {
+    const distribution = Object.values(edge.findResources('AWS::CloudFront::Distribution'))[0] as {
+      Properties: {
+        DistributionConfig: {
+          Origins: { OriginCustomHeaders: { HeaderName: string; HeaderValue: unknown }[] }[];
+          CustomErrorResponses: { ErrorCode: number; ErrorCachingMinTTL: number }[];
+        };
+      };
+    };
+    const headers = distribution.Properties.DistributionConfig.Origins[0]?.OriginCustomHeaders ?? [];
+    const secretId = Object.keys(edge.findResources('AWS::SecretsManager::Secret'))[0];
+    expect(headers.find((h) => h.HeaderName === EDGE_ORIGIN_HEADER)?.HeaderValue).toEqual({
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']],
+    });
+    expect(headers.find((h) => h.HeaderName === EDGE_PROOF_GENERATION_HEADER)?.HeaderValue).toBe('1');
+    const raised = defineFollowupApp(
+      newApp(),
+      { ...EDGE_CONFIG, protection: { ...PROTECTION, originProofGeneration: 2 } },
+      OPTIONS,
+    );
+    expect(JSON.stringify(Template.fromStack(raised.edge as Stack).toJSON())).toContain(
+      `{"HeaderName":"${EDGE_PROOF_GENERATION_HEADER}","HeaderValue":"2"}`,
+    );
+    // Error answers are never kept: CloudFront caches them 10 s by default, and cookies are not in the key.
+    const errors = distribution.Properties.DistributionConfig.CustomErrorResponses;
+    expect(errors.map((e) => e.ErrorCode)).toEqual([400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]);
+    for (const error of errors) expect(error.ErrorCachingMinTTL).toBe(0);
+  });
+
+  it('forwards cookies, query strings, the headers the functions read and the viewer address, never Host', () => {
+    const policy = Object.values(edge.findResources('AWS::CloudFront::OriginRequestPolicy'))[0] as {
+      Properties: {
+        OriginRequestPolicyConfig: {
+          CookiesConfig: { CookieBehavior: string };
+          QueryStringsConfig: { QueryStringBehavior: string };
+          HeadersConfig: { HeaderBehavior: string; Headers: string[] };
+        };
+      };
+    };
+    const config = policy.Properties.OriginRequestPolicyConfig;
+    expect(config.CookiesConfig.CookieBehavior).toBe('all');
+    expect(config.QueryStringsConfig.QueryStringBehavior).toBe('all');
+    expect(config.HeadersConfig.HeaderBehavior).toBe('whitelist');
+    expect(config.HeadersConfig.Headers).toContain(EDGE_VIEWER_ADDRESS_HEADER);
+    expect(config.HeadersConfig.Headers).toContain('content-type');
+    expect(config.HeadersConfig.Headers.map((h) => h.toLowerCase())).not.toContain('host');
+  });
+
+  it('logs without paths, query strings, cookies or bodies (a link path is a credential)', () => {
     const firewallLogging = Object.values(edge.findResources('AWS::WAFv2::LoggingConfiguration'))[0] as {
       Properties: { RedactedFields: object[] };
     };
     expect(firewallLogging.Properties.RedactedFields).toEqual(
-      expect.arrayContaining([
-        { UriPath: {} },
-        { QueryString: {} },
-        { SingleHeader: { Name: 'cookie' } },
-        { SingleHeader: { Name: EDGE_ORIGIN_HEADER } },
-      ]),
+      expect.arrayContaining([{ UriPath: {} }, { QueryString: {} }, { SingleHeader: { Name: 'cookie' } }]),
     );
+    // Rule match details keep matched fragments of bodies and queries unless data protection covers them.
+    edge.hasResourceProperties('AWS::WAFv2::WebACL', {
+      DataProtectionConfig: {
+        DataProtections: ['BODY', 'QUERY_STRING', 'SINGLE_COOKIE'].map((FieldType) => ({
+          Field: { FieldType },
+          Action: 'SUBSTITUTION',
+          ExcludeRuleMatchDetails: false,
+          ExcludeRateBasedDetails: false,
+        })),
+      },
+    });
     edge.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: 'aws-waf-logs-KetamineFollowupEdge',
       KmsKeyId: Match.anyValue(),
@@ -162,11 +247,27 @@ describe('the optional edge (protection.edge)', () => {
     const delivery = Object.values(edge.findResources('AWS::Logs::Delivery'))[0] as {
       Properties: { RecordFields: string[] };
     };
-    expect(delivery.Properties.RecordFields).toContain('c-ip');
-    for (const field of ['cs-uri-stem', 'cs-uri-query', 'cs(Cookie)', 'cs(Referer)']) {
-      expect(delivery.Properties.RecordFields).not.toContain(field);
-    }
+    expect(delivery.Properties.RecordFields).toEqual([
+      'date',
+      'time',
+      'x-edge-location',
+      'x-edge-request-id',
+      'c-ip',
+      'cs-method',
+      'cs-protocol',
+      'ssl-protocol',
+      'sc-status',
+      'x-edge-result-type',
+      'x-edge-detailed-result-type',
+      'sc-bytes',
+      'cs-bytes',
+      'time-taken',
+    ]);
     edge.hasResourceProperties('AWS::Logs::DeliverySource', { LogType: 'ACCESS_LOGS' });
+    edge.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/vendedlogs/KetamineFollowupEdge-access',
+      KmsKeyId: Match.anyValue(),
+    });
   });
 
   it('replicates the origin proof to the service region under the data key', () => {
@@ -192,19 +293,24 @@ describe('the optional edge (protection.edge)', () => {
     service.hasOutput('ApiOriginTarget', Match.anyValue());
   });
 
-  it('sends links and staff to the edge domain and makes both HTTP functions check the proof', () => {
-    const functions = Object.values(service.findResources('AWS::Lambda::Function')) as {
-      Properties: { Environment?: { Variables?: Record<string, unknown> } };
-    }[];
-    const checking = functions.filter((f) => f.Properties.Environment?.Variables?.[ENV.edgeOriginProof]);
+  it('sends links and staff to the edge domain and makes both HTTP functions read the proof at run time', () => {
+    const functions = Object.entries(service.findResources('AWS::Lambda::Function')) as [
+      string,
+      { Properties: { Environment?: { Variables?: Record<string, unknown> } } },
+    ][];
+    const checking = functions.filter(([, f]) => f.Properties.Environment?.Variables?.[ENV.edgeOriginSecret]);
     expect(checking).toHaveLength(2);
-    for (const fn of checking) {
-      expect(JSON.stringify(fn.Properties.Environment?.Variables?.[ENV.edgeOriginProof])).toContain(
-        '{{resolve:secretsmanager:KetamineFollowupEdge-origin-proof:SecretString',
+    for (const [, fn] of checking) {
+      // The secret's name, never its value.
+      expect(fn.Properties.Environment?.Variables?.[ENV.edgeOriginSecret]).toBe(
+        'KetamineFollowupEdge-origin-proof',
       );
     }
+    expect(JSON.stringify(service.toJSON())).not.toContain('{{resolve:secretsmanager:');
+    const policies = JSON.stringify(service.findResources('AWS::IAM::Policy'));
+    expect(policies.match(/secret:KetamineFollowupEdge-origin-proof-\?{6}/g)).toHaveLength(2);
     const linkBases = functions
-      .map((f) => f.Properties.Environment?.Variables?.[ENV.linkBaseUrl])
+      .map(([, f]) => f.Properties.Environment?.Variables?.[ENV.linkBaseUrl])
       .filter((v) => v !== undefined);
     expect(linkBases.length).toBeGreaterThan(0);
     for (const base of linkBases) expect(base).toBe('https://c.example.org');
@@ -213,40 +319,38 @@ describe('the optional edge (protection.edge)', () => {
     });
   });
 
+  it('alarms when the functions refuse a proof CloudFront still sends (a rotation half done)', () => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'KetamineFollowupService-edge-proof-stale',
+      MetricName: METRIC.edgeProofStale,
+      Threshold: 1,
+    });
+    const plain = Template.fromStack(defineFollowupApp(newApp(), clinicConfig, OPTIONS).service);
+    expect(JSON.stringify(plain.toJSON())).not.toContain(METRIC.edgeProofStale);
+  });
+
   it('bills as the bench counts it: what it adds a month is in the fixed-cost figure when it is on', () => {
-    edge.resourceCountIs('AWS::WAFv2::WebACL', EDGE_SHAPE.webAcls);
-    edge.resourceCountIs('AWS::KMS::Key', EDGE_SHAPE.kmsKeys);
-    edge.resourceCountIs('AWS::SecretsManager::Secret', EDGE_SHAPE.secrets);
-    const acl = Object.values(edge.findResources('AWS::WAFv2::WebACL'))[0] as {
-      Properties: { Rules: unknown[] };
-    };
-    expect(acl.Properties.Rules).toHaveLength(EDGE_SHAPE.webAclRules);
+    const plain = defineFollowupApp(newApp(), clinicConfig, OPTIONS);
+    const templates = (stacks: Stack[]) => stacks.map((s) => Template.fromStack(s).toJSON() as CfnTemplate);
+    const without = countDeployedResources(templates([plain.data, plain.service]));
+    const withEdge = countDeployedResources(templates([stacks.data, stacks.service, stacks.edge as Stack]));
+    expect({
+      webAcls: withEdge.webAcls - without.webAcls,
+      webAclRules: withEdge.webAclRules - without.webAclRules,
+      kmsKeys: withEdge.kmsKeys - without.kmsKeys,
+      secrets: withEdge.secrets - without.secrets,
+      secretReplicas: withEdge.secretReplicas - without.secretReplicas,
+      alarms: withEdge.alarms - without.alarms,
+    }).toEqual(EDGE_SHAPE);
+    expect(withEdge.distributions).toBe(1);
     const prices = loadPrices();
     const added = edgeMonthly(prices);
-    expect(added.fixedUsd).toBeCloseTo(5 + 2 * 1 + 1 + 2 * 0.4, 6);
+    // Web ACL $5, three rules, the edge key, the secret and its replica, one alarm.
+    expect(added.fixedUsd).toBeCloseTo(5 + 3 + 1 + 2 * 0.4 + 0.1, 6);
     const idleRun = { readRequestUnits: 1, writeRequestUnits: 0, estimatedLambdaMs: 50 };
     const idle = { sweeper: idleRun, digest: idleRun } as unknown as Parameters<typeof fixedMonthly>[2];
-    const base = {
-      kmsKeys: 2,
-      secrets: 2,
-      secretReplicas: 0,
-      alarms: 20,
-      webAcls: 0,
-      webAclRules: 0,
-      distributions: 0,
-      source: 'test',
-    };
-    const withEdge = {
-      ...base,
-      kmsKeys: base.kmsKeys + EDGE_SHAPE.kmsKeys,
-      secrets: base.secrets + EDGE_SHAPE.secrets,
-      secretReplicas: EDGE_SHAPE.secretReplicas,
-      webAcls: EDGE_SHAPE.webAcls,
-      webAclRules: EDGE_SHAPE.webAclRules,
-      distributions: 1,
-    };
     const difference =
-      fixedMonthly(prices, withEdge, idle).totalUsd - fixedMonthly(prices, base, idle).totalUsd;
+      fixedMonthly(prices, withEdge, idle).totalUsd - fixedMonthly(prices, without, idle).totalUsd;
     expect(difference).toBeCloseTo(added.fixedUsd, 6);
   });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Aws, Duration, Tags, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
   Effect,
@@ -278,6 +278,24 @@ export class ProjectFunction extends Construct implements IGrantable {
     );
     // In the role, not the key policy (as `secret.grantRead` would): the stateful stack must not refer to this one.
     if (secret.encryptionKey) this.useKey(secret.encryptionKey, 'secretsmanager', ['kms:Decrypt']);
+  }
+
+  /**
+   * `name` = a secret's name (one another stack owns, e.g. a replica), plus GetSecretValue on any version of it
+   * (the ARN's random suffix is unknown here) and decrypt with `key` through Secrets Manager only.
+   */
+  bindSecretReadByName(name: EnvName, secretName: string, key: IKey): void {
+    this.setEnv(name, secretName);
+    const stack = Stack.of(this);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${secretName}-??????`,
+        ],
+      }),
+    );
+    this.useKey(key, 'secretsmanager', ['kms:Decrypt']);
   }
 
   /** `name` = the queue's URL, plus SendMessage on it (and its key). */

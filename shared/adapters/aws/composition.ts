@@ -13,6 +13,7 @@ import {
   consoleHttpEnvSchema,
   dispatchAlertsEnvSchema,
   ENV,
+  edgeOriginSecretFromEnv,
   parseEnv,
   reviewDigestEnvSchema,
   sendMessageEnvSchema,
@@ -44,6 +45,7 @@ import { OidcIdentityProvider } from '../identity/oidc-identity-provider';
 import { SqsDeadLetterSink } from './dead-letters';
 import { SesMailer } from './mailer';
 import { log, metrics } from './observability';
+import { SecretsManagerOriginProof } from './origin-proof';
 import { EventBridgeScheduler, removeSchedule } from './scheduler';
 import { SecretsManagerVersions } from './secret-versions';
 import { SecretsManagerSigningKey } from './signing-key';
@@ -60,6 +62,12 @@ let clinicConfig: ClinicConfig | undefined;
 const systemClock = { now: () => new Date().toISOString() };
 
 const secrets = () => new SecretsManagerClient({});
+
+/** The origin-proof check of the HTTP functions when the optional edge is on (config `protection.edge`). */
+export function awsOriginProof(env: NodeJS.ProcessEnv = process.env): SecretsManagerOriginProof | undefined {
+  const secretId = edgeOriginSecretFromEnv(env);
+  return secretId ? new SecretsManagerOriginProof(secrets(), secretId) : undefined;
+}
 
 /** Dependencies of the check-in HTTP function (patient and staff links). */
 export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDeps & StaffLinkDeps {
