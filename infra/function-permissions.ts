@@ -1,4 +1,4 @@
-import { LIST_INDEX, WORK_INDEX } from '../shared/adapters/dynamodb/client';
+import { LIST_INDEX, PATIENT_INDEX, WORK_INDEX } from '../shared/adapters/dynamodb/client';
 
 /** The Lambda functions, named by their entry file in `functions/`. */
 export const FUNCTION_NAMES = [
@@ -33,17 +33,16 @@ export interface TableAccess {
  * partition; `tests/e2e/table-grants.test.ts` drives every function through
  * the local runtime and checks each call is granted here and each grant here
  * is used. Partitions: `BOOKING#` (booking, its messages, replies, missed
- * check-ins), `LINK#`, `ALERT#`, `PATIENT#` (screener history, booking entries), `SESSION#`
+ * check-ins), `LINK#`, `ALERT#`, `PATIENT#` (screener history), `SESSION#`
  * (staff sessions), `AUDIT#`.
  */
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
-  // Stores the booking and its plan (and its entry in the patient's partition); a message due at once goes out
-  // here, check-in links too; a new email or phone reads the message log for the check-in to send again.
+  // Stores the booking and its plan; a message due at once goes out here, check-in links too; a new email or
+  // phone reads the message log for the check-in to send again.
   'handle-booking-event': {
     items: [
       { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
       { partition: 'LINK#', actions: ['PutItem'] },
-      { partition: 'PATIENT#', actions: ['PutItem'] },
     ],
     queryIndexes: [LIST_INDEX],
   },
@@ -66,8 +65,8 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     ],
     queryIndexes: [],
   },
-  // Staff: sessions, alerts, replies, reviews, a patient's bookings and screener totals, the audit trail (added
-  // to, never changed).
+  // Staff: sessions, alerts, replies, reviews, a patient's bookings (by-patient) and screener totals, the audit
+  // trail (added to, never changed).
   'handle-console-http': {
     items: [
       { partition: 'SESSION#', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
@@ -76,7 +75,7 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
       { partition: 'PATIENT#', actions: ['Query'] },
       { partition: 'AUDIT#', actions: ['PutItem', 'Query'] },
     ],
-    queryIndexes: [LIST_INDEX],
+    queryIndexes: [LIST_INDEX, PATIENT_INDEX],
   },
   // Creates, delivers and escalates alerts; clears the reply's marker on the work index.
   'dispatch-alerts': {

@@ -13,7 +13,12 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, type Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { LIST_INDEX, SESSION_TTL_ATTRIBUTE, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import {
+  LIST_INDEX,
+  PATIENT_INDEX,
+  SESSION_TTL_ATTRIBUTE,
+  WORK_INDEX,
+} from '../../shared/adapters/dynamodb/client';
 import { serviceKey } from './constructs/service-key';
 import { StaffUserPool } from './constructs/staff-user-pool';
 
@@ -97,6 +102,13 @@ export class DataStack extends Stack {
       indexName: LIST_INDEX,
       partitionKey: { name: 'listKey', type: AttributeType.STRING },
       sortKey: { name: 'listAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+    // A patient's bookings by session start (the console's patient page): one query a page, no scan.
+    this.table.addGlobalSecondaryIndex({
+      indexName: PATIENT_INDEX,
+      partitionKey: { name: 'patientKey', type: AttributeType.STRING },
+      sortKey: { name: 'patientAt', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
 

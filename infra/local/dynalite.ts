@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { LIST_INDEX, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import { LIST_INDEX, PATIENT_INDEX, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
 
 /** An in-memory DynamoDB-API server (dynalite) on loopback. */
 export async function startDynalite(): Promise<{ endpoint: string; close: () => Promise<void> }> {
@@ -37,6 +37,8 @@ export async function createServiceTable(endpoint: string, tableName: string): P
           { AttributeName: 'workAt', AttributeType: 'S' },
           { AttributeName: 'listKey', AttributeType: 'S' },
           { AttributeName: 'listAt', AttributeType: 'S' },
+          { AttributeName: 'patientKey', AttributeType: 'S' },
+          { AttributeName: 'patientAt', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -56,6 +58,14 @@ export async function createServiceTable(endpoint: string, tableName: string): P
             KeySchema: [
               { AttributeName: 'listKey', KeyType: 'HASH' },
               { AttributeName: 'listAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: PATIENT_INDEX,
+            KeySchema: [
+              { AttributeName: 'patientKey', KeyType: 'HASH' },
+              { AttributeName: 'patientAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },

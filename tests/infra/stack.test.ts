@@ -20,7 +20,12 @@ import {
   type FunctionName,
   TABLE_ACCESS,
 } from '../../infra/function-permissions';
-import { LIST_INDEX, SESSION_TTL_ATTRIBUTE, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import {
+  LIST_INDEX,
+  PATIENT_INDEX,
+  SESSION_TTL_ATTRIBUTE,
+  WORK_INDEX,
+} from '../../shared/adapters/dynamodb/client';
 import { ClinicConfigError } from '../../shared/contracts/clinic-config';
 import {
   bookingEventsEnvSchema,
@@ -220,6 +225,8 @@ describe('followup app', () => {
             { AttributeName: 'workAt', AttributeType: 'S' },
             { AttributeName: 'listKey', AttributeType: 'S' },
             { AttributeName: 'listAt', AttributeType: 'S' },
+            { AttributeName: 'patientKey', AttributeType: 'S' },
+            { AttributeName: 'patientAt', AttributeType: 'S' },
           ],
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           DeletionProtectionEnabled: true,
@@ -233,7 +240,7 @@ describe('followup app', () => {
       });
     });
 
-    it('has the sparse work index and the console list index (all attributes), and no local index', () => {
+    it('has the sparse work index, the console list index and the by-patient index (all attributes), and no local index', () => {
       dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
         GlobalSecondaryIndexes: [
           {
@@ -252,10 +259,18 @@ describe('followup app', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: PATIENT_INDEX,
+            KeySchema: [
+              { AttributeName: 'patientKey', KeyType: 'HASH' },
+              { AttributeName: 'patientAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
         LocalSecondaryIndexes: Match.absent(),
       });
-      expect([WORK_INDEX, LIST_INDEX]).toEqual(['work-by-time', 'list-by-time']);
+      expect([WORK_INDEX, LIST_INDEX, PATIENT_INDEX]).toEqual(['work-by-time', 'list-by-time', 'by-patient']);
     });
 
     it('streams new images (what the alert function filters on)', () => {
@@ -655,7 +670,7 @@ describe('followup app', () => {
       const expected = new Map<ProjectFunction, string[]>([
         [service.alerts.dispatchFunction, [WORK_INDEX]],
         [service.alerts.digestFunction, [WORK_INDEX, LIST_INDEX]],
-        [service.console.handler, [LIST_INDEX]],
+        [service.console.handler, [LIST_INDEX, PATIENT_INDEX]],
         [service.messaging.sendFunction, [LIST_INDEX]],
         [service.ingestion.handler, [LIST_INDEX]],
       ]);

@@ -206,10 +206,13 @@ describe('the patient page against DynamoDB', () => {
         `2026-0${i < 9 ? 5 : 6}-${String((i % 9) + 10)}T14:00:00.000Z`,
       );
     }
-    const first = await showPatient(h.deps, as(CLINICIAN), 'pt-1', 1);
-    const second = await showPatient(h.deps, as(CLINICIAN), 'pt-1', 2);
-    if (!first.ok || !second.ok) throw new Error('not found');
-    expect([first.value.pages, second.value.pages]).toEqual([2, 2]);
+    const first = await showPatient(h.deps, as(CLINICIAN), 'pt-1');
+    if (!first.ok || !first.value.next) throw new Error('no second page');
+    const second = await showPatient(h.deps, as(CLINICIAN), 'pt-1', first.value.next);
+    if (!second.ok) throw new Error(second.reason);
+    expect([first.value.bookings, second.value.bookings]).toEqual([count, count]);
+    expect(second.value.next).toBeUndefined();
+    expect(second.value.before).toBe(first.value.next);
     const firstStarts = first.value.timeline.map((e) => e.at);
     const secondStarts = second.value.timeline.map((e) => e.at);
     expect(firstStarts).toHaveLength(PATIENT_BOOKINGS_PER_PAGE);
@@ -217,6 +220,25 @@ describe('the patient page against DynamoDB', () => {
     const all = [...firstStarts, ...secondStarts];
     expect(all).toEqual([...all].sort().reverse());
     expect(new Set(all).size).toBe(count);
-    expect(await showPatient(h.deps, as(CLINICIAN), 'pt-1', 3)).toEqual({ ok: false, reason: 'not-found' });
+  });
+
+  it('moves a rescheduled booking to its new place in the series, with no trace at the old one', async () => {
+    const h = await harness();
+    await h.booked('bk-a', '2026-08-01T14:00:00.000Z');
+    await h.booked('bk-b', '2026-08-08T14:00:00.000Z');
+    const stored = await h.deps.bookings.get('bk-a');
+    if (!stored?.booking) throw new Error('not stored');
+    const moved = {
+      ...stored.booking,
+      session: { ...stored.booking.session, startsAt: '2026-08-15T14:00:00.000Z' },
+    };
+    await h.deps.bookings.save({ ...stored, booking: moved, revision: 2 }, 1);
+    const result = await showPatient(h.deps, as(CLINICIAN), 'pt-1');
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.timeline.filter((e) => e.type === 'session').map((e) => e.at)).toEqual([
+      '2026-08-15T14:00:00.000Z',
+      '2026-08-08T14:00:00.000Z',
+    ]);
+    expect(result.value.bookings).toBe(2);
   });
 });

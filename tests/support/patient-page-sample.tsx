@@ -61,8 +61,7 @@ export function samplePatientPageHtml(): string {
         ],
         clinical: true,
         screeners,
-        page: 1,
-        pages: 2,
+        next: '2026-05-20T14:00:00.000Z#bk-3',
         bookings: 14,
       }}
     />,

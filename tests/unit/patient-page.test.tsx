@@ -66,8 +66,6 @@ function view(overrides: Partial<PatientView> = {}): PatientView {
       { at: '2026-10-02T15:00:00.000Z', bookingId: 'bk-0', replyId: 'rp-0', phq9: 18, gad7: 14 },
       { at: REPLY.receivedAt, bookingId: 'bk-1', replyId: 'rp-1', phq9: 21, gad7: 16 },
     ],
-    page: 1,
-    pages: 1,
     bookings: 1,
     ...overrides,
   };
@@ -187,11 +185,13 @@ describe('the patient page', () => {
     expect(text).toContain('(cancelled)');
   });
 
-  it('links to newer and older pages of sessions', () => {
-    const middle = render(view({ page: 2, pages: 3 }));
+  it('links to the newest and to older sessions, the cursor encoded', () => {
+    const middle = render(
+      view({ before: '2026-06-01T14:00:00.000Z#bk-9', next: '2026-05-01T14:00:00.000Z#bk 8' }),
+    );
     expect(middle).toContain('href="/console/patients/pt-1"');
-    expect(middle).toContain('href="/console/patients/pt-1?page=3"');
-    expect(visibleText(middle)).toContain('(page 2 of 3)');
+    expect(middle).toContain('href="/console/patients/pt-1?before=2026-05-01T14%3A00%3A00.000Z%23bk%208"');
+    expect(visibleText(middle)).toContain('(older sessions)');
     expect(render(view())).not.toContain('Older sessions');
   });
 

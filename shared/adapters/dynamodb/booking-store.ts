@@ -8,28 +8,23 @@ import {
 import { DateTime } from 'luxon';
 import type { FullBooking } from '../../contracts/booking-events';
 import type { BookingRecord } from '../../domain/booking-record';
-import type { BookingBatch, BookingDays } from '../../domain/console/ports';
+import type { BookingBatch, BookingDays, PatientBookings } from '../../domain/console/ports';
 import type { BookingStore } from '../../domain/ports';
-import { isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll } from './client';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS, PATIENT_INDEX, queryAll, queryCount } from './client';
 import { patientKey } from './screener-history';
 
 const key = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'BOOKING' });
-
-/** A booking's entry in its patient's partition (the console's patient page): one per booking, rewritten on save. */
-export const patientBookingKey = (patientId: string, bookingId: string) => ({
-  pk: patientKey(patientId),
-  sk: `BOOKING#${bookingId}`,
-});
 
 /**
  * Bookings on the single table: one item per booking, written under an
  * optimistic lock. Given the clinic's time zone, each booking is also listed
  * under its session day there (the console's Today page), in the same write.
  * A patient's sessions in a few days are found through those day lists
- * (the index holds whole items); the console's patient page finds all of a
- * patient's bookings through an entry in the patient's partition.
+ * (the index holds whole items); all of a patient's bookings, newest first,
+ * through the by-patient index (the console's patient page), whose keys the
+ * same write sets.
  */
-export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDays {
+export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDays, PatientBookings {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -96,26 +91,11 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
   }
 
   async save(record: BookingRecord, expectedRevision: number | undefined): Promise<'saved' | 'conflict'> {
-    // The patient's entry first: a save that then conflicts is retried and writes it again, while an entry
-    // written after the booking could be lost with a crash in between (the page skips a booking not found).
-    const patientId = record.booking?.patient.id;
-    if (patientId) {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...patientBookingKey(patientId, record.bookingId),
-            bookingId: record.bookingId,
-            startsAt: record.booking?.session.startsAt,
-          },
-        }),
-      );
-    }
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(record.bookingId), ...record, ...this.dayEntry(record) },
+          Item: { ...key(record.bookingId), ...record, ...this.dayEntry(record), ...patientEntry(record) },
           ...(expectedRevision === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
@@ -130,6 +110,35 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
       if (isConditionFailure(error)) return 'conflict';
       throw error;
     }
+  }
+
+  async bookingsOfPatient(
+    patientId: string,
+    opts: { limit: number; before?: string },
+  ): Promise<{ records: BookingRecord[]; next?: string }> {
+    const start = opts.before === undefined ? undefined : startKeyOf(patientId, opts.before);
+    const { Items, LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: PATIENT_INDEX,
+        KeyConditionExpression: 'patientKey = :patient',
+        ExpressionAttributeValues: { ':patient': patientKey(patientId) },
+        ScanIndexForward: false,
+        Limit: opts.limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const next = LastEvaluatedKey?.patientAt;
+    return { records: (Items ?? []).map(toRecord), ...(typeof next === 'string' ? { next } : {}) };
+  }
+
+  async countOfPatient(patientId: string): Promise<number> {
+    return queryCount(this.db, {
+      TableName: this.tableName,
+      IndexName: PATIENT_INDEX,
+      KeyConditionExpression: 'patientKey = :patient',
+      ExpressionAttributeValues: { ':patient': patientKey(patientId) },
+    });
   }
 
   async sessionsOfPatient(patientId: string, from: string, to: string): Promise<BookingRecord[]> {
@@ -159,8 +168,35 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
   }
 }
 
-/** A stored item as a booking record, without its keys and list entry. */
+/** The booking's keys on the by-patient index: its patient, then its start (UTC) and id, so newest sorts last. */
+function patientEntry(
+  record: BookingRecord,
+): { patientKey: string; patientAt: string } | Record<string, never> {
+  const booking = record.booking;
+  if (!booking) return {};
+  const start = DateTime.fromISO(booking.session.startsAt, { setZone: true }).toUTC().toISO();
+  return start
+    ? { patientKey: patientKey(booking.patient.id), patientAt: `${start}#${record.bookingId}` }
+    : {};
+}
+
+/** Where a page of a patient's bookings starts: after `patientAt` (`<start>#<bookingId>`), else undefined. */
+function startKeyOf(patientId: string, patientAt: string): Record<string, string> | undefined {
+  const bookingId = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#(.+)$/.exec(patientAt)?.[1];
+  if (!bookingId) return undefined;
+  return { ...key(bookingId), patientKey: patientKey(patientId), patientAt };
+}
+
+/** A stored item as a booking record, without its keys and index entries. */
 function toRecord(item: Record<string, unknown>): BookingRecord {
-  const { pk: _pk, sk: _sk, listKey: _key, listAt: _at, ...record } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    listKey: _key,
+    listAt: _at,
+    patientKey: _patient,
+    patientAt: _patientAt,
+    ...record
+  } = item;
   return record as unknown as BookingRecord;
 }

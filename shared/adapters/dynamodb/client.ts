@@ -49,6 +49,13 @@ export const LIST_KEYS = {
   missedDone: (month: string) => `MISSED#DONE#${month}`,
 } as const;
 
+/**
+ * A patient's bookings by session start (`PATIENT#<id>`, by `<start>#<bookingId>`): the console's patient page.
+ * Every booking item carries the two keys, so a booking moves with a corrected patient id or a new start time
+ * in the same write. ALL: the page shows the booking itself.
+ */
+export const PATIENT_INDEX = 'by-patient';
+
 /** The table's TTL attribute; only staff console sessions carry it (clinical records never expire). */
 export const SESSION_TTL_ATTRIBUTE = 'expiresAtEpoch';
 

@@ -3,37 +3,15 @@ import type { PatientRecords, ScreenerPoint } from '../../domain/console/ports';
 import { patientKey } from './screener-history';
 
 /**
- * The patient's partition as the console reads it: the booking entries the
- * booking store writes (`BOOKING#<id>`) and the screener totals the check-in
- * function writes (`SCREENER#<at>#<replyId>`). One query each, bounded.
+ * The patient's partition as the console reads it: the screener totals the
+ * check-in function writes (`SCREENER#<at>#<replyId>`), the latest first, one
+ * bounded query.
  */
 export class DynamoPatientRecords implements PatientRecords {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
-
-  async bookingsOf(patientId: string, limit: number): Promise<{ bookingId: string; startsAt?: string }[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :booking)',
-        ExpressionAttributeValues: { ':pk': patientKey(patientId), ':booking': 'BOOKING#' },
-        ProjectionExpression: 'bookingId, startsAt',
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).flatMap((item) =>
-      typeof item.bookingId === 'string'
-        ? [
-            {
-              bookingId: item.bookingId,
-              ...(typeof item.startsAt === 'string' ? { startsAt: item.startsAt } : {}),
-            },
-          ]
-        : [],
-    );
-  }
 
   async screenerSeries(patientId: string, limit: number): Promise<ScreenerPoint[]> {
     const { Items } = await this.db.send(

@@ -6,6 +6,7 @@ import type {
   BookingBatch,
   BookingDays,
   MissedList,
+  PatientBookings,
   PatientRecords,
   ReviewList,
 } from './ports';
@@ -23,7 +24,7 @@ export interface ConsoleDeps {
   clock: Clock;
   alerts: AlertStore;
   replies: ReplyStore;
-  bookings: BookingStore & BookingBatch & BookingDays;
+  bookings: BookingStore & BookingBatch & BookingDays & PatientBookings;
   /** What was sent, failed or skipped, per booking (the Today page). */
   messageLog: MessageLog;
   audit: AuditLog;

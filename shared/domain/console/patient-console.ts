@@ -4,14 +4,12 @@ import type { BookingRecord } from '../booking-record';
 import type { AlertRecord, StoredReply } from '../ports';
 import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
 import { alertReason } from './alerts-console';
-import type { PatientRecords, ScreenerPoint } from './ports';
+import type { ScreenerPoint } from './ports';
 import { mayUse } from './staff';
 import { type MessageStatus, messageStatus } from './today-console';
 
 /** Bookings on one page of a patient's timeline, newest session first. */
 export const PATIENT_BOOKINGS_PER_PAGE = 12;
-/** Booking entries read to order a patient's sessions (years of weekly sessions fit). */
-export const PATIENT_BOOKINGS_READ = 500;
 /** Screener totals charted: the latest this many. */
 export const SCREENER_POINTS = 60;
 
@@ -35,61 +33,53 @@ export interface PatientView {
   clinical: boolean;
   /** PHQ-9 and GAD-7 totals, oldest first (clinicians only; empty for the front desk). */
   screeners: ScreenerPoint[];
-  page: number;
-  pages: number;
+  /** Where this page started (absent on the first page). */
+  before?: string;
+  /** The cursor of the next (older) page, when there is one. */
+  next?: string;
   /** How many bookings the patient has. */
   bookings: number;
 }
 
-/** The patient's booking ids, newest session first (a booking without a known start last). */
-function newestFirst(entries: Awaited<ReturnType<PatientRecords['bookingsOf']>>): string[] {
-  return [...entries]
-    .sort(
-      (a, b) => (b.startsAt ?? '').localeCompare(a.startsAt ?? '') || a.bookingId.localeCompare(b.bookingId),
-    )
-    .map((entry) => entry.bookingId);
-}
-
 /**
  * One patient, found by the clinic's patient id (DESIGN section 10): their bookings, messages, replies and
- * alerts in time order, a page of bookings at a time, and the PHQ-9 / GAD-7 series for the chart. The
- * front desk sees sessions, contacts and message status, and that a check-in was answered, never the answers,
- * the alerts or the chart. Every look is audited, a patient id that finds nothing included.
+ * alerts in time order, a page of bookings at a time (the by-patient index, newest session first), and the
+ * PHQ-9 / GAD-7 series for the chart. The front desk sees sessions, contacts and message status, and that a
+ * check-in was answered, never the answers, the alerts or the chart. Every look is audited, a patient id
+ * that finds nothing included.
  */
 export async function showPatient(
   deps: ConsoleDeps,
   request: StaffRequest,
   patientId: string,
-  page = 1,
+  before?: string,
 ): Promise<ConsoleResult<PatientView>> {
   const subject = `PATIENT#${patientId}`;
   if (!(await allowed(deps, request, 'patient', subject))) return { ok: false, reason: 'forbidden' };
   const clinical = mayUse(request.staff, 'answers');
-  const [entries, screeners] = await Promise.all([
-    deps.patients.bookingsOf(patientId, PATIENT_BOOKINGS_READ),
+  const [page, count, screeners] = await Promise.all([
+    deps.bookings.bookingsOfPatient(patientId, {
+      limit: PATIENT_BOOKINGS_PER_PAGE,
+      ...(before ? { before } : {}),
+    }),
+    deps.bookings.countOfPatient(patientId),
     clinical ? deps.patients.screenerSeries(patientId, SCREENER_POINTS) : Promise.resolve([]),
   ]);
-  const ordered = newestFirst(entries);
-  const pages = Math.max(1, Math.ceil(ordered.length / PATIENT_BOOKINGS_PER_PAGE));
-  const shown = ordered.slice((page - 1) * PATIENT_BOOKINGS_PER_PAGE, page * PATIENT_BOOKINGS_PER_PAGE);
-
-  const loaded = await Promise.all(
-    shown.map(async (bookingId) => {
-      const [stored, log, replies] = await Promise.all([
-        deps.bookings.get(bookingId),
-        deps.messageLog.list(bookingId),
-        deps.replies.listForBooking(bookingId),
-      ]);
-      // An entry outlives a corrected patient id on its booking: only the booking itself says whose it is.
-      return stored?.booking?.patient.id === patientId
-        ? { stored, booking: stored.booking, log, replies }
-        : undefined;
-    }),
+  const found = await Promise.all(
+    page.records.flatMap((stored) =>
+      stored.booking
+        ? [
+            Promise.all([
+              deps.messageLog.list(stored.bookingId),
+              deps.replies.listForBooking(stored.bookingId),
+            ]).then(([log, replies]) => ({ stored, booking: stored.booking as FullBooking, log, replies })),
+          ]
+        : [],
+    ),
   );
-  const found = loaded.filter((entry) => entry !== undefined);
   await record(deps, request, 'view', subject);
   const newest = found[0];
-  if (!newest || page > pages) return { ok: false, reason: 'not-found' };
+  if (!newest) return { ok: false, reason: 'not-found' };
 
   const alertIds = clinical
     ? [...new Set(found.flatMap((f) => f.replies.flatMap((r) => [r.alertId, r.joinsAlertId])))].filter(
@@ -129,9 +119,9 @@ export async function showPatient(
       timeline,
       clinical,
       screeners,
-      page,
-      pages,
-      bookings: ordered.length,
+      ...(before ? { before } : {}),
+      ...(page.next ? { next: page.next } : {}),
+      bookings: count,
     },
   };
 }

@@ -117,10 +117,19 @@ export interface ScreenerPoint {
   gad7?: number;
 }
 
-/** What is kept in a patient's own partition: an entry per booking, and the screener totals. */
+/** A patient's screener totals, as the patient page charts them. */
 export interface PatientRecords {
-  /** The patient's bookings (id, and start when known), at most `limit`. */
-  bookingsOf(patientId: string, limit: number): Promise<{ bookingId: string; startsAt?: string }[]>;
   /** The patient's latest `limit` screener totals, oldest first. */
   screenerSeries(patientId: string, limit: number): Promise<ScreenerPoint[]>;
+}
+
+/** A patient's bookings, newest session first (the by-patient index). */
+export interface PatientBookings {
+  /** A page of at most `limit`, starting after the cursor `before`; `next` is the cursor of the page after. */
+  bookingsOfPatient(
+    patientId: string,
+    opts: { limit: number; before?: string },
+  ): Promise<{ records: BookingRecord[]; next?: string }>;
+  /** How many bookings the patient has. */
+  countOfPatient(patientId: string): Promise<number>;
 }

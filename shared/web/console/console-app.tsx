@@ -388,12 +388,13 @@ export async function handleConsoleRequest(
     if (patientId === undefined || patientId.length > 128) {
       return message(404, 'Not found', ['There is nothing at this address.'], viewer);
     }
-    const pageNumber = Number(query.get('page') ?? '1');
+    // A cursor the page itself made (`<start>#<bookingId>`); anything else starts at the newest.
+    const before = query.get('before') ?? undefined;
     const result = await showPatient(
       deps,
       staffRequest,
       patientId,
-      Number.isInteger(pageNumber) && pageNumber >= 1 && pageNumber <= 1000 ? pageNumber : 1,
+      before && before.length <= 200 && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#/.test(before) ? before : undefined,
     );
     if (!result.ok && result.reason === 'not-found') {
       return page(404, <PatientSearchPage viewer={viewer} clinic={clinic} notFound={patientId} />);

@@ -17,9 +17,9 @@ const ALERT_STATES: Readonly<Record<string, string>> = {
   closed: 'closed',
 };
 
-/** A console path with the patient id as one segment. */
-export function patientConsolePath(patientId: string, page?: number): string {
-  return `/console/patients/${encodeURIComponent(patientId)}${page && page > 1 ? `?page=${page}` : ''}`;
+/** A console path with the patient id as one segment, and where the page starts (`before`, a cursor). */
+export function patientConsolePath(patientId: string, before?: string): string {
+  return `/console/patients/${encodeURIComponent(patientId)}${before ? `?before=${encodeURIComponent(before)}` : ''}`;
 }
 
 function Entry(props: { entry: TimelineEntry; clinic: ConsoleClinic }): VNode {
@@ -156,23 +156,16 @@ export function PatientPage(props: {
         </section>
       ) : null}
       <section aria-labelledby="timeline">
-        <h2 id="timeline">
-          What happened, newest first
-          {view.pages > 1 ? ` (page ${view.page} of ${view.pages})` : ''}
-        </h2>
+        <h2 id="timeline">What happened, newest first{view.before ? ' (older sessions)' : ''}</h2>
         <ol class="timeline">
           {view.timeline.map((entry) => (
             <Entry entry={entry} clinic={clinic} />
           ))}
         </ol>
-        {view.pages > 1 ? (
+        {view.before || view.next ? (
           <nav aria-label="Pages" class="pager">
-            {view.page > 1 ? (
-              <a href={patientConsolePath(view.patientId, view.page - 1)}>Newer sessions</a>
-            ) : null}
-            {view.page < view.pages ? (
-              <a href={patientConsolePath(view.patientId, view.page + 1)}>Older sessions</a>
-            ) : null}
+            {view.before ? <a href={patientConsolePath(view.patientId)}>Newest sessions</a> : null}
+            {view.next ? <a href={patientConsolePath(view.patientId, view.next)}>Older sessions</a> : null}
           </nav>
         ) : null}
       </section>
