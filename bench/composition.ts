@@ -23,6 +23,7 @@ import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { digestStores } from '../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
+import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
 import { routeKeyOf } from '../shared/contracts/route-budgets';
@@ -309,6 +310,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
     replies,
     alerts: alertStore,
     screeners: new DynamoScreenerHistory(db, tableName),
+    replyCounts: new DynamoReplyCounts(db, tableName),
     newId: randomUUID,
   });
 

@@ -8,6 +8,7 @@ import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoPatientRecords } from '../shared/adapters/dynamodb/patient-records';
+import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../shared/adapters/dynamodb/staff-session-store';
@@ -15,6 +16,7 @@ import { parseClinicConfig } from '../shared/contracts/clinic-config';
 import type { StaffSession } from '../shared/domain/console/session';
 import type { Staff } from '../shared/domain/console/staff';
 import type { StoredReply } from '../shared/domain/ports';
+import { isoWeekIn } from '../shared/domain/time';
 import { type ConsoleAppDeps, handleConsoleRequest } from '../shared/web/console/console-app';
 import { cookieJar, sealCookie } from '../shared/web/console/cookies';
 import { countDynamo, emptyCounters } from './composition';
@@ -81,6 +83,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       replies: new DynamoReplyStore(seedDb, tableName),
       alerts: new DynamoAlertStore(seedDb, tableName),
       screeners: new DynamoScreenerHistory(seedDb, tableName),
+      counts: new DynamoReplyCounts(seedDb, tableName),
     };
     const seedStarted = performance.now();
     const now = DateTime.fromISO(NOW, { zone: 'utc' });
@@ -150,6 +153,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
         ...(urgent ? { alertId: `al-${n}` } : {}),
       };
       await seed.replies.record(reply);
+      await seed.counts.count(reply, isoWeekIn(reply.receivedAt, config.clinic.timeZone));
       // One screener answer per booking (its first reply): the patient page charts them.
       if (n % perBooking === 0) {
         await seed.screeners.add({
@@ -226,6 +230,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       reviews: replies,
       missed: new DynamoMissedCheckinStore(db, tableName),
       patients: new DynamoPatientRecords(db, tableName),
+      replyCounts: new DynamoReplyCounts(db, tableName),
       bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
       messageLog: new DynamoMessageLog(db, tableName),
       audit,
@@ -254,6 +259,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
         cookie: clinician,
       },
       { page: 'patient', path: '/console/patients/pt-7', cookie: clinician },
+      { page: 'outcomes', path: '/console/outcomes', cookie: clinician },
       { page: 'audit', path: '/console/audit', cookie: admin },
     ];
     const figures: ConsolePageFigure[] = [];

@@ -33,7 +33,7 @@ export interface TableAccess {
  * partition; `tests/e2e/table-grants.test.ts` drives every function through
  * the local runtime and checks each call is granted here and each grant here
  * is used. Partitions: `BOOKING#` (booking, its messages, replies, missed
- * check-ins), `LINK#`, `ALERT#`, `PATIENT#` (screener history), `SESSION#`
+ * check-ins), `LINK#`, `ALERT#`, `PATIENT#` (screener history), `STATS#` (weekly reply counts), `SESSION#`
  * (staff sessions), `AUDIT#`.
  */
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
@@ -55,13 +55,15 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     ],
     queryIndexes: [LIST_INDEX],
   },
-  // Patient links: reads links and bookings, stores replies and screener totals; never writes a link or an alert.
+  // Patient links: reads links and bookings, stores replies, screener totals and weekly counts; never writes a
+  // link or an alert.
   'handle-checkin-http': {
     items: [
       { partition: 'LINK#', actions: ['GetItem'] },
       { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem'] },
       { partition: 'ALERT#', actions: ['GetItem'] },
       { partition: 'PATIENT#', actions: ['Query', 'PutItem'] },
+      { partition: 'STATS#', actions: ['UpdateItem'] },
     ],
     queryIndexes: [],
   },
@@ -73,6 +75,7 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
       { partition: 'ALERT#', actions: ['GetItem', 'UpdateItem'] },
       { partition: 'BOOKING#', actions: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'] },
       { partition: 'PATIENT#', actions: ['Query'] },
+      { partition: 'STATS#', actions: ['Query'] },
       { partition: 'AUDIT#', actions: ['PutItem', 'Query'] },
     ],
     queryIndexes: [LIST_INDEX, PATIENT_INDEX],

@@ -21,6 +21,7 @@ import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoPatientRecords } from '../../shared/adapters/dynamodb/patient-records';
+import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
@@ -177,6 +178,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     reviews: consoleReplies,
     missed: new DynamoMissedCheckinStore(consoleDb, tableName),
     patients: new DynamoPatientRecords(consoleDb, tableName),
+    replyCounts: new DynamoReplyCounts(consoleDb, tableName),
     bookings: new DynamoBookingStore(consoleDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(consoleDb, tableName),
     audit: new DynamoAuditLog(consoleDb, tableName),
@@ -197,6 +199,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     replies,
     alerts: new DynamoAlertStore(checkinDb, tableName),
     screeners: new DynamoScreenerHistory(checkinDb, tableName),
+    replyCounts: new DynamoReplyCounts(checkinDb, tableName),
     newId: randomUUID,
   });
   // What the /local/* endpoints read, outside any function.

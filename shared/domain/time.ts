@@ -72,3 +72,20 @@ export class RememberingZone extends Zone {
     return other.type === 'iana' && other.name === this.name;
   }
 }
+
+/** The ISO week (`2026-W48`: Monday to Sunday, the year it belongs to) that `iso` falls in, in `zone`. */
+export function isoWeekIn(iso: string, zone: string): string {
+  const at = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
+  if (!at.isValid) throw new RangeError(`not an ISO time: ${iso}`);
+  return at.toFormat("kkkk-'W'WW");
+}
+
+/** The `count` ISO weeks up to the one `iso` falls in (in `zone`), oldest first, each with its Monday. */
+export function weeksUpTo(iso: string, zone: string, count: number): { week: string; monday: string }[] {
+  const thisWeek = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).startOf('week');
+  if (!thisWeek.isValid) throw new RangeError(`not an ISO time: ${iso}`);
+  return Array.from({ length: count }, (_, index) => {
+    const monday = thisWeek.minus({ weeks: count - 1 - index });
+    return { week: monday.toFormat("kkkk-'W'WW"), monday: monday.toISODate() ?? '' };
+  });
+}

@@ -293,6 +293,10 @@ describe('staff console in a real browser', () => {
     expect(text).toMatch(/Same-day check-in reply: urgent/i);
     await page.getByRole('link', { name: 'Open the alert' }).click();
     await page.waitForURL(new RegExp(`/console/alerts/${secondAlert}$`));
+    // The replies so far, counted in this week: two urgent (console-1, console-2), one review (console-3).
+    expect((await page.goto(`${runtime.url}/console/outcomes`))?.status()).toBe(200);
+    const lastWeek = page.locator('tbody tr').first().locator('td');
+    expect(await lastWeek.allTextContents()).toEqual([expect.any(String), '2', '1', '0', '3']);
     const unknown = await page.goto(`${runtime.url}/console/patients/nobody-here`);
     expect(unknown?.status()).toBe(404);
     expect((await page.locator('main').textContent()) ?? '').toContain('No booking has the patient id');
@@ -351,6 +355,7 @@ describe('console accessibility (axe-core)', () => {
       '/console/today',
       '/console/patients',
       '/console/patients/p-console-1',
+      '/console/outcomes',
     ]) {
       await page.goto(`${runtime.url}${path}`);
       found[path] = await axeViolations(page);
@@ -374,6 +379,7 @@ describe('console accessibility (axe-core)', () => {
       '/console/today': [],
       '/console/patients': [],
       '/console/patients/p-console-1': [],
+      '/console/outcomes': [],
       charts: [],
       [`/console/replies/console-3/${reviewReply}`]: [],
       notFound: [],

@@ -114,7 +114,13 @@ async function runEveryFunction() {
   const clinician = await signInOverHttp(runtime.url, 'clinician@example.org', DEFAULT_STAFF_PASSWORD);
   const staff = (await get<OutboxEntry[]>('/local/outbox')).find((m) => m.text.includes('/console/alerts/'));
   const alertPath = staff?.text.match(/\/console\/alerts\/[A-Za-z0-9_.:-]+/)?.[0] ?? '';
-  for (const path of ['/console/alerts', '/console/today', alertPath, '/console/patients/p-grants']) {
+  for (const path of [
+    '/console/alerts',
+    '/console/today',
+    alertPath,
+    '/console/patients/p-grants',
+    '/console/outcomes',
+  ]) {
     expect((await clinician.get(path)).status, path).toBe(200);
     // A session seen a minute ago is touched (its idle timeout starts again).
     await advanceTo(DateTime.fromISO((await get<{ now: string }>('/local/clock')).now).plus({ minutes: 2 }));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { MESSAGE_KINDS } from '../../shared/contracts/vocabulary';
 import { acknowledgeAlert, dispatchReplyAlert, sweepAlerts } from '../../shared/domain/alerts/alerts';
@@ -200,6 +201,7 @@ describe('staff alerts under a failing and throttling staff topic', () => {
           replies: streamed,
           alerts,
           screeners: new DynamoScreenerHistory(h.db, h.tableName),
+          replyCounts: new DynamoReplyCounts(h.db, h.tableName),
           signingKey: h.deps.signingKey,
           newId: randomUUID,
           metrics: noMetrics,

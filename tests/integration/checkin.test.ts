@@ -4,6 +4,7 @@ import clinicConfigInput from '../../config/clinic';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
+import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
@@ -33,6 +34,7 @@ async function harness(replies?: ReplyStore) {
     replies: replies ?? new DynamoReplyStore(db, tableName),
     alerts: new DynamoAlertStore(db, tableName),
     screeners: new DynamoScreenerHistory(db, tableName),
+    replyCounts: new DynamoReplyCounts(db, tableName),
     signingKey: { get: async () => key },
     newId: () => `id-${++state.ids}`,
     metrics: { count: (name) => void state.metrics.push(name), flush: () => {} },
@@ -126,6 +128,10 @@ describe('handleLinkRequest', () => {
       phq9: { total: 16, band: 'moderately-severe' },
       gad7: { total: 7, band: 'mild' },
     });
+    // Counted once, as a review reply, in the clinic's week of its arrival (Thursday 5 November 2026).
+    expect(await new DynamoReplyCounts(h.db, h.tableName).weeks('2026-W45', '2026-W45')).toEqual([
+      { week: '2026-W45', urgent: 0, review: 1, routine: 0 },
+    ]);
   });
 
   it('refuses a check-in token on the instructions page', async () => {

@@ -5,6 +5,7 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoPatientRecords } from '../../shared/adapters/dynamodb/patient-records';
+import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import type { ConsoleDeps } from '../../shared/domain/console/access';
@@ -27,6 +28,7 @@ export function dynamoConsoleDeps(
     reviews: replies,
     missed: new DynamoMissedCheckinStore(db, tableName),
     patients: new DynamoPatientRecords(db, tableName),
+    replyCounts: new DynamoReplyCounts(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),

@@ -38,6 +38,7 @@ import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
 import { DynamoPatientRecords } from '../dynamodb/patient-records';
+import { DynamoReplyCounts } from '../dynamodb/reply-counts';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../dynamodb/screener-history';
 import { DynamoStaffSessionStore } from '../dynamodb/staff-session-store';
@@ -82,6 +83,7 @@ export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDep
     replies: new DynamoReplyStore(db, tableName),
     alerts: new DynamoAlertStore(db, tableName),
     screeners: new DynamoScreenerHistory(db, tableName),
+    replyCounts: new DynamoReplyCounts(db, tableName),
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     newId: randomUUID,
     metrics,
@@ -108,6 +110,7 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
     reviews: replyStore,
     missed: new DynamoMissedCheckinStore(db, tableName),
     patients: new DynamoPatientRecords(db, tableName),
+    replyCounts: new DynamoReplyCounts(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
     messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),

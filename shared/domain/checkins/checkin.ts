@@ -21,11 +21,13 @@ import type {
   LinkStore,
   Log,
   Metrics,
+  ReplyCounter,
   ReplyStore,
   ScreenerHistory,
   SigningKeySource,
   StoredReply,
 } from '../ports';
+import { isoWeekIn } from '../time';
 import { crisisResources } from './crisis-resources';
 import { hasRedFlag } from './red-flags';
 import { type ScreenerBaseline, triagePolicy, triageReply } from './triage';
@@ -41,6 +43,8 @@ export interface CheckinDeps {
   alerts: Pick<AlertStore, 'get'>;
   /** The patient's first screener totals (by-patient index). */
   screeners: ScreenerHistory;
+  /** The clinic's replies by week and triage level (the console's outcomes page). */
+  replyCounts: ReplyCounter;
   signingKey: SigningKeySource;
   newId: () => string;
   metrics: Metrics;
@@ -245,7 +249,7 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
   } catch (error) {
     return notStored(deps, { form, kind, language, urgent, advice: triage.advice, answers, error });
   }
-  await enterScreeners(deps, reply, booking.patient.id);
+  await Promise.all([enterScreeners(deps, reply, booking.patient.id), countReply(deps, reply)]);
   deps.metrics.count(`Replies${triage.level[0]?.toUpperCase()}${triage.level.slice(1)}`);
   deps.log.info('check-in reply stored', { kind, replyId: reply.replyId });
   const advice = urgentAdvice(triage.advice);
@@ -362,6 +366,15 @@ async function enterScreeners(deps: CheckinDeps, reply: StoredReply, patientId: 
   } catch (error) {
     deps.metrics.count(METRIC.replyStoreFailures);
     deps.log.error('screener history not updated', { replyId: reply.replyId, error: errorName(error) });
+  }
+}
+
+/** Counts the reply in its week in the clinic's zone; the reply is stored already, so a failure is logged, not shown. */
+async function countReply(deps: CheckinDeps, reply: StoredReply): Promise<void> {
+  try {
+    await deps.replyCounts.count(reply, isoWeekIn(reply.receivedAt, deps.config.clinic.timeZone));
+  } catch (error) {
+    deps.log.error('weekly reply count not updated', { replyId: reply.replyId, error: errorName(error) });
   }
 }
 

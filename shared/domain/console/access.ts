@@ -9,6 +9,7 @@ import type {
   PatientBookings,
   PatientRecords,
   ReviewList,
+  WeeklyReplyCounts,
 } from './ports';
 import { type ConsoleArea, mayUse, type RequestOrigin, type Staff } from './staff';
 
@@ -34,6 +35,8 @@ export interface ConsoleDeps {
   missed: MissedList;
   /** A patient's bookings and screener totals (the patient page). */
   patients: PatientRecords;
+  /** The clinic's replies by week and triage level (the outcomes page). */
+  replyCounts: WeeklyReplyCounts;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;

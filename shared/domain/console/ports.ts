@@ -133,3 +133,17 @@ export interface PatientBookings {
   /** How many bookings the patient has. */
   countOfPatient(patientId: string): Promise<number>;
 }
+
+/** One ISO week's replies by triage level. */
+export interface WeekReplyCounts {
+  week: string;
+  urgent: number;
+  review: number;
+  routine: number;
+}
+
+/** The clinic's reply counts, read by week. */
+export interface WeeklyReplyCounts {
+  /** The weeks from `from` to `to` (`2026-W37`, `2026-W48`) that have replies, oldest first. */
+  weeks(from: string, to: string): Promise<WeekReplyCounts[]>;
+}

@@ -11,6 +11,7 @@ import {
   showReply,
 } from '../../domain/console/alerts-console';
 import { listAudit } from '../../domain/console/audit-console';
+import { showOutcomes } from '../../domain/console/outcomes-console';
 import { findPatient, showPatient } from '../../domain/console/patient-console';
 import type { IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
 import { listReview, markMissedReviewed, markReviewed } from '../../domain/console/review-console';
@@ -42,6 +43,7 @@ import {
   sealCookie,
   setCookie,
 } from './cookies';
+import { OutcomesPage } from './outcomes-page';
 import { PatientPage, PatientSearchPage, patientConsolePath } from './patient-page';
 import { ConsoleReplyPage } from './reply-page';
 import { ReviewPage } from './review-page';
@@ -375,6 +377,12 @@ export async function handleConsoleRequest(
   if (replyRoute?.[3] && method === 'POST') {
     const result = await markReviewed(deps, staffRequest, replyRoute[1] ?? '', replyRoute[2] ?? '');
     return result.ok ? redirect('/console/review?done=reviewed') : refused(result);
+  }
+  if (path === '/console/outcomes' && method !== 'POST') {
+    const result = await showOutcomes(deps, staffRequest);
+    return result.ok
+      ? page(200, <OutcomesPage viewer={viewer} clinic={clinic} view={result.value} />)
+      : refused(result);
   }
   if (path === '/console/patients' && method !== 'POST') {
     const id = query.get('id')?.trim();

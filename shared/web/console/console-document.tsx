@@ -14,6 +14,7 @@ const NAV: readonly { area: ConsoleArea; href: string; label: string }[] = [
   { area: 'home', href: '/console', label: 'Overview' },
   { area: 'today', href: '/console/today', label: 'Today' },
   { area: 'patient', href: '/console/patients', label: 'Patients' },
+  { area: 'outcomes', href: '/console/outcomes', label: 'Outcomes' },
   { area: 'alerts', href: '/console/alerts', label: 'Alerts' },
   { area: 'review', href: '/console/review', label: 'Review' },
   { area: 'audit', href: '/console/audit', label: 'Audit' },
