@@ -3,9 +3,9 @@ import clinicConfigInput from '../config/clinic';
 import { createServiceTable, dynaliteClientConfig, startDynalite } from '../infra/local/dynalite';
 import { DynamoAlertStore } from '../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log';
+import { DynamoBookingActivity } from '../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
-import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoPatientRecords } from '../shared/adapters/dynamodb/patient-records';
 import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
@@ -231,8 +231,8 @@ export async function measureConsolePages(scale: ConsoleScale) {
       missed: new DynamoMissedCheckinStore(db, tableName),
       patients: new DynamoPatientRecords(db, tableName),
       replyCounts: new DynamoReplyCounts(db, tableName),
+      activity: new DynamoBookingActivity(db, tableName),
       bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
-      messageLog: new DynamoMessageLog(db, tableName),
       audit,
       sessions: new DynamoStaffSessionStore(db, tableName),
       escalations: { remove: async () => {} },

@@ -14,6 +14,7 @@ import { createSendMessageHandler } from '../../functions/send-message';
 import { createReviewDigestHandler } from '../../functions/send-review-digest';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
+import { DynamoBookingActivity } from '../../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
@@ -179,8 +180,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     missed: new DynamoMissedCheckinStore(consoleDb, tableName),
     patients: new DynamoPatientRecords(consoleDb, tableName),
     replyCounts: new DynamoReplyCounts(consoleDb, tableName),
+    activity: new DynamoBookingActivity(consoleDb, tableName),
     bookings: new DynamoBookingStore(consoleDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
-    messageLog: new DynamoMessageLog(consoleDb, tableName),
     audit: new DynamoAuditLog(consoleDb, tableName),
     sessions: new DynamoStaffSessionStore(consoleDb, tableName),
     escalations: scheduler.alerts,

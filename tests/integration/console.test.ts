@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
@@ -381,14 +382,15 @@ describe('the Today page', () => {
       'prep-reminder': planned('prep-reminder', '2026-08-03T14:00:00.000Z'),
     });
     await save('td-3', '2026-08-05T09:00:00-04:00', {});
+    const messageLog = new DynamoMessageLog(h.db, h.tableName);
     /** One email of a message, claimed at its time and then sent, or failed with `failure`. */
     const emailed = async (bookingId: string, kind: MessageKind, at: string, failure?: string) => {
       const ref = { bookingId, kind, at };
       const done = new Date(Date.parse(at) + 1000).toISOString();
       const expiresAt = new Date(Date.parse(at) + 300_000).toISOString();
-      await h.deps.messageLog.claim(ref, 'email', { version: 1, now: at, expiresAt });
-      if (failure) await h.deps.messageLog.markFailed(ref, 'email', { now: done, reason: failure });
-      else await h.deps.messageLog.markSent(ref, 'email', { now: done, providerMessageId: `m-${kind}` });
+      await messageLog.claim(ref, 'email', { version: 1, now: at, expiresAt });
+      if (failure) await messageLog.markFailed(ref, 'email', { now: done, reason: failure });
+      else await messageLog.markSent(ref, 'email', { now: done, providerMessageId: `m-${kind}` });
     };
     await emailed('td-1', 'prep-instructions', '2026-08-01T12:00:00.000Z');
     await emailed('td-1', 'checkin-same-day', '2026-08-03T14:00:00.000Z');

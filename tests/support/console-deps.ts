@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
+import { DynamoBookingActivity } from '../../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
-import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoPatientRecords } from '../../shared/adapters/dynamodb/patient-records';
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
@@ -29,8 +29,8 @@ export function dynamoConsoleDeps(
     missed: new DynamoMissedCheckinStore(db, tableName),
     patients: new DynamoPatientRecords(db, tableName),
     replyCounts: new DynamoReplyCounts(db, tableName),
+    activity: new DynamoBookingActivity(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
-    messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),
     escalations: { remove: async (name) => void removed.push(name) },
     log: { info: () => {}, warn: () => {}, error: () => {} },

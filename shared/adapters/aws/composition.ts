@@ -31,6 +31,7 @@ import type { ConsoleAppDeps } from '../../web/console/console-app';
 import { deriveCookieKey } from '../../web/console/cookies';
 import { DynamoAlertStore } from '../dynamodb/alert-store';
 import { DynamoAuditLog } from '../dynamodb/audit-log';
+import { DynamoBookingActivity } from '../dynamodb/booking-activity';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
 import { digestStores } from '../dynamodb/digest-queue';
@@ -111,8 +112,8 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
     missed: new DynamoMissedCheckinStore(db, tableName),
     patients: new DynamoPatientRecords(db, tableName),
     replyCounts: new DynamoReplyCounts(db, tableName),
+    activity: new DynamoBookingActivity(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
-    messageLog: new DynamoMessageLog(db, tableName),
     audit: new DynamoAuditLog(db, tableName),
     sessions: new DynamoStaffSessionStore(db, tableName),
     escalations: { remove: (name) => removeSchedule(scheduler, env[ENV.scheduleGroup], name) },

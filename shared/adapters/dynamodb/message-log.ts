@@ -140,7 +140,7 @@ export class DynamoMessageLog implements MessageLog {
   }
 }
 
-function toEntry(item: Record<string, unknown>): MessageLogEntry {
+export function toEntry(item: Record<string, unknown>): MessageLogEntry {
   return {
     bookingId: item.bookingId as string,
     kind: item.kind as MessageLogEntry['kind'],

@@ -1,8 +1,9 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
-import type { AlertStore, BookingStore, Clock, Log, MessageLog, ReplyStore } from '../ports';
+import type { AlertStore, BookingStore, Clock, Log, ReplyStore } from '../ports';
 import type {
   AuditAction,
   AuditLog,
+  BookingActivity,
   BookingBatch,
   BookingDays,
   MissedList,
@@ -26,8 +27,6 @@ export interface ConsoleDeps {
   alerts: AlertStore;
   replies: ReplyStore;
   bookings: BookingStore & BookingBatch & BookingDays & PatientBookings;
-  /** What was sent, failed or skipped, per booking (the Today page). */
-  messageLog: MessageLog;
   audit: AuditLog;
   /** The review queue: replies triaged `review` until someone marks them reviewed. */
   reviews: ReviewList;
@@ -37,6 +36,8 @@ export interface ConsoleDeps {
   patients: PatientRecords;
   /** The clinic's replies by week and triage level (the outcomes page). */
   replyCounts: WeeklyReplyCounts;
+  /** A booking's messages and replies in one read (the Today and patient pages). */
+  activity: BookingActivity;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;

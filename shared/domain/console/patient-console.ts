@@ -69,10 +69,9 @@ export async function showPatient(
     page.records.flatMap((stored) =>
       stored.booking
         ? [
-            Promise.all([
-              deps.messageLog.list(stored.bookingId),
-              deps.replies.listForBooking(stored.bookingId),
-            ]).then(([log, replies]) => ({ stored, booking: stored.booking as FullBooking, log, replies })),
+            deps.activity
+              .activityOf(stored.bookingId)
+              .then(({ log, replies }) => ({ stored, booking: stored.booking as FullBooking, log, replies })),
           ]
         : [],
     ),

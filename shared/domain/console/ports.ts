@@ -1,6 +1,6 @@
 import type { FullBooking } from '../../contracts/booking-events';
 import type { BookingRecord } from '../booking-record';
-import type { MissedCheckin, StaffActor, StoredReply } from '../ports';
+import type { MessageLogEntry, MissedCheckin, StaffActor, StoredReply } from '../ports';
 import type { StaffSession } from './session';
 import type { IdentityClaims, RequestOrigin } from './staff';
 
@@ -146,4 +146,10 @@ export interface WeekReplyCounts {
 export interface WeeklyReplyCounts {
   /** The weeks from `from` to `to` (`2026-W37`, `2026-W48`) that have replies, oldest first. */
   weeks(from: string, to: string): Promise<WeekReplyCounts[]>;
+}
+
+/** What happened on one booking, as the console's list pages show it. */
+export interface BookingActivity {
+  /** The booking's message log and its replies, in one read. */
+  activityOf(bookingId: string): Promise<{ log: MessageLogEntry[]; replies: StoredReply[] }>;
 }

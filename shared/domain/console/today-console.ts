@@ -76,10 +76,7 @@ export async function showToday(deps: ConsoleDeps, request: StaffRequest): Promi
       const records = (await deps.bookings.sessionsOn(day, SESSIONS_PER_DAY)).filter((r) => r.booking);
       const sessions = await Promise.all(
         records.map(async (stored): Promise<SessionRow> => {
-          const [log, replies] = await Promise.all([
-            deps.messageLog.list(stored.bookingId),
-            deps.replies.listForBooking(stored.bookingId),
-          ]);
+          const { log, replies } = await deps.activity.activityOf(stored.bookingId);
           // In the order a patient receives them.
           const messages = MESSAGE_KINDS.map((kind) => messageStatus(kind, stored, log)).filter(
             (m): m is MessageStatus => m !== undefined,
