@@ -9,7 +9,6 @@ import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-se
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessageKind } from '../../shared/contracts/vocabulary';
 import type { BookingRecord } from '../../shared/domain/booking-record';
-import type { StaffRequest } from '../../shared/domain/console/access';
 import {
   acknowledgeAsStaff,
   closeAlert,
@@ -25,21 +24,9 @@ import type { StoredReply } from '../../shared/domain/ports';
 import { dynamoConsoleDeps } from '../support/console-deps';
 import { freshTable } from '../support/dynamo';
 import { aBooking } from '../support/fixtures';
+import { as, CLINICIAN, DESK, ORIGIN } from '../support/staff';
 
 const config = parseClinicConfig(clinicConfigInput);
-const ORIGIN = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 test', requestId: 'req-1' };
-const CLINICIAN: Staff = {
-  subject: 'sub-casey',
-  email: 'casey@example.org',
-  name: 'Casey',
-  groups: ['clinician'],
-};
-const DESK: Staff = {
-  subject: 'sub-frankie',
-  email: 'frankie@example.org',
-  name: 'Frankie',
-  groups: ['front-desk'],
-};
 
 async function harness() {
   const { db, tableName } = await freshTable();
@@ -100,8 +87,6 @@ async function harness() {
     },
   };
 }
-
-const as = (staff: Staff, page: string): StaffRequest => ({ staff, origin: ORIGIN, page });
 
 describe('console use cases against DynamoDB', () => {
   it('lists alerts to acknowledge oldest first, then those waiting for an outcome, then the closed ones of the month', async () => {

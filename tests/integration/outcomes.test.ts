@@ -10,23 +10,11 @@ import type { Staff } from '../../shared/domain/console/staff';
 import { isoWeekIn, weeksUpTo } from '../../shared/domain/time';
 import { dynamoConsoleDeps } from '../support/console-deps';
 import { freshTable } from '../support/dynamo';
+import { as as asStaff, CLINICIAN, DESK } from '../support/staff';
 
 const config = parseClinicConfig(clinicConfigInput);
 const ZONE = 'America/New_York';
-const ORIGIN = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 test', requestId: 'req-1' };
-const CLINICIAN: Staff = {
-  subject: 'sub-casey',
-  email: 'casey@example.org',
-  name: 'Casey',
-  groups: ['clinician'],
-};
-const DESK: Staff = {
-  subject: 'sub-frankie',
-  email: 'frankie@example.org',
-  name: 'Frankie',
-  groups: ['front-desk'],
-};
-const as = (staff: Staff): StaffRequest => ({ staff, origin: ORIGIN, page: '/console/outcomes' });
+const as = (staff: Staff): StaffRequest => asStaff(staff, '/console/outcomes');
 
 describe('ISO weeks in the clinic zone', () => {
   it('puts a Sunday evening in New York in its own week, though it is Monday in UTC', () => {

@@ -14,23 +14,10 @@ import type { StoredReply } from '../../shared/domain/ports';
 import { dynamoConsoleDeps } from '../support/console-deps';
 import { freshTable } from '../support/dynamo';
 import { aBooking } from '../support/fixtures';
+import { ADMIN, as as asStaff, CLINICIAN, DESK } from '../support/staff';
 
 const config = parseClinicConfig(clinicConfigInput);
-const ORIGIN = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 test', requestId: 'req-1' };
-const CLINICIAN: Staff = {
-  subject: 'sub-casey',
-  email: 'casey@example.org',
-  name: 'Casey',
-  groups: ['clinician'],
-};
-const DESK: Staff = {
-  subject: 'sub-frankie',
-  email: 'frankie@example.org',
-  name: 'Frankie',
-  groups: ['front-desk'],
-};
-const ADMIN: Staff = { subject: 'sub-avery', email: 'avery@example.org', name: 'Avery', groups: ['admin'] };
-const as = (staff: Staff): StaffRequest => ({ staff, origin: ORIGIN, page: '/console/patients/pt-1' });
+const as = (staff: Staff): StaffRequest => asStaff(staff, '/console/patients/pt-1');
 
 async function harness() {
   const { db, tableName } = await freshTable();

@@ -1,14 +1,7 @@
-import type { Staff } from '../../shared/domain/console/staff';
 import { PatientPage } from '../../shared/web/console/patient-page';
 import { renderPage } from '../../shared/web/layout';
 import { aBooking } from './fixtures';
-
-const CLINICIAN: Staff = {
-  subject: 'sub-1',
-  email: 'casey@example.org',
-  name: 'Casey',
-  groups: ['clinician'],
-};
+import { CLINICIAN } from './staff';
 
 /**
  * A patient page with both charts and every kind of timeline entry, as HTML: the local runtime's patients

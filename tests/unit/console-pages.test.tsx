@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { CheckinKind } from '../../shared/contracts/vocabulary';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from '../../shared/domain/alerts/staff-wording';
 import type { AlertDetail, AlertLists, ReplyDetail } from '../../shared/domain/console/alerts-console';
-import type { Staff } from '../../shared/domain/console/staff';
 import type { AlertRecord, StoredReply } from '../../shared/domain/ports';
 import {
   AlertDetailPage,
@@ -20,6 +19,7 @@ import { renderStaffLinkProblemPage } from '../../shared/web/staff/staff-link-pr
 import { CONSOLE_STYLE, CONSOLE_STYLE_HASH, pageSecurityHeaders } from '../../shared/web/styles';
 import { aBooking } from '../support/fixtures';
 import { decodeEntities, escapedText } from '../support/html';
+import { CLINICIAN } from '../support/staff';
 
 const CLINIC: ConsoleClinic = {
   name: 'Riverside Clinic',
@@ -30,12 +30,6 @@ const CLINIC: ConsoleClinic = {
 const NOW = '2026-11-04T19:47:00.000Z';
 const SCRIPT = '<script>alert(1)</script>';
 const IMG = '<img src=x onerror=alert(1)>';
-const CLINICIAN: Staff = {
-  subject: 'sub-1',
-  email: 'casey@example.org',
-  name: 'Casey',
-  groups: ['clinician'],
-};
 const VIEWER = { staff: CLINICIAN, csrfToken: 'csrf-token-value' };
 
 const BOOKING = aBooking();

@@ -1,23 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OutcomeWeek } from '../../shared/domain/console/outcomes-console';
-import type { Staff } from '../../shared/domain/console/staff';
 import type { ConsoleClinic } from '../../shared/web/console/alerts-pages';
 import { BARS, barGeometry, OutcomesPage } from '../../shared/web/console/outcomes-page';
 import { renderPage } from '../../shared/web/layout';
 import { visibleText } from '../support/html';
+import { CLINICIAN } from '../support/staff';
 
 const CLINIC: ConsoleClinic = {
   name: 'Riverside Clinic',
   timeZone: 'America/New_York',
   maxEscalations: 4,
   ruleDescriptions: {},
-};
-const CLINICIAN: Staff = {
-  subject: 'sub-1',
-  email: 'casey@example.org',
-  name: 'Casey',
-  groups: ['clinician'],
 };
 
 const week = (n: number, counts: Partial<OutcomeWeek> = {}): OutcomeWeek => ({

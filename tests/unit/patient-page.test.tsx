@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GAD7_FLOORS, PHQ9_FLOORS } from '../../shared/domain/checkins/screeners';
 import type { PatientView } from '../../shared/domain/console/patient-console';
-import type { Staff } from '../../shared/domain/console/staff';
 import type { AlertRecord, StoredReply } from '../../shared/domain/ports';
 import type { ConsoleClinic } from '../../shared/web/console/alerts-pages';
 import { PatientPage, PatientSearchPage, patientConsolePath } from '../../shared/web/console/patient-page';
@@ -11,18 +10,13 @@ import { renderPage } from '../../shared/web/layout';
 import { CONSOLE_STYLE } from '../../shared/web/styles';
 import { aBooking } from '../support/fixtures';
 import { escapedText, visibleText } from '../support/html';
+import { CLINICIAN } from '../support/staff';
 
 const CLINIC: ConsoleClinic = {
   name: 'Riverside Clinic',
   timeZone: 'America/New_York',
   maxEscalations: 4,
   ruleDescriptions: { 'self-harm': 'Thoughts of self-harm' },
-};
-const CLINICIAN: Staff = {
-  subject: 'sub-1',
-  email: 'casey@example.org',
-  name: 'Casey',
-  groups: ['clinician'],
 };
 const VIEWER = { staff: CLINICIAN, csrfToken: 'csrf-token-value' };
 const IMG = '<img src=x onerror=alert(1)>';
