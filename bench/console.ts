@@ -7,7 +7,6 @@ import { DynamoBookingActivity } from '../shared/adapters/dynamodb/booking-activ
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
-import { DynamoPatientRecords } from '../shared/adapters/dynamodb/patient-records';
 import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
@@ -229,7 +228,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       replies,
       reviews: replies,
       missed: new DynamoMissedCheckinStore(db, tableName),
-      patients: new DynamoPatientRecords(db, tableName),
+      patients: new DynamoScreenerHistory(db, tableName),
       replyCounts: new DynamoReplyCounts(db, tableName),
       activity: new DynamoBookingActivity(db, tableName),
       bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),

@@ -17,7 +17,6 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   CfnDelivery,
@@ -34,7 +33,7 @@ import {
   EDGE_PROOF_GENERATION_HEADER,
   EDGE_VIEWER_ADDRESS_HEADER,
 } from '../../shared/contracts/edge';
-import { serviceKey } from './constructs/service-key';
+import { letLogsUse, serviceKey } from './constructs/service-key';
 import { departDeliberately } from './deliberate-choices';
 
 /** What the edge needs from the clinic config (`protection`, validated: all present when the edge is on). */
@@ -363,20 +362,6 @@ function edgeKey(stack: Stack): Key {
     description: 'Encrypts the follow-up edge logs and the origin-proof secret',
     services: ['secretsmanager'],
   });
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': [
-            `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/vendedlogs/${stack.stackName}-*`,
-            `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:aws-waf-logs-${stack.stackName}`,
-          ],
-        },
-      },
-    }),
-  );
+  letLogsUse(key, [`/aws/vendedlogs/${stack.stackName}-*`, `aws-waf-logs-${stack.stackName}`]);
   return key;
 }

@@ -16,7 +16,7 @@ import { Ingestion } from './constructs/ingestion';
 import { LinkKeyRotation } from './constructs/link-key-rotation';
 import { Messaging } from './constructs/messaging';
 import { alarmArnPattern, Operations } from './constructs/operations';
-import { serviceKey } from './constructs/service-key';
+import { letLogsUse, serviceKey } from './constructs/service-key';
 import { StaffConsole } from './constructs/staff-console';
 
 export interface ServiceStackProps extends StackProps {
@@ -420,18 +420,7 @@ function operationsKey(stack: Stack, alarmNamePrefix: string): Key {
     services: ['sqs', 'sns', 'secretsmanager'],
   });
   // CloudWatch Logs encrypts this stack's log groups (CloudFormation names them after the stack).
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${stack.stackName}-*`,
-        },
-      },
-    }),
-  );
+  letLogsUse(key, [`${stack.stackName}-*`]);
   // Our CloudWatch alarms publish to the (encrypted) operations topic.
   key.addToResourcePolicy(
     new PolicyStatement({

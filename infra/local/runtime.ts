@@ -21,7 +21,6 @@ import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
-import { DynamoPatientRecords } from '../../shared/adapters/dynamodb/patient-records';
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
@@ -178,7 +177,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     replies: consoleReplies,
     reviews: consoleReplies,
     missed: new DynamoMissedCheckinStore(consoleDb, tableName),
-    patients: new DynamoPatientRecords(consoleDb, tableName),
+    patients: new DynamoScreenerHistory(consoleDb, tableName),
     replyCounts: new DynamoReplyCounts(consoleDb, tableName),
     activity: new DynamoBookingActivity(consoleDb, tableName),
     bookings: new DynamoBookingStore(consoleDb, tableName, { clinicTimeZone: config.clinic.timeZone }),

@@ -4,9 +4,9 @@ import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingActivity } from '../../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
-import { DynamoPatientRecords } from '../../shared/adapters/dynamodb/patient-records';
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import type { ConsoleDeps } from '../../shared/domain/console/access';
 
@@ -27,7 +27,7 @@ export function dynamoConsoleDeps(
     replies,
     reviews: replies,
     missed: new DynamoMissedCheckinStore(db, tableName),
-    patients: new DynamoPatientRecords(db, tableName),
+    patients: new DynamoScreenerHistory(db, tableName),
     replyCounts: new DynamoReplyCounts(db, tableName),
     activity: new DynamoBookingActivity(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),

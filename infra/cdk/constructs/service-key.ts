@@ -5,6 +5,7 @@ import {
   Effect,
   PolicyDocument,
   PolicyStatement,
+  ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -112,4 +113,22 @@ export function serviceKey(scope: Construct, id: string, props: ServiceKeyProps)
       ],
     }),
   });
+}
+
+/**
+ * Lets CloudWatch Logs use `key` for the log groups named by `logGroups` (names or `name-*` patterns) in this
+ * account and region, and no others.
+ */
+export function letLogsUse(key: Key, logGroups: readonly string[]): void {
+  const arns = logGroups.map(
+    (name) => `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${name}`,
+  );
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': arns.length === 1 ? arns[0] : arns } },
+    }),
+  );
 }

@@ -38,7 +38,6 @@ import { digestStores } from '../dynamodb/digest-queue';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
-import { DynamoPatientRecords } from '../dynamodb/patient-records';
 import { DynamoReplyCounts } from '../dynamodb/reply-counts';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../dynamodb/screener-history';
@@ -110,7 +109,7 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
     replies: replyStore,
     reviews: replyStore,
     missed: new DynamoMissedCheckinStore(db, tableName),
-    patients: new DynamoPatientRecords(db, tableName),
+    patients: new DynamoScreenerHistory(db, tableName),
     replyCounts: new DynamoReplyCounts(db, tableName),
     activity: new DynamoBookingActivity(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
