@@ -122,14 +122,18 @@ export interface BundleFigure {
   largestPackages: { name: string; bytes: number }[];
   /** The same SDK clients built and called once, plus the first zoned date: what any version of this function pays. */
   platformFloor: { sdkClients: string[]; bytes: number; importMs: number; ratioToEmpty: number };
+  /** The median of the per-round ratios (function and floor spawned back to back): the figure held to the target. */
   ratioToPlatformFloor: number;
+  /** The median function time over the median floor time, for comparison with runs before the pairing. */
+  ratioOfMedians: number;
   overPlatformFloorMs: number;
 }
 
 /**
  * Bundles each `functions/*.ts` as the CDK does and times `node` from spawn to
  * the first handler call settling (median of `runs`), beside an empty handler
- * bundled and timed the same way in the same run.
+ * bundled and timed the same way in the same run, and beside its platform
+ * floor, spawned right before or after it in each round.
  */
 export async function measureBundles(runs: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'followup-bench-'));
@@ -157,16 +161,32 @@ export async function measureBundles(runs: number) {
     const moduleTimes = new Map<string, number[]>(built.map((b) => [b.name, []]));
     const callTimes = new Map<string, number[]>(built.map((b) => [b.name, []]));
     const outcomes = new Map<string, string>();
+    // Each function's ratio to its floor, per round: the two are spawned back to back (in alternating order),
+    // so a drift of the machine between rounds moves both alike instead of the ratio.
+    const ratios = new Map<string, number[]>(functions.map((b) => [b.name, []]));
+    const timed = async (b: Bundle, run: number) => {
+      const { ms, outcome, moduleMs, callMs } = await spawnTimed(dir, b.file, FIRST_CALL[b.name] ?? {});
+      // The first round only warms the page cache.
+      if (run > 0) {
+        times.get(b.name)?.push(ms);
+        moduleTimes.get(b.name)?.push(moduleMs);
+        callTimes.get(b.name)?.push(callMs);
+      }
+      outcomes.set(b.name, outcome);
+      return ms;
+    };
     for (let run = 0; run < runs + 1; run++) {
-      for (const b of built) {
-        const { ms, outcome, moduleMs, callMs } = await spawnTimed(dir, b.file, FIRST_CALL[b.name] ?? {});
-        // The first round only warms the page cache.
-        if (run > 0) {
-          times.get(b.name)?.push(ms);
-          moduleTimes.get(b.name)?.push(moduleMs);
-          callTimes.get(b.name)?.push(callMs);
+      for (const b of functions) {
+        const floor = floors.find((f) => f.name === `floor-${b.name}`);
+        if (!floor) {
+          await timed(b, run);
+          continue;
         }
-        outcomes.set(b.name, outcome);
+        const [first, second] = run % 2 === 0 ? [b, floor] : [floor, b];
+        const firstMs = await timed(first, run);
+        const secondMs = await timed(second, run);
+        const [fnMs, floorMs] = first === b ? [firstMs, secondMs] : [secondMs, firstMs];
+        if (run > 0) ratios.get(b.name)?.push(fnMs / floorMs);
       }
     }
     const median = (xs: number[]) => {
@@ -196,7 +216,8 @@ export async function measureBundles(runs: number) {
             importMs: Math.round(floorMs * 10) / 10,
             ratioToEmpty: Math.round((floorMs / emptyMs) * 100) / 100,
           },
-          ratioToPlatformFloor: Math.round((importMs / floorMs) * 100) / 100,
+          ratioToPlatformFloor: Math.round(median(ratios.get(b.name) ?? []) * 100) / 100,
+          ratioOfMedians: Math.round((importMs / floorMs) * 100) / 100,
           overPlatformFloorMs: Math.round((importMs - floorMs) * 10) / 10,
         };
       });
