@@ -3,7 +3,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import clinicConfigInput from '../config/clinic';
+import { BUNDLED_CONFIG_GLOBAL, encodeBundledConfig } from '../infra/bundled-config';
 import { ENV } from '../shared/contracts/env';
+import { loadClinicConfig } from '../shared/domain/messages/config-validation';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -22,6 +25,8 @@ const CDK_BUNDLING: BuildOptions = {
   },
   metafile: true,
   logLevel: 'silent',
+  // As `ProjectFunction` bundles: the default clinic config, validated as synth validates it.
+  define: { [BUNDLED_CONFIG_GLOBAL]: encodeBundledConfig(loadClinicConfig(clinicConfigInput)) },
 };
 
 /** Dummy values for every variable the functions parse; AWS calls go to a closed loopback port, once. */

@@ -2,6 +2,7 @@ import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { type ClinicConfig, ClinicConfigError } from '../../shared/contracts/clinic-config';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
+import { BUNDLED_CONFIG_CONTEXT, encodeBundledConfig } from '../bundled-config';
 import { DataStack } from './data-stack';
 import { EdgeStack } from './edge-stack';
 import { ServiceStack } from './service-stack';
@@ -20,6 +21,9 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
   const config = loadClinicConfig(configInput);
   requireStaffRecipients(config);
   requireLinksThroughEdge(config);
+
+  // Every function's bundle carries the config as validated here, so a cold start does not parse it again.
+  app.node.setContext(BUNDLED_CONFIG_CONTEXT, encodeBundledConfig(config));
 
   // cdk-nag 3 runs as a policy validation plugin: unacknowledged findings fail the synth.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));

@@ -10,6 +10,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import cdkJson from '../../cdk.json';
 import clinicConfig from '../../config/clinic';
+import { BUNDLED_CONFIG_CONTEXT, BUNDLED_CONFIG_GLOBAL } from '../../infra/bundled-config';
 import { FUNCTION_TAG, type ProjectFunction } from '../../infra/cdk/constructs/project-function';
 import { controlTowerFailures } from '../../infra/cdk/control-tower';
 import { DELIBERATE_CHOICES } from '../../infra/cdk/deliberate-choices';
@@ -433,6 +434,17 @@ describe('followup app', () => {
         KmsKeyId: arnOf(service.operationsKey),
         RetentionInDays: 365,
       });
+    });
+  });
+
+  describe('the clinic config in the bundles', () => {
+    it('carries the config as synth validated it, so a cold start reads it instead of parsing it', () => {
+      const encoded = app.node.tryGetContext(BUNDLED_CONFIG_CONTEXT) as string;
+      const decoded = JSON.parse(Buffer.from(JSON.parse(encoded) as string, 'base64').toString('utf8'));
+      expect(decoded).toEqual(config);
+      // Only letters, digits, + / = inside the quotes: nothing a shell or esbuild's --define could misread.
+      expect(encoded).toMatch(/^"[A-Za-z0-9+/=]+"$/);
+      expect(BUNDLED_CONFIG_GLOBAL).toBe('__CLINIC_CONFIG_JSON__');
     });
   });
 

@@ -18,6 +18,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../../shared/contracts/env';
+import { BUNDLED_CONFIG_CONTEXT, BUNDLED_CONFIG_GLOBAL } from '../../bundled-config';
 import { FUNCTION_NAMES, type FunctionName, TABLE_ACCESS } from '../../function-permissions';
 import { departDeliberately } from '../deliberate-choices';
 import { type AliasedKey, encryptedQueue } from './encrypted-queue';
@@ -159,6 +160,8 @@ export class ProjectFunction extends Construct implements IGrantable {
         // Some CommonJS dependencies call require(); give the ESM bundle one.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // The clinic config as synth validated it: the cold start reads it instead of parsing it again.
+        ...bundledConfig(this),
       },
     });
     this.grantPrincipal = this.fn.grantPrincipal;
@@ -348,4 +351,10 @@ export class ProjectFunction extends Construct implements IGrantable {
       }),
     );
   }
+}
+
+/** The `define` that puts the app's validated clinic config in a bundle (none outside `defineFollowupApp`). */
+function bundledConfig(scope: Construct): { define?: Record<string, string> } {
+  const encoded = scope.node.tryGetContext(BUNDLED_CONFIG_CONTEXT) as string | undefined;
+  return encoded ? { define: { [BUNDLED_CONFIG_GLOBAL]: encoded } } : {};
 }
