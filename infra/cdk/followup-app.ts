@@ -4,7 +4,7 @@ import { type ClinicConfig, ClinicConfigError } from '../../shared/contracts/cli
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { BUNDLED_CONFIG_CONTEXT, encodeBundledConfig } from '../bundled-config';
 import { DataStack } from './data-stack';
-import { EdgeStack } from './edge-stack';
+import { type EdgeSettings, EdgeStack } from './edge-stack';
 import { ServiceStack } from './service-stack';
 
 export interface FollowupAppOptions {
@@ -35,7 +35,8 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
     description:
       'Ketamine follow-up: patient data, its key, backups, the link-signing key and staff accounts (stateful)',
   });
-  const edge = config.protection.edge ? defineEdge(app, config, data, options.env) : undefined;
+  const edgeSettings = edgeSettingsOf(config, options.env.region);
+  const edge = edgeSettings ? defineEdge(app, edgeSettings, data, options.env) : undefined;
   const service = new ServiceStack(app, 'KetamineFollowupService', {
     env: options.env,
     description:
@@ -47,45 +48,65 @@ export function defineFollowupApp(app: App, configInput: unknown, options: Follo
     linkSigningSecret: data.linkSigningSecret,
     dataKey: { key: data.key, alias: data.keyAlias },
     staffUserPool: data.staff.pool,
-    ...(edge ? { edgeOriginSecretName: edge.originSecretName } : {}),
+    ...(edge && edgeSettings
+      ? {
+          edge: {
+            originSecretName: edge.originSecretName,
+            edgeDomain: edgeSettings.edgeDomain,
+            originDomain: edgeSettings.originDomain,
+            originCertificateArn: edgeSettings.originCertificateArn,
+          },
+        }
+      : {}),
   });
   // The service reads the edge's secret at deploy: the edge (and the data key its replica uses) go first.
   if (edge) service.addStackDependency(edge);
   return { config, data, service, edge };
 }
 
-/** The optional edge: its own stack in us-east-1, where CloudFront's web ACLs and certificates live. */
-function defineEdge(app: App, config: ClinicConfig, data: DataStack, env: Environment): EdgeStack {
+/**
+ * The edge's settings when `protection.edge` is on, every one present (the schema requires them then), or
+ * undefined. A regional API takes a certificate of its own region only: said now rather than at deploy.
+ */
+function edgeSettingsOf(
+  config: ClinicConfig,
+  region: string | undefined,
+): (EdgeSettings & { originCertificateArn: string }) | undefined {
   const { protection } = config;
-  if (!protection.edgeDomain || !protection.edgeCertificateArn || !protection.originDomain) {
-    throw new Error('protection.edgeDomain, edgeCertificateArn and originDomain are required with the edge');
+  if (!protection.edge) return undefined;
+  const { edgeDomain, edgeCertificateArn, originDomain, originCertificateArn } = protection;
+  if (!edgeDomain || !edgeCertificateArn || !originDomain || !originCertificateArn) {
+    throw new Error(
+      'protection.edgeDomain, edgeCertificateArn, originDomain and originCertificateArn go with the edge',
+    );
   }
-  // A regional API takes a certificate of its own region only; say so now rather than at deploy.
-  if (
-    env.region &&
-    protection.originCertificateArn &&
-    !protection.originCertificateArn.includes(`:acm:${env.region}:`)
-  ) {
+  if (region && !originCertificateArn.includes(`:acm:${region}:`)) {
     throw new ClinicConfigError([
       {
         field: 'protection.originCertificateArn',
-        message: `must be a certificate in ${env.region}, the stack's region`,
+        message: `must be a certificate in ${region}, the stack's region`,
       },
     ]);
   }
+  return {
+    edgeDomain,
+    edgeCertificateArn,
+    originDomain,
+    originCertificateArn,
+    requestsPerIpPer5Minutes: protection.requestsPerIpPer5Minutes,
+    countries: protection.countries,
+    originProofGeneration: protection.originProofGeneration,
+    clinicPhone: config.clinic.phone,
+  };
+}
+
+/** The optional edge: its own stack in us-east-1, where CloudFront's web ACLs and certificates live. */
+function defineEdge(app: App, settings: EdgeSettings, data: DataStack, env: Environment): EdgeStack {
   const edge = new EdgeStack(app, 'KetamineFollowupEdge', {
     env: { ...(env.account ? { account: env.account } : {}), region: 'us-east-1' },
     description:
       'Ketamine follow-up: CloudFront and AWS WAF in front of patient links and the console (optional)',
-    edge: {
-      edgeDomain: protection.edgeDomain,
-      edgeCertificateArn: protection.edgeCertificateArn,
-      originDomain: protection.originDomain,
-      requestsPerIpPer5Minutes: protection.requestsPerIpPer5Minutes,
-      countries: protection.countries,
-      originProofGeneration: protection.originProofGeneration,
-      clinicPhone: config.clinic.phone,
-    },
+    edge: settings,
     serviceRegion: data.region,
     serviceDataKeyAlias: data.keyAlias,
   });

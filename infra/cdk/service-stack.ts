@@ -36,10 +36,15 @@ export interface ServiceStackProps extends StackProps {
   readonly staffUserPool: IUserPool;
   /**
    * The optional edge (config `protection.edge`): the origin-proof secret's name in this region, which the HTTP
-   * functions check on every request. The config's origin domain and certificate come with it.
+   * functions check on every request, the clinic's edge domain, and the API's own (origin) domain.
    * @default - no edge: the API's default endpoint answers
    */
-  readonly edgeOriginSecretName?: string;
+  readonly edge?: {
+    readonly originSecretName: string;
+    readonly edgeDomain: string;
+    readonly originDomain: string;
+    readonly originCertificateArn: string;
+  };
 }
 
 /**
@@ -67,27 +72,25 @@ export class ServiceStack extends Stack {
     Aspects.of(this).add(new PermissionsNameTheirAccount());
 
     // The API refers to the check-in function only; the sending functions refer to the API's URL (no cycle).
-    const protection = props.config.protection;
-    const edge = props.edgeOriginSecretName !== undefined;
+    const { edge } = props;
     this.checkin = new CheckinApi(this, 'Checkin', {
       table: props.table,
       linkSigningSecret: props.linkSigningSecret,
       key,
-      ...(edge ? { origin: originOf(protection) } : {}),
+      ...(edge ? { origin: { domain: edge.originDomain, certificateArn: edge.originCertificateArn } } : {}),
     });
     // Behind the edge, links and the console use the clinic's edge domain; the API's own URL answers nobody else.
     this.linkBaseUrl =
-      props.linkBaseUrl?.replace(/\/+$/, '') ??
-      (edge ? `https://${protection.edgeDomain}` : this.checkin.url);
+      props.linkBaseUrl?.replace(/\/+$/, '') ?? (edge ? `https://${edge.edgeDomain}` : this.checkin.url);
     new CfnOutput(this, 'CheckinApiUrl', {
       description: edge
         ? 'The API origin CloudFront forwards to (its default endpoint is disabled)'
         : 'Check-in API endpoint; point the short link domain (links.baseUrl) here if there is one',
       value: this.checkin.url,
     });
-    if (this.checkin.originTarget) {
+    if (edge && this.checkin.originTarget) {
       new CfnOutput(this, 'ApiOriginTarget', {
-        description: `Point ${protection.originDomain} here (CNAME or alias record)`,
+        description: `Point ${edge.originDomain} here (CNAME or alias record)`,
         value: this.checkin.originTarget,
       });
     }
@@ -137,11 +140,11 @@ export class ServiceStack extends Stack {
     this.alerts.bindAcknowledging(this.console.handler);
     // The stage's per-route budgets name the console's routes: they must exist first.
     this.checkin.stage.node.addDependency(...this.console.routes);
-    if (props.edgeOriginSecretName) {
+    if (edge) {
       // The functions read the proof (its replica here, under the data key) at run time: current and previous,
       // so a rotation never refuses a request, and the value is in no template or environment.
       for (const fn of [this.checkin.handler, this.console.handler]) {
-        fn.bindSecretReadByName(ENV.edgeOriginSecret, props.edgeOriginSecretName, props.dataKey.key);
+        fn.bindSecretReadByName(ENV.edgeOriginSecret, edge.originSecretName, props.dataKey.key);
       }
     }
     new CfnOutput(this, 'BookingPublisherRoleArn', {
@@ -181,7 +184,7 @@ export class ServiceStack extends Stack {
       alarmNamePrefix: this.stackName,
     });
     const ops = this.operations;
-    if (props.edgeOriginSecretName) {
+    if (edge) {
       ops.alarmOnServiceMetric(METRIC.edgeProofStale, {
         name: 'edge-proof-stale',
         description:
@@ -434,12 +437,4 @@ function operationsKey(stack: Stack, alarmNamePrefix: string): Key {
     }),
   );
   return key;
-}
-
-/** The API's custom domain behind the edge; the config schema requires both when `protection.edge` is on. */
-function originOf(protection: ClinicConfig['protection']): { domain: string; certificateArn: string } {
-  if (!protection.originDomain || !protection.originCertificateArn) {
-    throw new Error('protection.originDomain and protection.originCertificateArn are required with the edge');
-  }
-  return { domain: protection.originDomain, certificateArn: protection.originCertificateArn };
 }
