@@ -74,7 +74,12 @@ function bundledClinicConfig(): ClinicConfig {
 
 const systemClock = { now: () => new Date().toISOString() };
 
-const secrets = () => new SecretsManagerClient({});
+/** One Secrets Manager client per container: the link keys and the origin proof share it. */
+let secretsClient: SecretsManagerClient | undefined;
+const secrets = () => {
+  secretsClient ??= new SecretsManagerClient({});
+  return secretsClient;
+};
 
 /** The origin-proof check of the HTTP functions when the optional edge is on (config `protection.edge`). */
 export function awsOriginProof(env: NodeJS.ProcessEnv = process.env): SecretsManagerOriginProof | undefined {

@@ -3,6 +3,7 @@ import { formatStaffDay } from '../../domain/alerts/staff-wording';
 import type { OutcomesView, OutcomeWeek } from '../../domain/console/outcomes-console';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer } from './console-document';
+import { round } from './screener-chart';
 
 const LEVELS = [
   { level: 'urgent', label: 'Urgent', fill: '#a4161a' },
@@ -36,8 +37,6 @@ export function barGeometry(weeks: readonly OutcomeWeek[]) {
     }),
   };
 }
-
-const round = (value: number) => Math.round(value * 10) / 10;
 
 /**
  * Clinic-wide check-in replies by week and triage level: a stacked bar chart

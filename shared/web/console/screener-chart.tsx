@@ -53,7 +53,8 @@ export function chartGeometry(series: ScreenerSeries) {
   return { bands, points, line };
 }
 
-const round = (value: number) => Math.round(value * 10) / 10;
+/** An SVG coordinate to a tenth of a unit: enough at any screen width, and short markup. */
+export const round = (value: number) => Math.round(value * 10) / 10;
 
 function bandWords(band: string): string {
   return band.replace(/-/g, ' ');
