@@ -56,7 +56,7 @@ export async function measureAlertLatency(replies: number, warmup: number) {
   const runtime = await startBenchRuntime({
     clockStart: CLOCK_START,
     capacity: false,
-    onStaffPublish: () => {
+    onStaffSend: () => {
       const at = performance.now();
       waiting?.(at);
       waiting = undefined;

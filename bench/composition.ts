@@ -26,6 +26,7 @@ import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
+import { DynamoStaffSendStore } from '../shared/adapters/dynamodb/staff-send-store';
 import { routeKeyOf } from '../shared/contracts/route-budgets';
 import { type AlertDeps, dispatchReplyAlert } from '../shared/domain/alerts/alerts';
 import { loadClinicConfig } from '../shared/domain/messages/config-validation';
@@ -54,7 +55,9 @@ export interface Counters {
   emails: number;
   smsMessages: number;
   smsSegments: number;
-  staffPublishes: number;
+  /** Staff alert copies, one per recipient: SES for email, SMS for phones. */
+  staffEmails: number;
+  staffSms: number;
   /** Bytes of JSON log lines the handlers wrote. */
   logBytes: number;
   /** Per invocation: local wall time and the AWS calls it made. */
@@ -98,7 +101,8 @@ export function emptyCounters(): Counters {
     emails: 0,
     smsMessages: 0,
     smsSegments: 0,
-    staffPublishes: 0,
+    staffEmails: 0,
+    staffSms: 0,
     logBytes: 0,
     invocationLog: [],
   };
@@ -187,7 +191,7 @@ export interface BenchRuntime {
 export interface BenchRuntimeOptions {
   clockStart: string;
   /** Called the moment a staff message is handed to the staff-topic adapter. */
-  onStaffPublish?: (topic: string, message: { subject: string; text: string }) => void;
+  onStaffSend?: (topic: string, message: { subject: string; text: string }) => void;
   /** Base of links in messages. @default http://127.0.0.1 (the server's URL once `listen` ran) */
   linkBaseUrl?: string;
   /** Ask dynalite for consumed capacity on every request. @default true */
@@ -245,10 +249,11 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   };
   const localStaff = localStaffNotifier(outbox, clock);
   const staff: StaffNotifier = {
-    publish: async (topic, message) => {
-      counters.staffPublishes++;
-      options.onStaffPublish?.(topic, message);
-      return localStaff.publish(topic, message);
+    send: async (recipient, message) => {
+      if (recipient.channel === 'email') counters.staffEmails++;
+      else counters.staffSms++;
+      options.onStaffSend?.(message.topic, message);
+      return localStaff.send(recipient, message);
     },
   };
   const log: Log = {
@@ -282,6 +287,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
       return links.base;
     },
     alerts: alertStore,
+    sends: new DynamoStaffSendStore(db, tableName),
     staff,
     scheduler: countScheduler(scheduler.alerts),
   };
@@ -431,8 +437,8 @@ function snapshot(counters: Counters) {
   return {
     dynamo: counters.dynamoReads + counters.dynamoWrites + counters.scans,
     scheduler: counters.schedulerApiCalls,
-    ses: counters.emails,
-    sns: counters.smsMessages + counters.staffPublishes,
+    ses: counters.emails + counters.staffEmails,
+    sns: counters.smsMessages + counters.staffSms,
   };
 }
 

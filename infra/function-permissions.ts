@@ -33,8 +33,8 @@ export interface TableAccess {
  * partition; `tests/e2e/table-grants.test.ts` drives every function through
  * the local runtime and checks each call is granted here and each grant here
  * is used. Partitions: `BOOKING#` (booking, its messages, replies, missed
- * check-ins), `LINK#`, `ALERT#`, `PATIENT#` (screener history), `STATS#` (weekly reply counts), `SESSION#`
- * (staff sessions), `AUDIT#`.
+ * check-ins), `LINK#`, `ALERT#` (and each recipient's copy), `PATIENT#` (screener history), `STATS#` (weekly
+ * reply counts), `STAFF#` (staff recipients' latest outcomes), `SESSION#` (staff sessions), `AUDIT#`.
  */
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // Stores the booking and its plan; a message due at once goes out here, check-in links too; a new email or
@@ -80,11 +80,13 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     ],
     queryIndexes: [LIST_INDEX, PATIENT_INDEX],
   },
-  // Creates, delivers and escalates alerts; clears the reply's marker on the work index.
+  // Creates, delivers and escalates alerts, each recipient's copy an item under the alert (a query lists them);
+  // clears the reply's marker on the work index; keeps each staff recipient's latest outcome.
   'dispatch-alerts': {
     items: [
-      { partition: 'ALERT#', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      { partition: 'ALERT#', actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
       { partition: 'BOOKING#', actions: ['UpdateItem'] },
+      { partition: 'STAFF#', actions: ['UpdateItem'] },
     ],
     queryIndexes: [WORK_INDEX],
   },
@@ -108,7 +110,7 @@ const QUEUE_SEND = ['sqs:SendMessage', 'kms:Decrypt', 'kms:GenerateDataKey'];
 const TABLE_KEY = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 /** Reading one secret, decrypted through Secrets Manager. */
 const SECRET_READ = ['secretsmanager:GetSecretValue', 'kms:Decrypt'];
-/** Patient messages: email from the clinic's identity, SMS to phone numbers (every topic denied). */
+/** Messages to people: email from the clinic's identity, SMS to phone numbers (every topic denied). */
 const PATIENT_MESSAGES = ['ses:SendEmail', 'sns:Publish'];
 /** Keeping one-time schedules in its own group, handing them the scheduler role. */
 const SCHEDULING = ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'iam:PassRole'];
@@ -146,9 +148,7 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
     'dynamodb:DescribeStream',
     'dynamodb:GetRecords',
     'dynamodb:GetShardIterator',
-    'sns:Publish', // the two staff topics
-    'kms:Decrypt',
-    'kms:GenerateDataKey', // their key, through SNS
+    ...PATIENT_MESSAGES, // the same channels for staff: SES email, SMS to phones, no topic
     ...SCHEDULING, // escalations
   ],
   'send-review-digest': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, 'ses:SendEmail'],

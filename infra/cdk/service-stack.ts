@@ -161,17 +161,6 @@ export class ServiceStack extends Stack {
       description: 'The staff user pool: add, reset and remove staff here (README, "Staff accounts")',
       value: props.staffUserPool.userPoolId,
     });
-    new CfnOutput(this, 'StaffAlertTopicArn', {
-      description:
-        'Staff alert topic: first notice of an urgent reply (subscribers from config staff.alert*)',
-      value: this.alerts.alertTopic.topicArn,
-    });
-    new CfnOutput(this, 'StaffEscalationTopicArn', {
-      description:
-        'Staff escalation topic: alerts nobody acknowledged (subscribers from config staff.escalation*)',
-      value: this.alerts.escalationTopic.topicArn,
-    });
-
     this.linkKeyRotation = new LinkKeyRotation(this, 'LinkKeyRotation', {
       secret: props.linkSigningSecret,
       key,
@@ -295,21 +284,22 @@ export class ServiceStack extends Stack {
     ops.alarmOnServiceMetric(METRIC.alertDeliveryFailures, {
       name: 'alert-delivery-failures',
       description:
-        'A staff alert for an urgent reply (self-harm thoughts, a severe side effect, a call request) could not ' +
-        'be published to the staff alert topic. Nobody on staff knows of that reply yet; the patient did see ' +
-        'crisis resources. The alert stays pending and the sweeper retries it every minute until SNS takes it. ' +
-        "First: read the dispatch-alerts logs ('staff alert not published': alertId, reason) and fix the cause " +
-        '(SNS outage or throttling, the operations key policy, a deleted topic). If it lasts more than a few ' +
-        'minutes, phone the on-call clinician: the table item ALERT#<alertId> holds the bookingId.',
+        'A staff recipient (an address in staff.alertEmails or a phone in staff.alertSms) refused a staff alert ' +
+        'for an urgent reply (self-harm thoughts, a severe side effect, a call request). The other recipients ' +
+        'got their copies; this one is retried on its own every minute until SES or SMS takes it, and the ' +
+        'alert shows as pending until every copy is taken. First: read the dispatch-alerts logs (' +
+        "'staff alert not sent': alertId, recipient as its place in config, reason) and fix the cause (SES " +
+        'sandbox or suppression list, SMS spend limit or opt-out, throttling). If nobody got it, phone the ' +
+        'on-call clinician: the table item ALERT#<alertId> holds the bookingId.',
     });
     ops.alarmOnServiceMetric(METRIC.escalationFailures, {
       name: 'alert-escalation-failures',
       description:
-        'An escalation of a staff alert nobody acknowledged could not be published to the escalation topic. ' +
-        'The alert reached the on-call staff but is still unacknowledged, and the people who should now hear ' +
-        'of it have not. The sweeper retries every minute. First: read the dispatch-alerts logs (alertId, ' +
-        'reason) and fix the cause (SNS, the operations key policy, a deleted topic); meanwhile phone the ' +
-        'clinical lead about the alert (table item ALERT#<alertId> holds the bookingId).',
+        'An escalation contact (staff.escalationEmails, staff.escalationSms) refused the escalation of an alert ' +
+        'nobody acknowledged. The other contacts got it and escalations go on at their times; this copy is ' +
+        'retried every minute until taken or the alert is acknowledged. First: read the dispatch-alerts logs ' +
+        '(alertId, recipient, reason) and fix the cause; meanwhile phone the clinical lead about the alert ' +
+        '(table item ALERT#<alertId> holds the bookingId).',
     });
     ops.alarmOnServiceMetric(METRIC.alertWorkOverdue, {
       name: 'alert-work-overdue',
@@ -335,8 +325,8 @@ export class ServiceStack extends Stack {
         'A staff alert was escalated as often as configured (staff.maxEscalations) and nobody acknowledged it; ' +
         'no further automatic notice goes out. A patient reported something urgent and may not have been ' +
         'contacted. First: phone the clinical lead and the on-call clinician now; the latest escalation email ' +
-        'has the console link to the alert. Then find out why the staff topics reach nobody (email ' +
-        'subscriptions not confirmed, numbers changed).',
+        'has the console link to the alert. Then find out why the recipients do not act (staff-recipient-unreachable, ' +
+        'numbers or addresses changed).',
     });
     ops.alarmOnQueue(alerts.streamFailures, {
       name: 'alert-stream-failed',
@@ -363,24 +353,6 @@ export class ServiceStack extends Stack {
         'the requestId of the failure record and fix the cause; once alert-work-overdue is OK, delete the ' +
         'FailureQueue messages - re-invoking is not needed.',
     });
-    for (const [topic, name, who] of [
-      [alerts.alertTopic, 'alerts', 'on-call staff (staff.alertEmails, staff.alertSms)'],
-      [
-        alerts.escalationTopic,
-        'escalation',
-        'escalation contacts (staff.escalationEmails, staff.escalationSms)',
-      ],
-    ] as const) {
-      ops.alarmOnTopicDeliveryFailures(topic, {
-        name: `staff-topic-delivery-failed-${name}`,
-        description:
-          `SNS took a staff ${name === 'alerts' ? 'alert' : 'escalation'} but could not deliver it to at ` +
-          `least one of the ${who}. The service counts it as sent and does not retry, so someone expected to ` +
-          'hear of an urgent reply did not. First: phone the on-call clinician; then check the SMS spend limit, ' +
-          'SMS sandbox and opted-out numbers (SNS text messaging) or the email address, and fix the config. ' +
-          'Unconfirmed email subscriptions get nothing and do not count here: confirm them after deploys.',
-      });
-    }
     ops.alarmOnErrors(alerts.digestFunction.fn, {
       name: 'review-digest-errors',
       description:

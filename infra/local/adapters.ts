@@ -15,6 +15,7 @@ import type {
   SchedulePayload,
   SmsSender,
   StaffNotifier,
+  StaffRecipient,
   StaffTopic,
   StoredReply,
 } from '../../shared/domain/ports';
@@ -115,12 +116,21 @@ export type OutboxEntry =
       bookingId?: string;
       subject: string;
       text: string;
-      html: string;
+      html?: string;
       attachments?: { filename: string; contentType: string }[];
       at: string;
     }
-  | { channel: 'sms'; to: string; kind: string; bookingId: string; text: string; at: string }
-  | { channel: 'staff'; to: StaffTopic; subject: string; text: string; at: string };
+  | { channel: 'sms'; to: string; kind: string; bookingId?: string; text: string; at: string }
+  /** One entry per staff recipient (DESIGN section 6): `to` the address or phone, `via` its channel. */
+  | {
+      channel: 'staff';
+      to: string;
+      via: StaffRecipient['channel'];
+      topic: StaffTopic;
+      subject: string;
+      text: string;
+      at: string;
+    };
 
 /** Thrown by a local provider switched to fail, named like the real SDK's throttling error. */
 export class LocalProviderFaultError extends Error {
@@ -136,6 +146,8 @@ export type FaultChannel = 'email' | 'sms' | 'staff';
 export class LocalOutbox {
   readonly entries: OutboxEntry[] = [];
   readonly failing = new Set<FaultChannel>();
+  /** Staff addresses and phones that refuse, one by one, while the others take their copies. */
+  readonly failingStaff = new Set<string>();
   private sequence = 0;
 
   constructor(private readonly clock: Clock) {}
@@ -150,7 +162,7 @@ export class LocalOutbox {
         ...(email.bookingId ? { bookingId: email.bookingId } : {}),
         subject: email.subject,
         text: email.text,
-        html: email.html,
+        ...(email.html === undefined ? {} : { html: email.html }),
         ...(email.attachments
           ? { attachments: email.attachments.map(({ filename, contentType }) => ({ filename, contentType })) }
           : {}),
@@ -167,7 +179,7 @@ export class LocalOutbox {
         channel: 'sms',
         to: sms.to,
         kind: sms.kind,
-        bookingId: sms.bookingId,
+        ...(sms.bookingId === undefined ? {} : { bookingId: sms.bookingId }),
         text: sms.text,
         at: this.clock.now(),
       });
@@ -176,14 +188,17 @@ export class LocalOutbox {
   };
 }
 
-/** SNS staff topics' stand-in: what would reach the on-call staff lands in the outbox too. */
+/** SES and SMS to staff, one recipient at a time: each copy lands in the outbox, or refuses when told to. */
 export function localStaffNotifier(outbox: LocalOutbox, clock: Clock): StaffNotifier {
   return {
-    publish: async (topic, message) => {
-      if (outbox.failing.has('staff')) throw new LocalProviderFaultError('staff');
+    send: async (recipient, message) => {
+      if (outbox.failing.has('staff') || outbox.failingStaff.has(recipient.address))
+        throw new LocalProviderFaultError('staff');
       outbox.entries.push({
         channel: 'staff',
-        to: topic,
+        to: recipient.address,
+        via: recipient.channel,
+        topic: message.topic,
         subject: message.subject,
         text: message.text,
         at: clock.now(),

@@ -24,6 +24,7 @@ import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
+import { DynamoStaffSendStore } from '../../shared/adapters/dynamodb/staff-send-store';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { OidcIdentityProvider } from '../../shared/adapters/identity/oidc-identity-provider';
 import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
@@ -142,6 +143,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const alertDeps: AlertDeps = {
     ...deps,
     alerts: new DynamoAlertStore(alertsDb, tableName),
+    sends: new DynamoStaffSendStore(alertsDb, tableName),
     staff: localStaffNotifier(outbox, clock),
     scheduler: scheduler.alerts,
   };
@@ -364,14 +366,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     },
     'POST /local/faults': async (body) => {
       const request = (body ?? {}) as Record<string, unknown>;
-      for (const [channel, mode] of Object.entries(request)) {
+      const { to, ...modes } = request;
+      if (to !== undefined && (typeof to !== 'string' || to.length === 0)) {
+        return json(400, { error: 'to: must be one address or phone' });
+      }
+      for (const [channel, mode] of Object.entries(modes)) {
         if (!['email', 'sms', 'staff'].includes(channel) || !['fail', 'ok'].includes(String(mode))) {
           return json(400, { error: `${channel}: must be "fail" or "ok" for email, sms or staff` });
         }
-        if (mode === 'fail') outbox.failing.add(channel as FaultChannel);
+        if (to !== undefined && channel !== 'staff') {
+          return json(400, { error: 'to: only staff faults take one recipient so far' });
+        }
+        if (to !== undefined) {
+          if (mode === 'fail') outbox.failingStaff.add(to);
+          else outbox.failingStaff.delete(to);
+        } else if (mode === 'fail') outbox.failing.add(channel as FaultChannel);
         else outbox.failing.delete(channel as FaultChannel);
       }
-      return json(200, { failing: [...outbox.failing] });
+      return json(200, { failing: [...outbox.failing], failingStaff: [...outbox.failingStaff] });
     },
     'GET /': async () => ({
       status: 200,

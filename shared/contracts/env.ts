@@ -14,8 +14,6 @@ export const ENV = {
   linkSigningSecretArn: 'LINK_SIGNING_SECRET_ARN',
   linkBaseUrl: 'LINK_BASE_URL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
-  staffAlertTopicArn: 'STAFF_ALERT_TOPIC_ARN',
-  staffEscalationTopicArn: 'STAFF_ESCALATION_TOPIC_ARN',
   alertFunctionArn: 'ALERT_FUNCTION_ARN',
   consoleSessionSecretArn: 'CONSOLE_SESSION_SECRET_ARN',
   consoleBaseUrl: 'CONSOLE_BASE_URL',
@@ -62,12 +60,14 @@ export const reviewDigestEnvSchema = z.object({
   [ENV.sesConfigurationSet]: z.optional(required),
 });
 
-/** Config of the alert function: staff topics, escalation schedules that fire itself, the console's base URL. */
+/**
+ * Config of the alert function: SES's TLS-required configuration set (staff email goes through it, never
+ * without), escalation schedules that fire itself, the console's base URL.
+ */
 export const dispatchAlertsEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkBaseUrl]: z.url(),
-  [ENV.staffAlertTopicArn]: required,
-  [ENV.staffEscalationTopicArn]: required,
+  [ENV.sesConfigurationSet]: required,
   [ENV.scheduleGroup]: required,
   [ENV.schedulerRoleArn]: required,
   [ENV.alertFunctionArn]: required,

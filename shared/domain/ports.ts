@@ -138,18 +138,23 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
-  html: string;
+  /** Absent for staff alerts, which are plain text. */
+  html?: string;
   attachments?: EmailAttachment[];
   /** For the local outbox and provider tags; never PHI. */
-  kind: MessageKind | 'review-digest';
+  kind: MessageKind | 'review-digest' | StaffMessageKind;
   bookingId?: string;
 }
+
+/** Staff alert messages on the patient channels' adapters (SES, SMS): tagged by topic. */
+export type StaffMessageKind = 'staff-alert' | 'staff-escalation';
 
 export interface OutgoingSms {
   to: string;
   text: string;
-  kind: MessageKind;
-  bookingId: string;
+  kind: MessageKind | StaffMessageKind;
+  /** Absent for staff alerts. */
+  bookingId?: string;
 }
 
 export interface Mailer {
@@ -338,6 +343,9 @@ export interface AlertRecord {
   /** The reply's write: escalations count from here. */
   createdAt: string;
   state: AlertState;
+  /** When the first alert was sent to its recipients (each then retried on its own until it accepts). */
+  notifiedAt?: string;
+  /** When the last recipient of the first alert accepted it. */
   deliveredAt?: string;
   escalations: number;
   /** When the next piece of work (delivery or escalation) is due; absent when none is. */
@@ -367,6 +375,7 @@ export interface StaffActor {
 export type AlertWork = { dueAt: string } & (
   | { type: 'reply'; reply: StoredReply }
   | { type: 'alert'; alertId: string }
+  | { type: 'send'; alertId: string }
 );
 
 export interface AlertStore {
@@ -380,22 +389,21 @@ export interface AlertStore {
    * alert was acknowledged or closed; `missing` when it does not exist (yet).
    */
   join(alertId: string, reply: { replyId: string; rules: string[] }): Promise<JoinResult>;
-  /** Claims the "updated" message of a joined reply before it is published (at most one sender at a time). */
-  claimUpdate(
-    alertId: string,
-    replyId: string,
-    opts: { now: string; expiresAt: string },
-  ): Promise<'claimed' | 'already-sent' | 'in-flight'>;
-  /** Records the claimed "updated" message as sent, or frees the claim after a failed publish. */
-  settleUpdate(alertId: string, replyId: string, opts: { now: string; sent: boolean }): Promise<void>;
   /** Claims the alert's next step if it is still in `state` after `escalations` and nobody holds a live claim. */
   claim(
     alertId: string,
     expect: { state: AlertState; escalations: number },
     opts: { now: string; expiresAt: string },
   ): Promise<boolean>;
-  /** False when the alert was no longer pending (an acknowledgement won the race). */
-  markDelivered(alertId: string, opts: { now: string; dueAt: string }): Promise<boolean>;
+  /**
+   * Records that the first alert's sends were made (each recipient's copy exists
+   * and was tried) and that the next step is the first escalation at `dueAt`;
+   * `delivered` when every recipient accepted it, which makes the alert `open`.
+   * False when the alert was no longer pending (an acknowledgement won the race).
+   */
+  markNotified(alertId: string, opts: { now: string; dueAt: string; delivered: boolean }): Promise<boolean>;
+  /** Every recipient has now accepted the first alert (after retries): `pending` becomes `open`. */
+  markDelivered(alertId: string, opts: { now: string }): Promise<void>;
   /** False when the alert was acknowledged meanwhile. */
   markEscalated(
     alertId: string,
@@ -425,10 +433,85 @@ export interface AlertStore {
 
 export type StaffTopic = 'alerts' | 'escalation';
 
-/** The staff SNS topics (email and SMS subscribers). */
-export interface StaffNotifier {
-  publish(topic: StaffTopic, message: { subject: string; text: string }): Promise<{ messageId: string }>;
+/** One staff contact from config `staff`: an email address (SES) or a phone (SMS). */
+export interface StaffRecipient {
+  channel: 'email' | 'sms';
+  address: string;
+  /** Stable and opaque (a hash of channel and address): names the recipient in keys, logs and metrics. */
+  key: string;
+  /** Where config lists it (`staff.alertEmails[0]`): what logs and the daily check name, never the address. */
+  configPath: string;
 }
+
+/** What one staff recipient is sent: subject (email only) and text, for one topic. */
+export interface StaffMessage {
+  topic: StaffTopic;
+  subject: string;
+  text: string;
+}
+
+/** Sends to one staff recipient on its channel; throws when the channel refused it. */
+export interface StaffNotifier {
+  send(recipient: StaffRecipient, message: StaffMessage): Promise<{ messageId: string }>;
+}
+
+/**
+ * One staff recipient's copy of one alert step (DESIGN section 8): the first
+ * alert (`alert`), escalation n (`escalation-n`) or a joined reply's update
+ * (`update-<replyId>`). Claimed, sent and retried on its own.
+ */
+export interface StaffSend {
+  alertId: string;
+  step: string;
+  recipient: StaffRecipient;
+  message: StaffMessage;
+  state: 'due' | 'sent' | 'cancelled';
+  /** When it was first due: the sweeper retries it every minute from then until sent or cancelled. */
+  dueAt: string;
+  attempts: number;
+  sentAt?: string;
+  lastError?: string;
+  lastErrorAt?: string;
+}
+
+/** What happened to a recipient lately, for the daily reachability check. */
+export interface StaffRecipientStatus {
+  key: string;
+  lastSentAt?: string;
+  lastFailedAt?: string;
+  lastError?: string;
+}
+
+/** Each recipient's copy of each alert step, on the alert's partition. */
+export interface StaffSendStore {
+  /**
+   * Creates each send already claimed by this attempt: `claimed` sends are this
+   * caller's to send; a send that existed is claimed if due and unclaimed
+   * (`claimed`), else answered as `sent`, `cancelled` or `in-flight`.
+   */
+  enqueueClaimed(
+    sends: StaffSend[],
+    opts: { now: string; expiresAt: string },
+  ): Promise<{ send: StaffSend; claim: SendClaim }[]>;
+  /** Claims a due send nobody holds a live claim on. */
+  claim(
+    alertId: string,
+    step: string,
+    recipientKey: string,
+    opts: { now: string; expiresAt: string },
+  ): Promise<SendClaim>;
+  markSent(send: StaffSend, opts: { now: string; messageId: string }): Promise<void>;
+  /** Frees the claim after a refused send; the send stays due for the next attempt. */
+  release(send: StaffSend, opts: { now: string; reason: string }): Promise<void>;
+  /** Takes a due send off the work index: its alert was acknowledged, nothing more is owed. */
+  cancel(send: StaffSend, opts: { now: string }): Promise<void>;
+  /** Every send of the alert, by step then recipient. */
+  ofAlert(alertId: string): Promise<StaffSend[]>;
+  /** Every recipient's latest success and failure. */
+  recipientStatuses(): Promise<StaffRecipientStatus[]>;
+}
+
+export type SendClaim = 'claimed' | 'sent' | 'cancelled' | 'in-flight';
 
 /** What the daily staff digest carries: a reply, or a missed check-in. */
 export type DigestEntry = { type: 'reply'; reply: StoredReply } | { type: 'missed'; missed: MissedCheckin };

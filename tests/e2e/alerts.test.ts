@@ -6,6 +6,7 @@ import { signInOverHttp } from '../support/console-session';
 type OutboxEntry = {
   channel: string;
   to: string;
+  topic?: string;
   kind?: string;
   bookingId?: string;
   subject?: string;
@@ -95,8 +96,9 @@ describe('staff alerts through the local runtime', () => {
     );
     expect(alert?.state).toBe('open');
     const messages = await staffMessages(alert?.alertId ?? '');
+    // One entry per recipient (DESIGN section 6): the local config has one on-call address.
     expect(messages).toHaveLength(1);
-    expect(messages[0]?.to).toBe('alerts');
+    expect(messages[0]).toMatchObject({ to: 'on-call@example-clinic.org', topic: 'alerts' });
     expect(messages[0]?.at.slice(0, 16)).toBe(alert?.createdAt.slice(0, 16));
     // The booking's opaque surrogate, never the booking system's id.
     expect(messages[0]?.text).toMatch(/Booking bk_[A-Za-z0-9_-]{12}/);
@@ -117,7 +119,7 @@ describe('staff alerts through the local runtime', () => {
     );
     const created = DateTime.fromISO(alert?.createdAt ?? '');
     await post('/local/clock', { to: created.plus({ hours: 4 }).toUTC().toISO() });
-    const escalations = (await staffMessages(alert?.alertId ?? '')).filter((m) => m.to === 'escalation');
+    const escalations = (await staffMessages(alert?.alertId ?? '')).filter((m) => m.topic === 'escalation');
     expect(
       escalations.map((m) => Math.round(DateTime.fromISO(m.at).diff(created, 'minutes').minutes)),
     ).toEqual([15, 45, 75, 105]);
@@ -157,10 +159,10 @@ describe('staff alerts through the local runtime', () => {
       (await get<{ alertId?: string }[]>('/local/schedules')).some((s) => s.alertId === alert?.alertId),
     ).toBe(false);
     await post('/local/clock', { advance: 'PT3H' });
-    expect((await staffMessages(alert?.alertId ?? '')).filter((m) => m.to === 'escalation')).toEqual([]);
+    expect((await staffMessages(alert?.alertId ?? '')).filter((m) => m.topic === 'escalation')).toEqual([]);
   });
 
-  it('shows the crisis page at once while the staff topic fails, and delivers the alert exactly once after', async () => {
+  it('shows the crisis page at once while the staff channels fail, and delivers the alert exactly once after', async () => {
     await post('/local/faults', { staff: 'fail' });
     const started = Date.now();
     const reply = await urgentReply('al-4');
@@ -174,24 +176,64 @@ describe('staff alerts through the local runtime', () => {
     await post('/local/clock', { advance: 'PT2M' });
     const [alert] = await alertOf('al-4');
     expect(alert?.state).toBe('open');
-    expect((await staffMessages(alert?.alertId ?? '')).filter((m) => m.to === 'alerts')).toHaveLength(1);
+    expect((await staffMessages(alert?.alertId ?? '')).filter((m) => m.topic === 'alerts')).toHaveLength(1);
   });
 
-  it('loses and duplicates nothing when the staff topic fails many times in a row', async () => {
+  it('loses and duplicates nothing when the staff channels fail many times in a row', async () => {
     const links = [];
     for (const id of ['al-5a', 'al-5b', 'al-5c']) links.push(await checkinLink(id));
     await post('/local/faults', { staff: 'fail' });
     for (const link of links) expect((await post(link, { mood: 1, selfHarm: 'yes' })).status).toBe(201);
-    // Thirty failed sweeps, one a minute.
+    // Thirty failed sweeps, one a minute: nothing reached anyone, and the escalation went on at its time
+    // (15 minutes) instead of waiting for the first alert's copies.
     await post('/local/clock', { advance: 'PT30M' });
-    for (const id of ['al-5a', 'al-5b', 'al-5c']) expect((await alertOf(id))[0]?.state).toBe('pending');
+    for (const id of ['al-5a', 'al-5b', 'al-5c']) {
+      const [alert] = await alertOf(id);
+      expect(alert).toMatchObject({ state: 'escalated', escalations: 1 });
+      expect(await staffMessages(alert?.alertId ?? '')).toEqual([]);
+    }
     await post('/local/faults', { staff: 'ok' });
     await post('/local/clock', { advance: 'PT1M' });
     for (const id of ['al-5a', 'al-5b', 'al-5c']) {
       const [alert] = await alertOf(id);
-      expect(alert?.state).not.toBe('pending');
-      expect((await staffMessages(alert?.alertId ?? '')).filter((m) => m.to === 'alerts')).toHaveLength(1);
+      const messages = await staffMessages(alert?.alertId ?? '');
+      // Every recipient's copy of each step, once.
+      expect(messages.map((m) => `${m.topic} ${m.to}`).sort()).toEqual([
+        'alerts on-call@example-clinic.org',
+        'escalation clinical-lead@example-clinic.org',
+      ]);
     }
+  });
+});
+
+describe('one staff recipient refusing, through the local runtime', () => {
+  it('keeps the alert pending and retried for that recipient alone, and escalates on time meanwhile', async () => {
+    const fault = await post('/local/faults', { staff: 'fail', to: 'on-call@example-clinic.org' });
+    expect(fault.body).toMatchObject({ failingStaff: ['on-call@example-clinic.org'] });
+    try {
+      await urgentReply('al-6');
+      await post('/local/clock', { advance: 'PT16M' });
+      const [alert] = await alertOf('al-6');
+      expect(alert).toMatchObject({ state: 'escalated', escalations: 1 });
+      expect((await staffMessages(alert?.alertId ?? '')).map((m) => `${m.topic} ${m.to}`)).toEqual([
+        'escalation clinical-lead@example-clinic.org',
+      ]);
+    } finally {
+      await post('/local/faults', { staff: 'ok', to: 'on-call@example-clinic.org' });
+    }
+    await post('/local/clock', { advance: 'PT1M' });
+    const [alert] = await alertOf('al-6');
+    expect((await staffMessages(alert?.alertId ?? '')).map((m) => `${m.topic} ${m.to}`)).toEqual([
+      'escalation clinical-lead@example-clinic.org',
+      'alerts on-call@example-clinic.org',
+    ]);
+  });
+
+  it('names the field of a bad fault request', async () => {
+    expect(await post('/local/faults', { staff: 'fail', to: '' })).toMatchObject({
+      status: 400,
+      body: { error: 'to: must be one address or phone' },
+    });
   });
 });
 

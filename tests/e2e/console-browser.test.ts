@@ -189,8 +189,8 @@ describe('staff console in a real browser', () => {
     // Two hours later, nobody has been told again about the acknowledged alert; the other one escalated.
     await postJson('/local/clock', { advance: 'PT2H' });
     const escalations = (
-      await getJson<{ channel: string; to: string; text: string }[]>('/local/outbox')
-    ).filter((m) => m.channel === 'staff' && m.to === 'escalation');
+      await getJson<{ channel: string; topic?: string; text: string }[]>('/local/outbox')
+    ).filter((m) => m.channel === 'staff' && m.topic === 'escalation');
     expect(escalations.some((m) => m.text.includes(secondAlert))).toBe(true);
     expect(escalations.some((m) => m.text.includes(firstAlert))).toBe(false);
 

@@ -106,7 +106,7 @@ async function runScenario() {
   });
   expect(urgent.status).toBe(201);
   const staff = await eventually(
-    async () => (await client.outbox()).find((m) => m.channel === 'staff' && m.to === 'alerts'),
+    async () => (await client.outbox()).find((m) => m.channel === 'staff' && m.topic === 'alerts'),
     (m) => m !== undefined,
   );
   const alertPage = /\/console\/alerts\/[A-Za-z0-9_.:-]+/.exec(staff?.text ?? '')?.[0] ?? '';

@@ -7,6 +7,7 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import { DynamoStaffSendStore } from '../../shared/adapters/dynamodb/staff-send-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { schedulePayloadSchema } from '../../shared/contracts/schedule-payload';
 import type { Channel, MessageKind } from '../../shared/contracts/vocabulary';
@@ -22,7 +23,7 @@ import type {
   OutgoingSms,
   Schedule,
   SchedulePayload,
-  StaffTopic,
+  StaffNotifier,
 } from '../../shared/domain/ports';
 import { shiftIso } from '../../shared/domain/time';
 import { freshTable } from '../support/dynamo';
@@ -218,7 +219,7 @@ export async function messagingHarness(options: HarnessOptions) {
     sms: {
       send: async (sms) => {
         await options.beforeSend?.({ channel: 'sms', sms });
-        return accept('sms', sms.bookingId, sms.kind);
+        return accept('sms', sms.bookingId ?? '', sms.kind as MessageKind);
       },
     },
     scheduler: scheduler.messages,
@@ -260,18 +261,16 @@ export async function fireDue(h: MessagingHarness, until: string, alertDeps?: Al
   return fired;
 }
 
-/** The alert side on the same table: real alert and reply stores, a staff topic that fails when told to. */
-export function alertHarness(
-  h: MessagingHarness,
-  publish: (topic: StaffTopic, message: { subject: string; text: string }) => Promise<{ messageId: string }>,
-) {
+/** The alert side on the same table: real alert, send and reply stores, staff channels that fail when told to. */
+export function alertHarness(h: MessagingHarness, send: StaffNotifier['send']) {
   const alerts = new DynamoAlertStore(h.db, h.tableName);
   const replies = new DynamoReplyStore(h.db, h.tableName);
   const alertDeps: AlertDeps = {
     config,
     clock: h.clock,
     alerts,
-    staff: { publish },
+    sends: new DynamoStaffSendStore(h.db, h.tableName),
+    staff: { send },
     scheduler: h.scheduler.alerts,
     linkBaseUrl: h.deps.linkBaseUrl,
     metrics: noMetrics,
@@ -302,6 +301,8 @@ export const dynamoEndpoint = () => inject('dynamoEndpoint');
 export interface OutboxEntry {
   channel: 'email' | 'sms' | 'staff';
   to: string;
+  /** Staff entries: which staff messages (`alerts`, `escalation`). */
+  topic?: string;
   kind?: string;
   bookingId?: string;
   subject?: string;

@@ -387,12 +387,11 @@ describe('followup app', () => {
       expect(Object.keys(env).sort()).toEqual(['LINK_SIGNING_SECRET_ARN', 'TABLE_NAME']);
     });
 
-    it('gives dispatch-alerts its topics, the alert schedule group, the scheduler role, the schedule DLQ and its own ARN', () => {
+    it('gives dispatch-alerts the TLS-required configuration set, the alert schedule group, the scheduler role, the schedule DLQ and its own ARN', () => {
       const props = functionProps(service.alerts.dispatchFunction);
       const env = props.Environment.Variables;
       expect(env).toMatchObject({
-        [ENV.staffAlertTopicArn]: ref(service.alerts.alertTopic),
-        [ENV.staffEscalationTopicArn]: ref(service.alerts.escalationTopic),
+        [ENV.sesConfigurationSet]: ref(service.messaging.configurationSet),
         [ENV.scheduleGroup]: service.alerts.scheduleGroupName,
         [ENV.schedulerRoleArn]: arnOf(service.messaging.schedulerRole),
         [ENV.scheduleDlqArn]: arnOf(service.messaging.scheduleDlq),
@@ -586,13 +585,14 @@ describe('followup app', () => {
       ]);
     });
 
-    it.each(['ingestion', 'messaging', 'digest'] as const)(
+    it.each(['ingestion', 'messaging', 'digest', 'alerts'] as const)(
       'lets the %s function send email only as the clinic sender',
       (name) => {
         const fn = {
           ingestion: service.ingestion.handler,
           messaging: service.messaging.sendFunction,
           digest: service.alerts.digestFunction,
+          alerts: service.alerts.dispatchFunction,
         }[name];
         const statements = statementsOf(fn.role).filter((s) => actionsOf(s).includes('ses:SendEmail'));
         expect(statements).toHaveLength(1);
@@ -650,8 +650,8 @@ describe('followup app', () => {
         expect(statements.flatMap(actionsOf), fn.node.path).not.toContain('dynamodb:Scan');
         const wildcard = statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);
         const allowed = {
-          [service.alerts.dispatchFunction.node.path]: ['dynamodb:ListStreams'],
-          // SMS to a phone number has no resource ARN.
+          // SMS to a phone number (patients', staff's) has no resource ARN.
+          [service.alerts.dispatchFunction.node.path]: ['dynamodb:ListStreams', 'sns:Publish'],
           [service.ingestion.handler.node.path]: ['sns:Publish'],
           [service.messaging.sendFunction.node.path]: ['sns:Publish'],
         }[fn.node.path];
@@ -770,10 +770,13 @@ describe('followup app', () => {
         }
       });
 
-      it.each(['handle-booking-event', 'send-message'] as const)(
+      it.each(['handle-booking-event', 'send-message', 'dispatch-alerts'] as const)(
         'lets %s publish SMS to phone numbers but to no topic at all',
         (name) => {
-          const statements = statementsOf(roleOf(name)).filter((s) => actionsOf(s).includes('sns:Publish'));
+          // CDK may merge another action on '*' into the same statement (dispatch-alerts' ListStreams).
+          const statements = statementsOf(roleOf(name))
+            .filter((s) => actionsOf(s).includes('sns:Publish'))
+            .map((s) => ({ ...s, Action: actionsOf(s).filter((a) => a.startsWith('sns:')).join() }));
           expect(statements).toEqual([
             { Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
             {
@@ -788,26 +791,6 @@ describe('followup app', () => {
 
     describe('dispatch-alerts', () => {
       const statements = () => statementsOf(service.alerts.dispatchFunction.role);
-
-      it('publishes to the two staff topics and no other', () => {
-        const publish = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('sns:')));
-        expect(publish).toEqual([
-          {
-            Effect: 'Allow',
-            Action: 'sns:Publish',
-            Resource: [ref(service.alerts.alertTopic), ref(service.alerts.escalationTopic)],
-          },
-        ]);
-      });
-
-      it("may use the topics' key to publish, through SNS only", () => {
-        const keyUse = statements().filter(
-          (s) =>
-            JSON.stringify(s.Resource) === JSON.stringify(arnOf(service.operationsKey)) &&
-            JSON.stringify(s.Condition).includes('"sns."'),
-        );
-        expect(keyUse.flatMap(actionsOf)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
-      });
 
       it('creates and moves schedules only in the alert group, and passes only the scheduler role', () => {
         const scheduling = statements().filter((s) => actionsOf(s).some((a) => a.startsWith('scheduler:')));
@@ -828,11 +811,9 @@ describe('followup app', () => {
         ]);
       });
 
-      it('sends no email and invokes nothing', () => {
+      it('invokes nothing and reads no queue', () => {
         const actions = statements().flatMap(actionsOf);
-        expect(actions.filter((a) => /^(ses|lambda|events|sqs:(?!SendMessage|GetQueue))/.test(a))).toEqual(
-          [],
-        );
+        expect(actions.filter((a) => /^(lambda|events|sqs:(?!SendMessage|GetQueue))/.test(a))).toEqual([]);
       });
 
       it('reads the table stream', () => {
@@ -1153,16 +1134,6 @@ describe('followup app', () => {
     };
     let staffApp: ReturnType<typeof defineFollowupApp> | undefined;
 
-    /** `Protocol Endpoint` of every subscription of `topic`, sorted. */
-    function subscriptions(template: Template, stack: Stack, topic: IConstruct): string[] {
-      const found = template.findResources('AWS::SNS::Subscription', {
-        Properties: { TopicArn: { Ref: idOf(stack, topic) } },
-      });
-      return Object.values(found)
-        .map((sub) => `${sub.Properties.Protocol} ${sub.Properties.Endpoint}`)
-        .sort();
-    }
-
     it('feeds dispatch-alerts from the table stream: new urgent replies only, bisecting and retrying, then parking', () => {
       const mappings = serviceTemplate.findResources('AWS::Lambda::EventSourceMapping');
       expect(Object.values(mappings)).toHaveLength(1);
@@ -1264,33 +1235,15 @@ describe('followup app', () => {
       expect(service.alerts.scheduleGroupName).toBe(`${service.stackName}-alerts`);
     });
 
-    it('subscribes config staff.alertEmails to the alert topic and staff.escalationEmails to the escalation topic', () => {
-      expect(subscriptions(serviceTemplate, service, service.alerts.alertTopic)).toEqual(
-        config.staff.alertEmails.map((email) => `email ${email}`).sort(),
-      );
-      expect(subscriptions(serviceTemplate, service, service.alerts.escalationTopic)).toEqual(
-        config.staff.escalationEmails.map((email) => `email ${email}`).sort(),
-      );
-    });
-
-    it('subscribes staff SMS numbers with the sms protocol, and each contact once', () => {
-      const { service: stack } = staffStacks();
-      const template = Template.fromStack(stack);
-      expect(subscriptions(template, stack, stack.alerts.alertTopic)).toEqual([
-        'email nurse@example-clinic.org',
-        'email on-call@example-clinic.org',
-        'sms +15555550101',
-        'sms +15555550102',
-      ]);
-      expect(subscriptions(template, stack, stack.alerts.escalationTopic)).toEqual([
-        'email clinical-lead@example-clinic.org',
-        'sms +15555550199',
-      ]);
-    });
-
-    it('outputs both staff topic ARNs', () => {
-      serviceTemplate.hasOutput('StaffAlertTopicArn', { Value: ref(service.alerts.alertTopic) });
-      serviceTemplate.hasOutput('StaffEscalationTopicArn', { Value: ref(service.alerts.escalationTopic) });
+    it('makes no staff topic and no subscription anyone could unsubscribe from: staff are sent to one by one', () => {
+      for (const template of [serviceTemplate, Template.fromStack(staffStacks().service)]) {
+        const subscriptions = template.findResources('AWS::SNS::Subscription');
+        // The operations topic's alarm email is the only subscription (and not a staff alert path).
+        for (const sub of Object.values(subscriptions)) {
+          expect(sub.Properties.TopicArn).toEqual(ref(service.operations.topic));
+        }
+        expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toHaveLength(1);
+      }
     });
   });
 
@@ -1320,15 +1273,13 @@ describe('followup app', () => {
       }
     });
 
-    it('encrypts every log group and every topic (alarms, staff alerts, escalations) with a KMS key', () => {
+    it('encrypts every log group and the alarm topic with a KMS key', () => {
       for (const [id, logGroup] of Object.entries(serviceTemplate.findResources('AWS::Logs::LogGroup'))) {
         expect(logGroup.Properties.KmsKeyId, id).toEqual(arnOf(service.operationsKey));
       }
       const topics = serviceTemplate.findResources('AWS::SNS::Topic');
       expect(Object.keys(topics).sort()).toEqual(
-        [service.operations.topic, service.alerts.alertTopic, service.alerts.escalationTopic]
-          .map((topic) => idOf(service, topic))
-          .sort(),
+        [service.operations.topic].map((topic) => idOf(service, topic)).sort(),
       );
       for (const [id, topic] of Object.entries(topics)) {
         expect(topic.Properties.KmsMasterKeyId, id).toEqual(arnOf(service.operationsKey));
@@ -1498,26 +1449,6 @@ describe('followup app', () => {
           Dimensions: [{ Name: 'FunctionName', Value: ref(fn.fn) }],
           Threshold: 1,
           TreatMissingData: 'notBreaching',
-        });
-      }
-    });
-
-    it('alarms when SNS fails to deliver a notification of either staff topic', () => {
-      for (const [name, staffTopic] of [
-        ['staff-topic-delivery-failed-alerts', service.alerts.alertTopic],
-        ['staff-topic-delivery-failed-escalation', service.alerts.escalationTopic],
-      ] as const) {
-        expect(alarmNamed(name)).toMatchObject({
-          Namespace: 'AWS/SNS',
-          MetricName: 'NumberOfNotificationsFailed',
-          Dimensions: [
-            { Name: 'TopicName', Value: { 'Fn::GetAtt': [idOf(service, staffTopic), 'TopicName'] } },
-          ],
-          Statistic: 'Sum',
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          Threshold: 1,
-          TreatMissingData: 'notBreaching',
-          AlarmActions: [topic()],
         });
       }
     });

@@ -3,8 +3,6 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WORK_KEYS } from '../../../shared/adapters/dynamodb/client';
@@ -60,16 +58,12 @@ export interface AlertsProps {
 }
 
 /**
- * Staff alerts (DESIGN section 8): the two staff topics and their subscribers, the dispatch-alerts function
+ * Staff alerts (DESIGN section 8): the dispatch-alerts function, sending to each staff recipient on its own,
  * fed by the table stream, a one-minute sweeper schedule and its own escalation schedules, and the daily
  * review digest. Escalation schedules live in their own group, so acknowledging (which deletes them) can
  * touch nothing else; the recurring sweeper and digest schedules live in a group no function may change.
  */
 export class Alerts extends Construct {
-  /** First delivery of every urgent reply's alert (config `staff.alertEmails`, `staff.alertSms`). */
-  readonly alertTopic: Topic;
-  /** Alerts nobody acknowledged in time (config `staff.escalationEmails`, `staff.escalationSms`). */
-  readonly escalationTopic: Topic;
   readonly dispatchFunction: ProjectFunction;
   /** The dispatch function's ARN, built from its name (the function itself is given it, see `functionName`). */
   readonly dispatchFunctionArn: string;
@@ -89,16 +83,6 @@ export class Alerts extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const { messaging } = props;
-
-    // Display names are neutral: they show as the email sender, on a lock screen.
-    this.alertTopic = staffTopic(this, 'AlertTopic', props.key, 'Staff alert', {
-      emails: props.staff.alertEmails,
-      phones: props.staff.alertSms,
-    });
-    this.escalationTopic = staffTopic(this, 'EscalationTopic', props.key, 'Staff escalation', {
-      emails: props.staff.escalationEmails,
-      phones: props.staff.escalationSms,
-    });
 
     this.scheduleGroupName = `${stack.stackName}-alerts`;
     this.scheduleGroup = new CfnScheduleGroup(this, 'ScheduleGroup', { name: this.scheduleGroupName });
@@ -130,9 +114,10 @@ export class Alerts extends Construct {
     dispatch.bindTable(props.table);
     // Each alert carries a console link (an address, no credential): nothing to sign.
     dispatch.setEnv(ENV.linkBaseUrl, props.linkBaseUrl);
-    // Publishes to the two staff topics and no other.
-    dispatch.bindTopicPublish(ENV.staffAlertTopicArn, this.alertTopic);
-    dispatch.bindTopicPublish(ENV.staffEscalationTopicArn, this.escalationTopic);
+    // Each staff recipient on its own (config staff.*, bundled): email through SES and its TLS-required
+    // configuration set (no topic subscription anyone could unsubscribe), SMS to staff phones.
+    messaging.bindEmail(dispatch);
+    messaging.bindSms(dispatch);
     // Escalation schedules: created or moved in the alert group only, firing this very function. It never
     // deletes one (they delete themselves after firing; an acknowledgement deletes the pending one).
     dispatch.setEnv(ENV.scheduleGroup, this.scheduleGroupName);
@@ -260,20 +245,4 @@ export class Alerts extends Construct {
       'The pending escalation schedule is named per alert at run time; the grant is limited to the alert group.',
     );
   }
-}
-
-/** An encrypted, TLS-only topic with an email or SMS subscription for each distinct contact. */
-function staffTopic(
-  scope: Construct,
-  id: string,
-  key: IKey,
-  displayName: string,
-  contacts: { emails: readonly string[]; phones: readonly string[] },
-): Topic {
-  const topic = new Topic(scope, id, { displayName, masterKey: key, enforceSSL: true });
-  // Email subscriptions stay pending until the recipient confirms them (runbook: after the first deploy).
-  for (const email of new Set(contacts.emails)) topic.addSubscription(new EmailSubscription(email));
-  // SMS subscriptions need no confirmation; the numbers are E.164 (validated with the config).
-  for (const phone of new Set(contacts.phones)) topic.addSubscription(new SmsSubscription(phone));
-  return topic;
 }

@@ -143,8 +143,13 @@ export class Messaging extends Construct {
     fn.bindSecretRead(ENV.linkSigningSecretArn, this.props.linkSigningSecret);
     fn.setEnv(ENV.linkBaseUrl, this.props.linkBaseUrl);
     this.bindEmail(fn);
+    this.bindSms(fn);
+  }
+
+  /** Lets `fn` send SMS to phone numbers through SNS, and publish to no topic. */
+  bindSms(fn: ProjectFunction): void {
     // SMS to a phone number: SNS Publish to a number has no resource ARN, so it needs '*'; and since '*' also
-    // covers topics, publishing to any topic is denied (the staff topics above all: no fake staff alerts).
+    // covers topics, publishing to any topic is denied.
     fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     fn.fn.addToRolePolicy(
       new PolicyStatement({

@@ -41,6 +41,7 @@ import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
 import { DynamoReplyCounts } from '../dynamodb/reply-counts';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../dynamodb/screener-history';
+import { DynamoStaffSendStore } from '../dynamodb/staff-send-store';
 import { DynamoStaffSessionStore } from '../dynamodb/staff-session-store';
 import { OidcIdentityProvider } from '../identity/oidc-identity-provider';
 import { SqsDeadLetterSink } from './dead-letters';
@@ -51,7 +52,7 @@ import { EventBridgeScheduler, removeSchedule } from './scheduler';
 import { SecretsManagerVersions } from './secret-versions';
 import { SecretsManagerSigningKey } from './signing-key';
 import { SnsSmsSender } from './sms-sender';
-import { SnsStaffNotifier } from './staff-notifier';
+import { ChannelStaffNotifier } from './staff-notifier';
 
 /**
  * The AWS composition root: real clients, config from the bundled clinic file and the function's env.
@@ -168,10 +169,11 @@ export function awsAlertDeps(env = parseEnv(dispatchAlertsEnvSchema)): AlertDeps
     config: clinicConfig,
     clock: systemClock,
     alerts: new DynamoAlertStore(db, tableName),
-    staff: new SnsStaffNotifier(new SNSClient({}), {
-      alerts: env[ENV.staffAlertTopicArn],
-      escalation: env[ENV.staffEscalationTopicArn],
-    }),
+    sends: new DynamoStaffSendStore(db, tableName),
+    staff: new ChannelStaffNotifier(
+      sesMailer(clinicConfig, env[ENV.sesConfigurationSet]),
+      snsSms(clinicConfig),
+    ),
     scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
       groupName: env[ENV.scheduleGroup],
       targetArn: env[ENV.alertFunctionArn],
@@ -213,6 +215,13 @@ function sesMailer(config: ClinicConfig, configurationSet: string | undefined): 
   });
 }
 
+/** SMS through SNS, from the clinic's origination number when there is one. */
+function snsSms(config: ClinicConfig): SnsSmsSender {
+  return new SnsSmsSender(new SNSClient({}), {
+    ...(config.sender.smsOriginationNumber ? { originationNumber: config.sender.smsOriginationNumber } : {}),
+  });
+}
+
 /** Dependencies of the send-message function. */
 export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): MessagingDeps {
   clinicConfig ??= bundledClinicConfig();
@@ -228,11 +237,7 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     linkBaseUrl: env[ENV.linkBaseUrl],
     mailer: sesMailer(config, env[ENV.sesConfigurationSet]),
-    sms: new SnsSmsSender(new SNSClient({}), {
-      ...(config.sender.smsOriginationNumber
-        ? { originationNumber: config.sender.smsOriginationNumber }
-        : {}),
-    }),
+    sms: snsSms(config),
     metrics,
     log,
   };

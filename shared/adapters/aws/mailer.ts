@@ -26,7 +26,7 @@ export class SesMailer implements Mailer {
             Subject: { Data: email.subject, Charset: 'UTF-8' },
             Body: {
               Text: { Data: email.text, Charset: 'UTF-8' },
-              Html: { Data: email.html, Charset: 'UTF-8' },
+              ...(email.html === undefined ? {} : { Html: { Data: email.html, Charset: 'UTF-8' } }),
             },
             ...(email.attachments
               ? {

@@ -1,24 +1,21 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { StaffNotifier, StaffTopic } from '../../domain/ports';
+import type { Mailer, SmsSender, StaffMessage, StaffNotifier, StaffRecipient } from '../../domain/ports';
 
-/** The staff SNS topics: email subscribers get subject and text, SMS subscribers the text. */
-export class SnsStaffNotifier implements StaffNotifier {
+/**
+ * Staff alerts to one recipient at a time (DESIGN section 8): email through
+ * SES (the clinic's sender and its TLS-required configuration set, so nothing
+ * goes in clear and there is no unsubscribe link), SMS through the same
+ * sender as patients' texts. A refusal throws, so that recipient alone is retried.
+ */
+export class ChannelStaffNotifier implements StaffNotifier {
   constructor(
-    private readonly client: SNSClient,
-    private readonly topicArns: Record<StaffTopic, string>,
+    private readonly mailer: Mailer,
+    private readonly sms: SmsSender,
   ) {}
 
-  async publish(
-    topic: StaffTopic,
-    message: { subject: string; text: string },
-  ): Promise<{ messageId: string }> {
-    const output = await this.client.send(
-      new PublishCommand({
-        TopicArn: this.topicArns[topic],
-        Subject: message.subject,
-        Message: message.text,
-      }),
-    );
-    return { messageId: output.MessageId ?? 'unknown' };
+  send(recipient: StaffRecipient, message: StaffMessage): Promise<{ messageId: string }> {
+    const kind = message.topic === 'escalation' ? 'staff-escalation' : 'staff-alert';
+    return recipient.channel === 'email'
+      ? this.mailer.send({ to: recipient.address, subject: message.subject, text: message.text, kind })
+      : this.sms.send({ to: recipient.address, text: message.text, kind });
   }
 }

@@ -117,55 +117,6 @@ export class DynamoAlertStore implements AlertStore {
     throw new Error(`alert ${alertId}: too many concurrent joins`);
   }
 
-  async claimUpdate(
-    alertId: string,
-    replyId: string,
-    opts: { now: string; expiresAt: string },
-  ): Promise<'claimed' | 'already-sent' | 'in-flight'> {
-    const updateKey = { pk: `ALERT#${alertId}`, sk: `UPDATE#${replyId}` };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...updateKey, status: 'sending', claimExpiresAt: opts.expiresAt },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :sending AND claimExpiresAt < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':now': opts.now },
-        }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: updateKey, ConsistentRead: true }),
-      );
-      return Item?.status === 'sent' ? 'already-sent' : 'in-flight';
-    }
-  }
-
-  async settleUpdate(alertId: string, replyId: string, opts: { now: string; sent: boolean }): Promise<void> {
-    const updateKey = { pk: `ALERT#${alertId}`, sk: `UPDATE#${replyId}` };
-    await this.db.send(
-      opts.sent
-        ? new UpdateCommand({
-            TableName: this.tableName,
-            Key: updateKey,
-            UpdateExpression: 'SET #status = :sent, sentAt = :now REMOVE claimExpiresAt',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':sent': 'sent', ':now': opts.now },
-          })
-        : // A failed send lets the next attempt claim it at once.
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: updateKey,
-            UpdateExpression: 'SET claimExpiresAt = :now',
-            ConditionExpression: '#status = :sending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':sending': 'sending', ':now': '' },
-          }),
-    );
-  }
-
   async get(alertId: string): Promise<AlertRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: key(alertId), ConsistentRead: true }),
@@ -193,20 +144,40 @@ export class DynamoAlertStore implements AlertStore {
     });
   }
 
-  async markDelivered(alertId: string, opts: { now: string; dueAt: string }): Promise<boolean> {
+  markNotified(alertId: string, opts: { now: string; dueAt: string; delivered: boolean }): Promise<boolean> {
+    // Not only `pending`: a recipient's retried copy may have completed the delivery (`open`) meanwhile.
     return this.conditional({
       Key: key(alertId),
-      UpdateExpression:
-        'SET #state = :open, deliveredAt = :now, dueAt = :dueAt, workAt = :dueAt REMOVE claimExpiresAt, lastError',
-      ConditionExpression: '#state = :pending',
+      UpdateExpression: opts.delivered
+        ? 'SET #state = :open, notifiedAt = :now, deliveredAt = :now, dueAt = :dueAt, workAt = :dueAt REMOVE claimExpiresAt, lastError'
+        : 'SET notifiedAt = :now, dueAt = :dueAt, workAt = :dueAt REMOVE claimExpiresAt, lastError',
+      ConditionExpression: '#state IN (:pending, :open)',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: {
-        ':open': 'open',
         ':pending': 'pending',
+        ':open': 'open',
         ':now': opts.now,
         ':dueAt': opts.dueAt,
       },
     });
+  }
+
+  async markDelivered(alertId: string, opts: { now: string }): Promise<void> {
+    const opened = await this.conditional({
+      Key: key(alertId),
+      UpdateExpression: 'SET #state = :open, deliveredAt = :now',
+      ConditionExpression: '#state = :pending',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':open': 'open', ':pending': 'pending', ':now': opts.now },
+    });
+    // Escalated (or acknowledged) before the last copy went: the state stays, the time is still worth keeping.
+    if (!opened)
+      await this.conditional({
+        Key: key(alertId),
+        UpdateExpression: 'SET deliveredAt = if_not_exists(deliveredAt, :now)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': opts.now },
+      });
   }
 
   async markEscalated(
@@ -345,9 +316,11 @@ export class DynamoAlertStore implements AlertStore {
     });
     return items.map((item): AlertWork => {
       const dueAt = String(item.workAt);
-      return String(item.pk).startsWith('ALERT#')
-        ? { type: 'alert', alertId: String(item.alertId), dueAt }
-        : { type: 'reply', reply: toReply(item), dueAt };
+      if (!String(item.pk).startsWith('ALERT#')) return { type: 'reply', reply: toReply(item), dueAt };
+      // A recipient's refused send (`SEND#…`) or the alert's own next step.
+      return String(item.sk).startsWith('SEND#')
+        ? { type: 'send', alertId: String(item.alertId), dueAt }
+        : { type: 'alert', alertId: String(item.alertId), dueAt };
     });
   }
 

@@ -9,17 +9,23 @@ import type {
   Log,
   Metrics,
   StaffNotifier,
+  StaffSend,
+  StaffSendStore,
+  StaffTopic,
   StoredReply,
 } from '../ports';
 import { messageScheduleName } from '../schedule-names';
 import { shiftIso } from '../time';
 import { alertConsoleUrl } from './console-links';
 import { staffAlertMessage } from './staff-alert-message';
+import { staffRecipients } from './staff-recipients';
 
 export interface AlertDeps {
   config: ClinicConfig;
   clock: Clock;
   alerts: AlertStore;
+  /** Each recipient's copy of each alert step. */
+  sends: StaffSendStore;
   staff: StaffNotifier;
   scheduler: AlertScheduler;
   /** Base of console links (`links.baseUrl`, the API's URL, or the local server). */
@@ -31,22 +37,30 @@ export interface AlertDeps {
 /** Minutes past its time after which due alert work counts as overdue. */
 const OVERDUE_MINUTES = 3;
 
-/** How long a claim on an alert's next step holds before a retry may take over from a crashed attempt. */
+/** How long a claim (on an alert's next step, or on one recipient's send) holds before a retry may take over. */
 const ALERT_CLAIM_MINUTES = 2;
 
-/** Raised when the staff topic refused a publish; the alert stays due and the sweeper retries it. */
+/** The step of the first alert; escalations are `escalation-<n>`, joined replies `update-<replyId>`. */
+const FIRST_STEP = 'alert';
+
+/**
+ * Raised when at least one staff recipient refused a send. The others were
+ * sent; the refused ones stay due and the sweeper retries each on its own.
+ */
 export class AlertDeliveryError extends Error {
   constructor(
     readonly alertId: string,
     readonly reason: string,
   ) {
-    super(`alert ${alertId} not published: ${reason}`);
+    super(`alert ${alertId} not sent to every recipient: ${reason}`);
     this.name = 'AlertDeliveryError';
   }
 }
 
 export type AlertStep =
   | 'delivered'
+  /** The first alert went out, and some recipient's copy is still being sent by another attempt. */
+  | 'notified'
   | 'escalated'
   | 'joined'
   | 'nothing-due'
@@ -60,15 +74,16 @@ export type AlertStep =
  * instead (one "updated" message when it adds a rule), unless it was
  * acknowledged meanwhile. Safe to run any number of times and concurrently
  * (stream, sweeper, local in-process dispatch): creation and joining are
- * idempotent and delivery is claimed.
+ * idempotent and each recipient's send is claimed.
  */
 export async function dispatchReplyAlert(deps: AlertDeps, reply: StoredReply): Promise<AlertStep> {
   if (!reply.alertId) return 'unknown';
   if (reply.joinsAlertId !== undefined) {
     const joined = await joinOpenAlert(deps, reply, reply.joinsAlertId);
-    if (joined === 'in-flight') return 'in-flight';
-    if (joined === 'joined') {
+    if (joined.outcome === 'joined') {
+      // The update's sends exist now, so the sweeper owns any refused one: the marker can go.
       await deps.alerts.clearReplyMarker(reply);
+      if (joined.refused > 0) throw refusedError(reply.joinsAlertId, joined.refused);
       return 'joined';
     }
   }
@@ -78,17 +93,15 @@ export async function dispatchReplyAlert(deps: AlertDeps, reply: StoredReply): P
 }
 
 /**
- * Adds the reply to the open alert: `joined` (the marker may go), `in-flight`
- * (its "updated" message is being sent by another attempt: the marker stays
- * for the sweeper), or `not-open` when that alert was acknowledged meanwhile
- * (the reply then gets its own). A publish failure of the "updated" message
- * throws, leaving the reply's marker for the sweeper.
+ * Adds the reply to the open alert and sends its "updated" message when it
+ * adds a rule: `joined`, with how many recipients refused it; `not-open`
+ * when that alert was acknowledged meanwhile (the reply then gets its own).
  */
 async function joinOpenAlert(
   deps: AlertDeps,
   reply: StoredReply,
   alertId: string,
-): Promise<'joined' | 'in-flight' | 'not-open'> {
+): Promise<{ outcome: 'joined' | 'not-open'; refused: number }> {
   const joining = { replyId: reply.replyId, rules: reply.rules };
   let result = await deps.alerts.join(alertId, joining);
   if (result.outcome === 'missing' && reply.joinsAlertOf) {
@@ -96,15 +109,9 @@ async function joinOpenAlert(
     await deps.alerts.createFromReply({ ...reply, ...reply.joinsAlertOf, alertId });
     result = await deps.alerts.join(alertId, joining);
   }
-  if (result.outcome === 'not-open' || result.outcome === 'missing') return 'not-open';
-  if (result.added.length === 0) return 'joined';
-  const now = deps.clock.now();
-  const claim = await deps.alerts.claimUpdate(alertId, reply.replyId, {
-    now,
-    expiresAt: shiftIso(now, { minutes: ALERT_CLAIM_MINUTES }),
-  });
-  if (claim === 'already-sent') return 'joined';
-  if (claim === 'in-flight') return 'in-flight';
+  if (result.outcome === 'not-open' || result.outcome === 'missing')
+    return { outcome: 'not-open', refused: 0 };
+  if (result.added.length === 0) return { outcome: 'joined', refused: 0 };
   const alert = await deps.alerts.get(alertId);
   const message = staffAlertMessage({
     kind: 'update',
@@ -118,37 +125,53 @@ async function joinOpenAlert(
     clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
     link: alertConsoleUrl(deps.linkBaseUrl, alertId),
   });
-  try {
-    await deps.staff.publish('alerts', message);
-  } catch (error) {
-    const reason = error instanceof Error ? error.name : 'unknown';
-    await deps.alerts.settleUpdate(alertId, reply.replyId, { now: deps.clock.now(), sent: false });
-    deps.metrics.count(METRIC.alertDeliveryFailures);
-    deps.log.error('staff alert update not published', { alertId, reason });
-    throw new AlertDeliveryError(alertId, reason);
-  }
-  await deps.alerts.settleUpdate(alertId, reply.replyId, { now: deps.clock.now(), sent: true });
-  deps.log.info('staff alert updated', { alertId });
-  return 'joined';
+  const round = await sendStep(deps, alertId, `update-${reply.replyId}`, 'alerts', message);
+  if (round.refused === 0) deps.log.info('staff alert updated', { alertId });
+  return { outcome: 'joined', refused: round.refused };
 }
 
 /**
- * Does the alert's next step if it is due: the first delivery to the staff
- * topic, or an escalation (15 min after the reply, then every 30 min, at most
- * 4 times by default) while nobody has acknowledged. A failed publish leaves
- * the step due, so it is retried until it goes through.
+ * Does the alert's next step if it is due (the first alert, or an escalation
+ * 15 min after the reply, then every 30 min, at most 4 times by default,
+ * while nobody has acknowledged), then retries every recipient's send of the
+ * alert still due. Steps move on time, whatever a recipient does: a refused
+ * send never holds back an escalation or another recipient, and is retried on
+ * its own until it is taken or the alert is acknowledged. Throws
+ * `AlertDeliveryError` when a recipient refused, after all the rest is done.
  */
 export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<AlertStep> {
   const alert = await deps.alerts.get(alertId);
   if (!alert) return 'unknown';
-  if (alert.state === 'acknowledged' || alert.state === 'closed') return 'acknowledged';
+  if (alert.state === 'acknowledged' || alert.state === 'closed') {
+    await cancelDueSends(deps, alertId);
+    return 'acknowledged';
+  }
   const now = deps.clock.now();
-  if (alert.dueAt === undefined || Date.parse(alert.dueAt) > Date.parse(now)) return 'nothing-due';
+  let step: AlertStep = 'nothing-due';
+  let refused = 0;
+  const tried = new Set<string>();
+  if (alert.dueAt !== undefined && Date.parse(alert.dueAt) <= Date.parse(now)) {
+    const expiresAt = shiftIso(now, { minutes: ALERT_CLAIM_MINUTES });
+    if (await deps.alerts.claim(alertId, alert, { now, expiresAt })) {
+      const taken = await takeStep(deps, alert, now);
+      step = taken.step;
+      refused += taken.round.refused;
+      for (const id of taken.round.tried) tried.add(id);
+    } else step = 'in-flight';
+  }
+  if (step !== 'acknowledged') refused += await retryDueSends(deps, alertId, tried);
+  if (refused > 0) throw refusedError(alertId, refused);
+  return step;
+}
 
-  const expiresAt = shiftIso(now, { minutes: ALERT_CLAIM_MINUTES });
-  if (!(await deps.alerts.claim(alertId, alert, { now, expiresAt }))) return 'in-flight';
+/** The claimed alert's due step: its sends made and tried, and the step recorded. */
+async function takeStep(
+  deps: AlertDeps,
+  alert: AlertRecord,
+  now: string,
+): Promise<{ step: AlertStep; round: SendRound }> {
   const { staff } = deps.config;
-  const link = alertConsoleUrl(deps.linkBaseUrl, alert.alertId);
+  const alertId = alert.alertId;
   const messageFor = (escalation: number) =>
     staffAlertMessage({
       kind: escalation === 0 ? 'alert' : 'escalation',
@@ -157,7 +180,7 @@ export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<Al
       replyKind: alert.replyKind,
       receivedAt: alert.createdAt,
       clinic: { name: deps.config.clinic.name, timeZone: deps.config.clinic.timeZone },
-      link,
+      link: alertConsoleUrl(deps.linkBaseUrl, alertId),
       maxEscalations: staff.maxEscalations,
       ...(escalation === 0
         ? {}
@@ -166,46 +189,147 @@ export async function advanceAlert(deps: AlertDeps, alertId: string): Promise<Al
             minutesUnacknowledged: staff.escalateAfterMinutes + (escalation - 1) * staff.repeatEveryMinutes,
           }),
     });
-  const failed = async (error: unknown, metric: string) => {
-    const reason = error instanceof Error ? error.name : 'unknown';
-    await deps.alerts.releaseClaim(alertId, { now, reason });
-    deps.metrics.count(metric);
-    deps.log.error('staff alert not published', { alertId, metric, reason });
-    return new AlertDeliveryError(alertId, reason);
-  };
 
-  if (alert.state === 'pending') {
+  if (alert.state === 'pending' && alert.notifiedAt === undefined) {
+    const round = await sendStep(deps, alertId, FIRST_STEP, 'alerts', messageFor(0));
     const firstEscalationAt = escalationDueAt(deps.config, alert.createdAt, 1);
-    try {
-      await deps.staff.publish('alerts', messageFor(0));
-    } catch (error) {
-      // Escalation counts from the reply, not from a delivery that may never come: when the alert
-      // topic still fails at the first escalation's time, the escalation contacts are told instead.
-      if (Date.parse(now) < Date.parse(firstEscalationAt))
-        throw await failed(error, METRIC.alertDeliveryFailures);
-      deps.metrics.count(METRIC.alertDeliveryFailures);
-      try {
-        await deps.staff.publish('escalation', messageFor(1));
-      } catch (fallbackError) {
-        throw await failed(fallbackError, METRIC.escalationFailures);
-      }
-      await deps.alerts.markDelivered(alertId, { now, dueAt: firstEscalationAt });
-      return recordEscalation(deps, alert, 1, now);
-    }
+    const delivered = round.sent === round.total;
     // False when an acknowledgement won the race; nothing more is due then.
-    if (!(await deps.alerts.markDelivered(alertId, { now, dueAt: firstEscalationAt }))) return 'acknowledged';
+    if (
+      !(await deps.alerts.markNotified(alertId, {
+        now: deps.clock.now(),
+        dueAt: firstEscalationAt,
+        delivered,
+      }))
+    )
+      return { step: 'acknowledged', round };
     await scheduleEscalation(deps, alertId, 1, firstEscalationAt);
-    deps.metrics.count('AlertsDelivered');
-    deps.log.info('staff alert delivered', { alertId });
-    return 'delivered';
+    if (delivered) {
+      deps.metrics.count('AlertsDelivered');
+      deps.log.info('staff alert delivered', { alertId });
+      return { step: 'delivered', round };
+    }
+    // Another attempt may have finished a copy this one found in flight.
+    if (round.refused === 0) await completeIfDelivered(deps, alertId);
+    return { step: 'notified', round };
   }
   const escalation = alert.escalations + 1;
+  const round = await sendStep(
+    deps,
+    alertId,
+    `escalation-${escalation}`,
+    'escalation',
+    messageFor(escalation),
+  );
+  return { step: await recordEscalation(deps, alert, escalation, now), round };
+}
+
+/** What one round of sends did: how many recipients took it (now or before), refused it, and which were tried. */
+interface SendRound {
+  total: number;
+  sent: number;
+  refused: number;
+  tried: string[];
+}
+
+const sendId = (send: Pick<StaffSend, 'step' | 'recipient'>) => `${send.step}#${send.recipient.key}`;
+
+/** Makes a step's send for each recipient of its topic (claimed by this attempt) and sends the ones it holds. */
+async function sendStep(
+  deps: AlertDeps,
+  alertId: string,
+  step: string,
+  topic: StaffTopic,
+  message: { subject: string; text: string },
+): Promise<SendRound> {
+  const now = deps.clock.now();
+  const sends: StaffSend[] = staffRecipients(deps.config.staff, topic).map((recipient) => ({
+    alertId,
+    step,
+    recipient,
+    message: { topic, subject: message.subject, text: message.text },
+    state: 'due',
+    dueAt: now,
+    attempts: 0,
+  }));
+  const claims = await deps.sends.enqueueClaimed(sends, {
+    now,
+    expiresAt: shiftIso(now, { minutes: ALERT_CLAIM_MINUTES }),
+  });
+  const outcomes = await Promise.all(
+    claims.map(({ send, claim }) => (claim === 'claimed' ? sendOne(deps, send) : Promise.resolve(claim))),
+  );
+  return {
+    total: sends.length,
+    sent: outcomes.filter((outcome) => outcome === 'sent').length,
+    refused: outcomes.filter((outcome) => outcome === 'refused').length,
+    tried: sends.map(sendId),
+  };
+}
+
+/** Sends one claimed copy; a refusal frees it for the next attempt (the sweeper's, a minute later at most). */
+async function sendOne(deps: AlertDeps, send: StaffSend): Promise<'sent' | 'refused'> {
+  let messageId: string;
   try {
-    await deps.staff.publish('escalation', messageFor(escalation));
+    ({ messageId } = await deps.staff.send(send.recipient, send.message));
   } catch (error) {
-    throw await failed(error, METRIC.escalationFailures);
+    const reason = error instanceof Error ? error.name : 'unknown';
+    await deps.sends.release(send, { now: deps.clock.now(), reason });
+    deps.metrics.count(
+      send.message.topic === 'escalation' ? METRIC.escalationFailures : METRIC.alertDeliveryFailures,
+    );
+    // The recipient by its place in config: no address in logs.
+    deps.log.error('staff alert not sent', {
+      alertId: send.alertId,
+      topic: send.message.topic,
+      recipient: send.recipient.configPath,
+      reason,
+    });
+    return 'refused';
   }
-  return recordEscalation(deps, alert, escalation, now);
+  await deps.sends.markSent(send, { now: deps.clock.now(), messageId });
+  return 'sent';
+}
+
+/** Retries the alert's due sends not tried in this call, each claimed on its own; answers how many refused. */
+async function retryDueSends(deps: AlertDeps, alertId: string, tried: Set<string>): Promise<number> {
+  const due = (await deps.sends.ofAlert(alertId)).filter(
+    (send) => send.state === 'due' && !tried.has(sendId(send)),
+  );
+  if (due.length === 0) return 0;
+  const now = deps.clock.now();
+  const expiresAt = shiftIso(now, { minutes: ALERT_CLAIM_MINUTES });
+  const outcomes = await Promise.all(
+    due.map(async (send) => {
+      const claim = await deps.sends.claim(alertId, send.step, send.recipient.key, { now, expiresAt });
+      return claim === 'claimed' ? sendOne(deps, send) : claim;
+    }),
+  );
+  if (due.some((send, i) => send.step === FIRST_STEP && outcomes[i] === 'sent')) {
+    await completeIfDelivered(deps, alertId);
+  }
+  return outcomes.filter((outcome) => outcome === 'refused').length;
+}
+
+/** A pending alert becomes open once every recipient's copy of the first alert was taken. */
+async function completeIfDelivered(deps: AlertDeps, alertId: string): Promise<void> {
+  const first = (await deps.sends.ofAlert(alertId)).filter((send) => send.step === FIRST_STEP);
+  if (first.length > 0 && first.every((send) => send.state === 'sent')) {
+    await deps.alerts.markDelivered(alertId, { now: deps.clock.now() });
+    deps.metrics.count('AlertsDelivered');
+    deps.log.info('staff alert delivered', { alertId });
+  }
+}
+
+/** Nothing more is owed once someone acknowledged: due sends leave the work index unsent. */
+async function cancelDueSends(deps: AlertDeps, alertId: string): Promise<void> {
+  const now = deps.clock.now();
+  const due = (await deps.sends.ofAlert(alertId)).filter((send) => send.state === 'due');
+  await Promise.all(due.map((send) => deps.sends.cancel(send, { now })));
+}
+
+function refusedError(alertId: string, refused: number): AlertDeliveryError {
+  return new AlertDeliveryError(alertId, `${refused} recipient${refused === 1 ? '' : 's'} refused`);
 }
 
 /** Records escalation `n` as sent and schedules the next one, unless it was the last allowed. */
@@ -250,7 +374,13 @@ export async function sweepAlerts(
   const overdueBefore = Date.parse(shiftIso(now, { minutes: -OVERDUE_MINUTES }));
   const overdue = work.filter((w) => Date.parse(w.dueAt) < overdueBefore).length;
   deps.metrics.count(METRIC.alertWorkOverdue, overdue);
+  // An alert and its refused sends are all advanced by one call.
+  const advanced = new Set<string>();
   for (const item of work) {
+    if (item.type !== 'reply') {
+      if (advanced.has(item.alertId)) continue;
+      advanced.add(item.alertId);
+    }
     try {
       if (item.type === 'reply') await dispatchReplyAlert(deps, item.reply);
       else await advanceAlert(deps, item.alertId);
