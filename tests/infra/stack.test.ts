@@ -776,7 +776,12 @@ describe('followup app', () => {
           // CDK may merge another action on '*' into the same statement (dispatch-alerts' ListStreams).
           const statements = statementsOf(roleOf(name))
             .filter((s) => actionsOf(s).includes('sns:Publish'))
-            .map((s) => ({ ...s, Action: actionsOf(s).filter((a) => a.startsWith('sns:')).join() }));
+            .map((s) => ({
+              ...s,
+              Action: actionsOf(s)
+                .filter((a) => a.startsWith('sns:'))
+                .join(),
+            }));
           expect(statements).toEqual([
             { Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
             {

@@ -21,6 +21,8 @@ import { SesMailer } from '../../shared/adapters/aws/mailer';
 import { atExpression, EventBridgeScheduler } from '../../shared/adapters/aws/scheduler';
 import { SecretsManagerSigningKey } from '../../shared/adapters/aws/signing-key';
 import { SnsSmsSender } from '../../shared/adapters/aws/sms-sender';
+import { ChannelStaffNotifier } from '../../shared/adapters/aws/staff-notifier';
+import { staffRecipients } from '../../shared/domain/alerts/staff-recipients';
 import type { MessageSchedule } from '../../shared/domain/ports';
 
 const schedulerMock = mockClient(SchedulerClient);
@@ -222,6 +224,69 @@ describe('SnsSmsSender', () => {
     });
   });
 });
+
+describe('ChannelStaffNotifier', () => {
+  const notifier = () =>
+    new ChannelStaffNotifier(
+      new SesMailer(new SESv2Client({}), { from: 'care@example.org', configurationSet: 'followup-tls' }),
+      new SnsSmsSender(new SNSClient({}), {}),
+    );
+  const [email, phone] = staffRecipients(
+    {
+      alertEmails: ['on-call@example-clinic.org'],
+      alertSms: ['+15555550101'],
+      escalationEmails: [],
+      escalationSms: [],
+    },
+    'alerts',
+  );
+  const message = { topic: 'alerts', subject: 'URGENT: check-in needs review', text: 'URGENT ...' } as const;
+
+  it('emails one staff recipient through SES and the TLS-required configuration set, text only, no topic', async () => {
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-9' });
+    await expect(notifier().send(email ?? fail(), message)).resolves.toEqual({ messageId: 'ses-9' });
+    expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual({
+      FromEmailAddress: 'care@example.org',
+      Destination: { ToAddresses: ['on-call@example-clinic.org'] },
+      ConfigurationSetName: 'followup-tls',
+      Content: {
+        Simple: {
+          Subject: { Data: 'URGENT: check-in needs review', Charset: 'UTF-8' },
+          Body: { Text: { Data: 'URGENT ...', Charset: 'UTF-8' } },
+        },
+      },
+      EmailTags: [{ Name: 'kind', Value: 'staff-alert' }],
+    });
+    expect(snsMock).not.toHaveReceivedAnyCommand();
+  });
+
+  it('texts one staff phone, transactional, and tags an escalation email as such', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-9' });
+    await expect(notifier().send(phone ?? fail(), message)).resolves.toEqual({ messageId: 'sns-9' });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      PhoneNumber: '+15555550101',
+      Message: 'URGENT ...',
+      MessageAttributes: { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } },
+    });
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-10' });
+    await notifier().send(email ?? fail(), { ...message, topic: 'escalation' });
+    expect(sesMock).toHaveReceivedCommandWith(SendEmailCommand, {
+      EmailTags: [{ Name: 'kind', Value: 'staff-escalation' }],
+    });
+  });
+
+  it('passes a refusal on, so that recipient alone is retried', async () => {
+    sesMock
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Address is on the suppression list'), { name: 'MessageRejected' }));
+    await expect(notifier().send(email ?? fail(), message)).rejects.toThrow(/suppression/);
+  });
+});
+
+function fail(): never {
+  throw new Error('missing recipient');
+}
 
 describe('SqsDeadLetterSink', () => {
   it('keeps the letter with its reason as a message attribute', async () => {
