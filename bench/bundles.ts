@@ -94,6 +94,7 @@ const FIRST_CALL: Record<string, unknown> = {
     isBase64Encoded: false,
   },
   'send-review-digest': {},
+  'check-staff-recipients': {},
   // Secrets Manager's first step; describing the secret is the function's first AWS request.
   'rotate-link-key': { SecretId: 'bench-secret', ClientRequestToken: 'bench-version', Step: 'createSecret' },
   empty: {},

@@ -8,6 +8,7 @@ export const FUNCTION_NAMES = [
   'handle-console-http',
   'dispatch-alerts',
   'send-review-digest',
+  'check-staff-recipients',
   'rotate-link-key',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -98,6 +99,11 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     ],
     queryIndexes: [WORK_INDEX, LIST_INDEX],
   },
+  // Reads each staff recipient's latest outcome, nothing else.
+  'check-staff-recipients': {
+    items: [{ partition: 'STAFF#', actions: ['Query'] }],
+    queryIndexes: [],
+  },
   // Secrets Manager's rotation of the link-signing key: no table at all.
   'rotate-link-key': { items: [], queryIndexes: [] },
 };
@@ -152,6 +158,18 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
     ...SCHEDULING, // escalations
   ],
   'send-review-digest': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, 'ses:SendEmail'],
+  // Asks SES and SNS about each staff recipient; sends nothing.
+  'check-staff-recipients': [
+    ...LOGS,
+    ...QUEUE_SEND,
+    ...TABLE_KEY,
+    'ses:GetSuppressedDestination',
+    'ses:GetAccount',
+    'ses:GetEmailIdentity',
+    'sns:CheckIfPhoneNumberIsOptedOut',
+    'sns:GetSMSSandboxAccountStatus',
+    'sns:ListSMSSandboxPhoneNumbers',
+  ],
   'rotate-link-key': [
     ...LOGS,
     ...QUEUE_SEND,

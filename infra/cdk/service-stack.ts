@@ -353,6 +353,30 @@ export class ServiceStack extends Stack {
         'the requestId of the failure record and fix the cause; once alert-work-overdue is OK, delete the ' +
         'FailureQueue messages - re-invoking is not needed.',
     });
+    ops.alarmOnDailyServiceMetric(METRIC.staffRecipientsUnreachable, {
+      name: 'staff-recipient-unreachable',
+      description:
+        'The daily staff recipient check found someone an urgent alert may not reach: a topic with no recipient, ' +
+        'a recipient whose last staff message was refused, an address on the SES suppression list or unverified ' +
+        'in the SES sandbox, a phone that opted out of SMS or is unverified in the SMS sandbox, or a provider ' +
+        "that could not be asked. First: read the check-staff-recipients logs ('staff recipient cannot be " +
+        "reached': the recipient as its place in config, e.g. staff.alertEmails[1], and the reason), then fix " +
+        'the address or number in config, remove it from the suppression list, or have the phone text START. It ' +
+        'clears when the next daily check finds nothing.',
+    });
+    ops.alarmOnQueue(alerts.recipientCheckFunction.failureQueue, {
+      name: 'recipient-check-failed',
+      description:
+        'The daily staff recipient check failed 3 times: today nobody checked that alerts can reach staff. First: ' +
+        'fix the cause in the check-staff-recipients logs, invoke it with {}, and delete the FailureQueue message.',
+    });
+    ops.alarmOnErrors(alerts.recipientCheckFunction.fn, {
+      name: 'recipient-check-errors',
+      description:
+        'The daily staff recipient check failed (the schedule retries it). Nobody is told about unreachable staff ' +
+        'recipients until it runs. First: read the check-staff-recipients logs (DynamoDB, SES or SNS permissions), ' +
+        'fix it, then invoke check-staff-recipients with {}.',
+    });
     ops.alarmOnErrors(alerts.digestFunction.fn, {
       name: 'review-digest-errors',
       description:

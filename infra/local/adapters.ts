@@ -1,4 +1,5 @@
 import { DateTime, Duration } from 'luxon';
+import type { StaffReachability } from '../../shared/domain/alerts/staff-recipient-check';
 import type { SecretVersions } from '../../shared/domain/messages/rotate-link-key';
 import type {
   AlertSchedulePayload,
@@ -205,6 +206,16 @@ export function localStaffNotifier(outbox: LocalOutbox, clock: Clock): StaffNoti
       });
       return { messageId: `local-staff-${outbox.entries.length}` };
     },
+  };
+}
+
+/** SES's and SNS's lists, played by the local faults: a failing staff channel or address is unreachable. */
+export function localStaffReachability(outbox: LocalOutbox): StaffReachability {
+  return {
+    check: async (recipient) =>
+      outbox.failing.has('staff') || outbox.failingStaff.has(recipient.address)
+        ? { reachable: false, reason: 'local-fault' }
+        : { reachable: true },
   };
 }
 

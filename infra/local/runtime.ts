@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, EventBridgeEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import clinicConfigInput from '../../config/clinic';
+import { createRecipientCheckHandler } from '../../functions/check-staff-recipients';
 import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
@@ -37,7 +38,7 @@ import { toJsonOrUndefined } from '../../shared/domain/json';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
 import { parseLinkSecret, signingKeysOf } from '../../shared/domain/messages/link-secret';
-import { shiftIso } from '../../shared/domain/time';
+import { nextLocalTimeAfter, shiftIso } from '../../shared/domain/time';
 import type { FunctionName } from '../function-permissions';
 import {
   clockTarget,
@@ -47,6 +48,7 @@ import {
   LocalScheduler,
   LocalSecretVersions,
   localStaffNotifier,
+  localStaffReachability,
   VirtualClock,
   withInProcessAlertDispatch,
 } from './adapters';
@@ -165,6 +167,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     newId: randomUUID,
   });
   let digestAt = Date.parse(nextDigestAt(config, clock.now()));
+  // The daily staff recipient check: local faults stand in for SES's and SNS's lists; findings go to the log.
+  const recipientCheck = createRecipientCheckHandler({
+    config,
+    recipients: new DynamoStaffSendStore(dbOf('check-staff-recipients'), tableName),
+    reachability: localStaffReachability(outbox),
+    metrics: { count: () => {}, flush: () => {} },
+    log: jsonLog,
+  });
+  const nextRecipientCheckAt = () =>
+    Date.parse(nextLocalTimeAfter(config.staff.recipientCheckTime, config.clinic.timeZone, clock.now()));
+  let recipientCheckAt = nextRecipientCheckAt();
   const identityProvider = await localIdentityProvider(
     url,
     options.staffPassword ?? process.env.LOCAL_STAFF_PASSWORD ?? DEFAULT_STAFF_PASSWORD,
@@ -259,7 +272,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const next = scheduler.pending()[0];
       const nextFire = next ? Date.parse(next.fireAt) : Number.POSITIVE_INFINITY;
       const sweepAt = (await nextSweepAt()) ?? Number.POSITIVE_INFINITY;
-      if (Math.min(nextFire, sweepAt, digestAt) > until) break;
+      if (Math.min(nextFire, sweepAt, digestAt, recipientCheckAt) > until) break;
+      if (recipientCheckAt < Math.min(nextFire, sweepAt, digestAt)) {
+        clock.moveTo(new Date(recipientCheckAt).toISOString());
+        await recipientCheck().catch(() => jsonLog.warn('staff recipient check failed', {}));
+        recipientCheckAt = nextRecipientCheckAt();
+        continue;
+      }
       if (digestAt < Math.min(nextFire, sweepAt)) {
         clock.moveTo(new Date(digestAt).toISOString());
         await reviewDigest().catch(() => jsonLog.warn('review digest failed', {}));

@@ -275,16 +275,18 @@ export const clinicConfigSchema = z.strictObject({
   /** Who is told about urgent replies, and how escalation goes (DESIGN section 8). */
   staff: z._default(
     z.strictObject({
-      /** Subscribed to the staff alert topic (email subscriptions must be confirmed after deploy). */
+      /** Sent each urgent reply's alert, each address and phone on its own (SES email, SMS). */
       alertEmails: z._default(z.array(z.email()), []),
       alertSms: z._default(z.array(z.string().check(z.regex(e164, 'must be E.164'))), []),
-      /** Subscribed to the escalation topic: who is told when nobody acknowledged. */
+      /** Sent each escalation: who is told when nobody acknowledged. */
       escalationEmails: z._default(z.array(z.email()), []),
       escalationSms: z._default(z.array(z.string().check(z.regex(e164, 'must be E.164'))), []),
       /** Where the daily review digest goes; no digest without it. */
       digestEmail: z.optional(z.email()),
       /** Local time (clinic zone) the review digest is sent. */
       digestTime: z._default(hhmm, '08:00'),
+      /** Local time (clinic zone) of the daily check that every staff recipient can be reached. */
+      recipientCheckTime: z._default(hhmm, '07:00'),
       /** Minutes from the urgent reply to the first escalation. */
       escalateAfterMinutes: z._default(whole(1, 240), 15),
       /** Minutes between later escalations. */
@@ -322,6 +324,7 @@ export const clinicConfigSchema = z.strictObject({
       escalationEmails: [],
       escalationSms: [],
       digestTime: '08:00',
+      recipientCheckTime: '07:00',
       escalateAfterMinutes: 15,
       repeatEveryMinutes: 30,
       maxEscalations: 4,

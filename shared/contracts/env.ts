@@ -74,6 +74,11 @@ export const dispatchAlertsEnvSchema = z.object({
   [ENV.scheduleDlqArn]: required,
 });
 
+/** Config of the daily staff recipient check: the table (each recipient's latest outcome). */
+export const recipientCheckEnvSchema = z.object({
+  [ENV.tableName]: required,
+});
+
 /**
  * Config of the booking-events function: everything send-message has (it sends
  * due-now messages inline) plus the scheduler and the rejected-events queue.

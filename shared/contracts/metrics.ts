@@ -14,6 +14,8 @@ export const METRIC = {
   /** Reported by every sweep: alerts escalated as often as allowed and still not acknowledged. */
   alertsUnacknowledged: 'AlertsUnacknowledgedAfterEscalation',
   replyStoreFailures: 'ReplyStoreFailures',
+  /** Reported by the daily staff recipient check, 0 included: recipients an alert may not reach. */
+  staffRecipientsUnreachable: 'StaffRecipientsUnreachable',
   /** Behind the edge: a request with an origin proof the functions no longer take (a rotation half done). */
   edgeProofStale: 'EdgeProofStale',
   /** Behind the edge: a request without the origin proof (someone calling the origin domain directly). */

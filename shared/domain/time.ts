@@ -15,6 +15,15 @@ export function shiftIso(iso: string, duration: DurationLike): string {
   return shifted;
 }
 
+/** The next `hh:mm` wall-clock time in `zone` strictly after `after`, as ISO UTC (a daily job's next run). */
+export function nextLocalTimeAfter(hhmm: string, zone: string, after: string): string {
+  const [hour, minute] = hhmm.split(':').map(Number);
+  const local = DateTime.fromISO(after).setZone(zone);
+  let next = local.set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 });
+  if (next <= local) next = next.plus({ days: 1 });
+  return next.toUTC().toISO() ?? after;
+}
+
 /** The zone `name` names, remembering its offsets when it has any to look up (UTC and fixed offsets do not). */
 export function rememberingZone(name: string): Zone {
   const zone = Info.normalizeZone(name);

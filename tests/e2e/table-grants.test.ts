@@ -179,7 +179,7 @@ describe('the per-function table grants', () => {
 
   it('record calls from every function that has table access', () => {
     const withTable = FUNCTION_NAMES.filter((fn) => TABLE_ACCESS[fn].items.length > 0);
-    expect(withTable).toHaveLength(6);
+    expect(withTable).toHaveLength(7);
     expect(new Set(calls.map((call) => call.fn))).toEqual(new Set([...withTable, 'local']));
   });
 });

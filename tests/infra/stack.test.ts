@@ -33,6 +33,7 @@ import {
   checkinHttpEnvSchema,
   dispatchAlertsEnvSchema,
   ENV,
+  recipientCheckEnvSchema,
   reviewDigestEnvSchema,
   sendMessageEnvSchema,
 } from '../../shared/contracts/env';
@@ -89,6 +90,7 @@ const allFunctions = () => [
   service.checkin.handler,
   service.alerts.dispatchFunction,
   service.alerts.digestFunction,
+  service.alerts.recipientCheckFunction,
   service.console.handler,
   service.linkKeyRotation.handler,
 ];
@@ -358,8 +360,16 @@ describe('followup app', () => {
       checkinHttp: { fn: service.checkin.handler, schema: checkinHttpEnvSchema },
       dispatchAlerts: { fn: service.alerts.dispatchFunction, schema: dispatchAlertsEnvSchema },
       reviewDigest: { fn: service.alerts.digestFunction, schema: reviewDigestEnvSchema },
+      recipientCheck: { fn: service.alerts.recipientCheckFunction, schema: recipientCheckEnvSchema },
     });
-    const names = ['bookingEvents', 'sendMessage', 'checkinHttp', 'dispatchAlerts', 'reviewDigest'] as const;
+    const names = [
+      'bookingEvents',
+      'sendMessage',
+      'checkinHttp',
+      'dispatchAlerts',
+      'reviewDigest',
+      'recipientCheck',
+    ] as const;
 
     it('covers every function of the stack', () => {
       expect(Object.keys(serviceTemplate.findResources('AWS::Lambda::Function')).sort()).toEqual(
@@ -535,7 +545,7 @@ describe('followup app', () => {
       expect(actions.filter((a) => /^(scheduler:|iam:|lambda:)/.test(a))).toEqual([]);
     });
 
-    it('lets the scheduler role invoke exactly send-message, dispatch-alerts and send-review-digest, and park failures in the schedule DLQ', () => {
+    it('lets the scheduler role invoke exactly send-message, dispatch-alerts, send-review-digest and check-staff-recipients, and park failures in the schedule DLQ', () => {
       const role = service.messaging.schedulerRole;
       const statements = statementsOf(role);
       const invoke = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
@@ -546,9 +556,10 @@ describe('followup app', () => {
           arnOf(service.messaging.sendFunction.fn),
           arnOf(service.alerts.dispatchFunction.fn),
           arnOf(service.alerts.digestFunction.fn),
+          arnOf(service.alerts.recipientCheckFunction.fn),
         ]),
       );
-      expect(resourcesOf(invoke[0] as Statement)).toHaveLength(3);
+      expect(resourcesOf(invoke[0] as Statement)).toHaveLength(4);
       expect(statements.filter((s) => s !== invoke[0])).toEqual([
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(service.messaging.scheduleDlq) },
         {
@@ -652,6 +663,14 @@ describe('followup app', () => {
         const allowed = {
           // SMS to a phone number (patients', staff's) has no resource ARN.
           [service.alerts.dispatchFunction.node.path]: ['dynamodb:ListStreams', 'sns:Publish'],
+          // Account-wide reads with no resource type: suppression list, sending state, SMS opt-outs and sandbox.
+          [service.alerts.recipientCheckFunction.node.path]: [
+            'ses:GetAccount',
+            'ses:GetSuppressedDestination',
+            'sns:CheckIfPhoneNumberIsOptedOut',
+            'sns:GetSMSSandboxAccountStatus',
+            'sns:ListSMSSandboxPhoneNumbers',
+          ],
           [service.ingestion.handler.node.path]: ['sns:Publish'],
           [service.messaging.sendFunction.node.path]: ['sns:Publish'],
         }[fn.node.path];
@@ -1240,6 +1259,26 @@ describe('followup app', () => {
       expect(service.alerts.scheduleGroupName).toBe(`${service.stackName}-alerts`);
     });
 
+    it('checks staff recipients daily at staff.recipientCheckTime in the clinic zone, reading only their own SES identities', () => {
+      serviceTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: 'staff-recipient-check',
+        ScheduleExpression: `cron(0 7 * * ? *)`,
+        ScheduleExpressionTimezone: config.clinic.timeZone,
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [idOf(service, service.alerts.recipientCheckFunction.fn), 'Arn'] },
+        }),
+      });
+      const identityReads = statementsOf(service.alerts.recipientCheckFunction.role).filter((s) =>
+        actionsOf(s).includes('ses:GetEmailIdentity'),
+      );
+      const resources = JSON.stringify(identityReads.map((s) => s.Resource));
+      for (const email of [...config.staff.alertEmails, ...config.staff.escalationEmails]) {
+        expect(resources).toContain(`:identity/${email}"`);
+        expect(resources).toContain(`:identity/${email.split('@')[1]}"`);
+      }
+      expect(resources).not.toContain('*');
+    });
+
     it('makes no staff topic and no subscription anyone could unsubscribe from: staff are sent to one by one', () => {
       for (const template of [serviceTemplate, Template.fromStack(staffStacks().service)]) {
         const subscriptions = template.findResources('AWS::SNS::Subscription');
@@ -1456,6 +1495,17 @@ describe('followup app', () => {
           TreatMissingData: 'notBreaching',
         });
       }
+    });
+
+    it('alarms staff-recipient-unreachable from the daily check until a later check finds nobody', () => {
+      expect(alarmNamed('staff-recipient-unreachable')).toMatchObject({
+        Namespace: 'ClinicFollowup',
+        MetricName: 'StaffRecipientsUnreachable',
+        Statistic: 'Maximum',
+        Period: 86400,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+      });
     });
 
     it('says in every alarm description what to do first', () => {

@@ -10,8 +10,20 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  GetAccountCommand,
+  GetEmailIdentityCommand,
+  GetSuppressedDestinationCommand,
+  SESv2Client,
+  SendEmailCommand,
+} from '@aws-sdk/client-sesv2';
+import {
+  CheckIfPhoneNumberIsOptedOutCommand,
+  GetSMSSandboxAccountStatusCommand,
+  ListSMSSandboxPhoneNumbersCommand,
+  PublishCommand,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -22,6 +34,7 @@ import { atExpression, EventBridgeScheduler } from '../../shared/adapters/aws/sc
 import { SecretsManagerSigningKey } from '../../shared/adapters/aws/signing-key';
 import { SnsSmsSender } from '../../shared/adapters/aws/sms-sender';
 import { ChannelStaffNotifier } from '../../shared/adapters/aws/staff-notifier';
+import { ProviderStaffReachability } from '../../shared/adapters/aws/staff-reachability';
 import { staffRecipients } from '../../shared/domain/alerts/staff-recipients';
 import type { MessageSchedule } from '../../shared/domain/ports';
 
@@ -287,6 +300,87 @@ describe('ChannelStaffNotifier', () => {
 function fail(): never {
   throw new Error('missing recipient');
 }
+
+describe('ProviderStaffReachability', () => {
+  const reachability = () => new ProviderStaffReachability(new SESv2Client({}), new SNSClient({}));
+  const [email, phone] = staffRecipients(
+    {
+      alertEmails: ['on-call@example-clinic.org'],
+      alertSms: ['+15555550101'],
+      escalationEmails: [],
+      escalationSms: [],
+    },
+    'alerts',
+  );
+  const notFound = () => Object.assign(new Error('not found'), { name: 'NotFoundException' });
+
+  it('answers reachable for an address off the suppression list in a production SES account', async () => {
+    sesMock
+      .on(GetSuppressedDestinationCommand, { EmailAddress: 'on-call@example-clinic.org' })
+      .rejects(notFound())
+      .on(GetAccountCommand, {})
+      .resolves({ SendingEnabled: true, ProductionAccessEnabled: true });
+    await expect(reachability().check(email ?? fail())).resolves.toEqual({ reachable: true });
+  });
+
+  it('names the suppression reason, paused sending, and an unverified address in the sandbox', async () => {
+    sesMock.on(GetSuppressedDestinationCommand).resolves({
+      SuppressedDestination: { EmailAddress: 'x', Reason: 'COMPLAINT', LastUpdateTime: new Date() },
+    });
+    await expect(reachability().check(email ?? fail())).resolves.toEqual({
+      reachable: false,
+      reason: 'ses-suppressed:COMPLAINT',
+    });
+    sesMock
+      .on(GetSuppressedDestinationCommand)
+      .rejects(notFound())
+      .on(GetAccountCommand)
+      .resolves({ SendingEnabled: false });
+    await expect(reachability().check(email ?? fail())).resolves.toMatchObject({
+      reason: 'ses-sending-paused',
+    });
+    sesMock
+      .on(GetAccountCommand)
+      .resolves({ SendingEnabled: true, ProductionAccessEnabled: false })
+      .on(GetEmailIdentityCommand, { EmailIdentity: 'on-call@example-clinic.org' })
+      .rejects(notFound())
+      .on(GetEmailIdentityCommand, { EmailIdentity: 'example-clinic.org' })
+      .resolves({ VerifiedForSendingStatus: false });
+    await expect(reachability().check(email ?? fail())).resolves.toMatchObject({
+      reason: 'ses-sandbox-unverified',
+    });
+    // A verified domain covers its addresses.
+    sesMock
+      .on(GetEmailIdentityCommand, { EmailIdentity: 'example-clinic.org' })
+      .resolves({ VerifiedForSendingStatus: true });
+    await expect(reachability().check(email ?? fail())).resolves.toEqual({ reachable: true });
+  });
+
+  it('names an opted-out phone, and one the SMS sandbox has not verified', async () => {
+    snsMock
+      .on(CheckIfPhoneNumberIsOptedOutCommand, { phoneNumber: '+15555550101' })
+      .resolves({ isOptedOut: true });
+    await expect(reachability().check(phone ?? fail())).resolves.toEqual({
+      reachable: false,
+      reason: 'sms-opted-out',
+    });
+    snsMock
+      .on(CheckIfPhoneNumberIsOptedOutCommand)
+      .resolves({ isOptedOut: false })
+      .on(GetSMSSandboxAccountStatusCommand)
+      .resolves({ IsInSandbox: true })
+      .on(ListSMSSandboxPhoneNumbersCommand, { NextToken: undefined })
+      .resolves({ PhoneNumbers: [{ PhoneNumber: '+15555550199', Status: 'Verified' }], NextToken: 'p2' })
+      .on(ListSMSSandboxPhoneNumbersCommand, { NextToken: 'p2' })
+      .resolves({ PhoneNumbers: [{ PhoneNumber: '+15555550101', Status: 'Pending' }] });
+    await expect(reachability().check(phone ?? fail())).resolves.toEqual({
+      reachable: false,
+      reason: 'sms-sandbox-unverified',
+    });
+    snsMock.on(GetSMSSandboxAccountStatusCommand).resolves({ IsInSandbox: false });
+    await expect(reachability().check(phone ?? fail())).resolves.toEqual({ reachable: true });
+  });
+});
 
 describe('SqsDeadLetterSink', () => {
   it('keeps the letter with its reason as a message attribute', async () => {

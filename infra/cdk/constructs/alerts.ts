@@ -1,5 +1,6 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
@@ -18,7 +19,7 @@ const REPLY_SORT_KEY_PREFIX = 'REPLY#';
 /** Staff contacts and digest time, as in config `staff`. */
 export type StaffConfig = Pick<
   ClinicConfig['staff'],
-  'alertEmails' | 'alertSms' | 'escalationEmails' | 'escalationSms' | 'digestTime'
+  'alertEmails' | 'alertSms' | 'escalationEmails' | 'escalationSms' | 'digestTime' | 'recipientCheckTime'
 >;
 
 export interface AlertsProps {
@@ -78,6 +79,9 @@ export class Alerts extends Construct {
   readonly recurringScheduleGroupName: string;
   readonly sweeperSchedule: CfnSchedule;
   readonly digestSchedule: CfnSchedule;
+  /** The daily check that every staff recipient can be reached (config `staff.recipientCheckTime`). */
+  readonly recipientCheckFunction: ProjectFunction;
+  readonly recipientCheckSchedule: CfnSchedule;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
@@ -227,8 +231,64 @@ export class Alerts extends Construct {
         deadLetterConfig: { arn: messaging.scheduleDlq.queueArn },
       },
     });
+    this.recipientCheckFunction = new ProjectFunction(this, 'RecipientCheck', {
+      entry: 'functions/check-staff-recipients.ts',
+      description: 'Checks daily that every configured staff recipient can be reached; sends nothing',
+      key: props.key,
+    });
+    // Each recipient's latest outcome, as dispatch-alerts recorded it.
+    this.recipientCheckFunction.bindTable(props.table);
+    // In the SES sandbox an address is reachable only when it or its domain is a verified identity: the check
+    // reads those identities, each named from the config, and no other.
+    const staffEmails = [...props.staff.alertEmails, ...props.staff.escalationEmails];
+    const identities = [...new Set(staffEmails.flatMap((email) => [email, email.split('@')[1] ?? email]))];
+    if (identities.length > 0)
+      this.recipientCheckFunction.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['ses:GetEmailIdentity'],
+          resources: identities.map((identity) =>
+            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+          ),
+        }),
+      );
+    this.recipientCheckFunction.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'ses:GetSuppressedDestination',
+          'ses:GetAccount',
+          'sns:CheckIfPhoneNumberIsOptedOut',
+          'sns:GetSMSSandboxAccountStatus',
+          'sns:ListSMSSandboxPhoneNumbers',
+        ],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(this.recipientCheckFunction.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "Reads only: the account's SES suppression list and sending state, the SMS opt-out list and sandbox; " +
+        'none of these actions has a resource type to scope to.',
+    });
+    messaging.allowScheduledInvoke(this.recipientCheckFunction.fn);
+    const [checkHour, checkMinute] = props.staff.recipientCheckTime.split(':').map(Number);
+    this.recipientCheckSchedule = new CfnSchedule(this, 'RecipientCheckSchedule', {
+      name: 'staff-recipient-check',
+      groupName: this.recurringScheduleGroup.ref,
+      description: 'Checks that every staff recipient can be reached (config staff.recipientCheckTime)',
+      scheduleExpression: `cron(${checkMinute} ${checkHour} * * ? *)`,
+      scheduleExpressionTimezone: props.timeZone,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: this.recipientCheckFunction.fn.functionArn,
+        roleArn: messaging.schedulerRole.roleArn,
+        input: JSON.stringify({}),
+        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3 * 3600 },
+        deadLetterConfig: { arn: messaging.scheduleDlq.queueArn },
+      },
+    });
     // The role must trust these groups and may invoke the targets before a schedule first fires.
-    for (const schedule of [this.sweeperSchedule, this.digestSchedule])
+    for (const schedule of [this.sweeperSchedule, this.digestSchedule, this.recipientCheckSchedule])
       schedule.node.addDependency(messaging.schedulerRole);
   }
 

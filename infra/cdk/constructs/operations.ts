@@ -100,9 +100,19 @@ export class Operations extends Construct {
     return this.alarm(metric, text);
   }
 
-  /** Alarms as soon as the topic fails to deliver one notification within 5 minutes (any protocol). */
-  alarmOnTopicDeliveryFailures(topic: ITopic, text: AlarmText): Alarm {
-    return this.alarm(topic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: PERIOD }), text);
+  /**
+   * Alarms while a metric a daily job reports (0 included) is 1 or more: the alarm stays on until the next day's
+   * run reports 0, instead of clearing a minute after the run.
+   */
+  alarmOnDailyServiceMetric(metricName: string, text: AlarmText): Alarm {
+    const metric = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: METRICS_SERVICE },
+      statistic: 'Maximum',
+      period: Duration.days(1),
+    });
+    return this.alarm(metric, text);
   }
 
   /** Alarms as soon as the HTTP API answers one 5xx within 5 minutes (gateway or integration errors). */

@@ -15,12 +15,14 @@ import {
   ENV,
   edgeOriginSecretFromEnv,
   parseEnv,
+  recipientCheckEnvSchema,
   reviewDigestEnvSchema,
   sendMessageEnvSchema,
 } from '../../contracts/env';
 import type { AlertDeps } from '../../domain/alerts/alerts';
 import type { DigestDeps } from '../../domain/alerts/send-review-digest';
 import type { StaffLinkDeps } from '../../domain/alerts/staff-links';
+import type { RecipientCheckDeps } from '../../domain/alerts/staff-recipient-check';
 import type { BookingEventDeps } from '../../domain/booking/process-booking-event';
 import type { CheckinDeps } from '../../domain/checkins/checkin';
 import type { MessagingDeps } from '../../domain/messages/deliver-message';
@@ -53,6 +55,7 @@ import { SecretsManagerVersions } from './secret-versions';
 import { SecretsManagerSigningKey } from './signing-key';
 import { SnsSmsSender } from './sms-sender';
 import { ChannelStaffNotifier } from './staff-notifier';
+import { ProviderStaffReachability } from './staff-reachability';
 
 /**
  * The AWS composition root: real clients, config from the bundled clinic file and the function's env.
@@ -181,6 +184,18 @@ export function awsAlertDeps(env = parseEnv(dispatchAlertsEnvSchema)): AlertDeps
       deadLetterArn: env[ENV.scheduleDlqArn],
     }),
     linkBaseUrl: env[ENV.linkBaseUrl],
+    metrics,
+    log,
+  };
+}
+
+/** Dependencies of the daily staff recipient check: what the alert path recorded, and SES's and SNS's lists. */
+export function awsRecipientCheckDeps(env = parseEnv(recipientCheckEnvSchema)): RecipientCheckDeps {
+  clinicConfig ??= bundledClinicConfig();
+  return {
+    config: clinicConfig,
+    recipients: new DynamoStaffSendStore(createDocumentClient(), env[ENV.tableName]),
+    reachability: new ProviderStaffReachability(new SESv2Client({}), new SNSClient({})),
     metrics,
     log,
   };

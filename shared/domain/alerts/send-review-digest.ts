@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { type MissedCheckinDeps, recordMissedCheckins } from '../checkins/missed-checkins';
 import type { DigestEntry, DigestQueue, Mailer, ScreenerHistory, StoredReply } from '../ports';
+import { nextLocalTimeAfter } from '../time';
 import { replyConsoleUrl, reviewConsoleUrl } from './console-links';
 import { type DigestItem, type DigestScores, renderReviewDigest } from './review-digest';
 
@@ -117,9 +118,5 @@ function screenerScores(reply: StoredReply, baseline: { phq9?: number; gad7?: nu
 
 /** The next time the digest goes, strictly after `after`: `staff.digestTime` in the clinic's zone. */
 export function nextDigestAt(config: ClinicConfig, after: string): string {
-  const [hour, minute] = config.staff.digestTime.split(':').map(Number);
-  const local = DateTime.fromISO(after).setZone(config.clinic.timeZone);
-  let next = local.set({ hour: hour ?? 8, minute: minute ?? 0, second: 0, millisecond: 0 });
-  if (next <= local) next = next.plus({ days: 1 });
-  return next.toUTC().toISO() ?? after;
+  return nextLocalTimeAfter(config.staff.digestTime, config.clinic.timeZone, after);
 }
