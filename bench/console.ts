@@ -10,6 +10,7 @@ import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-che
 import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
+import { DynamoStaffSendStore } from '../shared/adapters/dynamodb/staff-send-store';
 import { DynamoStaffSessionStore } from '../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../shared/contracts/clinic-config';
 import type { StaffSession } from '../shared/domain/console/session';
@@ -231,6 +232,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       patients: new DynamoScreenerHistory(db, tableName),
       replyCounts: new DynamoReplyCounts(db, tableName),
       activity: new DynamoBookingActivity(db, tableName),
+      sends: new DynamoStaffSendStore(db, tableName),
       bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
       audit,
       sessions: new DynamoStaffSessionStore(db, tableName),

@@ -68,12 +68,12 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     ],
     queryIndexes: [],
   },
-  // Staff: sessions, alerts, replies, reviews, a patient's bookings (by-patient) and screener totals, the audit
+  // Staff: sessions, alerts (and who was told of each), replies, reviews, a patient's bookings (by-patient) and screener totals, the audit
   // trail (added to, never changed).
   'handle-console-http': {
     items: [
       { partition: 'SESSION#', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
-      { partition: 'ALERT#', actions: ['GetItem', 'UpdateItem'] },
+      { partition: 'ALERT#', actions: ['GetItem', 'Query', 'UpdateItem'] },
       { partition: 'BOOKING#', actions: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'] },
       { partition: 'PATIENT#', actions: ['Query'] },
       { partition: 'STATS#', actions: ['Query'] },

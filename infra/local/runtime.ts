@@ -197,6 +197,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     activity: new DynamoBookingActivity(consoleDb, tableName),
     bookings: new DynamoBookingStore(consoleDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
     audit: new DynamoAuditLog(consoleDb, tableName),
+    sends: new DynamoStaffSendStore(consoleDb, tableName),
     sessions: new DynamoStaffSessionStore(consoleDb, tableName),
     escalations: scheduler.alerts,
     identity: new OidcIdentityProvider({

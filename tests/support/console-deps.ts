@@ -7,6 +7,7 @@ import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
+import { DynamoStaffSendStore } from '../../shared/adapters/dynamodb/staff-send-store';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import type { ConsoleDeps } from '../../shared/domain/console/access';
 
@@ -32,6 +33,7 @@ export function dynamoConsoleDeps(
     activity: new DynamoBookingActivity(db, tableName),
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     audit: new DynamoAuditLog(db, tableName),
+    sends: new DynamoStaffSendStore(db, tableName),
     escalations: { remove: async (name) => void removed.push(name) },
     log: { info: () => {}, warn: () => {}, error: () => {} },
   };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CheckinKind } from '../../shared/contracts/vocabulary';
+import { staffRecipients } from '../../shared/domain/alerts/staff-recipients';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from '../../shared/domain/alerts/staff-wording';
 import type { AlertDetail, AlertLists, ReplyDetail } from '../../shared/domain/console/alerts-console';
 import type { AlertRecord, StoredReply } from '../../shared/domain/ports';
@@ -87,6 +88,7 @@ function detail(extra: Partial<AlertDetail> = {}): AlertDetail {
     replies: [REPLY],
     triggers: { [REPLY.replyId]: ['selfHarm', 'sideEffects.chest-pain', 'wantsCall', 'phq9.8'] },
     protocol: 'Call the patient now.',
+    deliveries: [],
     ...extra,
   };
 }
@@ -251,6 +253,58 @@ describe('console pages', () => {
       expect(marked.some((m) => m.includes('Several days (1)'))).toBe(true);
       expect(marked.some((m) => m.includes('Nausea') || m.includes('sick to your stomach'))).toBe(false);
       expect(visibleText(definition(html, 'Mood (0 worst, 10 best)'))).not.toContain('flagged');
+    });
+
+    it('says who was told, copy by copy: sent, refused and retried, or cancelled by the acknowledgement', () => {
+      const [email, phone] = staffRecipients(
+        {
+          alertEmails: ['on-call@example-clinic.org'],
+          alertSms: ['+15555550101'],
+          escalationEmails: [],
+          escalationSms: [],
+        },
+        'alerts',
+      );
+      if (!email || !phone) throw new Error('no recipients');
+      const base = {
+        alertId: OPEN.alertId,
+        message: { topic: 'alerts', subject: 'URGENT', text: 'URGENT' },
+        dueAt: OPEN.createdAt,
+      } as const;
+      const html = alertPage({
+        deliveries: [
+          {
+            ...base,
+            step: 'alert',
+            recipient: email,
+            state: 'sent',
+            attempts: 1,
+            sentAt: '2026-11-04T19:05:02.000Z',
+          },
+          {
+            ...base,
+            step: 'alert',
+            recipient: phone,
+            state: 'due',
+            attempts: 3,
+            lastError: 'ThrottlingException',
+          },
+          { ...base, step: 'escalation-1', recipient: email, state: 'cancelled', attempts: 0 },
+        ],
+      });
+      const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => visibleText(m[1] ?? ''));
+      expect(rows.some((r) => r.includes('on-call@example-clinic.org') && r.includes('Sent'))).toBe(true);
+      expect(
+        rows.some(
+          (r) =>
+            r.includes('+15555550101') &&
+            r.includes('text message') &&
+            r.includes('Refused 3 times (ThrottlingException)'),
+        ),
+      ).toBe(true);
+      expect(rows.some((r) => r.includes('Escalation 1') && r.includes('acknowledged first'))).toBe(true);
+      // No copy yet (older alerts): no section.
+      expect(visibleText(alertPage())).not.toContain('Who was told');
     });
 
     it('shows the note escaped, with its line breaks', () => {

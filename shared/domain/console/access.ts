@@ -1,5 +1,5 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
-import type { AlertStore, BookingStore, Clock, Log, ReplyStore } from '../ports';
+import type { AlertStore, BookingStore, Clock, Log, ReplyStore, StaffSendStore } from '../ports';
 import type {
   AuditAction,
   AuditLog,
@@ -38,6 +38,8 @@ export interface ConsoleDeps {
   replyCounts: WeeklyReplyCounts;
   /** A booking's messages and replies in one read (the Today and patient pages). */
   activity: BookingActivity;
+  /** Each staff recipient's copy of an alert (who was told, who is still being tried). */
+  sends: Pick<StaffSendStore, 'ofAlert'>;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;

@@ -2,7 +2,7 @@ import type { FullBooking } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { acknowledgeAlert } from '../alerts/alerts';
 import { ruleDescription, triggeringAnswers } from '../checkins/triage';
-import type { AlertOutcome, AlertRecord, StoredReply } from '../ports';
+import type { AlertOutcome, AlertRecord, StaffSend, StoredReply } from '../ports';
 import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
 import { mayUse } from './staff';
 
@@ -83,6 +83,8 @@ export interface AlertDetail extends AlertSummary {
   triggers: Record<string, string[]>;
   /** The clinic's protocol line for urgent alerts. */
   protocol: string;
+  /** Each staff recipient's copy of each step (first alert, escalations, updates), oldest step first. */
+  deliveries: StaffSend[];
 }
 
 /** One alert, its replies with the triggering answers marked, the patient and the protocol. */
@@ -102,9 +104,10 @@ export async function showAlert(
 async function loadAlert(deps: ConsoleDeps, alertId: string): Promise<AlertDetail | undefined> {
   const alert = await deps.alerts.get(alertId);
   if (!alert) return undefined;
-  const [record, replies] = await Promise.all([
+  const [record, replies, sends] = await Promise.all([
     deps.bookings.get(alert.bookingId),
     deps.replies.listForBooking(alert.bookingId),
+    deps.sends.ofAlert(alertId),
   ]);
   const booking = record?.booking;
   if (!booking) return undefined;
@@ -129,6 +132,7 @@ async function loadAlert(deps: ConsoleDeps, alertId: string): Promise<AlertDetai
     replies: onAlert,
     triggers,
     protocol: deps.config.staff.protocol,
+    deliveries: [...sends].sort((a, b) => a.dueAt.localeCompare(b.dueAt)),
   };
 }
 

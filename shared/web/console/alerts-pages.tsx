@@ -2,7 +2,7 @@ import type { VNode } from 'preact';
 import { formatStaffTime, MAX_ESCALATIONS } from '../../domain/alerts/staff-wording';
 import { telHref } from '../../domain/checkins/crisis-resources';
 import type { AlertDetail, AlertLists, AlertSummary, ConsoleHome } from '../../domain/console/alerts-console';
-import type { AlertRecord } from '../../domain/ports';
+import type { AlertRecord, StaffSend } from '../../domain/ports';
 import { Outside } from '../components';
 import { type ClinicView, ContactSection, ReplySection, SessionSection, Term } from '../staff/reply-sections';
 import { ConsoleDocument, type ConsoleViewer, CsrfField } from './console-document';
@@ -175,7 +175,9 @@ function AlertStatus(props: {
         {alert.escalations > 0
           ? `Escalated ${alert.escalations === 1 ? 'once' : `${alert.escalations} times`} so far (at most ${max}).`
           : `Not escalated yet. It escalates if nobody acknowledges it (at most ${max} times).`}
-        {alert.state === 'pending' ? ' The alert message is still being delivered to staff.' : ''}
+        {alert.state === 'pending'
+          ? ' Not every staff recipient has taken the alert message yet (see who was told, below).'
+          : ''}
       </p>
     </div>
   );
@@ -256,6 +258,54 @@ function OutcomeSection(props: { alert: AlertRecord }): VNode | null {
   );
 }
 
+/** What a step's copy says on the page: the first alert, escalation n, or an update. */
+function stepWords(step: string): string {
+  if (step === 'alert') return 'Alert';
+  const escalation = /^escalation-(\d+)$/.exec(step);
+  if (escalation) return `Escalation ${escalation[1]}`;
+  return 'Update (another urgent reply)';
+}
+
+function deliveryWords(send: StaffSend, tz: string): string {
+  if (send.state === 'sent') return `Sent ${formatStaffTime(send.sentAt ?? '', tz)}`;
+  if (send.state === 'cancelled') return 'Not sent: the alert was acknowledged first';
+  if (send.attempts === 0) return 'Sending';
+  return `Refused ${send.attempts === 1 ? 'once' : `${send.attempts} times`} (${send.lastError ?? 'unknown'}), retried every minute`;
+}
+
+/** Who was told, copy by copy: staff see at once whether a colleague's phone or inbox refused. */
+function DeliverySection(props: { deliveries: StaffSend[]; timeZone: string }): VNode | null {
+  if (props.deliveries.length === 0) return null;
+  return (
+    <>
+      <h2>Who was told</h2>
+      <table>
+        <caption class="sr-only">Each staff recipient's copy of this alert, oldest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Message</th>
+            <th scope="col">To</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.deliveries.map((send) => (
+            <tr>
+              <td>{stepWords(send.step)}</td>
+              <td>
+                {send.recipient.address}
+                <br />
+                <span class="meta">{send.recipient.channel === 'email' ? 'email' : 'text message'}</span>
+              </td>
+              <td>{deliveryWords(send, props.timeZone)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 /**
  * One alert: its state and age, the clinic's protocol, how to reach the
  * patient, every reply on it with the triggering answers highlighted, and
@@ -311,6 +361,7 @@ export function AlertDetailPage(props: {
         <OutcomeForm alertId={alert.alertId} csrfToken={viewer.csrfToken} />
       ) : null}
       <OutcomeSection alert={alert} />
+      <DeliverySection deliveries={detail.deliveries} timeZone={clinic.timeZone} />
       {detail.replies.map((reply) => (
         <ReplySection
           reply={reply}
