@@ -65,12 +65,14 @@ export async function listAlerts(
     deps.alerts.listClosed(shownMonth, ALERT_PAGE_SIZE),
   ]);
   const oldestFirst = [...active].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  // One batch read for every booking the three lists name.
-  const all = await summaries(deps, [...oldestFirst, ...closed]);
+  // One batch read for every booking the three lists name, while the audit item is written.
+  const [all] = await Promise.all([
+    summaries(deps, [...oldestFirst, ...closed]),
+    record(deps, request, 'view', 'PAGE#alerts'),
+  ]);
   const unacknowledged = all.slice(0, oldestFirst.length).filter((s) => s.alert.state !== 'acknowledged');
   const acknowledged = all.slice(0, oldestFirst.length).filter((s) => s.alert.state === 'acknowledged');
   const closedSummaries = all.slice(oldestFirst.length);
-  await record(deps, request, 'view', 'PAGE#alerts');
   return { ok: true, value: { unacknowledged, acknowledged, closed: closedSummaries, month: shownMonth } };
 }
 

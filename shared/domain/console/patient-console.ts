@@ -76,18 +76,23 @@ export async function showPatient(
         : [],
     ),
   );
-  await record(deps, request, 'view', subject);
   const newest = found[0];
-  if (!newest) return { ok: false, reason: 'not-found' };
+  if (!newest) {
+    await record(deps, request, 'view', subject);
+    return { ok: false, reason: 'not-found' };
+  }
 
   const alertIds = clinical
     ? [...new Set(found.flatMap((f) => f.replies.flatMap((r) => [r.alertId, r.joinsAlertId])))].filter(
         (id): id is string => id !== undefined,
       )
     : [];
-  const alerts = (await Promise.all(alertIds.map((id) => deps.alerts.get(id)))).filter(
-    (alert): alert is AlertRecord => alert !== undefined,
-  );
+  // The audit item is written while the alerts are read: both are done before anything is shown.
+  const [, stored] = await Promise.all([
+    record(deps, request, 'view', subject),
+    Promise.all(alertIds.map((id) => deps.alerts.get(id))),
+  ]);
+  const alerts = stored.filter((alert): alert is AlertRecord => alert !== undefined);
 
   const timeline: TimelineEntry[] = [];
   for (const { stored, booking, log, replies } of found) {
