@@ -40,6 +40,8 @@ const FUNCTION_ENV: Record<string, string> = {
   [ENV.linkSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench',
   [ENV.linkBaseUrl]: 'https://links.example.org',
   [ENV.sesConfigurationSet]: 'bench-tls-required',
+  [ENV.smsConfigurationSet]: 'bench-sms',
+  [ENV.smsOptOutList]: 'bench-opt-outs',
   [ENV.alertFunctionArn]: 'arn:aws:lambda:us-east-1:123456789012:function:alerts',
   [ENV.consoleSessionSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:console',
   [ENV.consoleBaseUrl]: 'https://links.example.org',
@@ -275,7 +277,7 @@ const SDK_CLIENTS: Record<string, string> = {
   'client-scheduler': 'SchedulerClient',
   'client-secrets-manager': 'SecretsManagerClient',
   'client-sesv2': 'SESv2Client',
-  'client-sns': 'SNSClient',
+  'client-pinpoint-sms-voice-v2': 'PinpointSMSVoiceV2Client',
   'client-sqs': 'SQSClient',
 };
 

@@ -116,8 +116,8 @@ const QUEUE_SEND = ['sqs:SendMessage', 'kms:Decrypt', 'kms:GenerateDataKey'];
 const TABLE_KEY = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 /** Reading one secret, decrypted through Secrets Manager. */
 const SECRET_READ = ['secretsmanager:GetSecretValue', 'kms:Decrypt'];
-/** Messages to people: email from the clinic's identity, SMS to phone numbers (every topic denied). */
-const PATIENT_MESSAGES = ['ses:SendEmail', 'sns:Publish'];
+/** Messages to people: email from the clinic's identity, texts through End User Messaging. */
+const PATIENT_MESSAGES = ['ses:SendEmail', 'sms-voice:SendTextMessage'];
 /** Keeping one-time schedules in its own group, handing them the scheduler role. */
 const SCHEDULING = ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'iam:PassRole'];
 
@@ -154,11 +154,11 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
     'dynamodb:DescribeStream',
     'dynamodb:GetRecords',
     'dynamodb:GetShardIterator',
-    ...PATIENT_MESSAGES, // the same channels for staff: SES email, SMS to phones, no topic
+    ...PATIENT_MESSAGES, // the same channels for staff: SES email, texts, no topic
     ...SCHEDULING, // escalations
   ],
   'send-review-digest': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, 'ses:SendEmail'],
-  // Asks SES and SNS about each staff recipient; sends nothing.
+  // Asks SES and End User Messaging about each staff recipient; sends nothing.
   'check-staff-recipients': [
     ...LOGS,
     ...QUEUE_SEND,
@@ -166,9 +166,9 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
     'ses:GetSuppressedDestination',
     'ses:GetAccount',
     'ses:GetEmailIdentity',
-    'sns:CheckIfPhoneNumberIsOptedOut',
-    'sns:GetSMSSandboxAccountStatus',
-    'sns:ListSMSSandboxPhoneNumbers',
+    'sms-voice:DescribeOptedOutNumbers',
+    'sms-voice:DescribeAccountAttributes',
+    'sms-voice:DescribeVerifiedDestinationNumbers',
   ],
   'rotate-link-key': [
     ...LOGS,

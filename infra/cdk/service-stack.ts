@@ -101,6 +101,9 @@ export class ServiceStack extends Stack {
       senderEmail: props.config.sender.email,
       linkBaseUrl: this.linkBaseUrl,
       key,
+      ...(props.config.sms.originationIdentity
+        ? { smsOriginationIdentity: props.config.sms.originationIdentity }
+        : {}),
     });
     this.ingestion = new Ingestion(this, 'Ingestion', {
       busName: props.config.busName,

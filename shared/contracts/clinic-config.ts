@@ -150,9 +150,34 @@ export const clinicConfigSchema = z.strictObject({
     /** A verified SES identity. */
     email: z.email(),
     replyTo: z.optional(z.email()),
-    /** SMS origination identity (toll-free or 10DLC number) registered in AWS End User Messaging. */
-    smsOriginationNumber: z.optional(z.string().check(z.regex(e164))),
   }),
+  /** SMS through AWS End User Messaging SMS (DESIGN section 11), for patients and staff alike. */
+  sms: z._default(
+    z.strictObject({
+      /**
+       * The registered toll-free or 10DLC number, or a pool of them: its id (`phone-…`, `pool-…`) or ARN. Without
+       * it End User Messaging picks one of the account's numbers.
+       */
+      originationIdentity: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^(?:(?:phone|pool)-[0-9a-f]{32}|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(?:phone-number\/phone|pool\/pool)-[0-9a-f]{32})$/,
+              'must be a phone number id or pool id (phone-…, pool-…) or its ARN',
+            ),
+          ),
+      ),
+      /** The most paid for one message part, in US dollars: a dearer route is refused, not sent. */
+      maxPrice: z._default(
+        z.string().check(z.regex(/^(?:0|[1-9]\d{0,2})(?:\.\d{1,5})?$/, 'must be US dollars, e.g. "0.05"')),
+        '0.05',
+      ),
+      /** How long carriers may keep trying a text before it expires (a late reminder is worse than none). */
+      timeToLiveMinutes: z._default(whole(5, 4320), 360),
+    }),
+    { maxPrice: '0.05', timeToLiveMinutes: 360 },
+  ),
   /** EventBridge custom bus name. */
   busName: z._default(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,256}$/)), 'clinic-bookings'),
   /** Event `source` values accepted from the booking system. */

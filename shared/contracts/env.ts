@@ -14,6 +14,8 @@ export const ENV = {
   linkSigningSecretArn: 'LINK_SIGNING_SECRET_ARN',
   linkBaseUrl: 'LINK_BASE_URL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  smsConfigurationSet: 'SMS_CONFIGURATION_SET',
+  smsOptOutList: 'SMS_OPT_OUT_LIST',
   alertFunctionArn: 'ALERT_FUNCTION_ARN',
   consoleSessionSecretArn: 'CONSOLE_SESSION_SECRET_ARN',
   consoleBaseUrl: 'CONSOLE_BASE_URL',
@@ -25,12 +27,13 @@ export const ENV = {
 
 const required = z.string().check(z.minLength(1));
 
-/** Config of the send-message function (table, links, SES/SNS), parsed once at cold start. */
+/** Config of the send-message function (table, links, SES and End User Messaging), parsed once at cold start. */
 export const sendMessageEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkSigningSecretArn]: required,
   [ENV.linkBaseUrl]: z.url(),
   [ENV.sesConfigurationSet]: z.optional(required),
+  [ENV.smsConfigurationSet]: required,
 });
 
 /** Config of the check-in HTTP function: the table and the link-signing key. */
@@ -68,15 +71,17 @@ export const dispatchAlertsEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkBaseUrl]: z.url(),
   [ENV.sesConfigurationSet]: required,
+  [ENV.smsConfigurationSet]: required,
   [ENV.scheduleGroup]: required,
   [ENV.schedulerRoleArn]: required,
   [ENV.alertFunctionArn]: required,
   [ENV.scheduleDlqArn]: required,
 });
 
-/** Config of the daily staff recipient check: the table (each recipient's latest outcome). */
+/** Config of the daily staff recipient check: the table (each recipient's latest outcome) and the SMS opt-out list. */
 export const recipientCheckEnvSchema = z.object({
   [ENV.tableName]: required,
+  [ENV.smsOptOutList]: required,
 });
 
 /**

@@ -155,6 +155,8 @@ export interface OutgoingSms {
   kind: MessageKind | StaffMessageKind;
   /** Absent for staff alerts. */
   bookingId?: string;
+  /** The message's opaque id, which the provider hands back with each delivery event (DESIGN section 11). */
+  deliveryId?: string;
 }
 
 export interface Mailer {

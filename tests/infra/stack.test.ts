@@ -661,18 +661,14 @@ describe('followup app', () => {
         expect(statements.flatMap(actionsOf), fn.node.path).not.toContain('dynamodb:Scan');
         const wildcard = statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);
         const allowed = {
-          // SMS to a phone number (patients', staff's) has no resource ARN.
-          [service.alerts.dispatchFunction.node.path]: ['dynamodb:ListStreams', 'sns:Publish'],
-          // Account-wide reads with no resource type: suppression list, sending state, SMS opt-outs and sandbox.
+          [service.alerts.dispatchFunction.node.path]: ['dynamodb:ListStreams'],
+          // Account-wide reads with no resource type: suppression list, sending state, the SMS sandbox.
           [service.alerts.recipientCheckFunction.node.path]: [
             'ses:GetAccount',
             'ses:GetSuppressedDestination',
-            'sns:CheckIfPhoneNumberIsOptedOut',
-            'sns:GetSMSSandboxAccountStatus',
-            'sns:ListSMSSandboxPhoneNumbers',
+            'sms-voice:DescribeAccountAttributes',
+            'sms-voice:DescribeVerifiedDestinationNumbers',
           ],
-          [service.ingestion.handler.node.path]: ['sns:Publish'],
-          [service.messaging.sendFunction.node.path]: ['sns:Publish'],
         }[fn.node.path];
         expect(wildcard, fn.node.path).toEqual(allowed ?? []);
       }
@@ -789,26 +785,58 @@ describe('followup app', () => {
         }
       });
 
+      it('scopes texting to the one number or pool of sms.originationIdentity, with no wildcard to acknowledge', () => {
+        const pool = 'pool-0123456789abcdef0123456789abcdef';
+        const { service: stack } = defineFollowupApp(
+          newApp(),
+          { ...clinicConfig, sms: { originationIdentity: pool } },
+          OPTIONS,
+        );
+        const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+        const texting = Object.values(policies)
+          .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+          .filter((s) => actionsOf(s).includes('sms-voice:SendTextMessage'));
+        // Three functions text: the booking, send and alert functions.
+        expect(texting).toHaveLength(3);
+        const resources = JSON.stringify(texting.map((s) => s.Resource));
+        expect(resources).toContain(`:pool/${pool}`);
+        expect(resources).not.toContain('*');
+      });
+
       it.each(['handle-booking-event', 'send-message', 'dispatch-alerts'] as const)(
-        'lets %s publish SMS to phone numbers but to no topic at all',
+        'lets %s send texts only through the configuration set, from the account numbers or pools, and publish to no topic',
         (name) => {
-          // CDK may merge another action on '*' into the same statement (dispatch-alerts' ListStreams).
-          const statements = statementsOf(roleOf(name))
-            .filter((s) => actionsOf(s).includes('sns:Publish'))
-            .map((s) => ({
-              ...s,
-              Action: actionsOf(s)
-                .filter((a) => a.startsWith('sns:'))
-                .join(),
-            }));
-          expect(statements).toEqual([
-            { Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
-            {
-              Effect: 'Deny',
-              Action: 'sns:Publish',
-              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] },
-            },
+          const statements = statementsOf(roleOf(name));
+          expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sns:'))).toEqual([]);
+          const texting = statements.filter((s) => actionsOf(s).includes('sms-voice:SendTextMessage'));
+          expect(texting).toHaveLength(1);
+          const arn = (resource: string) => ({
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':sms-voice:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                `:${resource}`,
+              ],
+            ],
+          });
+          // No sms.originationIdentity in the default config: any of the account's numbers and pools.
+          expect(texting[0]?.Resource).toEqual([
+            arn(`configuration-set/${service.messaging.smsConfigurationSetName}`),
+            arn('phone-number/*'),
+            arn('pool/*'),
           ]);
+          const fn = {
+            'handle-booking-event': service.ingestion.handler,
+            'send-message': service.messaging.sendFunction,
+            'dispatch-alerts': service.alerts.dispatchFunction,
+          }[name];
+          const env = functionProps(fn).Environment.Variables;
+          expect(env[ENV.smsConfigurationSet]).toBe(service.messaging.smsConfigurationSetName);
         },
       );
     });

@@ -1,4 +1,11 @@
 import {
+  DescribeAccountAttributesCommand,
+  DescribeOptedOutNumbersCommand,
+  DescribeVerifiedDestinationNumbersCommand,
+  PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
   ActionAfterCompletion,
   ConflictException,
   CreateScheduleCommand,
@@ -17,22 +24,15 @@ import {
   SESv2Client,
   SendEmailCommand,
 } from '@aws-sdk/client-sesv2';
-import {
-  CheckIfPhoneNumberIsOptedOutCommand,
-  GetSMSSandboxAccountStatusCommand,
-  ListSMSSandboxPhoneNumbersCommand,
-  PublishCommand,
-  SNSClient,
-} from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SqsDeadLetterSink } from '../../shared/adapters/aws/dead-letters';
+import { EumSmsSender } from '../../shared/adapters/aws/eum-sms-sender';
 import { SesMailer } from '../../shared/adapters/aws/mailer';
 import { atExpression, EventBridgeScheduler } from '../../shared/adapters/aws/scheduler';
 import { SecretsManagerSigningKey } from '../../shared/adapters/aws/signing-key';
-import { SnsSmsSender } from '../../shared/adapters/aws/sms-sender';
 import { ChannelStaffNotifier } from '../../shared/adapters/aws/staff-notifier';
 import { ProviderStaffReachability } from '../../shared/adapters/aws/staff-reachability';
 import { staffRecipients } from '../../shared/domain/alerts/staff-recipients';
@@ -40,7 +40,7 @@ import type { MessageSchedule } from '../../shared/domain/ports';
 
 const schedulerMock = mockClient(SchedulerClient);
 const sesMock = mockClient(SESv2Client);
-const snsMock = mockClient(SNSClient);
+const eumMock = mockClient(PinpointSMSVoiceV2Client);
 const sqsMock = mockClient(SQSClient);
 const secretsMock = mockClient(SecretsManagerClient);
 
@@ -48,7 +48,7 @@ beforeEach(() => {
   // Reject by default: only the inputs a test expects resolve.
   schedulerMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
   sesMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
-  snsMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
+  eumMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
   sqsMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
   secretsMock.reset().onAnyCommand().rejects(new Error('unexpected command'));
 });
@@ -218,31 +218,15 @@ describe('SesMailer', () => {
   });
 });
 
-describe('SnsSmsSender', () => {
-  it('publishes a transactional SMS from the registered origination number', async () => {
-    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-1' });
-    const sender = new SnsSmsSender(new SNSClient({}), { originationNumber: '+18005550100' });
-    await expect(
-      sender.send({ to: '+15550100002', text: 'Hi', kind: 'prep-day-of', bookingId: 'b-1' }),
-    ).resolves.toEqual({
-      messageId: 'sns-1',
-    });
-    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
-      PhoneNumber: '+15550100002',
-      Message: 'Hi',
-      MessageAttributes: {
-        'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
-        'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: '+18005550100' },
-      },
-    });
-  });
-});
-
 describe('ChannelStaffNotifier', () => {
   const notifier = () =>
     new ChannelStaffNotifier(
       new SesMailer(new SESv2Client({}), { from: 'care@example.org', configurationSet: 'followup-tls' }),
-      new SnsSmsSender(new SNSClient({}), {}),
+      new EumSmsSender(new PinpointSMSVoiceV2Client({}), {
+        configurationSet: 'followup-sms',
+        maxPrice: '0.05',
+        timeToLiveSeconds: 3600,
+      }),
     );
   const [email, phone] = staffRecipients(
     {
@@ -271,16 +255,18 @@ describe('ChannelStaffNotifier', () => {
       },
       EmailTags: [{ Name: 'kind', Value: 'staff-alert' }],
     });
-    expect(snsMock).not.toHaveReceivedAnyCommand();
+    expect(eumMock).not.toHaveReceivedAnyCommand();
   });
 
-  it('texts one staff phone, transactional, and tags an escalation email as such', async () => {
-    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-9' });
-    await expect(notifier().send(phone ?? fail(), message)).resolves.toEqual({ messageId: 'sns-9' });
-    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
-      PhoneNumber: '+15555550101',
-      Message: 'URGENT ...',
-      MessageAttributes: { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } },
+  it('texts one staff phone through End User Messaging, transactional, and tags an escalation email as such', async () => {
+    eumMock.on(SendTextMessageCommand).resolves({ MessageId: 'eum-9' });
+    await expect(notifier().send(phone ?? fail(), message)).resolves.toEqual({ messageId: 'eum-9' });
+    expect(eumMock).toHaveReceivedCommandWith(SendTextMessageCommand, {
+      DestinationPhoneNumber: '+15555550101',
+      MessageBody: 'URGENT ...',
+      MessageType: 'TRANSACTIONAL',
+      ConfigurationSetName: 'followup-sms',
+      Context: { kind: 'staff-alert' },
     });
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-10' });
     await notifier().send(email ?? fail(), { ...message, topic: 'escalation' });
@@ -302,7 +288,8 @@ function fail(): never {
 }
 
 describe('ProviderStaffReachability', () => {
-  const reachability = () => new ProviderStaffReachability(new SESv2Client({}), new SNSClient({}));
+  const reachability = () =>
+    new ProviderStaffReachability(new SESv2Client({}), new PinpointSMSVoiceV2Client({}), 'clinic-opt-outs');
   const [email, phone] = staffRecipients(
     {
       alertEmails: ['on-call@example-clinic.org'],
@@ -356,29 +343,103 @@ describe('ProviderStaffReachability', () => {
     await expect(reachability().check(email ?? fail())).resolves.toEqual({ reachable: true });
   });
 
-  it('names an opted-out phone, and one the SMS sandbox has not verified', async () => {
-    snsMock
-      .on(CheckIfPhoneNumberIsOptedOutCommand, { phoneNumber: '+15555550101' })
-      .resolves({ isOptedOut: true });
+  it("names a phone on the clinic's opt-out list, and one the SMS sandbox has not verified", async () => {
+    eumMock
+      .on(DescribeOptedOutNumbersCommand, {
+        OptOutListName: 'clinic-opt-outs',
+        OptedOutNumbers: ['+15555550101'],
+      })
+      .resolves({
+        OptedOutNumbers: [
+          { OptedOutNumber: '+15555550101', OptedOutTimestamp: new Date(), EndUserOptedOut: true },
+        ],
+      });
     await expect(reachability().check(phone ?? fail())).resolves.toEqual({
       reachable: false,
       reason: 'sms-opted-out',
     });
-    snsMock
-      .on(CheckIfPhoneNumberIsOptedOutCommand)
-      .resolves({ isOptedOut: false })
-      .on(GetSMSSandboxAccountStatusCommand)
-      .resolves({ IsInSandbox: true })
-      .on(ListSMSSandboxPhoneNumbersCommand, { NextToken: undefined })
-      .resolves({ PhoneNumbers: [{ PhoneNumber: '+15555550199', Status: 'Verified' }], NextToken: 'p2' })
-      .on(ListSMSSandboxPhoneNumbersCommand, { NextToken: 'p2' })
-      .resolves({ PhoneNumbers: [{ PhoneNumber: '+15555550101', Status: 'Pending' }] });
+
+    // Not on the list: End User Messaging answers that the number is not found there.
+    eumMock
+      .on(DescribeOptedOutNumbersCommand)
+      .rejects(
+        Object.assign(new Error('not found'), {
+          name: 'ResourceNotFoundException',
+          ResourceType: 'opted-out-number',
+        }),
+      )
+      .on(DescribeAccountAttributesCommand)
+      .resolves({ AccountAttributes: [{ Name: 'ACCOUNT_TIER', Value: 'SANDBOXED' }] })
+      .on(DescribeVerifiedDestinationNumbersCommand, { DestinationPhoneNumbers: ['+15555550101'] })
+      .resolves({ VerifiedDestinationNumbers: [] });
     await expect(reachability().check(phone ?? fail())).resolves.toEqual({
       reachable: false,
       reason: 'sms-sandbox-unverified',
     });
-    snsMock.on(GetSMSSandboxAccountStatusCommand).resolves({ IsInSandbox: false });
+    eumMock
+      .on(DescribeAccountAttributesCommand)
+      .resolves({ AccountAttributes: [{ Name: 'ACCOUNT_TIER', Value: 'PRODUCTION' }] });
     await expect(reachability().check(phone ?? fail())).resolves.toEqual({ reachable: true });
+  });
+
+  it('passes on a missing opt-out list instead of calling the phone reachable', async () => {
+    eumMock.on(DescribeOptedOutNumbersCommand).rejects(
+      Object.assign(new Error('no list'), {
+        name: 'ResourceNotFoundException',
+        ResourceType: 'opt-out-list',
+      }),
+    );
+    await expect(reachability().check(phone ?? fail())).rejects.toThrow('no list');
+  });
+});
+
+describe('EumSmsSender', () => {
+  it('sends a transactional text from the origination identity through the configuration set, capped and with a time to live', async () => {
+    eumMock.on(SendTextMessageCommand).resolves({ MessageId: 'eum-1' });
+    const sender = new EumSmsSender(new PinpointSMSVoiceV2Client({}), {
+      originationIdentity: 'pool-0123456789abcdef',
+      configurationSet: 'followup-sms',
+      maxPrice: '0.05',
+      timeToLiveSeconds: 21_600,
+    });
+    await expect(
+      sender.send({
+        to: '+15550100002',
+        text: 'Hi',
+        kind: 'prep-day-of',
+        bookingId: 'b-1',
+        deliveryId: 'd_abc',
+      }),
+    ).resolves.toEqual({ messageId: 'eum-1' });
+    expect(eumMock).toHaveReceivedCommandTimes(SendTextMessageCommand, 1);
+    expect(eumMock.commandCalls(SendTextMessageCommand)[0]?.args[0].input).toEqual({
+      DestinationPhoneNumber: '+15550100002',
+      OriginationIdentity: 'pool-0123456789abcdef',
+      MessageBody: 'Hi',
+      MessageType: 'TRANSACTIONAL',
+      ConfigurationSetName: 'followup-sms',
+      MaxPrice: '0.05',
+      TimeToLive: 21_600,
+      // Opaque only: the kind and the delivery id come back on each event; no booking id, no phone.
+      Context: { kind: 'prep-day-of', delivery: 'd_abc' },
+    });
+  });
+
+  it('lets End User Messaging pick the number when none is configured, and passes refusals on', async () => {
+    eumMock
+      .on(SendTextMessageCommand)
+      .rejects(Object.assign(new Error('destination opted out'), { name: 'ConflictException' }));
+    const sender = new EumSmsSender(new PinpointSMSVoiceV2Client({}), {
+      configurationSet: 'followup-sms',
+      maxPrice: '0.05',
+      timeToLiveSeconds: 3600,
+    });
+    await expect(sender.send({ to: '+15550100002', text: 'Hi', kind: 'staff-alert' })).rejects.toThrow(
+      /opted out/,
+    );
+    expect(eumMock.commandCalls(SendTextMessageCommand)[0]?.args[0].input).not.toHaveProperty(
+      'OriginationIdentity',
+    );
   });
 });
 

@@ -332,4 +332,20 @@ describe('links.keyRotationDays', () => {
       /links\.keyRotationDays: must be at least links\.ttlDays/,
     );
   });
+
+  describe('sms', () => {
+    it('defaults to a 5-cent cap and a 6-hour time to live, and names each bad field', () => {
+      expect(config.sms).toEqual({ maxPrice: '0.05', timeToLiveMinutes: 360 });
+      const withSms = (sms: unknown) => ({ ...config, sms });
+      expect(() => parseClinicConfig(withSms({ maxPrice: '5 cents' }))).toThrow(
+        /sms.maxPrice: must be US dollars/,
+      );
+      expect(() => parseClinicConfig(withSms({ timeToLiveMinutes: 2 }))).toThrow(/sms.timeToLiveMinutes/);
+      expect(() => parseClinicConfig(withSms({ originationIdentity: '+18005550100' }))).toThrow(
+        /sms.originationIdentity: must be a phone number id or pool id/,
+      );
+      const arn = 'arn:aws:sms-voice:us-east-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef';
+      expect(parseClinicConfig(withSms({ originationIdentity: arn })).sms.originationIdentity).toBe(arn);
+    });
+  });
 });

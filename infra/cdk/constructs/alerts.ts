@@ -251,14 +251,27 @@ export class Alerts extends Construct {
           ),
         }),
       );
+    // The clinic's opt-out list, by name.
+    this.recipientCheckFunction.setEnv(ENV.smsOptOutList, messaging.optOutListName);
+    this.recipientCheckFunction.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sms-voice:DescribeOptedOutNumbers'],
+        resources: [
+          stack.formatArn({
+            service: 'sms-voice',
+            resource: 'opt-out-list',
+            resourceName: messaging.optOutListName,
+          }),
+        ],
+      }),
+    );
     this.recipientCheckFunction.fn.addToRolePolicy(
       new PolicyStatement({
         actions: [
           'ses:GetSuppressedDestination',
           'ses:GetAccount',
-          'sns:CheckIfPhoneNumberIsOptedOut',
-          'sns:GetSMSSandboxAccountStatus',
-          'sns:ListSMSSandboxPhoneNumbers',
+          'sms-voice:DescribeAccountAttributes',
+          'sms-voice:DescribeVerifiedDestinationNumbers',
         ],
         resources: ['*'],
       }),
@@ -266,8 +279,8 @@ export class Alerts extends Construct {
     Validations.of(this.recipientCheckFunction.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        "Reads only: the account's SES suppression list and sending state, the SMS opt-out list and sandbox; " +
-        'none of these actions has a resource type to scope to.',
+        "Reads only: the account's SES suppression list and sending state, End User Messaging's account tier and " +
+        'verified destinations (the SMS sandbox); none of these actions has a resource to scope to.',
     });
     messaging.allowScheduledInvoke(this.recipientCheckFunction.fn);
     const [checkHour, checkMinute] = props.staff.recipientCheckTime.split(':').map(Number);

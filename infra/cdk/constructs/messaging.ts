@@ -1,11 +1,12 @@
 import { Aws, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { CfnOptOutList, CfnConfigurationSet as CfnSmsConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../../shared/contracts/env';
@@ -23,6 +24,8 @@ export interface MessagingProps {
   readonly linkBaseUrl: string;
   /** Encrypts the schedule DLQ and the send function's log group and failure queue. */
   readonly key: IKey;
+  /** Config `sms.originationIdentity`: the number or pool texts go from (its id or ARN); any of the account's without it. */
+  readonly smsOriginationIdentity?: string;
   /**
    * Name of the EventBridge Scheduler group that holds the one-time message schedules.
    * @default `<stack name>-messages`
@@ -45,6 +48,12 @@ export class Messaging extends Construct {
   /** Schedules the scheduler could not deliver to their target (any group that uses `schedulerRole`). */
   readonly scheduleDlq: IQueue;
   readonly configurationSet: ConfigurationSet;
+  /** End User Messaging's configuration set every text goes through (DESIGN section 11). */
+  readonly smsConfigurationSet: CfnSmsConfigurationSet;
+  readonly smsConfigurationSetName: string;
+  /** The opt-out list the clinic's numbers should use (set on the number or pool, which CloudFormation does not own). */
+  readonly optOutList: CfnOptOutList;
+  readonly optOutListName: string;
   private readonly props: MessagingProps;
   /** Schedule groups whose schedules may use the scheduler role (see `trustScheduleGroup`). */
   private readonly trustedGroupArns: string[] = [];
@@ -61,6 +70,14 @@ export class Messaging extends Construct {
       reputationMetrics: true,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
+
+    const stackName = Stack.of(this).stackName;
+    this.smsConfigurationSetName = `${stackName}-sms`;
+    this.smsConfigurationSet = new CfnSmsConfigurationSet(this, 'SmsConfigurationSet', {
+      configurationSetName: this.smsConfigurationSetName,
+    });
+    this.optOutListName = `${stackName}-opt-outs`;
+    this.optOutList = new CfnOptOutList(this, 'OptOutList', { optOutListName: this.optOutListName });
 
     this.scheduleDlq = encryptedQueue(this, 'ScheduleDlq', props.key);
     Validations.of(this.scheduleDlq).acknowledge({
@@ -137,7 +154,7 @@ export class Messaging extends Construct {
 
   /**
    * Lets `fn` send patient messages: link signing key, link base URL, SES configuration set,
-   * `ses:SendEmail` from the clinic's identity only, and `sns:Publish` for SMS.
+   * `ses:SendEmail` from the clinic's identity only, and End User Messaging for SMS.
    */
   bindSending(fn: ProjectFunction): void {
     fn.bindSecretRead(ENV.linkSigningSecretArn, this.props.linkSigningSecret);
@@ -146,22 +163,31 @@ export class Messaging extends Construct {
     this.bindSms(fn);
   }
 
-  /** Lets `fn` send SMS to phone numbers through SNS, and publish to no topic. */
+  /**
+   * Lets `fn` send texts through End User Messaging: `SendTextMessage` through the stack's configuration set and
+   * from the configured number or pool only (any of the account's numbers and pools when none is configured).
+   */
   bindSms(fn: ProjectFunction): void {
-    // SMS to a phone number: SNS Publish to a number has no resource ARN, so it needs '*'; and since '*' also
-    // covers topics, publishing to any topic is denied.
-    fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    fn.setEnv(ENV.smsConfigurationSet, this.smsConfigurationSetName);
+    const origination = smsOriginationResources(this.props.smsOriginationIdentity);
     fn.fn.addToRolePolicy(
       new PolicyStatement({
-        effect: Effect.DENY,
-        actions: ['sns:Publish'],
-        resources: [`arn:${Aws.PARTITION}:sns:*:*:*`],
+        actions: ['sms-voice:SendTextMessage'],
+        resources: [smsVoiceArn(`configuration-set/${this.smsConfigurationSetName}`), ...origination],
       }),
     );
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'sns:Publish to a phone number (SMS) has no resource ARN to scope to; only SMS is published.',
-    });
+    if (!this.props.smsOriginationIdentity)
+      Validations.of(fn.role).acknowledge(
+        ...origination.map((resource) => ({
+          id: `AwsSolutions-IAM5[Resource::${resource
+            .replace(Aws.PARTITION, '<AWS::Partition>')
+            .replace(Aws.REGION, '<AWS::Region>')
+            .replace(Aws.ACCOUNT_ID, '<AWS::AccountId>')}]`,
+          reason:
+            "No sms.originationIdentity is configured, so End User Messaging picks one of the account's numbers or " +
+            'pools; set it to scope this grant to one.',
+        })),
+      );
   }
 
   /**
@@ -229,4 +255,16 @@ export function grantSchedules(
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*]`,
     reason,
   });
+}
+
+/** `arn:<partition>:sms-voice:<region>:<account>:<resource>`, with the stack's own tokens. */
+function smsVoiceArn(resource: string): string {
+  return `arn:${Aws.PARTITION}:sms-voice:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+}
+
+/** What a text may go from: the configured number or pool, by id or ARN, else any of the account's. */
+export function smsOriginationResources(identity: string | undefined): string[] {
+  if (identity === undefined) return [smsVoiceArn('phone-number/*'), smsVoiceArn('pool/*')];
+  if (identity.startsWith('arn:')) return [identity];
+  return [smsVoiceArn(identity.startsWith('pool-') ? `pool/${identity}` : `phone-number/${identity}`)];
 }

@@ -14,7 +14,6 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../../shared/contracts/env';
@@ -305,13 +304,6 @@ export class ProjectFunction extends Construct implements IGrantable {
   bindQueueSend(name: EnvName, queue: IQueue): void {
     this.setEnv(name, queue.queueUrl);
     this.grantQueueSend(queue);
-  }
-
-  /** `name` = the topic's ARN, plus Publish to it (and its key), and to no other topic. */
-  bindTopicPublish(name: EnvName, topic: ITopic): void {
-    this.setEnv(name, topic.topicArn);
-    this.fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
-    if (topic.masterKey) this.useKey(topic.masterKey, 'sns', ['kms:Decrypt', 'kms:GenerateDataKey']);
   }
 
   /** SendMessage on `queue` only (not CDK's queue reads), with a data key of its key through SQS. */

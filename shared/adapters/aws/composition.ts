@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import clinicConfigInput from '../../../config/clinic';
 import { type ClinicConfig, parseClinicConfig } from '../../contracts/clinic-config';
@@ -47,13 +47,13 @@ import { DynamoStaffSendStore } from '../dynamodb/staff-send-store';
 import { DynamoStaffSessionStore } from '../dynamodb/staff-session-store';
 import { OidcIdentityProvider } from '../identity/oidc-identity-provider';
 import { SqsDeadLetterSink } from './dead-letters';
+import { EumSmsSender } from './eum-sms-sender';
 import { SesMailer } from './mailer';
 import { log, metrics } from './observability';
 import { SecretsManagerOriginProof } from './origin-proof';
 import { EventBridgeScheduler, removeSchedule } from './scheduler';
 import { SecretsManagerVersions } from './secret-versions';
 import { SecretsManagerSigningKey } from './signing-key';
-import { SnsSmsSender } from './sms-sender';
 import { ChannelStaffNotifier } from './staff-notifier';
 import { ProviderStaffReachability } from './staff-reachability';
 
@@ -176,7 +176,7 @@ export function awsAlertDeps(env = parseEnv(dispatchAlertsEnvSchema)): AlertDeps
     sends: new DynamoStaffSendStore(db, tableName),
     staff: new ChannelStaffNotifier(
       sesMailer(clinicConfig, env[ENV.sesConfigurationSet]),
-      snsSms(clinicConfig),
+      eumSms(clinicConfig, env[ENV.smsConfigurationSet]),
     ),
     scheduler: new EventBridgeScheduler(new SchedulerClient({}), {
       groupName: env[ENV.scheduleGroup],
@@ -196,7 +196,11 @@ export function awsRecipientCheckDeps(env = parseEnv(recipientCheckEnvSchema)): 
   return {
     config: clinicConfig,
     recipients: new DynamoStaffSendStore(createDocumentClient(), env[ENV.tableName]),
-    reachability: new ProviderStaffReachability(new SESv2Client({}), new SNSClient({})),
+    reachability: new ProviderStaffReachability(
+      new SESv2Client({}),
+      new PinpointSMSVoiceV2Client({}),
+      env[ENV.smsOptOutList],
+    ),
     metrics,
     log,
   };
@@ -231,10 +235,13 @@ function sesMailer(config: ClinicConfig, configurationSet: string | undefined): 
   });
 }
 
-/** SMS through SNS, from the clinic's origination number when there is one. */
-function snsSms(config: ClinicConfig): SnsSmsSender {
-  return new SnsSmsSender(new SNSClient({}), {
-    ...(config.sender.smsOriginationNumber ? { originationNumber: config.sender.smsOriginationNumber } : {}),
+/** SMS through End User Messaging: the clinic's number or pool, the configuration set, its cap and time to live. */
+function eumSms(config: ClinicConfig, configurationSet: string): EumSmsSender {
+  return new EumSmsSender(new PinpointSMSVoiceV2Client({}), {
+    ...(config.sms.originationIdentity ? { originationIdentity: config.sms.originationIdentity } : {}),
+    configurationSet,
+    maxPrice: config.sms.maxPrice,
+    timeToLiveSeconds: config.sms.timeToLiveMinutes * 60,
   });
 }
 
@@ -253,7 +260,7 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
     linkBaseUrl: env[ENV.linkBaseUrl],
     mailer: sesMailer(config, env[ENV.sesConfigurationSet]),
-    sms: snsSms(config),
+    sms: eumSms(config, env[ENV.smsConfigurationSet]),
     metrics,
     log,
   };

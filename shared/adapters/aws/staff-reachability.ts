@@ -1,30 +1,33 @@
 import {
+  DescribeAccountAttributesCommand,
+  DescribeOptedOutNumbersCommand,
+  DescribeVerifiedDestinationNumbersCommand,
+  type PinpointSMSVoiceV2Client,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
   GetAccountCommand,
   GetEmailIdentityCommand,
   GetSuppressedDestinationCommand,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import {
-  CheckIfPhoneNumberIsOptedOutCommand,
-  GetSMSSandboxAccountStatusCommand,
-  ListSMSSandboxPhoneNumbersCommand,
-  type SNSClient,
-} from '@aws-sdk/client-sns';
 import type { Reachability, StaffReachability } from '../../domain/alerts/staff-recipient-check';
 import type { StaffRecipient } from '../../domain/ports';
 
 const REACHABLE: Reachability = { reachable: true };
 
 /**
- * Asks SES and SNS about a staff recipient without sending anything: the
- * account's suppression list and sending state, and in the SES sandbox
- * whether the address (or its domain) is verified; for a phone, the SMS
- * opt-out list and, in the SMS sandbox, whether the number is verified.
+ * Asks SES and End User Messaging about a staff recipient without sending
+ * anything: the account's suppression list and sending state, and in the SES
+ * sandbox whether the address (or its domain) is verified; for a phone, the
+ * clinic's opt-out list and, in the SMS sandbox, whether the number is a
+ * verified destination.
  */
 export class ProviderStaffReachability implements StaffReachability {
   constructor(
     private readonly ses: SESv2Client,
-    private readonly sns: SNSClient,
+    private readonly sms: PinpointSMSVoiceV2Client,
+    /** The opt-out list the clinic's numbers use (the stack's; `Default` if the number keeps AWS's). */
+    private readonly optOutList: string,
   ) {}
 
   check(recipient: StaffRecipient): Promise<Reachability> {
@@ -65,21 +68,39 @@ export class ProviderStaffReachability implements StaffReachability {
   }
 
   private async phone(phoneNumber: string): Promise<Reachability> {
-    const { isOptedOut } = await this.sns.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber }));
-    if (isOptedOut) return { reachable: false, reason: 'sms-opted-out' };
-    const { IsInSandbox } = await this.sns.send(new GetSMSSandboxAccountStatusCommand({}));
-    if (!IsInSandbox) return REACHABLE;
-    let NextToken: string | undefined;
-    do {
-      const page = await this.sns.send(new ListSMSSandboxPhoneNumbersCommand({ NextToken }));
-      const listed = page.PhoneNumbers?.find((number) => number.PhoneNumber === phoneNumber);
-      if (listed)
-        return listed.Status === 'Verified'
-          ? REACHABLE
-          : { reachable: false, reason: 'sms-sandbox-unverified' };
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return { reachable: false, reason: 'sms-sandbox-unverified' };
+    if (await this.optedOut(phoneNumber)) return { reachable: false, reason: 'sms-opted-out' };
+    const { AccountAttributes } = await this.sms.send(new DescribeAccountAttributesCommand({}));
+    const tier = AccountAttributes?.find((attribute) => attribute.Name === 'ACCOUNT_TIER')?.Value;
+    if (tier !== 'SANDBOXED') return REACHABLE;
+    // In the SMS sandbox only verified destinations get texts.
+    const { VerifiedDestinationNumbers } = await this.sms.send(
+      new DescribeVerifiedDestinationNumbersCommand({ DestinationPhoneNumbers: [phoneNumber] }),
+    );
+    return VerifiedDestinationNumbers?.some((number) => number.Status === 'VERIFIED')
+      ? REACHABLE
+      : { reachable: false, reason: 'sms-sandbox-unverified' };
+  }
+
+  private async optedOut(phoneNumber: string): Promise<boolean> {
+    try {
+      const { OptedOutNumbers } = await this.sms.send(
+        new DescribeOptedOutNumbersCommand({
+          OptOutListName: this.optOutList,
+          OptedOutNumbers: [phoneNumber],
+        }),
+      );
+      return (OptedOutNumbers ?? []).length > 0;
+    } catch (error) {
+      // A number not on the list is "not found"; a missing list is not, and is thrown on.
+      const resourceType = (error as { ResourceType?: string }).ResourceType;
+      if (
+        error instanceof Error &&
+        error.name === 'ResourceNotFoundException' &&
+        resourceType === 'opted-out-number'
+      )
+        return false;
+      throw error;
+    }
   }
 }
 

@@ -1,0 +1,37 @@
+/**
+ * What became of a message after a provider took it (DESIGN section 11): one
+ * list for email and SMS, shown in the delivery log, `/local/outbox` and the
+ * console. `sent` is the provider's acceptance; the rest come from its events.
+ */
+export const DELIVERY_STATUSES = [
+  'sent',
+  'delivered',
+  'failed',
+  'bounced',
+  'complained',
+  'blocked',
+  'unreachable',
+  'spam',
+  'expired',
+  'opted-out',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** The message did not reach the patient on this channel and never will: the fallback may take over. */
+export const FAILED_FOR_GOOD: ReadonlySet<DeliveryStatus> = new Set([
+  'failed',
+  'bounced',
+  'complained',
+  'blocked',
+  'unreachable',
+  'spam',
+  'expired',
+  'opted-out',
+]);
+
+/** The address or phone itself is no use for this patient any more (not just this message). */
+export const ADDRESS_UNREACHABLE: ReadonlySet<DeliveryStatus> = new Set([
+  'bounced',
+  'complained',
+  'opted-out',
+]);
