@@ -1,4 +1,5 @@
 import { DateTime, Duration } from 'luxon';
+import type { DeliveryStatus } from '../../shared/contracts/delivery';
 import type { StaffReachability } from '../../shared/domain/alerts/staff-recipient-check';
 import type { SecretVersions } from '../../shared/domain/messages/rotate-link-key';
 import type {
@@ -120,8 +121,17 @@ export type OutboxEntry =
       html?: string;
       attachments?: { filename: string; contentType: string }[];
       at: string;
+      delivery: DeliveryStatus;
     }
-  | { channel: 'sms'; to: string; kind: string; bookingId?: string; text: string; at: string }
+  | {
+      channel: 'sms';
+      to: string;
+      kind: string;
+      bookingId?: string;
+      text: string;
+      at: string;
+      delivery: DeliveryStatus;
+    }
   /** One entry per staff recipient (DESIGN section 6): `to` the address or phone, `via` its channel. */
   | {
       channel: 'staff';
@@ -131,6 +141,7 @@ export type OutboxEntry =
       subject: string;
       text: string;
       at: string;
+      delivery: DeliveryStatus;
     };
 
 /** Thrown by a local provider switched to fail, named like the real SDK's throttling error. */
@@ -168,6 +179,7 @@ export class LocalOutbox {
           ? { attachments: email.attachments.map(({ filename, contentType }) => ({ filename, contentType })) }
           : {}),
         at: this.clock.now(),
+        delivery: 'sent',
       });
       return { messageId: `local-email-${++this.sequence}` };
     },
@@ -183,6 +195,7 @@ export class LocalOutbox {
         ...(sms.bookingId === undefined ? {} : { bookingId: sms.bookingId }),
         text: sms.text,
         at: this.clock.now(),
+        delivery: 'sent',
       });
       return { messageId: `local-sms-${++this.sequence}` };
     },
@@ -203,6 +216,7 @@ export function localStaffNotifier(outbox: LocalOutbox, clock: Clock): StaffNoti
         subject: message.subject,
         text: message.text,
         at: clock.now(),
+        delivery: 'sent',
       });
       return { messageId: `local-staff-${outbox.entries.length}` };
     },
