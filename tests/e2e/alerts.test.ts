@@ -99,7 +99,11 @@ describe('staff alerts through the local runtime', () => {
     // One entry per recipient (DESIGN section 6): the local config has one on-call address.
     expect(messages).toHaveLength(1);
     // Each outbox entry carries its delivery status (DESIGN section 6): taken by the channel, nothing more yet.
-    expect(messages[0]).toMatchObject({ to: 'on-call@example-clinic.org', topic: 'alerts', delivery: 'sent' });
+    expect(messages[0]).toMatchObject({
+      to: 'on-call@example-clinic.org',
+      topic: 'alerts',
+      delivery: 'sent',
+    });
     expect(messages[0]?.at.slice(0, 16)).toBe(alert?.createdAt.slice(0, 16));
     // The booking's opaque surrogate, never the booking system's id.
     expect(messages[0]?.text).toMatch(/Booking bk_[A-Za-z0-9_-]{12}/);
