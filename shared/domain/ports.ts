@@ -44,6 +44,8 @@ export interface MessageLogEntry extends MessageRef {
   attempts: number;
   reason?: string;
   providerMessageId?: string;
+  /** The opaque id providers hand back with delivery events (DESIGN section 11). */
+  deliveryId?: string;
 }
 
 export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
@@ -57,7 +59,13 @@ export interface MessageLog {
   claim(
     ref: MessageRef,
     channel: Channel,
-    opts: { version: number; now: string; expiresAt: string },
+    opts: {
+      version: number;
+      now: string;
+      expiresAt: string;
+      /** The message's opaque delivery id (`deliveryIdOf`): kept on the entry, and findable for delivery events. */
+      deliveryId?: string;
+    },
   ): Promise<ClaimResult>;
   markSent(
     ref: MessageRef,
@@ -140,6 +148,8 @@ export interface OutgoingEmail {
   text: string;
   /** Absent for staff alerts, which are plain text. */
   html?: string;
+  /** The message's opaque id, which SES hands back with each delivery event (as the `delivery` tag). */
+  deliveryId?: string;
   attachments?: EmailAttachment[];
   /** For the local outbox and provider tags; never PHI. */
   kind: MessageKind | 'review-digest' | StaffMessageKind;

@@ -11,6 +11,7 @@ import {
   deliverMessage,
   withDueMessageSender,
 } from '../../shared/domain/messages/deliver-message';
+import { deliveryIdOf } from '../../shared/domain/messages/delivery-id';
 import { verifyLinkToken } from '../../shared/domain/messages/tokens';
 import type { DeadLetter, MessageSchedule, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
@@ -113,6 +114,11 @@ describe('processBookingEvent', () => {
     expect(h.state.emails[0]?.attachments?.[0]).toMatchObject({ filename: 'appointment.ics' });
     const log = await h.deps.messageLog.list('flow-1');
     expect(log.map((e) => [e.kind, e.channel, e.status])).toEqual([['prep-instructions', 'email', 'sent']]);
+    // The id the email carries to SES is the one the log entry registered (DESIGN section 11).
+    expect(h.state.emails[0]?.deliveryId).toBe(log[0]?.deliveryId);
+    expect(log[0]?.deliveryId).toBe(
+      deliveryIdOf({ bookingId: 'flow-1', kind: 'prep-instructions', at: log[0]?.at ?? '' }, 'email'),
+    );
   });
 
   it('rejects an invalid event with the field named, keeps it and counts it', async () => {

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
@@ -6,6 +6,7 @@ import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { planMessages } from '../../shared/domain/booking/plan';
 import type { BookingRecord } from '../../shared/domain/booking-record';
+import { deliveryIdOf } from '../../shared/domain/messages/delivery-id';
 import type { LinkRecord, MessageRef } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 import { aBooking, DEFAULT_POLICY } from '../support/fixtures';
@@ -148,6 +149,27 @@ describe('dynamodb stores (dynalite)', () => {
         expect(await log.claim(ref, 'sms', { version: 1, now: LATER, expiresAt: CLAIM_EXPIRES })).toBe(
           'in-flight',
         );
+      });
+
+      it('keeps the delivery id on the entry and a pointer from the id back to the entry', async () => {
+        const log = new DynamoMessageLog(db, tableName);
+        const ref = refOf(uniqueId('delivery'));
+        const deliveryId = deliveryIdOf(ref, 'email');
+        expect(
+          await log.claim(ref, 'email', { version: 1, now: NOW, expiresAt: CLAIM_EXPIRES, deliveryId }),
+        ).toBe('claimed');
+        const [entry] = await log.list(ref.bookingId);
+        expect(entry).toMatchObject({ channel: 'email', status: 'sending', deliveryId });
+        const { Item } = await db.send(
+          new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' } }),
+        );
+        expect(Item).toMatchObject({
+          entryPk: `BOOKING#${ref.bookingId}`,
+          entrySk: expect.stringMatching(new RegExp(`^MSG#${ref.kind}#.*#email$`)),
+          channel: 'email',
+        });
+        // Opaque: the pointer's key names no booking.
+        expect(deliveryId).not.toContain(ref.bookingId);
       });
 
       it('claims each channel on its own', async () => {

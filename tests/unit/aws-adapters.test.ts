@@ -175,6 +175,7 @@ describe('SesMailer', () => {
       ],
       kind: 'prep-instructions',
       bookingId: 'b-1',
+      deliveryId: 'd_0123456789abcdefghijkl',
     });
     expect(result).toEqual({ messageId: 'ses-1' });
     expect(sesMock).toHaveReceivedCommandWith(SendEmailCommand, {
@@ -198,7 +199,11 @@ describe('SesMailer', () => {
           ],
         },
       },
-      EmailTags: [{ Name: 'kind', Value: 'prep-instructions' }],
+      // SES hands tags back on every event: the kind and the opaque delivery id, never the booking id.
+      EmailTags: [
+        { Name: 'kind', Value: 'prep-instructions' },
+        { Name: 'delivery', Value: 'd_0123456789abcdefghijkl' },
+      ],
     });
   });
 

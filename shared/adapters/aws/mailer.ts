@@ -40,8 +40,11 @@ export class SesMailer implements Mailer {
               : {}),
           },
         },
-        // Tags carry the kind only: they reach SES event destinations and must not carry PHI.
-        EmailTags: [{ Name: 'kind', Value: email.kind }],
+        // Tags carry the kind and the opaque delivery id only: they reach SES event destinations and must not carry PHI.
+        EmailTags: [
+          { Name: 'kind', Value: email.kind },
+          ...(email.deliveryId ? [{ Name: 'delivery', Value: email.deliveryId }] : []),
+        ],
       }),
     );
     return { messageId: output.MessageId ?? 'unknown' };

@@ -22,7 +22,7 @@ export class DynamoMessageLog implements MessageLog {
   async claim(
     ref: MessageRef,
     channel: Channel,
-    opts: { version: number; now: string; expiresAt: string },
+    opts: { version: number; now: string; expiresAt: string; deliveryId?: string },
   ): Promise<ClaimResult> {
     try {
       await this.db.send(
@@ -36,6 +36,7 @@ export class DynamoMessageLog implements MessageLog {
             'SET #status = :sending, claimExpiresAt = :expiresAt, updatedAt = :now, version = :version, ' +
             'bookingId = :bookingId, kind = :kind, plannedAt = :at, channel = :channel, ' +
             (ref.resend ? 'resend = :resend, ' : '') +
+            (opts.deliveryId ? 'deliveryId = :deliveryId, ' : '') +
             'attempts = if_not_exists(attempts, :zero) + :one',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -51,9 +52,12 @@ export class DynamoMessageLog implements MessageLog {
             ':zero': 0,
             ':one': 1,
             ...(ref.resend ? { ':resend': ref.resend } : {}),
+            ...(opts.deliveryId ? { ':deliveryId': opts.deliveryId } : {}),
           },
         }),
       );
+      // Delivery events name the message by this id only: the pointer back to its log entry.
+      if (opts.deliveryId) await this.registerDelivery(opts.deliveryId, ref, channel);
       return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -129,6 +133,17 @@ export class DynamoMessageLog implements MessageLog {
     }
   }
 
+  /** `DELIVERY#<id>`: which log entry a provider's delivery event is about (the same content on every write). */
+  private async registerDelivery(deliveryId: string, ref: MessageRef, channel: Channel): Promise<void> {
+    const { pk, sk } = key(ref, channel);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY', entryPk: pk, entrySk: sk, channel },
+      }),
+    );
+  }
+
   async list(bookingId: string): Promise<MessageLogEntry[]> {
     const items = await queryAll(this.db, {
       TableName: this.tableName,
@@ -153,5 +168,6 @@ export function toEntry(item: Record<string, unknown>): MessageLogEntry {
     ...(item.resend ? { resend: item.resend as string } : {}),
     ...(item.reason ? { reason: item.reason as string } : {}),
     ...(item.providerMessageId ? { providerMessageId: item.providerMessageId as string } : {}),
+    ...(item.deliveryId ? { deliveryId: item.deliveryId as string } : {}),
   };
 }

@@ -19,6 +19,7 @@ import type {
   SmsSender,
 } from '../ports';
 import { shiftIso } from '../time';
+import { deliveryIdOf } from './delivery-id';
 import { buildBookingIcs } from './ics';
 import { renderEmail, renderSms, scanPlaceholders } from './templates';
 import { createLinkToken } from './tokens';
@@ -105,12 +106,18 @@ export async function deliverMessage(
 
   for (const channel of channels) {
     const expiresAt = shiftIso(now, { minutes: CLAIM_MINUTES });
-    const claim = await deps.messageLog.claim(ref, channel, { version: entry.version, now, expiresAt });
+    const deliveryId = deliveryIdOf(ref, channel);
+    const claim = await deps.messageLog.claim(ref, channel, {
+      version: entry.version,
+      now,
+      expiresAt,
+      deliveryId,
+    });
     if (claim === 'already-sent') result.alreadySent.push(channel);
     if (claim === 'in-flight') result.inFlight.push(channel);
     if (claim !== 'claimed') continue;
     try {
-      const { messageId } = await sendOn(deps, channel, booking, ref.kind, link, now);
+      const { messageId } = await sendOn(deps, channel, booking, ref.kind, link, now, deliveryId);
       await deps.messageLog.markSent(ref, channel, { now: deps.clock.now(), providerMessageId: messageId });
       result.sent.push(channel);
       deps.metrics.count('MessagesSent');
@@ -200,11 +207,18 @@ async function sendOn(
   kind: MessageKind,
   link: string | undefined,
   now: string,
+  deliveryId: string,
 ): Promise<{ messageId: string }> {
   const input = { config: deps.config, kind, booking, now, ...(link ? { link } : {}) };
   if (channel === 'sms') {
     const { text } = renderSms(input);
-    return deps.sms.send({ to: booking.patient.phone ?? '', text, kind, bookingId: booking.bookingId });
+    return deps.sms.send({
+      to: booking.patient.phone ?? '',
+      text,
+      kind,
+      bookingId: booking.bookingId,
+      deliveryId,
+    });
   }
   const email = renderEmail(input);
   // The calendar file lets the patient keep the appointment; its UID and sequence update it on reschedule.
@@ -225,6 +239,7 @@ async function sendOn(
     html: email.html,
     kind,
     bookingId: booking.bookingId,
+    deliveryId,
     ...(attachments ? { attachments } : {}),
   });
 }
