@@ -18,16 +18,9 @@ export const DELIVERY_STATUSES = [
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** The message did not reach the patient on this channel and never will: the fallback may take over. */
-export const FAILED_FOR_GOOD: ReadonlySet<DeliveryStatus> = new Set([
-  'failed',
-  'bounced',
-  'complained',
-  'blocked',
-  'unreachable',
-  'spam',
-  'expired',
-  'opted-out',
-]);
+export const FAILED_FOR_GOOD: ReadonlySet<DeliveryStatus> = new Set(
+  DELIVERY_STATUSES.filter((status) => status !== 'sent' && status !== 'delivered'),
+);
 
 /** The address or phone itself is no use for this patient any more (not just this message). */
 export const ADDRESS_UNREACHABLE: ReadonlySet<DeliveryStatus> = new Set([

@@ -1,5 +1,7 @@
+import { staffRecipients } from '../../shared/domain/alerts/staff-recipients';
 import type { StaffRequest } from '../../shared/domain/console/access';
 import type { Staff } from '../../shared/domain/console/staff';
+import type { StaffRecipient } from '../../shared/domain/ports';
 
 /** Where the console tests' requests come from. */
 export const ORIGIN = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 test', requestId: 'req-1' };
@@ -26,3 +28,18 @@ export const ADMIN: Staff = {
 
 /** A signed-in request of `staff` for the console path `page`. */
 export const as = (staff: Staff, page: string): StaffRequest => ({ staff, origin: ORIGIN, page });
+
+/** The on-call recipients of the alert topic: one address (SES) and one phone (SMS). */
+export function onCallRecipients(): { email: StaffRecipient; phone: StaffRecipient } {
+  const [email, phone] = staffRecipients(
+    {
+      alertEmails: ['on-call@example-clinic.org'],
+      alertSms: ['+15555550101'],
+      escalationEmails: [],
+      escalationSms: [],
+    },
+    'alerts',
+  );
+  if (!email || !phone) throw new Error('expected an email and a phone recipient');
+  return { email, phone };
+}

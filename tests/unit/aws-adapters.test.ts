@@ -35,8 +35,8 @@ import { atExpression, EventBridgeScheduler } from '../../shared/adapters/aws/sc
 import { SecretsManagerSigningKey } from '../../shared/adapters/aws/signing-key';
 import { ChannelStaffNotifier } from '../../shared/adapters/aws/staff-notifier';
 import { ProviderStaffReachability } from '../../shared/adapters/aws/staff-reachability';
-import { staffRecipients } from '../../shared/domain/alerts/staff-recipients';
 import type { MessageSchedule } from '../../shared/domain/ports';
+import { onCallRecipients } from '../support/staff';
 
 const schedulerMock = mockClient(SchedulerClient);
 const sesMock = mockClient(SESv2Client);
@@ -233,20 +233,12 @@ describe('ChannelStaffNotifier', () => {
         timeToLiveSeconds: 3600,
       }),
     );
-  const [email, phone] = staffRecipients(
-    {
-      alertEmails: ['on-call@example-clinic.org'],
-      alertSms: ['+15555550101'],
-      escalationEmails: [],
-      escalationSms: [],
-    },
-    'alerts',
-  );
+  const { email, phone } = onCallRecipients();
   const message = { topic: 'alerts', subject: 'URGENT: check-in needs review', text: 'URGENT ...' } as const;
 
   it('emails one staff recipient through SES and the TLS-required configuration set, text only, no topic', async () => {
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-9' });
-    await expect(notifier().send(email ?? fail(), message)).resolves.toEqual({ messageId: 'ses-9' });
+    await expect(notifier().send(email, message)).resolves.toEqual({ messageId: 'ses-9' });
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
     expect(sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual({
       FromEmailAddress: 'care@example.org',
@@ -265,7 +257,7 @@ describe('ChannelStaffNotifier', () => {
 
   it('texts one staff phone through End User Messaging, transactional, and tags an escalation email as such', async () => {
     eumMock.on(SendTextMessageCommand).resolves({ MessageId: 'eum-9' });
-    await expect(notifier().send(phone ?? fail(), message)).resolves.toEqual({ messageId: 'eum-9' });
+    await expect(notifier().send(phone, message)).resolves.toEqual({ messageId: 'eum-9' });
     expect(eumMock).toHaveReceivedCommandWith(SendTextMessageCommand, {
       DestinationPhoneNumber: '+15555550101',
       MessageBody: 'URGENT ...',
@@ -274,7 +266,7 @@ describe('ChannelStaffNotifier', () => {
       Context: { kind: 'staff-alert' },
     });
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-10' });
-    await notifier().send(email ?? fail(), { ...message, topic: 'escalation' });
+    await notifier().send(email, { ...message, topic: 'escalation' });
     expect(sesMock).toHaveReceivedCommandWith(SendEmailCommand, {
       EmailTags: [{ Name: 'kind', Value: 'staff-escalation' }],
     });
@@ -284,26 +276,14 @@ describe('ChannelStaffNotifier', () => {
     sesMock
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error('Address is on the suppression list'), { name: 'MessageRejected' }));
-    await expect(notifier().send(email ?? fail(), message)).rejects.toThrow(/suppression/);
+    await expect(notifier().send(email, message)).rejects.toThrow(/suppression/);
   });
 });
-
-function fail(): never {
-  throw new Error('missing recipient');
-}
 
 describe('ProviderStaffReachability', () => {
   const reachability = () =>
     new ProviderStaffReachability(new SESv2Client({}), new PinpointSMSVoiceV2Client({}), 'clinic-opt-outs');
-  const [email, phone] = staffRecipients(
-    {
-      alertEmails: ['on-call@example-clinic.org'],
-      alertSms: ['+15555550101'],
-      escalationEmails: [],
-      escalationSms: [],
-    },
-    'alerts',
-  );
+  const { email, phone } = onCallRecipients();
   const notFound = () => Object.assign(new Error('not found'), { name: 'NotFoundException' });
 
   it('answers reachable for an address off the suppression list in a production SES account', async () => {
@@ -312,14 +292,14 @@ describe('ProviderStaffReachability', () => {
       .rejects(notFound())
       .on(GetAccountCommand, {})
       .resolves({ SendingEnabled: true, ProductionAccessEnabled: true });
-    await expect(reachability().check(email ?? fail())).resolves.toEqual({ reachable: true });
+    await expect(reachability().check(email)).resolves.toEqual({ reachable: true });
   });
 
   it('names the suppression reason, paused sending, and an unverified address in the sandbox', async () => {
     sesMock.on(GetSuppressedDestinationCommand).resolves({
       SuppressedDestination: { EmailAddress: 'x', Reason: 'COMPLAINT', LastUpdateTime: new Date() },
     });
-    await expect(reachability().check(email ?? fail())).resolves.toEqual({
+    await expect(reachability().check(email)).resolves.toEqual({
       reachable: false,
       reason: 'ses-suppressed:COMPLAINT',
     });
@@ -328,7 +308,7 @@ describe('ProviderStaffReachability', () => {
       .rejects(notFound())
       .on(GetAccountCommand)
       .resolves({ SendingEnabled: false });
-    await expect(reachability().check(email ?? fail())).resolves.toMatchObject({
+    await expect(reachability().check(email)).resolves.toMatchObject({
       reason: 'ses-sending-paused',
     });
     sesMock
@@ -338,14 +318,14 @@ describe('ProviderStaffReachability', () => {
       .rejects(notFound())
       .on(GetEmailIdentityCommand, { EmailIdentity: 'example-clinic.org' })
       .resolves({ VerifiedForSendingStatus: false });
-    await expect(reachability().check(email ?? fail())).resolves.toMatchObject({
+    await expect(reachability().check(email)).resolves.toMatchObject({
       reason: 'ses-sandbox-unverified',
     });
     // A verified domain covers its addresses.
     sesMock
       .on(GetEmailIdentityCommand, { EmailIdentity: 'example-clinic.org' })
       .resolves({ VerifiedForSendingStatus: true });
-    await expect(reachability().check(email ?? fail())).resolves.toEqual({ reachable: true });
+    await expect(reachability().check(email)).resolves.toEqual({ reachable: true });
   });
 
   it("names a phone on the clinic's opt-out list, and one the SMS sandbox has not verified", async () => {
@@ -359,7 +339,7 @@ describe('ProviderStaffReachability', () => {
           { OptedOutNumber: '+15555550101', OptedOutTimestamp: new Date(), EndUserOptedOut: true },
         ],
       });
-    await expect(reachability().check(phone ?? fail())).resolves.toEqual({
+    await expect(reachability().check(phone)).resolves.toEqual({
       reachable: false,
       reason: 'sms-opted-out',
     });
@@ -377,14 +357,14 @@ describe('ProviderStaffReachability', () => {
       .resolves({ AccountAttributes: [{ Name: 'ACCOUNT_TIER', Value: 'SANDBOXED' }] })
       .on(DescribeVerifiedDestinationNumbersCommand, { DestinationPhoneNumbers: ['+15555550101'] })
       .resolves({ VerifiedDestinationNumbers: [] });
-    await expect(reachability().check(phone ?? fail())).resolves.toEqual({
+    await expect(reachability().check(phone)).resolves.toEqual({
       reachable: false,
       reason: 'sms-sandbox-unverified',
     });
     eumMock
       .on(DescribeAccountAttributesCommand)
       .resolves({ AccountAttributes: [{ Name: 'ACCOUNT_TIER', Value: 'PRODUCTION' }] });
-    await expect(reachability().check(phone ?? fail())).resolves.toEqual({ reachable: true });
+    await expect(reachability().check(phone)).resolves.toEqual({ reachable: true });
   });
 
   it('passes on a missing opt-out list instead of calling the phone reachable', async () => {
@@ -394,7 +374,7 @@ describe('ProviderStaffReachability', () => {
         ResourceType: 'opt-out-list',
       }),
     );
-    await expect(reachability().check(phone ?? fail())).rejects.toThrow('no list');
+    await expect(reachability().check(phone)).rejects.toThrow('no list');
   });
 });
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CheckinKind } from '../../shared/contracts/vocabulary';
-import { staffRecipients } from '../../shared/domain/alerts/staff-recipients';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from '../../shared/domain/alerts/staff-wording';
 import type { AlertDetail, AlertLists, ReplyDetail } from '../../shared/domain/console/alerts-console';
 import type { AlertRecord, StoredReply } from '../../shared/domain/ports';
@@ -20,7 +19,7 @@ import { renderStaffLinkProblemPage } from '../../shared/web/staff/staff-link-pr
 import { CONSOLE_STYLE, CONSOLE_STYLE_HASH, pageSecurityHeaders } from '../../shared/web/styles';
 import { aBooking } from '../support/fixtures';
 import { decodeEntities, escapedText } from '../support/html';
-import { CLINICIAN } from '../support/staff';
+import { CLINICIAN, onCallRecipients } from '../support/staff';
 
 const CLINIC: ConsoleClinic = {
   name: 'Riverside Clinic',
@@ -256,16 +255,7 @@ describe('console pages', () => {
     });
 
     it('says who was told, copy by copy: sent, refused and retried, or cancelled by the acknowledgement', () => {
-      const [email, phone] = staffRecipients(
-        {
-          alertEmails: ['on-call@example-clinic.org'],
-          alertSms: ['+15555550101'],
-          escalationEmails: [],
-          escalationSms: [],
-        },
-        'alerts',
-      );
-      if (!email || !phone) throw new Error('no recipients');
+      const { email, phone } = onCallRecipients();
       const base = {
         alertId: OPEN.alertId,
         message: { topic: 'alerts', subject: 'URGENT', text: 'URGENT' },

@@ -213,24 +213,33 @@ export class Alerts extends Construct {
       },
     });
 
-    const [hour, minute] = props.staff.digestTime.split(':').map(Number);
-    this.digestSchedule = new CfnSchedule(this, 'DigestSchedule', {
-      name: 'review-digest',
-      groupName: this.recurringScheduleGroup.ref,
-      description: 'Sends the daily staff digest of replies triaged review (config staff.digestTime)',
-      scheduleExpression: `cron(${minute} ${hour} * * ? *)`,
-      // Wall-clock time in the clinic's zone, across DST changes.
-      scheduleExpressionTimezone: props.timeZone,
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: {
-        arn: this.digestFunction.fn.functionArn,
-        roleArn: messaging.schedulerRole.roleArn,
-        input: JSON.stringify({}),
-        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3 * 3600 },
-        deadLetterConfig: { arn: messaging.scheduleDlq.queueArn },
-      },
-    });
+    // Daily jobs at a wall-clock time in the clinic's zone, across DST changes; retried for 3 hours.
+    const daily = (id: string, name: string, description: string, hhmm: string, fn: ProjectFunction) => {
+      const [hour, minute] = hhmm.split(':').map(Number);
+      return new CfnSchedule(this, id, {
+        name,
+        groupName: this.recurringScheduleGroup.ref,
+        description,
+        scheduleExpression: `cron(${minute} ${hour} * * ? *)`,
+        scheduleExpressionTimezone: props.timeZone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: fn.fn.functionArn,
+          roleArn: messaging.schedulerRole.roleArn,
+          input: JSON.stringify({}),
+          retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3 * 3600 },
+          deadLetterConfig: { arn: messaging.scheduleDlq.queueArn },
+        },
+      });
+    };
+    this.digestSchedule = daily(
+      'DigestSchedule',
+      'review-digest',
+      'Sends the daily staff digest of replies triaged review (config staff.digestTime)',
+      props.staff.digestTime,
+      this.digestFunction,
+    );
     this.recipientCheckFunction = new ProjectFunction(this, 'RecipientCheck', {
       entry: 'functions/check-staff-recipients.ts',
       description: 'Checks daily that every configured staff recipient can be reached; sends nothing',
@@ -283,23 +292,13 @@ export class Alerts extends Construct {
         'verified destinations (the SMS sandbox); none of these actions has a resource to scope to.',
     });
     messaging.allowScheduledInvoke(this.recipientCheckFunction.fn);
-    const [checkHour, checkMinute] = props.staff.recipientCheckTime.split(':').map(Number);
-    this.recipientCheckSchedule = new CfnSchedule(this, 'RecipientCheckSchedule', {
-      name: 'staff-recipient-check',
-      groupName: this.recurringScheduleGroup.ref,
-      description: 'Checks that every staff recipient can be reached (config staff.recipientCheckTime)',
-      scheduleExpression: `cron(${checkMinute} ${checkHour} * * ? *)`,
-      scheduleExpressionTimezone: props.timeZone,
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: {
-        arn: this.recipientCheckFunction.fn.functionArn,
-        roleArn: messaging.schedulerRole.roleArn,
-        input: JSON.stringify({}),
-        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3 * 3600 },
-        deadLetterConfig: { arn: messaging.scheduleDlq.queueArn },
-      },
-    });
+    this.recipientCheckSchedule = daily(
+      'RecipientCheckSchedule',
+      'staff-recipient-check',
+      'Checks that every staff recipient can be reached (config staff.recipientCheckTime)',
+      props.staff.recipientCheckTime,
+      this.recipientCheckFunction,
+    );
     // The role must trust these groups and may invoke the targets before a schedule first fires.
     for (const schedule of [this.sweeperSchedule, this.digestSchedule, this.recipientCheckSchedule])
       schedule.node.addDependency(messaging.schedulerRole);

@@ -90,14 +90,7 @@ export class Operations extends Construct {
    * `service`) sums to 1 or more within a minute, e.g. `AlertDeliveryFailures`.
    */
   alarmOnServiceMetric(metricName: string, text: AlarmText): Alarm {
-    const metric = new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service: METRICS_SERVICE },
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-    });
-    return this.alarm(metric, text);
+    return this.alarm(serviceMetric(metricName, 'Sum', Duration.minutes(1)), text);
   }
 
   /**
@@ -105,14 +98,7 @@ export class Operations extends Construct {
    * run reports 0, instead of clearing a minute after the run.
    */
   alarmOnDailyServiceMetric(metricName: string, text: AlarmText): Alarm {
-    const metric = new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service: METRICS_SERVICE },
-      statistic: 'Maximum',
-      period: Duration.days(1),
-    });
-    return this.alarm(metric, text);
+    return this.alarm(serviceMetric(metricName, 'Maximum', Duration.days(1)), text);
   }
 
   /** Alarms as soon as the HTTP API answers one 5xx within 5 minutes (gateway or integration errors). */
@@ -126,13 +112,7 @@ export class Operations extends Construct {
    * cannot see.
    */
   alarmOnMissingServiceMetric(metricName: string, text: AlarmText): Alarm {
-    const metric = new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service: METRICS_SERVICE },
-      statistic: 'SampleCount',
-      period: PERIOD,
-    });
+    const metric = serviceMetric(metricName, 'SampleCount', PERIOD);
     return this.alarm(metric, text, {
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       // Here no data is the failure.
@@ -160,4 +140,15 @@ export class Operations extends Construct {
     alarm.addOkAction(action);
     return alarm;
   }
+}
+
+/** A metric the functions report (namespace `METRICS_NAMESPACE`, dimension `service`). */
+function serviceMetric(metricName: string, statistic: string, period: Duration): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: METRICS_SERVICE },
+    statistic,
+    period,
+  });
 }
