@@ -35,8 +35,7 @@ export interface TableAccess {
  * the local runtime and checks each call is granted here and each grant here
  * is used. Partitions: `BOOKING#` (booking, its messages, replies, missed
  * check-ins), `LINK#`, `ALERT#` (and each recipient's copy), `PATIENT#` (screener history), `STATS#` (weekly
- * reply counts), `STAFF#` (staff recipients' latest outcomes), `DELIVERY#` (a message's opaque delivery id, pointing
- * at its log entry), `SESSION#` (staff sessions), `AUDIT#`.
+ * reply counts), `STAFF#` (staff recipients' latest outcomes), `SESSION#` (staff sessions), `AUDIT#`.
  */
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // Stores the booking and its plan; a message due at once goes out here, check-in links too; a new email or
@@ -45,7 +44,6 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     items: [
       { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
       { partition: 'LINK#', actions: ['PutItem'] },
-      { partition: 'DELIVERY#', actions: ['PutItem'] },
     ],
     queryIndexes: [LIST_INDEX],
   },
@@ -55,7 +53,6 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     items: [
       { partition: 'BOOKING#', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
       { partition: 'LINK#', actions: ['PutItem'] },
-      { partition: 'DELIVERY#', actions: ['PutItem'] },
     ],
     queryIndexes: [LIST_INDEX],
   },

@@ -14,6 +14,7 @@ import {
   dispatchReplyAlert,
   sweepAlerts,
 } from '../../shared/domain/alerts/alerts';
+import { staffRecipients } from '../../shared/domain/alerts/staff-recipients';
 import type { StaffTopic, StoredReply } from '../../shared/domain/ports';
 import { shiftIso } from '../../shared/domain/time';
 import { freshTable } from '../support/dynamo';
@@ -320,6 +321,31 @@ describe('one staff recipient that refuses (DESIGN section 8)', () => {
     expect(await h.deps.alerts.dueWork(at(60))).toEqual([]);
   });
 
+  it('takes a refusal that comes after an acknowledgement cancelled the copy without failing', async () => {
+    const h = await harness();
+    const reply = urgentReply(15, h.state.now);
+    await h.deps.alerts.createFromReply({ ...reply, alertId: 'alert-15' });
+    const copy = {
+      alertId: 'alert-15',
+      step: 'alert',
+      recipient: staffRecipients(config.staff, 'alerts')[0] ?? fail(),
+      message: { topic: 'alerts', subject: 'URGENT', text: 'URGENT' },
+      state: 'due',
+      dueAt: h.state.now,
+      attempts: 0,
+    } as const;
+    await h.deps.sends.enqueueClaimed([copy], { now: h.state.now, expiresAt: at(2) });
+    await h.deps.sends.cancel(copy, { now: h.state.now });
+    await expect(
+      h.deps.sends.release(copy, { now: at(1), reason: 'ThrottlingException' }),
+    ).resolves.toBeUndefined();
+    expect((await h.deps.sends.ofAlert('alert-15'))[0]).toMatchObject({ state: 'cancelled' });
+    // The refusal still counts against the recipient for the daily check.
+    expect(await h.deps.sends.recipientStatuses()).toEqual([
+      expect.objectContaining({ lastFailedAt: at(1), lastError: 'ThrottlingException' }),
+    ]);
+  });
+
   it('keeps the copies of concurrent attempts to one each', async () => {
     const h = await harness();
     const reply = urgentReply(14, h.state.now);
@@ -447,3 +473,7 @@ describe('a further urgent reply whose dispatch comes before the first one', () 
     for (const to of ALERT_RECIPIENTS) expect(alertsTo(h.state.published, 'alert-1', to)).toHaveLength(1);
   });
 });
+
+function fail(): never {
+  throw new Error('no alert recipient in config');
+}

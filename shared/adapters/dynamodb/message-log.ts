@@ -56,8 +56,6 @@ export class DynamoMessageLog implements MessageLog {
           },
         }),
       );
-      // Delivery events name the message by this id only: the pointer back to its log entry.
-      if (opts.deliveryId) await this.registerDelivery(opts.deliveryId, ref, channel);
       return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -131,17 +129,6 @@ export class DynamoMessageLog implements MessageLog {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-  }
-
-  /** `DELIVERY#<id>`: which log entry a provider's delivery event is about (the same content on every write). */
-  private async registerDelivery(deliveryId: string, ref: MessageRef, channel: Channel): Promise<void> {
-    const { pk, sk } = key(ref, channel);
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY', entryPk: pk, entrySk: sk, channel },
-      }),
-    );
   }
 
   async list(bookingId: string): Promise<MessageLogEntry[]> {

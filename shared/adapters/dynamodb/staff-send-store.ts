@@ -106,17 +106,22 @@ export class DynamoStaffSendStore implements StaffSendStore {
   }
 
   async release(send: StaffSend, opts: { now: string; reason: string }): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keyOf(send),
-        UpdateExpression:
-          'SET attempts = attempts + :one, lastError = :reason, lastErrorAt = :now REMOVE claimExpiresAt',
-        ConditionExpression: '#state = :due',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':one': 1, ':reason': opts.reason, ':now': opts.now, ':due': 'due' },
-      }),
-    );
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(send),
+          UpdateExpression:
+            'SET attempts = attempts + :one, lastError = :reason, lastErrorAt = :now REMOVE claimExpiresAt',
+          ConditionExpression: '#state = :due',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':one': 1, ':reason': opts.reason, ':now': opts.now, ':due': 'due' },
+        }),
+      );
+    } catch (error) {
+      // Cancelled by an acknowledgement while it was being tried: nothing is owed, the refusal still counts below.
+      if (!isConditionFailure(error)) throw error;
+    }
     await this.recordOutcome(send.recipient.key, 'lastFailedAt', opts.now, opts.reason);
   }
 
