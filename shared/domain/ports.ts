@@ -414,8 +414,11 @@ export interface AlertStore {
    * False when the alert was no longer pending (an acknowledgement won the race).
    */
   markNotified(alertId: string, opts: { now: string; dueAt: string; delivered: boolean }): Promise<boolean>;
-  /** Every recipient has now accepted the first alert (after retries): `pending` becomes `open`. */
-  markDelivered(alertId: string, opts: { now: string }): Promise<void>;
+  /**
+   * Every recipient has now accepted the first alert (after retries): `pending` becomes `open`. False when it
+   * was no longer pending (another attempt opened it, or it escalated first).
+   */
+  markDelivered(alertId: string, opts: { now: string }): Promise<boolean>;
   /** False when the alert was acknowledged meanwhile. */
   markEscalated(
     alertId: string,

@@ -162,7 +162,7 @@ export class DynamoAlertStore implements AlertStore {
     });
   }
 
-  async markDelivered(alertId: string, opts: { now: string }): Promise<void> {
+  async markDelivered(alertId: string, opts: { now: string }): Promise<boolean> {
     const opened = await this.conditional({
       Key: key(alertId),
       UpdateExpression: 'SET #state = :open, deliveredAt = :now',
@@ -178,6 +178,7 @@ export class DynamoAlertStore implements AlertStore {
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':now': opts.now },
       });
+    return opened;
   }
 
   async markEscalated(

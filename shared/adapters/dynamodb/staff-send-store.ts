@@ -106,40 +106,38 @@ export class DynamoStaffSendStore implements StaffSendStore {
   }
 
   async release(send: StaffSend, opts: { now: string; reason: string }): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyOf(send),
-          UpdateExpression:
-            'SET attempts = attempts + :one, lastError = :reason, lastErrorAt = :now REMOVE claimExpiresAt',
-          ConditionExpression: '#state = :due',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':one': 1, ':reason': opts.reason, ':now': opts.now, ':due': 'due' },
-        }),
-      );
-    } catch (error) {
-      // Cancelled by an acknowledgement while it was being tried: nothing is owed, the refusal still counts below.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Cancelled by an acknowledgement while it was being tried: nothing is owed, the refusal still counts below.
+    await this.updateIfDue(
+      send,
+      'SET attempts = attempts + :one, lastError = :reason, lastErrorAt = :now REMOVE claimExpiresAt',
+      { ':one': 1, ':reason': opts.reason, ':now': opts.now },
+    );
     await this.recordOutcome(send.recipient.key, 'lastFailedAt', opts.now, opts.reason);
   }
 
   async cancel(send: StaffSend, opts: { now: string }): Promise<void> {
+    // Sent meanwhile: nothing to cancel.
+    await this.updateIfDue(
+      send,
+      'SET #state = :cancelled, cancelledAt = :now REMOVE claimExpiresAt, workKey, workAt',
+      { ':cancelled': 'cancelled', ':now': opts.now },
+    );
+  }
+
+  /** Updates a copy that is still due; a copy sent or cancelled meanwhile is left as it is. */
+  private async updateIfDue(send: StaffSend, update: string, values: Record<string, unknown>): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(send),
-          UpdateExpression:
-            'SET #state = :cancelled, cancelledAt = :now REMOVE claimExpiresAt, workKey, workAt',
+          UpdateExpression: update,
           ConditionExpression: '#state = :due',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':due': 'due', ':now': opts.now },
+          ExpressionAttributeValues: { ...values, ':due': 'due' },
         }),
       );
     } catch (error) {
-      // Sent meanwhile: nothing to cancel.
       if (!isConditionFailure(error)) throw error;
     }
   }

@@ -314,8 +314,9 @@ async function retryDueSends(deps: AlertDeps, alertId: string, tried: Set<string
 /** A pending alert becomes open once every recipient's copy of the first alert was taken. */
 async function completeIfDelivered(deps: AlertDeps, alertId: string): Promise<void> {
   const first = (await deps.sends.ofAlert(alertId)).filter((send) => send.step === FIRST_STEP);
-  if (first.length > 0 && first.every((send) => send.state === 'sent')) {
-    await deps.alerts.markDelivered(alertId, { now: deps.clock.now() });
+  if (first.length === 0 || !first.every((send) => send.state === 'sent')) return;
+  // Concurrent retries may all see it complete: only the one that opened it counts it.
+  if (await deps.alerts.markDelivered(alertId, { now: deps.clock.now() })) {
     deps.metrics.count('AlertsDelivered');
     deps.log.info('staff alert delivered', { alertId });
   }
