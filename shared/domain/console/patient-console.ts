@@ -57,41 +57,46 @@ export async function showPatient(
   const subject = `PATIENT#${patientId}`;
   if (!(await allowed(deps, request, 'patient', subject))) return { ok: false, reason: 'forbidden' };
   const clinical = mayUse(request.staff, 'answers');
-  const [page, count, screeners] = await Promise.all([
+  // Found or not, the look is audited: the audit item is written beside the first reads, and is done
+  // before anything is answered.
+  const [page, screeners] = await Promise.all([
     deps.bookings.bookingsOfPatient(patientId, {
       limit: PATIENT_BOOKINGS_PER_PAGE,
       ...(before ? { before } : {}),
     }),
-    deps.bookings.countOfPatient(patientId),
     clinical ? deps.patients.screenerSeries(patientId, SCREENER_POINTS) : Promise.resolve([]),
+    record(deps, request, 'view', subject),
   ]);
-  const found = await Promise.all(
-    page.records.flatMap((stored) =>
-      stored.booking
-        ? [
-            deps.activity
-              .activityOf(stored.bookingId)
-              .then(({ log, replies }) => ({ stored, booking: stored.booking as FullBooking, log, replies })),
-          ]
-        : [],
+  // A first page with nothing after it holds every booking: the count needs no query of its own.
+  const wholeHistory = before === undefined && page.next === undefined;
+  const [found, count] = await Promise.all([
+    Promise.all(
+      page.records.flatMap((stored) =>
+        stored.booking
+          ? [
+              deps.activity
+                .activityOf(stored.bookingId)
+                .then(({ log, replies }) => ({
+                  stored,
+                  booking: stored.booking as FullBooking,
+                  log,
+                  replies,
+                })),
+            ]
+          : [],
+      ),
     ),
-  );
+    wholeHistory ? page.records.length : deps.bookings.countOfPatient(patientId),
+  ]);
   const newest = found[0];
-  if (!newest) {
-    await record(deps, request, 'view', subject);
-    return { ok: false, reason: 'not-found' };
-  }
+  if (!newest) return { ok: false, reason: 'not-found' };
 
   const alertIds = clinical
     ? [...new Set(found.flatMap((f) => f.replies.flatMap((r) => [r.alertId, r.joinsAlertId])))].filter(
         (id): id is string => id !== undefined,
       )
     : [];
-  // The audit item is written while the alerts are read: both are done before anything is shown.
-  const [, stored] = await Promise.all([
-    record(deps, request, 'view', subject),
-    Promise.all(alertIds.map((id) => deps.alerts.get(id))),
-  ]);
+  const stored = await Promise.all(alertIds.map((id) => deps.alerts.get(id)));
   const alerts = stored.filter((alert): alert is AlertRecord => alert !== undefined);
 
   const timeline: TimelineEntry[] = [];
