@@ -97,6 +97,16 @@ const FIRST_CALL: Record<string, unknown> = {
   },
   'send-review-digest': {},
   'check-staff-recipients': {},
+  // An SES delivery report: finding its message by delivery id is the function's first AWS request.
+  'record-delivery-events': {
+    source: 'aws.ses',
+    time: '2026-05-04T14:00:05Z',
+    detail: {
+      eventType: 'Delivery',
+      mail: { timestamp: '2026-05-04T14:00:00Z', tags: { delivery: ['d_AAAAAAAAAAAAAAAAAAAAAA'] } },
+      delivery: { timestamp: '2026-05-04T14:00:04Z' },
+    },
+  },
   // Secrets Manager's first step; describing the secret is the function's first AWS request.
   'rotate-link-key': { SecretId: 'bench-secret', ClientRequestToken: 'bench-version', Step: 'createSecret' },
   empty: {},

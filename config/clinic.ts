@@ -310,6 +310,7 @@ const clinicConfig = {
     alertEmails: ['on-call@example-clinic.org'],
     escalationEmails: ['clinical-lead@example-clinic.org'],
     digestEmail: 'care-team@example-clinic.org',
+    frontDeskEmails: ['front-desk@example-clinic.org'],
   },
   templates: { en, es },
 } satisfies ClinicConfigInput;

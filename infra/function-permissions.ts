@@ -1,4 +1,4 @@
-import { LIST_INDEX, PATIENT_INDEX, WORK_INDEX } from '../shared/adapters/dynamodb/client';
+import { DELIVERY_INDEX, LIST_INDEX, PATIENT_INDEX, WORK_INDEX } from '../shared/adapters/dynamodb/client';
 
 /** The Lambda functions, named by their entry file in `functions/`. */
 export const FUNCTION_NAMES = [
@@ -9,6 +9,7 @@ export const FUNCTION_NAMES = [
   'dispatch-alerts',
   'send-review-digest',
   'check-staff-recipients',
+  'record-delivery-events',
   'rotate-link-key',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -46,6 +47,17 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
       { partition: 'LINK#', actions: ['PutItem'] },
     ],
     queryIndexes: [LIST_INDEX],
+  },
+  // Provider delivery events: the message found by its delivery id, its status recorded; a message that failed
+  // for good is sent by the other channel (its log entries, a new link, the day lists for a week check-in) or
+  // becomes a front-desk notice beside its booking; an address that bounced is marked on its patient.
+  'record-delivery-events': {
+    items: [
+      { partition: 'BOOKING#', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      { partition: 'LINK#', actions: ['PutItem'] },
+      { partition: 'PATIENT#', actions: ['PutItem'] },
+    ],
+    queryIndexes: [DELIVERY_INDEX, LIST_INDEX],
   },
   // One due message: the booking, its message log (a skip is a put), a new link; the patient's other
   // sessions (a week check-in another session covers is skipped).
@@ -158,6 +170,9 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
     ...SCHEDULING, // escalations
   ],
   'send-review-digest': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, 'ses:SendEmail'],
+  // Records what providers report, sends a failed message by the other channel, emails the front desk; keeps
+  // unreadable events in the rejected-events queue.
+  'record-delivery-events': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...SECRET_READ, ...PATIENT_MESSAGES],
   // Asks SES and End User Messaging about each staff recipient; sends nothing.
   'check-staff-recipients': [
     ...LOGS,

@@ -14,6 +14,8 @@ import { Alias, type Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
+  DELIVERY_INDEX,
+  DELIVERY_INDEX_ATTRIBUTES,
   LIST_INDEX,
   PATIENT_INDEX,
   SESSION_TTL_ATTRIBUTE,
@@ -50,24 +52,32 @@ export class DataStack extends Stack {
       description:
         'Encrypts patient data: bookings, messages, check-in replies, alerts, link-signing key, backups',
       // The table and its stream, the link-signing secret, the backup vault, and the queues that can hold a
-      // booking event (rejected, undelivered, failed): contact details are patient data too.
-      services: ['dynamodb', 'streams.dynamodb', 'secretsmanager', 'backup', 'sqs'],
+      // booking event (rejected, undelivered, failed), and the topic of SMS delivery events: contact details
+      // are patient data too.
+      services: ['dynamodb', 'streams.dynamodb', 'secretsmanager', 'backup', 'sqs', 'sns'],
       grantingServices: ['dynamodb', 'backup'],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.keyAlias = `alias/${this.stackName}-data`;
     new Alias(this, 'DataKeyAlias', { aliasName: this.keyAlias, targetKey: this.key });
-    // EventBridge parks undeliverable booking events in the (data-key encrypted) DLQ of a rule on our bus.
+    // EventBridge parks undeliverable events in the (data-key encrypted) DLQs of the rules on our bus and of
+    // the SES delivery-events rule on the default bus (named after our bus).
+    const rules = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${props.busName}`;
     this.key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${props.busName}/*`,
-          },
-        },
+        conditions: { ArnLike: { 'aws:SourceArn': [`${rules}/*`, `${rules}-*`] } },
+      }),
+    );
+    // End User Messaging publishes SMS delivery events (with the phone number) to the data-key encrypted topic.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
 
@@ -110,6 +120,13 @@ export class DataStack extends Stack {
       partitionKey: { name: 'patientKey', type: AttributeType.STRING },
       sortKey: { name: 'patientAt', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
+    });
+    // A provider's delivery event finds its message by the opaque id it hands back: one query, no scan.
+    this.table.addGlobalSecondaryIndex({
+      indexName: DELIVERY_INDEX,
+      partitionKey: { name: 'deliveryId', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...DELIVERY_INDEX_ATTRIBUTES],
     });
 
     // PITR covers 35 days; monthly backups keep a year for mistakes found late.

@@ -1,4 +1,5 @@
-import { Aspects, Aws, CfnOutput, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, Duration, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -11,6 +12,7 @@ import { ENV } from '../../shared/contracts/env';
 import { METRIC } from '../../shared/contracts/metrics';
 import { Alerts } from './constructs/alerts';
 import { CheckinApi } from './constructs/checkin-api';
+import { DeliveryEvents } from './constructs/delivery-events';
 import type { AliasedKey } from './constructs/encrypted-queue';
 import { Ingestion } from './constructs/ingestion';
 import { LinkKeyRotation } from './constructs/link-key-rotation';
@@ -56,6 +58,7 @@ export class ServiceStack extends Stack {
   /** Encrypts queues, log groups, the staff topics and the alarm topic. */
   readonly operationsKey: Key;
   readonly ingestion: Ingestion;
+  readonly deliveryEvents: DeliveryEvents;
   readonly messaging: Messaging;
   readonly checkin: CheckinApi;
   readonly alerts: Alerts;
@@ -111,6 +114,13 @@ export class ServiceStack extends Stack {
       publishers: props.config.publishers,
       key,
       dataKey: props.dataKey,
+    });
+    this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', {
+      table: props.table,
+      messaging: this.messaging,
+      key,
+      dataKey: props.dataKey,
+      busName: props.config.busName,
     });
     const bookingEvents = this.ingestion.handler;
     // Due messages go out while the event is processed: a week check-in may look up the day lists.
@@ -266,6 +276,7 @@ export class ServiceStack extends Stack {
         'Secrets Manager; if a version is left AWSPENDING, fix the cause and use "Rotate secret immediately".',
     });
     this.alarmOnAlerts(ops);
+    this.alarmOnDeliveries(ops);
     ops.alarmOnHttpApiServerErrors(this.checkin.api, {
       name: 'checkin-api-5xx',
       description:
@@ -277,6 +288,64 @@ export class ServiceStack extends Stack {
         '>= 500 (routeKey, integrationStatus, requestId), then the function logs; check DynamoDB, Secrets ' +
         'Manager and KMS; ask the clinic to phone patients whose check-in was due. Throttled requests get 429 ' +
         'and do not count here.',
+    });
+  }
+
+  /** What providers report of patient messages, and the standing of the SES account and the SMS number. */
+  private alarmOnDeliveries(ops: Operations): void {
+    const { deliveryEvents } = this;
+    const reputation = (metricName: string) =>
+      new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
+    ops.alarmOnLevel(reputation('Reputation.BounceRate'), 0.05, {
+      name: 'ses-bounce-rate',
+      description:
+        "The account's SES bounce rate reached 5 %: AWS reviews the account at 5 % and may pause sending at 10 %, " +
+        'which would stop every patient email and staff alert email. First: look at the bounced messages in ' +
+        'the console (delivery status) and at the patients marked unreachable; have the front desk correct ' +
+        'addresses; check that nothing else in the account sends to old lists.',
+    });
+    ops.alarmOnLevel(reputation('Reputation.ComplaintRate'), 0.001, {
+      name: 'ses-complaint-rate',
+      description:
+        "The account's SES complaint rate reached 0.1 %: AWS reviews the account at 0.1 % and may pause sending " +
+        'at 0.5 %. First: see which message kinds drew complaints (delivery status "complained"), check the ' +
+        'plan and templates with the medical director, and confirm patients agreed to be emailed.',
+    });
+    ops.alarmOnServiceMetric(METRIC.smsBlocked, {
+      name: 'sms-blocked-or-spam',
+      description:
+        'A carrier blocked an SMS or reported it as spam: those patients did not get the text (the message goes ' +
+        'by email where it can, or the front desk is told), and carriers may block the number altogether. ' +
+        "First: check the number's registration (10DLC campaign or toll-free verification) in End User " +
+        'Messaging and the template text, then look at the SMS delivery statuses in the console.',
+    });
+    ops.alarmOnQueue(deliveryEvents.unreadableEvents, {
+      name: 'delivery-events-unreadable',
+      description:
+        'SES or End User Messaging sent a delivery event the delivery-events function could not read; it is kept ' +
+        'with its reason, and that message shows no delivery status. First: read the reason in an ' +
+        'UnreadableEvents message (it names the field); a new provider event type needs a code change.',
+    });
+    ops.alarmOnQueue(deliveryEvents.deliveryDlq, {
+      name: 'delivery-events-undelivered',
+      description:
+        'EventBridge could not hand SES events to the delivery-events function for 24 hours: bounces and ' +
+        'complaints went unrecorded, so no fallback and no front-desk notice followed. First: read the ' +
+        'SesEventsDlq message attributes (ERROR_CODE), fix the cause, then invoke the function with each event.',
+    });
+    ops.alarmOnQueue(deliveryEvents.handler.failureQueue, {
+      name: 'delivery-events-failed',
+      description:
+        'The delivery-events function failed 3 times on an event (DynamoDB, SES or SMS errors, or a message ' +
+        'not found by its delivery id); that status, and any fallback or front-desk notice, is missing. ' +
+        'First: read the function logs for the requestId, fix the cause, then re-invoke with requestPayload: ' +
+        'recording is idempotent and a fallback never sends twice.',
+    });
+    ops.alarmOnErrors(deliveryEvents.handler.fn, {
+      name: 'delivery-events-errors',
+      description:
+        'The delivery-events function threw an error; Lambda retries it twice (SNS and EventBridge retry too). ' +
+        'First: read the function logs. If the retries fail too, delivery-events-failed follows.',
     });
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DateTime, Duration } from 'luxon';
 import type { DeliveryStatus } from '../../shared/contracts/delivery';
 import type { StaffReachability } from '../../shared/domain/alerts/staff-recipient-check';
@@ -122,6 +123,8 @@ export type OutboxEntry =
       attachments?: { filename: string; contentType: string }[];
       at: string;
       delivery: DeliveryStatus;
+      /** The opaque id the provider's events name it by (patient messages). */
+      deliveryId?: string;
     }
   | {
       channel: 'sms';
@@ -131,6 +134,7 @@ export type OutboxEntry =
       text: string;
       at: string;
       delivery: DeliveryStatus;
+      deliveryId?: string;
     }
   /** One entry per staff recipient (DESIGN section 6): `to` the address or phone, `via` its channel. */
   | {
@@ -180,6 +184,7 @@ export class LocalOutbox {
           : {}),
         at: this.clock.now(),
         delivery: 'sent',
+        ...(email.deliveryId ? { deliveryId: email.deliveryId } : {}),
       });
       return { messageId: `local-email-${++this.sequence}` };
     },
@@ -196,9 +201,118 @@ export class LocalOutbox {
         text: sms.text,
         at: this.clock.now(),
         delivery: 'sent',
+        ...(sms.deliveryId ? { deliveryId: sms.deliveryId } : {}),
       });
       return { messageId: `local-sms-${++this.sequence}` };
     },
+  };
+}
+
+/** What `POST /local/email/events` and `/local/sms/events` play (DESIGN section 6). */
+export const LOCAL_EMAIL_EVENTS = ['bounce', 'complaint', 'delivery'] as const;
+export const LOCAL_SMS_EVENTS = ['delivered', 'blocked', 'unreachable', 'spam', 'expired'] as const;
+
+/** The latest patient message on `channel` to `to` (case-insensitive for email), with its delivery id. */
+export function latestSentTo(
+  outbox: LocalOutbox,
+  channel: 'email' | 'sms',
+  to: string,
+): (OutboxEntry & { deliveryId: string }) | undefined {
+  const wanted = channel === 'email' ? to.trim().toLowerCase() : to.trim();
+  for (let i = outbox.entries.length - 1; i >= 0; i--) {
+    const entry = outbox.entries[i];
+    if (entry?.channel !== channel || !('deliveryId' in entry) || !entry.deliveryId) continue;
+    if ((channel === 'email' ? entry.to.toLowerCase() : entry.to) === wanted)
+      return entry as OutboxEntry & { deliveryId: string };
+  }
+  return undefined;
+}
+
+/** An SES event for one email as the default event bus carries it (AWS's documented shape). */
+export function localSesEvent(
+  type: (typeof LOCAL_EMAIL_EVENTS)[number],
+  email: { to: string; deliveryId: string; at: string },
+  now: string,
+) {
+  const detailType = {
+    bounce: 'Email Bounced',
+    complaint: 'Email Complaint Received',
+    delivery: 'Email Delivered',
+  };
+  const eventType = { bounce: 'Bounce', complaint: 'Complaint', delivery: 'Delivery' }[type];
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType[type],
+    source: 'aws.ses',
+    account: '000000000000',
+    time: now,
+    region: 'local',
+    resources: [],
+    detail: {
+      eventType,
+      mail: {
+        timestamp: email.at,
+        messageId: randomUUID(),
+        destination: [email.to],
+        tags: { 'ses:configuration-set': ['local'], delivery: [email.deliveryId] },
+      },
+      ...(type === 'bounce'
+        ? {
+            bounce: {
+              bounceType: 'Permanent',
+              bounceSubType: 'General',
+              bouncedRecipients: [{ emailAddress: email.to, action: 'failed', status: '5.1.1' }],
+              timestamp: now,
+            },
+          }
+        : {}),
+      ...(type === 'complaint'
+        ? { complaint: { complainedRecipients: [{ emailAddress: email.to }], timestamp: now } }
+        : {}),
+      ...(type === 'delivery' ? { delivery: { recipients: [email.to], timestamp: now } } : {}),
+    },
+  };
+}
+
+/** An End User Messaging SMS event as its configuration set's SNS topic hands it to a function. */
+export function localSmsEvent(
+  type: (typeof LOCAL_SMS_EVENTS)[number],
+  sms: { to: string; deliveryId: string; at: string },
+  now: string,
+) {
+  const eventType = {
+    delivered: 'TEXT_DELIVERED',
+    blocked: 'TEXT_BLOCKED',
+    unreachable: 'TEXT_UNREACHABLE',
+    spam: 'TEXT_SPAM',
+    expired: 'TEXT_TTL_EXPIRED',
+  }[type];
+  const message = {
+    eventType,
+    eventVersion: '1.0',
+    eventTimestamp: Date.parse(now),
+    isFinal: true,
+    destinationPhoneNumber: sms.to,
+    messageId: randomUUID(),
+    messageRequestTimestamp: Date.parse(sms.at),
+    messageType: 'TRANSACTIONAL',
+    messageStatus: eventType.replace('TEXT_', ''),
+    context: { delivery: sms.deliveryId },
+  };
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        Sns: {
+          Type: 'Notification',
+          MessageId: randomUUID(),
+          Message: JSON.stringify(message),
+          Timestamp: now,
+        },
+      },
+    ],
   };
 }
 

@@ -1,7 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { LIST_INDEX, PATIENT_INDEX, WORK_INDEX } from '../../shared/adapters/dynamodb/client';
+import {
+  DELIVERY_INDEX,
+  DELIVERY_INDEX_ATTRIBUTES,
+  LIST_INDEX,
+  PATIENT_INDEX,
+  WORK_INDEX,
+} from '../../shared/adapters/dynamodb/client';
 
 /** An in-memory DynamoDB-API server (dynalite) on loopback. */
 export async function startDynalite(): Promise<{ endpoint: string; close: () => Promise<void> }> {
@@ -39,6 +45,7 @@ export async function createServiceTable(endpoint: string, tableName: string): P
           { AttributeName: 'listAt', AttributeType: 'S' },
           { AttributeName: 'patientKey', AttributeType: 'S' },
           { AttributeName: 'patientAt', AttributeType: 'S' },
+          { AttributeName: 'deliveryId', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -68,6 +75,11 @@ export async function createServiceTable(endpoint: string, tableName: string): P
               { AttributeName: 'patientAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: DELIVERY_INDEX,
+            KeySchema: [{ AttributeName: 'deliveryId', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DELIVERY_INDEX_ATTRIBUTES] },
           },
         ],
       }),

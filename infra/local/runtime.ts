@@ -10,6 +10,7 @@ import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
 import { createConsoleHttpHandler } from '../../functions/handle-console-http';
+import { createDeliveryEventsHandler } from '../../functions/record-delivery-events';
 import { createRotateLinkKeyHandler } from '../../functions/rotate-link-key';
 import { createSendMessageHandler } from '../../functions/send-message';
 import { createReviewDigestHandler } from '../../functions/send-review-digest';
@@ -18,10 +19,12 @@ import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingActivity } from '../../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
 import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
@@ -43,10 +46,15 @@ import type { FunctionName } from '../function-permissions';
 import {
   clockTarget,
   type FaultChannel,
+  LOCAL_EMAIL_EVENTS,
+  LOCAL_SMS_EVENTS,
   LocalDeadLetters,
   LocalOutbox,
   LocalScheduler,
   LocalSecretVersions,
+  latestSentTo,
+  localSesEvent,
+  localSmsEvent,
   localStaffNotifier,
   localStaffReachability,
   VirtualClock,
@@ -178,6 +186,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const nextRecipientCheckAt = () =>
     Date.parse(nextLocalTimeAfter(config.staff.recipientCheckTime, config.clinic.timeZone, clock.now()));
   let recipientCheckAt = nextRecipientCheckAt();
+  // Provider delivery events, played by POST /local/email/events and /local/sms/events in AWS's shapes.
+  const deliveryDb = dbOf('record-delivery-events');
+  const recordDeliveries = createDeliveryEventsHandler({
+    ...messagingDeps(deliveryDb),
+    deliveries: new DynamoMessageLog(deliveryDb, tableName),
+    contacts: new DynamoContactStatusStore(deliveryDb, tableName),
+    notices: new DynamoNoticeStore(deliveryDb, tableName),
+    consoleBaseUrl: url,
+  });
+  /** Plays one provider report on the latest message to `to`; its outbox entry shows the status that stands. */
+  async function playDelivery(channel: 'email' | 'sms', body: unknown): Promise<Reply> {
+    const { to, type } = (body ?? {}) as Record<string, unknown>;
+    const types: readonly string[] = channel === 'email' ? LOCAL_EMAIL_EVENTS : LOCAL_SMS_EVENTS;
+    if (typeof to !== 'string' || to.trim() === '')
+      return json(400, { error: 'to: must be an address or phone' });
+    if (typeof type !== 'string' || !types.includes(type)) {
+      return json(400, { error: `type: must be one of ${types.join(', ')}` });
+    }
+    const sent = latestSentTo(outbox, channel, to);
+    if (!sent) return json(404, { error: `to: no ${channel === 'email' ? 'email' : 'SMS'} was sent there` });
+    const payload =
+      channel === 'email'
+        ? localSesEvent(type as (typeof LOCAL_EMAIL_EVENTS)[number], sent, clock.now())
+        : localSmsEvent(type as (typeof LOCAL_SMS_EVENTS)[number], sent, clock.now());
+    const [outcome] = await recordDeliveries(payload);
+    if (outcome && 'status' in outcome) sent.delivery = outcome.status;
+    return json(200, { ...outcome, deliveryId: sent.deliveryId, delivery: sent.delivery });
+  }
   const identityProvider = await localIdentityProvider(
     url,
     options.staffPassword ?? process.env.LOCAL_STAFF_PASSWORD ?? DEFAULT_STAFF_PASSWORD,
@@ -221,6 +257,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // What the /local/* endpoints read, outside any function.
   const localDb = dbOf('local');
   const replyStore = new DynamoReplyStore(localDb, tableName);
+  const noticeStore = new DynamoNoticeStore(localDb, tableName);
   const alertStore = new DynamoAlertStore(localDb, tableName);
   /** Bookings seen through /local/events, so /local/replies can query each one (no scan). */
   const knownBookings = new Set<string>();
@@ -343,8 +380,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return viaForm ? redirect('/') : json(200, result);
     },
     'GET /local/schedules': async () => json(200, pendingSchedules()),
+    'POST /local/email/events': (body) => playDelivery('email', body),
+    'POST /local/sms/events': (body) => playDelivery('sms', body),
     'GET /local/outbox': async () => json(200, outbox.entries),
     'GET /local/dlq': async () => json(200, deadLetters.letters),
+    'GET /local/notices': async () =>
+      json(
+        200,
+        (await noticeStore.open(500)).map(({ noticeId, bookingId, reason, kind, at, state }) => ({
+          noticeId,
+          bookingId,
+          reason,
+          kind,
+          at,
+          state,
+        })),
+      ),
     'GET /local/alerts': async () => {
       const all = (await Promise.all([...knownBookings].map((id) => replyStore.listForBooking(id)))).flat();
       const alerts = [];

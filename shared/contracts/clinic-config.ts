@@ -308,6 +308,11 @@ export const clinicConfigSchema = z.strictObject({
       escalationSms: z._default(z.array(z.string().check(z.regex(e164, 'must be E.164'))), []),
       /** Where the daily review digest goes; no digest without it. */
       digestEmail: z.optional(z.email()),
+      /**
+       * The front desk: told (by SES email, and in the console's notices) when no channel reaches a patient
+       * before a session or a check-in reaches nobody (DESIGN section 11).
+       */
+      frontDeskEmails: z._default(z.array(z.email()), []),
       /** Local time (clinic zone) the review digest is sent. */
       digestTime: z._default(hhmm, '08:00'),
       /** Local time (clinic zone) of the daily check that every staff recipient can be reached. */
@@ -348,6 +353,7 @@ export const clinicConfigSchema = z.strictObject({
       alertSms: [],
       escalationEmails: [],
       escalationSms: [],
+      frontDeskEmails: [],
       digestTime: '08:00',
       recipientCheckTime: '07:00',
       escalateAfterMinutes: 15,

@@ -85,6 +85,15 @@ export const recipientCheckEnvSchema = z.object({
 });
 
 /**
+ * Config of the delivery-events function: what send-message has (a message that failed for good goes by the
+ * other channel; front-desk notices point into the console on the link domain), and the queue unreadable
+ * provider events are kept in.
+ */
+export const deliveryEventsEnvSchema = z.extend(sendMessageEnvSchema, {
+  [ENV.rejectedEventsQueueUrl]: required,
+});
+
+/**
  * Config of the booking-events function: everything send-message has (it sends
  * due-now messages inline) plus the scheduler and the rejected-events queue.
  */

@@ -16,6 +16,10 @@ export const METRIC = {
   replyStoreFailures: 'ReplyStoreFailures',
   /** Reported by the daily staff recipient check, 0 included: recipients an alert may not reach. */
   staffRecipientsUnreachable: 'StaffRecipientsUnreachable',
+  /** Provider delivery events that could not be read: each is kept with its reason. */
+  deliveryEventsRejected: 'DeliveryEventsRejected',
+  /** SMS a carrier blocked or called spam: the number's standing with carriers is at stake. */
+  smsBlocked: 'SmsBlockedOrSpam',
   /** Behind the edge: a request with an origin proof the functions no longer take (a rotation half done). */
   edgeProofStale: 'EdgeProofStale',
   /** Behind the edge: a request without the origin proof (someone calling the origin domain directly). */

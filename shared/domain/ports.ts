@@ -1,3 +1,4 @@
+import type { DeliveryStatus } from '../contracts/delivery';
 import type { Advice, Channel, CheckinAnswers, CheckinKind, MessageKind } from '../contracts/vocabulary';
 import type { BookingRecord } from './booking-record';
 
@@ -46,6 +47,8 @@ export interface MessageLogEntry extends MessageRef {
   providerMessageId?: string;
   /** The opaque id providers hand back with delivery events (DESIGN section 11). */
   deliveryId?: string;
+  /** What the provider's events said became of it (absent until the first event). */
+  delivery?: { status: DeliveryStatus; at: string; detail: string };
 }
 
 export type ClaimResult = 'claimed' | 'already-sent' | 'in-flight';
@@ -65,6 +68,8 @@ export interface MessageLog {
       expiresAt: string;
       /** The message's opaque delivery id (`deliveryIdOf`): kept on the entry, and findable for delivery events. */
       deliveryId?: string;
+      /** The digest of the address it goes to (`contactDigest`): a bounce or an opt-out marks that address. */
+      toDigest?: string;
     },
   ): Promise<ClaimResult>;
   markSent(
@@ -152,7 +157,7 @@ export interface OutgoingEmail {
   deliveryId?: string;
   attachments?: EmailAttachment[];
   /** For the local outbox and provider tags; never PHI. */
-  kind: MessageKind | 'review-digest' | StaffMessageKind;
+  kind: MessageKind | 'review-digest' | 'front-desk-notice' | StaffMessageKind;
   bookingId?: string;
 }
 

@@ -378,6 +378,67 @@ describe('local runtime', () => {
     });
   });
 
+  describe('delivery events', () => {
+    it('records what the providers report, sends a bounced message by SMS once, and tells the front desk once when that fails too', async () => {
+      const now = (await api.get<{ now: string }>('/local/clock')).now;
+      const start = DateTime.fromISO(now).plus({ days: 5 }).setZone(ZONE).set({ hour: 11, minute: 0 });
+      const patient = { email: 'Bounce.Me@example.org', phone: '+15550100777' };
+      await api.event('Booking Created', booking('delivery-1', 1, start.toISO() ?? '', patient));
+      const statuses = async () =>
+        (await api.outboxOf('delivery-1')).map(
+          (m) => `${m.kind}/${m.channel}/${(m as { delivery?: string }).delivery}`,
+        );
+      // The instructions go by email only.
+      expect(await statuses()).toEqual(['prep-instructions/email/sent']);
+
+      const bounce = await api.post('/local/email/events', { to: 'bounce.me@example.org', type: 'bounce' });
+      expect(bounce).toMatchObject({
+        status: 200,
+        body: { outcome: 'recorded', status: 'bounced', followUp: { type: 'fell-back', channel: 'sms' } },
+      });
+      expect(await statuses()).toEqual(['prep-instructions/email/bounced', 'prep-instructions/sms/sent']);
+      // Reported again, or a late delivery report: nothing changes, nothing more is sent.
+      await api.post('/local/email/events', { to: patient.email, type: 'bounce' });
+      expect(
+        (await api.post('/local/email/events', { to: patient.email, type: 'delivery' })).body,
+      ).toMatchObject({
+        outcome: 'outranked',
+        delivery: 'bounced',
+      });
+      expect(await api.outboxOf('delivery-1')).toHaveLength(2);
+      expect(await api.get<unknown[]>('/local/notices')).not.toContainEqual(
+        expect.objectContaining({ bookingId: 'delivery-1' }),
+      );
+
+      await api.post('/local/sms/events', { to: patient.phone, type: 'delivered' });
+      const expired = await api.post('/local/sms/events', { to: patient.phone, type: 'expired' });
+      expect(expired.body).toMatchObject({
+        delivery: 'expired',
+        followUp: { type: 'notice', reason: 'unreached-before-session' },
+      });
+      await api.post('/local/sms/events', { to: patient.phone, type: 'expired' });
+      expect(await statuses()).toEqual(['prep-instructions/email/bounced', 'prep-instructions/sms/expired']);
+      const notices = (
+        await api.get<{ bookingId: string; reason: string; state: string }[]>('/local/notices')
+      ).filter((n) => n.bookingId === 'delivery-1');
+      expect(notices).toEqual([
+        expect.objectContaining({ reason: 'unreached-before-session', state: 'open' }),
+      ]);
+      const desk = (await api.get<Outbox>('/local/outbox')).filter((m) => m.kind === 'front-desk-notice');
+      expect(desk.map((m) => m.to)).toEqual(['front-desk@example-clinic.org']);
+      expect(JSON.stringify(desk)).not.toMatch(/Ramón|bounce\.me|0100777|delivery-1/i);
+    });
+
+    it('names the field of a report it cannot play, and finds no message for an address never written to', async () => {
+      expect(await api.post('/local/email/events', { to: 'ramon@example.org', type: 'opened' })).toEqual({
+        status: 400,
+        body: { error: 'type: must be one of bounce, complaint, delivery' },
+      });
+      expect((await api.post('/local/sms/events', { type: 'delivered' })).body.error).toMatch(/^to: /);
+      expect((await api.post('/local/sms/events', { to: '+15550109999', type: 'blocked' })).status).toBe(404);
+    });
+  });
+
   describe('malformed events', () => {
     it('rejects an event with no contact, naming the field, and keeps it in the DLQ', async () => {
       const noContact = booking('bad-1', 1, '2026-12-20T10:00:00-05:00', {

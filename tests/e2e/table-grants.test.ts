@@ -84,6 +84,15 @@ async function runEveryFunction() {
   );
   // Text messages only: the instructions go as a link.
   await post('/local/events', bookingEvent('g-sms', 1, start, ''));
+  // record-delivery-events: instructions that bounce (the address is marked on its patient) go by SMS with a
+  // link; a delivery report the bounce outranks; the text is blocked too: a front-desk notice.
+  await post(
+    '/local/events',
+    bookingEvent('g-bounce', 1, start, 'gone@example.org', '+15550100013', 'p-gone'),
+  );
+  expect((await post('/local/email/events', { to: 'gone@example.org', type: 'bounce' })).status).toBe(200);
+  expect((await post('/local/email/events', { to: 'gone@example.org', type: 'delivery' })).status).toBe(200);
+  expect((await post('/local/sms/events', { to: '+15550100013', type: 'blocked' })).status).toBe(200);
 
   // send-message and the check-in function: instructions, the form, replies (urgent, review, a joining urgent).
   await advanceTo(start.plus({ hours: 5, minutes: 1 }));
@@ -108,6 +117,12 @@ async function runEveryFunction() {
   const week = await linkIn('g-1', 'checkin-week');
   const weekly = { mood: 3, selfHarm: 'no', phq9: [2, 2, 2, 2, 2, 2, 2, 2, 0], gad7: [1, 1, 1, 1, 1, 1, 1] };
   expect((await post(week, weekly)).status).toBe(201);
+  // record-delivery-events: a week check-in that bounces goes by SMS, once the day lists say no session covers it.
+  expect(
+    JSON.parse((await post('/local/email/events', { to: 'gone@example.org', type: 'bounce' })).text),
+  ).toMatchObject({
+    followUp: { type: 'fell-back', channel: 'sms' },
+  });
   await advanceTo(start.plus({ days: 9 }));
 
   // The console: every page, acknowledge and close, mark reviewed, the audit, sign-out.
@@ -179,7 +194,7 @@ describe('the per-function table grants', () => {
 
   it('record calls from every function that has table access', () => {
     const withTable = FUNCTION_NAMES.filter((fn) => TABLE_ACCESS[fn].items.length > 0);
-    expect(withTable).toHaveLength(7);
+    expect(withTable).toHaveLength(8);
     expect(new Set(calls.map((call) => call.fn))).toEqual(new Set([...withTable, 'local']));
   });
 });

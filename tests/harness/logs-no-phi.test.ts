@@ -128,6 +128,9 @@ async function runScenario() {
   });
   expect(review.status).toBe(201);
   await client.advance(start.plus({ days: 8 }).toUTC().toISO() ?? '');
+  // The week check-in bounces: it goes by SMS; the text is blocked too: the front desk is told.
+  expect((await client.postJson('/local/email/events', { to: EMAIL, type: 'bounce' })).status).toBe(200);
+  expect((await client.postJson('/local/sms/events', { to: PHONE, type: 'blocked' })).status).toBe(200);
   // A rotation of the link-signing key, through the rotation function AWS runs.
   expect((await client.postJson('/local/keys/rotate', {})).status).toBe(200);
   const final = await client.outbox();
@@ -157,6 +160,8 @@ describe('local runtime logs', () => {
     expect(logLines.some((line) => /staff alert delivered/.test(line))).toBe(true);
     expect(logLines.some((line) => /staff alert acknowledged/.test(line))).toBe(true);
     expect(logLines.filter((line) => line.includes('"link key rotation step done"'))).toHaveLength(4);
+    expect(logLines.filter((line) => line.includes('"delivery event recorded"'))).toHaveLength(2);
+    expect(logLines.some((line) => line.includes('"front-desk notice"'))).toBe(true);
     // Bookings are named by their opaque surrogate, never the booking system's id.
     expect(logLines.some((line) => /"booking":"bk_[A-Za-z0-9_-]{12}"/.test(line))).toBe(true);
     expect(lines.filter((line) => line.includes('phi-1'))).toEqual([]);

@@ -22,6 +22,8 @@ import {
   TABLE_ACCESS,
 } from '../../infra/function-permissions';
 import {
+  DELIVERY_INDEX,
+  DELIVERY_INDEX_ATTRIBUTES,
   LIST_INDEX,
   PATIENT_INDEX,
   SESSION_TTL_ATTRIBUTE,
@@ -31,6 +33,7 @@ import { ClinicConfigError } from '../../shared/contracts/clinic-config';
 import {
   bookingEventsEnvSchema,
   checkinHttpEnvSchema,
+  deliveryEventsEnvSchema,
   dispatchAlertsEnvSchema,
   ENV,
   recipientCheckEnvSchema,
@@ -93,6 +96,7 @@ const allFunctions = () => [
   service.alerts.recipientCheckFunction,
   service.console.handler,
   service.linkKeyRotation.handler,
+  service.deliveryEvents.handler,
 ];
 /** `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`, as the stack renders it. */
 const schedulesIn = (group: string) => ({
@@ -230,6 +234,7 @@ describe('followup app', () => {
             { AttributeName: 'listAt', AttributeType: 'S' },
             { AttributeName: 'patientKey', AttributeType: 'S' },
             { AttributeName: 'patientAt', AttributeType: 'S' },
+            { AttributeName: 'deliveryId', AttributeType: 'S' },
           ],
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           DeletionProtectionEnabled: true,
@@ -243,7 +248,7 @@ describe('followup app', () => {
       });
     });
 
-    it('has the sparse work index, the console list index and the by-patient index (all attributes), and no local index', () => {
+    it('has the sparse work index, the console list index, the by-patient index (all attributes), the delivery index (what names a message), and no local index', () => {
       dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
         GlobalSecondaryIndexes: [
           {
@@ -270,10 +275,20 @@ describe('followup app', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: DELIVERY_INDEX,
+            KeySchema: [{ AttributeName: 'deliveryId', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: DELIVERY_INDEX_ATTRIBUTES },
+          },
         ],
         LocalSecondaryIndexes: Match.absent(),
       });
-      expect([WORK_INDEX, LIST_INDEX, PATIENT_INDEX]).toEqual(['work-by-time', 'list-by-time', 'by-patient']);
+      expect([WORK_INDEX, LIST_INDEX, PATIENT_INDEX, DELIVERY_INDEX]).toEqual([
+        'work-by-time',
+        'list-by-time',
+        'by-patient',
+        'by-delivery',
+      ]);
     });
 
     it('streams new images (what the alert function filters on)', () => {
@@ -320,6 +335,8 @@ describe('followup app', () => {
         ),
       );
       expect(events).toContain(`:rule/${config.busName}/*`);
+      // The SES delivery-events rule on the default bus is named after the booking bus.
+      expect(events).toContain(`:rule/${config.busName}-*`);
       expect(JSON.stringify(opsKey.Properties.KeyPolicy)).not.toContain('events.amazonaws.com');
     });
 
@@ -361,6 +378,7 @@ describe('followup app', () => {
       dispatchAlerts: { fn: service.alerts.dispatchFunction, schema: dispatchAlertsEnvSchema },
       reviewDigest: { fn: service.alerts.digestFunction, schema: reviewDigestEnvSchema },
       recipientCheck: { fn: service.alerts.recipientCheckFunction, schema: recipientCheckEnvSchema },
+      deliveryEvents: { fn: service.deliveryEvents.handler, schema: deliveryEventsEnvSchema },
     });
     const names = [
       'bookingEvents',
@@ -369,6 +387,7 @@ describe('followup app', () => {
       'dispatchAlerts',
       'reviewDigest',
       'recipientCheck',
+      'deliveryEvents',
     ] as const;
 
     it('covers every function of the stack', () => {
@@ -700,6 +719,7 @@ describe('followup app', () => {
         [service.console.handler, [LIST_INDEX, PATIENT_INDEX]],
         [service.messaging.sendFunction, [LIST_INDEX]],
         [service.ingestion.handler, [LIST_INDEX]],
+        [service.deliveryEvents.handler, [DELIVERY_INDEX, LIST_INDEX]],
       ]);
       for (const fn of allFunctions()) {
         const indexQueries = statementsOf(fn.role).filter((s) =>
@@ -796,14 +816,14 @@ describe('followup app', () => {
         const texting = Object.values(policies)
           .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
           .filter((s) => actionsOf(s).includes('sms-voice:SendTextMessage'));
-        // Three functions text: the booking, send and alert functions.
-        expect(texting).toHaveLength(3);
+        // Four functions text: the booking, send, alert and delivery-events (fallback) functions.
+        expect(texting).toHaveLength(4);
         const resources = JSON.stringify(texting.map((s) => s.Resource));
         expect(resources).toContain(`:pool/${pool}`);
         expect(resources).not.toContain('*');
       });
 
-      it.each(['handle-booking-event', 'send-message', 'dispatch-alerts'] as const)(
+      it.each(['handle-booking-event', 'send-message', 'dispatch-alerts', 'record-delivery-events'] as const)(
         'lets %s send texts only through the configuration set, from the account numbers or pools, and publish to no topic',
         (name) => {
           const statements = statementsOf(roleOf(name));
@@ -834,6 +854,7 @@ describe('followup app', () => {
             'handle-booking-event': service.ingestion.handler,
             'send-message': service.messaging.sendFunction,
             'dispatch-alerts': service.alerts.dispatchFunction,
+            'record-delivery-events': service.deliveryEvents.handler,
           }[name];
           const env = functionProps(fn).Environment.Variables;
           expect(env[ENV.smsConfigurationSet]).toBe(service.messaging.smsConfigurationSetName);
@@ -1308,14 +1329,97 @@ describe('followup app', () => {
     });
 
     it('makes no staff topic and no subscription anyone could unsubscribe from: staff are sent to one by one', () => {
-      for (const template of [serviceTemplate, Template.fromStack(staffStacks().service)]) {
-        const subscriptions = template.findResources('AWS::SNS::Subscription');
-        // The operations topic's alarm email is the only subscription (and not a staff alert path).
-        for (const sub of Object.values(subscriptions)) {
-          expect(sub.Properties.TopicArn).toEqual(ref(service.operations.topic));
+      for (const stack of [service, staffStacks().service]) {
+        const template = stack === service ? serviceTemplate : Template.fromStack(stack);
+        // The delivery-events function on the SMS events topic; the alarm email, when configured, on the
+        // operations topic (not a staff alert path). Nothing else.
+        const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).map((sub) => [
+          sub.Properties.Protocol,
+          sub.Properties.TopicArn,
+        ]);
+        expect(subscriptions).toContainEqual([
+          'lambda',
+          { Ref: idOf(stack, stack.deliveryEvents.smsEvents) },
+        ]);
+        for (const subscription of subscriptions.filter(([protocol]) => protocol !== 'lambda')) {
+          expect(subscription).toEqual(['email', { Ref: idOf(stack, stack.operations.topic) }]);
         }
-        expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toHaveLength(1);
+        expect(Object.keys(template.findResources('AWS::SNS::Topic')).sort()).toEqual(
+          [stack.operations.topic, stack.deliveryEvents.smsEvents].map((topic) => idOf(stack, topic)).sort(),
+        );
       }
+    });
+  });
+
+  describe('delivery events', () => {
+    const fn = () => service.deliveryEvents.handler;
+
+    it("publishes the SES configuration set's outcomes to the default bus, and a rule there picks this set's", () => {
+      serviceTemplate.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        ConfigurationSetName: ref(service.messaging.configurationSet),
+        EventDestination: Match.objectLike({
+          Enabled: true,
+          MatchingEventTypes: [
+            'delivery',
+            'bounce',
+            'complaint',
+            'reject',
+            'deliveryDelay',
+            'renderingFailure',
+          ],
+          EventBridgeDestination: {
+            EventBusArn: Match.stringLikeRegexp(':event-bus/default$'),
+          },
+        }),
+      });
+      serviceTemplate.hasResourceProperties('AWS::Events::Rule', {
+        Name: `${config.busName}-ses-delivery-events`,
+        EventBusName: Match.absent(),
+        EventPattern: {
+          source: ['aws.ses'],
+          detail: { mail: { tags: { 'ses:configuration-set': [ref(service.messaging.configurationSet)] } } },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: arnOf(fn().fn),
+            DeadLetterConfig: { Arn: arnOf(service.deliveryEvents.deliveryDlq) },
+            RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 20 },
+          }),
+        ],
+      });
+    });
+
+    it('sends every SMS event to a topic encrypted with the data key that only End User Messaging of this account may publish to', () => {
+      serviceTemplate.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
+        EventDestinations: [
+          {
+            EventDestinationName: 'delivery-events',
+            Enabled: true,
+            MatchingEventTypes: ['TEXT_ALL'],
+            SnsDestination: { TopicArn: ref(service.deliveryEvents.smsEvents) },
+          },
+        ],
+      });
+      const topic = serviceTemplate.toJSON().Resources[idOf(service, service.deliveryEvents.smsEvents)];
+      expect(topic.Properties.KmsMasterKeyId).toBe(`alias/${data.stackName}-data`);
+      const policies = Object.values(serviceTemplate.findResources('AWS::SNS::TopicPolicy')).filter((p) =>
+        JSON.stringify(p.Properties.Topics).includes(idOf(service, service.deliveryEvents.smsEvents)),
+      );
+      expect(JSON.stringify(policies)).toContain('"Service":"sms-voice.amazonaws.com"');
+      expect(JSON.stringify(policies)).toContain('"aws:SourceAccount"');
+      const dataKey = Object.values(dataTemplate.findResources('AWS::KMS::Key'))[0];
+      const smsVoice = dataKey?.Properties.KeyPolicy.Statement.find(
+        (s: { Principal?: { Service?: unknown } }) => s.Principal?.Service === 'sms-voice.amazonaws.com',
+      );
+      expect(smsVoice.Condition).toEqual({
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      });
+    });
+
+    it('lets the function send by the other channel and email the front desk, and never publish to a topic', () => {
+      const actions = statementsOf(fn().role).flatMap(actionsOf);
+      expect(actions).toEqual(expect.arrayContaining(['ses:SendEmail', 'sms-voice:SendTextMessage']));
+      expect(actions).not.toContain('sns:Publish');
     });
   });
 
@@ -1323,10 +1427,14 @@ describe('followup app', () => {
     it('encrypts every queue with a KMS key (the data key where a booking event can land), keeps messages 14 days and denies non-TLS access', () => {
       const queues = serviceTemplate.findResources('AWS::SQS::Queue');
       expect(Object.keys(queues).length).toBeGreaterThan(0);
+      // Booking events and provider delivery events carry addresses: the data key.
       const holdingEvents = [
         service.ingestion.rejectedEvents,
         service.ingestion.deliveryDlq,
         service.ingestion.handler.failureQueue,
+        service.deliveryEvents.unreadableEvents,
+        service.deliveryEvents.deliveryDlq,
+        service.deliveryEvents.handler.failureQueue,
       ].map((queue) => idOf(service, queue));
       for (const [id, queue] of Object.entries(queues)) {
         expect(queue.Properties.KmsMasterKeyId, id).toEqual(
@@ -1345,17 +1453,19 @@ describe('followup app', () => {
       }
     });
 
-    it('encrypts every log group and the alarm topic with a KMS key', () => {
+    it('encrypts every log group and the alarm topic with the operations key, the SMS events topic with the data key', () => {
       for (const [id, logGroup] of Object.entries(serviceTemplate.findResources('AWS::Logs::LogGroup'))) {
         expect(logGroup.Properties.KmsKeyId, id).toEqual(arnOf(service.operationsKey));
       }
       const topics = serviceTemplate.findResources('AWS::SNS::Topic');
-      expect(Object.keys(topics).sort()).toEqual(
-        [service.operations.topic].map((topic) => idOf(service, topic)).sort(),
+      expect(topics[idOf(service, service.operations.topic)]?.Properties.KmsMasterKeyId).toEqual(
+        arnOf(service.operationsKey),
       );
-      for (const [id, topic] of Object.entries(topics)) {
-        expect(topic.Properties.KmsMasterKeyId, id).toEqual(arnOf(service.operationsKey));
-      }
+      // Its events carry the patient's phone number.
+      expect(topics[idOf(service, service.deliveryEvents.smsEvents)]?.Properties.KmsMasterKeyId).toBe(
+        data.keyAlias,
+      );
+      expect(Object.keys(topics)).toHaveLength(2);
     });
 
     it('denies publishing to any topic without TLS', () => {

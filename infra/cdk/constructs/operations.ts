@@ -101,6 +101,11 @@ export class Operations extends Construct {
     return this.alarm(serviceMetric(metricName, 'Maximum', Duration.days(1)), text);
   }
 
+  /** Alarms while `metric` is at or above `threshold` (a rate such as SES's bounce rate). */
+  alarmOnLevel(metric: IMetric, threshold: number, text: AlarmText): Alarm {
+    return this.alarm(metric, text, { threshold });
+  }
+
   /** Alarms as soon as the HTTP API answers one 5xx within 5 minutes (gateway or integration errors). */
   alarmOnHttpApiServerErrors(api: IHttpApi, text: AlarmText): Alarm {
     return this.alarm(api.metricServerError({ statistic: 'Sum', period: PERIOD }), text);
@@ -123,13 +128,17 @@ export class Operations extends Construct {
   private alarm(
     metric: IMetric,
     text: AlarmText,
-    options: { comparisonOperator?: ComparisonOperator; treatMissingData?: TreatMissingData } = {},
+    options: {
+      comparisonOperator?: ComparisonOperator;
+      treatMissingData?: TreatMissingData;
+      threshold?: number;
+    } = {},
   ): Alarm {
     const alarm = new Alarm(this, text.name, {
       alarmName: `${this.props.alarmNamePrefix}-${text.name}`,
       alarmDescription: text.description,
       metric,
-      threshold: 1,
+      threshold: options.threshold ?? 1,
       evaluationPeriods: 1,
       comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No data means an idle queue or function, not a failure.

@@ -11,6 +11,7 @@ import {
   bookingEventsEnvSchema,
   checkinHttpEnvSchema,
   consoleHttpEnvSchema,
+  deliveryEventsEnvSchema,
   dispatchAlertsEnvSchema,
   ENV,
   edgeOriginSecretFromEnv,
@@ -27,6 +28,7 @@ import type { BookingEventDeps } from '../../domain/booking/process-booking-even
 import type { CheckinDeps } from '../../domain/checkins/checkin';
 import type { MessagingDeps } from '../../domain/messages/deliver-message';
 import { withDueMessageSender } from '../../domain/messages/deliver-message';
+import type { DeliveryEventDeps } from '../../domain/messages/delivery-events';
 import type { RotationDeps } from '../../domain/messages/rotate-link-key';
 import { asSigningKeys } from '../../domain/messages/tokens';
 import type { ConsoleAppDeps } from '../../web/console/console-app';
@@ -36,10 +38,12 @@ import { DynamoAuditLog } from '../dynamodb/audit-log';
 import { DynamoBookingActivity } from '../dynamodb/booking-activity';
 import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
+import { DynamoContactStatusStore } from '../dynamodb/contact-status-store';
 import { digestStores } from '../dynamodb/digest-queue';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
+import { DynamoNoticeStore } from '../dynamodb/notice-store';
 import { DynamoReplyCounts } from '../dynamodb/reply-counts';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../dynamodb/screener-history';
@@ -280,6 +284,24 @@ export function awsBookingEventDeps(
     }),
     deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
   });
+}
+
+/**
+ * Dependencies of the delivery-events function: the sending deps (fallback), the patients' contact marks, the
+ * front-desk notices, the kept-events queue.
+ */
+export function awsDeliveryEventDeps(env = parseEnv(deliveryEventsEnvSchema)): DeliveryEventDeps {
+  const messaging = awsMessagingDeps(env);
+  const db = createDocumentClient();
+  const tableName = env[ENV.tableName];
+  return {
+    ...messaging,
+    deliveries: new DynamoMessageLog(db, tableName),
+    contacts: new DynamoContactStatusStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    consoleBaseUrl: env[ENV.linkBaseUrl],
+    deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
+  };
 }
 
 /** Dependencies of the link-signing key's rotation function: the secret comes in each event. */

@@ -35,7 +35,8 @@ export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST', unacknowledged: 'UN
  * The sparse index of what the staff console lists, by time: alerts not
  * closed yet (`ALERTS#ACTIVE`, by creation) and closed alerts by month of
  * closing (`ALERTS#CLOSED#2026-11`, by closing time); review replies waiting
- * (`REVIEW#OPEN`, by arrival) and reviewed ones by month (`REVIEW#DONE#…`);
+ * (`REVIEW#OPEN`, by arrival) and reviewed ones by month (`REVIEW#DONE#…`); open front-desk notices
+ * (`NOTICES#OPEN`, by when raised);
  * bookings by session day in the clinic's zone (`DAY#2026-11-29`, by start).
  */
 export const LIST_INDEX = 'list-by-time';
@@ -47,6 +48,7 @@ export const LIST_KEYS = {
   sessionDay: (day: string) => `DAY#${day}`,
   missedOpen: 'MISSED#OPEN',
   missedDone: (month: string) => `MISSED#DONE#${month}`,
+  noticesOpen: 'NOTICES#OPEN',
 } as const;
 
 /**
@@ -55,6 +57,14 @@ export const LIST_KEYS = {
  * in the same write. ALL: the page shows the booking itself.
  */
 export const PATIENT_INDEX = 'by-patient';
+
+/**
+ * Patient messages by their delivery id (`deliveryId`, DESIGN section 11): a provider's delivery event
+ * finds its message in one query. Sparse (only message-log entries that went to a provider carry the key);
+ * it projects what names the message and the digest of the address it went to, nothing else.
+ */
+export const DELIVERY_INDEX = 'by-delivery';
+export const DELIVERY_INDEX_ATTRIBUTES = ['bookingId', 'kind', 'plannedAt', 'channel', 'resend', 'toDigest'];
 
 /** The table's TTL attribute; only staff console sessions carry it (clinical records never expire). */
 export const SESSION_TTL_ATTRIBUTE = 'expiresAtEpoch';

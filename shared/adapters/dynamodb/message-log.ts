@@ -1,7 +1,15 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { DeliveryStatus } from '../../contracts/delivery';
 import type { Channel } from '../../contracts/vocabulary';
+import type { DeliveredMessage, DeliveryStatusLog } from '../../domain/messages/delivery-events';
 import type { ClaimResult, MessageLog, MessageLogEntry, MessageRef } from '../../domain/ports';
-import { isConditionFailure, queryAll } from './client';
+import { DELIVERY_INDEX, isConditionFailure, queryAll } from './client';
 
 const key = (ref: MessageRef, channel: Channel | 'none') => ({
   pk: `BOOKING#${ref.bookingId}`,
@@ -13,7 +21,7 @@ const key = (ref: MessageRef, channel: Channel | 'none') => ({
  * channel, so a claim is a single conditional write and a retry can never
  * send a channel that already went out.
  */
-export class DynamoMessageLog implements MessageLog {
+export class DynamoMessageLog implements MessageLog, DeliveryStatusLog {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -22,7 +30,7 @@ export class DynamoMessageLog implements MessageLog {
   async claim(
     ref: MessageRef,
     channel: Channel,
-    opts: { version: number; now: string; expiresAt: string; deliveryId?: string },
+    opts: { version: number; now: string; expiresAt: string; deliveryId?: string; toDigest?: string },
   ): Promise<ClaimResult> {
     try {
       await this.db.send(
@@ -37,6 +45,7 @@ export class DynamoMessageLog implements MessageLog {
             'bookingId = :bookingId, kind = :kind, plannedAt = :at, channel = :channel, ' +
             (ref.resend ? 'resend = :resend, ' : '') +
             (opts.deliveryId ? 'deliveryId = :deliveryId, ' : '') +
+            (opts.toDigest ? 'toDigest = :toDigest, ' : '') +
             'attempts = if_not_exists(attempts, :zero) + :one',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -53,6 +62,7 @@ export class DynamoMessageLog implements MessageLog {
             ':one': 1,
             ...(ref.resend ? { ':resend': ref.resend } : {}),
             ...(opts.deliveryId ? { ':deliveryId': opts.deliveryId } : {}),
+            ...(opts.toDigest ? { ':toDigest': opts.toDigest } : {}),
           },
         }),
       );
@@ -131,6 +141,75 @@ export class DynamoMessageLog implements MessageLog {
     }
   }
 
+  async findDelivery(deliveryId: string): Promise<DeliveredMessage | undefined> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: DELIVERY_INDEX,
+        KeyConditionExpression: 'deliveryId = :id',
+        ExpressionAttributeValues: { ':id': deliveryId },
+      }),
+    );
+    // Only message-log entries carry `deliveryId`; the check keeps it that way should another item ever do.
+    const item = Items?.find((candidate) => String(candidate.sk).startsWith('MSG#'));
+    if (!item || (item.channel !== 'email' && item.channel !== 'sms')) return undefined;
+    return {
+      ref: {
+        bookingId: String(item.bookingId),
+        kind: item.kind as MessageRef['kind'],
+        at: String(item.plannedAt),
+        ...(typeof item.resend === 'string' ? { resend: item.resend } : {}),
+      },
+      channel: item.channel,
+      ...(typeof item.toDigest === 'string' ? { toDigest: item.toDigest } : {}),
+    };
+  }
+
+  async recordDelivery(
+    message: DeliveredMessage,
+    delivery: { status: DeliveryStatus; rank: number; at: string; detail: string },
+  ): Promise<DeliveryStatus> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(message.ref, message.channel),
+          // Outranked by nothing there; at the same rank the earliest report stands, whatever the order.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(deliveryRank) OR deliveryRank < :rank OR ' +
+            '(deliveryRank = :rank AND deliveryAt >= :at))',
+          UpdateExpression:
+            'SET deliveryStatus = :status, deliveryRank = :rank, deliveryAt = :at, deliveryDetail = :detail',
+          ExpressionAttributeValues: {
+            ':status': delivery.status,
+            ':rank': delivery.rank,
+            ':at': delivery.at,
+            ':detail': delivery.detail,
+          },
+        }),
+      );
+      return delivery.status;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: key(message.ref, message.channel),
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) throw new Error('the message of a delivery event is gone');
+      return Item.deliveryStatus as DeliveryStatus;
+    }
+  }
+
+  async entryOf(ref: MessageRef, channel: Channel): Promise<MessageLogEntry | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key(ref, channel), ConsistentRead: true }),
+    );
+    return Item ? toEntry(Item) : undefined;
+  }
+
   async list(bookingId: string): Promise<MessageLogEntry[]> {
     const items = await queryAll(this.db, {
       TableName: this.tableName,
@@ -156,5 +235,14 @@ export function toEntry(item: Record<string, unknown>): MessageLogEntry {
     ...(item.reason ? { reason: item.reason as string } : {}),
     ...(item.providerMessageId ? { providerMessageId: item.providerMessageId as string } : {}),
     ...(item.deliveryId ? { deliveryId: item.deliveryId as string } : {}),
+    ...(typeof item.deliveryStatus === 'string'
+      ? {
+          delivery: {
+            status: item.deliveryStatus as DeliveryStatus,
+            at: String(item.deliveryAt),
+            detail: String(item.deliveryDetail ?? ''),
+          },
+        }
+      : {}),
   };
 }

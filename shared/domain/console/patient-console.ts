@@ -74,14 +74,12 @@ export async function showPatient(
       page.records.flatMap((stored) =>
         stored.booking
           ? [
-              deps.activity
-                .activityOf(stored.bookingId)
-                .then(({ log, replies }) => ({
-                  stored,
-                  booking: stored.booking as FullBooking,
-                  log,
-                  replies,
-                })),
+              deps.activity.activityOf(stored.bookingId).then(({ log, replies }) => ({
+                stored,
+                booking: stored.booking as FullBooking,
+                log,
+                replies,
+              })),
             ]
           : [],
       ),

@@ -69,6 +69,8 @@ export async function deliverMessage(
   ref: MessageRef,
   /** The booking as just stored by the caller, saving a read; by default it is reloaded. */
   current?: BookingRecord,
+  /** Send on these channels only (the other channel of a message that failed for good), if the patient has them. */
+  only?: readonly Channel[],
 ): Promise<DeliveryResult> {
   const now = deps.clock.now();
   const record = current ?? (await deps.bookings.get(ref.bookingId));
@@ -91,7 +93,11 @@ export async function deliverMessage(
   const booking = record.booking;
   const rule = deps.config.plan.find((r) => r.kind === ref.kind);
   // Contact details may have changed since planning: the current ones are used.
-  const channels = pickChannels(rule?.channels ?? 'both', booking.patient);
+  const channels = only
+    ? only.filter(
+        (channel) => (channel === 'email' ? booking.patient.email : booking.patient.phone) !== undefined,
+      )
+    : pickChannels(rule?.channels ?? 'both', booking.patient);
   // A link is written only when a template that goes out uses it (the instructions email does not).
   const language = booking.patient.language;
   const template = deps.config.templates[language][ref.kind];
@@ -112,6 +118,7 @@ export async function deliverMessage(
       now,
       expiresAt,
       deliveryId,
+      toDigest: digestsOf(booking.patient, [channel])[0],
     });
     if (claim === 'already-sent') result.alreadySent.push(channel);
     if (claim === 'in-flight') result.inFlight.push(channel);

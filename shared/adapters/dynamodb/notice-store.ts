@@ -1,0 +1,84 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { FrontDeskNotice, NoticeStore } from '../../domain/alerts/front-desk-notices';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS } from './client';
+
+/** `<bookingId>/<reason>` back to the item's key: beside its booking, one per reason. */
+function keyOf(noticeId: string) {
+  const slash = noticeId.lastIndexOf('/');
+  return { pk: `BOOKING#${noticeId.slice(0, slash)}`, sk: `NOTICE#${noticeId.slice(slash + 1)}` };
+}
+
+/**
+ * Front-desk notices beside their booking (`BOOKING#<id>` / `NOTICE#<reason>`), written once by a
+ * conditional put, and on the console's list of open notices (`NOTICES#OPEN`) until someone deals with it.
+ */
+export class DynamoNoticeStore implements NoticeStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async raise(notice: FrontDeskNotice): Promise<{ created: boolean; notice: FrontDeskNotice }> {
+    const key = keyOf(notice.noticeId);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, ...notice, listKey: LIST_KEYS.noticesOpen, listAt: notice.at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, notice };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    if (!Item) throw new Error('a notice that exists could not be read back');
+    return { created: false, notice: toNotice(Item) };
+  }
+
+  async markEmailed(noticeId: string, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keyOf(noticeId),
+        UpdateExpression: 'SET emailedAt = if_not_exists(emailedAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  async open(limit: number): Promise<FrontDeskNotice[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :key',
+        ExpressionAttributeValues: { ':key': LIST_KEYS.noticesOpen },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(toNotice);
+  }
+}
+
+function toNotice(item: Record<string, unknown>): FrontDeskNotice {
+  return {
+    noticeId: String(item.noticeId),
+    bookingId: String(item.bookingId),
+    reason: item.reason as FrontDeskNotice['reason'],
+    kind: item.kind as FrontDeskNotice['kind'],
+    at: String(item.at),
+    state: item.state === 'done' ? 'done' : 'open',
+    ...(typeof item.emailedAt === 'string' ? { emailedAt: item.emailedAt } : {}),
+  };
+}

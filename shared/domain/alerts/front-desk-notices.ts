@@ -1,0 +1,86 @@
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import type { MessageKind } from '../../contracts/vocabulary';
+import type { Clock, Log, Mailer, Metrics } from '../ports';
+
+/** Why the front desk is told about a booking (DESIGN section 11); one notice per booking and reason. */
+export const NOTICE_REASONS = [
+  /** The instructions or the reminder reached the patient on no channel. */
+  'unreached-before-session',
+  /** A check-in reached the patient on no channel. */
+  'checkin-unreached',
+] as const;
+export type NoticeReason = (typeof NOTICE_REASONS)[number];
+
+export interface FrontDeskNotice {
+  /** `<bookingId>/<reason>`: there is at most one. */
+  noticeId: string;
+  bookingId: string;
+  reason: NoticeReason;
+  /** The message that could not reach the patient. */
+  kind: MessageKind;
+  at: string;
+  state: 'open' | 'done';
+  /** When the front desk's email went (absent until it did). */
+  emailedAt?: string;
+}
+
+export interface NoticeStore {
+  /** Stores the notice unless the booking has one for this reason; answers the one that stands. */
+  raise(notice: FrontDeskNotice): Promise<{ created: boolean; notice: FrontDeskNotice }>;
+  markEmailed(noticeId: string, at: string): Promise<void>;
+  /** Open notices, oldest first, at most `limit`. */
+  open(limit: number): Promise<FrontDeskNotice[]>;
+}
+
+export interface NoticeDeps {
+  config: ClinicConfig;
+  clock: Clock;
+  notices: NoticeStore;
+  mailer: Mailer;
+  /** The console's base URL: the email points into it and carries nothing about the patient. */
+  consoleBaseUrl: string;
+  metrics: Metrics;
+  log: Log;
+}
+
+const SUBJECTS: Readonly<Record<NoticeReason, string>> = {
+  'unreached-before-session': 'A patient could not be reached before their session',
+  'checkin-unreached': 'A check-in reached no one',
+};
+
+export const noticeIdOf = (bookingId: string, reason: NoticeReason) => `${bookingId}/${reason}`;
+
+/**
+ * Tells the front desk once per booking and reason: the notice is stored (the console lists it), then each
+ * address in `staff.frontDeskEmails` is emailed a link to the console, with nothing about the patient in it.
+ * A notice that exists but was never emailed (a crash, a refused send) is emailed when raised again, so a
+ * retried invocation finishes the job; one already emailed is left alone.
+ */
+export async function raiseNotice(
+  deps: NoticeDeps,
+  input: { bookingId: string; reason: NoticeReason; kind: MessageKind },
+): Promise<FrontDeskNotice> {
+  const now = deps.clock.now();
+  const { created, notice } = await deps.notices.raise({
+    noticeId: noticeIdOf(input.bookingId, input.reason),
+    bookingId: input.bookingId,
+    reason: input.reason,
+    kind: input.kind,
+    at: now,
+    state: 'open',
+  });
+  if (created) deps.metrics.count('FrontDeskNotices');
+  if (notice.emailedAt) return notice;
+  const link = `${deps.consoleBaseUrl.replace(/\/$/, '')}/console/notices`;
+  for (const to of deps.config.staff.frontDeskEmails) {
+    await deps.mailer.send({
+      to,
+      subject: `${SUBJECTS[notice.reason]} (${deps.config.clinic.name})`,
+      text: `${SUBJECTS[notice.reason]}. See the notice and the patient's contact details in the console: ${link}`,
+      kind: 'front-desk-notice',
+    });
+  }
+  await deps.notices.markEmailed(notice.noticeId, deps.clock.now());
+  deps.log.info('front-desk notice', { reason: notice.reason, kind: notice.kind, created });
+  return { ...notice, emailedAt: deps.clock.now() };
+}

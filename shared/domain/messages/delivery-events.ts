@@ -1,0 +1,219 @@
+import {
+  ADDRESS_UNREACHABLE,
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+  FAILED_FOR_GOOD,
+} from '../../contracts/delivery';
+import { METRIC } from '../../contracts/metrics';
+import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
+import { type NoticeReason, type NoticeStore, raiseNotice } from '../alerts/front-desk-notices';
+import type { BookingRecord } from '../booking-record';
+import type { DeadLetterSink, MessageLogEntry, MessageRef } from '../ports';
+import { deliverMessage, type MessagingDeps } from './deliver-message';
+
+/** What a provider said became of one message (DESIGN section 11), with no address in it. */
+export interface DeliveryEvent {
+  channel: Channel;
+  /** Our opaque id (`deliveryIdOf`), handed back by the provider. */
+  deliveryId: string;
+  status: Exclude<DeliveryStatus, 'sent'>;
+  /** When the provider says it happened (ISO). */
+  at: string;
+  /** The provider's own words for it, without addresses: `Bounce Permanent/NoEmail`, `TEXT_BLOCKED`. */
+  detail: string;
+}
+
+/** A provider payload read: events to record, ones that change nothing, and what could not be read. */
+export type ParsedDelivery =
+  | { type: 'event'; event: DeliveryEvent }
+  /** Well formed but nothing to record: a send, an open, an SMS still queued, a copy to staff. */
+  | { type: 'ignored'; reason: string }
+  | { type: 'malformed'; reason: string; payload: unknown };
+
+/**
+ * Which status stands when several arrive, in any order: a failure outranks a delivery (an SMS can be
+ * reported delivered and then expired), a complaint or an opt-out outranks everything (it comes after the
+ * delivery it complains of). Ties go to the later status in the list, so the outcome never depends on the
+ * order providers deliver their events.
+ */
+export function deliveryRank(status: DeliveryStatus): number {
+  const tier = status === 'sent' ? 0 : status === 'delivered' ? 1 : ADDRESS_UNREACHABLE.has(status) ? 3 : 2;
+  return tier * 100 + DELIVERY_STATUSES.indexOf(status);
+}
+
+/** The message a delivery id names, as its log entry records it. */
+export interface DeliveredMessage {
+  ref: MessageRef;
+  channel: Channel;
+  /** The digest of the address it went to (`contactDigest`), when the entry has one. */
+  toDigest?: string;
+}
+
+export interface DeliveryStatusLog {
+  /** The message a delivery id was given to, or nothing when no message has it. */
+  findDelivery(deliveryId: string): Promise<DeliveredMessage | undefined>;
+  /**
+   * Records the status on the message unless one that outranks it (`deliveryRank`) is there; answers the
+   * status the message has afterwards.
+   */
+  recordDelivery(
+    message: DeliveredMessage,
+    delivery: { status: DeliveryStatus; rank: number; at: string; detail: string },
+  ): Promise<DeliveryStatus>;
+  /** One channel's log entry of a message, read consistently (absent when that channel was never tried). */
+  entryOf(ref: MessageRef, channel: Channel): Promise<MessageLogEntry | undefined>;
+}
+
+/** Addresses that no longer reach a patient: a permanent bounce, a complaint, an opt-out. */
+export interface ContactStatusStore {
+  markUnreachable(
+    patientId: string,
+    mark: { channel: Channel; digest: string; status: DeliveryStatus; at: string; deliveryId: string },
+  ): Promise<void>;
+}
+
+/** Recording needs the sending deps too: a message that failed for good goes once by the other channel. */
+export interface DeliveryEventDeps extends MessagingDeps {
+  deliveries: DeliveryStatusLog;
+  contacts: ContactStatusStore;
+  deadLetters: DeadLetterSink;
+  notices: NoticeStore;
+  /** Where front-desk notices point (the console's base URL). */
+  consoleBaseUrl: string;
+}
+
+/** Kinds that go by the other channel when theirs failed for good; the day-of text does not (DESIGN section 11). */
+export const FALLBACK_KINDS: ReadonlySet<MessageKind> = new Set([
+  'prep-instructions',
+  'prep-reminder',
+  'checkin-same-day',
+  'checkin-next-day',
+  'checkin-week',
+]);
+
+/** The front desk's reason when a message of this kind reached the patient on no channel, if it is one. */
+function unreachedReason(kind: MessageKind): NoticeReason | undefined {
+  if (isCheckinKind(kind)) return 'checkin-unreached';
+  return kind === 'prep-instructions' || kind === 'prep-reminder' ? 'unreached-before-session' : undefined;
+}
+
+export type DeliveryOutcome =
+  | { outcome: 'recorded'; status: DeliveryStatus; followUp?: FollowUp }
+  /** A status that outranks this one was already there: it stays. */
+  | { outcome: 'outranked'; status: DeliveryStatus }
+  | { outcome: 'ignored'; reason: string }
+  | { outcome: 'kept'; reason: string };
+
+/** Thrown when a delivery id names no message yet (the index lags the write): the invocation is retried. */
+export class UnknownDeliveryError extends Error {
+  constructor(readonly deliveryId: string) {
+    super(`no message has delivery id ${deliveryId} yet`);
+    this.name = 'UnknownDeliveryError';
+  }
+}
+
+/**
+ * Records one read provider payload on the message it is about (DESIGN section 11). A malformed payload
+ * is kept with its reason, never dropped; a status is recorded only if nothing that outranks it is there,
+ * so repeated and reordered events end where they would in order. An address that can no longer be used
+ * (a permanent bounce, a complaint, an opt-out) is marked on the patient each time such an event is seen,
+ * so a retry after a crash still marks it.
+ */
+export async function recordDeliveryEvent(
+  deps: DeliveryEventDeps,
+  parsed: ParsedDelivery,
+): Promise<DeliveryOutcome> {
+  if (parsed.type === 'malformed') {
+    await deps.deadLetters.keep({
+      source: 'delivery-events',
+      reason: parsed.reason,
+      at: deps.clock.now(),
+      detail: parsed.payload,
+    });
+    deps.metrics.count(METRIC.deliveryEventsRejected);
+    deps.log.warn('delivery event kept unread', { reason: parsed.reason });
+    return { outcome: 'kept', reason: parsed.reason };
+  }
+  if (parsed.type === 'ignored') {
+    deps.metrics.count('DeliveryEventsIgnored');
+    return { outcome: 'ignored', reason: parsed.reason };
+  }
+  const { event } = parsed;
+  const message = await deps.deliveries.findDelivery(event.deliveryId);
+  if (!message) throw new UnknownDeliveryError(event.deliveryId);
+  const status = await deps.deliveries.recordDelivery(message, {
+    status: event.status,
+    rank: deliveryRank(event.status),
+    at: event.at,
+    detail: event.detail,
+  });
+  const stands = status === event.status;
+  const failed = stands && FAILED_FOR_GOOD.has(event.status);
+  const record = failed ? await deps.bookings.get(message.ref.bookingId) : undefined;
+  const patientId = record?.booking?.patient.id;
+  if (patientId && message.toDigest && ADDRESS_UNREACHABLE.has(event.status)) {
+    await deps.contacts.markUnreachable(patientId, {
+      channel: message.channel,
+      digest: message.toDigest,
+      status: event.status,
+      at: event.at,
+      deliveryId: event.deliveryId,
+    });
+  }
+  const followUp = record ? await afterFailure(deps, message, record) : undefined;
+  deps.metrics.count(`Delivery${event.channel === 'sms' ? 'Sms' : 'Email'}_${event.status}`);
+  if (event.channel === 'sms' && (event.status === 'blocked' || event.status === 'spam')) {
+    deps.metrics.count(METRIC.smsBlocked);
+  }
+  deps.log.info('delivery event recorded', {
+    delivery: event.deliveryId,
+    kind: message.ref.kind,
+    channel: message.channel,
+    status: event.status,
+    detail: event.detail,
+    stands,
+    ...(followUp ? { followUp } : {}),
+  });
+  if (!stands) return { outcome: 'outranked', status };
+  return followUp ? { outcome: 'recorded', status, followUp } : { outcome: 'recorded', status };
+}
+
+/**
+ * After a message failed for good on one channel (DESIGN section 11): it goes once by the other channel when
+ * the patient has one, the kind allows it and that channel was not tried; when the other channel failed too,
+ * or the patient has none, the front desk is told (instructions, reminder, check-ins). The failure is
+ * recorded before the other channel is read (consistently), so of two failures recorded at once at least
+ * one sees the other: the notice is never missed, and raised once.
+ */
+async function afterFailure(
+  deps: DeliveryEventDeps,
+  message: DeliveredMessage,
+  record: BookingRecord,
+): Promise<FollowUp | undefined> {
+  const booking = record.booking;
+  if (!booking) return undefined;
+  const { ref } = message;
+  const other: Channel = message.channel === 'email' ? 'sms' : 'email';
+  const hasOther = (other === 'email' ? booking.patient.email : booking.patient.phone) !== undefined;
+  const tried = hasOther ? await deps.deliveries.entryOf(ref, other) : undefined;
+  if (hasOther && !tried && FALLBACK_KINDS.has(ref.kind)) {
+    const result = await deliverMessage(deps, ref, record, [other]);
+    deps.metrics.count('MessagesFellBack');
+    return result.outcome === 'skipped'
+      ? { type: 'not-sent', reason: result.reason }
+      : { type: 'fell-back', channel: other };
+  }
+  const otherFailed =
+    !hasOther ||
+    tried?.status === 'failed' ||
+    (tried?.delivery !== undefined && FAILED_FOR_GOOD.has(tried.delivery.status));
+  const reason = unreachedReason(ref.kind);
+  if (!otherFailed || !reason || record.status === 'cancelled') return undefined;
+  await raiseNotice(deps, { bookingId: ref.bookingId, reason, kind: ref.kind });
+  return { type: 'notice', reason };
+}
+
+export type FollowUp =
+  | { type: 'fell-back'; channel: Channel }
+  | { type: 'not-sent'; reason: string }
+  | { type: 'notice'; reason: NoticeReason };

@@ -1,0 +1,304 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import clinicConfigInput from '../../config/clinic';
+import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
+import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
+import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
+import { parseClinicConfig } from '../../shared/contracts/clinic-config';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../shared/contracts/delivery';
+import type { Channel, MessageKind } from '../../shared/contracts/vocabulary';
+import { planMessages } from '../../shared/domain/booking/plan';
+import type { BookingRecord } from '../../shared/domain/booking-record';
+import { contactDigest } from '../../shared/domain/contacts';
+import { deliverMessage } from '../../shared/domain/messages/deliver-message';
+import {
+  type DeliveryEvent,
+  type DeliveryEventDeps,
+  deliveryRank,
+  recordDeliveryEvent,
+  UnknownDeliveryError,
+} from '../../shared/domain/messages/delivery-events';
+import { deliveryIdOf } from '../../shared/domain/messages/delivery-id';
+import type { DeadLetter, MessageRef, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
+import { freshTable } from '../support/dynamo';
+import { aBooking, type BookingOverrides, DEFAULT_POLICY } from '../support/fixtures';
+
+const NOW = '2026-10-27T14:00:00.000Z';
+const config = parseClinicConfig({
+  ...clinicConfigInput,
+  staff: { ...clinicConfigInput.staff, frontDeskEmails: ['desk@example-clinic.org'] },
+});
+let db: Awaited<ReturnType<typeof freshTable>>['db'];
+let tableName: string;
+let counter = 0;
+
+beforeAll(async () => {
+  ({ db, tableName } = await freshTable());
+});
+
+function harness() {
+  const kept: DeadLetter[] = [];
+  const counted: string[] = [];
+  const emails: OutgoingEmail[] = [];
+  const texts: OutgoingSms[] = [];
+  const messageLog = new DynamoMessageLog(db, tableName);
+  const bookings = new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone });
+  const notices = new DynamoNoticeStore(db, tableName);
+  const deps: DeliveryEventDeps = {
+    config,
+    clock: { now: () => NOW },
+    bookings,
+    messageLog,
+    links: new DynamoLinkStore(db, tableName),
+    signingKey: { get: async () => new Uint8Array(32).fill(3) },
+    linkBaseUrl: 'https://care.example.org',
+    mailer: { send: async (email) => ({ messageId: `e-${emails.push(email)}` }) },
+    sms: { send: async (sms) => ({ messageId: `s-${texts.push(sms)}` }) },
+    deliveries: messageLog,
+    contacts: new DynamoContactStatusStore(db, tableName),
+    notices,
+    consoleBaseUrl: 'https://care.example.org',
+    deadLetters: { keep: async (letter) => void kept.push(letter) },
+    metrics: { count: (name) => void counted.push(name), flush: () => {} },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  };
+
+  /** A stored booking whose `kind` went out as the plan says, through the real send path. */
+  async function sent(
+    kind: MessageKind = 'checkin-same-day',
+    patient: BookingOverrides['patient'] = {},
+    session: BookingOverrides['session'] = {},
+  ) {
+    const bookingId = `bk-delivery-${++counter}`;
+    const booking = aBooking({ bookingId, patient: { id: `pt-${bookingId}`, ...patient }, session });
+    const plan = planMessages({ booking, activatedAt: NOW, now: NOW, policy: DEFAULT_POLICY });
+    const record: BookingRecord = {
+      bookingId,
+      version: 1,
+      status: 'active',
+      booking,
+      activatedAt: NOW,
+      plan: Object.fromEntries(plan.map((m) => [m.kind, m])),
+      revision: 1,
+      updatedAt: NOW,
+    };
+    await bookings.save(record, undefined);
+    const ref: MessageRef = { bookingId, kind, at: record.plan[kind]?.plannedAt ?? '' };
+    await deliverMessage(deps, ref, record);
+    return { ref, booking, idOn: (channel: Channel) => deliveryIdOf(ref, channel) };
+  }
+
+  const eventFor = (
+    deliveryId: string,
+    status: DeliveryEvent['status'],
+    at = '2026-10-27T14:00:03.000Z',
+    channel: Channel = 'email',
+  ) => ({
+    type: 'event' as const,
+    event: { channel, deliveryId, status, at, detail: `test ${status}` },
+  });
+
+  const entryOf = (ref: MessageRef, channel: Channel = 'email') => messageLog.entryOf(ref, channel);
+
+  const markOf = async (patientId: string, channel: Channel, address: string) =>
+    (
+      await db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: `PATIENT#${patientId}`, sk: `CONTACT#${contactDigest(channel, address)}` },
+        }),
+      )
+    ).Item;
+
+  return { deps, kept, counted, emails, texts, notices, sent, eventFor, entryOf, markOf };
+}
+
+describe('delivery events on dynalite', () => {
+  it('finds the message by its delivery id and records the status on its log entry', async () => {
+    const h = harness();
+    const { ref, idOn } = await h.sent();
+    expect(await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'delivered'))).toEqual({
+      outcome: 'recorded',
+      status: 'delivered',
+    });
+    const entry = await h.entryOf(ref);
+    expect(entry?.status).toBe('sent');
+    expect(entry?.delivery).toEqual({
+      status: 'delivered',
+      at: '2026-10-27T14:00:03.000Z',
+      detail: 'test delivered',
+    });
+    expect((await h.entryOf(ref, 'sms'))?.delivery).toBeUndefined();
+  });
+
+  it('marks the address on the patient after a permanent bounce, by digest, and not after an expired text', async () => {
+    const h = harness();
+    const bounced = await h.sent();
+    await recordDeliveryEvent(h.deps, h.eventFor(bounced.idOn('email'), 'bounced'));
+    const email = bounced.booking.patient.email ?? '';
+    const mark = await h.markOf(bounced.booking.patient.id, 'email', email);
+    expect(mark).toMatchObject({ channel: 'email', status: 'bounced', markedBy: bounced.idOn('email') });
+    expect(mark?.deliveryId).toBeUndefined();
+    expect(JSON.stringify(mark)).not.toContain(email);
+
+    const expired = await h.sent();
+    await recordDeliveryEvent(h.deps, h.eventFor(expired.idOn('sms'), 'expired', NOW, 'sms'));
+    expect(
+      await h.markOf(expired.booking.patient.id, 'sms', expired.booking.patient.phone ?? ''),
+    ).toBeUndefined();
+  });
+
+  it('keeps a failure over a later delivery report, and a complaint over both', async () => {
+    const h = harness();
+    const { ref, idOn } = await h.sent();
+    await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'failed'));
+    expect(await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'delivered'))).toEqual({
+      outcome: 'outranked',
+      status: 'failed',
+    });
+    await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'complained', '2026-10-28T09:00:00.000Z'));
+    expect((await h.entryOf(ref))?.delivery?.status).toBe('complained');
+  });
+
+  it('ends in the same state whatever order and however often the events arrive', async () => {
+    const h = harness();
+    const report = fc.record({
+      status: fc.constantFrom(...DELIVERY_STATUSES.filter((s): s is DeliveryEvent['status'] => s !== 'sent')),
+      second: fc.integer({ min: 0, max: 59 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(report, { minLength: 1, maxLength: 5 }), async (reports) => {
+        const events = reports.map((r) => ({
+          ...r,
+          at: `2026-10-27T14:01:${String(r.second).padStart(2, '0')}.000Z`,
+        }));
+        const ends: unknown[] = [];
+        for (const order of [events, [...events].reverse(), [...events, ...events]]) {
+          const { ref, idOn } = await h.sent();
+          for (const e of order) await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), e.status, e.at));
+          ends.push((await h.entryOf(ref))?.delivery);
+        }
+        expect(ends[1]).toEqual(ends[0]);
+        expect(ends[2]).toEqual(ends[0]);
+        // The strongest status stands, reported at its earliest time.
+        const top = Math.max(...events.map((e) => deliveryRank(e.status as DeliveryStatus)));
+        const winners = events.filter((e) => deliveryRank(e.status) === top);
+        expect(ends[0]).toMatchObject({ status: winners[0]?.status, at: winners.map((e) => e.at).sort()[0] });
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  describe('a message that failed for good', () => {
+    it('goes once by the other channel when the kind allows it and the patient has one', async () => {
+      const h = harness();
+      // The week check-in goes by email only.
+      const { ref, idOn } = await h.sent('checkin-week');
+      expect(h.texts).toEqual([]);
+      const bounce = h.eventFor(idOn('email'), 'bounced');
+      expect(await recordDeliveryEvent(h.deps, bounce)).toMatchObject({
+        followUp: { type: 'fell-back', channel: 'sms' },
+      });
+      expect(h.texts.map((t) => [t.kind, t.bookingId, t.deliveryId])).toEqual([
+        ['checkin-week', ref.bookingId, idOn('sms')],
+      ]);
+      // The same bounce again (a retry, a repeat): nothing more goes out.
+      expect(await recordDeliveryEvent(h.deps, bounce)).toEqual({ outcome: 'recorded', status: 'bounced' });
+      expect(h.texts).toHaveLength(1);
+      expect(await h.notices.open(50)).not.toContainEqual(
+        expect.objectContaining({ bookingId: ref.bookingId }),
+      );
+    });
+
+    it('tells the front desk once when the other channel failed too, by email and in the notices list', async () => {
+      const h = harness();
+      const { ref, idOn } = await h.sent('checkin-week');
+      await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'bounced'));
+      const blocked = h.eventFor(idOn('sms'), 'blocked', NOW, 'sms');
+      expect(await recordDeliveryEvent(h.deps, blocked)).toMatchObject({
+        followUp: { type: 'notice', reason: 'checkin-unreached' },
+      });
+      await recordDeliveryEvent(h.deps, blocked);
+      const desk = h.emails.filter((e) => e.kind === 'front-desk-notice');
+      expect(desk.map((e) => e.to)).toEqual(['desk@example-clinic.org']);
+      // Nothing about the patient in the email: the console shows who.
+      expect(JSON.stringify(desk)).not.toMatch(/Ana|ana@example|\+1555|bk-delivery/);
+      const listed = (await h.notices.open(50)).filter((n) => n.bookingId === ref.bookingId);
+      expect(listed).toEqual([
+        expect.objectContaining({
+          reason: 'checkin-unreached',
+          kind: 'checkin-week',
+          state: 'open',
+          emailedAt: NOW,
+        }),
+      ]);
+    });
+
+    it('tells the front desk when the patient has no other channel, and not for the day-of text', async () => {
+      const h = harness();
+      const noPhone = await h.sent('prep-reminder', { phone: undefined, preferredChannel: undefined });
+      expect(
+        await recordDeliveryEvent(h.deps, h.eventFor(noPhone.idOn('email'), 'complained')),
+      ).toMatchObject({
+        followUp: { type: 'notice', reason: 'unreached-before-session' },
+      });
+      // At 14:00, so the day-of text (3 hours before) is out of quiet hours.
+      const dayOf = await h.sent('prep-day-of', {}, { startsAt: '2026-11-03T14:00:00-05:00' });
+      expect(
+        await recordDeliveryEvent(h.deps, h.eventFor(dayOf.idOn('sms'), 'unreachable', NOW, 'sms')),
+      ).toEqual({
+        outcome: 'recorded',
+        status: 'unreachable',
+      });
+      expect(h.emails.filter((e) => e.kind === 'prep-day-of')).toEqual([]);
+    });
+
+    it('raises one notice when both channels fail at once', async () => {
+      const h = harness();
+      const { ref, idOn } = await h.sent('checkin-same-day');
+      await Promise.all([
+        recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'bounced')),
+        recordDeliveryEvent(h.deps, h.eventFor(idOn('sms'), 'spam', NOW, 'sms')),
+      ]);
+      expect((await h.notices.open(50)).filter((n) => n.bookingId === ref.bookingId)).toHaveLength(1);
+      expect(h.emails.filter((e) => e.kind === 'front-desk-notice').length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  it('keeps a malformed payload with its reason and counts it', async () => {
+    const h = harness();
+    const payload = { source: 'aws.ses', detail: 'garbled' };
+    expect(
+      await recordDeliveryEvent(h.deps, { type: 'malformed', reason: 'detail: expected object', payload }),
+    ).toEqual({
+      outcome: 'kept',
+      reason: 'detail: expected object',
+    });
+    expect(h.kept).toEqual([
+      { source: 'delivery-events', reason: 'detail: expected object', at: NOW, detail: payload },
+    ]);
+    expect(h.counted).toContain('DeliveryEventsRejected');
+  });
+
+  it('throws for a delivery id no message has yet, so the invocation is retried', async () => {
+    const h = harness();
+    await expect(
+      recordDeliveryEvent(h.deps, h.eventFor('d_nothingHasThisIdYet00', 'delivered')),
+    ).rejects.toBeInstanceOf(UnknownDeliveryError);
+  });
+
+  it('counts SMS blocked or called spam for the alarm', async () => {
+    const h = harness();
+    const { idOn } = await h.sent();
+    await recordDeliveryEvent(h.deps, h.eventFor(idOn('sms'), 'delivered', NOW, 'sms'));
+    await recordDeliveryEvent(h.deps, h.eventFor(idOn('sms'), 'spam', NOW, 'sms'));
+    expect(h.counted.filter((name) => name.startsWith('Delivery') || name.startsWith('Sms'))).toEqual([
+      'DeliverySms_delivered',
+      'DeliverySms_spam',
+      'SmsBlockedOrSpam',
+    ]);
+  });
+});
