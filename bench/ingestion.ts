@@ -254,6 +254,7 @@ function inMemoryStores() {
     markSent: async (ref, channel) =>
       void log.set(`${ref.bookingId}#${ref.kind}#${ref.at}#${channel}`, 'sent'),
     markFailed: async () => {},
+    markRefused: async () => {},
     recordSkip: async () => {},
     list: async () => [],
   };

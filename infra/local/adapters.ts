@@ -3,24 +3,25 @@ import { DateTime, Duration } from 'luxon';
 import type { DeliveryStatus } from '../../shared/contracts/delivery';
 import type { StaffReachability } from '../../shared/domain/alerts/staff-recipient-check';
 import type { SecretVersions } from '../../shared/domain/messages/rotate-link-key';
-import type {
-  AlertSchedulePayload,
-  AlertScheduler,
-  Clock,
-  DeadLetter,
-  DeadLetterSink,
-  Mailer,
-  MessageScheduler,
-  OutgoingEmail,
-  OutgoingSms,
-  ReplyStore,
-  Schedule,
-  SchedulePayload,
-  SmsSender,
-  StaffNotifier,
-  StaffRecipient,
-  StaffTopic,
-  StoredReply,
+import {
+  AddressRefusedError,
+  type AlertSchedulePayload,
+  type AlertScheduler,
+  type Clock,
+  type DeadLetter,
+  type DeadLetterSink,
+  type Mailer,
+  type MessageScheduler,
+  type OutgoingEmail,
+  type OutgoingSms,
+  type ReplyStore,
+  type Schedule,
+  type SchedulePayload,
+  type SmsSender,
+  type StaffNotifier,
+  type StaffRecipient,
+  type StaffTopic,
+  type StoredReply,
 } from '../../shared/domain/ports';
 
 /** A clock that moves only when told to, so days pass in a click. */
@@ -158,15 +159,31 @@ export class LocalProviderFaultError extends Error {
 
 export type FaultChannel = 'email' | 'sms' | 'staff';
 
-/** SES and SNS stand-ins: everything sent lands in the outbox; each can be made to fail. */
+/**
+ * What a patient address does when sent to (`POST /local/faults`, DESIGN section 6): a phone on the opt-out list
+ * is refused at once, as End User Messaging refuses it; an unreachable phone or a bouncing address takes the
+ * message, and the provider's event follows.
+ */
+export type AddressFault = 'opted-out' | 'unreachable' | 'bounce';
+
+/** SES and End User Messaging stand-ins: everything sent lands in the outbox; each can be made to fail. */
 export class LocalOutbox {
   readonly entries: OutboxEntry[] = [];
   readonly failing = new Set<FaultChannel>();
   /** Staff addresses and phones that refuse, one by one, while the others take their copies. */
   readonly failingStaff = new Set<string>();
+  /** Address faults by `<channel>:<address>`, or `<channel>:*` for every address on the channel. */
+  readonly addressFaults = new Map<string, AddressFault>();
+  /** Told of a message sent to an address whose provider event is to follow (the runtime plays it). */
+  onReported: (channel: 'email' | 'sms', to: string, fault: AddressFault) => void = () => {};
   private sequence = 0;
 
   constructor(private readonly clock: Clock) {}
+
+  faultOf(channel: 'email' | 'sms', to: string): AddressFault | undefined {
+    const address = channel === 'email' ? to.trim().toLowerCase() : to.trim();
+    return this.addressFaults.get(`${channel}:${address}`) ?? this.addressFaults.get(`${channel}:*`);
+  }
 
   readonly mailer: Mailer = {
     send: async (email: OutgoingEmail) => {
@@ -186,6 +203,8 @@ export class LocalOutbox {
         delivery: 'sent',
         ...(email.deliveryId ? { deliveryId: email.deliveryId } : {}),
       });
+      const fault = email.deliveryId ? this.faultOf('email', email.to) : undefined;
+      if (fault) this.onReported('email', email.to, fault);
       return { messageId: `local-email-${++this.sequence}` };
     },
   };
@@ -193,6 +212,10 @@ export class LocalOutbox {
   readonly smsSender: SmsSender = {
     send: async (sms: OutgoingSms) => {
       if (this.failing.has('sms')) throw new LocalProviderFaultError('sms');
+      const fault = sms.deliveryId ? this.faultOf('sms', sms.to) : undefined;
+      if (fault === 'opted-out') {
+        throw new AddressRefusedError('opted-out', 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
+      }
       this.entries.push({
         channel: 'sms',
         to: sms.to,
@@ -203,6 +226,7 @@ export class LocalOutbox {
         delivery: 'sent',
         ...(sms.deliveryId ? { deliveryId: sms.deliveryId } : {}),
       });
+      if (fault) this.onReported('sms', sms.to, fault);
       return { messageId: `local-sms-${++this.sequence}` };
     },
   };

@@ -44,6 +44,7 @@ import { parseLinkSecret, signingKeysOf } from '../../shared/domain/messages/lin
 import { nextLocalTimeAfter, shiftIso } from '../../shared/domain/time';
 import type { FunctionName } from '../function-permissions';
 import {
+  type AddressFault,
   clockTarget,
   type FaultChannel,
   LOCAL_EMAIL_EVENTS,
@@ -195,6 +196,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     notices: new DynamoNoticeStore(deliveryDb, tableName),
     consoleBaseUrl: url,
   });
+  // A bouncing address or an unreachable phone takes the message; the provider's event follows, as on AWS.
+  outbox.onReported = (channel, to, fault) => {
+    const type = fault === 'bounce' ? 'bounce' : 'unreachable';
+    setImmediate(() => {
+      playDelivery(channel, { to, type }).catch(() =>
+        jsonLog.warn('local delivery event failed', { channel }),
+      );
+    });
+  };
   /** Plays one provider report on the latest message to `to`; its outbox entry shows the status that stands. */
   async function playDelivery(channel: 'email' | 'sms', body: unknown): Promise<Reply> {
     const { to, type } = (body ?? {}) as Record<string, unknown>;
@@ -438,23 +448,51 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     'POST /local/faults': async (body) => {
       const request = (body ?? {}) as Record<string, unknown>;
       const { to, ...modes } = request;
-      if (to !== undefined && (typeof to !== 'string' || to.length === 0)) {
+      if (to !== undefined && (typeof to !== 'string' || to.trim().length === 0)) {
         return json(400, { error: 'to: must be one address or phone' });
       }
+      const allowed: Record<string, readonly string[]> = {
+        email: ['fail', 'ok', 'bounce'],
+        sms: ['fail', 'ok', 'opted-out', 'unreachable'],
+        staff: ['fail', 'ok'],
+      };
       for (const [channel, mode] of Object.entries(modes)) {
-        if (!['email', 'sms', 'staff'].includes(channel) || !['fail', 'ok'].includes(String(mode))) {
-          return json(400, { error: `${channel}: must be "fail" or "ok" for email, sms or staff` });
+        const modesOf = allowed[channel];
+        if (!modesOf?.includes(String(mode))) {
+          return json(400, {
+            error: `${channel}: must be one of ${(modesOf ?? ['email', 'sms', 'staff']).join(', ')}${modesOf ? '' : ' (a channel)'}`,
+          });
         }
-        if (to !== undefined && channel !== 'staff') {
-          return json(400, { error: 'to: only staff faults take one recipient so far' });
+        if (to !== undefined && mode === 'fail' && channel !== 'staff') {
+          return json(400, {
+            error: 'to: a patient channel fails as a whole; one address can bounce or opt out',
+          });
         }
-        if (to !== undefined) {
-          if (mode === 'fail') outbox.failingStaff.add(to);
-          else outbox.failingStaff.delete(to);
-        } else if (mode === 'fail') outbox.failing.add(channel as FaultChannel);
-        else outbox.failing.delete(channel as FaultChannel);
       }
-      return json(200, { failing: [...outbox.failing], failingStaff: [...outbox.failingStaff] });
+      for (const [channel, mode] of Object.entries(modes) as [FaultChannel, string][]) {
+        const address =
+          typeof to === 'string' ? (channel === 'email' ? to.trim().toLowerCase() : to.trim()) : '*';
+        if (channel === 'staff') {
+          if (to !== undefined) {
+            if (mode === 'fail') outbox.failingStaff.add(to);
+            else outbox.failingStaff.delete(to);
+          } else if (mode === 'fail') outbox.failing.add('staff');
+          else outbox.failing.delete('staff');
+        } else if (mode === 'fail') outbox.failing.add(channel);
+        else if (mode === 'ok') {
+          if (to === undefined) {
+            outbox.failing.delete(channel);
+            for (const key of [...outbox.addressFaults.keys()]) {
+              if (key.startsWith(`${channel}:`)) outbox.addressFaults.delete(key);
+            }
+          } else outbox.addressFaults.delete(`${channel}:${address}`);
+        } else outbox.addressFaults.set(`${channel}:${address}`, mode as AddressFault);
+      }
+      return json(200, {
+        failing: [...outbox.failing],
+        failingStaff: [...outbox.failingStaff],
+        addresses: Object.fromEntries(outbox.addressFaults),
+      });
     },
     'GET /': async () => ({
       status: 200,

@@ -1,3 +1,5 @@
+import type { MessageKind } from './vocabulary';
+
 /**
  * What became of a message after a provider took it (DESIGN section 11): one
  * list for email and SMS, shown in the delivery log, `/local/outbox` and the
@@ -27,4 +29,13 @@ export const ADDRESS_UNREACHABLE: ReadonlySet<DeliveryStatus> = new Set([
   'bounced',
   'complained',
   'opted-out',
+]);
+
+/** Kinds that go by the other channel when theirs failed for good; the day-of text does not (DESIGN section 11). */
+export const FALLBACK_KINDS: ReadonlySet<MessageKind> = new Set([
+  'prep-instructions',
+  'prep-reminder',
+  'checkin-same-day',
+  'checkin-next-day',
+  'checkin-week',
 ]);

@@ -78,6 +78,12 @@ export interface MessageLog {
     opts: { now: string; providerMessageId: string },
   ): Promise<void>;
   markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void>;
+  /** The provider refused the address itself: failed, with the refusal as the message's delivery status. */
+  markRefused(
+    ref: MessageRef,
+    channel: Channel,
+    opts: { now: string; status: DeliveryStatus; rank: number; detail: string },
+  ): Promise<void>;
   /** Records that a message was not sent and why; a second skip of the same message changes nothing. */
   recordSkip(ref: MessageRef, opts: { version: number; now: string; reason: string }): Promise<void>;
   list(bookingId: string): Promise<MessageLogEntry[]>;
@@ -179,7 +185,23 @@ export interface Mailer {
 }
 
 export interface SmsSender {
+  /** Throws `AddressRefusedError` when the provider will never deliver to that phone (it opted out). */
   send(sms: OutgoingSms): Promise<{ messageId: string }>;
+}
+
+/**
+ * A provider refused a message because of the address itself (a phone on the opt-out list), not a passing
+ * fault: retrying changes nothing, so the send records it as the message's delivery status and goes on.
+ */
+export class AddressRefusedError extends Error {
+  constructor(
+    readonly status: 'opted-out',
+    /** The provider's error, named without the address. */
+    readonly detail: string,
+  ) {
+    super(`the provider refused the address: ${detail}`);
+    this.name = 'AddressRefusedError';
+  }
 }
 
 /** A rejected event or a failed send, kept with its reason (the DLQ). */

@@ -439,6 +439,109 @@ describe('local runtime', () => {
     });
   });
 
+  describe('patient channels that fail (DESIGN section 11)', () => {
+    /** Polls until `check` holds: provider events follow a send asynchronously, as on AWS. */
+    async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+      for (let i = 0; i < 50; i++) {
+        const value = await read();
+        if (check(value)) return value;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return read();
+    }
+    const kinds = async (bookingId: string) =>
+      (await api.outboxOf(bookingId)).map(
+        (m) => `${m.kind}/${m.channel}/${(m as { delivery?: string }).delivery}`,
+      );
+    const noticesOf = async (bookingId: string) =>
+      (await api.get<{ bookingId: string; reason: string }[]>('/local/notices')).filter(
+        (n) => n.bookingId === bookingId,
+      );
+    const nowPlus = async (days: number) =>
+      DateTime.fromISO((await api.get<{ now: string }>('/local/clock')).now)
+        .plus({ days })
+        .setZone(ZONE)
+        .set({ hour: 11, minute: 0 });
+
+    it('sends nothing more to a phone on the opt-out list: its messages go by email', async () => {
+      const phone = '+15550100801';
+      await api.post('/local/faults', { sms: 'opted-out', to: phone });
+      const start = await nowPlus(3);
+      await api.event(
+        'Booking Created',
+        booking('optout-1', 1, start.toISO() ?? '', { phone, preferredChannel: 'sms' }),
+      );
+      // Past the same-day check-in (4 hours after the 2-hour session).
+      await api.advanceTo(start.plus({ hours: 7 }).toUTC().toISO() ?? '');
+      const sent = await kinds('optout-1');
+      expect(sent.filter((k) => k.includes('/sms/'))).toEqual([]);
+      expect(sent).toEqual(
+        expect.arrayContaining(['prep-reminder/email/sent', 'checkin-same-day/email/sent']),
+      );
+      // The day-of text has no fallback: it is not sent at all.
+      expect(sent.some((k) => k.startsWith('prep-day-of'))).toBe(false);
+      await api.post('/local/faults', { sms: 'ok', to: phone });
+    });
+
+    it('moves a check-in whose email bounced to SMS, once', async () => {
+      const email = 'week-bounce@example.org';
+      const start = await nowPlus(2);
+      await api.event(
+        'Booking Created',
+        booking('bounce-week', 1, start.toISO() ?? '', { email, phone: '+15550100802' }),
+      );
+      await api.advanceTo(start.plus({ days: 6 }).toUTC().toISO() ?? '');
+      await api.post('/local/faults', { email: 'bounce', to: email });
+      await api.advanceTo(start.plus({ days: 8 }).toUTC().toISO() ?? '');
+      const sent = await eventually(
+        () => kinds('bounce-week'),
+        (k) => k.includes('checkin-week/email/bounced') && k.includes('checkin-week/sms/sent'),
+      );
+      expect(sent.filter((k) => k.startsWith('checkin-week'))).toEqual([
+        'checkin-week/email/bounced',
+        'checkin-week/sms/sent',
+      ]);
+      await api.post('/local/faults', { email: 'ok', to: email });
+    });
+
+    it('tells the front desk once when neither channel reaches the patient before the session', async () => {
+      const email = 'nowhere@example.org';
+      const phone = '+15550100803';
+      await api.post('/local/faults', { email: 'bounce', to: email });
+      await api.post('/local/faults', { sms: 'unreachable', to: phone });
+      const start = await nowPlus(3);
+      await api.event('Booking Created', booking('nowhere-1', 1, start.toISO() ?? '', { email, phone }));
+      const first = await eventually(
+        () => noticesOf('nowhere-1'),
+        (n) => n.length > 0,
+      );
+      expect(first).toEqual([expect.objectContaining({ reason: 'unreached-before-session' })]);
+      // The outbox shows a status once the event that set it is handled in full (the notice is raised inside).
+      expect(
+        await eventually(
+          () => kinds('nowhere-1'),
+          (k) => k.includes('prep-instructions/sms/unreachable'),
+        ),
+      ).toEqual(['prep-instructions/email/bounced', 'prep-instructions/sms/unreachable']);
+      // The reminder fails on both channels too: still one notice for the booking.
+      await api.advanceTo(start.minus({ hours: 20 }).toUTC().toISO() ?? '');
+      await eventually(
+        () => kinds('nowhere-1'),
+        (k) => k.includes('prep-reminder/email/bounced') && k.includes('prep-reminder/sms/unreachable'),
+      );
+      expect(await noticesOf('nowhere-1')).toHaveLength(1);
+      await api.post('/local/faults', { email: 'ok', to: email });
+      await api.post('/local/faults', { sms: 'ok', to: phone });
+    });
+
+    it('names the field of a fault it does not know', async () => {
+      expect((await api.post('/local/faults', { sms: 'bounce' })).body.error).toMatch(/^sms: must be one of/);
+      expect((await api.post('/local/faults', { email: 'fail', to: 'a@example.org' })).body.error).toMatch(
+        /^to: /,
+      );
+    });
+  });
+
   describe('malformed events', () => {
     it('rejects an event with no contact, naming the field, and keeps it in the DLQ', async () => {
       const noContact = booking('bad-1', 1, '2026-12-20T10:00:00-05:00', {

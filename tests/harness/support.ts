@@ -187,6 +187,7 @@ export async function messagingHarness(options: HarnessOptions) {
     },
     markSent: (ref, channel, opts) => realLog.markSent(ref, channel, opts),
     markFailed: (ref, channel, opts) => realLog.markFailed(ref, channel, opts),
+    markRefused: (ref, channel, opts) => realLog.markRefused(ref, channel, opts),
     recordSkip: (ref, opts) => realLog.recordSkip(ref, opts),
     list: (bookingId) => realLog.list(bookingId),
   };

@@ -17,12 +17,18 @@ import { deliverMessage } from '../../shared/domain/messages/deliver-message';
 import {
   type DeliveryEvent,
   type DeliveryEventDeps,
-  deliveryRank,
   recordDeliveryEvent,
   UnknownDeliveryError,
 } from '../../shared/domain/messages/delivery-events';
 import { deliveryIdOf } from '../../shared/domain/messages/delivery-id';
-import type { DeadLetter, MessageRef, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
+import { deliveryRank } from '../../shared/domain/messages/delivery-status';
+import {
+  AddressRefusedError,
+  type DeadLetter,
+  type MessageRef,
+  type OutgoingEmail,
+  type OutgoingSms,
+} from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 import { aBooking, type BookingOverrides, DEFAULT_POLICY } from '../support/fixtures';
 
@@ -44,6 +50,7 @@ function harness() {
   const counted: string[] = [];
   const emails: OutgoingEmail[] = [];
   const texts: OutgoingSms[] = [];
+  const optedOut = new Set<string>();
   const messageLog = new DynamoMessageLog(db, tableName);
   const bookings = new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone });
   const notices = new DynamoNoticeStore(db, tableName);
@@ -56,7 +63,14 @@ function harness() {
     signingKey: { get: async () => new Uint8Array(32).fill(3) },
     linkBaseUrl: 'https://care.example.org',
     mailer: { send: async (email) => ({ messageId: `e-${emails.push(email)}` }) },
-    sms: { send: async (sms) => ({ messageId: `s-${texts.push(sms)}` }) },
+    sms: {
+      send: async (sms) => {
+        // As End User Messaging refuses a phone on the opt-out list.
+        if (optedOut.has(sms.to))
+          throw new AddressRefusedError('opted-out', 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
+        return { messageId: `s-${texts.push(sms)}` };
+      },
+    },
     deliveries: messageLog,
     contacts: new DynamoContactStatusStore(db, tableName),
     notices,
@@ -113,7 +127,7 @@ function harness() {
       )
     ).Item;
 
-  return { deps, kept, counted, emails, texts, notices, sent, eventFor, entryOf, markOf };
+  return { deps, kept, counted, emails, texts, optedOut, notices, sent, eventFor, entryOf, markOf };
 }
 
 describe('delivery events on dynalite', () => {
@@ -265,6 +279,45 @@ describe('delivery events on dynalite', () => {
       ]);
       expect((await h.notices.open(50)).filter((n) => n.bookingId === ref.bookingId)).toHaveLength(1);
       expect(h.emails.filter((e) => e.kind === 'front-desk-notice').length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('a phone on the opt-out list', () => {
+    it('is refused at send time: recorded as opted out, and the message goes by email at once, not retried', async () => {
+      const h = harness();
+      h.optedOut.add('+15555550177');
+      const { ref } = await h.sent('checkin-same-day', { phone: '+15555550177', preferredChannel: 'sms' });
+      expect(h.texts).toEqual([]);
+      expect(h.emails.map((e) => [e.kind, e.bookingId])).toEqual([['checkin-same-day', ref.bookingId]]);
+      // The email carries a check-in link of its own.
+      expect(h.emails[0]?.text).toMatch(/https:\/\/care\.example\.org\/c\//);
+      expect(await h.entryOf(ref, 'sms')).toMatchObject({
+        status: 'failed',
+        delivery: { status: 'opted-out', detail: 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT' },
+      });
+      expect(h.kept).toEqual([]);
+    });
+
+    it('takes no email for the day-of text, which has no fallback', async () => {
+      const h = harness();
+      h.optedOut.add('+15555550178');
+      const result = await h.sent(
+        'prep-day-of',
+        { phone: '+15555550178' },
+        { startsAt: '2026-11-03T14:00:00-05:00' },
+      );
+      expect(h.emails.filter((e) => e.bookingId === result.ref.bookingId)).toEqual([]);
+      expect((await h.entryOf(result.ref, 'sms'))?.delivery?.status).toBe('opted-out');
+    });
+
+    it('makes a bounce with no channel left a front-desk notice', async () => {
+      const h = harness();
+      h.optedOut.add('+15555550179');
+      const { idOn, ref } = await h.sent('checkin-week', { phone: '+15555550179' });
+      expect(await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'bounced'))).toMatchObject({
+        followUp: { type: 'notice', reason: 'checkin-unreached' },
+      });
+      expect((await h.notices.open(50)).filter((n) => n.bookingId === ref.bookingId)).toHaveLength(1);
     });
   });
 

@@ -4,6 +4,7 @@ import {
   DescribeVerifiedDestinationNumbersCommand,
   PinpointSMSVoiceV2Client,
   SendTextMessageCommand,
+  ConflictException as SmsConflictException,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import {
   ActionAfterCompletion,
@@ -35,7 +36,7 @@ import { atExpression, EventBridgeScheduler } from '../../shared/adapters/aws/sc
 import { SecretsManagerSigningKey } from '../../shared/adapters/aws/signing-key';
 import { ChannelStaffNotifier } from '../../shared/adapters/aws/staff-notifier';
 import { ProviderStaffReachability } from '../../shared/adapters/aws/staff-reachability';
-import type { MessageSchedule } from '../../shared/domain/ports';
+import { AddressRefusedError, type MessageSchedule } from '../../shared/domain/ports';
 import { onCallRecipients } from '../support/staff';
 
 const schedulerMock = mockClient(SchedulerClient);
@@ -408,6 +409,29 @@ describe('EumSmsSender', () => {
       // Opaque only: the kind and the delivery id come back on each event; no booking id, no phone.
       Context: { kind: 'prep-day-of', delivery: 'd_abc' },
     });
+  });
+
+  it('turns a refusal of an opted-out phone into AddressRefusedError, without the phone', async () => {
+    eumMock.on(SendTextMessageCommand).rejects(
+      new SmsConflictException({
+        $metadata: { httpStatusCode: 409 },
+        message: 'The destination phone number +15550100002 is opted out',
+        Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+        ResourceType: 'opt-out-list',
+        ResourceId: 'followup-opt-outs',
+      }),
+    );
+    const sender = new EumSmsSender(new PinpointSMSVoiceV2Client({}), {
+      configurationSet: 'followup-sms',
+      maxPrice: '0.05',
+      timeToLiveSeconds: 3600,
+    });
+    const refused = await sender
+      .send({ to: '+15550100002', text: 'Hi', kind: 'checkin-week' })
+      .catch((e) => e);
+    expect(refused).toBeInstanceOf(AddressRefusedError);
+    expect(refused).toMatchObject({ status: 'opted-out' });
+    expect(String(refused.message)).not.toContain('0100002');
   });
 
   it('lets End User Messaging pick the number when none is configured, and passes refusals on', async () => {

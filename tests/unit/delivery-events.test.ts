@@ -6,7 +6,7 @@ import {
   parseSmsEvent,
 } from '../../shared/adapters/aws/delivery-events';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../shared/contracts/delivery';
-import { deliveryRank } from '../../shared/domain/messages/delivery-events';
+import { deliveryRank } from '../../shared/domain/messages/delivery-status';
 
 const ID = 'd_abcdefghijklmnopqrstuv';
 

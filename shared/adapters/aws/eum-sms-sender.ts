@@ -1,5 +1,9 @@
-import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import type { OutgoingSms, SmsSender } from '../../domain/ports';
+import {
+  ConflictException,
+  type PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { AddressRefusedError, type OutgoingSms, type SmsSender } from '../../domain/ports';
 
 export interface EumSmsConfig {
   /** The registered number or pool (its id or ARN); without it End User Messaging picks one of the account's. */
@@ -26,18 +30,27 @@ export class EumSmsSender implements SmsSender {
   ) {}
 
   async send(sms: OutgoingSms): Promise<{ messageId: string }> {
-    const output = await this.client.send(
-      new SendTextMessageCommand({
-        DestinationPhoneNumber: sms.to,
-        ...(this.config.originationIdentity ? { OriginationIdentity: this.config.originationIdentity } : {}),
-        MessageBody: sms.text,
-        MessageType: 'TRANSACTIONAL',
-        ConfigurationSetName: this.config.configurationSet,
-        MaxPrice: this.config.maxPrice,
-        TimeToLive: this.config.timeToLiveSeconds,
-        Context: { kind: sms.kind, ...(sms.deliveryId ? { delivery: sms.deliveryId } : {}) },
-      }),
-    );
+    const output = await this.client
+      .send(
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: sms.to,
+          ...(this.config.originationIdentity
+            ? { OriginationIdentity: this.config.originationIdentity }
+            : {}),
+          MessageBody: sms.text,
+          MessageType: 'TRANSACTIONAL',
+          ConfigurationSetName: this.config.configurationSet,
+          MaxPrice: this.config.maxPrice,
+          TimeToLive: this.config.timeToLiveSeconds,
+          Context: { kind: sms.kind, ...(sms.deliveryId ? { delivery: sms.deliveryId } : {}) },
+        }),
+      )
+      .catch((error: unknown) => {
+        // The phone is on the opt-out list (it texted STOP): no retry will change that.
+        if (error instanceof ConflictException && error.Reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT')
+          throw new AddressRefusedError('opted-out', 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
+        throw error;
+      });
     return { messageId: output.MessageId ?? 'unknown' };
   }
 }

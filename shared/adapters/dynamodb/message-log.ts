@@ -116,6 +116,36 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog {
       });
   }
 
+  async markRefused(
+    ref: MessageRef,
+    channel: Channel,
+    opts: { now: string; status: DeliveryStatus; rank: number; detail: string },
+  ): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(ref, channel),
+          UpdateExpression:
+            'SET #status = :failed, updatedAt = :now, reason = :detail, deliveryStatus = :delivery, ' +
+            'deliveryRank = :rank, deliveryAt = :now, deliveryDetail = :detail REMOVE claimExpiresAt',
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':sending': 'sending',
+            ':now': opts.now,
+            ':detail': opts.detail,
+            ':delivery': opts.status,
+            ':rank': opts.rank,
+          },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
   async recordSkip(ref: MessageRef, opts: { version: number; now: string; reason: string }): Promise<void> {
     try {
       await this.db.send(

@@ -1,25 +1,28 @@
 import type { FullBooking } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
+import { FALLBACK_KINDS } from '../../contracts/delivery';
 import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
 import { pickChannels } from '../booking/plan';
 import type { BookingEventBaseDeps, BookingEventDeps } from '../booking/process-booking-event';
 import type { BookingRecord } from '../booking-record';
 import { bookingRefOf } from '../booking-ref';
 import { digestsOf } from '../contacts';
-import type {
-  BookingStore,
-  Clock,
-  LinkStore,
-  Log,
-  Mailer,
-  MessageLog,
-  MessageRef,
-  Metrics,
-  SigningKeySource,
-  SmsSender,
+import {
+  AddressRefusedError,
+  type BookingStore,
+  type Clock,
+  type LinkStore,
+  type Log,
+  type Mailer,
+  type MessageLog,
+  type MessageRef,
+  type Metrics,
+  type SigningKeySource,
+  type SmsSender,
 } from '../ports';
 import { shiftIso } from '../time';
 import { deliveryIdOf } from './delivery-id';
+import { deliveryRank } from './delivery-status';
 import { buildBookingIcs } from './ics';
 import { renderEmail, renderSms, scanPlaceholders } from './templates';
 import { createLinkToken } from './tokens';
@@ -56,7 +59,14 @@ export class DeliveryFailedError extends Error {
 
 export type DeliveryResult =
   | { outcome: 'skipped'; reason: string }
-  | { outcome: 'delivered'; sent: Channel[]; alreadySent: Channel[]; inFlight: Channel[] };
+  | {
+      outcome: 'delivered';
+      sent: Channel[];
+      alreadySent: Channel[];
+      inFlight: Channel[];
+      /** Refused for the address itself (an opted-out phone): recorded, and the other channel tried. */
+      refused: Channel[];
+    };
 
 /**
  * Sends one planned message if it is still in the booking's current plan at
@@ -101,16 +111,25 @@ export async function deliverMessage(
   // A link is written only when a template that goes out uses it (the instructions email does not).
   const language = booking.patient.language;
   const template = deps.config.templates[language][ref.kind];
-  const usesLink = channels.some((channel) =>
-    (channel === 'sms' ? [template.sms] : [template.subject, template.body]).some((text) =>
-      scanPlaceholders(text).names.includes('link'),
-    ),
-  );
-  const link = usesLink ? await linkFor(deps, ref, now, digestsOf(booking.patient, channels)) : undefined;
-  const result = { sent: [] as Channel[], alreadySent: [] as Channel[], inFlight: [] as Channel[] };
+  const usesLink = (on: readonly Channel[]) =>
+    on.some((channel) =>
+      (channel === 'sms' ? [template.sms] : [template.subject, template.body]).some((text) =>
+        scanPlaceholders(text).names.includes('link'),
+      ),
+    );
+  let link = usesLink(channels)
+    ? await linkFor(deps, ref, now, digestsOf(booking.patient, channels))
+    : undefined;
+  const result = {
+    sent: [] as Channel[],
+    alreadySent: [] as Channel[],
+    inFlight: [] as Channel[],
+    refused: [] as Channel[],
+  };
   const failures: { channel: Channel; reason: string }[] = [];
 
-  for (const channel of channels) {
+  const queue = [...channels];
+  for (let channel = queue.shift(); channel !== undefined; channel = queue.shift()) {
     const expiresAt = shiftIso(now, { minutes: CLAIM_MINUTES });
     const deliveryId = deliveryIdOf(ref, channel);
     const claim = await deps.messageLog.claim(ref, channel, {
@@ -129,6 +148,26 @@ export async function deliverMessage(
       result.sent.push(channel);
       deps.metrics.count('MessagesSent');
     } catch (error) {
+      if (error instanceof AddressRefusedError) {
+        // Not a passing fault: recorded as the message's delivery status, and the other channel takes over
+        // (DESIGN section 11) when the kind allows it and the patient has one.
+        await deps.messageLog.markRefused(ref, channel, {
+          now: deps.clock.now(),
+          status: error.status,
+          rank: deliveryRank(error.status),
+          detail: error.detail,
+        });
+        result.refused.push(channel);
+        deps.metrics.count('MessagesRefused');
+        const other: Channel = channel === 'email' ? 'sms' : 'email';
+        const hasOther = (other === 'email' ? booking.patient.email : booking.patient.phone) !== undefined;
+        if (FALLBACK_KINDS.has(ref.kind) && hasOther && !channels.includes(other)) {
+          if (!link && usesLink([other]))
+            link = await linkFor(deps, ref, now, digestsOf(booking.patient, [other]));
+          queue.push(other);
+        }
+        continue;
+      }
       const reason = providerReason(error);
       await deps.messageLog.markFailed(ref, channel, { now: deps.clock.now(), reason });
       failures.push({ channel, reason });

@@ -1,8 +1,8 @@
 import {
   ADDRESS_UNREACHABLE,
-  DELIVERY_STATUSES,
   type DeliveryStatus,
   FAILED_FOR_GOOD,
+  FALLBACK_KINDS,
 } from '../../contracts/delivery';
 import { METRIC } from '../../contracts/metrics';
 import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
@@ -10,6 +10,7 @@ import { type NoticeReason, type NoticeStore, raiseNotice } from '../alerts/fron
 import type { BookingRecord } from '../booking-record';
 import type { DeadLetterSink, MessageLogEntry, MessageRef } from '../ports';
 import { deliverMessage, type MessagingDeps } from './deliver-message';
+import { deliveryRank } from './delivery-status';
 
 /** What a provider said became of one message (DESIGN section 11), with no address in it. */
 export interface DeliveryEvent {
@@ -29,17 +30,6 @@ export type ParsedDelivery =
   /** Well formed but nothing to record: a send, an open, an SMS still queued, a copy to staff. */
   | { type: 'ignored'; reason: string }
   | { type: 'malformed'; reason: string; payload: unknown };
-
-/**
- * Which status stands when several arrive, in any order: a failure outranks a delivery (an SMS can be
- * reported delivered and then expired), a complaint or an opt-out outranks everything (it comes after the
- * delivery it complains of). Ties go to the later status in the list, so the outcome never depends on the
- * order providers deliver their events.
- */
-export function deliveryRank(status: DeliveryStatus): number {
-  const tier = status === 'sent' ? 0 : status === 'delivered' ? 1 : ADDRESS_UNREACHABLE.has(status) ? 3 : 2;
-  return tier * 100 + DELIVERY_STATUSES.indexOf(status);
-}
 
 /** The message a delivery id names, as its log entry records it. */
 export interface DeliveredMessage {
@@ -81,15 +71,6 @@ export interface DeliveryEventDeps extends MessagingDeps {
   /** Where front-desk notices point (the console's base URL). */
   consoleBaseUrl: string;
 }
-
-/** Kinds that go by the other channel when theirs failed for good; the day-of text does not (DESIGN section 11). */
-export const FALLBACK_KINDS: ReadonlySet<MessageKind> = new Set([
-  'prep-instructions',
-  'prep-reminder',
-  'checkin-same-day',
-  'checkin-next-day',
-  'checkin-week',
-]);
 
 /** The front desk's reason when a message of this kind reached the patient on no channel, if it is one. */
 function unreachedReason(kind: MessageKind): NoticeReason | undefined {
@@ -196,17 +177,18 @@ async function afterFailure(
   const other: Channel = message.channel === 'email' ? 'sms' : 'email';
   const hasOther = (other === 'email' ? booking.patient.email : booking.patient.phone) !== undefined;
   const tried = hasOther ? await deps.deliveries.entryOf(ref, other) : undefined;
-  if (hasOther && !tried && FALLBACK_KINDS.has(ref.kind)) {
-    const result = await deliverMessage(deps, ref, record, [other]);
-    deps.metrics.count('MessagesFellBack');
-    return result.outcome === 'skipped'
-      ? { type: 'not-sent', reason: result.reason }
-      : { type: 'fell-back', channel: other };
-  }
-  const otherFailed =
+  let otherFailed =
     !hasOther ||
     tried?.status === 'failed' ||
     (tried?.delivery !== undefined && FAILED_FOR_GOOD.has(tried.delivery.status));
+  if (hasOther && !tried && FALLBACK_KINDS.has(ref.kind)) {
+    const result = await deliverMessage(deps, ref, record, [other]);
+    if (result.outcome === 'skipped') return { type: 'not-sent', reason: result.reason };
+    deps.metrics.count('MessagesFellBack');
+    // Refused at once (an opted-out phone): no channel is left.
+    if (!result.refused.includes(other)) return { type: 'fell-back', channel: other };
+    otherFailed = true;
+  }
   const reason = unreachedReason(ref.kind);
   if (!otherFailed || !reason || record.status === 'cancelled') return undefined;
   await raiseNotice(deps, { bookingId: ref.bookingId, reason, kind: ref.kind });
