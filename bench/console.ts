@@ -7,6 +7,7 @@ import { DynamoBookingActivity } from '../shared/adapters/dynamodb/booking-activ
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
+import { DynamoNoticeStore } from '../shared/adapters/dynamodb/notice-store';
 import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
@@ -121,6 +122,23 @@ export async function measureConsolePages(scale: ConsoleScale) {
         undefined,
       );
     });
+    // Front-desk notices: one booking in 200 reached nobody; a list the desk works through, a page at most.
+    const notices = new DynamoNoticeStore(seedDb, tableName);
+    await inParallel(
+      bookingIds.filter((i) => i % 200 === 0),
+      8,
+      async (i) => {
+        const bookingId = `bk-${String(i).padStart(5, '0')}`;
+        await notices.raise({
+          noticeId: `${bookingId}/checkin-unreached`,
+          bookingId,
+          reason: 'checkin-unreached',
+          kind: 'checkin-next-day',
+          at: now.minus({ hours: i / 10 }).toISO() ?? NOW,
+          state: 'open',
+        });
+      },
+    );
     // Replies: every `urgentEvery`-th is urgent (one alert each), every 8th review, the rest routine.
     const perBooking = Math.max(1, Math.round(scale.replies / scale.bookings));
     const urgentEvery = Math.max(1, Math.floor(scale.replies / scale.alerts));
@@ -233,6 +251,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       replyCounts: new DynamoReplyCounts(db, tableName),
       activity: new DynamoBookingActivity(db, tableName),
       sends: new DynamoStaffSendStore(db, tableName),
+      notices: new DynamoNoticeStore(db, tableName),
       bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
       audit,
       sessions: new DynamoStaffSessionStore(db, tableName),
@@ -261,6 +280,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       },
       { page: 'patient', path: '/console/patients/pt-7', cookie: clinician },
       { page: 'outcomes', path: '/console/outcomes', cookie: clinician },
+      { page: 'notices', path: '/console/notices', cookie: clinician },
       { page: 'audit', path: '/console/audit', cookie: admin },
     ];
     const figures: ConsolePageFigure[] = [];

@@ -244,6 +244,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     bookings: new DynamoBookingStore(consoleDb, tableName, { clinicTimeZone: config.clinic.timeZone }),
     audit: new DynamoAuditLog(consoleDb, tableName),
     sends: new DynamoStaffSendStore(consoleDb, tableName),
+    notices: new DynamoNoticeStore(consoleDb, tableName),
     sessions: new DynamoStaffSessionStore(consoleDb, tableName),
     escalations: scheduler.alerts,
     identity: new OidcIdentityProvider({

@@ -65,6 +65,29 @@ async function reply(bookingId: string, answers: unknown): Promise<Response> {
   });
 }
 
+/** A booking next week for a patient with an email only, whose instructions bounce: a front-desk notice. */
+async function unreachable(bookingId: string, firstName: string): Promise<void> {
+  const { now } = await getJson<{ now: string }>('/local/clock');
+  const email = `${bookingId}@example.org`;
+  await postJson('/local/events', {
+    Source: 'clinic.booking',
+    DetailType: 'Booking Created',
+    Detail: {
+      bookingId,
+      version: 1,
+      session: {
+        startsAt: DateTime.fromISO(now).plus({ days: 7 }).toISO(),
+        durationMinutes: 60,
+        timeZone: ZONE,
+        treatment: 'iv-ketamine',
+      },
+      patient: { id: `p-${bookingId}`, firstName, email },
+    },
+  });
+  const bounce = await postJson('/local/email/events', { to: email, type: 'bounce' });
+  expect(((await bounce.json()) as { followUp?: { type: string } }).followUp?.type).toBe('notice');
+}
+
 /** An urgent same-day reply (self-harm thoughts, chest pain); answers the alert id. */
 async function urgentAlert(bookingId: string): Promise<string> {
   const answer = await reply(bookingId, {
@@ -135,6 +158,9 @@ beforeAll(async () => {
   secondAlert = await urgentAlert('console-2');
   const review = await reply('console-3', { mood: 3, selfHarm: 'no', sideEffects: { headache: 'moderate' } });
   expect(((await review.json()) as { triage: string }).triage).toBe('review');
+  // Two patients with an email only, whose instructions bounce: no channel left, two front-desk notices.
+  await unreachable('console-4', 'Riley');
+  await unreachable('console-5', 'Quinn');
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }, 120_000);
 
@@ -277,6 +303,20 @@ describe('staff console in a real browser', () => {
     expect(patient).toMatch(/same-day check-in answered/i);
     expect(patient).not.toMatch(/chest pain|self-harm|urgent|PHQ-9/i);
     expect(await page.locator('svg').count()).toBe(0);
+    // The notices: who could not be reached, with the details on file; one is marked dealt with, without script.
+    expect((await page.goto(`${runtime.url}/console/notices`))?.status()).toBe(200);
+    const notices = (await page.locator('main').textContent()) ?? '';
+    expect(notices).toMatch(/Notices \(2\)/);
+    expect(notices).toMatch(/Riley: a patient could not be reached before their session/);
+    expect(notices).toContain('console-4@example.org');
+    await Promise.all([
+      page.waitForURL(/\/console\/notices\?done=1$/),
+      page.locator('li', { hasText: 'Riley' }).getByRole('button', { name: 'Mark dealt with' }).click(),
+    ]);
+    const after = (await page.locator('main').textContent()) ?? '';
+    expect(after).toContain('Marked dealt with.');
+    expect(after).toMatch(/Notices \(1\)/);
+    expect(after).not.toContain('Riley');
   });
 
   it("finds a patient by the clinic's id and shows the alert and the urgent reply on the timeline", async () => {
@@ -356,6 +396,7 @@ describe('console accessibility (axe-core)', () => {
       '/console/patients',
       '/console/patients/p-console-1',
       '/console/outcomes',
+      '/console/notices',
     ]) {
       await page.goto(`${runtime.url}${path}`);
       found[path] = await axeViolations(page);
@@ -380,6 +421,7 @@ describe('console accessibility (axe-core)', () => {
       '/console/patients': [],
       '/console/patients/p-console-1': [],
       '/console/outcomes': [],
+      '/console/notices': [],
       charts: [],
       [`/console/replies/console-3/${reviewReply}`]: [],
       notFound: [],

@@ -4,6 +4,7 @@ import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingActivity } from '../../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
@@ -34,6 +35,7 @@ export function dynamoConsoleDeps(
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
     audit: new DynamoAuditLog(db, tableName),
     sends: new DynamoStaffSendStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
     escalations: { remove: async (name) => void removed.push(name) },
     log: { info: () => {}, warn: () => {}, error: () => {} },
   };

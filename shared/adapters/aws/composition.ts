@@ -140,6 +140,7 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
     bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: clinicConfig.clinic.timeZone }),
     audit: new DynamoAuditLog(db, tableName),
     sends: new DynamoStaffSendStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
     sessions: new DynamoStaffSessionStore(db, tableName),
     escalations: { remove: (name) => removeSchedule(scheduler, env[ENV.scheduleGroup], name) },
     identity: new OidcIdentityProvider({

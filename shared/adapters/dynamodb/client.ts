@@ -49,6 +49,7 @@ export const LIST_KEYS = {
   missedOpen: 'MISSED#OPEN',
   missedDone: (month: string) => `MISSED#DONE#${month}`,
   noticesOpen: 'NOTICES#OPEN',
+  noticesDone: (month: string) => `NOTICES#DONE#${month}`,
 } as const;
 
 /**

@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { FrontDeskNotice, NoticeStore } from '../../domain/alerts/front-desk-notices';
-import { isConditionFailure, LIST_INDEX, LIST_KEYS } from './client';
+import { isConditionFailure, LIST_INDEX, LIST_KEYS, markListedReviewed } from './client';
 
 /** `<bookingId>/<reason>` back to the item's key: beside its booking, one per reason. */
 function keyOf(noticeId: string) {
@@ -16,7 +16,8 @@ function keyOf(noticeId: string) {
 
 /**
  * Front-desk notices beside their booking (`BOOKING#<id>` / `NOTICE#<reason>`), written once by a
- * conditional put, and on the console's list of open notices (`NOTICES#OPEN`) until someone deals with it.
+ * conditional put, and on the console's list of open notices (`NOTICES#OPEN`) until someone deals with it
+ * (then `NOTICES#DONE#<month>`).
  */
 export class DynamoNoticeStore implements NoticeStore {
   constructor(
@@ -57,6 +58,16 @@ export class DynamoNoticeStore implements NoticeStore {
     );
   }
 
+  markDone(noticeId: string, opts: { now: string; by: { name: string; subject: string } }): Promise<boolean> {
+    return markListedReviewed(
+      this.db,
+      this.tableName,
+      keyOf(noticeId),
+      { open: LIST_KEYS.noticesOpen, done: LIST_KEYS.noticesDone },
+      opts,
+    );
+  }
+
   async open(limit: number): Promise<FrontDeskNotice[]> {
     const { Items } = await this.db.send(
       new QueryCommand({
@@ -78,7 +89,10 @@ function toNotice(item: Record<string, unknown>): FrontDeskNotice {
     reason: item.reason as FrontDeskNotice['reason'],
     kind: item.kind as FrontDeskNotice['kind'],
     at: String(item.at),
-    state: item.state === 'done' ? 'done' : 'open',
+    // Dealt with once it left the open list.
+    state: item.listKey === LIST_KEYS.noticesOpen ? 'open' : 'done',
     ...(typeof item.emailedAt === 'string' ? { emailedAt: item.emailedAt } : {}),
+    ...(typeof item.reviewedBy === 'string' ? { doneBy: item.reviewedBy } : {}),
+    ...(typeof item.reviewedAt === 'string' ? { doneAt: item.reviewedAt } : {}),
   };
 }

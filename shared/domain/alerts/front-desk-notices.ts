@@ -22,6 +22,9 @@ export interface FrontDeskNotice {
   state: 'open' | 'done';
   /** When the front desk's email went (absent until it did). */
   emailedAt?: string;
+  /** Who dealt with it, and when (a done notice). */
+  doneBy?: string;
+  doneAt?: string;
 }
 
 export interface NoticeStore {
@@ -30,6 +33,8 @@ export interface NoticeStore {
   markEmailed(noticeId: string, at: string): Promise<void>;
   /** Open notices, oldest first, at most `limit`. */
   open(limit: number): Promise<FrontDeskNotice[]>;
+  /** Marks an open notice dealt with in a staff member's name; false when it was not open. */
+  markDone(noticeId: string, opts: { now: string; by: { name: string; subject: string } }): Promise<boolean>;
 }
 
 export interface NoticeDeps {
@@ -49,6 +54,11 @@ const SUBJECTS: Readonly<Record<NoticeReason, string>> = {
 };
 
 export const noticeIdOf = (bookingId: string, reason: NoticeReason) => `${bookingId}/${reason}`;
+
+/** What a notice tells the front desk, in words they read. */
+export function noticeWords(reason: NoticeReason): string {
+  return SUBJECTS[reason];
+}
 
 /**
  * Tells the front desk once per booking and reason: the notice is stored (the console lists it), then each

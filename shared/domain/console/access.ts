@@ -1,4 +1,5 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
+import type { NoticeStore } from '../alerts/front-desk-notices';
 import type { AlertStore, BookingStore, Clock, Log, ReplyStore, StaffSendStore } from '../ports';
 import type {
   AuditAction,
@@ -40,6 +41,8 @@ export interface ConsoleDeps {
   activity: BookingActivity;
   /** Each staff recipient's copy of an alert (who was told, who is still being tried). */
   sends: Pick<StaffSendStore, 'ofAlert'>;
+  /** Front-desk notices: patients no channel reached (DESIGN section 11). */
+  notices: Pick<NoticeStore, 'open' | 'markDone'>;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;

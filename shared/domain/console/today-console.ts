@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { FullBooking } from '../../contracts/booking-events';
+import type { DeliveryStatus } from '../../contracts/delivery';
 import { CHECKIN_KINDS, type CheckinKind, MESSAGE_KINDS, type MessageKind } from '../../contracts/vocabulary';
 import type { BookingRecord } from '../booking-record';
 import { MISSED_AFTER_HOURS } from '../checkins/missed-checkins';
@@ -17,8 +18,8 @@ export interface MessageStatus {
   /** `planned` until sent; `skipped` with the plan's or the sender's reason. */
   state: 'planned' | 'sending' | 'sent' | 'failed' | 'skipped';
   reason?: string;
-  /** Per channel, when something was sent or tried. */
-  channels: { channel: string; status: string; reason?: string }[];
+  /** Per channel, when something was sent or tried, and what the provider reported of it since. */
+  channels: { channel: string; status: string; reason?: string; delivery?: DeliveryStatus }[];
 }
 
 /** Where one check-in of the session stands. */
@@ -49,7 +50,12 @@ export function messageStatus(
   const entries = log.filter((e) => e.kind === kind && Date.parse(e.at) === Date.parse(planned.plannedAt));
   const channels = entries
     .filter((e) => e.channel !== 'none')
-    .map((e) => ({ channel: e.channel, status: e.status, ...(e.reason ? { reason: e.reason } : {}) }));
+    .map((e) => ({
+      channel: e.channel,
+      status: e.status,
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.delivery ? { delivery: e.delivery.status } : {}),
+    }));
   const skip = entries.find((e) => e.channel === 'none' && e.status === 'skipped');
   const base = { kind, at: planned.at, channels };
   if (planned.status === 'skipped')

@@ -11,6 +11,7 @@ import {
   showReply,
 } from '../../domain/console/alerts-console';
 import { listAudit } from '../../domain/console/audit-console';
+import { listNotices, markNoticeDone } from '../../domain/console/notices-console';
 import { showOutcomes } from '../../domain/console/outcomes-console';
 import { findPatient, showPatient } from '../../domain/console/patient-console';
 import type { IdentityProvider, StaffSessionStore } from '../../domain/console/ports';
@@ -43,6 +44,7 @@ import {
   sealCookie,
   setCookie,
 } from './cookies';
+import { NoticesPage } from './notices-page';
 import { OutcomesPage } from './outcomes-page';
 import { PatientPage, PatientSearchPage, patientConsolePath } from './patient-page';
 import { ConsoleReplyPage } from './reply-page';
@@ -349,6 +351,25 @@ export async function handleConsoleRequest(
     return result.ok
       ? page(200, <TodayPage viewer={viewer} clinic={clinic} view={result.value} />)
       : refused(result);
+  }
+  if (path === '/console/notices' && method !== 'POST') {
+    const result = await listNotices(deps, staffRequest);
+    return result.ok
+      ? page(
+          200,
+          <NoticesPage
+            viewer={viewer}
+            clinic={clinic}
+            items={result.value}
+            done={query.get('done') === '1'}
+          />,
+        )
+      : refused(result);
+  }
+  const noticeRoute = /^\/console\/notices\/([A-Za-z0-9_.:-]{1,128})\/([a-z-]{1,40})\/done$/.exec(path);
+  if (noticeRoute && method === 'POST') {
+    const result = await markNoticeDone(deps, staffRequest, noticeRoute[1] ?? '', noticeRoute[2] ?? '');
+    return result.ok ? redirect('/console/notices?done=1') : refused(result);
   }
   if (path === '/console/review' && method !== 'POST') {
     const result = await listReview(deps, staffRequest);

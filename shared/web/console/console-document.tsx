@@ -17,6 +17,7 @@ const NAV: readonly { area: ConsoleArea; href: string; label: string }[] = [
   { area: 'outcomes', href: '/console/outcomes', label: 'Outcomes' },
   { area: 'alerts', href: '/console/alerts', label: 'Alerts' },
   { area: 'review', href: '/console/review', label: 'Review' },
+  { area: 'notices', href: '/console/notices', label: 'Notices' },
   { area: 'audit', href: '/console/audit', label: 'Audit' },
 ];
 

@@ -7,7 +7,7 @@ import { Outside, PhoneLink } from '../components';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer } from './console-document';
 import { ScreenerChart, type ScreenerSeries } from './screener-chart';
-import { MESSAGE_LABELS, TREATMENT_LABELS } from './today-page';
+import { channelWords, MESSAGE_LABELS, messageNeedsLook, TREATMENT_LABELS } from './today-page';
 
 const ALERT_STATES: Readonly<Record<string, string>> = {
   pending: 'being delivered',
@@ -36,13 +36,13 @@ function Entry(props: { entry: TimelineEntry; clinic: ConsoleClinic }): VNode {
       );
     case 'message': {
       const { message } = entry;
-      const channels = message.channels.map((c) => `${c.channel} ${c.status}`).join(', ');
+      const channels = message.channels.map(channelWords).join(', ');
       const state =
         message.state === 'skipped'
           ? `skipped (${(message.reason ?? 'not planned').replace(/-/g, ' ')})`
           : `${message.state}${channels ? `: ${channels}` : ''}`;
       return (
-        <li class={message.state === 'failed' ? 'flag' : undefined}>
+        <li class={messageNeedsLook(message) ? 'flag' : undefined}>
           {when} {MESSAGE_LABELS[message.kind]}: {state}
         </li>
       );

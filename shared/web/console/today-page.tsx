@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { VNode } from 'preact';
 import type { Treatment } from '../../contracts/booking-events';
+import { FAILED_FOR_GOOD } from '../../contracts/delivery';
 import type { MessageKind } from '../../contracts/vocabulary';
 import { formatStaffDay, formatStaffTime } from '../../domain/alerts/staff-wording';
 import { telHref } from '../../domain/checkins/crisis-resources';
@@ -39,12 +40,25 @@ function reasonWords(reason: string): string {
   return reason.replace(/-/g, ' ');
 }
 
+/** One channel of a message: what was done, why it failed, and what the provider reported since. */
+export function channelWords(channel: MessageStatus['channels'][number]): string {
+  const reported =
+    channel.delivery && channel.delivery !== 'sent' ? `, ${reasonWords(channel.delivery)}` : '';
+  return `${channel.channel} ${channel.status}${channel.reason ? ` (${reasonWords(channel.reason)})` : ''}${reported}`;
+}
+
+/** Whether the line needs a look: the send failed, or the provider said the message never arrived. */
+export function messageNeedsLook(message: MessageStatus): boolean {
+  return (
+    message.state === 'failed' ||
+    message.channels.some((c) => c.delivery !== undefined && FAILED_FOR_GOOD.has(c.delivery))
+  );
+}
+
 function MessageLine(props: { message: MessageStatus; checkin?: CheckinStatus; timeZone: string }): VNode {
   const { message, checkin } = props;
   const when = formatStaffTime(message.at, props.timeZone, { withYear: false });
-  const channels = message.channels
-    .map((c) => `${c.channel} ${c.status}${c.reason ? ` (${reasonWords(c.reason)})` : ''}`)
-    .join(', ');
+  const channels = message.channels.map(channelWords).join(', ');
   const state =
     message.state === 'skipped'
       ? `skipped: ${reasonWords(message.reason ?? 'not planned')}`
@@ -52,7 +66,7 @@ function MessageLine(props: { message: MessageStatus; checkin?: CheckinStatus; t
         ? `planned for ${when}`
         : `${message.state}${channels ? `: ${channels}` : ''}`;
   return (
-    <li class={message.state === 'failed' || checkin?.state === 'missed' ? 'flag' : undefined}>
+    <li class={messageNeedsLook(message) || checkin?.state === 'missed' ? 'flag' : undefined}>
       {MESSAGE_LABELS[message.kind]}: {state}
       {checkin && checkin.state !== 'skipped' && checkin.state !== 'not-sent-yet'
         ? ` · ${CHECKIN_WORDS[checkin.state]}`
