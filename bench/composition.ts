@@ -6,12 +6,15 @@ import clinicConfigInput from '../config/clinic';
 import { createDispatchAlertsHandler } from '../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../functions/handle-checkin-http';
+import { createDeliveryEventsHandler } from '../functions/record-delivery-events';
 import { createSendMessageHandler } from '../functions/send-message';
 import { createReviewDigestHandler } from '../functions/send-review-digest';
 import {
   LocalDeadLetters,
   LocalOutbox,
   LocalScheduler,
+  localSesEvent,
+  localSmsEvent,
   localStaffNotifier,
   VirtualClock,
   withInProcessAlertDispatch,
@@ -20,9 +23,11 @@ import { createServiceTable, dynaliteClientConfig, startDynalite } from '../infr
 import { DynamoAlertStore } from '../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
+import { DynamoContactStatusStore } from '../shared/adapters/dynamodb/contact-status-store';
 import { digestStores } from '../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
+import { DynamoNoticeStore } from '../shared/adapters/dynamodb/notice-store';
 import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
@@ -55,6 +60,8 @@ export interface Counters {
   emails: number;
   smsMessages: number;
   smsSegments: number;
+  /** End User Messaging SMS events published to the SMS events topic (each an SNS publish). */
+  smsEvents: number;
   /** Staff alert copies, one per recipient: SES for email, SMS for phones. */
   staffEmails: number;
   staffSms: number;
@@ -77,7 +84,8 @@ export type InvocationKind =
   | 'checkinHttp'
   | 'dispatchAlerts'
   | 'sweeper'
-  | 'reviewDigest';
+  | 'reviewDigest'
+  | 'deliveryEvents';
 
 export function emptyCounters(): Counters {
   return {
@@ -97,7 +105,9 @@ export function emptyCounters(): Counters {
       dispatchAlerts: 0,
       sweeper: 0,
       reviewDigest: 0,
+      deliveryEvents: 0,
     },
+    smsEvents: 0,
     emails: 0,
     smsMessages: 0,
     smsSegments: 0,
@@ -183,6 +193,12 @@ export interface BenchRuntime {
   advanceTo(to: string): Promise<number>;
   sweep(): Promise<unknown>;
   digest(): Promise<unknown>;
+  /**
+   * Plays, through the delivery-events function, what the providers report of every patient message not yet
+   * reported: SES's Delivery for an email; End User Messaging's TEXT_SUCCESSFUL and TEXT_DELIVERED for a text
+   * (some countries send both), each an SNS publish and an invocation.
+   */
+  reportDeliveries(): Promise<number>;
   /** Starts an HTTP server on 127.0.0.1 serving `/c/{token}` like the local runtime. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -304,6 +320,16 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   );
   const bookingEvents = createBookingEventHandler(deps);
   const sendMessage = createSendMessageHandler(deps);
+  const recordDeliveries = createDeliveryEventsHandler({
+    ...deps,
+    deliveries: new DynamoMessageLog(db, tableName),
+    contacts: new DynamoContactStatusStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    get consoleBaseUrl() {
+      return links.base;
+    },
+  });
+  const reported = new Set<string>();
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
   const reviewDigest = createReviewDigestHandler({
     ...deps,
@@ -392,6 +418,27 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
     },
     sweep: () => invoke('sweeper', () => dispatchAlerts({ sweep: true })),
     digest: () => invoke('reviewDigest', () => reviewDigest()),
+    reportDeliveries: async () => {
+      let played = 0;
+      for (const entry of [...outbox.entries]) {
+        if (entry.channel === 'staff' || !entry.deliveryId || reported.has(entry.deliveryId)) continue;
+        reported.add(entry.deliveryId);
+        const sent = { to: entry.to, deliveryId: entry.deliveryId, at: entry.at };
+        const payloads =
+          entry.channel === 'email'
+            ? [localSesEvent('delivery', sent, clock.now())]
+            : [
+                localSmsEvent('delivered', sent, clock.now()),
+                localSmsEvent('delivered', sent, clock.now(), 'TEXT_SUCCESSFUL'),
+              ];
+        for (const payload of payloads) {
+          if (entry.channel === 'sms') counters.smsEvents++;
+          await invoke('deliveryEvents', () => recordDeliveries(payload));
+          played++;
+        }
+      }
+      return played;
+    },
     listen: async () => {
       server = createServer((req, res) => {
         servePatientLink(req)

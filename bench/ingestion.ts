@@ -9,8 +9,10 @@ import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import type { BookingRecord } from '../shared/domain/booking-record';
+import { contactDigest } from '../shared/domain/contacts';
 import { loadClinicConfig } from '../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../shared/domain/messages/deliver-message';
+import { deliveryIdOf } from '../shared/domain/messages/delivery-id';
 import type {
   BookingStore,
   LinkRecord,
@@ -126,6 +128,9 @@ export async function measureIngestion(events: number, concurrency: number) {
     );
     if (!stored) throw new Error('probe booking not stored');
     const bookingItemBytes = Buffer.byteLength(JSON.stringify(stored));
+    const floorEmail = String(
+      (stored.booking as { patient?: { email?: string } } | undefined)?.patient?.email ?? '',
+    );
 
     const floorBooking = async (id: string, withClaim: boolean) => {
       const key = { pk: `BOOKING#${id}`, sk: 'BOOKING' };
@@ -143,8 +148,16 @@ export async function measureIngestion(events: number, concurrency: number) {
       const dayOf = { bookingId: id, kind: 'prep-day-of' as const, at: DAY_OF_AT };
       await messageLog.recordSkip(dayOf, { version: 1, now, reason: 'quiet-hours' });
       const ref = { bookingId: id, kind: 'prep-instructions' as const, at: CLOCK_START };
-      if ((await messageLog.claim(ref, 'email', { version: 1, now, expiresAt: now })) !== 'claimed')
-        throw new Error('floor claim failed');
+      // The claim carries what the handler's does: the delivery id (the by-delivery index keys on it) and the
+      // address digest, so both keep the same index entries.
+      const claim = {
+        version: 1,
+        now,
+        expiresAt: now,
+        deliveryId: deliveryIdOf(ref, 'email'),
+        toDigest: contactDigest('email', floorEmail),
+      };
+      if ((await messageLog.claim(ref, 'email', claim)) !== 'claimed') throw new Error('floor claim failed');
       await messageLog.markSent(ref, 'email', { now, providerMessageId: 'floor' });
     };
 
@@ -201,7 +214,7 @@ export async function measureIngestion(events: number, concurrency: number) {
       events: total,
       concurrency,
       floorDefinition:
-        'per booking: GetItem (consistent) + conditional PutItem of a booking-sized item + the recorded skip of prep-day-of (conditional PutItem; 07:00 is in quiet hours) + message-log claim (conditional UpdateItem) + mark-sent (UpdateItem) for the one channel of the due prep-instructions',
+        'per booking: GetItem (consistent) + conditional PutItem of a booking-sized item + the recorded skip of prep-day-of (conditional PutItem; 07:00 is in quiet hours) + message-log claim (conditional UpdateItem, with the delivery id and address digest the handler writes, so both keep the by-delivery index) + mark-sent (UpdateItem) for the one channel of the due prep-instructions',
       getPutFloorPerSecond: Math.round(getPutFloorPerSecond),
       handlerCpuMsPerEvent: Math.round((cpuMs / cpuEvents) * 100) / 100,
       handlerMsPerEvent: Math.round((handlerMs / total) * 100) / 100,

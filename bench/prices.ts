@@ -10,7 +10,7 @@ export interface Prices {
   lambda: { source: string; requestPerMillion: number; arm64GbSecond: number; memoryMb: number };
   apiGatewayHttp: { source: string; requestPerMillion: number };
   ses: { source: string; emailPerThousand: number };
-  snsSms: { source: string; usPerSegment: number };
+  endUserMessagingSms: { source: string; usPerSegment: number; tollFreeNumberPerMonth: number };
   snsTopic: { source: string; publishPerMillion: number };
   cloudwatch: {
     source: string;
@@ -134,12 +134,15 @@ export function costPer1000Sessions(s: SessionCounts, p: Prices, edge = false) {
     apiGatewayUsd: n * perMillion(s.httpRequests, p.apiGatewayHttp.requestPerMillion),
     edgeRequestsUsd: edge ? n * perMillion(s.httpRequests, edgePerMillionRequests(p)) : 0,
     logIngestionUsd: (n * s.logBytes * p.cloudwatch.logIngestionPerGb) / 1024 ** 3,
+    // Each End User Messaging SMS event is an SNS publish to the events topic (SES events ride the default
+    // bus, where AWS service events are free).
+    smsEventsUsd: n * perMillion(s.smsEvents, p.snsTopic.publishPerMillion),
   };
   const infrastructureUsd = Object.values(lines).reduce((a, b) => a + b, 0);
   return {
     infrastructureUsd,
     emailUsd: (n * s.emails * p.ses.emailPerThousand) / 1000,
-    smsUsd: n * s.smsSegments * p.snsSms.usPerSegment,
+    smsUsd: n * s.smsSegments * p.endUserMessagingSms.usPerSegment,
     lines,
   };
 }
@@ -165,6 +168,8 @@ export function fixedMonthly(
   const idleCustomMetrics = 1;
   const lines = {
     kmsKeysUsd: resources.kmsKeys * p.kms.keyPerMonth,
+    // The number SMS goes from (registered outside CloudFormation): a US toll-free number's lease.
+    smsNumberUsd: p.endUserMessagingSms.tollFreeNumberPerMonth,
     secretsUsd: (resources.secrets + resources.secretReplicas) * p.secretsManager.secretPerMonth,
     webAclUsd: resources.webAcls * p.wafv2.webAclPerMonth + resources.webAclRules * p.wafv2.rulePerMonth,
     alarmsUsd: resources.alarms * p.cloudwatch.alarmPerMonth,

@@ -31,6 +31,8 @@ export interface SessionCounts {
   emails: number;
   smsMessages: number;
   smsSegments: number;
+  /** End User Messaging events of the texts (SNS publishes to the SMS events topic). */
+  smsEvents: number;
   /** Estimated billed Lambda time (local handler time + assumed AWS call latency), ms, summed. */
   estimatedLambdaMs: number;
   measuredHandlerMs: number;
@@ -74,8 +76,9 @@ export async function countSession(withReschedule: boolean, prices: Prices): Pro
     const triage = (JSON.parse(reply.body ?? '{}') as { triage?: string }).triage;
     if (reply.statusCode !== 201 || triage !== 'routine')
       throw new Error(`routine reply answered ${reply.statusCode} ${triage}`);
-    // Everything else: the week check-in and anything left.
+    // Everything else: the week check-in and anything left; then what the providers report of each message.
     await runtime.advanceTo(new Date(Date.parse(start) + 10 * 86_400_000).toISOString());
+    await runtime.reportDeliveries();
     if (runtime.scheduler.pending().length > 0) throw new Error('schedules left after the session');
     if (runtime.deadLetters.letters.length > 0) throw new Error('dead letters during the session');
 
@@ -92,8 +95,8 @@ export async function countSession(withReschedule: boolean, prices: Prices): Pro
     );
     return {
       definition: withReschedule
-        ? 'Booking Created + one Booking Rescheduled + every planned message fired + one routine check-in reply (GET form + POST)'
-        : 'Booking Created + every planned message fired + one routine check-in reply (GET form + POST)',
+        ? 'Booking Created + one Booking Rescheduled + every planned message fired + one routine check-in reply (GET form + POST) + the delivery events of every message (SES Delivery; TEXT_SUCCESSFUL and TEXT_DELIVERED)'
+        : 'Booking Created + every planned message fired + one routine check-in reply (GET form + POST) + the delivery events of every message (SES Delivery; TEXT_SUCCESSFUL and TEXT_DELIVERED)',
       dynamodbReads: c.dynamoReads,
       dynamodbWrites: c.dynamoWrites,
       scans: c.scans,
@@ -109,6 +112,7 @@ export async function countSession(withReschedule: boolean, prices: Prices): Pro
       emails: c.emails,
       smsMessages: c.smsMessages,
       smsSegments: c.smsSegments,
+      smsEvents: c.smsEvents,
       estimatedLambdaMs,
       measuredHandlerMs: round(c.invocationLog.reduce((sum, i) => sum + i.ms, 0)),
       logBytes: c.logBytes + invocations * prices.lambdaPlatformLogBytesPerInvocation,

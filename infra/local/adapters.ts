@@ -304,14 +304,18 @@ export function localSmsEvent(
   type: (typeof LOCAL_SMS_EVENTS)[number],
   sms: { to: string; deliveryId: string; at: string },
   now: string,
+  /** The End User Messaging event type, when not the one `type` maps to (TEXT_SUCCESSFUL for a delivery). */
+  as?: string,
 ) {
-  const eventType = {
-    delivered: 'TEXT_DELIVERED',
-    blocked: 'TEXT_BLOCKED',
-    unreachable: 'TEXT_UNREACHABLE',
-    spam: 'TEXT_SPAM',
-    expired: 'TEXT_TTL_EXPIRED',
-  }[type];
+  const eventType =
+    as ??
+    {
+      delivered: 'TEXT_DELIVERED',
+      blocked: 'TEXT_BLOCKED',
+      unreachable: 'TEXT_UNREACHABLE',
+      spam: 'TEXT_SPAM',
+      expired: 'TEXT_TTL_EXPIRED',
+    }[type];
   const message = {
     eventType,
     eventVersion: '1.0',

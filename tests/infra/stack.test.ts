@@ -1389,13 +1389,26 @@ describe('followup app', () => {
       });
     });
 
-    it('sends every SMS event to a topic encrypted with the data key that only End User Messaging of this account may publish to', () => {
+    it('sends every SMS outcome event to a topic encrypted with the data key that only End User Messaging of this account may publish to', () => {
       serviceTemplate.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
         EventDestinations: [
           {
             EventDestinationName: 'delivery-events',
             Enabled: true,
-            MatchingEventTypes: ['TEXT_ALL'],
+            MatchingEventTypes: [
+              'TEXT_DELIVERED',
+              'TEXT_SUCCESSFUL',
+              'TEXT_BLOCKED',
+              'TEXT_CARRIER_BLOCKED',
+              'TEXT_PROTECT_BLOCKED',
+              'TEXT_UNREACHABLE',
+              'TEXT_CARRIER_UNREACHABLE',
+              'TEXT_INVALID',
+              'TEXT_SPAM',
+              'TEXT_TTL_EXPIRED',
+              'TEXT_INVALID_MESSAGE',
+              'TEXT_UNKNOWN',
+            ],
             SnsDestination: { TopicArn: ref(service.deliveryEvents.smsEvents) },
           },
         ],

@@ -9,6 +9,7 @@ import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SMS_OUTCOME_EVENTS } from '../../../shared/adapters/aws/delivery-events';
 import { ENV } from '../../../shared/contracts/env';
 import { type AliasedKey, encryptedQueue } from './encrypted-queue';
 import type { Messaging } from './messaging';
@@ -118,7 +119,8 @@ export class DeliveryEvents extends Construct {
       {
         eventDestinationName: 'delivery-events',
         enabled: true,
-        matchingEventTypes: ['TEXT_ALL'],
+        // Outcomes only: queued and pending steps would each cost an SNS publish and an invocation.
+        matchingEventTypes: [...SMS_OUTCOME_EVENTS],
         snsDestination: { topicArn: this.smsEvents.topicArn },
       },
     ];

@@ -54,6 +54,9 @@ const SMS_STATUS: Readonly<Record<string, DeliveryEvent['status']>> = {
   TEXT_INVALID_MESSAGE: 'failed',
   TEXT_UNKNOWN: 'failed',
 };
+/** The SMS event types the configuration set sends on: outcomes only, so steps on the way cost no invocation. */
+export const SMS_OUTCOME_EVENTS: readonly string[] = Object.keys(SMS_STATUS);
+
 /** Steps on the way, not outcomes: the final event follows. */
 const SMS_IN_TRANSIT = new Set(['TEXT_QUEUED', 'TEXT_PENDING', 'TEXT_SENT']);
 
