@@ -94,26 +94,7 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog {
   }
 
   async markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(ref, channel),
-          UpdateExpression: 'SET #status = :failed, updatedAt = :now, reason = :reason REMOVE claimExpiresAt',
-          // Never over a `sent` written by a later attempt after this one's claim expired.
-          ConditionExpression: '#status = :sending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':failed': 'failed',
-            ':sending': 'sending',
-            ':now': opts.now,
-            ':reason': opts.reason,
-          },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    await this.failClaim(ref, channel, opts.now, opts.reason);
   }
 
   async markRefused(
@@ -121,23 +102,37 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog {
     channel: Channel,
     opts: { now: string; status: DeliveryStatus; rank: number; detail: string },
   ): Promise<void> {
+    await this.failClaim(ref, channel, opts.now, opts.detail, { status: opts.status, rank: opts.rank });
+  }
+
+  /** Ends a claim as failed; a refusal of the address is the message's delivery status too. */
+  private async failClaim(
+    ref: MessageRef,
+    channel: Channel,
+    now: string,
+    reason: string,
+    refusal?: { status: DeliveryStatus; rank: number },
+  ): Promise<void> {
     await this.db
       .send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(ref, channel),
           UpdateExpression:
-            'SET #status = :failed, updatedAt = :now, reason = :detail, deliveryStatus = :delivery, ' +
-            'deliveryRank = :rank, deliveryAt = :now, deliveryDetail = :detail REMOVE claimExpiresAt',
+            'SET #status = :failed, updatedAt = :now, reason = :reason' +
+            (refusal
+              ? ', deliveryStatus = :delivery, deliveryRank = :rank, deliveryAt = :now, deliveryDetail = :reason'
+              : '') +
+            ' REMOVE claimExpiresAt',
+          // Never over a `sent` written by a later attempt after this one's claim expired.
           ConditionExpression: '#status = :sending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':failed': 'failed',
             ':sending': 'sending',
-            ':now': opts.now,
-            ':detail': opts.detail,
-            ':delivery': opts.status,
-            ':rank': opts.rank,
+            ':now': now,
+            ':reason': reason,
+            ...(refusal ? { ':delivery': refusal.status, ':rank': refusal.rank } : {}),
           },
         }),
       )
