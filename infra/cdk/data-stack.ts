@@ -21,6 +21,7 @@ import {
   SESSION_TTL_ATTRIBUTE,
   WORK_INDEX,
 } from '../../shared/adapters/dynamodb/client';
+import { sesDeliveryRuleName } from './constructs/delivery-events';
 import { serviceKey } from './constructs/service-key';
 import { StaffUserPool } from './constructs/staff-user-pool';
 
@@ -68,7 +69,14 @@ export class DataStack extends Stack {
         principals: [new ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: { ArnLike: { 'aws:SourceArn': [`${rules}/*`, `${rules}-*`] } },
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': [
+              `${rules}/*`,
+              `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${sesDeliveryRuleName(props.busName)}`,
+            ],
+          },
+        },
       }),
     );
     // End User Messaging publishes SMS delivery events (with the phone number) to the data-key encrypted topic.

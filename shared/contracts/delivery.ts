@@ -19,9 +19,14 @@ export const DELIVERY_STATUSES = [
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** The message did not reach the patient on this channel and never will: the fallback may take over. */
+/**
+ * The message did not reach the patient on this channel and never will: the fallback may take over. A
+ * complaint is not one (the message arrived; the address is marked, nothing is sent again).
+ */
 export const FAILED_FOR_GOOD: ReadonlySet<DeliveryStatus> = new Set(
-  DELIVERY_STATUSES.filter((status) => status !== 'sent' && status !== 'delivered'),
+  DELIVERY_STATUSES.filter(
+    (status) => status !== 'sent' && status !== 'delivered' && status !== 'complained',
+  ),
 );
 
 /** The address or phone itself is no use for this patient any more (not just this message). */

@@ -335,8 +335,9 @@ describe('followup app', () => {
         ),
       );
       expect(events).toContain(`:rule/${config.busName}/*`);
-      // The SES delivery-events rule on the default bus is named after the booking bus.
-      expect(events).toContain(`:rule/${config.busName}-*`);
+      // The SES delivery-events rule on the default bus, by its exact name (no pattern another bus's rule matches).
+      expect(events).toContain(`:rule/${config.busName}-ses-delivery-events"`);
+      expect(events).not.toContain(`:rule/${config.busName}-*`);
       expect(JSON.stringify(opsKey.Properties.KeyPolicy)).not.toContain('events.amazonaws.com');
     });
 

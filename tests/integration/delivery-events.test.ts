@@ -254,9 +254,7 @@ describe('delivery events on dynalite', () => {
     it('tells the front desk when the patient has no other channel, and not for the day-of text', async () => {
       const h = harness();
       const noPhone = await h.sent('prep-reminder', { phone: undefined, preferredChannel: undefined });
-      expect(
-        await recordDeliveryEvent(h.deps, h.eventFor(noPhone.idOn('email'), 'complained')),
-      ).toMatchObject({
+      expect(await recordDeliveryEvent(h.deps, h.eventFor(noPhone.idOn('email'), 'bounced'))).toMatchObject({
         followUp: { type: 'notice', reason: 'unreached-before-session' },
       });
       // At 14:00, so the day-of text (3 hours before) is out of quiet hours.
@@ -268,6 +266,36 @@ describe('delivery events on dynalite', () => {
         status: 'unreachable',
       });
       expect(h.emails.filter((e) => e.kind === 'prep-day-of')).toEqual([]);
+    });
+
+    it('takes a complaint for a message that arrived: the address is marked, nothing is sent again, nobody told', async () => {
+      const h = harness();
+      const { ref, idOn, booking } = await h.sent('checkin-week', {
+        phone: undefined,
+        preferredChannel: undefined,
+      });
+      expect(await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'complained'))).toEqual({
+        outcome: 'recorded',
+        status: 'complained',
+      });
+      expect(await h.markOf(booking.patient.id, 'email', booking.patient.email ?? '')).toMatchObject({
+        status: 'complained',
+      });
+      expect(h.texts).toEqual([]);
+      expect((await h.notices.open(50)).filter((n) => n.bookingId === ref.bookingId)).toEqual([]);
+    });
+
+    it('does not count a channel still being retried as failed: no notice while its send may yet go', async () => {
+      const h = harness();
+      const { ref, idOn } = await h.sent('checkin-week');
+      // A text of the same message whose send failed for a passing reason (throttling) and is being retried.
+      await h.deps.messageLog.claim(ref, 'sms', { version: 1, now: NOW, expiresAt: NOW });
+      await h.deps.messageLog.markFailed(ref, 'sms', { now: NOW, reason: 'ThrottlingException (HTTP 400)' });
+      expect(await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'bounced'))).toEqual({
+        outcome: 'recorded',
+        status: 'bounced',
+      });
+      expect((await h.notices.open(50)).filter((n) => n.bookingId === ref.bookingId)).toEqual([]);
     });
 
     it('raises one notice when both channels fail at once', async () => {
@@ -296,6 +324,18 @@ describe('delivery events on dynalite', () => {
         delivery: { status: 'opted-out', detail: 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT' },
       });
       expect(h.kept).toEqual([]);
+    });
+
+    it('forgets the refusal when the text is tried again (the phone texted START meanwhile)', async () => {
+      const h = harness();
+      h.optedOut.add('+15555550180');
+      const { ref } = await h.sent('checkin-same-day', { phone: '+15555550180', preferredChannel: 'sms' });
+      expect((await h.entryOf(ref, 'sms'))?.delivery?.status).toBe('opted-out');
+      h.optedOut.delete('+15555550180');
+      expect(await h.deps.messageLog.claim(ref, 'sms', { version: 1, now: NOW, expiresAt: NOW })).toBe(
+        'claimed',
+      );
+      expect((await h.entryOf(ref, 'sms'))?.delivery).toBeUndefined();
     });
 
     it('takes no email for the day-of text, which has no fallback', async () => {

@@ -196,6 +196,16 @@ describe('End User Messaging SMS events through SNS', () => {
     },
   );
 
+  it('ignores a failure the carrier may still retry (isFinal false), but takes a delivery as it comes', () => {
+    const temporary = JSON.parse(smsEvent('TEXT_CARRIER_UNREACHABLE')) as Record<string, unknown>;
+    expect(parseSmsEvent(JSON.stringify({ ...temporary, isFinal: false }))).toEqual({
+      type: 'ignored',
+      reason: 'TEXT_CARRIER_UNREACHABLE is not final',
+    });
+    const successful = JSON.parse(smsEvent('TEXT_SUCCESSFUL')) as Record<string, unknown>;
+    expect(parseSmsEvent(JSON.stringify({ ...successful, isFinal: false })).type).toBe('event');
+  });
+
   it('ignores an outcome of a text without our context (a copy to staff)', () => {
     expect(parseSmsEvent(smsEvent('TEXT_DELIVERED', null)).type).toBe('ignored');
   });

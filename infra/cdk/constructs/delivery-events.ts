@@ -26,6 +26,11 @@ export interface DeliveryEventsProps {
   readonly busName: string;
 }
 
+/** The SES delivery-events rule on the default bus, named after the booking bus (the data key admits it by name). */
+export function sesDeliveryRuleName(busName: string): string {
+  return `${busName}-ses-delivery-events`;
+}
+
 /** The SES events that say what became of a message (sends, opens and clicks are not outcomes). */
 const SES_OUTCOMES = [
   EmailSendingEvent.DELIVERY,
@@ -82,7 +87,7 @@ export class DeliveryEvents extends Construct {
     });
     new Rule(this, 'SesEventsRule', {
       // Named after the bus: the data key lets EventBridge encrypt into this rule's DLQ by that name.
-      ruleName: `${props.busName}-ses-delivery-events`,
+      ruleName: sesDeliveryRuleName(props.busName),
       description: "SES outcomes of this stack's configuration set, to the delivery-events function",
       eventPattern: {
         source: ['aws.ses'],

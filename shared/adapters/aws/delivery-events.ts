@@ -36,6 +36,8 @@ const sesEventSchema = z.object({
 const smsEventSchema = z.object({
   eventType: z.string(),
   eventTimestamp: z.number(),
+  /** False on a status the carrier may still change (a temporary carrier error): not an outcome yet. */
+  isFinal: z.optional(z.boolean()),
   context: z.optional(z.record(z.string(), z.string())),
 });
 
@@ -156,13 +158,17 @@ export function parseSmsEvent(message: string): ParsedDelivery {
   }
   const result = smsEventSchema.safeParse(payload);
   if (!result.success) return malformed(firstError(result.error, 'Message'), payload);
-  const { eventType, eventTimestamp, context } = result.data;
+  const { eventType, eventTimestamp, context, isFinal } = result.data;
   if (!eventType.startsWith('TEXT_'))
     return { type: 'ignored', reason: `${eventType.slice(0, 40)} is not an SMS event` };
   if (SMS_IN_TRANSIT.has(eventType)) return { type: 'ignored', reason: `${eventType} is not an outcome` };
   const status = SMS_STATUS[eventType];
   if (!status)
     return malformed(`Message.eventType: ${eventType.slice(0, 40)} is not an SMS event type`, payload);
+  // A failure the carrier may still retry is not the message's fate: the final event follows.
+  if (isFinal === false && status !== 'delivered') {
+    return { type: 'ignored', reason: `${eventType} is not final` };
+  }
   const { id, error } = deliveryIdFrom(context?.delivery, 'Message.context.delivery');
   if (error) return malformed(error, payload);
   if (!id) return { type: 'ignored', reason: 'no delivery id: not a message to a patient' };

@@ -46,7 +46,9 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog {
             (ref.resend ? 'resend = :resend, ' : '') +
             (opts.deliveryId ? 'deliveryId = :deliveryId, ' : '') +
             (opts.toDigest ? 'toDigest = :toDigest, ' : '') +
-            'attempts = if_not_exists(attempts, :zero) + :one',
+            'attempts = if_not_exists(attempts, :zero) + :one ' +
+            // A new attempt starts with no report: an earlier refusal must not outrank what this one gets.
+            'REMOVE deliveryStatus, deliveryRank, deliveryAt, deliveryDetail',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':failed': 'failed',

@@ -130,9 +130,10 @@ export async function recordDeliveryEvent(
   });
   const stands = status === event.status;
   const failed = stands && FAILED_FOR_GOOD.has(event.status);
-  const record = failed ? await deps.bookings.get(message.ref.bookingId) : undefined;
+  const marks = stands && ADDRESS_UNREACHABLE.has(event.status);
+  const record = failed || marks ? await deps.bookings.get(message.ref.bookingId) : undefined;
   const patientId = record?.booking?.patient.id;
-  if (patientId && message.toDigest && ADDRESS_UNREACHABLE.has(event.status)) {
+  if (marks && patientId && message.toDigest) {
     await deps.contacts.markUnreachable(patientId, {
       channel: message.channel,
       digest: message.toDigest,
@@ -141,7 +142,7 @@ export async function recordDeliveryEvent(
       deliveryId: event.deliveryId,
     });
   }
-  const followUp = record ? await afterFailure(deps, message, record) : undefined;
+  const followUp = failed && record ? await afterFailure(deps, message, record) : undefined;
   deps.metrics.count(`Delivery${event.channel === 'sms' ? 'Sms' : 'Email'}_${event.status}`);
   if (event.channel === 'sms' && (event.status === 'blocked' || event.status === 'spam')) {
     deps.metrics.count(METRIC.smsBlocked);
@@ -177,10 +178,10 @@ async function afterFailure(
   const other: Channel = message.channel === 'email' ? 'sms' : 'email';
   const hasOther = (other === 'email' ? booking.patient.email : booking.patient.phone) !== undefined;
   const tried = hasOther ? await deps.deliveries.entryOf(ref, other) : undefined;
+  // Only what a provider reported (an event, or a refusal of the address) says a channel failed for good; a
+  // send that failed for a passing reason is still being retried.
   let otherFailed =
-    !hasOther ||
-    tried?.status === 'failed' ||
-    (tried?.delivery !== undefined && FAILED_FOR_GOOD.has(tried.delivery.status));
+    !hasOther || (tried?.delivery !== undefined && FAILED_FOR_GOOD.has(tried.delivery.status));
   if (hasOther && !tried && FALLBACK_KINDS.has(ref.kind)) {
     const result = await deliverMessage(deps, ref, record, [other]);
     if (result.outcome === 'skipped') return { type: 'not-sent', reason: result.reason };
