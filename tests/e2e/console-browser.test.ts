@@ -36,20 +36,25 @@ async function postJson(path: string, body: unknown): Promise<Response> {
   });
 }
 
-/** A session that ended an hour ago, and a same-day reply to it; answers the reply's answer. */
-async function reply(bookingId: string, answers: unknown): Promise<Response> {
+/** Books a one-hour session `hoursFromNow` after the virtual clock's now, for `patient`. */
+async function book(bookingId: string, hoursFromNow: number, patient: Record<string, string>): Promise<void> {
   const { now } = await getJson<{ now: string }>('/local/clock');
-  const start = DateTime.fromISO(now).minus({ hours: 6 });
+  const startsAt = DateTime.fromISO(now).plus({ hours: hoursFromNow }).toISO();
   await postJson('/local/events', {
     Source: 'clinic.booking',
     DetailType: 'Booking Created',
     Detail: {
       bookingId,
       version: 1,
-      session: { startsAt: start.toISO(), durationMinutes: 60, timeZone: ZONE, treatment: 'iv-ketamine' },
-      patient: { id: `p-${bookingId}`, ...PATIENT },
+      session: { startsAt, durationMinutes: 60, timeZone: ZONE, treatment: 'iv-ketamine' },
+      patient: { id: `p-${bookingId}`, ...patient },
     },
   });
+}
+
+/** A session that ended an hour ago, and a same-day reply to it; answers the reply's answer. */
+async function reply(bookingId: string, answers: unknown): Promise<Response> {
+  await book(bookingId, -6, PATIENT);
   await postJson('/local/clock', { advance: 'PT1M' });
   const outbox =
     await getJson<{ bookingId?: string; kind?: string; channel: string; text: string }[]>('/local/outbox');
@@ -67,23 +72,8 @@ async function reply(bookingId: string, answers: unknown): Promise<Response> {
 
 /** A booking next week for a patient with an email only, whose instructions bounce: a front-desk notice. */
 async function unreachable(bookingId: string, firstName: string): Promise<void> {
-  const { now } = await getJson<{ now: string }>('/local/clock');
   const email = `${bookingId}@example.org`;
-  await postJson('/local/events', {
-    Source: 'clinic.booking',
-    DetailType: 'Booking Created',
-    Detail: {
-      bookingId,
-      version: 1,
-      session: {
-        startsAt: DateTime.fromISO(now).plus({ days: 7 }).toISO(),
-        durationMinutes: 60,
-        timeZone: ZONE,
-        treatment: 'iv-ketamine',
-      },
-      patient: { id: `p-${bookingId}`, firstName, email },
-    },
-  });
+  await book(bookingId, 7 * 24, { firstName, email });
   const bounce = await postJson('/local/email/events', { to: email, type: 'bounce' });
   expect(((await bounce.json()) as { followUp?: { type: string } }).followUp?.type).toBe('notice');
 }
