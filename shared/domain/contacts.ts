@@ -17,6 +17,16 @@ export function contactDigest(channel: Channel, address: string): string {
   return createHash('sha256').update(`${channel}\n${normal}`).digest('base64url').slice(0, 16);
 }
 
+/** Whether the patient has an address on `channel`. */
+export function hasChannel(contacts: Contacts, channel: Channel): boolean {
+  return (channel === 'email' ? contacts.email : contacts.phone) !== undefined;
+}
+
+/** The channel a message falls back to when `channel` failed for good. */
+export function otherChannel(channel: Channel): Channel {
+  return channel === 'email' ? 'sms' : 'email';
+}
+
 /** The digests of the addresses `channels` reach for this patient now. */
 export function digestsOf(contacts: Contacts, channels: readonly Channel[]): string[] {
   return channels.flatMap((channel) => {

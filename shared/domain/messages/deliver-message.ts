@@ -6,7 +6,7 @@ import { pickChannels } from '../booking/plan';
 import type { BookingEventBaseDeps, BookingEventDeps } from '../booking/process-booking-event';
 import type { BookingRecord } from '../booking-record';
 import { bookingRefOf } from '../booking-ref';
-import { digestsOf } from '../contacts';
+import { digestsOf, hasChannel, otherChannel } from '../contacts';
 import {
   AddressRefusedError,
   type BookingStore,
@@ -104,9 +104,7 @@ export async function deliverMessage(
   const rule = deps.config.plan.find((r) => r.kind === ref.kind);
   // Contact details may have changed since planning: the current ones are used.
   const channels = only
-    ? only.filter(
-        (channel) => (channel === 'email' ? booking.patient.email : booking.patient.phone) !== undefined,
-      )
+    ? only.filter((channel) => hasChannel(booking.patient, channel))
     : pickChannels(rule?.channels ?? 'both', booking.patient);
   // A link is written only when a template that goes out uses it (the instructions email does not).
   const language = booking.patient.language;
@@ -159,9 +157,8 @@ export async function deliverMessage(
         });
         result.refused.push(channel);
         deps.metrics.count('MessagesRefused');
-        const other: Channel = channel === 'email' ? 'sms' : 'email';
-        const hasOther = (other === 'email' ? booking.patient.email : booking.patient.phone) !== undefined;
-        if (FALLBACK_KINDS.has(ref.kind) && hasOther && !channels.includes(other)) {
+        const other = otherChannel(channel);
+        if (FALLBACK_KINDS.has(ref.kind) && hasChannel(booking.patient, other) && !channels.includes(other)) {
           if (!link && usesLink([other]))
             link = await linkFor(deps, ref, now, digestsOf(booking.patient, [other]));
           queue.push(other);

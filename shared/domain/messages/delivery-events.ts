@@ -8,6 +8,7 @@ import { METRIC } from '../../contracts/metrics';
 import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
 import { type NoticeReason, type NoticeStore, raiseNotice } from '../alerts/front-desk-notices';
 import type { BookingRecord } from '../booking-record';
+import { hasChannel, otherChannel } from '../contacts';
 import type { DeadLetterSink, MessageLogEntry, MessageRef } from '../ports';
 import { deliverMessage, type MessagingDeps } from './deliver-message';
 import { deliveryRank } from './delivery-status';
@@ -175,8 +176,8 @@ async function afterFailure(
   const booking = record.booking;
   if (!booking) return undefined;
   const { ref } = message;
-  const other: Channel = message.channel === 'email' ? 'sms' : 'email';
-  const hasOther = (other === 'email' ? booking.patient.email : booking.patient.phone) !== undefined;
+  const other = otherChannel(message.channel);
+  const hasOther = hasChannel(booking.patient, other);
   const tried = hasOther ? await deps.deliveries.entryOf(ref, other) : undefined;
   // Only what a provider reported (an event, or a refusal of the address) says a channel failed for good; a
   // send that failed for a passing reason is still being retried.
