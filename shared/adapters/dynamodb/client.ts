@@ -70,6 +70,25 @@ export const DELIVERY_INDEX_ATTRIBUTES = ['bookingId', 'kind', 'plannedAt', 'cha
 /** The table's TTL attribute; only staff console sessions carry it (clinical records never expire). */
 export const SESSION_TTL_ATTRIBUTE = 'expiresAtEpoch';
 
+/** The first `limit` items of one console list (`listKey`), oldest first: one query, no paging. */
+export async function firstOfList(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  listKey: string,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
+  const { Items } = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: LIST_INDEX,
+      KeyConditionExpression: 'listKey = :key',
+      ExpressionAttributeValues: { ':key': listKey },
+      Limit: limit,
+    }),
+  );
+  return Items ?? [];
+}
+
 /** Every page of a query, following `LastEvaluatedKey`. */
 async function* queryPages(
   db: DynamoDBDocumentClient,

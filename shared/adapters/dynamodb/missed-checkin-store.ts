@@ -1,7 +1,14 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MissedList } from '../../domain/console/ports';
 import type { MissedCheckin, MissedCheckinStore, StaffActor } from '../../domain/ports';
-import { isConditionFailure, LIST_INDEX, LIST_KEYS, markListedReviewed, queryAll, WORK_KEYS } from './client';
+import {
+  firstOfList,
+  isConditionFailure,
+  LIST_KEYS,
+  markListedReviewed,
+  queryAll,
+  WORK_KEYS,
+} from './client';
 
 export const missedSortKey = (kind: string) => `MISSED#${kind}`;
 
@@ -42,16 +49,7 @@ export class DynamoMissedCheckinStore implements MissedCheckinStore, MissedList 
   }
 
   async listMissed(limit: number): Promise<MissedCheckin[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: LIST_INDEX,
-        KeyConditionExpression: 'listKey = :key',
-        ExpressionAttributeValues: { ':key': LIST_KEYS.missedOpen },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map(toMissed);
+    return (await firstOfList(this.db, this.tableName, LIST_KEYS.missedOpen, limit)).map(toMissed);
   }
 
   markMissedReviewed(

@@ -1,12 +1,6 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FrontDeskNotice, NoticeStore } from '../../domain/alerts/front-desk-notices';
-import { isConditionFailure, LIST_INDEX, LIST_KEYS, markListedReviewed } from './client';
+import { firstOfList, isConditionFailure, LIST_KEYS, markListedReviewed } from './client';
 
 /** `<bookingId>/<reason>` back to the item's key: beside its booking, one per reason. */
 function keyOf(noticeId: string) {
@@ -69,16 +63,7 @@ export class DynamoNoticeStore implements NoticeStore {
   }
 
   async open(limit: number): Promise<FrontDeskNotice[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: LIST_INDEX,
-        KeyConditionExpression: 'listKey = :key',
-        ExpressionAttributeValues: { ':key': LIST_KEYS.noticesOpen },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map(toNotice);
+    return (await firstOfList(this.db, this.tableName, LIST_KEYS.noticesOpen, limit)).map(toNotice);
   }
 }
 

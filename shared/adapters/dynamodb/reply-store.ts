@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReviewList } from '../../domain/console/ports';
 import type { ReplyStore, StaffActor, StoredReply } from '../../domain/ports';
-import { LIST_INDEX, LIST_KEYS, markListedReviewed, queryAll, WORK_KEYS } from './client';
+import { firstOfList, LIST_KEYS, markListedReviewed, queryAll, WORK_KEYS } from './client';
 
 /**
  * Check-in replies beside their booking. One conditional put per reply: an
@@ -38,16 +38,7 @@ export class DynamoReplyStore implements ReplyStore, ReviewList {
   }
 
   async listToReview(limit: number): Promise<StoredReply[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: LIST_INDEX,
-        KeyConditionExpression: 'listKey = :key',
-        ExpressionAttributeValues: { ':key': LIST_KEYS.reviewOpen },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map(toReply);
+    return (await firstOfList(this.db, this.tableName, LIST_KEYS.reviewOpen, limit)).map(toReply);
   }
 
   markReviewed(reply: StoredReply, opts: { now: string; by: StaffActor }): Promise<boolean> {
