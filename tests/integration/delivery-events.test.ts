@@ -10,8 +10,6 @@ import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../shared/contracts/delivery';
 import type { Channel, MessageKind } from '../../shared/contracts/vocabulary';
-import { planMessages } from '../../shared/domain/booking/plan';
-import type { BookingRecord } from '../../shared/domain/booking-record';
 import { contactDigest } from '../../shared/domain/contacts';
 import { deliverMessage } from '../../shared/domain/messages/deliver-message';
 import {
@@ -30,7 +28,7 @@ import {
   type OutgoingSms,
 } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
-import { aBooking, type BookingOverrides, DEFAULT_POLICY } from '../support/fixtures';
+import { aBooking, aPlannedRecord, type BookingOverrides } from '../support/fixtures';
 
 const NOW = '2026-10-27T14:00:00.000Z';
 const config = parseClinicConfig({
@@ -88,17 +86,7 @@ function harness() {
   ) {
     const bookingId = `bk-delivery-${++counter}`;
     const booking = aBooking({ bookingId, patient: { id: `pt-${bookingId}`, ...patient }, session });
-    const plan = planMessages({ booking, activatedAt: NOW, now: NOW, policy: DEFAULT_POLICY });
-    const record: BookingRecord = {
-      bookingId,
-      version: 1,
-      status: 'active',
-      booking,
-      activatedAt: NOW,
-      plan: Object.fromEntries(plan.map((m) => [m.kind, m])),
-      revision: 1,
-      updatedAt: NOW,
-    };
+    const record = aPlannedRecord(booking, NOW);
     await bookings.save(record, undefined);
     const ref: MessageRef = { bookingId, kind, at: record.plan[kind]?.plannedAt ?? '' };
     await deliverMessage(deps, ref, record);

@@ -4,12 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
-import { planMessages } from '../../shared/domain/booking/plan';
 import type { BookingRecord } from '../../shared/domain/booking-record';
 import { deliveryIdOf } from '../../shared/domain/messages/delivery-id';
 import type { LinkRecord, MessageRef } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
-import { aBooking, DEFAULT_POLICY } from '../support/fixtures';
+import { aBooking, aPlannedRecord } from '../support/fixtures';
 
 const NOW = '2026-10-27T14:00:00.000Z';
 const LATER = '2026-10-27T14:01:00.000Z';
@@ -27,18 +26,7 @@ beforeAll(async () => {
 });
 
 function aRecord(bookingId: string, revision = 1): BookingRecord {
-  const booking = aBooking({ bookingId });
-  const plan = planMessages({ booking, activatedAt: NOW, now: NOW, policy: DEFAULT_POLICY });
-  return {
-    bookingId,
-    version: 1,
-    status: 'active',
-    booking,
-    activatedAt: NOW,
-    plan: Object.fromEntries(plan.map((m) => [m.kind, m])),
-    revision,
-    updatedAt: NOW,
-  };
+  return aPlannedRecord(aBooking({ bookingId }), NOW, revision);
 }
 
 const refOf = (bookingId: string, kind: MessageRef['kind'] = 'checkin-same-day'): MessageRef => ({

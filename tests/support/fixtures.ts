@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { type FullBooking, fullBookingSchema } from '../../shared/contracts/booking-events';
 import { DEFAULT_PLAN } from '../../shared/contracts/clinic-config';
-import type { PlanPolicy } from '../../shared/domain/booking/plan';
+import { type PlanPolicy, planMessages } from '../../shared/domain/booking/plan';
+import type { BookingRecord } from '../../shared/domain/booking-record';
 
 type Session = FullBooking['session'];
 type Patient = FullBooking['patient'];
@@ -81,4 +82,19 @@ export function utcToLocal(iso: string, zone: string): string {
 /** The same instant as ISO UTC with milliseconds, the format the plan stores. */
 export function isoUtc(iso: string): string {
   return DateTime.fromISO(iso, { setZone: true }).toUTC().toISO() as string;
+}
+
+/** An active stored booking planned at `now` by the default policy, as the booking handler stores it. */
+export function aPlannedRecord(booking: FullBooking, now: string, revision = 1): BookingRecord {
+  const plan = planMessages({ booking, activatedAt: now, now, policy: DEFAULT_POLICY });
+  return {
+    bookingId: booking.bookingId,
+    version: booking.version,
+    status: 'active',
+    booking,
+    activatedAt: now,
+    plan: Object.fromEntries(plan.map((m) => [m.kind, m])),
+    revision,
+    updatedAt: now,
+  };
 }
