@@ -10,6 +10,7 @@ export const FUNCTION_NAMES = [
   'send-review-digest',
   'check-staff-recipients',
   'record-delivery-events',
+  'receive-patient-texts',
   'rotate-link-key',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -36,7 +37,8 @@ export interface TableAccess {
  * the local runtime and checks each call is granted here and each grant here
  * is used. Partitions: `BOOKING#` (booking, its messages, replies, missed
  * check-ins), `LINK#`, `ALERT#` (and each recipient's copy), `PATIENT#` (screener history), `STATS#` (weekly
- * reply counts), `STAFF#` (staff recipients' latest outcomes), `SESSION#` (staff sessions), `AUDIT#`.
+ * reply counts), `STAFF#` (staff recipients' latest outcomes), `SESSION#` (staff sessions), `AUDIT#`,
+ * `PHONE#` (patients' texts, by the phone's digest).
  */
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // Stores the booking and its plan; a message due at once goes out here, check-in links too; a new email or
@@ -58,6 +60,18 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
       { partition: 'PATIENT#', actions: ['PutItem'] },
     ],
     queryIndexes: [DELIVERY_INDEX, LIST_INDEX],
+  },
+  // Patients' texts: the message a text answers (the phone's texts on the list index), its booking and replies,
+  // the text and the phone's auto-reply by the phone's digest, a reply (urgent or for review) and a notice
+  // beside the booking, an opt-out marked or cleared on the patient, the open alert a reply joins.
+  'receive-patient-texts': {
+    items: [
+      { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+      { partition: 'PHONE#', actions: ['PutItem', 'UpdateItem'] },
+      { partition: 'PATIENT#', actions: ['PutItem', 'DeleteItem'] },
+      { partition: 'ALERT#', actions: ['GetItem'] },
+    ],
+    queryIndexes: [LIST_INDEX],
   },
   // One due message: the booking, its message log (a skip is a put), a new link; the patient's other
   // sessions (a week check-in another session covers is skipped).
@@ -173,6 +187,9 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
   // Records what providers report, sends a failed message by the other channel, emails the front desk; keeps
   // unreadable events in the rejected-events queue.
   'record-delivery-events': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...SECRET_READ, ...PATIENT_MESSAGES],
+  // Answers a patient's text by SMS, emails the front desk of an opt-out; keeps unreadable texts in the
+  // rejected-events queue.
+  'receive-patient-texts': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...PATIENT_MESSAGES],
   // Asks SES and End User Messaging about each staff recipient; sends nothing.
   'check-staff-recipients': [
     ...LOGS,

@@ -10,6 +10,7 @@ import type { Construct, IConstruct } from 'constructs';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { ENV } from '../../shared/contracts/env';
 import { METRIC } from '../../shared/contracts/metrics';
+import { helpKeywordText } from '../../shared/domain/messages/inbound-sms';
 import { Alerts } from './constructs/alerts';
 import { CheckinApi } from './constructs/checkin-api';
 import { DeliveryEvents } from './constructs/delivery-events';
@@ -18,6 +19,7 @@ import { Ingestion } from './constructs/ingestion';
 import { LinkKeyRotation } from './constructs/link-key-rotation';
 import { Messaging } from './constructs/messaging';
 import { alarmArnPattern, Operations } from './constructs/operations';
+import { PatientTexts } from './constructs/patient-texts';
 import { letLogsUse, serviceKey } from './constructs/service-key';
 import { StaffConsole } from './constructs/staff-console';
 
@@ -59,6 +61,7 @@ export class ServiceStack extends Stack {
   readonly operationsKey: Key;
   readonly ingestion: Ingestion;
   readonly deliveryEvents: DeliveryEvents;
+  readonly patientTexts: PatientTexts;
   readonly messaging: Messaging;
   readonly checkin: CheckinApi;
   readonly alerts: Alerts;
@@ -121,6 +124,21 @@ export class ServiceStack extends Stack {
       key,
       dataKey: props.dataKey,
       busName: props.config.busName,
+    });
+    this.patientTexts = new PatientTexts(this, 'PatientTexts', {
+      table: props.table,
+      messaging: this.messaging,
+      key,
+      dataKey: props.dataKey,
+      linkBaseUrl: this.linkBaseUrl,
+    });
+    new CfnOutput(this, 'PatientTextsTopicArn', {
+      description: "The two-way SMS channel of the clinic's number (README: Two-way SMS)",
+      value: this.patientTexts.inboundTopic.topicArn,
+    });
+    new CfnOutput(this, 'SmsHelpKeywordText', {
+      description: "The HELP keyword's answer to set on the clinic's number (README: Two-way SMS)",
+      value: helpKeywordText(props.config),
     });
     const bookingEvents = this.ingestion.handler;
     // Due messages go out while the event is processed: a week check-in may look up the day lists.
@@ -340,6 +358,28 @@ export class ServiceStack extends Stack {
         'not found by its delivery id); that status, and any fallback or front-desk notice, is missing. ' +
         'First: read the function logs for the requestId, fix the cause, then re-invoke with requestPayload: ' +
         'recording is idempotent and a fallback never sends twice.',
+    });
+    const texts = this.patientTexts;
+    ops.alarmOnQueue(texts.unreadableTexts, {
+      name: 'patient-texts-unreadable',
+      description:
+        "End User Messaging handed over a patient's text the patient-texts function could not read; it is kept " +
+        'with its reason and was neither screened nor answered. It may be a patient asking for help. First: read ' +
+        'the text in an UnreadableTexts message and have a clinician act on it; the reason names the field.',
+    });
+    ops.alarmOnQueue(texts.handler.failureQueue, {
+      name: 'patient-texts-failed',
+      description:
+        "The patient-texts function failed 3 times on a patient's text (DynamoDB, SES or SMS errors): it may be " +
+        'unscreened, unlisted and unanswered. It may be a patient asking for help. First: read the text in ' +
+        'requestPayload and have a clinician act on it; fix the cause from the logs, then re-invoke with ' +
+        'requestPayload (a text is stored once, the auto-reply goes at most once a day).',
+    });
+    ops.alarmOnErrors(texts.handler.fn, {
+      name: 'patient-texts-errors',
+      description:
+        'The patient-texts function threw an error; SNS and Lambda retry it. First: read the function logs. If ' +
+        'the retries fail too, patient-texts-failed follows.',
     });
     ops.alarmOnErrors(deliveryEvents.handler.fn, {
       name: 'delivery-events-errors',

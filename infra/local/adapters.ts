@@ -212,7 +212,9 @@ export class LocalOutbox {
   readonly smsSender: SmsSender = {
     send: async (sms: OutgoingSms) => {
       if (this.failing.has('sms')) throw new LocalProviderFaultError('sms');
-      const fault = sms.deliveryId ? this.faultOf('sms', sms.to) : undefined;
+      // The opt-out list refuses every patient text, auto-replies too; only planned messages get a carrier report.
+      const listed = this.faultOf('sms', sms.to);
+      const fault = sms.deliveryId || listed === 'opted-out' ? listed : undefined;
       if (fault === 'opted-out') {
         throw new AddressRefusedError('opted-out', 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
       }

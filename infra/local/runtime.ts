@@ -10,6 +10,7 @@ import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
 import { createConsoleHttpHandler } from '../../functions/handle-console-http';
+import { createPatientTextsHandler } from '../../functions/receive-patient-texts';
 import { createDeliveryEventsHandler } from '../../functions/record-delivery-events';
 import { createRotateLinkKeyHandler } from '../../functions/rotate-link-key';
 import { createSendMessageHandler } from '../../functions/send-message';
@@ -21,6 +22,7 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
 import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
+import { DynamoInboundTextStore } from '../../shared/adapters/dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
@@ -40,6 +42,7 @@ import type { EventOutcome } from '../../shared/domain/booking/process-booking-e
 import { toJsonOrUndefined } from '../../shared/domain/json';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
+import { helpKeywordText, intentOf } from '../../shared/domain/messages/inbound-sms';
 import { parseLinkSecret, signingKeysOf } from '../../shared/domain/messages/link-secret';
 import { nextLocalTimeAfter, shiftIso } from '../../shared/domain/time';
 import type { FunctionName } from '../function-permissions';
@@ -224,6 +227,57 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (outcome && 'status' in outcome) sent.delivery = outcome.status;
     return json(200, { ...outcome, deliveryId: sent.deliveryId, delivery: sent.delivery });
   }
+  // Patients' texts to the clinic's number, played by POST /local/sms/inbound as the two-way SNS topic hands them over.
+  const textsDb = dbOf('receive-patient-texts');
+  const receiveTexts = createPatientTextsHandler({
+    ...messagingDeps(textsDb),
+    sentTexts: new DynamoMessageLog(textsDb, tableName),
+    texts: new DynamoInboundTextStore(textsDb, tableName),
+    replies: withInProcessAlertDispatch(
+      new DynamoReplyStore(textsDb, tableName),
+      (reply) => dispatchReplyAlert(alertDeps, reply),
+      () => jsonLog.warn('in-process alert dispatch failed', {}),
+    ),
+    alerts: new DynamoAlertStore(textsDb, tableName),
+    contacts: new DynamoContactStatusStore(textsDb, tableName),
+    notices: new DynamoNoticeStore(textsDb, tableName),
+    consoleBaseUrl: url,
+    deadLetters,
+    newId: randomUUID,
+  });
+  /** A patient's text: End User Messaging's part first (its opt-out list, the HELP keyword), then ours. */
+  async function playInboundText(body: unknown): Promise<Reply> {
+    const { from, body: text } = (body ?? {}) as Record<string, unknown>;
+    if (typeof from !== 'string' || !/^\+[1-9]\d{6,14}$/.test(from.trim()))
+      return json(400, { error: 'from: must be an E.164 phone number' });
+    if (typeof text !== 'string') return json(400, { error: 'body: must be the text' });
+    const phone = from.trim();
+    const intent = intentOf(text, config.sms.numberType);
+    if (intent.type === 'opt-out') outbox.addressFaults.set(`sms:${phone}`, 'opted-out');
+    if (intent.type === 'opt-in' && outbox.addressFaults.get(`sms:${phone}`) === 'opted-out')
+      outbox.addressFaults.delete(`sms:${phone}`);
+    if (intent.type === 'help') {
+      outbox.entries.push({
+        channel: 'sms',
+        to: phone,
+        kind: 'help-keyword',
+        text: helpKeywordText(config),
+        at: clock.now(),
+        delivery: 'sent',
+      });
+    }
+    const message = {
+      originationNumber: phone,
+      destinationNumber: LOCAL_CLINIC_NUMBER,
+      messageKeyword: 'KEYWORD_LOCAL',
+      messageBody: text,
+      inboundMessageId: randomUUID(),
+    };
+    const [outcome] = await receiveTexts({
+      Records: [{ Sns: { Message: JSON.stringify(message), Timestamp: clock.now() } }],
+    });
+    return json(200, { outcome });
+  }
   const identityProvider = await localIdentityProvider(
     url,
     options.staffPassword ?? process.env.LOCAL_STAFF_PASSWORD ?? DEFAULT_STAFF_PASSWORD,
@@ -393,6 +447,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     'GET /local/schedules': async () => json(200, pendingSchedules()),
     'POST /local/email/events': (body) => playDelivery('email', body),
     'POST /local/sms/events': (body) => playDelivery('sms', body),
+    'POST /local/sms/inbound': (body) => playInboundText(body),
     'GET /local/outbox': async () => json(200, outbox.entries),
     'GET /local/dlq': async () => json(200, deadLetters.letters),
     'GET /local/notices': async () =>
@@ -714,6 +769,9 @@ function send(res: ServerResponse, reply: Reply) {
 }
 
 /** JSON log lines on stdout, like the Lambda logs: ids and outcomes only. */
+/** The clinic's number in the local runtime, as texts name it. */
+const LOCAL_CLINIC_NUMBER = '+18005550100';
+
 const jsonLog = {
   info: (message: string, fields?: Record<string, unknown>) => writeLog('INFO', message, fields),
   warn: (message: string, fields?: Record<string, unknown>) => writeLog('WARN', message, fields),

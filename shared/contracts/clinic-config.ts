@@ -175,8 +175,13 @@ export const clinicConfigSchema = z.strictObject({
       ),
       /** How long carriers may keep trying a text before it expires (a late reminder is worse than none). */
       timeToLiveMinutes: z._default(whole(5, 4320), 360),
+      /**
+       * The kind of number patients text: a US toll-free number opts out on STOP alone and back in on START
+       * or UNSTOP; 10DLC numbers and short codes take End User Messaging's whole opt-out keyword list.
+       */
+      numberType: z._default(z.enum(['toll-free', '10dlc']), 'toll-free'),
     }),
-    { maxPrice: '0.05', timeToLiveMinutes: 360 },
+    { maxPrice: '0.05', timeToLiveMinutes: 360, numberType: 'toll-free' },
   ),
   /** EventBridge custom bus name. */
   busName: z._default(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,256}$/)), 'clinic-bookings'),

@@ -94,6 +94,18 @@ export const deliveryEventsEnvSchema = z.extend(sendMessageEnvSchema, {
 });
 
 /**
+ * Config of the patient-texts function: the table, SES for front-desk notices, End User Messaging for the
+ * auto-reply, the console's base URL (notices point into it) and the queue unreadable texts are kept in.
+ */
+export const patientTextsEnvSchema = z.object({
+  [ENV.tableName]: required,
+  [ENV.linkBaseUrl]: z.url(),
+  [ENV.sesConfigurationSet]: z.optional(required),
+  [ENV.smsConfigurationSet]: required,
+  [ENV.rejectedEventsQueueUrl]: required,
+});
+
+/**
  * Config of the booking-events function: everything send-message has (it sends
  * due-now messages inline) plus the scheduler and the rejected-events queue.
  */

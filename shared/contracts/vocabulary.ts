@@ -23,6 +23,9 @@ export const CHECKIN_KINDS = [
 ] as const satisfies readonly MessageKind[];
 export type CheckinKind = (typeof CHECKIN_KINDS)[number];
 
+/** What a stored patient reply answers: a check-in, or a text to the clinic's number (DESIGN section 11). */
+export type ReplyKind = CheckinKind | 'text';
+
 export function isCheckinKind(kind: string): kind is CheckinKind {
   return (CHECKIN_KINDS as readonly string[]).includes(kind);
 }

@@ -1,5 +1,12 @@
 import type { DeliveryStatus } from '../contracts/delivery';
-import type { Advice, Channel, CheckinAnswers, CheckinKind, MessageKind } from '../contracts/vocabulary';
+import type {
+  Advice,
+  Channel,
+  CheckinAnswers,
+  CheckinKind,
+  MessageKind,
+  ReplyKind,
+} from '../contracts/vocabulary';
 import type { BookingRecord } from './booking-record';
 
 /** The service's notion of now; virtual in the local runtime. */
@@ -72,10 +79,11 @@ export interface MessageLog {
       toDigest?: string;
     },
   ): Promise<ClaimResult>;
+  /** `phoneDigest` on an SMS: the text joins that phone's history, where a patient's answer finds it. */
   markSent(
     ref: MessageRef,
     channel: Channel,
-    opts: { now: string; providerMessageId: string },
+    opts: { now: string; providerMessageId: string; phoneDigest?: string },
   ): Promise<void>;
   markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void>;
   /** The provider refused the address itself: failed, with the refusal as the message's delivery status. */
@@ -170,10 +178,13 @@ export interface OutgoingEmail {
 /** Staff alert messages on the patient channels' adapters (SES, SMS): tagged by topic. */
 export type StaffMessageKind = 'staff-alert' | 'staff-escalation';
 
+/** The answer a patient's text to the clinic's number gets (DESIGN section 11). */
+export type PatientAutoReplyKind = 'text-auto-reply';
+
 export interface OutgoingSms {
   to: string;
   text: string;
-  kind: MessageKind | StaffMessageKind;
+  kind: MessageKind | StaffMessageKind | PatientAutoReplyKind;
   /** Absent for staff alerts. */
   bookingId?: string;
   /** The message's opaque id, which the provider hands back with each delivery event (DESIGN section 11). */
@@ -258,7 +269,8 @@ export interface StoredReply {
   bookingId: string;
   /** The booking's opaque surrogate, carried on to the alert (absent on older replies). */
   bookingRef?: string;
-  kind: CheckinKind;
+  /** A check-in, or `text`: a patient's text to the clinic's number, its body as the note. */
+  kind: ReplyKind;
   receivedAt: string;
   answers: CheckinAnswers;
   triage: TriageLevel;
@@ -377,7 +389,7 @@ export interface AlertRecord {
   /** The booking's opaque surrogate, the reference staff messages carry (absent on older alerts). */
   bookingRef?: string;
   replyId: string;
-  replyKind: CheckinKind;
+  replyKind: ReplyKind;
   rules: string[];
   /** The reply's write: escalations count from here. */
   createdAt: string;

@@ -34,6 +34,7 @@ import {
   bookingEventsEnvSchema,
   checkinHttpEnvSchema,
   deliveryEventsEnvSchema,
+  patientTextsEnvSchema,
   dispatchAlertsEnvSchema,
   ENV,
   recipientCheckEnvSchema,
@@ -97,6 +98,7 @@ const allFunctions = () => [
   service.console.handler,
   service.linkKeyRotation.handler,
   service.deliveryEvents.handler,
+  service.patientTexts.handler,
 ];
 /** `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`, as the stack renders it. */
 const schedulesIn = (group: string) => ({
@@ -380,6 +382,7 @@ describe('followup app', () => {
       reviewDigest: { fn: service.alerts.digestFunction, schema: reviewDigestEnvSchema },
       recipientCheck: { fn: service.alerts.recipientCheckFunction, schema: recipientCheckEnvSchema },
       deliveryEvents: { fn: service.deliveryEvents.handler, schema: deliveryEventsEnvSchema },
+      patientTexts: { fn: service.patientTexts.handler, schema: patientTextsEnvSchema },
     });
     const names = [
       'bookingEvents',
@@ -389,6 +392,7 @@ describe('followup app', () => {
       'reviewDigest',
       'recipientCheck',
       'deliveryEvents',
+      'patientTexts',
     ] as const;
 
     it('covers every function of the stack', () => {
@@ -721,6 +725,7 @@ describe('followup app', () => {
         [service.messaging.sendFunction, [LIST_INDEX]],
         [service.ingestion.handler, [LIST_INDEX]],
         [service.deliveryEvents.handler, [DELIVERY_INDEX, LIST_INDEX]],
+        [service.patientTexts.handler, [LIST_INDEX]],
       ]);
       for (const fn of allFunctions()) {
         const indexQueries = statementsOf(fn.role).filter((s) =>
@@ -817,14 +822,20 @@ describe('followup app', () => {
         const texting = Object.values(policies)
           .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
           .filter((s) => actionsOf(s).includes('sms-voice:SendTextMessage'));
-        // Four functions text: the booking, send, alert and delivery-events (fallback) functions.
-        expect(texting).toHaveLength(4);
+        // Five functions text: the booking, send, alert, delivery-events (fallback) and patient-texts (auto-reply).
+        expect(texting).toHaveLength(5);
         const resources = JSON.stringify(texting.map((s) => s.Resource));
         expect(resources).toContain(`:pool/${pool}`);
         expect(resources).not.toContain('*');
       });
 
-      it.each(['handle-booking-event', 'send-message', 'dispatch-alerts', 'record-delivery-events'] as const)(
+      it.each([
+        'handle-booking-event',
+        'send-message',
+        'dispatch-alerts',
+        'record-delivery-events',
+        'receive-patient-texts',
+      ] as const)(
         'lets %s send texts only through the configuration set, from the account numbers or pools, and publish to no topic',
         (name) => {
           const statements = statementsOf(roleOf(name));
@@ -856,6 +867,7 @@ describe('followup app', () => {
             'send-message': service.messaging.sendFunction,
             'dispatch-alerts': service.alerts.dispatchFunction,
             'record-delivery-events': service.deliveryEvents.handler,
+            'receive-patient-texts': service.patientTexts.handler,
           }[name];
           const env = functionProps(fn).Environment.Variables;
           expect(env[ENV.smsConfigurationSet]).toBe(service.messaging.smsConfigurationSetName);
@@ -1332,8 +1344,8 @@ describe('followup app', () => {
     it('makes no staff topic and no subscription anyone could unsubscribe from: staff are sent to one by one', () => {
       for (const stack of [service, staffStacks().service]) {
         const template = stack === service ? serviceTemplate : Template.fromStack(stack);
-        // The delivery-events function on the SMS events topic; the alarm email, when configured, on the
-        // operations topic (not a staff alert path). Nothing else.
+        // The delivery-events function on the SMS events topic, the patient-texts function on the inbound
+        // topic; the alarm email, when configured, on the operations topic (not a staff alert path). Nothing else.
         const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).map((sub) => [
           sub.Properties.Protocol,
           sub.Properties.TopicArn,
@@ -1342,11 +1354,17 @@ describe('followup app', () => {
           'lambda',
           { Ref: idOf(stack, stack.deliveryEvents.smsEvents) },
         ]);
+        expect(subscriptions).toContainEqual([
+          'lambda',
+          { Ref: idOf(stack, stack.patientTexts.inboundTopic) },
+        ]);
         for (const subscription of subscriptions.filter(([protocol]) => protocol !== 'lambda')) {
           expect(subscription).toEqual(['email', { Ref: idOf(stack, stack.operations.topic) }]);
         }
         expect(Object.keys(template.findResources('AWS::SNS::Topic')).sort()).toEqual(
-          [stack.operations.topic, stack.deliveryEvents.smsEvents].map((topic) => idOf(stack, topic)).sort(),
+          [stack.operations.topic, stack.deliveryEvents.smsEvents, stack.patientTexts.inboundTopic]
+            .map((topic) => idOf(stack, topic))
+            .sort(),
         );
       }
     });
@@ -1437,6 +1455,44 @@ describe('followup app', () => {
     });
   });
 
+  describe("patients' texts", () => {
+    const texts = () => service.patientTexts;
+
+    it('hands the inbound topic, which only End User Messaging of this account may publish to, to the function', () => {
+      const topic = serviceTemplate.toJSON().Resources[idOf(service, texts().inboundTopic)];
+      expect(topic.Properties.KmsMasterKeyId).toBe(`alias/${data.stackName}-data`);
+      const policies = Object.values(serviceTemplate.findResources('AWS::SNS::TopicPolicy')).filter((p) =>
+        JSON.stringify(p.Properties.Topics).includes(idOf(service, texts().inboundTopic)),
+      );
+      const publish = policies
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => actionsOf(st).includes('sns:Publish') && st.Effect === 'Allow');
+      expect(publish).toHaveLength(1);
+      expect(publish[0]?.Principal).toEqual({ Service: 'sms-voice.amazonaws.com' });
+      expect(publish[0]?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+      serviceTemplate.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'lambda',
+        TopicArn: ref(texts().inboundTopic),
+        Endpoint: arnOf(texts().handler.fn),
+      });
+    });
+
+    it("outputs the topic for the number's two-way channel and the HELP answer carriers require", () => {
+      const outputs = serviceTemplate.toJSON().Outputs;
+      expect(outputs.PatientTextsTopicArn.Value).toEqual(ref(texts().inboundTopic));
+      const help = outputs.SmsHelpKeywordText.Value as string;
+      expect(help).toContain(config.clinic.phone);
+      expect(help).toContain('Msg & data rates may apply');
+      expect(help).toContain('Reply STOP to opt out');
+    });
+
+    it('lets the function text (the auto-reply) and email (the front desk), and never publish to a topic', () => {
+      const actions = statementsOf(texts().handler.role).flatMap(actionsOf);
+      expect(actions).toEqual(expect.arrayContaining(['ses:SendEmail', 'sms-voice:SendTextMessage']));
+      expect(actions).not.toContain('sns:Publish');
+    });
+  });
+
   describe('encryption at rest and in transit', () => {
     it('encrypts every queue with a KMS key (the data key where a booking event can land), keeps messages 14 days and denies non-TLS access', () => {
       const queues = serviceTemplate.findResources('AWS::SQS::Queue');
@@ -1449,6 +1505,8 @@ describe('followup app', () => {
         service.deliveryEvents.unreadableEvents,
         service.deliveryEvents.deliveryDlq,
         service.deliveryEvents.handler.failureQueue,
+        service.patientTexts.unreadableTexts,
+        service.patientTexts.handler.failureQueue,
       ].map((queue) => idOf(service, queue));
       for (const [id, queue] of Object.entries(queues)) {
         expect(queue.Properties.KmsMasterKeyId, id).toEqual(
@@ -1467,7 +1525,7 @@ describe('followup app', () => {
       }
     });
 
-    it('encrypts every log group and the alarm topic with the operations key, the SMS events topic with the data key', () => {
+    it('encrypts every log group and the alarm topic with the operations key, the SMS topics with the data key', () => {
       for (const [id, logGroup] of Object.entries(serviceTemplate.findResources('AWS::Logs::LogGroup'))) {
         expect(logGroup.Properties.KmsKeyId, id).toEqual(arnOf(service.operationsKey));
       }
@@ -1479,7 +1537,11 @@ describe('followup app', () => {
       expect(topics[idOf(service, service.deliveryEvents.smsEvents)]?.Properties.KmsMasterKeyId).toBe(
         data.keyAlias,
       );
-      expect(Object.keys(topics)).toHaveLength(2);
+      // Patients' texts: what they wrote, and their numbers.
+      expect(topics[idOf(service, service.patientTexts.inboundTopic)]?.Properties.KmsMasterKeyId).toBe(
+        data.keyAlias,
+      );
+      expect(Object.keys(topics)).toHaveLength(3);
     });
 
     it('denies publishing to any topic without TLS', () => {

@@ -16,6 +16,7 @@ import {
   ENV,
   edgeOriginSecretFromEnv,
   parseEnv,
+  patientTextsEnvSchema,
   recipientCheckEnvSchema,
   reviewDigestEnvSchema,
   sendMessageEnvSchema,
@@ -29,6 +30,7 @@ import type { CheckinDeps } from '../../domain/checkins/checkin';
 import type { MessagingDeps } from '../../domain/messages/deliver-message';
 import { withDueMessageSender } from '../../domain/messages/deliver-message';
 import type { DeliveryEventDeps } from '../../domain/messages/delivery-events';
+import type { PatientTextDeps } from '../../domain/messages/inbound-sms';
 import type { RotationDeps } from '../../domain/messages/rotate-link-key';
 import { asSigningKeys } from '../../domain/messages/tokens';
 import type { ConsoleAppDeps } from '../../web/console/console-app';
@@ -40,6 +42,7 @@ import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
 import { DynamoContactStatusStore } from '../dynamodb/contact-status-store';
 import { digestStores } from '../dynamodb/digest-queue';
+import { DynamoInboundTextStore } from '../dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
@@ -302,6 +305,32 @@ export function awsDeliveryEventDeps(env = parseEnv(deliveryEventsEnvSchema)): D
     notices: new DynamoNoticeStore(db, tableName),
     consoleBaseUrl: env[ENV.linkBaseUrl],
     deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
+  };
+}
+
+/** Dependencies of the patient-texts function: replies and alerts, contact marks, notices, the auto-reply. */
+export function awsInboundSmsDeps(env = parseEnv(patientTextsEnvSchema)): PatientTextDeps {
+  clinicConfig ??= bundledClinicConfig();
+  const config = clinicConfig;
+  const db = createDocumentClient();
+  const tableName = env[ENV.tableName];
+  return {
+    config,
+    clock: systemClock,
+    bookings: new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone }),
+    sentTexts: new DynamoMessageLog(db, tableName),
+    texts: new DynamoInboundTextStore(db, tableName),
+    replies: new DynamoReplyStore(db, tableName),
+    alerts: new DynamoAlertStore(db, tableName),
+    contacts: new DynamoContactStatusStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    mailer: sesMailer(config, env[ENV.sesConfigurationSet]),
+    sms: eumSms(config, env[ENV.smsConfigurationSet]),
+    consoleBaseUrl: env[ENV.linkBaseUrl],
+    deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
+    newId: randomUUID,
+    metrics,
+    log,
   };
 }
 

@@ -68,7 +68,7 @@ const malformed = (reason: string, payload: unknown): ParsedDelivery => ({
   payload,
 });
 
-function firstError(error: z.core.$ZodError, prefix: string): string {
+export function firstError(error: z.core.$ZodError, prefix: string): string {
   const [first] = toFieldErrors(error, prefix);
   return first ? `${first.field}: ${first.message}` : `${prefix}: not readable`;
 }

@@ -36,7 +36,8 @@ export const WORK_KEYS = { alert: 'ALERT', digest: 'DIGEST', unacknowledged: 'UN
  * closed yet (`ALERTS#ACTIVE`, by creation) and closed alerts by month of
  * closing (`ALERTS#CLOSED#2026-11`, by closing time); review replies waiting
  * (`REVIEW#OPEN`, by arrival) and reviewed ones by month (`REVIEW#DONE#…`); open front-desk notices
- * (`NOTICES#OPEN`, by when raised);
+ * (`NOTICES#OPEN`, by when raised); the SMS sent to each phone (`TEXTS#<phone digest>`, by sending time), where
+ * a patient's text finds the message it answers;
  * bookings by session day in the clinic's zone (`DAY#2026-11-29`, by start).
  */
 export const LIST_INDEX = 'list-by-time';
@@ -50,6 +51,7 @@ export const LIST_KEYS = {
   missedDone: (month: string) => `MISSED#DONE#${month}`,
   noticesOpen: 'NOTICES#OPEN',
   noticesDone: (month: string) => `NOTICES#DONE#${month}`,
+  textsTo: (phoneDigest: string) => `TEXTS#${phoneDigest}`,
 } as const;
 
 /**

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactStatusStore } from '../../domain/messages/delivery-events';
 import { patientKey } from './screener-history';
 
@@ -30,6 +30,15 @@ export class DynamoContactStatusStore implements ContactStatusStore {
           at: mark.at,
           markedBy: mark.deliveryId,
         },
+      }),
+    );
+  }
+
+  async clearMark(patientId: string, digest: string): Promise<void> {
+    await this.db.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: patientKey(patientId), sk: `CONTACT#${digest}` },
       }),
     );
   }

@@ -8,8 +8,9 @@ import {
 import type { DeliveryStatus } from '../../contracts/delivery';
 import type { Channel } from '../../contracts/vocabulary';
 import type { DeliveredMessage, DeliveryStatusLog } from '../../domain/messages/delivery-events';
+import type { SentText, SentTextLog } from '../../domain/messages/inbound-sms';
 import type { ClaimResult, MessageLog, MessageLogEntry, MessageRef } from '../../domain/ports';
-import { DELIVERY_INDEX, isConditionFailure, queryAll } from './client';
+import { DELIVERY_INDEX, isConditionFailure, LIST_INDEX, LIST_KEYS, queryAll } from './client';
 
 const key = (ref: MessageRef, channel: Channel | 'none') => ({
   pk: `BOOKING#${ref.bookingId}`,
@@ -21,7 +22,7 @@ const key = (ref: MessageRef, channel: Channel | 'none') => ({
  * channel, so a claim is a single conditional write and a retry can never
  * send a channel that already went out.
  */
-export class DynamoMessageLog implements MessageLog, DeliveryStatusLog {
+export class DynamoMessageLog implements MessageLog, DeliveryStatusLog, SentTextLog {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -81,18 +82,41 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog {
   async markSent(
     ref: MessageRef,
     channel: Channel,
-    opts: { now: string; providerMessageId: string },
+    opts: { now: string; providerMessageId: string; phoneDigest?: string },
   ): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key(ref, channel),
         UpdateExpression:
-          'SET #status = :sent, updatedAt = :now, providerMessageId = :id REMOVE claimExpiresAt, reason',
+          'SET #status = :sent, updatedAt = :now, providerMessageId = :id' +
+          (opts.phoneDigest ? ', listKey = :texts, listAt = :now' : '') +
+          ' REMOVE claimExpiresAt, reason',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':now': opts.now, ':id': opts.providerMessageId },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':now': opts.now,
+          ':id': opts.providerMessageId,
+          ...(opts.phoneDigest ? { ':texts': LIST_KEYS.textsTo(opts.phoneDigest) } : {}),
+        },
       }),
     );
+  }
+
+  async answeredBy(phoneDigest: string, providerMessageId?: string): Promise<SentText | undefined> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :key',
+        ExpressionAttributeValues: { ':key': LIST_KEYS.textsTo(phoneDigest) },
+        ScanIndexForward: false,
+        // A reply names a recent message; the latest few cover every text a patient gets in a series.
+        Limit: TEXTS_LOOKED_AT,
+      }),
+    );
+    const texts = Items.map(toSentText);
+    return texts.find((text) => text.providerMessageId === providerMessageId) ?? texts[0];
   }
 
   async markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void> {
@@ -246,6 +270,18 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog {
     });
     return items.map(toEntry);
   }
+}
+
+/** How many of a phone's latest texts a reply's `previousPublishedMessageId` is looked for in. */
+const TEXTS_LOOKED_AT = 20;
+
+function toSentText(item: Record<string, unknown>): SentText {
+  return {
+    bookingId: String(item.bookingId),
+    kind: item.kind as SentText['kind'],
+    providerMessageId: String(item.providerMessageId),
+    sentAt: String(item.listAt),
+  };
 }
 
 export function toEntry(item: Record<string, unknown>): MessageLogEntry {

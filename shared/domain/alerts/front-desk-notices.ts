@@ -8,6 +8,8 @@ export const NOTICE_REASONS = [
   'unreached-before-session',
   /** A check-in reached the patient on no channel. */
   'checkin-unreached',
+  /** The patient texted STOP: their texts go by email from now on, and a phone-only patient gets nothing. */
+  'sms-opted-out',
 ] as const;
 export type NoticeReason = (typeof NOTICE_REASONS)[number];
 
@@ -51,6 +53,7 @@ export interface NoticeDeps {
 const SUBJECTS: Readonly<Record<NoticeReason, string>> = {
   'unreached-before-session': 'A patient could not be reached before their session',
   'checkin-unreached': 'A check-in reached no one',
+  'sms-opted-out': 'A patient opted out of text messages',
 };
 
 export const noticeIdOf = (bookingId: string, reason: NoticeReason) => `${bookingId}/${reason}`;

@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import type { CheckinKind } from '../../contracts/vocabulary';
+import type { ReplyKind } from '../../contracts/vocabulary';
 import { EmailDocument, renderEmailDocument } from '../messages/email-html';
 import { checkinKindLabel, formatStaffDay, formatStaffTime } from './staff-wording';
 
@@ -16,7 +16,7 @@ export interface DigestItem {
   /** Unique in the digest (a reply id, or the missed check-in's booking and kind). */
   id: string;
   bookingId: string;
-  kind: CheckinKind;
+  kind: ReplyKind;
   /** When the reply arrived, or when the missed check-in was sent, ISO. */
   at: string;
   /** The reply, or the review list, in the console. */

@@ -1,4 +1,4 @@
-import type { CheckinKind } from '../../contracts/vocabulary';
+import type { ReplyKind } from '../../contracts/vocabulary';
 import { checkinKindLabel, formatStaffTime, MAX_ESCALATIONS } from './staff-wording';
 
 /*
@@ -22,7 +22,7 @@ export interface StaffAlertMessageInput {
   /** The booking's opaque surrogate (`bookingRefOf`), never the booking system's id. */
   bookingRef: string;
   /** Which check-in the urgent reply answered. */
-  replyKind: CheckinKind;
+  replyKind: ReplyKind;
   /** When the reply arrived, ISO. */
   receivedAt: string;
   clinic: { name: string; timeZone: string };

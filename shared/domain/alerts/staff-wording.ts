@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { CheckinKind } from '../../contracts/vocabulary';
+import type { ReplyKind } from '../../contracts/vocabulary';
 import { formatZoneLabel } from '../messages/templates';
 
 /*
@@ -10,14 +10,15 @@ import { formatZoneLabel } from '../messages/templates';
 /** DESIGN section 8: an alert escalates at most this many times. */
 export const MAX_ESCALATIONS = 4;
 
-const CHECKIN_LABELS: Readonly<Record<CheckinKind, string>> = {
+const CHECKIN_LABELS: Readonly<Record<ReplyKind, string>> = {
   'checkin-same-day': 'same-day check-in',
   'checkin-next-day': 'next-day check-in',
   'checkin-week': 'one-week check-in',
+  text: 'text message',
 };
 
-/** Which check-in, in words: "next-day check-in". */
-export function checkinKindLabel(kind: CheckinKind): string {
+/** Which check-in (or a text to the clinic's number), in words: "next-day check-in". */
+export function checkinKindLabel(kind: ReplyKind): string {
   return CHECKIN_LABELS[kind];
 }
 

@@ -290,7 +290,11 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
  * adds: the alert path then adds it to that alert instead of starting a
  * second escalation chain.
  */
-async function storeReply(deps: CheckinDeps, reply: StoredReply, earlier?: StoredReply[]): Promise<void> {
+export async function storeReply(
+  deps: Pick<CheckinDeps, 'replies' | 'alerts' | 'newId'>,
+  reply: StoredReply,
+  earlier?: StoredReply[],
+): Promise<void> {
   if (earlier === undefined) return deps.replies.record(reply);
   const open = await openAlert(deps, earlier);
   const joining = open
@@ -316,7 +320,10 @@ interface OpenAlert {
  * acknowledged), or, for a reply that joined nothing, its own alert even
  * while it is still being created (its dispatch may be on the way).
  */
-async function openAlert(deps: CheckinDeps, earlier: StoredReply[]): Promise<OpenAlert | undefined> {
+async function openAlert(
+  deps: Pick<CheckinDeps, 'alerts'>,
+  earlier: StoredReply[],
+): Promise<OpenAlert | undefined> {
   const newest = earlier
     .filter((reply) => reply.alertId !== undefined)
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];

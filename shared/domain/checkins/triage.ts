@@ -101,8 +101,19 @@ export function strongestAdvice(advice: readonly Advice[]): Advice {
 
 /** How staff read a rule that fired: its description in the config, else its id. */
 export function ruleDescription(rules: readonly TriageRule[], id: string): string {
-  return rules.find((rule) => rule.id === id)?.description ?? id;
+  return rules.find((rule) => rule.id === id)?.description ?? TEXT_RULE_DESCRIPTIONS[id] ?? id;
 }
+
+/** The rules a patient's text to the clinic's number fires (DESIGN section 11); not the clinic's to change. */
+export const TEXT_RULES = {
+  urgent: 'text-urgent-phrase',
+  review: 'text-message',
+} as const;
+
+const TEXT_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  [TEXT_RULES.urgent]: "The patient's text to the clinic's number contains an urgent phrase",
+  [TEXT_RULES.review]: "The patient texted the clinic's number",
+};
 
 /** The highest of some levels; `routine` for none. */
 export function highestLevel(levels: readonly TriageLevel[]): TriageLevel {

@@ -1,5 +1,5 @@
 import type { FullBooking } from '../../contracts/booking-events';
-import { type CheckinKind, MESSAGE_KINDS } from '../../contracts/vocabulary';
+import { MESSAGE_KINDS, type ReplyKind } from '../../contracts/vocabulary';
 import type { BookingRecord } from '../booking-record';
 import type { AlertRecord, StoredReply } from '../ports';
 import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
@@ -20,7 +20,7 @@ export type TimelineEntry =
   /** A check-in reply with its answers: clinicians only. */
   | { type: 'reply'; at: string; reply: StoredReply }
   /** That a check-in was answered, without the answers: what the front desk sees. */
-  | { type: 'answered'; at: string; kind: CheckinKind }
+  | { type: 'answered'; at: string; kind: ReplyKind }
   | { type: 'alert'; at: string; alert: AlertRecord; reason: string };
 
 export interface PatientView {

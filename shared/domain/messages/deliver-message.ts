@@ -130,19 +130,24 @@ export async function deliverMessage(
   for (let channel = queue.shift(); channel !== undefined; channel = queue.shift()) {
     const expiresAt = shiftIso(now, { minutes: CLAIM_MINUTES });
     const deliveryId = deliveryIdOf(ref, channel);
+    const toDigest = digestsOf(booking.patient, [channel])[0];
     const claim = await deps.messageLog.claim(ref, channel, {
       version: entry.version,
       now,
       expiresAt,
       deliveryId,
-      toDigest: digestsOf(booking.patient, [channel])[0],
+      toDigest,
     });
     if (claim === 'already-sent') result.alreadySent.push(channel);
     if (claim === 'in-flight') result.inFlight.push(channel);
     if (claim !== 'claimed') continue;
     try {
       const { messageId } = await sendOn(deps, channel, booking, ref.kind, link, now, deliveryId);
-      await deps.messageLog.markSent(ref, channel, { now: deps.clock.now(), providerMessageId: messageId });
+      await deps.messageLog.markSent(ref, channel, {
+        now: deps.clock.now(),
+        providerMessageId: messageId,
+        ...(channel === 'sms' && toDigest ? { phoneDigest: toDigest } : {}),
+      });
       result.sent.push(channel);
       deps.metrics.count('MessagesSent');
     } catch (error) {

@@ -61,6 +61,8 @@ export interface ContactStatusStore {
     patientId: string,
     mark: { channel: Channel; digest: string; status: DeliveryStatus; at: string; deliveryId: string },
   ): Promise<void>;
+  /** The address reaches the patient again (the phone texted START). */
+  clearMark(patientId: string, digest: string): Promise<void>;
 }
 
 /** Recording needs the sending deps too: a message that failed for good goes once by the other channel. */

@@ -183,6 +183,7 @@ function ReplyAnswers(props: {
   const { triggers } = props;
   const { answers } = props.reply;
   const language = props.booking.patient.language;
+  if (props.reply.kind === 'text') return <TextAnswer text={answers.note ?? ''} language={language} />;
   const effects = SIDE_EFFECTS.flatMap((effect) => {
     const severity = answers.sideEffects[effect];
     if (severity === undefined || severity === 'none') return [];
@@ -271,6 +272,23 @@ function ReplyAnswers(props: {
         </Term>
       ) : null}
       <ScreenerAnswers reply={props.reply} instrument="gad7" triggers={triggers} />
+    </dl>
+  );
+}
+
+/** A patient's text to the clinic's number: the text is all there is. */
+function TextAnswer(props: { text: string; language: string }): VNode {
+  return (
+    <dl class="answers">
+      <Term label="Text from the patient">
+        <blockquote class="note" lang={props.language === 'en' ? undefined : props.language}>
+          <p>
+            <bdi>
+              <Multiline text={props.text} />
+            </bdi>
+          </p>
+        </blockquote>
+      </Term>
     </dl>
   );
 }
