@@ -107,6 +107,22 @@ const FIRST_CALL: Record<string, unknown> = {
       delivery: { timestamp: '2026-05-04T14:00:04Z' },
     },
   },
+  // A patient's text: finding the message it answers is the function's first AWS request.
+  'receive-patient-texts': {
+    Records: [
+      {
+        Sns: {
+          Message: JSON.stringify({
+            originationNumber: '+15555550123',
+            destinationNumber: '+18005550100',
+            messageBody: 'I feel awful',
+            inboundMessageId: 'bench-inbound',
+          }),
+          Timestamp: '2026-05-04T14:00:00.000Z',
+        },
+      },
+    ],
+  },
   // Secrets Manager's first step; describing the secret is the function's first AWS request.
   'rotate-link-key': { SecretId: 'bench-secret', ClientRequestToken: 'bench-version', Step: 'createSecret' },
   empty: {},

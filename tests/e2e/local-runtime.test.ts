@@ -542,6 +542,105 @@ describe('local runtime', () => {
     });
   });
 
+  describe("patients' texts to the clinic's number (DESIGN section 11)", () => {
+    const nowPlus = async (days: number) =>
+      DateTime.fromISO((await api.get<{ now: string }>('/local/clock')).now)
+        .plus({ days })
+        .setZone(ZONE)
+        .set({ hour: 11, minute: 0 });
+    const textIn = async (from: string, body: string) =>
+      (await api.post('/local/sms/inbound', { from, body })).body as { outcome?: string; error?: string };
+    const autoReplies = async (phone: string) =>
+      (await api.get<{ to: string; kind?: string }[]>('/local/outbox')).filter(
+        (m) => m.to === phone && m.kind === 'text-auto-reply',
+      );
+    const replyOf = async (bookingId: string) =>
+      (
+        await api.get<{ bookingId: string; kind: string; triage: string; answers: { note?: string } }[]>(
+          '/local/replies',
+        )
+      ).filter((r) => r.bookingId === bookingId);
+
+    it('lists "I feel awful" for review, raises a staff alert on an urgent phrase, answers once a day', async () => {
+      const phone = '+15550100811';
+      const start = await nowPlus(2);
+      await api.event('Booking Created', booking('texts-1', 1, start.toISO() ?? '', { phone }));
+      // Past the same-day check-in, which went by SMS too.
+      await api.advanceTo(start.plus({ hours: 7 }).toUTC().toISO() ?? '');
+      expect((await textIn(phone, 'I feel awful')).outcome).toBe('review');
+      expect(await replyOf('texts-1')).toEqual([
+        expect.objectContaining({
+          kind: 'text',
+          triage: 'review',
+          answers: { note: 'I feel awful', sideEffects: {}, wantsCall: false },
+        }),
+      ]);
+      expect(await autoReplies(phone)).toHaveLength(1);
+
+      expect((await textIn(phone, 'I want to kill myself')).outcome).toBe('urgent');
+      // The stream's dispatch runs in-process right after the write: the alert is delivered moments later.
+      let alerts: { bookingId: string; state: string }[] = [];
+      for (let i = 0; i < 50 && alerts[0]?.state !== 'open'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        alerts = (await api.get<typeof alerts>('/local/alerts')).filter((a) => a.bookingId === 'texts-1');
+      }
+      expect(alerts).toEqual([expect.objectContaining({ state: 'open' })]);
+      const staff = (await api.get<{ channel: string; text: string }[]>('/local/outbox')).filter(
+        (m) => m.channel === 'staff' && m.text.includes('text message'),
+      );
+      expect(staff.length).toBeGreaterThan(0);
+      // An urgent text gets the crisis lines again; an ordinary one the same day does not.
+      expect(await autoReplies(phone)).toHaveLength(2);
+      await textIn(phone, 'sorry, me again');
+      expect(await autoReplies(phone)).toHaveLength(2);
+      await api.advanceTo(start.plus({ days: 1, hours: 8 }).toUTC().toISO() ?? '');
+      await textIn(phone, 'a day later');
+      expect(await autoReplies(phone)).toHaveLength(3);
+    });
+
+    it('sends a phone that texted STOP no further SMS: its messages go by email, and the desk is told', async () => {
+      const phone = '+15550100812';
+      const start = await nowPlus(3);
+      await api.event('Booking Created', booking('texts-stop', 1, start.toISO() ?? '', { phone }));
+      // The day-before reminder went by SMS too; the patient answers it with STOP.
+      await api.advanceTo(start.minus({ hours: 20 }).toUTC().toISO() ?? '');
+      expect(
+        (await api.outboxOf('texts-stop')).some((m) => m.kind === 'prep-reminder' && m.channel === 'sms'),
+      ).toBe(true);
+      expect((await textIn(phone, 'STOP')).outcome).toBe('opted-out');
+      const notices = (await api.get<{ bookingId: string; reason: string }[]>('/local/notices')).filter(
+        (n) => n.bookingId === 'texts-stop',
+      );
+      expect(notices.map((n) => n.reason)).toEqual(['sms-opted-out']);
+      const before = (await api.outboxOf('texts-stop')).length;
+      await api.advanceTo(start.plus({ hours: 7 }).toUTC().toISO() ?? '');
+      const after = (await api.outboxOf('texts-stop')).slice(before);
+      expect(after.filter((m) => m.channel === 'sms')).toEqual([]);
+      expect(after.map((m) => `${m.kind}/${m.channel}`)).toEqual(
+        expect.arrayContaining(['checkin-same-day/email']),
+      );
+      // The day-of text has no fallback: it is not sent at all.
+      expect(after.some((m) => m.kind === 'prep-day-of')).toBe(false);
+      // START puts the phone back on: the next text goes by SMS again.
+      expect((await textIn(phone, 'START')).outcome).toBe('opted-in');
+      await api.advanceTo(start.plus({ days: 1, hours: 8 }).toUTC().toISO() ?? '');
+      expect(
+        (await api.outboxOf('texts-stop')).some((m) => m.kind === 'checkin-next-day' && m.channel === 'sms'),
+      ).toBe(true);
+    });
+
+    it("answers HELP with the carriers' text, as the number would, and names a bad field", async () => {
+      const phone = '+15550100813';
+      expect((await textIn(phone, 'HELP')).outcome).toBe('help');
+      const help = (await api.get<{ to: string; kind?: string; text: string }[]>('/local/outbox')).filter(
+        (m) => m.to === phone && m.kind === 'help-keyword',
+      );
+      expect(help[0]?.text).toContain('Reply STOP to opt out');
+      expect((await textIn('friend', 'hi')).error).toMatch(/^from: /);
+      expect((await api.post('/local/sms/inbound', { from: phone })).body.error).toMatch(/^body: /);
+    });
+  });
+
   describe('malformed events', () => {
     it('rejects an event with no contact, naming the field, and keeps it in the DLQ', async () => {
       const noContact = booking('bad-1', 1, '2026-12-20T10:00:00-05:00', {

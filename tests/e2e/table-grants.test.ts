@@ -110,6 +110,12 @@ async function runEveryFunction() {
   ).toBe(201);
   expect((await post(sameDay, { mood: 1, selfHarm: 'yes', selfHarmNow: 'no' })).status).toBe(201);
   await settle();
+  // receive-patient-texts: a text for review (auto-reply), two urgent ones (the second joins the first's alert),
+  // STOP (marked on the patient, a front-desk notice) and START (the mark cleared).
+  for (const body of ['I feel awful', 'I want to kill myself', 'I want to kill myself', 'STOP', 'START']) {
+    expect((await post('/local/sms/inbound', { from: '+15550100011', body })).status, body).toBe(200);
+    await settle();
+  }
   // booking-events: a new phone for g-sms sends its current check-in again (and revokes the old link).
   await post('/local/events', bookingEvent('g-sms', 2, start, '', '+15550100012'));
   // Escalations, the next-day check-in (missed), the week check-in with screeners, digests on the way.
@@ -194,7 +200,7 @@ describe('the per-function table grants', () => {
 
   it('record calls from every function that has table access', () => {
     const withTable = FUNCTION_NAMES.filter((fn) => TABLE_ACCESS[fn].items.length > 0);
-    expect(withTable).toHaveLength(8);
+    expect(withTable).toHaveLength(9);
     expect(new Set(calls.map((call) => call.fn))).toEqual(new Set([...withTable, 'local']));
   });
 });

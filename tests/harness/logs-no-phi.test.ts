@@ -131,6 +131,10 @@ async function runScenario() {
   // The week check-in bounces: it goes by SMS; the text is blocked too: the front desk is told.
   expect((await client.postJson('/local/email/events', { to: EMAIL, type: 'bounce' })).status).toBe(200);
   expect((await client.postJson('/local/sms/events', { to: PHONE, type: 'blocked' })).status).toBe(200);
+  // The patient texts the clinic's number: a note for review, an urgent one, STOP and START.
+  for (const body of [REVIEW_NOTE, `${NOTE} I want to kill myself`, 'STOP', 'START']) {
+    expect((await client.postJson('/local/sms/inbound', { from: PHONE, body })).status, body).toBe(200);
+  }
   // A rotation of the link-signing key, through the rotation function AWS runs.
   expect((await client.postJson('/local/keys/rotate', {})).status).toBe(200);
   const final = await client.outbox();
@@ -162,6 +166,8 @@ describe('local runtime logs', () => {
     expect(logLines.filter((line) => line.includes('"link key rotation step done"'))).toHaveLength(4);
     expect(logLines.filter((line) => line.includes('"delivery event recorded"'))).toHaveLength(2);
     expect(logLines.some((line) => line.includes('"front-desk notice"'))).toBe(true);
+    expect(logLines.filter((line) => line.includes('"patient text stored"'))).toHaveLength(2);
+    expect(logLines.filter((line) => line.includes('"sms opt-out list change recorded"'))).toHaveLength(2);
     // Bookings are named by their opaque surrogate, never the booking system's id.
     expect(logLines.some((line) => /"booking":"bk_[A-Za-z0-9_-]{12}"/.test(line))).toBe(true);
     expect(lines.filter((line) => line.includes('phi-1'))).toEqual([]);

@@ -34,9 +34,9 @@ import {
   bookingEventsEnvSchema,
   checkinHttpEnvSchema,
   deliveryEventsEnvSchema,
-  patientTextsEnvSchema,
   dispatchAlertsEnvSchema,
   ENV,
+  patientTextsEnvSchema,
   recipientCheckEnvSchema,
   reviewDigestEnvSchema,
   sendMessageEnvSchema,
@@ -56,6 +56,7 @@ interface Statement {
   Action: string | string[];
   Resource: unknown;
   Condition?: unknown;
+  Principal?: unknown;
 }
 
 const app = newApp();
@@ -1469,7 +1470,9 @@ describe('followup app', () => {
         .filter((st) => actionsOf(st).includes('sns:Publish') && st.Effect === 'Allow');
       expect(publish).toHaveLength(1);
       expect(publish[0]?.Principal).toEqual({ Service: 'sms-voice.amazonaws.com' });
-      expect(publish[0]?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+      expect(publish[0]?.Condition).toEqual({
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      });
       serviceTemplate.hasResourceProperties('AWS::SNS::Subscription', {
         Protocol: 'lambda',
         TopicArn: ref(texts().inboundTopic),

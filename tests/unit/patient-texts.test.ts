@@ -44,15 +44,18 @@ describe('what a text to the clinic number means', () => {
 describe('what the clinic number answers', () => {
   const withPhone = (phone: string) => ({ ...config, clinic: { ...config.clinic, phone } });
 
-  it.each(['en', 'es'] as const)('the %s auto-reply names 911, 988 and the clinic phone in one segment', (language) => {
-    for (const phone of [config.clinic.phone, LONGEST_PHONE]) {
-      const text = autoReplyText(withPhone(phone), language);
-      expect(text).toContain('911');
-      expect(text).toContain('988');
-      expect(text).toContain(phone);
-      expect(isSingleGsm7Segment(text), text).toBe(true);
-    }
-  });
+  it.each(['en', 'es'] as const)(
+    'the %s auto-reply names 911, 988 and the clinic phone in one segment',
+    (language) => {
+      for (const phone of [config.clinic.phone, LONGEST_PHONE]) {
+        const text = autoReplyText(withPhone(phone), language);
+        expect(text).toContain('911');
+        expect(text).toContain('988');
+        expect(text).toContain(phone);
+        expect(isSingleGsm7Segment(text), text).toBe(true);
+      }
+    },
+  );
 
   it('says what carriers require in the HELP answer', () => {
     const text = helpKeywordText(withPhone(LONGEST_PHONE));
@@ -106,7 +109,11 @@ describe('reading inbound texts in AWS shapes', () => {
 
   it.each([
     ['not JSON', 'hello', 'Message: is not JSON'],
-    ['no sender', JSON.stringify({ ...documented, originationNumber: undefined }), 'Message.originationNumber'],
+    [
+      'no sender',
+      JSON.stringify({ ...documented, originationNumber: undefined }),
+      'Message.originationNumber',
+    ],
     ['a sender that is no phone', JSON.stringify({ ...documented, originationNumber: 'FRIEND' }), 'E.164'],
     ['no body', JSON.stringify({ ...documented, messageBody: 7 }), 'Message.messageBody'],
     ['no id', JSON.stringify({ ...documented, inboundMessageId: '' }), 'Message.inboundMessageId'],

@@ -253,7 +253,8 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
     });
   }
   await autoReply(deps, text, phoneDigest, language, urgent);
-  deps.log.info('patient text stored', { replyId: reply.replyId, triage: reply.triage });
+  // The reply id alone: a triage level beside it would say something about the patient.
+  deps.log.info('patient text stored', { replyId: reply.replyId });
   return urgent ? 'urgent' : 'review';
 }
 
