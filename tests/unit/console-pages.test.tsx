@@ -127,6 +127,20 @@ const PAGES: [string, string][] = [
   ],
   ['reply', replyPage()],
   [
+    'text reply',
+    replyPage({
+      reply: {
+        ...REPLY,
+        kind: 'text',
+        triage: 'review',
+        alertId: undefined,
+        rules: ['text-message'],
+        answers: { sideEffects: {}, wantsCall: false, note: 'I feel awful' },
+        scores: {},
+      },
+    }),
+  ],
+  [
     'refused',
     renderPage(
       <ConsoleMessagePage title="Not available" clinicName={CLINIC.name} lines={['No.']} viewer={VIEWER} />,
@@ -388,6 +402,25 @@ describe('console pages', () => {
       expect(html).toContain('<li><code>wants-call</code></li>');
       expect(html).toContain('tel:+15555550123');
       expect(html).not.toContain('/acknowledge');
+    });
+
+    it("shows a patient's text to the clinic's number as the text alone, with the rule that listed it", () => {
+      const html = replyPage({
+        reply: {
+          ...REPLY,
+          replyId: 'text-in-1',
+          kind: 'text',
+          triage: 'review',
+          alertId: undefined,
+          rules: ['text-message'],
+          answers: { sideEffects: {}, wantsCall: false, note: 'I feel <awful>' },
+          scores: {},
+        },
+      });
+      expect(visibleText(definition(html, 'Text from the patient')).trim()).toBe('I feel <awful>');
+      expect(html).toContain('I feel &lt;awful&gt;');
+      expect(html).toContain('Text message, received');
+      expect(html).not.toContain('Mood (0 worst, 10 best)');
     });
 
     it('points to the alert when the reply was urgent', () => {
