@@ -28,6 +28,7 @@ import { digestStores } from '../shared/adapters/dynamodb/digest-queue';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoNoticeStore } from '../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../shared/adapters/dynamodb/readiness-store';
 import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
@@ -291,6 +292,11 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
     },
     mailer,
     sms,
+    readiness: new DynamoReadinessStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    get consoleBaseUrl() {
+      return links.base;
+    },
     scheduler: countScheduler(scheduler.messages),
     deadLetters,
     metrics,

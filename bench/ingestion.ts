@@ -8,6 +8,8 @@ import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
+import { DynamoNoticeStore } from '../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../shared/adapters/dynamodb/readiness-store';
 import type { BookingRecord } from '../shared/domain/booking-record';
 import { contactDigest } from '../shared/domain/contacts';
 import { loadClinicConfig } from '../shared/domain/messages/config-validation';
@@ -78,6 +80,10 @@ export async function measureIngestion(events: number, concurrency: number) {
       links: new DynamoLinkStore(db, tableName),
       signingKey: { get: async () => new Uint8Array(32).fill(7) },
       linkBaseUrl: 'https://links.example.org',
+      // Checked only for a booking made inside its readiness deadline, which no event here is.
+      readiness: new DynamoReadinessStore(db, tableName),
+      notices: new DynamoNoticeStore(db, tableName),
+      consoleBaseUrl: 'https://links.example.org',
       mailer: { send: async () => ({ messageId: `m-${++fakes.emails}` }) },
       sms: { send: async () => ({ messageId: `s-${++fakes.sms}` }) },
       scheduler,
@@ -109,6 +115,10 @@ export async function measureIngestion(events: number, concurrency: number) {
         links: new DynamoLinkStore(probeDb, tableName),
         signingKey: { get: async () => new Uint8Array(32).fill(7) },
         linkBaseUrl: 'https://links.example.org',
+        // Checked only for a booking made inside its readiness deadline, which no event here is.
+        readiness: new DynamoReadinessStore(db, tableName),
+        notices: new DynamoNoticeStore(db, tableName),
+        consoleBaseUrl: 'https://links.example.org',
         mailer: { send: async () => ({ messageId: 'probe' }) },
         sms: { send: async () => ({ messageId: 'probe' }) },
         scheduler: {
@@ -176,6 +186,10 @@ export async function measureIngestion(events: number, concurrency: number) {
         ...memory,
         signingKey: { get: async () => new Uint8Array(32).fill(7) },
         linkBaseUrl: 'https://links.example.org',
+        // Checked only for a booking made inside its readiness deadline, which no event here is.
+        readiness: new DynamoReadinessStore(db, tableName),
+        notices: new DynamoNoticeStore(db, tableName),
+        consoleBaseUrl: 'https://links.example.org',
         mailer: { send: async () => ({ messageId: 'cpu' }) },
         sms: { send: async () => ({ messageId: 'cpu' }) },
         scheduler,
@@ -270,6 +284,7 @@ function inMemoryStores() {
     markRefused: async () => {},
     recordSkip: async () => {},
     list: async () => [],
+    entryOf: async () => undefined,
   };
   const linkStore: LinkStore = {
     put: async (link) => void links.set(link.linkId, link),

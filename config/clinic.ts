@@ -61,13 +61,15 @@ A quick recap:
 - Make sure someone can take you home. Do not drive until the next day, after a full night's sleep.
 - Bring your photo ID and your list of medicines.
 
+Please tell us you are ready (ride home, eating and drinking times, any new medicine); it takes a minute: {{link}}
+
 Questions, or need to change your appointment? Call us at {{clinicPhone}}.
 
 If you are in crisis, call or text 988, any time. In an emergency, call 911.
 
 See you soon,
 {{clinicName}}`,
-    sms: '{{firstName}}, {{clinicName}}: see you {{sessionDay}} at {{sessionTime}}. No solid food after {{solidFoodCutoff}}. Plan your ride home.',
+    sms: '{{firstName}}, {{clinicName}}: see you {{sessionDay}} at {{sessionTime}}. No solid food after {{solidFoodCutoff}}. {{readinessQuestion}}',
   },
   'prep-day-of': {
     subject: 'See you today at {{sessionTime}}, {{firstName}}',
@@ -186,13 +188,15 @@ Un breve repaso:
 - Confirme quién lo llevará a casa. No conduzca hasta el día siguiente, después de una noche completa de sueño.
 - Traiga su identificación con foto y su lista de medicamentos.
 
+Díganos si está listo (transporte a casa, horarios de comida y bebida, medicamentos nuevos); le llevará un minuto: {{link}}
+
 ¿Tiene preguntas o necesita cambiar su cita? Llámenos al {{clinicPhone}}.
 
 Si está en crisis, llame o envíe un mensaje de texto al 988, a cualquier hora. En una emergencia, llame al 911.
 
 Hasta pronto,
 {{clinicName}}`,
-    sms: '{{firstName}}, {{clinicName}}: cita {{sessionDay}}, {{sessionTime}}. Desde las {{solidFoodCutoff}}, nada solido. Confirme quien lo llevara a casa.',
+    sms: '{{firstName}}, {{clinicName}}: cita {{sessionDay}}, {{sessionTime}}. Desde las {{solidFoodCutoff}}, nada solido. {{readinessQuestion}}',
   },
   'prep-day-of': {
     subject: 'Le esperamos hoy a las {{sessionTime}}, {{firstName}}',

@@ -9,7 +9,7 @@ import { handleStaffLinkRequest } from '../shared/web/staff/staff-link';
 
 /**
  * HTTP API target for signed links: patients' `GET|POST /c/{token}` (check-in
- * form and replies) and `GET /i/{token}` (preparation instructions), and
+ * form and replies) and `GET|POST /i/{token}` (preparation instructions, the readiness form), and
  * the older staff links `GET|POST /a/{token}` and `GET /r/{token}`, which
  * redirect to the console.
  */

@@ -164,7 +164,8 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
     'scheduler:DeleteSchedule', // a moved or cancelled booking's schedules
   ],
   'send-message': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...SECRET_READ, ...PATIENT_MESSAGES],
-  'handle-checkin-http': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...SECRET_READ],
+  // A readiness answer that raises a front-desk notice emails the desk.
+  'handle-checkin-http': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...SECRET_READ, 'ses:SendEmail'],
   'handle-console-http': [
     ...LOGS,
     ...QUEUE_SEND,

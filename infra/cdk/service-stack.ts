@@ -140,6 +140,9 @@ export class ServiceStack extends Stack {
       description: "The HELP keyword's answer to set on the clinic's number (README: Two-way SMS)",
       value: helpKeywordText(props.config),
     });
+    // A readiness answer on the instructions page may email the front desk, with a link into the console.
+    this.messaging.bindEmail(this.checkin.handler);
+    this.checkin.handler.setEnv(ENV.linkBaseUrl, this.linkBaseUrl);
     const bookingEvents = this.ingestion.handler;
     // Due messages go out while the event is processed: a week check-in may look up the day lists.
     bookingEvents.bindTable(props.table);

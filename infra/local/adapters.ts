@@ -14,6 +14,7 @@ import {
   type MessageScheduler,
   type OutgoingEmail,
   type OutgoingSms,
+  type ReadinessCheckPayload,
   type ReplyStore,
   type Schedule,
   type SchedulePayload,
@@ -70,7 +71,7 @@ export function clockTarget(
 export type ScheduleTarget = 'send-message' | 'dispatch-alerts';
 
 export type PendingSchedule =
-  | (Schedule<SchedulePayload> & { target: 'send-message'; attempts: number })
+  | (Schedule<SchedulePayload | ReadinessCheckPayload> & { target: 'send-message'; attempts: number })
   | (Schedule<AlertSchedulePayload> & { target: 'dispatch-alerts'; attempts: number });
 
 /**

@@ -27,6 +27,7 @@ import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
@@ -44,6 +45,7 @@ import { loadClinicConfig } from '../../shared/domain/messages/config-validation
 import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
 import { helpKeywordText, intentOf } from '../../shared/domain/messages/inbound-sms';
 import { parseLinkSecret, signingKeysOf } from '../../shared/domain/messages/link-secret';
+import type { ReadinessCheckPayload, SchedulePayload } from '../../shared/domain/ports';
 import { nextLocalTimeAfter, shiftIso } from '../../shared/domain/time';
 import type { FunctionName } from '../function-permissions';
 import {
@@ -149,6 +151,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sms: outbox.smsSender,
       scheduler: scheduler.messages,
       deadLetters,
+      readiness: new DynamoReadinessStore(db, tableName),
+      notices: new DynamoNoticeStore(db, tableName),
+      consoleBaseUrl: url,
       metrics: { count: () => {}, flush: () => {} },
       log: jsonLog,
     });
@@ -353,7 +358,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       .pending()
       .map((s) =>
         s.target === 'send-message'
-          ? { bookingId: s.payload.bookingId, kind: s.payload.kind, at: s.fireAt }
+          ? { bookingId: s.payload.bookingId, kind: scheduledKind(s.payload), at: s.fireAt }
           : { bookingId: '', kind: 'escalation', at: s.fireAt, alertId: s.payload.alertId },
       );
 
@@ -399,7 +404,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clock.moveTo(due.fireAt);
       fired.push(
         due.target === 'send-message'
-          ? { bookingId: due.payload.bookingId, kind: due.payload.kind, at: clock.now() }
+          ? { bookingId: due.payload.bookingId, kind: scheduledKind(due.payload), at: clock.now() }
           : { bookingId: '', kind: 'escalation', at: clock.now(), alertId: due.payload.alertId },
       );
       try {
@@ -769,6 +774,10 @@ function send(res: ServerResponse, reply: Reply) {
 }
 
 /** JSON log lines on stdout, like the Lambda logs: ids and outcomes only. */
+/** What a send-function schedule is for, as `/local/schedules` names it: a message kind or the readiness deadline. */
+const scheduledKind = (payload: SchedulePayload | ReadinessCheckPayload) =>
+  'check' in payload ? 'readiness-deadline' : payload.kind;
+
 /** The clinic's number in the local runtime, as texts name it. */
 const LOCAL_CLINIC_NUMBER = '+18005550100';
 

@@ -369,6 +369,11 @@ export const clinicConfigSchema = z.strictObject({
     },
   ),
   /** PHQ-9 and GAD-7 at the week check-in at most every `minIntervalDays` per patient (DESIGN section 3). */
+  /**
+   * The readiness check (DESIGN section 11): no answer this many hours before the session is a front-desk
+   * notice (the desk still has time to call).
+   */
+  readiness: z._default(z.strictObject({ deadlineHours: z._default(whole(1, 24), 3) }), { deadlineHours: 3 }),
   screeners: z._default(z.strictObject({ minIntervalDays: z._default(whole(0, 90), 14) }), {
     minIntervalDays: 14,
   }),

@@ -36,10 +36,15 @@ export const sendMessageEnvSchema = z.object({
   [ENV.smsConfigurationSet]: required,
 });
 
-/** Config of the check-in HTTP function: the table and the link-signing key. */
+/**
+ * Config of the check-in HTTP function: the table and the link-signing key; SES and the console's base URL for
+ * the front-desk notice a readiness answer may raise.
+ */
 export const checkinHttpEnvSchema = z.object({
   [ENV.tableName]: required,
   [ENV.linkSigningSecretArn]: required,
+  [ENV.linkBaseUrl]: z.url(),
+  [ENV.sesConfigurationSet]: z.optional(required),
 });
 
 /**

@@ -18,6 +18,7 @@ export const ROUTE_BUDGETS = {
   'GET /c/{token}': { rateLimit: 10, burstLimit: 20 },
   'POST /c/{token}': { rateLimit: 10, burstLimit: 20 },
   'GET /i/{token}': { rateLimit: 10, burstLimit: 20 },
+  'POST /i/{token}': { rateLimit: 10, burstLimit: 20 },
   'GET /a/{token}': { rateLimit: 5, burstLimit: 10 },
   'POST /a/{token}': { rateLimit: 5, burstLimit: 10 },
   'GET /r/{token}': { rateLimit: 5, burstLimit: 10 },

@@ -95,6 +95,8 @@ export interface MessageLog {
   /** Records that a message was not sent and why; a second skip of the same message changes nothing. */
   recordSkip(ref: MessageRef, opts: { version: number; now: string; reason: string }): Promise<void>;
   list(bookingId: string): Promise<MessageLogEntry[]>;
+  /** One channel's entry of a message, read consistently. */
+  entryOf(ref: MessageRef, channel: Channel): Promise<MessageLogEntry | undefined>;
 }
 
 /** A stored link: the opaque id in a signed URL resolves to this. */
@@ -137,6 +139,13 @@ export interface SchedulePayload {
   resend?: string;
 }
 
+/** What the readiness deadline's schedule hands the send function: the booking and the deadline. */
+export interface ReadinessCheckPayload {
+  bookingId: string;
+  check: 'readiness';
+  at: string;
+}
+
 /** What an escalation schedule hands the alert function: the alert's opaque id only. */
 export interface AlertSchedulePayload {
   alertId: string;
@@ -149,9 +158,9 @@ export interface Scheduler<P> {
   remove(name: string): Promise<void>;
 }
 
-export type MessageSchedule = Schedule<SchedulePayload>;
-/** Schedules that fire the send function. */
-export type MessageScheduler = Scheduler<SchedulePayload>;
+export type MessageSchedule = Schedule<SchedulePayload | ReadinessCheckPayload>;
+/** Schedules that fire the send function: messages, and readiness deadlines. */
+export type MessageScheduler = Scheduler<SchedulePayload | ReadinessCheckPayload>;
 /** Schedules that fire the alert function (escalations). */
 export type AlertScheduler = Scheduler<AlertSchedulePayload>;
 

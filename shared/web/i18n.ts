@@ -210,6 +210,17 @@ const en = {
 
   // Preparation instructions page
   'instructions.title': 'How to prepare for your appointment',
+  'readiness.title': 'Are you ready for your visit?',
+  'readiness.intro': 'Three quick questions, so we can help before your visit if something is not right.',
+  'readiness.rideHome': 'Is someone taking you home after your visit?',
+  'readiness.fasting': 'Do you know when to stop eating and drinking?',
+  'readiness.newMedicine': 'Have you started any new medicine since your last visit?',
+  'readiness.error.rideHome': 'Tell us whether someone is taking you home.',
+  'readiness.error.fasting': 'Tell us whether you know when to stop eating and drinking.',
+  'readiness.error.newMedicine': 'Tell us whether you started any new medicine.',
+  'readiness.thanks': 'Thank you. We have your answers. See you soon.',
+  'readiness.concern':
+    'Thank you for telling us. Someone from the clinic will call you before your visit. You can also call {clinicName} at {phone}.',
 } as const satisfies { readonly [K in DerivedKey]: string } & { readonly [key: string]: string };
 
 /** The name of one patient-facing message. */
@@ -407,6 +418,17 @@ const es: Catalogue = {
   'problem.contactUnknown': 'Para contarnos cómo está, o si tiene preguntas, llame a su clínica.',
 
   'instructions.title': 'Cómo prepararse para su cita',
+  'readiness.title': '¿Está listo para su cita?',
+  'readiness.intro': 'Tres preguntas rápidas, para ayudarle antes de su cita si algo no está bien.',
+  'readiness.rideHome': '¿Alguien lo llevará a casa después de su cita?',
+  'readiness.fasting': '¿Sabe cuándo dejar de comer y de beber?',
+  'readiness.newMedicine': '¿Empezó a tomar algún medicamento nuevo desde su última visita?',
+  'readiness.error.rideHome': 'Díganos si alguien lo llevará a casa.',
+  'readiness.error.fasting': 'Díganos si sabe cuándo dejar de comer y de beber.',
+  'readiness.error.newMedicine': 'Díganos si empezó algún medicamento nuevo.',
+  'readiness.thanks': 'Gracias. Ya tenemos sus respuestas. Hasta pronto.',
+  'readiness.concern':
+    'Gracias por decírnoslo. Alguien de la clínica le llamará antes de su cita. También puede llamar a {clinicName} al {phone}.',
 };
 
 /** The catalogues by language. */

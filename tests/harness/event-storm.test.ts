@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FullBooking } from '../../shared/contracts/booking-events';
 import { isCheckinKind, MESSAGE_KINDS } from '../../shared/contracts/vocabulary';
-import { pickChannels, planMessages } from '../../shared/domain/booking/plan';
+import { pickChannels, planMessages, readinessDeadline } from '../../shared/domain/booking/plan';
 import { processBookingEvent } from '../../shared/domain/booking/process-booking-event';
 import type { BookingRecord } from '../../shared/domain/booking-record';
 import { shiftIso } from '../../shared/domain/time';
@@ -149,17 +149,28 @@ function pendingOf(h: MessagingHarness, bookingId: string) {
   return h.scheduler
     .pending()
     .flatMap((s) => (s.target === 'send-message' && s.payload.bookingId === bookingId ? [s] : []))
-    .map((s) => `${s.payload.kind} planned ${Date.parse(s.payload.at)} fires ${Date.parse(s.fireAt)}`)
+    .map((s) => {
+      const what = 'check' in s.payload ? 'readiness-deadline' : s.payload.kind;
+      return `${what} planned ${Date.parse(s.payload.at)} fires ${Date.parse(s.fireAt)}`;
+    })
     .sort();
 }
 
-function expectedPending(record: BookingRecord, now: string) {
-  return MESSAGE_KINDS.flatMap((kind) => {
+function expectedPending(record: BookingRecord, now: string, deadlineHours: number) {
+  const messages = MESSAGE_KINDS.flatMap((kind) => {
     const entry = record.plan[kind];
     return entry?.status === 'scheduled' && Date.parse(entry.at) > Date.parse(now)
       ? [`${kind} planned ${Date.parse(entry.plannedAt)} fires ${Date.parse(entry.at)}`]
       : [];
-  }).sort();
+  });
+  // The readiness deadline follows the session of an active booking, until it passes.
+  const deadline =
+    record.status === 'active' && record.booking
+      ? Date.parse(readinessDeadline(record.booking, deadlineHours))
+      : Number.NaN;
+  const readiness =
+    deadline > Date.parse(now) ? [`readiness-deadline planned ${deadline} fires ${deadline}`] : [];
+  return [...messages, ...readiness].sort();
 }
 
 let runNumber = 0;
@@ -207,7 +218,9 @@ describe('booking events under a storm of duplicates and reordering', () => {
             expect(record?.version, id).toBe(spec.ops.length);
             expect(record?.status, id).toBe(spec.ops[lastOp]?.type === 'cancel' ? 'cancelled' : 'active');
             if (!record) continue;
-            expect(pendingOf(h, id), id).toEqual(expectedPending(record, stormEnd));
+            expect(pendingOf(h, id), id).toEqual(
+              expectedPending(record, stormEnd, h.deps.config.readiness.deadlineHours),
+            );
             if (record.endedAt) seen.completed++;
             if (record.status === 'cancelled') {
               seen.cancelled++;

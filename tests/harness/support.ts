@@ -6,13 +6,16 @@ import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoStaffSendStore } from '../../shared/adapters/dynamodb/staff-send-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
-import { schedulePayloadSchema } from '../../shared/contracts/schedule-payload';
+import { sendFunctionPayloadSchema } from '../../shared/contracts/schedule-payload';
 import type { Channel, MessageKind } from '../../shared/contracts/vocabulary';
 import { type AlertDeps, advanceAlert } from '../../shared/domain/alerts/alerts';
 import { deliverMessage, withDueMessageSender } from '../../shared/domain/messages/deliver-message';
+import { checkReadinessAtDeadline } from '../../shared/domain/messages/readiness';
 import type {
   AlertSchedulePayload,
   DeadLetter,
@@ -21,6 +24,7 @@ import type {
   Metrics,
   OutgoingEmail,
   OutgoingSms,
+  ReadinessCheckPayload,
   Schedule,
   SchedulePayload,
   StaffNotifier,
@@ -56,7 +60,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 export type SimSchedule =
-  | (Schedule<SchedulePayload> & { target: 'send-message'; attempts: number; seq: number })
+  | (Schedule<SchedulePayload | ReadinessCheckPayload> & {
+      target: 'send-message';
+      attempts: number;
+      seq: number;
+    })
   | (Schedule<AlertSchedulePayload> & { target: 'dispatch-alerts'; attempts: number; seq: number });
 
 /**
@@ -71,9 +79,9 @@ export class SimScheduler {
   private seq = 0;
 
   readonly messages = {
-    upsert: async (schedule: Schedule<SchedulePayload>) => {
+    upsert: async (schedule: Schedule<SchedulePayload | ReadinessCheckPayload>) => {
       // A real schedule payload is JSON and must match the send function's contract.
-      schedulePayloadSchema.parse(schedule.payload);
+      sendFunctionPayloadSchema.parse(schedule.payload);
       this.upserts.push(schedule.name);
       this.schedules.set(schedule.name, {
         ...schedule,
@@ -190,6 +198,7 @@ export async function messagingHarness(options: HarnessOptions) {
     markRefused: (ref, channel, opts) => realLog.markRefused(ref, channel, opts),
     recordSkip: (ref, opts) => realLog.recordSkip(ref, opts),
     list: (bookingId) => realLog.list(bookingId),
+    entryOf: (ref, channel) => realLog.entryOf(ref, channel),
   };
 
   async function accept(channel: Channel, bookingId: string, kind: MessageKind) {
@@ -225,6 +234,9 @@ export async function messagingHarness(options: HarnessOptions) {
     },
     scheduler: scheduler.messages,
     deadLetters: { keep: async (letter: DeadLetter) => void deadLetters.push(letter) },
+    readiness: new DynamoReadinessStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    consoleBaseUrl: 'https://care.example.org',
     metrics: noMetrics,
     log: silentLog,
   });
@@ -248,7 +260,10 @@ export async function fireDue(h: MessagingHarness, until: string, alertDeps?: Al
     fired++;
     try {
       if (due.target === 'send-message') {
-        await deliverMessage(h.deps, schedulePayloadSchema.parse(due.payload));
+        const payload = sendFunctionPayloadSchema.parse(due.payload);
+        if ('check' in payload)
+          await checkReadinessAtDeadline(h.deps, await h.deps.bookings.get(payload.bookingId), payload.at);
+        else await deliverMessage(h.deps, payload);
       } else if (alertDeps) {
         await advanceAlert(alertDeps, due.payload.alertId);
       }

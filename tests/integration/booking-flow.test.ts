@@ -4,6 +4,8 @@ import clinicConfigInput from '../../config/clinic';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { processBookingEvent } from '../../shared/domain/booking/process-booking-event';
 import {
@@ -13,7 +15,15 @@ import {
 } from '../../shared/domain/messages/deliver-message';
 import { deliveryIdOf } from '../../shared/domain/messages/delivery-id';
 import { verifyLinkToken } from '../../shared/domain/messages/tokens';
-import type { DeadLetter, MessageSchedule, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
+import type {
+  DeadLetter,
+  MessageSchedule,
+  OutgoingEmail,
+  OutgoingSms,
+  ReadinessCheckPayload,
+  Schedule,
+  SchedulePayload,
+} from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 
 const config = parseClinicConfig(clinicConfigInput);
@@ -24,7 +34,9 @@ async function harness() {
   const { db, tableName } = await freshTable();
   const state = {
     now: '2026-03-02T15:00:00.000Z',
-    schedules: new Map<string, MessageSchedule>(),
+    schedules: new Map<string, Schedule<SchedulePayload>>(),
+    /** Readiness deadlines, by schedule name. */
+    deadlines: new Map<string, Schedule<ReadinessCheckPayload>>(),
     emails: [] as OutgoingEmail[],
     sms: [] as OutgoingSms[],
     deadLetters: [] as { reason: string }[],
@@ -64,13 +76,19 @@ async function harness() {
           state.failUpsert--;
           throw new Error('scheduler unavailable');
         }
-        state.schedules.set(schedule.name, schedule);
+        const { payload } = schedule;
+        if ('check' in payload) state.deadlines.set(schedule.name, { ...schedule, payload });
+        else state.schedules.set(schedule.name, { ...schedule, payload });
       },
       remove: async (name: string) => {
         state.schedules.delete(name);
+        state.deadlines.delete(name);
       },
     },
     deadLetters: { keep: async (letter: DeadLetter) => void state.deadLetters.push(letter) },
+    readiness: new DynamoReadinessStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    consoleBaseUrl: 'https://care.example.org',
     metrics: { count: (name) => void state.metrics.push(name), flush: () => {} },
     log: { info: () => {}, warn: () => {}, error: () => {} },
   });
@@ -92,7 +110,7 @@ const created = (
   },
 });
 
-const scheduledKinds = (schedules: Map<string, MessageSchedule>) =>
+const scheduledKinds = (schedules: Map<string, Schedule<SchedulePayload>>) =>
   [...schedules.values()].map((s) => s.payload.kind).sort();
 
 describe('processBookingEvent', () => {

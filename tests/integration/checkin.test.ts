@@ -4,13 +4,15 @@ import clinicConfigInput from '../../config/clinic';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-history';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { CheckinDeps } from '../../shared/domain/checkins/checkin';
 import { createLinkToken } from '../../shared/domain/messages/tokens';
-import type { ReplyStore } from '../../shared/domain/ports';
+import type { OutgoingEmail, ReplyStore } from '../../shared/domain/ports';
 import { shiftIso } from '../../shared/domain/time';
 import { t } from '../../shared/web/i18n';
 import { handleLinkRequest } from '../../shared/web/patient/patient-link';
@@ -25,7 +27,12 @@ const sentAt = '2026-11-04T20:00:00.000Z';
 /** Real stores on dynalite; the clock, ids and metrics are plain fakes. */
 async function harness(replies?: ReplyStore) {
   const { db, tableName } = await freshTable();
-  const state = { now: '2026-11-05T15:00:00.000Z', ids: 0, metrics: [] as string[] };
+  const state = {
+    now: '2026-11-05T15:00:00.000Z',
+    ids: 0,
+    metrics: [] as string[],
+    emails: [] as OutgoingEmail[],
+  };
   const deps: CheckinDeps = {
     config,
     clock: { now: () => state.now },
@@ -36,6 +43,10 @@ async function harness(replies?: ReplyStore) {
     screeners: new DynamoScreenerHistory(db, tableName),
     replyCounts: new DynamoReplyCounts(db, tableName),
     signingKey: { get: async () => key },
+    readiness: new DynamoReadinessStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    mailer: { send: async (email) => ({ messageId: `e-${state.emails.push(email)}` }) },
+    consoleBaseUrl: 'https://care.example.org',
     newId: () => `id-${++state.ids}`,
     metrics: { count: (name) => void state.metrics.push(name), flush: () => {} },
     log: { info: () => {}, warn: () => {}, error: () => {} },

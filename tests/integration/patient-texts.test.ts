@@ -9,6 +9,7 @@ import { DynamoInboundTextStore } from '../../shared/adapters/dynamodb/inbound-t
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessageKind } from '../../shared/contracts/vocabulary';
@@ -84,6 +85,7 @@ function harness(config: ClinicConfig = baseConfig) {
     alerts: new DynamoAlertStore(db, tableName),
     contacts: new DynamoContactStatusStore(db, tableName),
     notices,
+    readiness: new DynamoReadinessStore(db, tableName),
     mailer,
     sms,
     consoleBaseUrl: 'https://care.example.org',

@@ -85,19 +85,41 @@ describe('config-validation', () => {
     });
 
     it('rejects {{link}} in a kind that has no link', () => {
-      const errors = errorsOf(
+      const errors = errorsOf(withTemplate('en', 'prep-day-of', 'sms', 'Today at {{sessionTime}}: {{link}}'));
+      expect(errors).toEqual([
+        {
+          field: 'templates.en.prep-day-of.sms',
+          message: expect.stringContaining('{{link}} is not allowed'),
+        },
+      ]);
+    });
+
+    it('requires the readiness question in the day-before SMS and allows it nowhere else', () => {
+      const without = errorsOf(
         withTemplate(
           'en',
           'prep-reminder',
           'sms',
-          'Tomorrow at {{sessionTime}}, eat by {{solidFoodCutoff}}: {{link}}',
+          'Tomorrow at {{sessionTime}}, eat by {{solidFoodCutoff}}.',
         ),
       );
-      expect(errors).toEqual([
+      expect(without).toEqual([
+        { field: 'templates.en.prep-reminder.sms', message: 'must contain {{readinessQuestion}}' },
+      ]);
+      const elsewhere = errorsOf(
+        withTemplate('en', 'prep-day-of', 'sms', 'Today at {{sessionTime}}. {{readinessQuestion}}'),
+      );
+      expect(elsewhere).toEqual([
         {
-          field: 'templates.en.prep-reminder.sms',
-          message: expect.stringContaining('{{link}} is not allowed'),
+          field: 'templates.en.prep-day-of.sms',
+          message: expect.stringContaining('{{readinessQuestion}} is not allowed'),
         },
+      ]);
+    });
+
+    it('requires the readiness form link in the day-before email', () => {
+      expect(errorsOf(withTemplate('es', 'prep-reminder', 'body', 'Mañana a las {{sessionTime}}.'))).toEqual([
+        { field: 'templates.es.prep-reminder.body', message: 'must contain {{link}}' },
       ]);
     });
 
@@ -167,7 +189,12 @@ describe('config-validation', () => {
     it('allows medicine names in an email body', () => {
       expect(
         errorsOf(
-          withTemplate('en', 'prep-reminder', 'body', '{{sessionDate}} {{sessionTime}}: no ketamine jokes'),
+          withTemplate(
+            'en',
+            'prep-reminder',
+            'body',
+            '{{sessionDate}} {{sessionTime}}: no ketamine jokes {{link}}',
+          ),
         ),
       ).toEqual([]);
     });
@@ -335,7 +362,7 @@ describe('links.keyRotationDays', () => {
 
   describe('sms', () => {
     it('defaults to a 5-cent cap and a 6-hour time to live, and names each bad field', () => {
-      expect(config.sms).toEqual({ maxPrice: '0.05', timeToLiveMinutes: 360 });
+      expect(config.sms).toEqual({ numberType: 'toll-free', maxPrice: '0.05', timeToLiveMinutes: 360 });
       const withSms = (sms: unknown) => ({ ...config, sms });
       expect(() => parseClinicConfig(withSms({ maxPrice: '5 cents' }))).toThrow(
         /sms.maxPrice: must be US dollars/,

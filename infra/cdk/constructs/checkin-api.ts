@@ -63,7 +63,7 @@ export interface CheckinApiProps {
 
 /**
  * The public face of signed links: an HTTP API with exactly `GET /c/{token}`, `POST /c/{token}` (check-in
- * form and replies) and `GET /i/{token}` (preparation instructions) for patients, and `GET /a/{token}`,
+ * form and replies) and `GET|POST /i/{token}` (preparation instructions, the readiness form) for patients, and `GET /a/{token}`,
  * `POST /a/{token}` (a staff alert, acknowledging it) and `GET /r/{token}` (a reply from the review digest)
  * for staff, each a Lambda proxy (payload 2.0) to the check-in function. No default route, so any other path or method is a 404 from the gateway; no CORS,
  * since the pages post to themselves. The `$default` stage is throttled and access-logged without paths.
@@ -105,7 +105,7 @@ export class CheckinApi extends Construct {
     const integration = new HttpLambdaIntegration('CheckinHttp', this.handler.fn);
     const routes = [
       ...this.api.addRoutes({ path: '/c/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration }),
-      ...this.api.addRoutes({ path: '/i/{token}', methods: [HttpMethod.GET], integration }),
+      ...this.api.addRoutes({ path: '/i/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration }),
       ...this.api.addRoutes({ path: '/a/{token}', methods: [HttpMethod.GET, HttpMethod.POST], integration }),
       ...this.api.addRoutes({ path: '/r/{token}', methods: [HttpMethod.GET], integration }),
     ];

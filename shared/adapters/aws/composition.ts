@@ -31,6 +31,7 @@ import type { MessagingDeps } from '../../domain/messages/deliver-message';
 import { withDueMessageSender } from '../../domain/messages/deliver-message';
 import type { DeliveryEventDeps } from '../../domain/messages/delivery-events';
 import type { PatientTextDeps } from '../../domain/messages/inbound-sms';
+import type { ReadinessDeps } from '../../domain/messages/readiness';
 import type { RotationDeps } from '../../domain/messages/rotate-link-key';
 import { asSigningKeys } from '../../domain/messages/tokens';
 import type { ConsoleAppDeps } from '../../web/console/console-app';
@@ -47,6 +48,7 @@ import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../dynamodb/missed-checkin-store';
 import { DynamoNoticeStore } from '../dynamodb/notice-store';
+import { DynamoReadinessStore } from '../dynamodb/readiness-store';
 import { DynamoReplyCounts } from '../dynamodb/reply-counts';
 import { DynamoReplyStore } from '../dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../dynamodb/screener-history';
@@ -113,6 +115,10 @@ export function awsCheckinDeps(env = parseEnv(checkinHttpEnvSchema)): CheckinDep
     screeners: new DynamoScreenerHistory(db, tableName),
     replyCounts: new DynamoReplyCounts(db, tableName),
     signingKey: new SecretsManagerSigningKey(secrets(), env[ENV.linkSigningSecretArn]),
+    readiness: new DynamoReadinessStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    mailer: sesMailer(clinicConfig, env[ENV.sesConfigurationSet]),
+    consoleBaseUrl: env[ENV.linkBaseUrl],
     newId: randomUUID,
     metrics,
     log,
@@ -253,8 +259,8 @@ function eumSms(config: ClinicConfig, configurationSet: string): EumSmsSender {
   });
 }
 
-/** Dependencies of the send-message function. */
-export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): MessagingDeps {
+/** Dependencies of the send-message function: messages, and readiness deadlines (their front-desk notices). */
+export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): MessagingDeps & ReadinessDeps {
   clinicConfig ??= bundledClinicConfig();
   const config = clinicConfig;
   const db = createDocumentClient();
@@ -269,6 +275,9 @@ export function awsMessagingDeps(env = parseEnv(sendMessageEnvSchema)): Messagin
     linkBaseUrl: env[ENV.linkBaseUrl],
     mailer: sesMailer(config, env[ENV.sesConfigurationSet]),
     sms: eumSms(config, env[ENV.smsConfigurationSet]),
+    readiness: new DynamoReadinessStore(db, tableName),
+    notices: new DynamoNoticeStore(db, tableName),
+    consoleBaseUrl: env[ENV.linkBaseUrl],
     metrics,
     log,
   };
@@ -324,6 +333,7 @@ export function awsInboundSmsDeps(env = parseEnv(patientTextsEnvSchema)): Patien
     alerts: new DynamoAlertStore(db, tableName),
     contacts: new DynamoContactStatusStore(db, tableName),
     notices: new DynamoNoticeStore(db, tableName),
+    readiness: new DynamoReadinessStore(db, tableName),
     mailer: sesMailer(config, env[ENV.sesConfigurationSet]),
     sms: eumSms(config, env[ENV.smsConfigurationSet]),
     consoleBaseUrl: env[ENV.linkBaseUrl],

@@ -10,6 +10,12 @@ export const NOTICE_REASONS = [
   'checkin-unreached',
   /** The patient texted STOP: their texts go by email from now on, and a phone-only patient gets nothing. */
   'sms-opted-out',
+  /** The readiness answer says no ride home, fasting not understood, or a new medicine. */
+  'readiness-concern',
+  /** No readiness answer by the deadline although the reminder reached the patient. */
+  'readiness-missing',
+  /** The reminder never reached the patient (booked too late, skipped, refused): nobody was asked. */
+  'readiness-not-asked',
 ] as const;
 export type NoticeReason = (typeof NOTICE_REASONS)[number];
 
@@ -54,6 +60,9 @@ const SUBJECTS: Readonly<Record<NoticeReason, string>> = {
   'unreached-before-session': 'A patient could not be reached before their session',
   'checkin-unreached': 'A check-in reached no one',
   'sms-opted-out': 'A patient opted out of text messages',
+  'readiness-concern': 'A patient may not be ready for their session',
+  'readiness-missing': 'A patient did not confirm they are ready for their session',
+  'readiness-not-asked': 'A patient could not be asked whether they are ready for their session',
 };
 
 export const noticeIdOf = (bookingId: string, reason: NoticeReason) => `${bookingId}/${reason}`;

@@ -29,6 +29,14 @@ export function patientZone(booking: FullBooking): string {
   return booking.patient.timeZone ?? booking.session.timeZone;
 }
 
+/**
+ * When the readiness check's deadline falls (DESIGN section 11): `hours` before the session starts. A missing
+ * answer then is a front-desk notice.
+ */
+export function readinessDeadline(booking: FullBooking, hours: number): string {
+  return DateTime.fromISO(booking.session.startsAt, { zone: 'utc' }).minus({ hours }).toISO() ?? '';
+}
+
 /** The session's end: the reported end when known, else start + duration. */
 export function sessionEnd(booking: FullBooking, endedAt?: string): DateTime {
   return endedAt

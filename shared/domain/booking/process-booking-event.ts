@@ -19,7 +19,7 @@ import type {
 import { messageScheduleName } from '../schedule-names';
 import { shiftIso } from '../time';
 import { decideBookingEvent, eventBookingId } from './booking-lifecycle';
-import { patientZone } from './plan';
+import { patientZone, readinessDeadline } from './plan';
 
 /** What the booking use case needs besides the sender of due messages. */
 export interface BookingEventBaseDeps {
@@ -39,6 +39,8 @@ export interface BookingEventDeps extends BookingEventBaseDeps {
    * (`withDueMessageSender`), so booking never imports messages.
    */
   sendDue: (ref: MessageRef, current: BookingRecord) => Promise<unknown>;
+  /** Checks the readiness answers of a booking whose deadline has passed already (it was booked too late). */
+  checkReadiness: (record: BookingRecord, deadline: string) => Promise<unknown>;
 }
 
 /** One event as it arrives: EventBridge's envelope fields, the detail an object or JSON text. */
@@ -192,6 +194,38 @@ async function reconcile(deps: BookingEventDeps, record: BookingRecord, previous
     if (entry?.status === 'due') due.push(entry);
   }
   for (const entry of due) await sendNowOrRetryLater(deps, record, refOf(entry), entry.version, timeZone);
+  await reconcileReadiness(deps, record, previous);
+}
+
+/**
+ * The readiness deadline's schedule follows the session (DESIGN section 11): moved with it, removed with a
+ * cancel. A booking made inside the deadline is checked at once: nobody could be asked in time.
+ */
+async function reconcileReadiness(
+  deps: BookingEventDeps,
+  record: BookingRecord,
+  previous: BookingRecord | undefined,
+): Promise<void> {
+  const hours = deps.config.readiness.deadlineHours;
+  const deadlineOf = (r: BookingRecord | undefined) =>
+    r?.status === 'active' && r.booking ? readinessDeadline(r.booking, hours) : undefined;
+  const deadline = deadlineOf(record);
+  const before = deadlineOf(previous);
+  const name = (at: string) =>
+    messageScheduleName({ booking: bookingRefOf(record), kind: 'readiness', at }, 'readiness');
+  if (before && before !== deadline) await deps.scheduler.remove(name(before));
+  if (!deadline || !record.booking) return;
+  const now = Date.parse(deps.clock.now());
+  if (Date.parse(deadline) > now) {
+    await deps.scheduler.upsert({
+      name: name(deadline),
+      fireAt: deadline,
+      timeZone: patientZone(record.booking),
+      payload: { bookingId: record.bookingId, check: 'readiness', at: deadline },
+    });
+  } else if (before !== deadline && now < Date.parse(record.booking.session.startsAt)) {
+    await deps.checkReadiness(record, deadline);
+  }
 }
 
 /**

@@ -11,6 +11,13 @@ import {
 } from '../../contracts/vocabulary';
 import { bookingRefOf } from '../booking-ref';
 import { stillReachesPatient } from '../contacts';
+import {
+  answerReadiness,
+  READINESS_FIELDS,
+  type ReadinessDeps,
+  type ReadinessFormState,
+  readReadinessForm,
+} from '../messages/readiness';
 import { verifyLinkToken } from '../messages/tokens';
 import type {
   AlertState,
@@ -33,7 +40,7 @@ import { hasRedFlag } from './red-flags';
 import { type ScreenerBaseline, triagePolicy, triageReply } from './triage';
 import { containsUrgentPhrase } from './urgent-phrases';
 
-export interface CheckinDeps {
+export interface CheckinDeps extends ReadinessDeps {
   config: ClinicConfig;
   clock: Clock;
   bookings: BookingStore;
@@ -123,7 +130,13 @@ export type PatientView =
       unread?: FieldError[];
     }
   | { view: 'link-problem'; problem: LinkProblem }
-  | { view: 'instructions'; booking: FullBooking };
+  | {
+      view: 'instructions';
+      booking: FullBooking;
+      /** Where the readiness form posts: the page's own path. */
+      action: string;
+      readiness: ReadinessFormState;
+    };
 
 /**
  * The answer to a patient link: a page in the patient's language (none when
@@ -157,8 +170,26 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
   const html = (status: number, page: PatientView): LinkOutcome => ({ status, page, language });
 
   if (request.page === 'i') {
-    if (request.method !== 'GET') return { status: 405, allow: 'GET' };
-    return html(200, { view: 'instructions', booking });
+    const page = (status: number, readiness: ReadinessFormState) =>
+      html(status, { view: 'instructions', booking, action: `/i/${request.token}`, readiness });
+    if (request.method === 'GET') return page(200, { step: 'ask' });
+    if (request.method !== 'POST') return { status: 405, allow: 'GET, POST' };
+    if (Buffer.byteLength(request.body ?? '') > MAX_REPLY_BODY_BYTES)
+      return html(413, { view: 'link-problem', problem: 'too-large' });
+    const fields = formFields(request.body ?? '');
+    const single = Object.fromEntries(
+      Object.entries(fields).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]),
+    );
+    const values = Object.fromEntries(
+      READINESS_FIELDS.flatMap((field) =>
+        single[field] === 'yes' || single[field] === 'no' ? [[field, single[field]]] : [],
+      ),
+    );
+    const read = readReadinessForm(single, deps.clock.now());
+    if (!read.ok) return page(400, { step: 'missing', missing: read.missing, values });
+    const readiness = await answerReadiness(deps, link.bookingId, read.answer);
+    deps.log.info('readiness answered', { booking: bookingRef, via: 'form' });
+    return page(200, { step: 'answered', concern: readiness.state === 'concern', values });
   }
   const kind = link.kind as CheckinKind;
   const action = `/c/${request.token}`;

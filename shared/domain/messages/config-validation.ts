@@ -16,6 +16,7 @@ import {
   REQUIRED_PLACEHOLDERS,
   type RenderedEmail,
   type RenderedSms,
+  readinessQuestionText,
   renderEmail,
   renderSms,
   renderSmsText,
@@ -273,6 +274,7 @@ export function worstCaseSmsValues(config: ClinicConfig, language: Language): Re
     clearLiquidsCutoff: cutoff,
     solidFoodHours: longest(fastings.map((rule) => formatDuration(rule.solidFoodHours * 60, language))),
     clearLiquidsTime: longest(fastings.map((rule) => formatDuration(rule.clearLiquidsMinutes, language))),
+    readinessQuestion: readinessQuestionText(language),
     // Body-only placeholders (never in an SMS), at their longest for completeness.
     sessionWhen: `${longest(days7(language))}, ${date}`,
     visitLength: formatDuration(600 + 60 + 59, language),

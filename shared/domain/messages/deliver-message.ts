@@ -24,6 +24,7 @@ import { shiftIso } from '../time';
 import { deliveryIdOf } from './delivery-id';
 import { deliveryRank } from './delivery-status';
 import { buildBookingIcs } from './ics';
+import { checkReadinessAtDeadline, type ReadinessDeps } from './readiness';
 import { renderEmail, renderSms, scanPlaceholders } from './templates';
 import { createLinkToken } from './tokens';
 
@@ -238,7 +239,7 @@ async function linkFor(
 ): Promise<string | undefined> {
   const purpose = isCheckinKind(ref.kind)
     ? 'checkin'
-    : ref.kind === 'prep-instructions'
+    : ref.kind === 'prep-instructions' || ref.kind === 'prep-reminder'
       ? 'instructions'
       : undefined;
   if (!purpose) return undefined;
@@ -296,11 +297,13 @@ async function sendOn(
  * Completes the booking use case's deps with the messages it sends at once:
  * `sendDue` delivers through `deliverMessage` with these same deps.
  */
-export function withDueMessageSender<T extends MessagingDeps & BookingEventBaseDeps>(
+export function withDueMessageSender<T extends MessagingDeps & BookingEventBaseDeps & ReadinessDeps>(
   deps: T,
-): T & Pick<BookingEventDeps, 'sendDue'> {
+): T & Pick<BookingEventDeps, 'sendDue' | 'checkReadiness'> {
   // Assigned, not spread: a composition root may give some deps as getters.
   return Object.assign(deps, {
     sendDue: (ref: MessageRef, current: BookingRecord) => deliverMessage(deps, ref, current),
+    checkReadiness: (record: BookingRecord, deadline: string) =>
+      checkReadinessAtDeadline(deps, record, deadline),
   });
 }

@@ -1,7 +1,7 @@
 import type { Language } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import type { MessageKind } from '../../contracts/vocabulary';
-import { type NoticeDeps, raiseNotice } from '../alerts/front-desk-notices';
+import { raiseNotice } from '../alerts/front-desk-notices';
 import { bookingRefOf } from '../booking-ref';
 import { storeReply } from '../checkins/checkin';
 import { TEXT_RULES } from '../checkins/triage';
@@ -19,6 +19,7 @@ import {
 import { shiftIso } from '../time';
 import type { ContactStatusStore } from './delivery-events';
 import { toGsm7 } from './gsm7';
+import { answerReadiness, type ReadinessDeps } from './readiness';
 
 /*
  * A patient's text to the clinic's number (DESIGN section 11). A keyword counts only as the whole message
@@ -123,7 +124,7 @@ export interface StoredInboundText {
   bookingId?: string;
 }
 
-export interface InboundSmsDeps extends NoticeDeps {
+export interface InboundSmsDeps extends ReadinessDeps {
   bookings: BookingStore;
   sentTexts: SentTextLog;
   texts: InboundTextStore;
@@ -225,6 +226,11 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
   // The number's keyword configuration answers HELP itself.
   if (!urgent && intent.type === 'help') return 'help';
 
+  // YES or NO to the day-before reminder's question; to anything else it is a message like any other.
+  if (!urgent && intent.type === 'readiness' && answered?.kind === 'prep-reminder' && record?.booking) {
+    await answerReadiness(deps, answered.bookingId, { via: 'sms', at: text.receivedAt, ready: intent.ready });
+    return 'readiness';
+  }
   const language = record?.booking?.patient.language ?? 'en';
   if (!answered || !record?.booking) {
     await autoReply(deps, text, phoneDigest, language, urgent);

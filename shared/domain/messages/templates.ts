@@ -25,6 +25,7 @@ export const PLACEHOLDERS = [
   'sessionWhen',
   'visitLength',
   'treatmentBlock',
+  'readinessQuestion',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -32,8 +33,15 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 export const TEMPLATE_FIELDS = ['subject', 'body', 'sms'] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
-/** Kinds whose message carries a link: the check-in form, or for `prep-instructions` the full instructions page. */
-export const LINKED_KINDS = ['prep-instructions', ...CHECKIN_KINDS] as const satisfies readonly MessageKind[];
+/**
+ * Kinds whose message carries a link: the check-in form, or for `prep-instructions` and `prep-reminder` the
+ * instructions page (with the readiness form).
+ */
+export const LINKED_KINDS = [
+  'prep-instructions',
+  'prep-reminder',
+  ...CHECKIN_KINDS,
+] as const satisfies readonly MessageKind[];
 
 /** Placeholders a template of this kind must contain, per field. */
 export const REQUIRED_PLACEHOLDERS: Record<
@@ -52,8 +60,12 @@ export const REQUIRED_PLACEHOLDERS: Record<
     // The SMS cannot hold the instructions, so it links to the signed instructions page.
     sms: ['link'],
   },
-  // The day-before SMS carries the solid-food cutoff (DESIGN section 3).
-  'prep-reminder': { body: ['sessionTime'], sms: ['sessionTime', 'solidFoodCutoff'] },
+  // The day-before SMS carries the solid-food cutoff and the readiness question; the email links to the
+  // readiness form (DESIGN sections 3 and 11).
+  'prep-reminder': {
+    body: ['sessionTime', 'link'],
+    sms: ['sessionTime', 'solidFoodCutoff', 'readinessQuestion'],
+  },
   'prep-day-of': { body: ['sessionTime'], sms: ['sessionTime'] },
   'checkin-same-day': { body: ['link'], sms: ['link'] },
   'checkin-next-day': { body: ['link'], sms: ['link'] },
@@ -74,7 +86,10 @@ export function allowedPlaceholders(kind: MessageKind, field: TemplateField): re
     return ['firstName', 'clinicName', 'clinicPhone', 'sessionDate', 'sessionTime', 'sessionDay'];
   return PLACEHOLDERS.filter(
     (name) =>
-      (name !== 'link' || linked) && (field === 'body' || !(BODY_ONLY as readonly string[]).includes(name)),
+      (name !== 'link' || linked) &&
+      // The YES-or-NO question belongs to the day-before text alone: an answer finds its question by it.
+      (name !== 'readinessQuestion' || (kind === 'prep-reminder' && field === 'sms')) &&
+      (field === 'body' || !(BODY_ONLY as readonly string[]).includes(name)),
   );
 }
 
@@ -109,6 +124,8 @@ const WORDS: Record<
     today: string;
     tomorrow: string;
     onWeekday: (weekday: string) => string;
+    /** DESIGN section 11: at most 35 GSM-7 characters, so the day-before SMS stays one segment. */
+    readinessQuestion: string;
   }
 > = {
   en: {
@@ -118,6 +135,7 @@ const WORDS: Record<
     today: 'today',
     tomorrow: 'tomorrow',
     onWeekday: (weekday) => `on ${weekday}`,
+    readinessQuestion: 'Ride home set? Reply YES or NO',
   },
   es: {
     theClinic: 'la clínica',
@@ -126,8 +144,14 @@ const WORDS: Record<
     today: 'hoy',
     tomorrow: 'mañana',
     onWeekday: (weekday) => `el ${weekday}`,
+    readinessQuestion: 'Transporte listo? Responda SI o NO',
   },
 };
+
+/** The day-before SMS's YES-or-NO question in a language (DESIGN section 11). */
+export function readinessQuestionText(language: Language): string {
+  return WORDS[language].readinessQuestion;
+}
 
 /**
  * When the session is, seen from the moment the message is sent: "today",
@@ -307,6 +331,7 @@ export function placeholderValues(input: {
     clearLiquidsCutoff: formatCutoff(liquidsCutoff, start, language),
     solidFoodHours: formatDuration(fasting.solidFoodHours * 60, language),
     clearLiquidsTime: formatDuration(fasting.clearLiquidsMinutes, language),
+    readinessQuestion: words.readinessQuestion,
     ...(link === undefined ? {} : { link }),
   };
 }

@@ -100,7 +100,7 @@ function isStillNowEffect(key: string): key is StillNowEffect {
   return (STILL_NOW_EFFECTS as readonly string[]).includes(key);
 }
 
-interface ShownError extends PatientError {
+export interface ShownError extends PatientError {
   field: string;
   id: string;
 }
@@ -136,7 +136,7 @@ function ErrorText(props: { language: Language; error: ShownError }): VNode {
   );
 }
 
-interface RadioGroupProps {
+export interface RadioGroupProps {
   language: Language;
   name: string;
   legend: string;
@@ -154,7 +154,7 @@ interface RadioGroupProps {
 }
 
 /** A fieldset of radio buttons: legend, hint, error, options as large labelled tap targets. */
-function RadioGroup(props: RadioGroupProps): VNode {
+export function RadioGroup(props: RadioGroupProps): VNode {
   const { language, name, error } = props;
   const id = fieldId(name);
   const hintId = props.hint ? `${id}-hint` : undefined;
@@ -235,7 +235,7 @@ function anchorOf(error: PatientError): { anchor?: string } {
 }
 
 /** "There is a problem": every error, each linked to its field, announced when the page loads. */
-function ErrorSummary(props: { language: Language; errors: readonly ShownError[] }): VNode | null {
+export function ErrorSummary(props: { language: Language; errors: readonly ShownError[] }): VNode | null {
   const { language, errors } = props;
   if (errors.length === 0) return null;
   return (

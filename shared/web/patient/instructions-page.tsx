@@ -2,9 +2,11 @@ import type { ComponentChildren, VNode } from 'preact';
 import type { FullBooking, Language } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { InlineLine, Lines } from '../../domain/messages/email-html';
+import { READINESS_FIELDS, type ReadinessFormState } from '../../domain/messages/readiness';
 import { type BodyBlock, emailContent, type Inline } from '../../domain/messages/templates';
 import { t } from '../i18n';
 import { renderPage } from '../layout';
+import { ErrorSummary, RadioGroup, type ShownError } from './checkin-form';
 import { PatientDocument } from './patient-document';
 
 export interface InstructionsPageInput {
@@ -13,6 +15,9 @@ export interface InstructionsPageInput {
   booking: FullBooking;
   /** This page's own URL, for a template that uses `{{link}}`. */
   link?: string;
+  /** Where the readiness form posts (the page's own path); without it the page has no form. */
+  readinessAction?: string;
+  readiness?: ReadinessFormState;
 }
 
 /** An inline on the page: the page's stylesheet styles links, so none is inline (the CSP allows none). */
@@ -83,6 +88,15 @@ export function InstructionsPage(input: InstructionsPageInput): VNode {
       clinicPhone={config.clinic.phone}
     >
       <h1>{t(language, 'instructions.title')}</h1>
+      {input.readinessAction ? (
+        <ReadinessForm
+          language={language}
+          action={input.readinessAction}
+          clinicName={config.clinic.name}
+          clinicPhone={config.clinic.phone}
+          state={input.readiness ?? { step: 'ask' }}
+        />
+      ) : null}
       <InstructionsBody blocks={blocks} />
     </PatientDocument>
   );
@@ -91,4 +105,64 @@ export function InstructionsPage(input: InstructionsPageInput): VNode {
 /** The instructions as a whole page; see `InstructionsPage`. */
 export function renderInstructionsPage(input: InstructionsPageInput): string {
   return renderPage(<InstructionsPage {...input} />);
+}
+
+/**
+ * The readiness questions under the instructions (DESIGN section 11): three yes-or-no questions, posted to
+ * the page's own link. A "no" (or a new medicine) tells the patient the clinic will call.
+ */
+export function ReadinessForm(props: {
+  language: Language;
+  action: string;
+  clinicName: string;
+  clinicPhone: string;
+  state: ReadinessFormState;
+}): VNode {
+  const { language, state } = props;
+  const errors: ShownError[] =
+    state.step === 'missing'
+      ? state.missing.map((field) => ({
+          field,
+          id: `${field}-error`,
+          anchor: field,
+          message: t(language, `readiness.error.${field}`),
+        }))
+      : [];
+  const values = state.step === 'ask' ? {} : state.values;
+  const options = [
+    { value: 'yes', label: t(language, 'form.yes') },
+    { value: 'no', label: t(language, 'form.no') },
+  ];
+  return (
+    <section aria-labelledby="readiness-title">
+      <h2 id="readiness-title">{t(language, 'readiness.title')}</h2>
+      {state.step === 'answered' ? (
+        <p class="notice" role="status">
+          {state.concern
+            ? t(language, 'readiness.concern', { clinicName: props.clinicName, phone: props.clinicPhone })
+            : t(language, 'readiness.thanks')}
+        </p>
+      ) : (
+        <p>{t(language, 'readiness.intro')}</p>
+      )}
+      <ErrorSummary language={language} errors={errors} />
+      <form method="post" action={props.action} novalidate autocomplete="off" accept-charset="utf-8">
+        {READINESS_FIELDS.map((field) => (
+          <RadioGroup
+            language={language}
+            name={field}
+            legend={t(language, `readiness.${field}`)}
+            required
+            options={options}
+            checked={values[field]}
+            layout="two"
+            error={errors.find((error) => error.field === field)}
+          />
+        ))}
+        <button type="submit" class="button">
+          {t(language, 'form.submit')}
+        </button>
+      </form>
+    </section>
+  );
 }

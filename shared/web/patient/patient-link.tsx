@@ -86,7 +86,15 @@ function patientPage(config: ClinicConfig, page: PatientView, language: Language
         />
       );
     case 'instructions':
-      return <InstructionsPage language={language} config={config} booking={page.booking} />;
+      return (
+        <InstructionsPage
+          language={language}
+          config={config}
+          booking={page.booking}
+          readinessAction={page.action}
+          readiness={page.readiness}
+        />
+      );
   }
 }
 
