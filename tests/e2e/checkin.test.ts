@@ -356,7 +356,7 @@ describe('routing on the route key', () => {
     const put = await fetch(runtime.url + link, { method: 'PUT', body: '{}' });
     expect(put.status).toBe(404);
     expect(await put.text()).not.toContain('<form');
-    const postInstructions = await fetch(`${runtime.url}/i/${link.slice(3)}`, { method: 'POST', body: '' });
-    expect(postInstructions.status).toBe(404);
+    const putInstructions = await fetch(`${runtime.url}/i/${link.slice(3)}`, { method: 'PUT', body: '' });
+    expect(putInstructions.status).toBe(404);
   });
 });

@@ -86,6 +86,8 @@ describe('local runtime', () => {
       expect(byKind).toEqual({
         'prep-reminder': '2026-10-29 11:00 EDT',
         'prep-day-of': '2026-10-30 08:00 EDT',
+        // Nobody answered the readiness question by then: the front desk is told (DESIGN section 11).
+        'readiness-deadline': '2026-10-30 08:00 EDT',
         'checkin-same-day': '2026-10-30 17:00 EDT',
         'checkin-next-day': '2026-10-31 13:00 EDT',
         // A week later in wall-clock time: 13:00 again, though the offset changed.
@@ -99,7 +101,14 @@ describe('local runtime', () => {
       const { body } = await api.advanceTo('2026-11-08T00:00:00Z');
       expect(
         body.fired.filter((f: Schedule) => f.bookingId === 'dst-1').map((f: Schedule) => f.kind),
-      ).toEqual(['prep-reminder', 'prep-day-of', 'checkin-same-day', 'checkin-next-day', 'checkin-week']);
+      ).toEqual([
+        'prep-reminder',
+        'prep-day-of',
+        'readiness-deadline',
+        'checkin-same-day',
+        'checkin-next-day',
+        'checkin-week',
+      ]);
       const sent = await api.outboxOf('dst-1');
       expect(sent.map((m) => `${m.kind}/${m.channel}`)).toEqual([
         'prep-instructions/email',
@@ -424,7 +433,10 @@ describe('local runtime', () => {
       expect(notices).toEqual([
         expect.objectContaining({ reason: 'unreached-before-session', state: 'open' }),
       ]);
-      const desk = (await api.get<Outbox>('/local/outbox')).filter((m) => m.kind === 'front-desk-notice');
+      // Earlier bookings' readiness deadlines passed unanswered: those notices are emailed too.
+      const desk = (await api.get<Outbox>('/local/outbox')).filter(
+        (m) => m.kind === 'front-desk-notice' && m.subject?.startsWith('A patient could not be reached'),
+      );
       expect(desk.map((m) => m.to)).toEqual(['front-desk@example-clinic.org']);
       expect(JSON.stringify(desk)).not.toMatch(/Ramón|bounce\.me|0100777|delivery-1/i);
     });

@@ -185,6 +185,7 @@ export async function messagingHarness(options: HarnessOptions) {
   const deadLetters: DeadLetter[] = [];
   const realLog = new DynamoMessageLog(db, tableName);
   const identityErrors: string[] = [];
+  const deskEmails: OutgoingEmail[] = [];
   /** The planned time of the latest successful claim per booking, kind and channel: the send that follows is that message. */
   const claimed = new Map<string, string>();
   const messageLog: MessageLog = {
@@ -222,6 +223,8 @@ export async function messagingHarness(options: HarnessOptions) {
     linkBaseUrl: 'https://care.example.org',
     mailer: {
       send: async (email) => {
+        // The front desk's notices (a readiness deadline passed unanswered) are not patient messages.
+        if (email.kind === 'front-desk-notice') return { messageId: `desk-${deskEmails.push(email)}` };
         await options.beforeSend?.({ channel: 'email', email });
         return accept('email', email.bookingId ?? '', email.kind as MessageKind);
       },
@@ -240,7 +243,7 @@ export async function messagingHarness(options: HarnessOptions) {
     metrics: noMetrics,
     log: silentLog,
   });
-  return { db, tableName, clock, scheduler, sent, deadLetters, deps, identityErrors };
+  return { db, tableName, clock, scheduler, sent, deadLetters, deps, identityErrors, deskEmails };
 }
 
 export type MessagingHarness = Awaited<ReturnType<typeof messagingHarness>>;

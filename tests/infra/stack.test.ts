@@ -417,9 +417,14 @@ describe('followup app', () => {
       expect(envNames.sort()).toEqual(Object.keys(schema.shape).sort());
     });
 
-    it('gives checkinHttp TABLE_NAME and LINK_SIGNING_SECRET_ARN, nothing more', () => {
+    it('gives checkinHttp the table, the link key, and SES and the console URL for a readiness notice, nothing more', () => {
       const env = functionProps(service.checkin.handler).Environment.Variables;
-      expect(Object.keys(env).sort()).toEqual(['LINK_SIGNING_SECRET_ARN', 'TABLE_NAME']);
+      expect(Object.keys(env).sort()).toEqual([
+        'LINK_BASE_URL',
+        'LINK_SIGNING_SECRET_ARN',
+        'SES_CONFIGURATION_SET',
+        'TABLE_NAME',
+      ]);
     });
 
     it('gives dispatch-alerts the TLS-required configuration set, the alert schedule group, the scheduler role, the schedule DLQ and its own ARN', () => {
@@ -644,7 +649,7 @@ describe('followup app', () => {
       expect(actions.filter((a) => /^(sns|scheduler|iam|lambda|events):/.test(a))).toEqual([]);
     });
 
-    it('lets the check-in function read/write table items and read the link-signing secret, nothing to send or schedule', () => {
+    it('lets the check-in function read/write table items, read the link-signing secret and email the desk, nothing else to send or schedule', () => {
       const statements = statementsOf(service.checkin.handler.role);
       const actions = statements.flatMap(actionsOf);
       expect(actions).toEqual(
@@ -656,7 +661,10 @@ describe('followup app', () => {
           'secretsmanager:GetSecretValue',
         ]),
       );
-      expect(actions.filter((a) => /^(ses|sns|iam|lambda|events):/.test(a))).toEqual([]);
+      // A readiness answer that worries is emailed to the front desk: SES through the configuration set only.
+      expect(actions.filter((a) => /^(ses|sns|iam|lambda|events|sms-voice):/.test(a))).toEqual([
+        'ses:SendEmail',
+      ]);
       const secretRead = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
       expect(secretRead).toHaveLength(1);
       // The very secret whose ARN the function is given, and no other.
@@ -1016,6 +1024,7 @@ describe('followup app', () => {
         'POST /a/{token}',
         'POST /c/{token}',
         'POST /console/{proxy+}',
+        'POST /i/{token}',
       ]);
       const integrationOf = (fn: ProjectFunction) => {
         const found = serviceTemplate.findResources('AWS::ApiGatewayV2::Integration', {

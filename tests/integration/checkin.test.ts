@@ -151,13 +151,65 @@ describe('handleLinkRequest', () => {
     expect(res.status).toBe(403);
   });
 
-  it('answers 405 to a POST on the instructions page', async () => {
+  it('answers 405 to a PUT on the instructions page', async () => {
     const res = await handleLinkRequest(h.deps, {
-      method: 'POST',
+      method: 'PUT',
       page: 'i',
       token: await h.link('prep-instructions'),
     });
     expect(res.status).toBe(405);
+  });
+
+  describe('the readiness form on the instructions page', () => {
+    const post = async (body: string) =>
+      handleLinkRequest(h.deps, {
+        method: 'POST',
+        page: 'i',
+        token: await h.link('prep-instructions'),
+        contentType: 'application/x-www-form-urlencoded',
+        body,
+      });
+
+    it('shows the three questions under the title', async () => {
+      const res = await handleLinkRequest(h.deps, {
+        method: 'GET',
+        page: 'i',
+        token: await h.link('prep-instructions'),
+      });
+      expect(res.status).toBe(200);
+      for (const name of ['rideHome', 'fasting', 'newMedicine']) expect(res.body).toContain(`name="${name}"`);
+      expect(res.body).toMatch(/<form method="post" action="\/i\/[A-Za-z0-9_-]+"/);
+    });
+
+    it('takes all yes quietly, and keeps the answers', async () => {
+      const res = await post('rideHome=yes&fasting=yes&newMedicine=no');
+      expect(res.status).toBe(200);
+      expect(visibleText(res.body)).toContain(t('en', 'readiness.thanks'));
+      expect(await h.deps.readiness.answersOf('ci-9')).toEqual([
+        { via: 'form', at: h.state.now, rideHome: 'yes', fasting: 'yes', newMedicine: 'no' },
+      ]);
+      expect(h.state.emails).toEqual([]);
+    });
+
+    it('tells the patient the clinic will call, and the front desk, on a new medicine', async () => {
+      const res = await post('rideHome=yes&fasting=yes&newMedicine=yes');
+      expect(res.status).toBe(200);
+      expect(visibleText(res.body)).toContain('Someone from the clinic will call you before your visit');
+      expect((await h.deps.notices.open(10)).map((n) => [n.bookingId, n.reason])).toEqual([
+        ['ci-9', 'readiness-concern'],
+      ]);
+    });
+
+    it('names the questions left unanswered, and stores nothing', async () => {
+      const res = await post('rideHome=yes');
+      expect(res.status).toBe(400);
+      const text = visibleText(res.body);
+      expect(text).toContain(t('en', 'readiness.error.fasting'));
+      expect(text).toContain(t('en', 'readiness.error.newMedicine'));
+      expect(text).not.toContain(t('en', 'readiness.error.rideHome'));
+      expect(res.body).toMatch(/value="yes"[^>]*checked|checked[^>]*value="yes"/);
+      expect(await h.deps.readiness.answersOf('ci-9')).toEqual([]);
+    });
   });
 
   it('refuses an expired link with 410 in the booking language', async () => {

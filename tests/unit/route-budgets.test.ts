@@ -8,7 +8,8 @@ describe('route budgets', () => {
     expect(routeKeyOf('GET', '/i/abc')).toBe('GET /i/{token}');
     expect(routeKeyOf('GET', '/console')).toBe('GET /console');
     expect(routeKeyOf('POST', '/console/alerts/a1/acknowledge')).toBe('POST /console/{proxy+}');
-    expect(routeKeyOf('POST', '/i/abc')).toBeUndefined();
+    expect(routeKeyOf('POST', '/i/abc')).toBe('POST /i/{token}');
+    expect(routeKeyOf('PUT', '/i/abc')).toBeUndefined();
     expect(routeKeyOf('GET', '/local/outbox')).toBeUndefined();
     expect(routeKeyOf('GET', '/c/a/b')).toBeUndefined();
   });

@@ -1,0 +1,181 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import clinicConfigInput from '../../config/clinic';
+import { createPatientTextsHandler } from '../../functions/receive-patient-texts';
+import { createSendMessageHandler } from '../../functions/send-message';
+import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
+import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
+import { DynamoInboundTextStore } from '../../shared/adapters/dynamodb/inbound-text-store';
+import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
+import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
+import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
+import { parseClinicConfig } from '../../shared/contracts/clinic-config';
+import { readinessDeadline } from '../../shared/domain/booking/plan';
+import { deliverMessage, type MessagingDeps } from '../../shared/domain/messages/deliver-message';
+import type { ReadinessDeps } from '../../shared/domain/messages/readiness';
+import type { MessageRef, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
+import { freshTable } from '../support/dynamo';
+import { aBooking, aPlannedRecord } from '../support/fixtures';
+
+const NOW = '2026-11-02T16:00:00.000Z';
+const config = parseClinicConfig({
+  ...clinicConfigInput,
+  staff: { ...clinicConfigInput.staff, frontDeskEmails: ['desk@example-clinic.org'] },
+});
+let db: Awaited<ReturnType<typeof freshTable>>['db'];
+let tableName: string;
+let counter = 0;
+
+beforeAll(async () => {
+  ({ db, tableName } = await freshTable());
+});
+
+/** The send function (reminders, deadlines) and the patient-texts function on dynalite. */
+function harness() {
+  const emails: OutgoingEmail[] = [];
+  const texts: OutgoingSms[] = [];
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const metrics = { count: () => {}, flush: () => {} };
+  const bookings = new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone });
+  const messageLog = new DynamoMessageLog(db, tableName);
+  const notices = new DynamoNoticeStore(db, tableName);
+  const readiness = new DynamoReadinessStore(db, tableName);
+  const deps: MessagingDeps & ReadinessDeps = {
+    config,
+    clock: { now: () => NOW },
+    bookings,
+    messageLog,
+    links: new DynamoLinkStore(db, tableName),
+    signingKey: { get: async () => new Uint8Array(32).fill(5) },
+    linkBaseUrl: 'https://care.example.org',
+    mailer: { send: async (email) => ({ messageId: `e-${emails.push(email)}` }) },
+    sms: { send: async (sms) => ({ messageId: `provider-${texts.push(sms)}` }) },
+    readiness,
+    notices,
+    consoleBaseUrl: 'https://care.example.org',
+    metrics,
+    log: quiet,
+  };
+  const send = createSendMessageHandler(deps);
+  const receive = createPatientTextsHandler({
+    ...deps,
+    sentTexts: messageLog,
+    texts: new DynamoInboundTextStore(db, tableName),
+    replies: new DynamoReplyStore(db, tableName),
+    alerts: new DynamoAlertStore(db, tableName),
+    contacts: new DynamoContactStatusStore(db, tableName),
+    deadLetters: { keep: async () => {} },
+    newId: () => `id-${++counter}`,
+  });
+
+  /** A stored booking on 3 Nov; its day-before reminder sent unless `remind` is false. */
+  async function booked(remind = true) {
+    const bookingId = `bk-ready-${++counter}`;
+    const phone = `+1555${String(counter).padStart(7, '0')}`;
+    const booking = aBooking({ bookingId, patient: { id: `pt-${bookingId}`, phone } });
+    const record = aPlannedRecord(booking, NOW);
+    await bookings.save(record, undefined);
+    const planned = record.plan['prep-reminder'];
+    if (remind && planned) {
+      const ref: MessageRef = { bookingId, kind: 'prep-reminder', at: planned.plannedAt };
+      await deliverMessage(deps, ref, record);
+    }
+    return { bookingId, phone, deadline: readinessDeadline(booking, config.readiness.deadlineHours) };
+  }
+  const textIn = (from: string, body: string) =>
+    receive({
+      Records: [
+        {
+          Sns: {
+            Message: JSON.stringify({
+              originationNumber: from,
+              messageBody: body,
+              inboundMessageId: `in-${++counter}`,
+            }),
+            Timestamp: NOW,
+          },
+        },
+      ],
+    });
+  const noticesOf = async (bookingId: string) =>
+    (await notices.open(500)).filter((n) => n.bookingId === bookingId).map((n) => n.reason);
+  const atDeadline = (bookingId: string, at: string) => send({ bookingId, check: 'readiness', at });
+  return { deps, emails, texts, readiness, booked, textIn, noticesOf, atDeadline };
+}
+
+describe('the readiness check', () => {
+  it('asks YES or NO in the day-before SMS, and links the email to the form', async () => {
+    const h = harness();
+    const { bookingId } = await h.booked();
+    const sms = h.texts.find((t) => t.bookingId === bookingId);
+    expect(sms?.text).toMatch(/Ride home set\? Reply YES or NO$/);
+    const email = h.emails.find((e) => e.bookingId === bookingId);
+    expect(email?.text).toMatch(/https:\/\/care\.example\.org\/i\/[A-Za-z0-9_-]+/);
+  });
+
+  it('records an SMS YES, and the deadline then passes quietly', async () => {
+    const h = harness();
+    const { bookingId, phone, deadline } = await h.booked();
+    expect(await h.textIn(phone, 'Yes')).toEqual(['readiness']);
+    expect(await h.readiness.answersOf(bookingId)).toEqual([{ via: 'sms', at: NOW, ready: true }]);
+    expect(await h.atDeadline(bookingId, deadline)).toEqual({ readiness: 'confirmed' });
+    expect(await h.noticesOf(bookingId)).toEqual([]);
+  });
+
+  it('tells the front desk at once of an SMS NO, once, and not again at the deadline', async () => {
+    const h = harness();
+    const { bookingId, phone, deadline } = await h.booked();
+    expect(await h.textIn(phone, 'NO')).toEqual(['readiness']);
+    expect(await h.textIn(phone, 'no.')).toEqual(['readiness']);
+    expect(await h.noticesOf(bookingId)).toEqual(['readiness-concern']);
+    expect(await h.atDeadline(bookingId, deadline)).toEqual({ readiness: 'concern' });
+    expect(await h.noticesOf(bookingId)).toEqual(['readiness-concern']);
+    expect(h.emails.filter((e) => e.kind === 'front-desk-notice')).toHaveLength(1);
+  });
+
+  it('lets a NO by SMS stand over a YES on the form', async () => {
+    const h = harness();
+    const { bookingId, phone, deadline } = await h.booked();
+    await h.textIn(phone, 'NO');
+    await h.deps.readiness.record(bookingId, {
+      via: 'form',
+      at: NOW,
+      rideHome: 'yes',
+      fasting: 'yes',
+      newMedicine: 'no',
+    });
+    expect(await h.atDeadline(bookingId, deadline)).toEqual({ readiness: 'concern' });
+    expect(await h.noticesOf(bookingId)).toEqual(['readiness-concern']);
+  });
+
+  it('makes one notice when nobody answered by the deadline, however often the deadline fires', async () => {
+    const h = harness();
+    const { bookingId, deadline } = await h.booked();
+    expect(await h.atDeadline(bookingId, deadline)).toEqual({ readiness: 'missing' });
+    expect(await h.atDeadline(bookingId, deadline)).toEqual({ readiness: 'missing' });
+    expect(await h.noticesOf(bookingId)).toEqual(['readiness-missing']);
+  });
+
+  it('says "not asked" when the reminder never went, and does nothing for a deadline the booking moved away from', async () => {
+    const h = harness();
+    const unasked = await h.booked(false);
+    expect(await h.atDeadline(unasked.bookingId, unasked.deadline)).toEqual({ readiness: 'not-asked' });
+    expect(await h.noticesOf(unasked.bookingId)).toEqual(['readiness-not-asked']);
+    const moved = await h.booked();
+    expect(await h.atDeadline(moved.bookingId, '2026-11-01T12:00:00.000Z')).toEqual({ readiness: 'stale' });
+    expect(await h.noticesOf(moved.bookingId)).toEqual([]);
+  });
+
+  it('takes YES to another message as a message to the clinic', async () => {
+    const h = harness();
+    const { bookingId, phone } = await h.booked(false);
+    const record = await h.deps.bookings.get(bookingId);
+    const sameDay = record?.plan['checkin-same-day'];
+    if (!record || !sameDay) throw new Error('no same-day check-in planned');
+    await deliverMessage(h.deps, { bookingId, kind: 'checkin-same-day', at: sameDay.plannedAt }, record);
+    expect(await h.textIn(phone, 'YES')).toEqual(['review']);
+    expect(await h.readiness.answersOf(bookingId)).toEqual([]);
+  });
+});
