@@ -641,6 +641,31 @@ describe('local runtime', () => {
       ).toBe(true);
     });
 
+    it('records YES to the readiness question, and makes one notice when nobody answered by the deadline', async () => {
+      const start = await nowPlus(2);
+      const [yes, silent] = ['+15550100814', '+15550100815'];
+      await api.event('Booking Created', booking('ready-yes', 1, start.toISO() ?? '', { phone: yes }));
+      await api.event('Booking Created', booking('ready-silent', 1, start.toISO() ?? '', { phone: silent }));
+      // The day-before reminder asks; one patient answers.
+      await api.advanceTo(start.minus({ hours: 20 }).toUTC().toISO() ?? '');
+      const reminder = (await api.outboxOf('ready-yes')).find(
+        (m) => m.kind === 'prep-reminder' && m.channel === 'sms',
+      );
+      expect(reminder?.text).toMatch(/Reply YES or NO$/);
+      expect((await textIn(yes, 'Yes')).outcome).toBe('readiness');
+      // Past the deadline (3 hours before), and past the session.
+      await api.advanceTo(start.plus({ hours: 1 }).toUTC().toISO() ?? '');
+      const notices = await api.get<{ bookingId: string; reason: string }[]>('/local/notices');
+      expect(notices.filter((n) => n.bookingId === 'ready-yes')).toEqual([]);
+      expect(notices.filter((n) => n.bookingId === 'ready-silent').map((n) => n.reason)).toEqual([
+        'readiness-missing',
+      ]);
+      const pending = await api.get<{ bookingId: string; kind: string }[]>('/local/schedules');
+      expect(pending.some((s) => s.bookingId === 'ready-silent' && s.kind === 'readiness-deadline')).toBe(
+        false,
+      );
+    });
+
     it("answers HELP with the carriers' text, as the number would, and names a bad field", async () => {
       const phone = '+15550100813';
       expect((await textIn(phone, 'HELP')).outcome).toBe('help');
