@@ -103,9 +103,6 @@ beforeAll(async () => {
   process.env.LOCAL_QUIET = '1';
   runtime = await startLocalRuntime({ port: 0, clockStart: '2026-05-04T16:00:00Z', demo: false });
   await book('web-en', 'en');
-  // Patients with a phone only get the instructions as a link to the page.
-  await book('sms-en', 'en', 'phone');
-  await book('sms-es', 'es', 'phone');
   await runCheckinsOf(await book('web-es', 'es'));
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const viewport = { width: 320, height: 640 };
@@ -218,6 +215,36 @@ describe('check-in form in a real browser', () => {
     await page.close();
   });
 
+  it('takes the readiness answers on the instructions page and says the clinic will call about a new medicine', async () => {
+    // Booked now: the instructions links of the bookings above expired with the week the clock ran through.
+    await book('ready-en', 'en', 'phone');
+    const page = await phone.newPage();
+    await page.goto(await linkFor('ready-en', 'prep-instructions', 'i'));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    // Sending with a question left out names it and keeps the answer given.
+    await page.locator('#rideHome-yes').check();
+    await Promise.all([page.waitForURL(/\/i\//), page.getByRole('button', { name: /send/i }).click()]);
+    await expect
+      .poll(() => page.locator('.error-summary').textContent())
+      .toContain(t('en', 'readiness.error.fasting'));
+    expect(await page.locator('#rideHome-yes').isChecked()).toBe(true);
+    await page.locator('#fasting-yes').check();
+    await page.locator('#newMedicine-yes').check();
+    await Promise.all([page.waitForURL(/\/i\//), page.getByRole('button', { name: /send/i }).click()]);
+    await expect
+      .poll(() => page.locator('[role="status"]').textContent())
+      .toMatch(/will call you before your visit/);
+    await page.screenshot({ path: 'test-results/readiness-concern.png', fullPage: true });
+    const notices = (await (await fetch(`${runtime.url}/local/notices`)).json()) as {
+      bookingId: string;
+      reason: string;
+    }[];
+    expect(notices.filter((n) => n.bookingId === 'ready-en').map((n) => n.reason)).toEqual([
+      'readiness-concern',
+    ]);
+    await page.close();
+  });
+
   it('loads every page with its styles allowed by the Content-Security-Policy', () => {
     expect(cspViolations).toEqual([]);
   });
@@ -258,6 +285,18 @@ describe('accessibility (axe-core)', () => {
   });
 
   it.each(['en', 'es'] as const)('finds no violations on the instructions page (%s)', async (language) => {
-    expect(await axeViolations(await linkFor(`sms-${language}`, 'prep-instructions', 'i'))).toEqual([]);
+    // A fresh link: the week the clock ran through expired the first ones.
+    await book(`fresh-${language}`, language, 'phone');
+    const url = await linkFor(`fresh-${language}`, 'prep-instructions', 'i');
+    expect((await fetch(url)).status).toBe(200);
+    expect(await axeViolations(url)).toEqual([]);
+  });
+
+  it('finds no violations on the readiness form with errors', async () => {
+    const sendEmpty = async (page: Page) => {
+      await Promise.all([page.waitForURL(/\/i\//), page.getByRole('button', { name: /enviar/i }).click()]);
+    };
+    await book('ready-es', 'es', 'phone');
+    expect(await axeViolations(await linkFor('ready-es', 'prep-instructions', 'i'), sendEmpty)).toEqual([]);
   });
 });
