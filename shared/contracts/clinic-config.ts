@@ -180,8 +180,13 @@ export const clinicConfigSchema = z.strictObject({
        * or UNSTOP; 10DLC numbers and short codes take End User Messaging's whole opt-out keyword list.
        */
       numberType: z._default(z.enum(['toll-free', '10dlc']), 'toll-free'),
+      /**
+       * At most this many planned texts to one patient in any rolling 24 hours (DESIGN section 3): one more
+       * goes by email where it can, or waits, or is skipped (the plan says which).
+       */
+      perPatientPerDay: z._default(whole(1, 10), 3),
     }),
-    { maxPrice: '0.05', timeToLiveMinutes: 360, numberType: 'toll-free' },
+    { maxPrice: '0.05', timeToLiveMinutes: 360, numberType: 'toll-free', perPatientPerDay: 3 },
   ),
   /** EventBridge custom bus name. */
   busName: z._default(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,256}$/)), 'clinic-bookings'),

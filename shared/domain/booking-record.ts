@@ -22,6 +22,11 @@ export interface PlannedMessage {
   /** The booking version that planned it. */
   version: number;
   reason?: SkipReason;
+  /**
+   * The SMS cap (DESIGN section 3) took this message's text: it goes by email only (`email`), or it waits
+   * for the cap to clear (`waits`: `at` is later than `plannedAt`).
+   */
+  smsCapped?: 'email' | 'waits';
 }
 
 export type SkipReason =
@@ -29,7 +34,9 @@ export type SkipReason =
   | 'past'
   | 'after-session-start'
   | 'no-channel'
-  | 'before-earliest-allowed';
+  | 'before-earliest-allowed'
+  /** The SMS cap was reached, the patient has no email, and waiting would make the message useless. */
+  | 'capped';
 
 /**
  * The stored state of one booking.

@@ -26,7 +26,12 @@ import {
 
 const T0 = '2026-03-02T14:00:00.000Z';
 const ZONES = ['America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Europe/Madrid'] as const;
-const POLICY = { rules: config.plan, quietHours: config.quietHours, graceMinutes: config.graceMinutes };
+const POLICY = {
+  rules: config.plan,
+  quietHours: config.quietHours,
+  graceMinutes: config.graceMinutes,
+  smsPerDay: config.sms.perPatientPerDay,
+};
 const BOOKINGS_PER_RUN = 30;
 const RUNS = 10;
 

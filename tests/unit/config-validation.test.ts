@@ -362,7 +362,12 @@ describe('links.keyRotationDays', () => {
 
   describe('sms', () => {
     it('defaults to a 5-cent cap and a 6-hour time to live, and names each bad field', () => {
-      expect(config.sms).toEqual({ numberType: 'toll-free', maxPrice: '0.05', timeToLiveMinutes: 360 });
+      expect(config.sms).toEqual({
+        numberType: 'toll-free',
+        perPatientPerDay: 3,
+        maxPrice: '0.05',
+        timeToLiveMinutes: 360,
+      });
       const withSms = (sms: unknown) => ({ ...config, sms });
       expect(() => parseClinicConfig(withSms({ maxPrice: '5 cents' }))).toThrow(
         /sms.maxPrice: must be US dollars/,

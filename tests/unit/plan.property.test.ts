@@ -158,7 +158,82 @@ function plusLocalDays(anchorMs: number, days: number, zone: string): DateTime {
 const wallClockExists = (at: DateTime, hour: number, minute: number) =>
   at.hour === hour && at.minute === minute;
 
+/** The same scenario planned with a tighter SMS cap. */
+function planCapped(s: Scenario, smsPerDay: number): PlannedMessage[] {
+  return planMessages({
+    booking: s.booking,
+    activatedAt: s.activatedAt,
+    now: s.now,
+    policy: { ...DEFAULT_POLICY, smsPerDay },
+    ...(s.endedAt ? { endedAt: s.endedAt } : {}),
+  });
+}
+
+const texted = (m: PlannedMessage) => m.status !== 'skipped' && m.channels.includes('sms');
+
 describe('plan', () => {
+  describe('the SMS cap (properties)', () => {
+    const capArb = fc.tuple(scenarioArb, fc.integer({ min: 1, max: 3 }));
+
+    it('never plans more texts than the cap in any rolling 24 hours', () => {
+      fc.assert(
+        fc.property(capArb, ([s, cap]) => {
+          const times = planCapped(s, cap)
+            .filter(texted)
+            .map((m) => Date.parse(m.at))
+            .sort((a, b) => a - b);
+          for (const [i, t] of times.entries()) {
+            const within = times.filter((u) => u > t - DAY_MINUTES * MINUTE && u <= t);
+            expect(within.length, `text ${i} at ${new Date(t).toISOString()}`).toBeLessThanOrEqual(cap);
+          }
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('sends a capped text by email, or lets it wait at most a day (never past the session), or skips it as capped', () => {
+      fc.assert(
+        fc.property(capArb, ([s, cap]) => {
+          const free = planCapped(s, 10);
+          for (const m of planCapped(s, cap)) {
+            const uncapped = free.find((f) => f.kind === m.kind);
+            if (m.smsCapped === undefined) {
+              // A message the cap did not touch is planned as if there were none.
+              expect(m).toEqual(uncapped);
+              continue;
+            }
+            expect(uncapped?.channels, m.kind).toContain('sms');
+            expect(m.plannedAt).toBe(uncapped?.plannedAt);
+            if (m.smsCapped === 'email') {
+              expect(m.channels).toEqual(['email']);
+              expect(s.booking.patient.email).toBeDefined();
+            } else if (m.status === 'skipped') {
+              expect(m.reason).toBe('capped');
+            } else {
+              expect(m.status).toBe('scheduled');
+              expect(m.channels).toEqual(['sms']);
+              expect(Date.parse(m.at)).toBeGreaterThan(Date.parse(uncapped?.at ?? ''));
+              expect(Date.parse(m.at) - Date.parse(m.plannedAt)).toBeLessThan(DAY_MINUTES * MINUTE);
+              if (PRE_SESSION.includes(m.kind)) expect(Date.parse(m.at)).toBeLessThan(startMs(s));
+              expect(isQuietLocal(local(m.at, zoneOf(s.booking))), m.kind).toBe(false);
+            }
+          }
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('leaves the default plan of a booking made days ahead untouched by the default cap of 3', () => {
+      fc.assert(
+        fc.property(scenarioArb, (s) => {
+          fc.pre(startMs(s) - Date.parse(s.now) > 2 * DAY_MINUTES * MINUTE);
+          expect(plan(s).filter((m) => m.smsCapped !== undefined)).toEqual([]);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  });
+
   describe('planMessages (properties)', () => {
     it('plans every kind of the policy exactly once with the booking version', () => {
       fc.assert(

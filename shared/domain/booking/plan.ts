@@ -10,6 +10,8 @@ export interface PlanPolicy {
   rules: readonly PlanRule[];
   quietHours: { start: string; end: string };
   graceMinutes: number;
+  /** At most this many SMS to a patient in any rolling 24 hours (DESIGN section 3). */
+  smsPerDay: number;
 }
 
 export interface PlanInput {
@@ -67,7 +69,7 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
   const quiet = parseQuietHours(policy.quietHours);
   const rules = input.kinds ? policy.rules.filter((rule) => input.kinds?.includes(rule.kind)) : policy.rules;
 
-  return rules.map((rule): PlannedMessage => {
+  const planned = rules.map((rule): PlannedMessage => {
     const anchor = anchors[rule.anchor];
     const channels = pickChannels(rule.channels, booking.patient);
     const planned = (
@@ -105,7 +107,76 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
     if (rule.anchor !== 'end' && at >= start) return planned(at, 'skipped', 'after-session-start', plannedAt);
     return planned(at, at <= now ? 'due' : 'scheduled', undefined, plannedAt);
   });
+  return capSms(planned, {
+    perDay: policy.smsPerDay,
+    start: anchors.start,
+    hasEmail: booking.patient.email !== undefined,
+    quiet,
+  });
 }
+
+/** Kinds whose text may go by email instead (the day-of text is the SMS itself: it waits or is skipped). */
+const EMAIL_INSTEAD: ReadonlySet<MessageKind> = new Set([
+  'prep-instructions',
+  'prep-reminder',
+  'checkin-same-day',
+  'checkin-next-day',
+  'checkin-week',
+]);
+
+/** How long after its planned time a message that waits for the cap is still worth sending. */
+const WAIT_USEFUL_HOURS = 24;
+
+/**
+ * DESIGN section 3's SMS cap, in time order: a text that would be more than `perDay` in any rolling 24 hours
+ * goes by email where the kind allows it and the patient has an address, else waits until the cap clears
+ * (out of quiet hours) if that is still before the session (pre-session kinds) and within a day of its
+ * planned time, else is skipped with reason `capped`.
+ */
+function capSms(
+  messages: PlannedMessage[],
+  opts: { perDay: number; start: DateTime; hasEmail: boolean; quiet: QuietHours },
+): PlannedMessage[] {
+  const result = new Map(messages.map((message) => [message.kind, message]));
+  const texts = () =>
+    [...result.values()]
+      .filter((m) => m.status !== 'skipped' && m.channels.includes('sms') && m.smsCapped !== 'email')
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const placed: number[] = [];
+  const done = new Set<MessageKind>();
+  for (let next = texts()[0]; next !== undefined; next = texts().find((m) => !done.has(m.kind))) {
+    const at = Date.parse(next.at);
+    const window = placed.filter((t) => t > at - 24 * HOUR_MS);
+    if (window.length < opts.perDay) {
+      placed.push(at);
+      done.add(next.kind);
+      continue;
+    }
+    if (next.channels.includes('email') || (EMAIL_INSTEAD.has(next.kind) && opts.hasEmail)) {
+      result.set(next.kind, { ...next, channels: ['email'], smsCapped: 'email' });
+      continue;
+    }
+    // The window holds one text fewer once its (n - perDay + 1)-th oldest is a day old; then out of quiet hours.
+    const oldest = [...window].sort((a, b) => a - b)[window.length - opts.perDay] ?? at;
+    const clears = DateTime.fromMillis(oldest + 24 * HOUR_MS + 60_000, { zone: opts.start.zone }).startOf(
+      'minute',
+    );
+    const waited = applyQuietHours(clears, 'later', opts.quiet) ?? clears;
+    const usefulUntil = Math.min(
+      Date.parse(next.plannedAt) + WAIT_USEFUL_HOURS * HOUR_MS,
+      next.kind.startsWith('prep-') ? opts.start.toMillis() : Number.POSITIVE_INFINITY,
+    );
+    if (waited.toMillis() < usefulUntil) {
+      result.set(next.kind, { ...next, at: toUtcIso(waited), status: 'scheduled', smsCapped: 'waits' });
+    } else {
+      result.set(next.kind, { ...next, status: 'skipped', reason: 'capped', smsCapped: 'waits' });
+      done.add(next.kind);
+    }
+  }
+  return messages.map((message) => result.get(message.kind) ?? message);
+}
+
+const HOUR_MS = 3_600_000;
 
 /**
  * The channels one message goes by. The patient's `preferredChannel`

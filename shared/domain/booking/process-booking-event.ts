@@ -107,6 +107,7 @@ export async function processBookingEvent(
     rules: deps.config.plan,
     quietHours: deps.config.quietHours,
     graceMinutes: deps.config.graceMinutes,
+    smsPerDay: deps.config.sms.perPatientPerDay,
   };
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const stored = await deps.bookings.get(bookingId);

@@ -104,9 +104,12 @@ export async function deliverMessage(
   const booking = record.booking;
   const rule = deps.config.plan.find((r) => r.kind === ref.kind);
   // Contact details may have changed since planning: the current ones are used.
+  // The plan took the text of a message over the SMS cap: it goes by email only.
   const channels = only
     ? only.filter((channel) => hasChannel(booking.patient, channel))
-    : pickChannels(rule?.channels ?? 'both', booking.patient);
+    : pickChannels(rule?.channels ?? 'both', booking.patient).filter(
+        (channel) => !(channel === 'sms' && entry.smsCapped === 'email'),
+      );
   // A link is written only when a template that goes out uses it (the instructions email does not).
   const language = booking.patient.language;
   const template = deps.config.templates[language][ref.kind];
