@@ -6,6 +6,7 @@ import clinicConfigInput from '../config/clinic';
 import { createDispatchAlertsHandler } from '../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../functions/handle-booking-event';
 import { createCheckinHttpHandler } from '../functions/handle-checkin-http';
+import { createPatientTextsHandler } from '../functions/receive-patient-texts';
 import { createDeliveryEventsHandler } from '../functions/record-delivery-events';
 import { createSendMessageHandler } from '../functions/send-message';
 import { createReviewDigestHandler } from '../functions/send-review-digest';
@@ -25,6 +26,7 @@ import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { DynamoContactStatusStore } from '../shared/adapters/dynamodb/contact-status-store';
 import { digestStores } from '../shared/adapters/dynamodb/digest-queue';
+import { DynamoInboundTextStore } from '../shared/adapters/dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../shared/adapters/dynamodb/message-log';
 import { DynamoNoticeStore } from '../shared/adapters/dynamodb/notice-store';
@@ -33,6 +35,7 @@ import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
 import { DynamoReplyStore } from '../shared/adapters/dynamodb/reply-store';
 import { DynamoScreenerHistory } from '../shared/adapters/dynamodb/screener-history';
 import { DynamoStaffSendStore } from '../shared/adapters/dynamodb/staff-send-store';
+import type { ClinicConfig } from '../shared/contracts/clinic-config';
 import { routeKeyOf } from '../shared/contracts/route-budgets';
 import { type AlertDeps, dispatchReplyAlert } from '../shared/domain/alerts/alerts';
 import { loadClinicConfig } from '../shared/domain/messages/config-validation';
@@ -63,6 +66,8 @@ export interface Counters {
   smsSegments: number;
   /** End User Messaging SMS events published to the SMS events topic (each an SNS publish). */
   smsEvents: number;
+  /** Patients' texts to the clinic's number: each an inbound message part and an SNS publish. */
+  inboundSms: number;
   /** Staff alert copies, one per recipient: SES for email, SMS for phones. */
   staffEmails: number;
   staffSms: number;
@@ -86,7 +91,8 @@ export type InvocationKind =
   | 'dispatchAlerts'
   | 'sweeper'
   | 'reviewDigest'
-  | 'deliveryEvents';
+  | 'deliveryEvents'
+  | 'patientTexts';
 
 export function emptyCounters(): Counters {
   return {
@@ -107,7 +113,9 @@ export function emptyCounters(): Counters {
       sweeper: 0,
       reviewDigest: 0,
       deliveryEvents: 0,
+      patientTexts: 0,
     },
+    inboundSms: 0,
     smsEvents: 0,
     emails: 0,
     smsMessages: 0,
@@ -177,6 +185,8 @@ export function smsSegments(text: string): number {
 }
 
 export interface BenchRuntime {
+  /** The clinic config the handlers run with (the bundled default). */
+  config: ClinicConfig;
   counters: Counters;
   clock: VirtualClock;
   outbox: LocalOutbox;
@@ -200,6 +210,8 @@ export interface BenchRuntime {
    * (some countries send both), each an SNS publish and an invocation.
    */
   reportDeliveries(): Promise<number>;
+  /** A patient's text to the clinic's number, through the patient-texts function as the two-way topic hands it over. */
+  textIn(from: string, body: string): Promise<unknown>;
   /** Starts an HTTP server on 127.0.0.1 serving `/c/{token}` like the local runtime. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -335,6 +347,15 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
       return links.base;
     },
   });
+  const receiveTexts = createPatientTextsHandler({
+    ...deps,
+    sentTexts: new DynamoMessageLog(db, tableName),
+    texts: new DynamoInboundTextStore(db, tableName),
+    replies,
+    alerts: alertStore,
+    contacts: new DynamoContactStatusStore(db, tableName),
+    newId: randomUUID,
+  });
   const reported = new Set<string>();
   const dispatchAlerts = createDispatchAlertsHandler(alertDeps);
   const reviewDigest = createReviewDigestHandler({
@@ -388,6 +409,7 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
   let server: Server | undefined;
 
   return {
+    config,
     counters,
     clock,
     outbox,
@@ -444,6 +466,26 @@ export async function startBenchRuntime(options: BenchRuntimeOptions): Promise<B
         }
       }
       return played;
+    },
+    textIn: (from, body) => {
+      counters.inboundSms++;
+      return invoke('patientTexts', () =>
+        receiveTexts({
+          Records: [
+            {
+              Sns: {
+                Message: JSON.stringify({
+                  originationNumber: from,
+                  destinationNumber: '+18005550100',
+                  messageBody: body,
+                  inboundMessageId: randomUUID(),
+                }),
+                Timestamp: clock.now(),
+              },
+            },
+          ],
+        }),
+      );
     },
     listen: async () => {
       server = createServer((req, res) => {

@@ -10,7 +10,12 @@ export interface Prices {
   lambda: { source: string; requestPerMillion: number; arm64GbSecond: number; memoryMb: number };
   apiGatewayHttp: { source: string; requestPerMillion: number };
   ses: { source: string; emailPerThousand: number };
-  endUserMessagingSms: { source: string; usPerSegment: number; tollFreeNumberPerMonth: number };
+  endUserMessagingSms: {
+    source: string;
+    usPerSegment: number;
+    usInboundPerSegment: number;
+    tollFreeNumberPerMonth: number;
+  };
   snsTopic: { source: string; publishPerMillion: number };
   cloudwatch: {
     source: string;
@@ -137,12 +142,17 @@ export function costPer1000Sessions(s: SessionCounts, p: Prices, edge = false) {
     // Each End User Messaging SMS event is an SNS publish to the events topic (SES events ride the default
     // bus, where AWS service events are free).
     smsEventsUsd: n * perMillion(s.smsEvents, p.snsTopic.publishPerMillion),
+    // The patient's texts reach the function through the two-way channel's SNS topic.
+    inboundSmsTopicUsd: n * perMillion(s.inboundSms, p.snsTopic.publishPerMillion),
   };
   const infrastructureUsd = Object.values(lines).reduce((a, b) => a + b, 0);
   return {
     infrastructureUsd,
     emailUsd: (n * s.emails * p.ses.emailPerThousand) / 1000,
-    smsUsd: n * s.smsSegments * p.endUserMessagingSms.usPerSegment,
+    smsUsd:
+      n *
+      (s.smsSegments * p.endUserMessagingSms.usPerSegment +
+        s.inboundSms * p.endUserMessagingSms.usInboundPerSegment),
     lines,
   };
 }

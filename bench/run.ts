@@ -285,10 +285,16 @@ function printTable(r: Results, met: Record<string, boolean>) {
   ]);
   rows.push(['per session: Lambda invocations', err(s) ?? String(get(s, 'lambdaInvocations')), '', '']);
   rows.push([
-    'per session: emails / SMS segments',
-    err(s) ?? `${get(s, 'emails')} / ${get(s, 'smsSegments')}`,
+    'per session: emails / SMS segments / texts in',
+    err(s) ?? `${get(s, 'emails')} / ${get(s, 'smsSegments')} / ${get(s, 'inboundSms')}`,
     '',
     '',
+  ]);
+  rows.push([
+    'per session: most texts in any 24 h',
+    err(s) ?? String(get(s, 'smsMaxInAnyDay')),
+    s ? `<= ${get(s, 'smsCapPerDay')} (the cap)` : '',
+    s ? (Number(get(s, 'smsMaxInAnyDay')) <= Number(get(s, 'smsCapPerDay')) ? 'met' : 'MISSED') : '',
   ]);
   const c = r.costPer1000Sessions;
   rows.push([

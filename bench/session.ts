@@ -33,6 +33,11 @@ export interface SessionCounts {
   smsSegments: number;
   /** End User Messaging events of the texts (SNS publishes to the SMS events topic). */
   smsEvents: number;
+  /** The patient's texts to the clinic's number (the readiness YES): inbound message parts and SNS publishes. */
+  inboundSms: number;
+  /** The most texts the patient got in any rolling 24 hours, and the plan's cap it must stay within. */
+  smsMaxInAnyDay: number;
+  smsCapPerDay: number;
   /** Estimated billed Lambda time (local handler time + assumed AWS call latency), ms, summed. */
   estimatedLambdaMs: number;
   measuredHandlerMs: number;
@@ -57,6 +62,13 @@ export async function countSession(withReschedule: boolean, prices: Prices): Pro
       start = '2026-05-13T10:00:00-04:00';
       await runtime.putEvent(SOURCE, 'Booking Rescheduled', bookingDetail(id, 2, start));
     }
+    // The day-before reminder asks whether the patient is ready; the patient texts YES (the deadline then passes
+    // quietly, as for most patients).
+    await runtime.advanceTo(new Date(Date.parse(start) - 20 * 3_600_000).toISOString());
+    const phone = bookingDetail(id, 1, start).patient.phone;
+    if (!runtime.outbox.entries.some((m) => m.channel === 'sms' && m.kind === 'prep-reminder'))
+      throw new Error('no day-before text asked the readiness question');
+    await runtime.textIn(phone, 'YES');
     // Through the next-day check-in (end + 1 day = 11:00 local), then the patient answers it.
     const afterNextDay = new Date(Date.parse(start) + (25 * 60 + 30) * 60_000).toISOString();
     await runtime.advanceTo(afterNextDay);
@@ -84,6 +96,15 @@ export async function countSession(withReschedule: boolean, prices: Prices): Pro
 
     const c = runtime.counters;
     const lat = prices.latencyAssumptionsMs;
+    const textTimes = runtime.outbox.entries
+      .filter((m) => m.channel === 'sms' && m.to === phone && m.kind !== 'text-auto-reply')
+      .map((m) => Date.parse(m.at));
+    const smsMaxInAnyDay = Math.max(
+      0,
+      ...textTimes.map((t) => textTimes.filter((u) => u > t - 86_400_000 && u <= t).length),
+    );
+    const smsCapPerDay = runtime.config.sms.perPatientPerDay;
+    if (smsMaxInAnyDay > smsCapPerDay) throw new Error(`${smsMaxInAnyDay} texts in a day, over the cap`);
     const invocations = Object.values(c.invocations).reduce((a, b) => a + b, 0);
     const estimatedLambdaMs = c.invocationLog.reduce(
       (sum, i) =>
@@ -95,8 +116,8 @@ export async function countSession(withReschedule: boolean, prices: Prices): Pro
     );
     return {
       definition: withReschedule
-        ? 'Booking Created + one Booking Rescheduled + every planned message fired + one routine check-in reply (GET form + POST) + the delivery events of every message (SES Delivery; TEXT_SUCCESSFUL and TEXT_DELIVERED)'
-        : 'Booking Created + every planned message fired + one routine check-in reply (GET form + POST) + the delivery events of every message (SES Delivery; TEXT_SUCCESSFUL and TEXT_DELIVERED)',
+        ? 'Booking Created + one Booking Rescheduled + every planned message fired (texts within the cap of 3 a day) + the readiness YES texted back + the readiness deadline + one routine check-in reply (GET form + POST) + the delivery events of every message (SES Delivery; TEXT_SUCCESSFUL and TEXT_DELIVERED)'
+        : 'Booking Created + every planned message fired (texts within the cap of 3 a day) + the readiness YES texted back + the readiness deadline + one routine check-in reply (GET form + POST) + the delivery events of every message (SES Delivery; TEXT_SUCCESSFUL and TEXT_DELIVERED)',
       dynamodbReads: c.dynamoReads,
       dynamodbWrites: c.dynamoWrites,
       scans: c.scans,
@@ -113,6 +134,9 @@ export async function countSession(withReschedule: boolean, prices: Prices): Pro
       smsMessages: c.smsMessages,
       smsSegments: c.smsSegments,
       smsEvents: c.smsEvents,
+      inboundSms: c.inboundSms,
+      smsMaxInAnyDay,
+      smsCapPerDay,
       estimatedLambdaMs,
       measuredHandlerMs: round(c.invocationLog.reduce((sum, i) => sum + i.ms, 0)),
       logBytes: c.logBytes + invocations * prices.lambdaPlatformLogBytesPerInvocation,
