@@ -52,9 +52,10 @@ function harness() {
   const messageLog = new DynamoMessageLog(db, tableName);
   const bookings = new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone });
   const notices = new DynamoNoticeStore(db, tableName);
+  let now = NOW;
   const deps: DeliveryEventDeps = {
     config,
-    clock: { now: () => NOW },
+    clock: { now: () => now },
     bookings,
     messageLog,
     links: new DynamoLinkStore(db, tableName),
@@ -115,7 +116,12 @@ function harness() {
       )
     ).Item;
 
-  return { deps, kept, counted, emails, texts, optedOut, notices, sent, eventFor, entryOf, markOf };
+  /** Moves the clock (provider reports may come days late). */
+  const setNow = (at: string) => {
+    now = at;
+  };
+
+  return { deps, kept, counted, emails, texts, optedOut, notices, sent, eventFor, entryOf, markOf, setNow };
 }
 
 describe('delivery events on dynalite', () => {
@@ -298,6 +304,29 @@ describe('delivery events on dynalite', () => {
     });
   });
 
+  describe('a report that comes late', () => {
+    it('sends no reminder by the other channel once the session began, and tells nobody', async () => {
+      const h = harness();
+      const { ref, idOn, booking } = await h.sent('prep-reminder', { preferredChannel: 'email' });
+      h.setNow(booking.session.startsAt);
+      expect(await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'bounced'))).toMatchObject({
+        followUp: { type: 'not-sent', reason: 'too-late' },
+      });
+      expect(h.texts.filter((t) => t.bookingId === ref.bookingId)).toEqual([]);
+      expect((await h.notices.open(500)).filter((n) => n.bookingId === ref.bookingId)).toEqual([]);
+    });
+
+    it('sends a check-in by the other channel no later than a day after its time, but still tells the desk', async () => {
+      const h = harness();
+      const { ref, idOn } = await h.sent('checkin-week');
+      h.setNow(new Date(Date.parse(ref.at) + 25 * 3_600_000).toISOString());
+      expect(await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'bounced'))).toMatchObject({
+        followUp: { type: 'notice', reason: 'checkin-unreached' },
+      });
+      expect(h.texts.filter((t) => t.bookingId === ref.bookingId)).toEqual([]);
+    });
+  });
+
   describe('a phone on the opt-out list', () => {
     it('is refused at send time: recorded as opted out, and the message goes by email at once, not retried', async () => {
       const h = harness();
@@ -336,6 +365,15 @@ describe('delivery events on dynalite', () => {
       );
       expect(h.emails.filter((e) => e.bookingId === result.ref.bookingId)).toEqual([]);
       expect((await h.entryOf(result.ref, 'sms'))?.delivery?.status).toBe('opted-out');
+    });
+
+    it('tells the front desk at send time when the only channel refused the patient (a phone-only patient who texted STOP)', async () => {
+      const h = harness();
+      h.optedOut.add('+15555550181');
+      const { ref } = await h.sent('checkin-same-day', { phone: '+15555550181', email: undefined });
+      expect(h.texts).toEqual([]);
+      const notices = (await h.notices.open(500)).filter((n) => n.bookingId === ref.bookingId);
+      expect(notices.map((n) => [n.reason, n.kind])).toEqual([['checkin-unreached', 'checkin-same-day']]);
     });
 
     it('makes a bounce with no channel left a front-desk notice', async () => {

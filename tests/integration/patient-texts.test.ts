@@ -72,6 +72,8 @@ function harness(config: ClinicConfig = baseConfig) {
     linkBaseUrl: 'https://care.example.org',
     mailer,
     sms,
+    notices,
+    consoleBaseUrl: 'https://care.example.org',
     metrics,
     log: quiet,
   };

@@ -1,5 +1,5 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
-import type { MessageKind } from '../../contracts/vocabulary';
+import { isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
 import type { Clock, Log, Mailer, Metrics } from '../ports';
 
 /** Why the front desk is told about a booking (DESIGN section 11); one notice per booking and reason. */
@@ -66,6 +66,12 @@ const SUBJECTS: Readonly<Record<NoticeReason, string>> = {
 };
 
 export const noticeIdOf = (bookingId: string, reason: NoticeReason) => `${bookingId}/${reason}`;
+
+/** Why the front desk hears of a message that reached the patient on no channel; the day-of text has none. */
+export function unreachedReason(kind: MessageKind): NoticeReason | undefined {
+  if (isCheckinKind(kind)) return 'checkin-unreached';
+  return kind === 'prep-instructions' || kind === 'prep-reminder' ? 'unreached-before-session' : undefined;
+}
 
 /** What a notice tells the front desk, in words they read. */
 export function noticeWords(reason: NoticeReason): string {

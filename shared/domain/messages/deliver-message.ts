@@ -2,6 +2,7 @@ import type { FullBooking } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { FALLBACK_KINDS } from '../../contracts/delivery';
 import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
+import { type NoticeStore, raiseNotice, unreachedReason } from '../alerts/front-desk-notices';
 import { pickChannels } from '../booking/plan';
 import type { BookingEventBaseDeps, BookingEventDeps } from '../booking/process-booking-event';
 import type { BookingRecord } from '../booking-record';
@@ -40,6 +41,10 @@ export interface MessagingDeps {
   linkBaseUrl: string;
   mailer: Mailer;
   sms: SmsSender;
+  /** A message every channel of which refused the patient's address becomes a front-desk notice. */
+  notices: NoticeStore;
+  /** Where front-desk notices point (the console's base URL). */
+  consoleBaseUrl: string;
   metrics: Metrics;
   log: Log;
 }
@@ -187,6 +192,15 @@ export async function deliverMessage(
     ...result,
     failures,
   });
+  // Every channel refused the address itself (a phone-only patient who texted STOP): nothing will reach
+  // them, so the front desk is told. A fallback's caller (the delivery events) tells the desk itself.
+  const reason = unreachedReason(ref.kind);
+  const reachedNone =
+    result.refused.length > 0 &&
+    result.sent.length + result.alreadySent.length + result.inFlight.length + failures.length === 0;
+  if (reachedNone && reason && only === undefined) {
+    await raiseNotice(deps, { bookingId: ref.bookingId, reason, kind: ref.kind });
+  }
   if (failures.length > 0) throw new DeliveryFailedError(ref, failures);
   return { outcome: 'delivered', ...result };
 }

@@ -5,8 +5,13 @@ import {
   FALLBACK_KINDS,
 } from '../../contracts/delivery';
 import { METRIC } from '../../contracts/metrics';
-import { type Channel, isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
-import { type NoticeReason, type NoticeStore, raiseNotice } from '../alerts/front-desk-notices';
+import { type Channel, isCheckinKind } from '../../contracts/vocabulary';
+import {
+  type NoticeReason,
+  type NoticeStore,
+  raiseNotice,
+  unreachedReason,
+} from '../alerts/front-desk-notices';
 import type { BookingRecord } from '../booking-record';
 import { hasChannel, otherChannel } from '../contacts';
 import type { DeadLetterSink, MessageLogEntry, MessageRef } from '../ports';
@@ -76,10 +81,6 @@ export interface DeliveryEventDeps extends MessagingDeps {
 }
 
 /** The front desk's reason when a message of this kind reached the patient on no channel, if it is one. */
-function unreachedReason(kind: MessageKind): NoticeReason | undefined {
-  if (isCheckinKind(kind)) return 'checkin-unreached';
-  return kind === 'prep-instructions' || kind === 'prep-reminder' ? 'unreached-before-session' : undefined;
-}
 
 export type DeliveryOutcome =
   | { outcome: 'recorded'; status: DeliveryStatus; followUp?: FollowUp }
@@ -178,6 +179,19 @@ async function afterFailure(
   const booking = record.booking;
   if (!booking) return undefined;
   const { ref } = message;
+  // A report that comes late (carriers report for up to 72 hours) must not send a reminder after the session,
+  // nor a check-in a day after its time; a check-in that reached nobody is still the desk's to know.
+  const now = Date.parse(deps.clock.now());
+  const tooLate = isCheckinKind(ref.kind)
+    ? now > Date.parse(ref.at) + FALLBACK_USEFUL_MS
+    : now >= Date.parse(booking.session.startsAt);
+  if (tooLate) {
+    const reason = unreachedReason(ref.kind);
+    if (!isCheckinKind(ref.kind) || !reason || record.status === 'cancelled')
+      return { type: 'not-sent', reason: 'too-late' };
+    await raiseNotice(deps, { bookingId: ref.bookingId, reason, kind: ref.kind });
+    return { type: 'notice', reason };
+  }
   const other = otherChannel(message.channel);
   const hasOther = hasChannel(booking.patient, other);
   const tried = hasOther ? await deps.deliveries.entryOf(ref, other) : undefined;
@@ -198,6 +212,9 @@ async function afterFailure(
   await raiseNotice(deps, { bookingId: ref.bookingId, reason, kind: ref.kind });
   return { type: 'notice', reason };
 }
+
+/** How long after its planned time a check-in is still worth sending by the other channel. */
+const FALLBACK_USEFUL_MS = 24 * 3_600_000;
 
 export type FollowUp =
   | { type: 'fell-back'; channel: Channel }
