@@ -82,12 +82,12 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     ],
     queryIndexes: [LIST_INDEX],
   },
-  // Patient links: reads links and bookings, stores replies, screener totals and weekly counts; never writes a
-  // link or an alert.
+  // Patient links: reads links and bookings, stores replies, screener totals and weekly counts, readiness
+  // answers (a worrying one is a notice, marked once emailed); never writes a link or an alert.
   'handle-checkin-http': {
     items: [
       { partition: 'LINK#', actions: ['GetItem'] },
-      { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem'] },
+      { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
       { partition: 'ALERT#', actions: ['GetItem'] },
       { partition: 'PATIENT#', actions: ['Query', 'PutItem'] },
       { partition: 'STATS#', actions: ['UpdateItem'] },

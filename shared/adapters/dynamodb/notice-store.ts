@@ -40,6 +40,18 @@ export class DynamoNoticeStore implements NoticeStore {
     return { created: false, notice: toNotice(Item) };
   }
 
+  async markEmailedTo(noticeId: string, addressDigest: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keyOf(noticeId),
+        UpdateExpression: 'ADD emailedTo :digest',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':digest': new Set([addressDigest]) },
+      }),
+    );
+  }
+
   async markEmailed(noticeId: string, at: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({
@@ -77,6 +89,7 @@ function toNotice(item: Record<string, unknown>): FrontDeskNotice {
     // Dealt with once it left the open list.
     state: item.listKey === LIST_KEYS.noticesOpen ? 'open' : 'done',
     ...(typeof item.emailedAt === 'string' ? { emailedAt: item.emailedAt } : {}),
+    ...(item.emailedTo instanceof Set ? { emailedTo: [...(item.emailedTo as Set<string>)] } : {}),
     ...(typeof item.reviewedBy === 'string' ? { doneBy: item.reviewedBy } : {}),
     ...(typeof item.reviewedAt === 'string' ? { doneAt: item.reviewedAt } : {}),
   };

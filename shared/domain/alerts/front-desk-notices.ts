@@ -1,5 +1,6 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { isCheckinKind, type MessageKind } from '../../contracts/vocabulary';
+import { contactDigest } from '../contacts';
 import type { Clock, Log, Mailer, Metrics } from '../ports';
 
 /** Why the front desk is told about a booking (DESIGN section 11); one notice per booking and reason. */
@@ -28,8 +29,10 @@ export interface FrontDeskNotice {
   kind: MessageKind;
   at: string;
   state: 'open' | 'done';
-  /** When the front desk's email went (absent until it did). */
+  /** When the front desk's email went to every address (absent until it did). */
   emailedAt?: string;
+  /** Digests of the addresses it went to so far: a retry after one address refused emails only the rest. */
+  emailedTo?: string[];
   /** Who dealt with it, and when (a done notice). */
   doneBy?: string;
   doneAt?: string;
@@ -38,6 +41,9 @@ export interface FrontDeskNotice {
 export interface NoticeStore {
   /** Stores the notice unless the booking has one for this reason; answers the one that stands. */
   raise(notice: FrontDeskNotice): Promise<{ created: boolean; notice: FrontDeskNotice }>;
+  /** Records that the notice's email went to one address (by its digest). */
+  markEmailedTo(noticeId: string, addressDigest: string): Promise<void>;
+  /** Records that every address has it. */
   markEmailed(noticeId: string, at: string): Promise<void>;
   /** Open notices, oldest first, at most `limit`. */
   open(limit: number): Promise<FrontDeskNotice[]>;
@@ -100,13 +106,17 @@ export async function raiseNotice(
   if (created) deps.metrics.count('FrontDeskNotices');
   if (notice.emailedAt) return notice;
   const link = `${deps.consoleBaseUrl.replace(/\/$/, '')}/console/notices`;
+  const already = new Set(notice.emailedTo ?? []);
   for (const to of deps.config.staff.frontDeskEmails) {
+    const digest = contactDigest('email', to);
+    if (already.has(digest)) continue;
     await deps.mailer.send({
       to,
       subject: `${SUBJECTS[notice.reason]} (${deps.config.clinic.name})`,
       text: `${SUBJECTS[notice.reason]}. See the notice and the patient's contact details in the console: ${link}`,
       kind: 'front-desk-notice',
     });
+    await deps.notices.markEmailedTo(notice.noticeId, digest);
   }
   await deps.notices.markEmailed(notice.noticeId, deps.clock.now());
   deps.log.info('front-desk notice', { reason: notice.reason, kind: notice.kind, created });
