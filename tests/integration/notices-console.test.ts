@@ -84,9 +84,41 @@ describe('front-desk notices (dynalite)', () => {
 
     const listed = await listNotices(h.deps, as(DESK, '/console/notices'));
     if (!listed.ok) throw new Error(listed.reason);
-    expect(listed.value.map((item) => [item.notice.reason, item.booking?.patient.firstName])).toEqual([
+    expect(listed.value.items.map((item) => [item.notice.reason, item.booking?.patient.firstName])).toEqual([
       ['checkin-unreached', 'Ana'],
     ]);
+    expect(listed.value.next).toBeUndefined();
+  });
+
+  it('pages the open notices oldest first, 50 at a time, and takes only a cursor it made', async () => {
+    const h = await harness();
+    for (let i = 0; i < 53; i++) {
+      const bookingId = `bk-page-${String(i).padStart(2, '0')}`;
+      await h.noticeDeps.notices.raise({
+        noticeId: `${bookingId}/readiness-missing`,
+        bookingId,
+        reason: 'readiness-missing',
+        kind: 'prep-reminder',
+        at: `2026-11-0${1 + Math.floor(i / 20)}T10:${String(i % 60).padStart(2, '0')}:00.000Z`,
+        state: 'open',
+      });
+    }
+    const first = await listNotices(h.deps, as(DESK, '/console/notices'));
+    if (!first.ok) throw new Error(first.reason);
+    expect(first.value.items).toHaveLength(50);
+    expect(first.value.next).toBeDefined();
+    const second = await listNotices(h.deps, as(DESK, '/console/notices'), first.value.next);
+    if (!second.ok) throw new Error(second.reason);
+    const all = [...first.value.items, ...second.value.items].filter((item) =>
+      item.notice.bookingId.startsWith('bk-page-'),
+    );
+    expect(all.map((item) => item.notice.bookingId)).toEqual(
+      Array.from({ length: 53 }, (_, i) => `bk-page-${String(i).padStart(2, '0')}`),
+    );
+    expect(second.value.next).toBeUndefined();
+    // A cursor it did not make starts at the oldest again.
+    const forged = await listNotices(h.deps, as(DESK, '/console/notices'), 'anything');
+    expect(forged.ok && forged.value.items[0]?.notice.noticeId).toBe(first.value.items[0]?.notice.noticeId);
   });
 
   it('emails a notice again when its email never went, then never more', async () => {
@@ -121,7 +153,7 @@ describe('front-desk notices (dynalite)', () => {
       reason: 'not-found',
     });
     const after = await listNotices(h.deps, as(CLINICIAN, '/console/notices'));
-    expect(after.ok && after.value).toEqual([]);
+    expect(after.ok && after.value).toEqual({ items: [] });
     expect(await listNotices(h.deps, as(ADMIN, '/console/notices'))).toEqual({
       ok: false,
       reason: 'forbidden',

@@ -1,6 +1,12 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { FrontDeskNotice, NoticeStore } from '../../domain/alerts/front-desk-notices';
-import { firstOfList, isConditionFailure, LIST_KEYS, markListedReviewed } from './client';
+import { firstOfList, isConditionFailure, LIST_INDEX, LIST_KEYS, markListedReviewed } from './client';
 
 /** `<bookingId>/<reason>` back to the item's key: beside its booking, one per reason. */
 function keyOf(noticeId: string) {
@@ -76,6 +82,32 @@ export class DynamoNoticeStore implements NoticeStore {
 
   async open(limit: number): Promise<FrontDeskNotice[]> {
     return (await firstOfList(this.db, this.tableName, LIST_KEYS.noticesOpen, limit)).map(toNotice);
+  }
+
+  async openPage(
+    limit: number,
+    after?: Pick<FrontDeskNotice, 'at' | 'noticeId'>,
+  ): Promise<{ notices: FrontDeskNotice[]; more: boolean }> {
+    // One more than the page, to know whether another follows.
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :key',
+        ExpressionAttributeValues: { ':key': LIST_KEYS.noticesOpen },
+        Limit: limit + 1,
+        ...(after
+          ? {
+              ExclusiveStartKey: {
+                ...keyOf(after.noticeId),
+                listKey: LIST_KEYS.noticesOpen,
+                listAt: after.at,
+              },
+            }
+          : {}),
+      }),
+    );
+    return { notices: Items.slice(0, limit).map(toNotice), more: Items.length > limit };
   }
 }
 

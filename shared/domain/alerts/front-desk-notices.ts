@@ -47,6 +47,11 @@ export interface NoticeStore {
   markEmailed(noticeId: string, at: string): Promise<void>;
   /** Open notices, oldest first, at most `limit`. */
   open(limit: number): Promise<FrontDeskNotice[]>;
+  /** A page of open notices, oldest first, after the one `after` names; `more` when others follow. */
+  openPage(
+    limit: number,
+    after?: Pick<FrontDeskNotice, 'at' | 'noticeId'>,
+  ): Promise<{ notices: FrontDeskNotice[]; more: boolean }>;
   /** Marks an open notice dealt with in a staff member's name; false when it was not open. */
   markDone(noticeId: string, opts: { now: string; by: { name: string; subject: string } }): Promise<boolean>;
 }

@@ -42,7 +42,7 @@ export interface ConsoleDeps {
   /** Each staff recipient's copy of an alert (who was told, who is still being tried). */
   sends: Pick<StaffSendStore, 'ofAlert'>;
   /** Front-desk notices: patients no channel reached (DESIGN section 11). */
-  notices: Pick<NoticeStore, 'open' | 'markDone'>;
+  notices: Pick<NoticeStore, 'openPage' | 'markDone'>;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;

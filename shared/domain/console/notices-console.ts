@@ -5,6 +5,19 @@ import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffReques
 /** Notices listed on the page, oldest first. */
 export const NOTICES_PER_PAGE = 50;
 
+/** A page of open notices, and the cursor of the next when more follow (`<raised at>|<noticeId>`). */
+export interface NoticesPage {
+  items: NoticeItem[];
+  next?: string;
+}
+
+/** Reads a cursor the page made; anything else starts at the oldest. */
+export function noticeCursor(value: string | undefined): { at: string; noticeId: string } | undefined {
+  const match =
+    value && value.length <= 300 ? /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|(.+\/[a-z-]+)$/.exec(value) : null;
+  return match?.[1] && match[2] ? { at: match[1], noticeId: match[2] } : undefined;
+}
+
 /** One open notice with its booking: the patient's name and contact details, so the desk can call. */
 export interface NoticeItem {
   notice: FrontDeskNotice;
@@ -19,19 +32,24 @@ export interface NoticeItem {
 export async function listNotices(
   deps: ConsoleDeps,
   request: StaffRequest,
-): Promise<ConsoleResult<NoticeItem[]>> {
+  after?: string,
+): Promise<ConsoleResult<NoticesPage>> {
   if (!(await allowed(deps, request, 'notices', 'PAGE#notices'))) return { ok: false, reason: 'forbidden' };
-  const [open] = await Promise.all([
-    deps.notices.open(NOTICES_PER_PAGE),
+  const [page] = await Promise.all([
+    deps.notices.openPage(NOTICES_PER_PAGE, noticeCursor(after)),
     record(deps, request, 'view', 'PAGE#notices'),
   ]);
-  const bookings = await deps.bookings.getMany(open.map((notice) => notice.bookingId));
+  const bookings = await deps.bookings.getMany(page.notices.map((notice) => notice.bookingId));
+  const last = page.notices.at(-1);
   return {
     ok: true,
-    value: open.map((notice) => {
-      const booking = bookings.get(notice.bookingId);
-      return { notice, ...(booking ? { booking } : {}) };
-    }),
+    value: {
+      items: page.notices.map((notice) => {
+        const booking = bookings.get(notice.bookingId);
+        return { notice, ...(booking ? { booking } : {}) };
+      }),
+      ...(page.more && last ? { next: `${last.at}|${last.noticeId}` } : {}),
+    },
   };
 }
 

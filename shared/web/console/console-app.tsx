@@ -353,14 +353,16 @@ export async function handleConsoleRequest(
       : refused(result);
   }
   if (path === '/console/notices' && method !== 'POST') {
-    const result = await listNotices(deps, staffRequest);
+    const result = await listNotices(deps, staffRequest, query.get('after') ?? undefined);
     return result.ok
       ? page(
           200,
           <NoticesPage
             viewer={viewer}
             clinic={clinic}
-            items={result.value}
+            items={result.value.items}
+            {...(result.value.next ? { next: result.value.next } : {})}
+            continued={query.has('after')}
             done={query.get('done') === '1'}
           />,
         )

@@ -49,12 +49,17 @@ export function NoticesPage(props: {
   viewer: ConsoleViewer;
   clinic: ConsoleClinic;
   items: readonly NoticeItem[];
+  /** The cursor of the next page, when more notices are open than this page shows. */
+  next?: string;
+  /** This page follows others (the count is of this page only). */
+  continued?: boolean;
   done?: boolean;
 }): VNode {
   const { items, clinic, viewer } = props;
+  const count = props.next || props.continued ? `${items.length} on this page` : String(items.length);
   return (
     <ConsoleDocument title="Notices" clinicName={clinic.name} viewer={viewer} current="notices">
-      <h1>Notices ({items.length})</h1>
+      <h1>Notices ({count})</h1>
       {props.done ? (
         <div class="status status-done">
           <p>Marked dealt with.</p>
@@ -66,6 +71,16 @@ export function NoticesPage(props: {
           <NoticeCard item={item} clinic={clinic} csrfToken={viewer.csrfToken} />
         ))}
       </ul>
+      {props.next ? (
+        <p>
+          <a href={`/console/notices?after=${encodeURIComponent(props.next)}`}>More notices (newer)</a>
+        </p>
+      ) : null}
+      {props.continued ? (
+        <p>
+          <a href="/console/notices">Back to the oldest</a>
+        </p>
+      ) : null}
     </ConsoleDocument>
   );
 }
