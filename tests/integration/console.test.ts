@@ -5,6 +5,7 @@ import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
+import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessageKind } from '../../shared/contracts/vocabulary';
@@ -403,6 +404,30 @@ describe('the Today page', () => {
       },
     ]);
     expect(JSON.stringify(desk.value)).not.toMatch(/answers|mood|selfHarm/);
+    expect(today?.sessions[0]?.readiness).toEqual({
+      state: 'unanswered',
+      concerns: [],
+      medicineOpen: true,
+      via: [],
+    });
+
+    // The readiness answers come in the same read as the messages: a YES by text, then a new medicine on the form.
+    const readiness = new DynamoReadinessStore(h.db, h.tableName);
+    await readiness.record('td-1', { via: 'sms', at: '2026-08-02T15:00:00.000Z', ready: true });
+    await readiness.record('td-1', {
+      via: 'form',
+      at: '2026-08-02T16:00:00.000Z',
+      rideHome: 'yes',
+      fasting: 'yes',
+      newMedicine: 'yes',
+    });
+    const ready = await showToday(h.deps, as(DESK, '/console/today'));
+    expect(ready.ok && ready.value.days[0]?.sessions[0]?.readiness).toEqual({
+      state: 'concern',
+      concerns: ['new-medicine'],
+      medicineOpen: false,
+      via: ['form', 'sms'],
+    });
 
     await h.deps.replies.record({
       replyId: 'td-r1',

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ReadinessAnswer, readinessOf, readReadinessForm } from '../../shared/domain/messages/readiness';
+import { readinessWords } from '../../shared/web/console/today-page';
 
 const AT = '2026-11-02T15:00:00.000Z';
 const sms = (ready: boolean): ReadinessAnswer => ({ via: 'sms', at: AT, ready });
@@ -57,5 +58,18 @@ describe('readiness', () => {
       ok: false,
       missing: ['fasting', 'newMedicine'],
     });
+  });
+});
+
+describe('readiness in the console', () => {
+  it('says in words whether the patient is ready, how they said so, and what needs a call', () => {
+    const words = (answers: ReadinessAnswer[]) =>
+      readinessWords({ ...readinessOf(answers), via: answers.map((a) => a.via) });
+    expect(words([])).toBe('Ready? No answer yet');
+    expect(words([sms(true)])).toBe('Ready: confirmed YES by text; new medicines not asked yet');
+    expect(words([form('yes', 'yes', 'no')])).toBe('Ready: confirmed on the form');
+    expect(words([sms(false), form('no', 'yes', 'yes')])).toBe(
+      'Ready? Needs a call: answered NO by text (ride home or eating and drinking times); no ride home; a new medicine since the last visit',
+    );
   });
 });

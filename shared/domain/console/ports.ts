@@ -1,5 +1,6 @@
 import type { FullBooking } from '../../contracts/booking-events';
 import type { BookingRecord } from '../booking-record';
+import type { ReadinessAnswer } from '../messages/readiness';
 import type { MessageLogEntry, MissedCheckin, StaffActor, StoredReply } from '../ports';
 import type { StaffSession } from './session';
 import type { IdentityClaims, RequestOrigin } from './staff';
@@ -150,6 +151,8 @@ export interface WeeklyReplyCounts {
 
 /** What happened on one booking, as the console's list pages show it. */
 export interface BookingActivity {
-  /** The booking's message log and its replies, in one read. */
-  activityOf(bookingId: string): Promise<{ log: MessageLogEntry[]; replies: StoredReply[] }>;
+  /** The booking's message log, its readiness answers and its replies, in one read. */
+  activityOf(
+    bookingId: string,
+  ): Promise<{ log: MessageLogEntry[]; replies: StoredReply[]; readiness: ReadinessAnswer[] }>;
 }

@@ -4,6 +4,7 @@ import type { DeliveryStatus } from '../../contracts/delivery';
 import { CHECKIN_KINDS, type CheckinKind, MESSAGE_KINDS, type MessageKind } from '../../contracts/vocabulary';
 import type { BookingRecord } from '../booking-record';
 import { MISSED_AFTER_HOURS } from '../checkins/missed-checkins';
+import { type Readiness, type ReadinessAnswer, readinessOf } from '../messages/readiness';
 import type { MessageLogEntry } from '../ports';
 import { allowed, type ConsoleDeps, type ConsoleResult, record, type StaffRequest } from './access';
 
@@ -33,6 +34,8 @@ export interface SessionRow {
   status: BookingRecord['status'];
   messages: MessageStatus[];
   checkins: CheckinStatus[];
+  /** What the patient answered to the readiness check (DESIGN section 11), and by which channels. */
+  readiness: Readiness & { via: ReadinessAnswer['via'][] };
 }
 
 export interface TodayView {
@@ -82,7 +85,7 @@ export async function showToday(deps: ConsoleDeps, request: StaffRequest): Promi
       const records = (await deps.bookings.sessionsOn(day, SESSIONS_PER_DAY)).filter((r) => r.booking);
       const sessions = await Promise.all(
         records.map(async (stored): Promise<SessionRow> => {
-          const { log, replies } = await deps.activity.activityOf(stored.bookingId);
+          const { log, replies, readiness } = await deps.activity.activityOf(stored.bookingId);
           // In the order a patient receives them.
           const messages = MESSAGE_KINDS.map((kind) => messageStatus(kind, stored, log)).filter(
             (m): m is MessageStatus => m !== undefined,
@@ -96,7 +99,13 @@ export async function showToday(deps: ConsoleDeps, request: StaffRequest): Promi
             const overdue = now.toMillis() - Date.parse(message.at) > MISSED_AFTER_HOURS[kind] * 3_600_000;
             return [{ kind, state: overdue ? 'missed' : 'waiting' }];
           });
-          return { booking: stored.booking as FullBooking, status: stored.status, messages, checkins };
+          return {
+            booking: stored.booking as FullBooking,
+            status: stored.status,
+            messages,
+            checkins,
+            readiness: { ...readinessOf(readiness), via: readiness.map((answer) => answer.via) },
+          };
         }),
       );
       return { day, sessions };

@@ -6,6 +6,7 @@ import type { MessageKind } from '../../contracts/vocabulary';
 import { formatStaffDay, formatStaffTime } from '../../domain/alerts/staff-wording';
 import { telHref } from '../../domain/checkins/crisis-resources';
 import type { CheckinStatus, MessageStatus, SessionRow, TodayView } from '../../domain/console/today-console';
+import type { ReadinessConcern } from '../../domain/messages/readiness';
 import { Outside } from '../components';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer } from './console-document';
@@ -75,8 +76,24 @@ function MessageLine(props: { message: MessageStatus; checkin?: CheckinStatus; t
   );
 }
 
+const CONCERN_WORDS: Readonly<Record<ReadinessConcern, string>> = {
+  'ride-or-fasting': 'answered NO by text (ride home or eating and drinking times)',
+  'ride-home': 'no ride home',
+  fasting: 'not sure when to stop eating and drinking',
+  'new-medicine': 'a new medicine since the last visit',
+};
+
+/** The readiness check in words: confirmed (and how), the concerns, or no answer yet. */
+export function readinessWords(readiness: SessionRow['readiness']): string {
+  if (readiness.state === 'unanswered') return 'Ready? No answer yet';
+  if (readiness.state === 'concern')
+    return `Ready? Needs a call: ${readiness.concerns.map((c) => CONCERN_WORDS[c]).join('; ')}`;
+  const how = readiness.via.includes('form') ? 'on the form' : 'YES by text';
+  return `Ready: confirmed ${how}${readiness.medicineOpen ? '; new medicines not asked yet' : ''}`;
+}
+
 function SessionCard(props: { row: SessionRow; timeZone: string }): VNode {
-  const { booking, status, messages, checkins } = props.row;
+  const { booking, status, messages, checkins, readiness } = props.row;
   const start = DateTime.fromISO(booking.session.startsAt).setZone(props.timeZone).toFormat('h:mm a');
   return (
     <li class="card">
@@ -98,6 +115,7 @@ function SessionCard(props: { row: SessionRow; timeZone: string }): VNode {
           Call <a href={telHref(booking.patient.phone)}>{booking.patient.phone}</a>
         </p>
       ) : null}
+      <p class={readiness.state === 'concern' ? 'flag' : undefined}>{readinessWords(readiness)}</p>
       <ul>
         {messages.map((message) => (
           <MessageLine
