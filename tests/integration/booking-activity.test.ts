@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DynamoBookingActivity } from '../../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
+import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import type { StoredReply } from '../../shared/domain/ports';
@@ -57,14 +59,29 @@ describe("a booking's activity in one query (dynalite)", () => {
       bothEarlyMissed: false,
     });
 
+    // A readiness answer and a notice sort between the messages and the replies.
+    const readiness = new DynamoReadinessStore(db, tableName);
+    await readiness.record('ba-1', { via: 'sms', at, ready: true });
+    await new DynamoNoticeStore(db, tableName).raise({
+      noticeId: 'ba-1/readiness-missing',
+      bookingId: 'ba-1',
+      reason: 'readiness-missing',
+      kind: 'prep-reminder',
+      at,
+      state: 'open',
+    });
+
     const activity = await new DynamoBookingActivity(db, tableName).activityOf('ba-1');
     expect(activity.log).toEqual(await messageLog.list('ba-1'));
     expect(activity.log).toHaveLength(2);
     expect(activity.replies).toEqual(await replies.listForBooking('ba-1'));
     expect(activity.replies.map((r) => r.replyId)).toEqual(['rp-1']);
+    expect(activity.readiness).toEqual(await readiness.answersOf('ba-1'));
+    expect(activity.readiness).toHaveLength(1);
     expect(await new DynamoBookingActivity(db, tableName).activityOf('ba-none')).toEqual({
       log: [],
       replies: [],
+      readiness: [],
     });
   });
 });
