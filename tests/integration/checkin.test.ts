@@ -161,6 +161,11 @@ describe('handleLinkRequest', () => {
   });
 
   describe('the readiness form on the instructions page', () => {
+    // The day before the session (3 Nov): it can still be answered.
+    beforeEach(() => {
+      h.state.now = '2026-11-02T15:00:00.000Z';
+    });
+
     const post = async (body: string) =>
       handleLinkRequest(h.deps, {
         method: 'POST',
@@ -186,7 +191,14 @@ describe('handleLinkRequest', () => {
       expect(res.status).toBe(200);
       expect(visibleText(res.body)).toContain(t('en', 'readiness.thanks'));
       expect(await h.deps.readiness.answersOf('ci-9')).toEqual([
-        { via: 'form', at: h.state.now, rideHome: 'yes', fasting: 'yes', newMedicine: 'no' },
+        {
+          via: 'form',
+          at: h.state.now,
+          rideHome: 'yes',
+          fasting: 'yes',
+          newMedicine: 'no',
+          sessionStartsAt: '2026-11-03T10:00:00-05:00',
+        },
       ]);
       expect(h.state.emails).toEqual([]);
     });

@@ -413,13 +413,22 @@ describe('the Today page', () => {
 
     // The readiness answers come in the same read as the messages: a YES by text, then a new medicine on the form.
     const readiness = new DynamoReadinessStore(h.db, h.tableName);
-    await readiness.record('td-1', { via: 'sms', at: '2026-08-02T15:00:00.000Z', ready: true });
+    const aboutTd1 = { sessionStartsAt: '2026-08-03T13:00:00.000Z' };
+    await readiness.record('td-1', { via: 'sms', at: '2026-08-02T15:00:00.000Z', ready: true, ...aboutTd1 });
     await readiness.record('td-1', {
       via: 'form',
       at: '2026-08-02T16:00:00.000Z',
       rideHome: 'yes',
       fasting: 'yes',
       newMedicine: 'yes',
+      ...aboutTd1,
+    });
+    // An answer about another session time (before a move) does not count.
+    await readiness.record('td-2', {
+      via: 'sms',
+      at: '2026-08-02T15:00:00.000Z',
+      ready: false,
+      sessionStartsAt: '2026-07-30T13:00:00.000Z',
     });
     const ready = await showToday(h.deps, as(DESK, '/console/today'));
     expect(ready.ok && ready.value.days[0]?.sessions[0]?.readiness).toEqual({
@@ -428,6 +437,7 @@ describe('the Today page', () => {
       medicineOpen: false,
       via: ['form', 'sms'],
     });
+    expect(ready.ok && ready.value.days[1]?.sessions[0]?.readiness.state).toBe('unanswered');
 
     await h.deps.replies.record({
       replyId: 'td-r1',

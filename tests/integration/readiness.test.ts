@@ -119,7 +119,9 @@ describe('the readiness check', () => {
     const h = harness();
     const { bookingId, phone, deadline } = await h.booked();
     expect(await h.textIn(phone, 'Yes')).toEqual(['readiness']);
-    expect(await h.readiness.answersOf(bookingId)).toEqual([{ via: 'sms', at: NOW, ready: true }]);
+    expect(await h.readiness.answersOf(bookingId)).toEqual([
+      { via: 'sms', at: NOW, ready: true, sessionStartsAt: '2026-11-03T10:00:00-05:00' },
+    ]);
     expect(await h.atDeadline(bookingId, deadline)).toEqual({ readiness: 'confirmed' });
     expect(await h.noticesOf(bookingId)).toEqual([]);
   });
@@ -166,6 +168,61 @@ describe('the readiness check', () => {
     const moved = await h.booked();
     expect(await h.atDeadline(moved.bookingId, '2026-11-01T12:00:00.000Z')).toEqual({ readiness: 'stale' });
     expect(await h.noticesOf(moved.bookingId)).toEqual([]);
+  });
+
+  it('answers the day-before reminder with YES though a check-in of another booking went out after it', async () => {
+    const h = harness();
+    const { bookingId, phone } = await h.booked();
+    // An earlier session of the same phone: its same-day check-in goes out after the reminder.
+    const earlier = await h.deps.bookings.get(bookingId);
+    const other = `${bookingId}-earlier`;
+    const booking = aBooking({
+      bookingId: other,
+      patient: { id: 'pt-other', phone },
+      session: { startsAt: '2026-11-01T13:00:00-05:00' },
+    });
+    const record = aPlannedRecord(booking, '2026-10-30T12:00:00.000Z');
+    await h.deps.bookings.save(record, undefined);
+    const sameDay = record.plan['checkin-same-day'];
+    if (!sameDay || !earlier) throw new Error('setup');
+    await deliverMessage(
+      h.deps,
+      { bookingId: other, kind: 'checkin-same-day', at: sameDay.plannedAt },
+      record,
+    );
+    expect(await h.textIn(phone, 'YES')).toEqual(['readiness']);
+    expect((await h.readiness.answersOf(bookingId)).map((a) => a.via)).toEqual(['sms']);
+  });
+
+  it('takes no answer for a cancelled booking: a NO then is a message, and raises no readiness notice', async () => {
+    const h = harness();
+    const { bookingId, phone, deadline } = await h.booked();
+    const record = await h.deps.bookings.get(bookingId);
+    if (!record) throw new Error('setup');
+    await h.deps.bookings.save(
+      { ...record, status: 'cancelled', revision: record.revision + 1 },
+      record.revision,
+    );
+    expect(await h.textIn(phone, 'NO')).toEqual(['review']);
+    expect(await h.readiness.answersOf(bookingId)).toEqual([]);
+    expect(await h.noticesOf(bookingId)).toEqual([]);
+    expect(await h.atDeadline(bookingId, deadline)).toEqual({ readiness: 'stale' });
+  });
+
+  it('asks again for a moved session: a YES about the old time does not count at the new deadline', async () => {
+    const h = harness();
+    const { bookingId, phone } = await h.booked();
+    expect(await h.textIn(phone, 'YES')).toEqual(['readiness']);
+    const record = await h.deps.bookings.get(bookingId);
+    if (!record?.booking) throw new Error('setup');
+    const moved = {
+      ...record.booking,
+      session: { ...record.booking.session, startsAt: '2026-11-05T10:00:00-05:00' },
+    };
+    await h.deps.bookings.save(aPlannedRecord(moved, NOW, record.revision + 1), record.revision);
+    const deadline = readinessDeadline(moved, config.readiness.deadlineHours);
+    // The reminder for the new day has not gone yet: nobody was asked about it.
+    expect(await h.atDeadline(bookingId, deadline)).toEqual({ readiness: 'not-asked' });
   });
 
   it('takes YES to another message as a message to the clinic', async () => {

@@ -103,7 +103,7 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog, SentText
     );
   }
 
-  async answeredBy(phoneDigest: string, providerMessageId?: string): Promise<SentText | undefined> {
+  async recentTo(phoneDigest: string): Promise<SentText[]> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -115,8 +115,7 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog, SentText
         Limit: TEXTS_LOOKED_AT,
       }),
     );
-    const texts = Items.map(toSentText);
-    return texts.find((text) => text.providerMessageId === providerMessageId) ?? texts[0];
+    return Items.map(toSentText);
   }
 
   async markFailed(ref: MessageRef, channel: Channel, opts: { now: string; reason: string }): Promise<void> {

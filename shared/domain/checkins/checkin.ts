@@ -9,6 +9,7 @@ import {
   type CheckinKind,
   isCheckinKind,
 } from '../../contracts/vocabulary';
+import type { BookingRecord } from '../booking-record';
 import { bookingRefOf } from '../booking-ref';
 import { stillReachesPatient } from '../contacts';
 import {
@@ -16,6 +17,7 @@ import {
   READINESS_FIELDS,
   type ReadinessDeps,
   type ReadinessFormState,
+  readinessAskable,
   readReadinessForm,
 } from '../messages/readiness';
 import { verifyLinkToken } from '../messages/tokens';
@@ -165,15 +167,18 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
     return unavailable(deps, request, wantsJson, error);
   }
   if (!resolved.ok) return linkProblem(deps, resolved.problem, wantsJson, resolved.booking);
-  const { link, booking, bookingRef } = resolved;
+  const { link, booking, bookingRef, record } = resolved;
   const language = booking.patient.language;
   const html = (status: number, page: PatientView): LinkOutcome => ({ status, page, language });
 
   if (request.page === 'i') {
     const page = (status: number, readiness: ReadinessFormState) =>
       html(status, { view: 'instructions', booking, action: `/i/${request.token}`, readiness });
-    if (request.method === 'GET') return page(200, { step: 'ask' });
+    // Only an active booking whose session is still to come is asked (DESIGN section 11).
+    const askable = readinessAskable(record, deps.clock.now());
+    if (request.method === 'GET') return page(200, askable ? { step: 'ask' } : { step: 'closed' });
     if (request.method !== 'POST') return { status: 405, allow: 'GET, POST' };
+    if (!askable) return page(409, { step: 'closed' });
     if (Buffer.byteLength(request.body ?? '') > MAX_REPLY_BODY_BYTES)
       return html(413, { view: 'link-problem', problem: 'too-large' });
     const fields = formFields(request.body ?? '');
@@ -187,7 +192,9 @@ export async function answerPatientLink(deps: CheckinDeps, request: LinkRequest)
     );
     const read = readReadinessForm(single, deps.clock.now());
     if (!read.ok) return page(400, { step: 'missing', missing: read.missing, values });
-    const readiness = await answerReadiness(deps, link.bookingId, read.answer);
+    // The answer is the patient's to give: a notice email that fails is sent at the deadline instead.
+    const readiness = await answerReadiness(deps, record, read.answer, { deferEmail: true });
+    if (!readiness) return page(409, { step: 'closed' });
     deps.log.info('readiness answered', { booking: bookingRef, via: 'form' });
     return page(200, { step: 'answered', concern: readiness.state === 'concern', values });
   }
@@ -507,7 +514,7 @@ function unavailable(
 }
 
 type Resolved =
-  | { ok: true; link: LinkRecord; booking: FullBooking; bookingRef: string }
+  | { ok: true; link: LinkRecord; booking: FullBooking; bookingRef: string; record: BookingRecord }
   | { ok: false; problem: 'invalid' | 'expired' | 'revoked' | 'not-found'; booking?: FullBooking };
 
 async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Resolved> {
@@ -538,7 +545,7 @@ async function resolveLink(deps: CheckinDeps, request: LinkRequest): Promise<Res
   if (!Number.isFinite(expires) || Date.parse(deps.clock.now()) > expires) {
     return { ok: false, problem: 'expired', booking };
   }
-  return { ok: true, link, booking, bookingRef: bookingRefOf(record) };
+  return { ok: true, link, booking, bookingRef: bookingRefOf(record), record };
 }
 
 const PROBLEM_STATUS = { invalid: 403, expired: 410, revoked: 410, 'not-found': 404 } as const;

@@ -70,6 +70,14 @@ export function messageStatus(
   return { ...base, state: 'planned' };
 }
 
+/** The readiness of the session starting at `startsAt`, and the channels that answered about it. */
+function readinessFor(answers: ReadinessAnswer[], startsAt: string): SessionRow['readiness'] {
+  const about = answers.filter(
+    (answer) => answer.sessionStartsAt !== undefined && Date.parse(answer.sessionStartsAt) === Date.parse(startsAt),
+  );
+  return { ...readinessOf(about, startsAt), via: about.map((answer) => answer.via) };
+}
+
 /**
  * Today and tomorrow in the clinic's time zone (everyone but admins-only):
  * each session with its messages (planned, sent, failed, skipped and why)
@@ -104,7 +112,7 @@ export async function showToday(deps: ConsoleDeps, request: StaffRequest): Promi
             status: stored.status,
             messages,
             checkins,
-            readiness: { ...readinessOf(readiness), via: readiness.map((answer) => answer.via) },
+            readiness: readinessFor(readiness, (stored.booking as FullBooking).session.startsAt),
           };
         }),
       );

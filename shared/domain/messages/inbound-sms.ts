@@ -2,6 +2,7 @@ import type { Language } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import type { MessageKind } from '../../contracts/vocabulary';
 import { raiseNotice } from '../alerts/front-desk-notices';
+import type { BookingRecord } from '../booking-record';
 import { bookingRefOf } from '../booking-ref';
 import { storeReply } from '../checkins/checkin';
 import { TEXT_RULES } from '../checkins/triage';
@@ -19,7 +20,7 @@ import {
 import { shiftIso } from '../time';
 import type { ContactStatusStore } from './delivery-events';
 import { toGsm7 } from './gsm7';
-import { answerReadiness, type ReadinessDeps } from './readiness';
+import { answerReadiness, type ReadinessDeps, readinessAskable } from './readiness';
 
 /*
  * A patient's text to the clinic's number (DESIGN section 11). A keyword counts only as the whole message
@@ -97,10 +98,10 @@ export interface SentText {
   sentAt: string;
 }
 
-/** The SMS sent to each phone, newest first, by the phone's digest. */
+/** The SMS sent to each phone, by the phone's digest. */
 export interface SentTextLog {
-  /** The message a text answers: the one it names, else the latest sent to that phone. */
-  answeredBy(phoneDigest: string, providerMessageId?: string): Promise<SentText | undefined>;
+  /** The latest texts sent to that phone (the last 20), newest first. */
+  recentTo(phoneDigest: string): Promise<SentText[]>;
 }
 
 /** Texts from patients, kept by the phone's digest; and each phone's last auto-reply. */
@@ -184,8 +185,32 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
   const phoneDigest = contactDigest('sms', text.from);
   const intent = intentOf(text.body, deps.config.sms.numberType);
   const urgent = containsUrgentPhrase(text.body, foldPhrases(deps.config.urgentPhrases));
-  const answered = await deps.sentTexts.answeredBy(phoneDigest, text.repliesTo);
-  const record = answered ? await deps.bookings.get(answered.bookingId) : undefined;
+  // The message a text answers: the one the carrier names, else the latest sent to that phone.
+  const recent = await deps.sentTexts.recentTo(phoneDigest);
+  const named = text.repliesTo ? recent.find((sent) => sent.providerMessageId === text.repliesTo) : undefined;
+  let answered = named ?? recent[0];
+  let record = answered ? await deps.bookings.get(answered.bookingId) : undefined;
+  // YES or NO answers the newest day-before reminder whose session is still to come (the one named, if any),
+  // though a check-in of another booking went out after it.
+  let readinessOf: BookingRecord | undefined;
+  if (!urgent && intent.type === 'readiness') {
+    const reminder = named
+      ? named.kind === 'prep-reminder'
+        ? named
+        : undefined
+      : recent.find((sent) => sent.kind === 'prep-reminder');
+    const reminderRecord =
+      reminder && reminder.bookingId === answered?.bookingId
+        ? record
+        : reminder
+          ? await deps.bookings.get(reminder.bookingId)
+          : undefined;
+    if (reminder && reminderRecord && readinessAskable(reminderRecord, deps.clock.now())) {
+      answered = reminder;
+      record = reminderRecord;
+      readinessOf = reminderRecord;
+    }
+  }
   await deps.texts.record({
     inboundId: text.inboundId,
     phoneDigest,
@@ -227,9 +252,9 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
   if (!urgent && intent.type === 'help') return 'help';
 
   // YES or NO to the day-before reminder's question; to anything else it is a message like any other.
-  if (!urgent && intent.type === 'readiness' && answered?.kind === 'prep-reminder' && record?.booking) {
-    await answerReadiness(deps, answered.bookingId, { via: 'sms', at: text.receivedAt, ready: intent.ready });
-    return 'readiness';
+  if (readinessOf && intent.type === 'readiness') {
+    const answer = { via: 'sms' as const, at: text.receivedAt, ready: intent.ready };
+    if (await answerReadiness(deps, readinessOf, answer)) return 'readiness';
   }
   const language = record?.booking?.patient.language ?? 'en';
   if (!answered || !record?.booking) {

@@ -12,9 +12,13 @@ import type { MessageLog } from '../ports';
  */
 
 /** One channel's latest answer; a later answer on the same channel replaces it (a correction). */
-export type ReadinessAnswer =
+export type ReadinessAnswer = (
   | { via: 'sms'; at: string; ready: boolean }
-  | { via: 'form'; at: string; rideHome: YesNo; fasting: YesNo; newMedicine: YesNo };
+  | { via: 'form'; at: string; rideHome: YesNo; fasting: YesNo; newMedicine: YesNo }
+) & {
+  /** The session the answer is about: a moved session asks again, and an answer about the old one no longer counts. */
+  sessionStartsAt?: string;
+};
 
 export type ReadinessConcern = 'ride-or-fasting' | 'ride-home' | 'fasting' | 'new-medicine';
 
@@ -25,10 +29,21 @@ export interface Readiness {
   medicineOpen: boolean;
 }
 
-/** What the answers say together: any "no" (or a new medicine) on any channel wins over a "yes" on another. */
-export function readinessOf(answers: readonly ReadinessAnswer[]): Readiness {
-  const sms = answers.find((answer) => answer.via === 'sms');
-  const form = answers.find((answer) => answer.via === 'form');
+/**
+ * What the answers about the session starting at `sessionStartsAt` say together: any "no" (or a new medicine)
+ * on any channel wins over a "yes" on another.
+ */
+export function readinessOf(answers: readonly ReadinessAnswer[], sessionStartsAt?: string): Readiness {
+  const about = (answer: ReadinessAnswer) =>
+    sessionStartsAt === undefined ||
+    (answer.sessionStartsAt !== undefined &&
+      Date.parse(answer.sessionStartsAt) === Date.parse(sessionStartsAt));
+  const sms = answers.find(
+    (answer): answer is Extract<ReadinessAnswer, { via: 'sms' }> => answer.via === 'sms' && about(answer),
+  );
+  const form = answers.find(
+    (answer): answer is Extract<ReadinessAnswer, { via: 'form' }> => answer.via === 'form' && about(answer),
+  );
   const concerns: ReadinessConcern[] = [];
   if (sms?.ready === false) concerns.push('ride-or-fasting');
   if (form?.rideHome === 'no') concerns.push('ride-home');
@@ -60,6 +75,8 @@ export function readReadinessForm(
 /** What the readiness form shows: nothing yet, the answers just taken, or the questions left unanswered. */
 export type ReadinessFormState =
   | { step: 'ask' }
+  /** The booking is cancelled or its session began: no question to answer. */
+  | { step: 'closed' }
   | { step: 'answered'; concern: boolean; values: Partial<Record<ReadinessField, YesNo>> }
   | { step: 'missing'; missing: readonly ReadinessField[]; values: Partial<Record<ReadinessField, YesNo>> };
 
@@ -73,16 +90,46 @@ export interface ReadinessDeps extends NoticeDeps {
   readiness: ReadinessStore;
 }
 
-/** Records one answer; a concern is a front-desk notice at once (the desk has time to call before the session). */
+/** Whether the patient can still answer for this booking: it is active and its session has not started. */
+export function readinessAskable(record: Pick<BookingRecord, 'status' | 'booking'>, now: string): boolean {
+  return (
+    record.status === 'active' &&
+    record.booking !== undefined &&
+    Date.parse(now) < Date.parse(record.booking.session.startsAt)
+  );
+}
+
+/**
+ * Records one answer about the booking's current session; a concern is a front-desk notice at once (the desk
+ * has time to call before the session). `undefined` when the booking is no longer askable (cancelled, or the
+ * session started): nothing is recorded. With `deferEmail`, a notice whose email fails is left for the
+ * deadline check to send (the notice is raised again there), so the patient's answer is never refused.
+ */
 export async function answerReadiness(
   deps: ReadinessDeps,
-  bookingId: string,
+  record: BookingRecord,
   answer: ReadinessAnswer,
-): Promise<Readiness> {
-  await deps.readiness.record(bookingId, answer);
-  const readiness = readinessOf(await deps.readiness.answersOf(bookingId));
+  opts: { deferEmail?: boolean } = {},
+): Promise<Readiness | undefined> {
+  const booking = record.booking;
+  if (!booking || !readinessAskable(record, deps.clock.now())) return undefined;
+  const startsAt = booking.session.startsAt;
+  await deps.readiness.record(record.bookingId, { ...answer, sessionStartsAt: startsAt });
+  const readiness = readinessOf(await deps.readiness.answersOf(record.bookingId), startsAt);
   if (readiness.state === 'concern') {
-    await raiseNotice(deps, { bookingId, reason: 'readiness-concern', kind: 'prep-reminder' });
+    const raising = raiseNotice(deps, {
+      bookingId: record.bookingId,
+      reason: 'readiness-concern',
+      kind: 'prep-reminder',
+    });
+    if (!opts.deferEmail) await raising;
+    else
+      await raising.catch((error: unknown) => {
+        deps.metrics.count('ReadinessNoticeDeferred');
+        deps.log.warn('readiness notice left for the deadline', {
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      });
   }
   deps.metrics.count(`Readiness_${answer.via}_${readiness.state}`);
   return readiness;
@@ -108,7 +155,7 @@ export async function checkReadinessAtDeadline(
   const booking = record?.booking;
   if (!record || !booking || record.status !== 'active') return 'stale';
   if (readinessDeadline(booking, deps.config.readiness.deadlineHours) !== deadline) return 'stale';
-  const readiness = readinessOf(await deps.readiness.answersOf(record.bookingId));
+  const readiness = readinessOf(await deps.readiness.answersOf(record.bookingId), booking.session.startsAt);
   if (readiness.state === 'concern') {
     // Raised with the answer; raising again finishes an email a crash left unsent.
     await raiseNotice(deps, {

@@ -88,7 +88,7 @@ export function InstructionsPage(input: InstructionsPageInput): VNode {
       clinicPhone={config.clinic.phone}
     >
       <h1>{t(language, 'instructions.title')}</h1>
-      {input.readinessAction ? (
+      {input.readinessAction && input.readiness?.step !== 'closed' ? (
         <ReadinessForm
           language={language}
           action={input.readinessAction}
@@ -128,7 +128,7 @@ export function ReadinessForm(props: {
           message: t(language, `readiness.error.${field}`),
         }))
       : [];
-  const values = state.step === 'ask' ? {} : state.values;
+  const values = state.step === 'ask' || state.step === 'closed' ? {} : state.values;
   const options = [
     { value: 'yes', label: t(language, 'form.yes') },
     { value: 'no', label: t(language, 'form.no') },
