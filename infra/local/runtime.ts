@@ -40,10 +40,11 @@ import { ROUTE_BUDGETS, RouteThrottle, routeKeyOf } from '../../shared/contracts
 import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts/alerts';
 import { nextDigestAt } from '../../shared/domain/alerts/send-review-digest';
 import type { EventOutcome } from '../../shared/domain/booking/process-booking-event';
+import { contactDigest } from '../../shared/domain/contacts';
 import { toJsonOrUndefined } from '../../shared/domain/json';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
-import { helpKeywordText, intentOf } from '../../shared/domain/messages/inbound-sms';
+import { helpKeywordText, intentOf, unknownSenderKey } from '../../shared/domain/messages/inbound-sms';
 import { parseLinkSecret, signingKeysOf } from '../../shared/domain/messages/link-secret';
 import type { ReadinessCheckPayload, SchedulePayload } from '../../shared/domain/ports';
 import { nextLocalTimeAfter, shiftIso } from '../../shared/domain/time';
@@ -278,6 +279,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       messageBody: text,
       inboundMessageId: randomUUID(),
     };
+    // A number not on file keeps its texts under its own key: /local/replies and /local/alerts list them too.
+    knownBookings.add(unknownSenderKey(contactDigest('sms', phone)));
     const [outcome] = await receiveTexts({
       Records: [{ Sns: { Message: JSON.stringify(message), Timestamp: clock.now() } }],
     });

@@ -305,6 +305,11 @@ export interface StoredReply {
    * first can create it (alert creation is idempotent).
    */
   joinsAlertOf?: Pick<StoredReply, 'replyId' | 'kind' | 'receivedAt' | 'rules'>;
+  /**
+   * A text from a number no message of ours went to (DESIGN section 11): the number, so staff can call it
+   * back. Such a text has no booking; it is kept under the sender's own key (`unknownSenderKey`).
+   */
+  from?: string;
   /** Set when a clinician marked a review reply reviewed in the console. */
   reviewedAt?: string;
   reviewedBy?: string;

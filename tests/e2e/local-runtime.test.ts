@@ -641,6 +641,21 @@ describe('local runtime', () => {
       ).toBe(true);
     });
 
+    it('alerts staff to an urgent text from a number the clinic never texted', async () => {
+      const stranger = '+15550100899';
+      expect((await textIn(stranger, 'hi, this is my new number')).outcome).toBe('unmatched');
+      expect((await textIn(stranger, 'I want to kill myself')).outcome).toBe('urgent');
+      let alerts: { bookingId: string; state: string }[] = [];
+      for (let i = 0; i < 50 && alerts[0]?.state !== 'open'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        alerts = (await api.get<typeof alerts>('/local/alerts')).filter((a) =>
+          a.bookingId.startsWith('sender.'),
+        );
+      }
+      expect(alerts).toEqual([expect.objectContaining({ state: 'open' })]);
+      expect(await autoReplies(stranger)).toHaveLength(2);
+    });
+
     it('records YES to the readiness question, and makes one notice when nobody answered by the deadline', async () => {
       const start = await nowPlus(2);
       const [yes, silent] = ['+15550100814', '+15550100815'];

@@ -15,7 +15,7 @@ import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/cli
 import type { MessageKind } from '../../shared/contracts/vocabulary';
 import { contactDigest } from '../../shared/domain/contacts';
 import { deliverMessage, type MessagingDeps } from '../../shared/domain/messages/deliver-message';
-import type { PatientTextDeps } from '../../shared/domain/messages/inbound-sms';
+import { type PatientTextDeps, unknownSenderKey } from '../../shared/domain/messages/inbound-sms';
 import {
   AddressRefusedError,
   type DeadLetter,
@@ -279,11 +279,26 @@ describe("a patient's text to the clinic's number", () => {
     expect((await h.storedTexts(phone)).map((item) => item.intent)).toEqual(['help']);
   });
 
-  it('from a phone we never texted is stored and answered, with no booking to list it on', async () => {
+  it('from a phone we never texted is kept with the number to call back, listed for review, and answered', async () => {
     const h = harness();
     expect(await h.text('+15550009999', 'who is this?')).toEqual(['unmatched']);
     expect(h.autoReplies('+15550009999')).toHaveLength(1);
     expect(await h.storedTexts('+15550009999')).toHaveLength(1);
+    const key = unknownSenderKey(contactDigest('sms', '+15550009999'));
+    const [reply] = await h.replies.listForBooking(key);
+    expect(reply).toMatchObject({ kind: 'text', triage: 'review', from: '+15550009999' });
+    expect((await h.replies.listToReview(500)).map((r) => r.replyId)).toContain(reply?.replyId);
+  });
+
+  it('from a phone we never texted, with an urgent phrase, still owes a staff alert, with the number to call', async () => {
+    const h = harness();
+    // A patient texting from a relative's phone.
+    expect(await h.text('+15550008888', 'I want to kill myself')).toEqual(['urgent']);
+    const key = unknownSenderKey(contactDigest('sms', '+15550008888'));
+    const [reply] = await h.replies.listForBooking(key);
+    expect(reply).toMatchObject({ triage: 'urgent', from: '+15550008888', rules: ['text-urgent-phrase'] });
+    expect(reply?.alertId).toBeDefined();
+    expect(h.autoReplies('+15550008888')[0]?.text).toContain('988');
   });
 
   it('sends no auto-reply to a phone on the opt-out list, and loses nothing', async () => {

@@ -423,6 +423,33 @@ describe('console pages', () => {
       expect(html).not.toContain('Mood (0 worst, 10 best)');
     });
 
+    it('shows an alert on a text from a number not on file with the number to call, and no session', () => {
+      const text: StoredReply = {
+        ...REPLY,
+        replyId: 'text-in-2',
+        bookingId: 'sender.abc',
+        kind: 'text',
+        rules: ['text-urgent-phrase'],
+        answers: { sideEffects: {}, wantsCall: false, note: 'I want to kill myself' },
+        scores: {},
+        from: '+15550008888',
+      };
+      const { booking: _booking, ...withoutBooking } = detail({ replies: [text], triggers: {} });
+      const html = renderPage(
+        <AlertDetailPage
+          viewer={VIEWER}
+          clinic={CLINIC}
+          detail={{ ...withoutBooking, sender: '+15550008888' }}
+          now={NOW}
+        />,
+      );
+      expect(html).toContain('<h1>Number not on file:');
+      expect(html).toContain('tel:+15550008888');
+      expect(visibleText(definition(html, 'Text from the patient')).trim()).toBe('I want to kill myself');
+      expect(html).not.toContain('<h2>Session</h2>');
+      expect(html).toContain('/acknowledge');
+    });
+
     it('points to the alert when the reply was urgent', () => {
       const html = replyPage({ reply: REPLY });
       expect(html).toContain('<h1>Ana: check-in reply (urgent)</h1>');

@@ -78,7 +78,9 @@ export async function listAlerts(
 
 /** One alert with everything staff need to act on it. */
 export interface AlertDetail extends AlertSummary {
-  booking: FullBooking;
+  /** Absent for a text from a number not on file: `sender` is that number. */
+  booking?: FullBooking;
+  sender?: string;
   /** Every reply on the alert, newest first. */
   replies: StoredReply[];
   /** Per reply id: the answers that made its rules fire (`selfHarm`, `sideEffects.chest-pain`, ...). */
@@ -112,7 +114,9 @@ async function loadAlert(deps: ConsoleDeps, alertId: string): Promise<AlertDetai
     deps.sends.ofAlert(alertId),
   ]);
   const booking = record?.booking;
-  if (!booking) return undefined;
+  // A text from a number not on file has no booking: its replies carry the number to call back.
+  const sender = booking ? undefined : replies.find((reply) => reply.from !== undefined)?.from;
+  if (!booking && sender === undefined) return undefined;
   const onAlert = replies
     .filter(
       (reply) =>
@@ -129,7 +133,7 @@ async function loadAlert(deps: ConsoleDeps, alertId: string): Promise<AlertDetai
   );
   return {
     alert,
-    booking,
+    ...(booking ? { booking } : { sender }),
     reason: alertReason(alert, deps.config),
     replies: onAlert,
     triggers,
@@ -214,7 +218,8 @@ export async function consoleHome(
 /** One check-in reply as the console shows it (the review digest links here). */
 export interface ReplyDetail {
   reply: StoredReply;
-  booking: FullBooking;
+  /** Absent for a text from a number not on file (the reply carries the number as `from`). */
+  booking?: FullBooking;
   /** The answers that made its rules fire. */
   triggers: string[];
 }
@@ -234,11 +239,15 @@ export async function showReply(
   ]);
   const reply = replies.find((candidate) => candidate.replyId === replyId);
   const booking = stored?.booking;
-  if (!reply || !booking) return { ok: false, reason: 'not-found' };
+  if (!reply || (!booking && reply.from === undefined)) return { ok: false, reason: 'not-found' };
   const fired = deps.config.triage.filter((rule) => reply.rules.includes(rule.id));
   await record(deps, request, 'view', subject);
   return {
     ok: true,
-    value: { reply, booking, triggers: [...triggeringAnswers(reply.answers, fired, reply.scores)] },
+    value: {
+      reply,
+      ...(booking ? { booking } : {}),
+      triggers: [...triggeringAnswers(reply.answers, fired, reply.scores)],
+    },
   };
 }

@@ -73,7 +73,8 @@ export function messageStatus(
 /** The readiness of the session starting at `startsAt`, and the channels that answered about it. */
 function readinessFor(answers: ReadinessAnswer[], startsAt: string): SessionRow['readiness'] {
   const about = answers.filter(
-    (answer) => answer.sessionStartsAt !== undefined && Date.parse(answer.sessionStartsAt) === Date.parse(startsAt),
+    (answer) =>
+      answer.sessionStartsAt !== undefined && Date.parse(answer.sessionStartsAt) === Date.parse(startsAt),
   );
   return { ...readinessOf(about, startsAt), via: about.map((answer) => answer.via) };
 }

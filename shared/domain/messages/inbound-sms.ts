@@ -150,7 +150,7 @@ export type InboundOutcome =
   | 'urgent'
   /** Stored and listed for review. */
   | 'review'
-  /** From a phone we never texted: stored and answered, with no booking to attach it to. */
+  /** From a phone we never texted and not urgent: kept under the sender's key with the number, listed for review. */
   | 'unmatched';
 
 /** How long after one auto-reply the phone gets no other (urgent texts are answered every time). */
@@ -257,17 +257,17 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
     if (await answerReadiness(deps, readinessOf, answer)) return 'readiness';
   }
   const language = record?.booking?.patient.language ?? 'en';
-  if (!answered || !record?.booking) {
-    await autoReply(deps, text, phoneDigest, language, urgent);
-    deps.log.warn('text from a phone we never texted', { urgent });
-    return 'unmatched';
-  }
+  // A number we never texted (a new phone, a relative's) has no booking: the text is kept under the sender's
+  // own key with the number to call back, listed for review, and alerted on like any other when urgent.
+  const booking =
+    answered && record?.booking ? { answered, record, patient: record.booking.patient } : undefined;
+  const bookingId = booking ? booking.answered.bookingId : unknownSenderKey(phoneDigest);
   const reply: StoredReply = {
     // The text's own id: a redelivery finds the reply it stored.
     replyId: `text-${text.inboundId}`,
-    bookingId: answered.bookingId,
-    bookingRef: bookingRefOf(record),
-    patientId: record.booking.patient.id,
+    bookingId,
+    bookingRef: bookingRefOf(booking ? booking.record : { bookingId }),
+    ...(booking ? { patientId: booking.patient.id } : { from: text.from }),
     kind: 'text',
     receivedAt: text.receivedAt,
     answers: { sideEffects: {}, wantsCall: false, note: text.body },
@@ -276,7 +276,7 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
     advice: urgent ? 'crisis' : 'none',
     scores: {},
   };
-  const earlier = urgent ? await deps.replies.listForBooking(answered.bookingId) : undefined;
+  const earlier = urgent ? await deps.replies.listForBooking(bookingId) : undefined;
   if (!earlier?.some((stored) => stored.replyId === reply.replyId)) {
     await storeReply(deps, reply, earlier).catch((error: unknown) => {
       // Stored by an earlier delivery of the same text.
@@ -285,8 +285,13 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
   }
   await autoReply(deps, text, phoneDigest, language, urgent);
   // The reply id alone: a triage level beside it would say something about the patient.
-  deps.log.info('patient text stored', { replyId: reply.replyId });
-  return urgent ? 'urgent' : 'review';
+  deps.log.info('patient text stored', { replyId: reply.replyId, matched: booking !== undefined });
+  return urgent ? 'urgent' : booking ? 'review' : 'unmatched';
+}
+
+/** Where the texts of a number no message of ours went to are kept: the sender's own key, by the phone's digest. */
+export function unknownSenderKey(phoneDigest: string): string {
+  return `sender.${phoneDigest}`;
 }
 
 /** Answers a text: at most once a day per phone, but every urgent text (its crisis numbers matter then). */

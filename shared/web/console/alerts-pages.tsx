@@ -4,7 +4,14 @@ import { telHref } from '../../domain/checkins/crisis-resources';
 import type { AlertDetail, AlertLists, AlertSummary, ConsoleHome } from '../../domain/console/alerts-console';
 import type { AlertRecord, StaffSend } from '../../domain/ports';
 import { Outside } from '../components';
-import { type ClinicView, ContactSection, ReplySection, SessionSection, Term } from '../staff/reply-sections';
+import {
+  type ClinicView,
+  ContactSection,
+  ReplySection,
+  SenderSection,
+  SessionSection,
+  Term,
+} from '../staff/reply-sections';
 import { ConsoleDocument, type ConsoleViewer, CsrfField } from './console-document';
 
 /** The clinic as the console pages show it. */
@@ -326,13 +333,13 @@ export function AlertDetailPage(props: {
   const open = alert.state !== 'acknowledged' && alert.state !== 'closed';
   return (
     <ConsoleDocument
-      title={`Alert: ${booking.patient.firstName}`}
+      title={`Alert: ${booking ? booking.patient.firstName : 'a text from a number not on file'}`}
       clinicName={clinic.name}
       viewer={viewer}
       current="alerts"
     >
       <h1>
-        <Outside text={booking.patient.firstName} />: {detail.reason}
+        {booking ? <Outside text={booking.patient.firstName} /> : 'Number not on file'}: {detail.reason}
       </h1>
       <AlertStatus
         detail={detail}
@@ -351,7 +358,7 @@ export function AlertDetailPage(props: {
       <div class="protocol">
         <p>{detail.protocol}</p>
       </div>
-      <ContactSection booking={booking} />
+      {booking ? <ContactSection booking={booking} /> : <SenderSection phone={detail.sender} />}
       {props.error ? (
         <div class="error-summary" role="alert">
           <p>{props.error}</p>
@@ -365,13 +372,13 @@ export function AlertDetailPage(props: {
       {detail.replies.map((reply) => (
         <ReplySection
           reply={reply}
-          booking={booking}
+          {...(booking ? { booking } : {})}
           clinic={clinic}
           ruleDescriptions={clinic.ruleDescriptions}
           triggers={new Set(detail.triggers[reply.replyId] ?? [])}
         />
       ))}
-      <SessionSection booking={booking} clinic={clinic} />
+      {booking ? <SessionSection booking={booking} clinic={clinic} /> : null}
     </ConsoleDocument>
   );
 }

@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 import { formatStaffTime } from '../../domain/alerts/staff-wording';
 import type { ReplyDetail } from '../../domain/console/alerts-console';
-import { ContactSection, ReplySection, SessionSection } from '../staff/reply-sections';
+import { ContactSection, ReplySection, SenderSection, SessionSection } from '../staff/reply-sections';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer } from './console-document';
 import { MarkReviewedForm } from './review-page';
@@ -17,10 +17,11 @@ export function ConsoleReplyPage(props: {
   detail: ReplyDetail;
 }): VNode {
   const { reply, booking, triggers } = props.detail;
+  const who = booking ? booking.patient.firstName : 'Number not on file';
   const heading =
     reply.triage === 'review'
-      ? `${booking.patient.firstName}: check-in reply to review`
-      : `${booking.patient.firstName}: check-in reply (${reply.triage})`;
+      ? `${who}: check-in reply to review`
+      : `${who}: check-in reply (${reply.triage})`;
   return (
     <ConsoleDocument title={heading} clinicName={props.clinic.name} viewer={props.viewer} current="review">
       <h1>{heading}</h1>
@@ -52,13 +53,19 @@ export function ConsoleReplyPage(props: {
       ) : null}
       <ReplySection
         reply={reply}
-        booking={booking}
+        {...(booking ? { booking } : {})}
         clinic={props.clinic}
         ruleDescriptions={props.clinic.ruleDescriptions}
         triggers={new Set(triggers)}
       />
-      <ContactSection booking={booking} />
-      <SessionSection booking={booking} clinic={props.clinic} />
+      {booking ? (
+        <>
+          <ContactSection booking={booking} />
+          <SessionSection booking={booking} clinic={props.clinic} />
+        </>
+      ) : (
+        <SenderSection phone={reply.from} />
+      )}
     </ConsoleDocument>
   );
 }

@@ -177,12 +177,12 @@ function ScreenerAnswers(props: {
 /** Every answer of a reply in plain English, as a definition list. */
 function ReplyAnswers(props: {
   reply: StoredReply;
-  booking: FullBooking;
+  booking?: FullBooking;
   triggers: ReadonlySet<string>;
 }): VNode {
   const { triggers } = props;
   const { answers } = props.reply;
-  const language = props.booking.patient.language;
+  const language = props.booking?.patient.language ?? 'en';
   if (props.reply.kind === 'text') return <TextAnswer text={answers.note ?? ''} language={language} />;
   const effects = SIDE_EFFECTS.flatMap((effect) => {
     const severity = answers.sideEffects[effect];
@@ -302,7 +302,8 @@ function capitalise(text: string): string {
 /** The check-in, when it came, what was reported and which rules fired. */
 export function ReplySection(props: {
   reply: StoredReply;
-  booking: FullBooking;
+  /** Absent for a text from a number not on file. */
+  booking?: FullBooking;
   clinic: ClinicView;
   ruleDescriptions: Readonly<Record<string, string>>;
   /** Answers to highlight: those that made a rule fire (`triggeringAnswers`). */
@@ -318,10 +319,30 @@ export function ReplySection(props: {
         {capitalise(checkinKindLabel(reply.kind))}, received{' '}
         {formatStaffTime(reply.receivedAt, clinic.timeZone)}. Triage: <strong>{reply.triage}</strong>.
       </p>
-      <ReplyAnswers reply={reply} booking={booking} triggers={props.triggers ?? NONE} />
+      <ReplyAnswers reply={reply} {...(booking ? { booking } : {})} triggers={props.triggers ?? NONE} />
       <h2>Why it was flagged</h2>
       <p>Triage rules that fired:</p>
       <RuleList rules={reply.rules} descriptions={props.ruleDescriptions} />
+    </>
+  );
+}
+
+/** A text from a number no message of ours went to: the number to call back, and that nothing else is known. */
+export function SenderSection(props: { phone: string | undefined }): VNode {
+  return (
+    <>
+      <h2>How to reach the sender</h2>
+      <p>
+        This text came from a number the clinic has not texted, so it is not linked to a patient or a session.
+        Call it back and find out who it is.
+      </p>
+      {props.phone ? (
+        <dl class="answers">
+          <Term label="Phone">
+            <a href={telHref(props.phone)}>{props.phone}</a>
+          </Term>
+        </dl>
+      ) : null}
     </>
   );
 }
