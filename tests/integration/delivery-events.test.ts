@@ -305,6 +305,19 @@ describe('delivery events on dynalite', () => {
   });
 
   describe('a report that comes late', () => {
+    it('tells nobody of a late failure on one channel of a check-in the other channel delivered', async () => {
+      const h = harness();
+      const { ref, idOn } = await h.sent('checkin-next-day');
+      await recordDeliveryEvent(h.deps, h.eventFor(idOn('email'), 'delivered'));
+      h.setNow(new Date(Date.parse(ref.at) + 30 * 3_600_000).toISOString());
+      expect(await recordDeliveryEvent(h.deps, h.eventFor(idOn('sms'), 'blocked', NOW, 'sms'))).toMatchObject(
+        {
+          followUp: { type: 'not-sent', reason: 'too-late' },
+        },
+      );
+      expect((await h.notices.open(500)).filter((n) => n.bookingId === ref.bookingId)).toEqual([]);
+    });
+
     it('sends no reminder by the other channel once the session began, and tells nobody', async () => {
       const h = harness();
       const { ref, idOn, booking } = await h.sent('prep-reminder', { preferredChannel: 'email' });

@@ -189,6 +189,12 @@ async function afterFailure(
     const reason = unreachedReason(ref.kind);
     if (!isCheckinKind(ref.kind) || !reason || record.status === 'cancelled')
       return { type: 'not-sent', reason: 'too-late' };
+    // The other channel may have reached the patient: then nobody needs telling.
+    const late = otherChannel(message.channel);
+    const entry = hasChannel(booking.patient, late) ? await deps.deliveries.entryOf(ref, late) : undefined;
+    const reached =
+      entry?.status === 'sent' && !(entry.delivery && FAILED_FOR_GOOD.has(entry.delivery.status));
+    if (reached) return { type: 'not-sent', reason: 'too-late' };
     await raiseNotice(deps, { bookingId: ref.bookingId, reason, kind: ref.kind });
     return { type: 'notice', reason };
   }
