@@ -31,6 +31,7 @@ const POLICY = {
   quietHours: config.quietHours,
   graceMinutes: config.graceMinutes,
   smsPerDay: config.sms.perPatientPerDay,
+  readinessHours: config.readiness.deadlineHours,
 };
 const BOOKINGS_PER_RUN = 30;
 const RUNS = 10;

@@ -66,6 +66,7 @@ export const DEFAULT_POLICY = {
   quietHours: { start: '21:00', end: '08:00' },
   graceMinutes: 60,
   smsPerDay: 3,
+  readinessHours: 3,
 } as const satisfies PlanPolicy;
 
 /** The UTC instant (ISO, milliseconds) of a local wall-clock time such as `2026-11-02T10:00` in `zone`. */

@@ -215,6 +215,11 @@ describe('plan', () => {
               expect(Date.parse(m.at)).toBeGreaterThan(Date.parse(uncapped?.at ?? ''));
               expect(Date.parse(m.at) - Date.parse(m.plannedAt)).toBeLessThan(DAY_MINUTES * MINUTE);
               if (PRE_SESSION.includes(m.kind)) expect(Date.parse(m.at)).toBeLessThan(startMs(s));
+              // A held-back reminder still asks before the readiness deadline.
+              if (m.kind === 'prep-reminder')
+                expect(Date.parse(m.at)).toBeLessThan(
+                  startMs(s) - DEFAULT_POLICY.readinessHours * 60 * MINUTE,
+                );
               expect(isQuietLocal(local(m.at, zoneOf(s.booking))), m.kind).toBe(false);
             }
           }

@@ -12,6 +12,8 @@ export interface PlanPolicy {
   graceMinutes: number;
   /** At most this many SMS to a patient in any rolling 24 hours (DESIGN section 3). */
   smsPerDay: number;
+  /** Hours before the session the readiness answer is due: a reminder held back by the cap never goes later. */
+  readinessHours: number;
 }
 
 export interface PlanInput {
@@ -110,6 +112,7 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
   return capSms(planned, {
     perDay: policy.smsPerDay,
     start: anchors.start,
+    reminderUntil: anchors.start.minus({ hours: policy.readinessHours }),
     hasEmail: booking.patient.email !== undefined,
     quiet,
   });
@@ -135,7 +138,7 @@ const WAIT_USEFUL_HOURS = 24;
  */
 function capSms(
   messages: PlannedMessage[],
-  opts: { perDay: number; start: DateTime; hasEmail: boolean; quiet: QuietHours },
+  opts: { perDay: number; start: DateTime; reminderUntil: DateTime; hasEmail: boolean; quiet: QuietHours },
 ): PlannedMessage[] {
   const result = new Map(messages.map((message) => [message.kind, message]));
   const texts = () =>
@@ -162,9 +165,11 @@ function capSms(
       'minute',
     );
     const waited = applyQuietHours(clears, 'later', opts.quiet) ?? clears;
+    // The reminder asks the readiness question: after its deadline the answer could not count.
     const usefulUntil = Math.min(
       Date.parse(next.plannedAt) + WAIT_USEFUL_HOURS * HOUR_MS,
       next.kind.startsWith('prep-') ? opts.start.toMillis() : Number.POSITIVE_INFINITY,
+      next.kind === 'prep-reminder' ? opts.reminderUntil.toMillis() : Number.POSITIVE_INFINITY,
     );
     if (waited.toMillis() < usefulUntil) {
       result.set(next.kind, { ...next, at: toUtcIso(waited), status: 'scheduled', smsCapped: 'waits' });

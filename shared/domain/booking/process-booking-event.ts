@@ -108,6 +108,7 @@ export async function processBookingEvent(
     quietHours: deps.config.quietHours,
     graceMinutes: deps.config.graceMinutes,
     smsPerDay: deps.config.sms.perPatientPerDay,
+    readinessHours: deps.config.readiness.deadlineHours,
   };
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const stored = await deps.bookings.get(bookingId);
