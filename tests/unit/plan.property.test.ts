@@ -228,6 +228,39 @@ describe('plan', () => {
       );
     });
 
+    it('keeps the whole plan within the cap when only the check-ins are planned again (a session completed)', () => {
+      fc.assert(
+        fc.property(capArb, fc.integer({ min: -60, max: 180 }), ([s, cap], jitter) => {
+          const policy = { ...DEFAULT_POLICY, smsPerDay: cap };
+          const first = planMessages({ booking: s.booking, activatedAt: s.activatedAt, now: s.now, policy });
+          const after: readonly MessageKind[] = ['checkin-same-day', 'checkin-next-day', 'checkin-week'];
+          const endedAt = new Date(
+            startMs(s) + (s.booking.session.durationMinutes + jitter) * MINUTE,
+          ).toISOString();
+          const fixed = first.filter((m) => !after.includes(m.kind));
+          const again = planMessages({
+            booking: s.booking,
+            activatedAt: s.activatedAt,
+            now: s.now,
+            policy,
+            endedAt,
+            kinds: after,
+            fixed,
+          });
+          const times = [...fixed, ...again]
+            .filter(texted)
+            .map((m) => Date.parse(m.at))
+            .sort((a, b) => a - b);
+          for (const t of times) {
+            expect(times.filter((u) => u > t - DAY_MINUTES * MINUTE && u <= t).length).toBeLessThanOrEqual(
+              cap,
+            );
+          }
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
     it('leaves the default plan of a booking made days ahead untouched by the default cap of 3', () => {
       fc.assert(
         fc.property(scenarioArb, (s) => {

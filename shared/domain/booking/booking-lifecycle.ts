@@ -78,7 +78,16 @@ function applySnapshot(
       (kind) =>
         ruleAnchor(policy, kind) !== 'received' || (stored.plan[kind]?.status ?? 'skipped') === 'skipped',
     );
-    const replanned = planMessages({ booking, activatedAt: now, endedAt, now, policy, kinds });
+    const kept = keepKinds(stored.plan, (kind) => !kinds.includes(kind));
+    const replanned = planMessages({
+      booking,
+      activatedAt: now,
+      endedAt,
+      now,
+      policy,
+      kinds,
+      fixed: Object.values(kept),
+    });
     return {
       action: 'write',
       record: {
@@ -88,7 +97,7 @@ function applySnapshot(
         booking,
         activatedAt: stored.activatedAt,
         ...(endedAt ? { endedAt } : {}),
-        plan: { ...keepKinds(stored.plan, (kind) => !kinds.includes(kind)), ...toPlan(replanned) },
+        plan: { ...kept, ...toPlan(replanned) },
       },
     };
   }
@@ -169,6 +178,8 @@ function applyCompletion(
     now,
     policy,
     kinds,
+    // The texts before the session stay as planned and count towards the cap.
+    fixed: Object.values(keepKinds(stored.plan, (kind) => !kinds.includes(kind))),
   });
   return { action: 'write', record: { ...next, plan: { ...stored.plan, ...toPlan(replanned) } } };
 }

@@ -26,6 +26,8 @@ export interface PlanInput {
   policy: PlanPolicy;
   /** Plan only these kinds; default every kind of the policy. */
   kinds?: readonly MessageKind[];
+  /** The plan's messages of the other kinds, kept as they are: the SMS cap counts them. */
+  fixed?: readonly PlannedMessage[];
 }
 
 /** The zone a patient's times are computed in. */
@@ -113,6 +115,7 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
     perDay: policy.smsPerDay,
     start: anchors.start,
     reminderUntil: anchors.start.minus({ hours: policy.readinessHours }),
+    fixed: input.fixed ?? [],
     hasEmail: booking.patient.email !== undefined,
     quiet,
   });
@@ -131,55 +134,75 @@ const EMAIL_INSTEAD: ReadonlySet<MessageKind> = new Set([
 const WAIT_USEFUL_HOURS = 24;
 
 /**
- * DESIGN section 3's SMS cap, in time order: a text that would be more than `perDay` in any rolling 24 hours
- * goes by email where the kind allows it and the patient has an address, else waits until the cap clears
- * (out of quiet hours) if that is still before the session (pre-session kinds) and within a day of its
- * planned time, else is skipped with reason `capped`.
+ * DESIGN section 3's SMS cap: a text that would make more than `perDay` in any rolling 24 hours goes by email
+ * where the kind allows it and the patient has an address, else waits for the earliest time it fits (out of
+ * quiet hours) if that is before the session (pre-session kinds; the reminder before the readiness deadline)
+ * and within a day of its planned time, else is skipped with reason `capped`. `fixed` are the plan's other
+ * messages (a re-plan of some kinds keeps the rest): they count, and never move.
  */
 function capSms(
   messages: PlannedMessage[],
-  opts: { perDay: number; start: DateTime; reminderUntil: DateTime; hasEmail: boolean; quiet: QuietHours },
+  opts: {
+    perDay: number;
+    start: DateTime;
+    reminderUntil: DateTime;
+    hasEmail: boolean;
+    quiet: QuietHours;
+    fixed: readonly PlannedMessage[];
+  },
 ): PlannedMessage[] {
+  const isText = (m: PlannedMessage) =>
+    m.status !== 'skipped' && m.channels.includes('sms') && m.smsCapped !== 'email';
+  const placed = opts.fixed.filter(isText).map((m) => Date.parse(m.at));
+  // Every window holding `t` (those ending at a text in [t, t + 24 h)) stays within the cap.
+  const fits = (t: number) => {
+    const all = [...placed, t];
+    return all
+      .filter((u) => u >= t && u < t + DAY_MS)
+      .every((u) => all.filter((v) => v > u - DAY_MS && v <= u).length <= opts.perDay);
+  };
   const result = new Map(messages.map((message) => [message.kind, message]));
-  const texts = () =>
-    [...result.values()]
-      .filter((m) => m.status !== 'skipped' && m.channels.includes('sms') && m.smsCapped !== 'email')
-      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const placed: number[] = [];
-  const done = new Set<MessageKind>();
-  for (let next = texts()[0]; next !== undefined; next = texts().find((m) => !done.has(m.kind))) {
+  const texts = messages.filter(isText).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  for (const next of texts) {
     const at = Date.parse(next.at);
-    const window = placed.filter((t) => t > at - 24 * HOUR_MS);
-    if (window.length < opts.perDay) {
+    if (fits(at)) {
       placed.push(at);
-      done.add(next.kind);
       continue;
     }
     if (next.channels.includes('email') || (EMAIL_INSTEAD.has(next.kind) && opts.hasEmail)) {
       result.set(next.kind, { ...next, channels: ['email'], smsCapped: 'email' });
       continue;
     }
-    // The window holds one text fewer once its (n - perDay + 1)-th oldest is a day old; then out of quiet hours.
-    const oldest = [...window].sort((a, b) => a - b)[window.length - opts.perDay] ?? at;
-    const clears = DateTime.fromMillis(oldest + 24 * HOUR_MS + 60_000, { zone: opts.start.zone }).startOf(
-      'minute',
-    );
-    const waited = applyQuietHours(clears, 'later', opts.quiet) ?? clears;
     // The reminder asks the readiness question: after its deadline the answer could not count.
     const usefulUntil = Math.min(
       Date.parse(next.plannedAt) + WAIT_USEFUL_HOURS * HOUR_MS,
       next.kind.startsWith('prep-') ? opts.start.toMillis() : Number.POSITIVE_INFINITY,
       next.kind === 'prep-reminder' ? opts.reminderUntil.toMillis() : Number.POSITIVE_INFINITY,
     );
-    if (waited.toMillis() < usefulUntil) {
-      result.set(next.kind, { ...next, at: toUtcIso(waited), status: 'scheduled', smsCapped: 'waits' });
-    } else {
-      result.set(next.kind, { ...next, status: 'skipped', reason: 'capped', smsCapped: 'waits' });
-      done.add(next.kind);
-    }
+    // A text leaves the window a day after it went: the times it can wait for, earliest first.
+    const waited = placed
+      .map((t) => t + DAY_MS + 60_000)
+      .filter((t) => t > at)
+      .sort((a, b) => a - b)
+      .map((t) => {
+        const local = DateTime.fromMillis(t, { zone: opts.start.zone }).startOf('minute');
+        return (applyQuietHours(local, 'later', opts.quiet) ?? local).toMillis();
+      })
+      .find((t) => t < usefulUntil && fits(t));
+    if (waited !== undefined) {
+      placed.push(waited);
+      result.set(next.kind, {
+        ...next,
+        at: toUtcIso(DateTime.fromMillis(waited)),
+        status: 'scheduled',
+        smsCapped: 'waits',
+      });
+    } else result.set(next.kind, { ...next, status: 'skipped', reason: 'capped', smsCapped: 'waits' });
   }
   return messages.map((message) => result.get(message.kind) ?? message);
 }
+
+const DAY_MS = 86_400_000;
 
 const HOUR_MS = 3_600_000;
 
