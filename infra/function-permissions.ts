@@ -63,12 +63,12 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   },
   // Patients' texts: the message a text answers (the phone's texts on the list index), its booking and replies,
   // the text and the phone's auto-reply by the phone's digest, a reply (urgent or for review) and a notice
-  // beside the booking, an opt-out marked or cleared on the patient, the open alert a reply joins.
+  // beside the booking, an opt-out marked or cleared (by time) on the patient, the open alert a reply joins.
   'receive-patient-texts': {
     items: [
       { partition: 'BOOKING#', actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
       { partition: 'PHONE#', actions: ['PutItem', 'UpdateItem'] },
-      { partition: 'PATIENT#', actions: ['PutItem', 'DeleteItem'] },
+      { partition: 'PATIENT#', actions: ['PutItem'] },
       { partition: 'ALERT#', actions: ['GetItem'] },
     ],
     queryIndexes: [LIST_INDEX],

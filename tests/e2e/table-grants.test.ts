@@ -93,18 +93,19 @@ async function runEveryFunction() {
   expect((await post('/local/email/events', { to: 'gone@example.org', type: 'bounce' })).status).toBe(200);
   expect((await post('/local/email/events', { to: 'gone@example.org', type: 'delivery' })).status).toBe(200);
   expect((await post('/local/sms/events', { to: '+15550100013', type: 'blocked' })).status).toBe(200);
-
-  // send-message and the check-in function: instructions, the form, replies (urgent, review, a joining urgent).
-  await advanceTo(start.plus({ hours: 5, minutes: 1 }));
+  // The readiness form, before the session: no ride home is a front-desk notice, raised and emailed from the
+  // check-in function.
   const instructions = await linkIn('g-sms', 'prep-instructions', 'i');
-  await fetch(runtime.url + instructions);
-  // The readiness form: no ride home is a front-desk notice, raised and emailed from the check-in function.
   const readiness = await fetch(runtime.url + instructions, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: 'rideHome=no&fasting=yes&newMedicine=no',
   });
   expect(readiness.status).toBe(200);
+
+  // send-message and the check-in function: instructions, the form, replies (urgent, review, a joining urgent).
+  await advanceTo(start.plus({ hours: 5, minutes: 1 }));
+  await fetch(runtime.url + instructions);
   const sameDay = await linkIn('g-1', 'checkin-same-day');
   expect((await fetch(runtime.url + sameDay)).status).toBe(200);
   // dispatch-alerts: the first delivery fails, so the sweeper retries it.

@@ -257,8 +257,13 @@ describe("a patient's text to the clinic's number", () => {
     expect(await h.replies.listForBooking(bookingId)).toEqual([]);
     expect(h.autoReplies(phone)).toEqual([]);
 
+    h.advance(1);
     expect(await h.text(phone, 'START')).toEqual(['opted-in']);
-    expect(await h.markOf(booking.patient.id, phone)).toBeUndefined();
+    expect(await h.markOf(booking.patient.id, phone)).toMatchObject({ status: 'reachable' });
+    // A STOP delivered again late (a retry) does not undo the later START.
+    h.advance(-1);
+    await h.text(phone, 'STOP', { id: 'late-stop' });
+    expect(await h.markOf(booking.patient.id, phone)).toMatchObject({ status: 'reachable' });
   });
 
   it('takes QUIT as a message on a toll-free number and as an opt-out on a 10DLC one', async () => {

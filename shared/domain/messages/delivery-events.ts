@@ -66,8 +66,11 @@ export interface ContactStatusStore {
     patientId: string,
     mark: { channel: Channel; digest: string; status: DeliveryStatus; at: string; deliveryId: string },
   ): Promise<void>;
-  /** The address reaches the patient again (the phone texted START). */
-  clearMark(patientId: string, digest: string): Promise<void>;
+  /**
+   * The address reaches the patient again (the phone texted START) as of `at`. Marks and clears apply by
+   * their time: one that arrives late (a retry) never undoes a later one.
+   */
+  clearMark(patientId: string, mark: { channel: Channel; digest: string; at: string }): Promise<void>;
 }
 
 /** Recording needs the sending deps too: a message that failed for good goes once by the other channel. */

@@ -233,7 +233,8 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
         deliveryId: `inbound:${text.inboundId}`,
       });
     }
-    if (patientId && intent.type === 'opt-in') await deps.contacts.clearMark(patientId, phoneDigest);
+    if (patientId && intent.type === 'opt-in')
+      await deps.contacts.clearMark(patientId, { channel: 'sms', digest: phoneDigest, at: text.receivedAt });
     if (answered && intent.type === 'opt-out') {
       // The clinic lost a channel: the front desk may want to confirm the patient's email.
       await raiseNotice(deps, {
