@@ -370,6 +370,14 @@ export class ServiceStack extends Stack {
         'with its reason and was neither screened nor answered. It may be a patient asking for help. First: read ' +
         'the text in an UnreadableTexts message and have a clinician act on it; the reason names the field.',
     });
+    ops.alarmOnQueue(texts.undeliveredTexts, {
+      name: 'patient-texts-undelivered',
+      description:
+        "SNS could not hand a patient's text to the patient-texts function (throttling, permissions, a deleted " +
+        'function): it was neither screened nor answered, and may be a patient asking for help. First: read the ' +
+        'text in an UndeliveredTexts message and have a clinician act on it; fix the cause, then invoke the ' +
+        'function with the message (a text is stored once).',
+    });
     ops.alarmOnQueue(texts.handler.failureQueue, {
       name: 'patient-texts-failed',
       description:

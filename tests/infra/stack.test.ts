@@ -1486,6 +1486,8 @@ describe('followup app', () => {
         Protocol: 'lambda',
         TopicArn: ref(texts().inboundTopic),
         Endpoint: arnOf(texts().handler.fn),
+        // A text SNS cannot hand over is kept, not dropped.
+        RedrivePolicy: { deadLetterTargetArn: arnOf(texts().undeliveredTexts) },
       });
     });
 
@@ -1518,6 +1520,7 @@ describe('followup app', () => {
         service.deliveryEvents.deliveryDlq,
         service.deliveryEvents.handler.failureQueue,
         service.patientTexts.unreadableTexts,
+        service.patientTexts.undeliveredTexts,
         service.patientTexts.handler.failureQueue,
       ].map((queue) => idOf(service, queue));
       for (const [id, queue] of Object.entries(queues)) {

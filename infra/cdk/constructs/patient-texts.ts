@@ -32,6 +32,8 @@ export class PatientTexts extends Construct {
   readonly inboundTopic: Topic;
   /** Texts the function could not read, each kept with its reason. */
   readonly unreadableTexts: IQueue;
+  /** Texts SNS could not hand to the function at all (throttling, a deleted function): kept, never dropped. */
+  readonly undeliveredTexts: IQueue;
 
   constructor(scope: Construct, id: string, props: PatientTextsProps) {
     super(scope, id);
@@ -68,6 +70,13 @@ export class PatientTexts extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
-    this.inboundTopic.addSubscription(new LambdaSubscription(this.handler.fn));
+    this.undeliveredTexts = encryptedQueue(this, 'UndeliveredTexts', props.dataKey);
+    Validations.of(this.undeliveredTexts).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the inbound texts subscription.',
+    });
+    this.inboundTopic.addSubscription(
+      new LambdaSubscription(this.handler.fn, { deadLetterQueue: this.undeliveredTexts }),
+    );
   }
 }
