@@ -285,6 +285,7 @@ function inMemoryStores() {
     recordSkip: async () => {},
     list: async () => [],
     entryOf: async () => undefined,
+    textsSince: async () => 0,
   };
   const linkStore: LinkStore = {
     put: async (link) => void links.set(link.linkId, link),

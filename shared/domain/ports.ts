@@ -97,6 +97,8 @@ export interface MessageLog {
   list(bookingId: string): Promise<MessageLogEntry[]>;
   /** One channel's entry of a message, read consistently. */
   entryOf(ref: MessageRef, channel: Channel): Promise<MessageLogEntry | undefined>;
+  /** How many texts went to the phone (by its digest) after `since`, whatever their booking. */
+  textsSince(phoneDigest: string, since: string): Promise<number>;
 }
 
 /** A stored link: the opaque id in a signed URL resolves to this. */

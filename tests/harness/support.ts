@@ -200,6 +200,7 @@ export async function messagingHarness(options: HarnessOptions) {
     recordSkip: (ref, opts) => realLog.recordSkip(ref, opts),
     list: (bookingId) => realLog.list(bookingId),
     entryOf: (ref, channel) => realLog.entryOf(ref, channel),
+    textsSince: (digest, since) => realLog.textsSince(digest, since),
   };
 
   async function accept(channel: Channel, bookingId: string, kind: MessageKind) {

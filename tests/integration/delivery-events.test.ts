@@ -86,7 +86,9 @@ function harness() {
     session: BookingOverrides['session'] = {},
   ) {
     const bookingId = `bk-delivery-${++counter}`;
-    const booking = aBooking({ bookingId, patient: { id: `pt-${bookingId}`, ...patient }, session });
+    // A phone of its own: the SMS cap counts every text to a phone, whatever the booking.
+    const phone = `+1555020${String(counter).padStart(4, '0')}`;
+    const booking = aBooking({ bookingId, patient: { id: `pt-${bookingId}`, phone, ...patient }, session });
     const record = aPlannedRecord(booking, NOW);
     await bookings.save(record, undefined);
     const ref: MessageRef = { bookingId, kind, at: record.plan[kind]?.plannedAt ?? '' };
@@ -301,6 +303,34 @@ describe('delivery events on dynalite', () => {
       ]);
       expect((await h.notices.open(50)).filter((n) => n.bookingId === ref.bookingId)).toHaveLength(1);
       expect(h.emails.filter((e) => e.kind === 'front-desk-notice').length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('the SMS cap across bookings', () => {
+    it('sends a fourth text within a day to the same phone by email, whichever bookings the first three were', async () => {
+      const h = harness();
+      const phone = '+15555550190';
+      const sent = [];
+      for (let i = 0; i < 4; i++)
+        sent.push(await h.sent('checkin-same-day', { phone, id: `pt-series-${i}` }));
+      expect(h.texts.filter((t) => t.to === phone)).toHaveLength(3);
+      const last = sent[3];
+      expect(h.emails.filter((e) => e.bookingId === last?.ref.bookingId).map((e) => e.kind)).toEqual([
+        'checkin-same-day',
+      ]);
+      expect(h.counted).toContain('SmsCappedAtSend');
+    });
+
+    it('skips a day-of text over the cap as capped: it has no email to go by', async () => {
+      const h = harness();
+      const phone = '+15555550191';
+      for (let i = 0; i < 3; i++) await h.sent('checkin-same-day', { phone, id: `pt-dayof-${i}` });
+      const dayOf = await h.sent('prep-day-of', { phone }, { startsAt: '2026-11-03T14:00:00-05:00' });
+      expect(h.texts.filter((t) => t.bookingId === dayOf.ref.bookingId)).toEqual([]);
+      expect(h.emails.filter((e) => e.bookingId === dayOf.ref.bookingId)).toEqual([]);
+      expect(
+        (await h.deps.messageLog.list(dayOf.ref.bookingId)).map((e) => [e.kind, e.status, e.reason]),
+      ).toEqual([['prep-day-of', 'skipped', 'capped']]);
     });
   });
 

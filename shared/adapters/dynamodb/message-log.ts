@@ -103,6 +103,19 @@ export class DynamoMessageLog implements MessageLog, DeliveryStatusLog, SentText
     );
   }
 
+  async textsSince(phoneDigest: string, since: string): Promise<number> {
+    const { Count = 0 } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: 'listKey = :key AND listAt > :since',
+        ExpressionAttributeValues: { ':key': LIST_KEYS.textsTo(phoneDigest), ':since': since },
+        Select: 'COUNT',
+      }),
+    );
+    return Count;
+  }
+
   async recentTo(phoneDigest: string): Promise<SentText[]> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({

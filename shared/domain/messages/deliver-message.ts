@@ -110,11 +110,23 @@ export async function deliverMessage(
   const rule = deps.config.plan.find((r) => r.kind === ref.kind);
   // Contact details may have changed since planning: the current ones are used.
   // The plan took the text of a message over the SMS cap: it goes by email only.
-  const channels = only
+  const planned = only
     ? only.filter((channel) => hasChannel(booking.patient, channel))
     : pickChannels(rule?.channels ?? 'both', booking.patient).filter(
         (channel) => !(channel === 'sms' && entry.smsCapped === 'email'),
       );
+  const channels = only ? planned : await withinSmsCap(deps, ref, booking, planned, now);
+  if (channels.length === 0) {
+    await deps.messageLog.recordSkip(ref, { version: entry.version, now, reason: 'capped' });
+    deps.metrics.count('MessagesSkipped');
+    deps.log.info('message skipped', {
+      booking: bookingRefOf(record),
+      kind: ref.kind,
+      at: ref.at,
+      reason: 'capped',
+    });
+    return { outcome: 'skipped', reason: 'capped' };
+  }
   // A link is written only when a template that goes out uses it (the instructions email does not).
   const language = booking.patient.language;
   const template = deps.config.templates[language][ref.kind];
@@ -248,6 +260,28 @@ function providerReason(error: unknown): string {
  * The signed link a message carries: the check-in form, or the full instructions page. It records (as
  * digests) the addresses it goes to, so a change of email or phone revokes it (DESIGN section 8).
  */
+/**
+ * The SMS cap across all of a patient's bookings (DESIGN section 3), at send time: the plan keeps one
+ * booking's texts within it; texts of the patient's other bookings (a series) and fallbacks count here. A
+ * text over the cap goes by email where the kind allows it and the patient has an address, else not at all.
+ */
+async function withinSmsCap(
+  deps: MessagingDeps,
+  ref: MessageRef,
+  booking: FullBooking,
+  channels: Channel[],
+  now: string,
+): Promise<Channel[]> {
+  const digest = digestsOf(booking.patient, ['sms'])[0];
+  if (!channels.includes('sms') || !digest) return channels;
+  const sent = await deps.messageLog.textsSince(digest, shiftIso(now, { hours: -24 }));
+  if (sent < deps.config.sms.perPatientPerDay) return channels;
+  deps.metrics.count('SmsCappedAtSend');
+  const rest = channels.filter((channel) => channel !== 'sms');
+  if (rest.length > 0 || !FALLBACK_KINDS.has(ref.kind) || !hasChannel(booking.patient, 'email')) return rest;
+  return ['email'];
+}
+
 async function linkFor(
   deps: MessagingDeps,
   ref: MessageRef,
