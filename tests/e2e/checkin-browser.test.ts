@@ -33,6 +33,8 @@ async function linkFor(bookingId: string, kind: string, page: 'c' | 'i' = 'c'): 
   return link;
 }
 
+let phones = 0;
+
 /** Books a session tomorrow at 9:00 (a patient with email, or with a phone only); answers its start. */
 async function book(
   bookingId: string,
@@ -54,7 +56,10 @@ async function book(
         patient: {
           id: `p-${bookingId}`,
           firstName: 'Robin',
-          ...(contact === 'email' ? { email: 'robin@example.org' } : { phone: '+15550104477' }),
+          // A phone of each booking's own: the SMS cap counts every text to a phone.
+          ...(contact === 'email'
+            ? { email: 'robin@example.org' }
+            : { phone: `+155501044${String(++phones).padStart(2, '0')}` }),
           language,
         },
       },

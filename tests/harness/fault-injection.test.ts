@@ -36,7 +36,7 @@ import {
 const T0 = '2026-04-06T13:00:00.000Z';
 const FAILURE_RATE = 0.3;
 const PATIENT_EMAIL = (i: number) => `fault.patient.${i}@example.org`;
-const PATIENT_PHONE = '+15550109876';
+const PATIENT_PHONE = (i: number) => `+1555011${String(i).padStart(4, '0')}`;
 
 /** A provider error as the SDK throws it: a name, sometimes an HTTP status, a message that can echo PHI. */
 function providerError(random: () => number, to: string): Error {
@@ -66,7 +66,8 @@ function bookingEvent(i: number, startsAt: string) {
         id: `p-${i}`,
         firstName: 'Fay',
         ...(contact !== 1 ? { email: PATIENT_EMAIL(i) } : {}),
-        ...(contact !== 2 ? { phone: PATIENT_PHONE } : {}),
+        // Each patient's own phone: the SMS cap counts every text to a phone, whatever the booking.
+        ...(contact !== 2 ? { phone: PATIENT_PHONE(i) } : {}),
       },
     },
   };
