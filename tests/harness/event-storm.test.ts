@@ -284,9 +284,22 @@ describe('booking events under a storm of duplicates and reordering', () => {
               const entry = record?.plan[kind];
               if (kind === 'prep-instructions' || !entry || entry.status === 'skipped') continue;
               const rule = config.plan.find((r) => r.kind === kind);
-              // A text the plan's SMS cap moved to email is not owed by SMS.
+              // A text the plan's SMS cap moved to email is not owed by SMS, nor one the send-time cap held back:
+              // the patient's phone had its 3 texts in the day before (texts of a plan a reschedule replaced count).
+              const at = Date.parse(entry.at);
+              const textsBefore = h.sent.filter(
+                (m) =>
+                  m.bookingId === id &&
+                  m.channel === 'sms' &&
+                  Date.parse(m.sentAt) > at - 86_400_000 &&
+                  Date.parse(m.sentAt) <= at,
+              ).length;
               const owed = pickChannels(rule?.channels ?? 'both', patient).filter(
-                (channel) => !(channel === 'sms' && entry.smsCapped === 'email'),
+                (channel) =>
+                  !(
+                    channel === 'sms' &&
+                    (entry.smsCapped === 'email' || textsBefore >= config.sms.perPatientPerDay)
+                  ),
               );
               for (const channel of owed) {
                 const key = messageKey({ bookingId: id, kind, at: entry.plannedAt, channel });
