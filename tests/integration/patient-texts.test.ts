@@ -233,6 +233,15 @@ describe("a patient's text to the clinic's number", () => {
     ]);
   });
 
+  it('published twice (another SNS time) is stored as one reply', async () => {
+    const h = harness();
+    const { bookingId, phone } = await h.texted();
+    await h.text(phone, 'I feel awful', { id: 'published-twice' });
+    h.advance(0.01);
+    await h.text(phone, 'I feel awful', { id: 'published-twice' });
+    expect((await h.replies.listForBooking(bookingId)).filter((r) => r.kind === 'text')).toHaveLength(1);
+  });
+
   it('delivered twice is stored once and answered once', async () => {
     const h = harness();
     const { bookingId, phone } = await h.texted();

@@ -277,9 +277,10 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
     advice: urgent ? 'crisis' : 'none',
     scores: {},
   };
-  const earlier = urgent ? await deps.replies.listForBooking(bookingId) : undefined;
-  if (!earlier?.some((stored) => stored.replyId === reply.replyId)) {
-    await storeReply(deps, reply, earlier).catch((error: unknown) => {
+  // The same text published twice comes with another SNS time: its id finds the reply stored the first time.
+  const earlier = await deps.replies.listForBooking(bookingId);
+  if (!earlier.some((stored) => stored.replyId === reply.replyId)) {
+    await storeReply(deps, reply, urgent ? earlier : undefined).catch((error: unknown) => {
       // Stored by an earlier delivery of the same text.
       if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
     });
