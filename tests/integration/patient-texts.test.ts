@@ -2,20 +2,12 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
 import { createPatientTextsHandler } from '../../functions/receive-patient-texts';
-import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
-import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
-import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
-import { DynamoInboundTextStore } from '../../shared/adapters/dynamodb/inbound-text-store';
-import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
-import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
-import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
-import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessageKind } from '../../shared/contracts/vocabulary';
 import { contactDigest } from '../../shared/domain/contacts';
-import { deliverMessage, type MessagingDeps } from '../../shared/domain/messages/deliver-message';
-import { type PatientTextDeps, unknownSenderKey } from '../../shared/domain/messages/inbound-sms';
+import { deliverMessage } from '../../shared/domain/messages/deliver-message';
+import { unknownSenderKey } from '../../shared/domain/messages/inbound-sms';
 import {
   AddressRefusedError,
   type DeadLetter,
@@ -26,6 +18,7 @@ import {
 import { shiftIso } from '../../shared/domain/time';
 import { freshTable } from '../support/dynamo';
 import { aBooking, aPlannedRecord } from '../support/fixtures';
+import { dynamoMessagingDeps, dynamoPatientTextDeps } from '../support/messaging-deps';
 
 const START = '2026-11-02T16:00:00.000Z';
 const baseConfig = parseClinicConfig({
@@ -47,55 +40,28 @@ function harness(config: ClinicConfig = baseConfig) {
   const emails: OutgoingEmail[] = [];
   const texts: OutgoingSms[] = [];
   const optedOut = new Set<string>();
-  const clock = { now: () => now };
-  const messageLog = new DynamoMessageLog(db, tableName);
-  const bookings = new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone });
-  const replies = new DynamoReplyStore(db, tableName);
-  const notices = new DynamoNoticeStore(db, tableName);
-  const mailer = { send: async (email: OutgoingEmail) => ({ messageId: `e-${emails.push(email)}` }) };
-  const sms = {
-    send: async (text: OutgoingSms) => {
-      if (optedOut.has(text.to))
-        throw new AddressRefusedError('opted-out', 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
-      return { messageId: `provider-${texts.push(text)}` };
+  const messaging = dynamoMessagingDeps({
+    db,
+    tableName,
+    config,
+    clock: { now: () => now },
+    mailer: { send: async (email: OutgoingEmail) => ({ messageId: `e-${emails.push(email)}` }) },
+    sms: {
+      send: async (text: OutgoingSms) => {
+        if (optedOut.has(text.to))
+          throw new AddressRefusedError('opted-out', 'ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
+        return { messageId: `provider-${texts.push(text)}` };
+      },
     },
-  };
-  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-  const metrics = { count: () => {}, flush: () => {} };
-  const messaging: MessagingDeps = {
-    config,
-    clock,
-    bookings,
-    messageLog,
-    links: new DynamoLinkStore(db, tableName),
-    signingKey: { get: async () => new Uint8Array(32).fill(3) },
-    linkBaseUrl: 'https://care.example.org',
-    mailer,
-    sms,
-    notices,
-    consoleBaseUrl: 'https://care.example.org',
-    metrics,
-    log: quiet,
-  };
-  const deps: PatientTextDeps = {
-    config,
-    clock,
-    bookings,
-    sentTexts: messageLog,
-    texts: new DynamoInboundTextStore(db, tableName),
-    replies,
-    alerts: new DynamoAlertStore(db, tableName),
-    contacts: new DynamoContactStatusStore(db, tableName),
-    notices,
-    readiness: new DynamoReadinessStore(db, tableName),
-    mailer,
-    sms,
-    consoleBaseUrl: 'https://care.example.org',
-    deadLetters: { keep: async (letter) => void kept.push(letter) },
+  });
+  const { bookings, notices } = messaging;
+  const deps = dynamoPatientTextDeps(messaging, {
+    db,
+    tableName,
     newId: () => `id-${++counter}`,
-    metrics,
-    log: quiet,
-  };
+    deadLetters: { keep: async (letter) => void kept.push(letter) },
+  });
+  const replies = new DynamoReplyStore(db, tableName);
   const receive = createPatientTextsHandler(deps);
 
   /** A stored booking whose `kind` went to the patient's phone through the real send path. */

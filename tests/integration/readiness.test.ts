@@ -2,22 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
 import { createPatientTextsHandler } from '../../functions/receive-patient-texts';
 import { createSendMessageHandler } from '../../functions/send-message';
-import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
-import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
-import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
-import { DynamoInboundTextStore } from '../../shared/adapters/dynamodb/inbound-text-store';
-import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
-import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
-import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
-import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
-import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { readinessDeadline } from '../../shared/domain/booking/plan';
-import { deliverMessage, type MessagingDeps } from '../../shared/domain/messages/deliver-message';
-import type { ReadinessDeps } from '../../shared/domain/messages/readiness';
+import { deliverMessage } from '../../shared/domain/messages/deliver-message';
 import type { MessageRef, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 import { aBooking, aPlannedRecord } from '../support/fixtures';
+import { dynamoMessagingDeps, dynamoPatientTextDeps } from '../support/messaging-deps';
 
 const NOW = '2026-11-02T16:00:00.000Z';
 const config = parseClinicConfig({
@@ -36,39 +27,24 @@ beforeAll(async () => {
 function harness() {
   const emails: OutgoingEmail[] = [];
   const texts: OutgoingSms[] = [];
-  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-  const metrics = { count: () => {}, flush: () => {} };
-  const bookings = new DynamoBookingStore(db, tableName, { clinicTimeZone: config.clinic.timeZone });
-  const messageLog = new DynamoMessageLog(db, tableName);
-  const notices = new DynamoNoticeStore(db, tableName);
-  const readiness = new DynamoReadinessStore(db, tableName);
-  const deps: MessagingDeps & ReadinessDeps = {
+  const deps = dynamoMessagingDeps({
+    db,
+    tableName,
     config,
     clock: { now: () => NOW },
-    bookings,
-    messageLog,
-    links: new DynamoLinkStore(db, tableName),
-    signingKey: { get: async () => new Uint8Array(32).fill(5) },
-    linkBaseUrl: 'https://care.example.org',
     mailer: { send: async (email) => ({ messageId: `e-${emails.push(email)}` }) },
     sms: { send: async (sms) => ({ messageId: `provider-${texts.push(sms)}` }) },
-    readiness,
-    notices,
-    consoleBaseUrl: 'https://care.example.org',
-    metrics,
-    log: quiet,
-  };
-  const send = createSendMessageHandler(deps);
-  const receive = createPatientTextsHandler({
-    ...deps,
-    sentTexts: messageLog,
-    texts: new DynamoInboundTextStore(db, tableName),
-    replies: new DynamoReplyStore(db, tableName),
-    alerts: new DynamoAlertStore(db, tableName),
-    contacts: new DynamoContactStatusStore(db, tableName),
-    deadLetters: { keep: async () => {} },
-    newId: () => `id-${++counter}`,
   });
+  const { bookings, notices, readiness } = deps;
+  const send = createSendMessageHandler(deps);
+  const receive = createPatientTextsHandler(
+    dynamoPatientTextDeps(deps, {
+      db,
+      tableName,
+      newId: () => `id-${++counter}`,
+      deadLetters: { keep: async () => {} },
+    }),
+  );
 
   /** A stored booking on 3 Nov; its day-before reminder sent unless `remind` is false. */
   async function booked(remind = true) {
