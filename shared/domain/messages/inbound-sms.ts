@@ -192,7 +192,7 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
   let record = answered ? await deps.bookings.get(answered.bookingId) : undefined;
   // YES or NO answers the newest day-before reminder whose session is still to come (the one named, if any),
   // though a check-in of another booking went out after it.
-  let readinessOf: BookingRecord | undefined;
+  let askedBooking: BookingRecord | undefined;
   if (!urgent && intent.type === 'readiness') {
     const reminder = named
       ? named.kind === 'prep-reminder'
@@ -208,7 +208,7 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
     if (reminder && reminderRecord && readinessAskable(reminderRecord, deps.clock.now())) {
       answered = reminder;
       record = reminderRecord;
-      readinessOf = reminderRecord;
+      askedBooking = reminderRecord;
     }
   }
   await deps.texts.record({
@@ -253,9 +253,9 @@ export async function handleInboundSms(deps: InboundSmsDeps, text: InboundSms): 
   if (!urgent && intent.type === 'help') return 'help';
 
   // YES or NO to the day-before reminder's question; to anything else it is a message like any other.
-  if (readinessOf && intent.type === 'readiness') {
+  if (askedBooking && intent.type === 'readiness') {
     const answer = { via: 'sms' as const, at: text.receivedAt, ready: intent.ready };
-    if (await answerReadiness(deps, readinessOf, answer)) return 'readiness';
+    if (await answerReadiness(deps, askedBooking, answer)) return 'readiness';
   }
   const language = record?.booking?.patient.language ?? 'en';
   // A number we never texted (a new phone, a relative's) has no booking: the text is kept under the sender's
