@@ -5,7 +5,7 @@ import {
   calcomPatientId,
   readCalcomDelivery,
   verifyCalcomSignature,
-} from '../../shared/adapters/hooks/calcom';
+} from '../../shared/domain/hooks/calcom-delivery';
 
 const SECRET = 'local-calcom-secret';
 const KEY = 'patient-id-key';

@@ -5,7 +5,7 @@ import * as z from '../../contracts/zod';
 /*
  * Cal.com's booking webhooks (version 2021-10-20, DESIGN section 12), read into what the booking event
  * contract needs. Stateless: which booking a delivery belongs to across reschedules, and its version, are
- * the webhook function's to keep.
+ * the webhook use case's to keep.
  */
 
 /** Whether `header` (`X-Cal-Signature-256`) is the hex HMAC-SHA256 of the raw body under `secret`. */
