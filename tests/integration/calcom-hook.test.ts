@@ -63,7 +63,10 @@ function harness() {
     const sign = signature ?? createHmac('sha256', SECRET).update(rawBody).digest('hex');
     return receiveCalcomDelivery(deps, { rawBody, signature: sign });
   };
-  return { deps, put, kept, uid, deliver, failPublishing: (fail: boolean) => void (failPublish = fail) };
+  const failPublishing = (fail: boolean) => {
+    failPublish = fail;
+  };
+  return { deps, put, kept, uid, deliver, failPublishing };
 }
 
 describe('Cal.com deliveries on dynalite', () => {
