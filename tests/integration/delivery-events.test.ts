@@ -1,13 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import clinicConfigInput from '../../config/clinic';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
-import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../shared/contracts/delivery';
 import type { Channel, MessageKind } from '../../shared/contracts/vocabulary';
 import { contactDigest } from '../../shared/domain/contacts';
@@ -29,12 +27,10 @@ import {
 } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 import { aBooking, aPlannedRecord, type BookingOverrides } from '../support/fixtures';
+import { CONFIG_WITH_FRONT_DESK } from '../support/messaging-deps';
 
 const NOW = '2026-10-27T14:00:00.000Z';
-const config = parseClinicConfig({
-  ...clinicConfigInput,
-  staff: { ...clinicConfigInput.staff, frontDeskEmails: ['desk@example-clinic.org'] },
-});
+const config = CONFIG_WITH_FRONT_DESK;
 let db: Awaited<ReturnType<typeof freshTable>>['db'];
 let tableName: string;
 let counter = 0;

@@ -1,9 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import clinicConfigInput from '../../config/clinic';
 import { createPatientTextsHandler } from '../../functions/receive-patient-texts';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
-import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/clinic-config';
+import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessageKind } from '../../shared/contracts/vocabulary';
 import { contactDigest } from '../../shared/domain/contacts';
 import { deliverMessage } from '../../shared/domain/messages/deliver-message';
@@ -18,13 +17,14 @@ import {
 import { shiftIso } from '../../shared/domain/time';
 import { freshTable } from '../support/dynamo';
 import { aBooking, aPlannedRecord } from '../support/fixtures';
-import { dynamoMessagingDeps, dynamoPatientTextDeps } from '../support/messaging-deps';
+import {
+  CONFIG_WITH_FRONT_DESK,
+  dynamoMessagingDeps,
+  dynamoPatientTextDeps,
+} from '../support/messaging-deps';
 
 const START = '2026-11-02T16:00:00.000Z';
-const baseConfig = parseClinicConfig({
-  ...clinicConfigInput,
-  staff: { ...clinicConfigInput.staff, frontDeskEmails: ['desk@example-clinic.org'] },
-});
+const baseConfig = CONFIG_WITH_FRONT_DESK;
 let db: Awaited<ReturnType<typeof freshTable>>['db'];
 let tableName: string;
 let counter = 0;

@@ -1,20 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import clinicConfigInput from '../../config/clinic';
 import { createPatientTextsHandler } from '../../functions/receive-patient-texts';
 import { createSendMessageHandler } from '../../functions/send-message';
-import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { readinessDeadline } from '../../shared/domain/booking/plan';
 import { deliverMessage } from '../../shared/domain/messages/deliver-message';
 import type { MessageRef, OutgoingEmail, OutgoingSms } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 import { aBooking, aPlannedRecord } from '../support/fixtures';
-import { dynamoMessagingDeps, dynamoPatientTextDeps } from '../support/messaging-deps';
+import {
+  CONFIG_WITH_FRONT_DESK,
+  dynamoMessagingDeps,
+  dynamoPatientTextDeps,
+} from '../support/messaging-deps';
 
 const NOW = '2026-11-02T16:00:00.000Z';
-const config = parseClinicConfig({
-  ...clinicConfigInput,
-  staff: { ...clinicConfigInput.staff, frontDeskEmails: ['desk@example-clinic.org'] },
-});
+const config = CONFIG_WITH_FRONT_DESK;
 let db: Awaited<ReturnType<typeof freshTable>>['db'];
 let tableName: string;
 let counter = 0;

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import clinicConfigInput from '../../config/clinic';
 import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
 import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
@@ -8,11 +9,17 @@ import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
 import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
 import { DynamoReadinessStore } from '../../shared/adapters/dynamodb/readiness-store';
 import { DynamoReplyStore } from '../../shared/adapters/dynamodb/reply-store';
-import type { ClinicConfig } from '../../shared/contracts/clinic-config';
+import { type ClinicConfig, parseClinicConfig } from '../../shared/contracts/clinic-config';
 import type { MessagingDeps } from '../../shared/domain/messages/deliver-message';
 import type { PatientTextDeps } from '../../shared/domain/messages/inbound-sms';
 import type { ReadinessDeps } from '../../shared/domain/messages/readiness';
 import type { Clock, DeadLetterSink, Mailer, SmsSender } from '../../shared/domain/ports';
+
+/** The default clinic config with a front desk to tell (DESIGN section 11). */
+export const CONFIG_WITH_FRONT_DESK = parseClinicConfig({
+  ...clinicConfigInput,
+  staff: { ...clinicConfigInput.staff, frontDeskEmails: ['desk@example-clinic.org'] },
+});
 
 /** The sending deps on dynalite (stores real, providers the caller's fakes), quiet metrics and logs. */
 export function dynamoMessagingDeps(input: {
