@@ -300,19 +300,16 @@ export function awsBookingEventDeps(
 }
 
 /**
- * Dependencies of the delivery-events function: the sending deps (fallback), the patients' contact marks, the
- * front-desk notices, the kept-events queue.
+ * Dependencies of the delivery-events function: the sending deps (fallback, front-desk notices), the
+ * message log's delivery side, the patients' contact marks, the kept-events queue.
  */
 export function awsDeliveryEventDeps(env = parseEnv(deliveryEventsEnvSchema)): DeliveryEventDeps {
-  const messaging = awsMessagingDeps(env);
   const db = createDocumentClient();
   const tableName = env[ENV.tableName];
   return {
-    ...messaging,
+    ...awsMessagingDeps(env),
     deliveries: new DynamoMessageLog(db, tableName),
     contacts: new DynamoContactStatusStore(db, tableName),
-    notices: new DynamoNoticeStore(db, tableName),
-    consoleBaseUrl: env[ENV.linkBaseUrl],
     deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
   };
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FieldError, Treatment } from '../../contracts/booking-events';
+import type { FieldError, FullBooking, Treatment } from '../../contracts/booking-events';
 import * as z from '../../contracts/zod';
 
 /*
@@ -29,21 +29,11 @@ export type CalcomDelivery =
       previousUid?: string;
       /** When Cal.com made the delivery: deliveries are ordered by it. */
       at: string;
-      session: {
-        startsAt: string;
-        durationMinutes: number;
-        timeZone: string;
-        treatment: Treatment;
-        location?: string;
-      };
-      patient: {
-        id: string;
-        firstName: string;
-        email?: string;
-        phone?: string;
-        language: 'en' | 'es';
-        timeZone?: string;
-      };
+      session: Pick<
+        FullBooking['session'],
+        'startsAt' | 'durationMinutes' | 'timeZone' | 'treatment' | 'location'
+      >;
+      patient: Pick<FullBooking['patient'], 'id' | 'firstName' | 'email' | 'phone' | 'language' | 'timeZone'>;
     }
   | { type: 'cancelled'; uid: string; at: string; reason?: string }
   /** A Cal.com video meeting ended: the session's real end. */

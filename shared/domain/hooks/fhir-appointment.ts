@@ -1,4 +1,4 @@
-import type { FieldError, Treatment } from '../../contracts/booking-events';
+import type { FieldError, FullBooking, Treatment } from '../../contracts/booking-events';
 import * as z from '../../contracts/zod';
 
 /*
@@ -14,14 +14,11 @@ export type FhirDelivery =
       type: 'booking';
       appointmentId: string;
       at: string;
-      session: {
-        startsAt: string;
-        durationMinutes: number;
-        timeZone: string;
-        treatment: Treatment;
-        clinicianName?: string;
-      };
-      patient: { id: string; firstName: string; email?: string; phone?: string; language: 'en' | 'es' };
+      session: Pick<
+        FullBooking['session'],
+        'startsAt' | 'durationMinutes' | 'timeZone' | 'treatment' | 'clinicianName'
+      >;
+      patient: Pick<FullBooking['patient'], 'id' | 'firstName' | 'email' | 'phone' | 'language'>;
     }
   | { type: 'cancelled'; appointmentId: string; at: string; reason?: string }
   /** The visit took place: a completion at receipt time, when that lies within the session's window. */
