@@ -317,6 +317,25 @@ const clinicConfig = {
     frontDeskEmails: ['front-desk@example-clinic.org'],
   },
   templates: { en, es },
+  // Booking webhooks (README "Booking webhooks"): each clinic names its own event types and codes.
+  hooks: {
+    calcom: {
+      eventTypes: {
+        'ketamine-infusion': { treatment: 'iv-ketamine' },
+        'ketamine-im': { treatment: 'im-ketamine' },
+        spravato: { treatment: 'esketamine-nasal', durationMinutes: 120 },
+        'kap-session': { treatment: 'kap' },
+      },
+    },
+    fhir: {
+      treatments: {
+        'ketamine-iv': 'iv-ketamine',
+        'ketamine-im': 'im-ketamine',
+        esketamine: 'esketamine-nasal',
+        kap: 'kap',
+      },
+    },
+  },
 } satisfies ClinicConfigInput;
 
 export default clinicConfig;

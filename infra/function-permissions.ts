@@ -12,6 +12,7 @@ export const FUNCTION_NAMES = [
   'record-delivery-events',
   'receive-patient-texts',
   'rotate-link-key',
+  'handle-booking-hooks',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -38,7 +39,7 @@ export interface TableAccess {
  * is used. Partitions: `BOOKING#` (booking, its messages, replies, missed
  * check-ins), `LINK#`, `ALERT#` (and each recipient's copy), `PATIENT#` (screener history), `STATS#` (weekly
  * reply counts), `STAFF#` (staff recipients' latest outcomes), `SESSION#` (staff sessions), `AUDIT#`,
- * `PHONE#` (patients' texts, by the phone's digest).
+ * `PHONE#` (patients' texts, by the phone's digest), `HOOK#` (what each booking webhook's deliveries became).
  */
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // Stores the booking and its plan; a message due at once goes out here, check-in links too; a new email or
@@ -72,6 +73,11 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
       { partition: 'ALERT#', actions: ['GetItem'] },
     ],
     queryIndexes: [LIST_INDEX],
+  },
+  // Booking webhooks: the booking a provider id names, and each booking's version and last event.
+  'handle-booking-hooks': {
+    items: [{ partition: 'HOOK#', actions: ['GetItem', 'PutItem'] }],
+    queryIndexes: [],
   },
   // One due message: the booking, its message log (a skip is a put), a new link; the patient's other
   // sessions (a week check-in another session covers is skipped).
@@ -203,6 +209,9 @@ export const OTHER_ACTIONS: Record<FunctionName, readonly string[]> = {
     'sms-voice:DescribeAccountAttributes',
     'sms-voice:DescribeVerifiedDestinationNumbers',
   ],
+  // Reads each provider's secret, puts booking events on the bus (the hook source only), keeps unmappable
+  // deliveries in the rejected-events queue.
+  'handle-booking-hooks': [...LOGS, ...QUEUE_SEND, ...TABLE_KEY, ...SECRET_READ, 'events:PutEvents'],
   'rotate-link-key': [
     ...LOGS,
     ...QUEUE_SEND,

@@ -2,6 +2,7 @@ import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Valida
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
+  CacheHeaderBehavior,
   CachePolicy,
   Distribution,
   GeoRestriction,
@@ -254,6 +255,8 @@ export class EdgeStack extends Stack {
         'user-agent',
         'origin',
         'accept-language',
+        // Cal.com's webhook signature (a FHIR source's Authorization needs the hook behaviour's cache policy).
+        'x-cal-signature-256',
         EDGE_VIEWER_ADDRESS_HEADER,
       ),
     });
@@ -277,6 +280,24 @@ export class EdgeStack extends Stack {
         originRequestPolicy: forwardToApi,
         // Nothing is cached, so nothing would be compressed; pages with CSRF tokens stay uncompressed anyway.
         compress: false,
+      },
+      additionalBehaviors: {
+        // A FHIR source's bearer token: CloudFront forwards Authorization only as part of a cache key, and a key
+        // needs a TTL above 0. POST answers are never cached, and the hook takes POST only.
+        '/hooks/*': {
+          origin,
+          allowedMethods: AllowedMethods.ALLOW_ALL,
+          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          cachePolicy: new CachePolicy(this, 'HooksAuthorization', {
+            comment: 'Booking webhooks: forwards Authorization; POST answers are never cached',
+            defaultTtl: Duration.seconds(0),
+            minTtl: Duration.seconds(0),
+            maxTtl: Duration.seconds(1),
+            headerBehavior: CacheHeaderBehavior.allowList('authorization'),
+          }),
+          originRequestPolicy: forwardToApi,
+          compress: false,
+        },
       },
       errorResponses: UNCACHED_ERRORS.map((httpStatus) => ({ httpStatus, ttl: Duration.seconds(0) })),
     });

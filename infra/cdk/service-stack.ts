@@ -2,7 +2,7 @@ import { Aspects, Aws, CfnOutput, Duration, type IAspect, Stack, type StackProps
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,6 +12,7 @@ import { ENV } from '../../shared/contracts/env';
 import { METRIC } from '../../shared/contracts/metrics';
 import { helpKeywordText } from '../../shared/domain/messages/inbound-sms';
 import { Alerts } from './constructs/alerts';
+import { BookingHooks } from './constructs/booking-hooks';
 import { CheckinApi } from './constructs/checkin-api';
 import { DeliveryEvents } from './constructs/delivery-events';
 import type { AliasedKey } from './constructs/encrypted-queue';
@@ -67,6 +68,7 @@ export class ServiceStack extends Stack {
   readonly alerts: Alerts;
   readonly operations: Operations;
   readonly console: StaffConsole;
+  readonly hooks: BookingHooks;
   readonly linkKeyRotation: LinkKeyRotation;
   /** What patient links start with: the configured short link domain, or the check-in API's URL. */
   readonly linkBaseUrl: string;
@@ -172,12 +174,21 @@ export class ServiceStack extends Stack {
         : {}),
     });
     this.alerts.bindAcknowledging(this.console.handler);
-    // The stage's per-route budgets name the console's routes: they must exist first.
-    this.checkin.stage.node.addDependency(...this.console.routes);
+    // Booking webhooks: on the same API, putting events on the bus with their own source.
+    this.hooks = new BookingHooks(this, 'Hooks', {
+      table: props.table,
+      api: this.checkin.api,
+      bus: this.ingestion.bus,
+      rejectedEvents: this.ingestion.rejectedEvents,
+      key,
+    });
+    this.ingestion.admitHookPublisher(this.hooks.handler.fn.role as IRole);
+    // The stage's per-route budgets name the console's and the hooks' routes: they must exist first.
+    this.checkin.stage.node.addDependency(...this.console.routes, ...this.hooks.routes);
     if (edge) {
       // The functions read the proof (its replica here, under the data key) at run time: current and previous,
       // so a rotation never refuses a request, and the value is in no template or environment.
-      for (const fn of [this.checkin.handler, this.console.handler]) {
+      for (const fn of [this.checkin.handler, this.console.handler, this.hooks.handler]) {
         fn.bindSecretReadByName(ENV.edgeOriginSecret, edge.originSecretName, props.dataKey.key);
       }
     }
@@ -185,6 +196,22 @@ export class ServiceStack extends Stack {
       description:
         'The role the booking system assumes to put events on the bus (the bus takes no one else but config publishers.principals)',
       value: this.ingestion.publisherRole.roleArn,
+    });
+    new CfnOutput(this, 'CalcomWebhookUrl', {
+      description: 'Cal.com: Settings > Developer > Webhooks, the Subscriber URL (README "Booking webhooks")',
+      value: `${this.linkBaseUrl}/hooks/calcom`,
+    });
+    new CfnOutput(this, 'CalcomWebhookSecretArn', {
+      description: "The secret to paste into the Cal.com webhook's Secret field",
+      value: this.hooks.calcomSecret.secretArn,
+    });
+    new CfnOutput(this, 'FhirAppointmentUrl', {
+      description: 'Where an EHR posts FHIR R4 Appointments or Subscription notification bundles',
+      value: `${this.linkBaseUrl}/hooks/fhir`,
+    });
+    new CfnOutput(this, 'FhirBearerTokensSecretArn', {
+      description: 'Each FHIR source\'s bearer token, {"<source>": "<token>"}; give each EHR its own',
+      value: this.hooks.fhirTokens.secretArn,
     });
     new CfnOutput(this, 'StaffConsoleUrl', {
       description:
@@ -235,9 +262,11 @@ export class ServiceStack extends Stack {
     ops.alarmOnQueue(this.ingestion.rejectedEvents, {
       name: 'booking-events-rejected',
       description:
-        'The booking system sent events that break the booking event contract; they were not processed. ' +
-        'First: read the reason in a RejectedEvents message (it names the field) and have the booking ' +
-        'system fix its publisher, then re-send the booking with a higher version.',
+        'The booking system sent events that break the booking event contract, or a booking webhook got a ' +
+        'delivery it cannot map (source hooks/calcom or hooks/fhir: an event type or code not in the config, ' +
+        'no contact, no Patient); they were not processed. First: read the reason in a RejectedEvents message ' +
+        '(it names the field); fix the config mapping or have the booking system fix its publisher, then ' +
+        're-send the booking (a webhook: change it again, or re-send the delivery from its webhook log).',
     });
     ops.alarmOnErrors(bookingEvents.fn, {
       name: 'booking-events-errors',
@@ -296,6 +325,20 @@ export class ServiceStack extends Stack {
         'planned. First: read the rotate-link-key logs (which step, the error; never a key) and the secret in ' +
         'Secrets Manager; if a version is left AWSPENDING, fix the cause and use "Rotate secret immediately".',
     });
+    ops.alarmOnServiceMetric(METRIC.hookFailed, {
+      name: 'booking-hooks-failing',
+      description:
+        'A booking webhook delivery (Cal.com or FHIR) could not be put on the bus: the hook answered 503 and the ' +
+        'booking system will retry, but until then that booking change has no messages. First: read the ' +
+        'handle-booking-hooks logs (the error name; DynamoDB, Secrets Manager, EventBridge PutEvents), fix the ' +
+        "cause, then check the booking system's webhook log for deliveries it gave up on and re-send them.",
+    });
+    ops.alarmOnErrors(this.hooks.handler.fn, {
+      name: 'booking-hooks-errors',
+      description:
+        'The booking-hooks function itself failed (timeout, out of memory, a bug): the booking system got a ' +
+        'gateway error and will retry. First: read the handle-booking-hooks logs; a redelivery changes nothing twice.',
+    });
     this.alarmOnAlerts(ops);
     this.alarmOnDeliveries(ops);
     ops.alarmOnHttpApiServerErrors(this.checkin.api, {
@@ -308,7 +351,8 @@ export class ServiceStack extends Stack {
         'alarms too): a bare error page, no crisis resources. First: query the API access logs for status ' +
         '>= 500 (routeKey, integrationStatus, requestId), then the function logs; check DynamoDB, Secrets ' +
         'Manager and KMS; ask the clinic to phone patients whose check-in was due. Throttled requests get 429 ' +
-        'and do not count here.',
+        'and do not count here. A 503 on POST /hooks/{provider} is a booking webhook delivery that failed ' +
+        '(booking-hooks-failing alarms too); the booking system retries it.',
     });
   }
 

@@ -8,6 +8,7 @@ import clinicConfigInput from '../../config/clinic';
 import { createRecipientCheckHandler } from '../../functions/check-staff-recipients';
 import { createDispatchAlertsHandler } from '../../functions/dispatch-alerts';
 import { createBookingEventHandler } from '../../functions/handle-booking-event';
+import { createBookingHooksHandler } from '../../functions/handle-booking-hooks';
 import { createCheckinHttpHandler } from '../../functions/handle-checkin-http';
 import { createConsoleHttpHandler } from '../../functions/handle-console-http';
 import { createPatientTextsHandler } from '../../functions/receive-patient-texts';
@@ -22,6 +23,7 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
 import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
+import { DynamoHookBookingStore } from '../../shared/adapters/dynamodb/hook-booking-store';
 import { DynamoInboundTextStore } from '../../shared/adapters/dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
@@ -34,7 +36,7 @@ import { DynamoScreenerHistory } from '../../shared/adapters/dynamodb/screener-h
 import { DynamoStaffSendStore } from '../../shared/adapters/dynamodb/staff-send-store';
 import { DynamoStaffSessionStore } from '../../shared/adapters/dynamodb/staff-session-store';
 import { OidcIdentityProvider } from '../../shared/adapters/identity/oidc-identity-provider';
-import { MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
+import { HOOK_EVENT_SOURCE, MAX_EVENT_BYTES } from '../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../shared/contracts/clinic-config';
 import { ROUTE_BUDGETS, RouteThrottle, routeKeyOf } from '../../shared/contracts/route-budgets';
 import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts/alerts';
@@ -356,6 +358,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     return bookingEvents(event);
   }
 
+  // Booking webhooks: the same function as on AWS; its PutEvents is the local bus, which runs booking-events.
+  const hooksHttp = createBookingHooksHandler({
+    config,
+    clock,
+    source: HOOK_EVENT_SOURCE,
+    versions: new DynamoHookBookingStore(dbOf('handle-booking-hooks'), tableName),
+    publish: async (events) => {
+      for (const event of events) {
+        await putEvent({ Source: event.source, DetailType: event.detailType, Detail: event.detail });
+      }
+    },
+    deadLetters,
+    secrets: {
+      calcom: async () => ({
+        signingSecret: config.hooks.local.calcomSecret,
+        patientIdKey: LOCAL_PATIENT_ID_KEY,
+      }),
+      fhirTokens: async () => ({ local: config.hooks.local.fhirToken }),
+    },
+    metrics: { count: () => {}, flush: () => {} },
+    log: jsonLog,
+  });
+
   const pendingSchedules = () =>
     scheduler
       .pending()
@@ -583,10 +608,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return;
     }
     const patientLink = /^\/(c|i|a|r)\/([^/?]+)$/.exec(pathname);
+    const hook = /^\/hooks\/([^/?]+)$/.exec(pathname);
     const served = async (): Promise<Reply | undefined> => {
       if (await identityProvider.handle(req, res)) return undefined;
       if (pathname === '/console' || pathname.startsWith('/console/')) return serveConsole(req);
       if (patientLink) return servePatientLink(req, patientLink[0], patientLink[2] ?? '');
+      if (hook) {
+        if (routeKey !== 'POST /hooks/{provider}') return json(404, { message: 'Not Found' });
+        return viaHttpApi(req, hooksHttp, {
+          rawPath: pathname,
+          routeKey,
+          pathParameters: { provider: hook[1] ?? '' },
+        });
+      }
       return handle(req, routes, async (path, raw) => {
         // An event body that is not JSON is still an event the booking system sent: keep it.
         if (path === '/local/events') {
@@ -688,6 +722,9 @@ async function viaHttpApi(
     ...(result.cookies ? { cookies: result.cookies } : {}),
   };
 }
+
+/** Keys the local Cal.com patient ids' hash of the email (Secrets Manager holds the real one on AWS). */
+export const LOCAL_PATIENT_ID_KEY = 'local-patient-id-key';
 
 /** The local staff accounts' password unless LOCAL_STAFF_PASSWORD says otherwise. */
 export const DEFAULT_STAFF_PASSWORD = 'local-staff';

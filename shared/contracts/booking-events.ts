@@ -11,6 +11,12 @@ export const DETAIL_TYPES = {
   completed: 'Session Completed',
 } as const;
 
+/**
+ * The source of the events the booking webhooks put (DESIGN section 12): the bus takes it from the hook function
+ * alone, and the booking-events function beside the configured booking sources.
+ */
+export const HOOK_EVENT_SOURCE = 'clinic.booking-hooks';
+
 export const TREATMENTS = ['iv-ketamine', 'im-ketamine', 'esketamine-nasal', 'kap', 'other'] as const;
 export type Treatment = (typeof TREATMENTS)[number];
 

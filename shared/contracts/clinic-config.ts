@@ -1,4 +1,4 @@
-import { LANGUAGES, type TREATMENTS, toFieldErrors } from './booking-events';
+import { LANGUAGES, TREATMENTS, toFieldErrors } from './booking-events';
 import { timeZoneSchema as timeZone } from './time-zone';
 import { DEFAULT_TRIAGE_RULES, DEFAULT_URGENT_PHRASES, triageRulesSchema } from './triage-rules';
 import { MESSAGE_KINDS, type MessageKind } from './vocabulary';
@@ -457,6 +457,52 @@ export const clinicConfigSchema = z.strictObject({
         }),
       ),
     { edge: false, requestsPerIpPer5Minutes: 1000, countries: [], originProofGeneration: 1 },
+  ),
+  /**
+   * Booking webhooks (DESIGN section 12): how each provider's bookings map to our treatments. The secrets live
+   * in Secrets Manager on AWS; `local` holds the local runtime's, which only it reads.
+   */
+  hooks: z._default(
+    z.strictObject({
+      calcom: z._default(
+        z.strictObject({
+          /** A Cal.com event type (its slug or numeric id) to a treatment, and the session's length if fixed. */
+          eventTypes: z._default(
+            z.record(
+              z.string().check(z.regex(/^[\w-]{1,100}$/)),
+              z.strictObject({
+                treatment: z.enum(TREATMENTS),
+                durationMinutes: z.optional(whole(5, 24 * 60)),
+              }),
+            ),
+            {},
+          ),
+        }),
+        { eventTypes: {} },
+      ),
+      fhir: z._default(
+        z.strictObject({
+          /** An `Appointment.serviceType` or `appointmentType` code (any system) to a treatment. */
+          treatments: z._default(
+            z.record(z.string().check(z.minLength(1), z.maxLength(100)), z.enum(TREATMENTS)),
+            {},
+          ),
+        }),
+        { treatments: {} },
+      ),
+      local: z._default(
+        z.strictObject({
+          calcomSecret: z._default(z.string().check(z.minLength(8)), 'local-calcom-secret'),
+          fhirToken: z._default(z.string().check(z.minLength(8)), 'local-fhir-token'),
+        }),
+        { calcomSecret: 'local-calcom-secret', fhirToken: 'local-fhir-token' },
+      ),
+    }),
+    {
+      calcom: { eventTypes: {} },
+      fhir: { treatments: {} },
+      local: { calcomSecret: 'local-calcom-secret', fhirToken: 'local-fhir-token' },
+    },
   ),
   /** Deploy-time settings for the operator; used by the CDK stack only. */
   operations: z.optional(

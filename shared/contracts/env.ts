@@ -23,6 +23,10 @@ export const ENV = {
   oidcClientId: 'OIDC_CLIENT_ID',
   oidcLogoutUrl: 'OIDC_LOGOUT_URL',
   edgeOriginSecret: 'EDGE_ORIGIN_SECRET',
+  eventBusName: 'EVENT_BUS_NAME',
+  calcomSecretArn: 'CALCOM_SECRET_ARN',
+  fhirTokensSecretArn: 'FHIR_TOKENS_SECRET_ARN',
+  patientIdKeySecretArn: 'PATIENT_ID_KEY_SECRET_ARN',
 } as const;
 
 const required = z.string().check(z.minLength(1));
@@ -120,6 +124,19 @@ export const bookingEventsEnvSchema = z.extend(sendMessageEnvSchema, {
   [ENV.sendFunctionArn]: required,
   [ENV.scheduleDlqArn]: required,
   [ENV.rejectedEventsQueueUrl]: required,
+});
+
+/**
+ * Config of the booking-hooks function: the table (each booking's version), the bus it puts events on, the
+ * queue unmappable deliveries are kept in, and each provider's secret.
+ */
+export const bookingHooksEnvSchema = z.object({
+  [ENV.tableName]: required,
+  [ENV.eventBusName]: required,
+  [ENV.rejectedEventsQueueUrl]: required,
+  [ENV.calcomSecretArn]: required,
+  [ENV.fhirTokensSecretArn]: required,
+  [ENV.patientIdKeySecretArn]: required,
 });
 
 export type BookingEventsEnv = z.infer<typeof bookingEventsEnvSchema>;

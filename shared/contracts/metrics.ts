@@ -24,4 +24,14 @@ export const METRIC = {
   edgeProofStale: 'EdgeProofStale',
   /** Behind the edge: a request without the origin proof (someone calling the origin domain directly). */
   edgeProofMissing: 'EdgeProofMissing',
+  /** A booking webhook delivery failed (the table, the bus or a secret): the provider retries it. */
+  hookFailed: 'HookFailed',
+  /** A booking webhook delivery without a valid signature or bearer token. */
+  hookRefused: 'HookSignatureRefused',
+  /** A webhook delivery that could not be mapped: kept with its reason. */
+  hookRejected: 'HookRejected',
+  /** A webhook trigger or status we do not use, or a fulfilled visit outside its session (200, counted). */
+  hookIgnored: 'HookIgnored',
+  /** A webhook delivery older than the last one applied to its booking. */
+  hookOlderIgnored: 'HookOlderIgnored',
 } as const;

@@ -25,6 +25,8 @@ export const ROUTE_BUDGETS = {
   'GET /console': { rateLimit: 10, burstLimit: 20 },
   'GET /console/{proxy+}': { rateLimit: 10, burstLimit: 20 },
   'POST /console/{proxy+}': { rateLimit: 5, burstLimit: 10 },
+  // Booking systems post a delivery per change, and retry bursts after an outage of theirs.
+  'POST /hooks/{provider}': { rateLimit: 10, burstLimit: 50 },
 } as const satisfies Record<string, RouteBudget>;
 
 export type RouteKey = keyof typeof ROUTE_BUDGETS;
@@ -38,7 +40,9 @@ export function routeKeyOf(method: string, path: string): RouteKey | undefined {
       ? `${method} /console`
       : path.startsWith('/console/')
         ? `${method} /console/{proxy+}`
-        : undefined;
+        : /^\/hooks\/[^/]+$/.test(path)
+          ? `${method} /hooks/{provider}`
+          : undefined;
   return key !== undefined && key in ROUTE_BUDGETS ? (key as RouteKey) : undefined;
 }
 

@@ -222,6 +222,31 @@ describe('the optional edge (protection.edge)', () => {
     expect(config.HeadersConfig.Headers.map((h) => h.toLowerCase())).not.toContain('host');
   });
 
+  it("forwards the webhooks' credentials: Cal.com's signature, and a FHIR source's Authorization on /hooks/* only", () => {
+    const policy = Object.values(edge.findResources('AWS::CloudFront::OriginRequestPolicy'))[0] as {
+      Properties: { OriginRequestPolicyConfig: { HeadersConfig: { Headers: string[] } } };
+    };
+    expect(policy.Properties.OriginRequestPolicyConfig.HeadersConfig.Headers).toContain(
+      'x-cal-signature-256',
+    );
+    const distribution = Object.values(edge.findResources('AWS::CloudFront::Distribution'))[0] as {
+      Properties: {
+        DistributionConfig: {
+          DefaultCacheBehavior: { CachePolicyId: unknown };
+          CacheBehaviors: { PathPattern: string; CachePolicyId: { Ref: string } }[];
+        };
+      };
+    };
+    const { CacheBehaviors, DefaultCacheBehavior } = distribution.Properties.DistributionConfig;
+    expect(CacheBehaviors.map((b) => b.PathPattern)).toEqual(['/hooks/*']);
+    const hookPolicy = edge.toJSON().Resources[CacheBehaviors[0]?.CachePolicyId.Ref ?? ''];
+    expect(hookPolicy.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['authorization'] },
+    });
+    // Everything else keeps the managed no-caching policy, which forwards no Authorization.
+    expect(DefaultCacheBehavior.CachePolicyId).not.toEqual(CacheBehaviors[0]?.CachePolicyId);
+  });
+
   it('logs without paths, query strings, cookies or bodies (a link path is a credential)', () => {
     const firewallLogging = Object.values(edge.findResources('AWS::WAFv2::LoggingConfiguration'))[0] as {
       Properties: { RedactedFields: object[] };
@@ -293,13 +318,13 @@ describe('the optional edge (protection.edge)', () => {
     service.hasOutput('ApiOriginTarget', Match.anyValue());
   });
 
-  it('sends links and staff to the edge domain and makes both HTTP functions read the proof at run time', () => {
+  it('sends links and staff to the edge domain and makes the three HTTP functions read the proof at run time', () => {
     const functions = Object.entries(service.findResources('AWS::Lambda::Function')) as [
       string,
       { Properties: { Environment?: { Variables?: Record<string, unknown> } } },
     ][];
     const checking = functions.filter(([, f]) => f.Properties.Environment?.Variables?.[ENV.edgeOriginSecret]);
-    expect(checking).toHaveLength(2);
+    expect(checking).toHaveLength(3);
     for (const [, fn] of checking) {
       // The secret's name, never its value.
       expect(fn.Properties.Environment?.Variables?.[ENV.edgeOriginSecret]).toBe(
@@ -308,7 +333,7 @@ describe('the optional edge (protection.edge)', () => {
     }
     expect(JSON.stringify(service.toJSON())).not.toContain('{{resolve:secretsmanager:');
     const policies = JSON.stringify(service.findResources('AWS::IAM::Policy'));
-    expect(policies.match(/secret:KetamineFollowupEdge-origin-proof-\?{6}/g)).toHaveLength(2);
+    expect(policies.match(/secret:KetamineFollowupEdge-origin-proof-\?{6}/g)).toHaveLength(3);
     const linkBases = functions
       .map(([, f]) => f.Properties.Environment?.Variables?.[ENV.linkBaseUrl])
       .filter((v) => v !== undefined);

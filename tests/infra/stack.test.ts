@@ -29,9 +29,11 @@ import {
   SESSION_TTL_ATTRIBUTE,
   WORK_INDEX,
 } from '../../shared/adapters/dynamodb/client';
+import { HOOK_EVENT_SOURCE } from '../../shared/contracts/booking-events';
 import { ClinicConfigError } from '../../shared/contracts/clinic-config';
 import {
   bookingEventsEnvSchema,
+  bookingHooksEnvSchema,
   checkinHttpEnvSchema,
   deliveryEventsEnvSchema,
   dispatchAlertsEnvSchema,
@@ -100,6 +102,7 @@ const allFunctions = () => [
   service.linkKeyRotation.handler,
   service.deliveryEvents.handler,
   service.patientTexts.handler,
+  service.hooks.handler,
 ];
 /** `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`, as the stack renders it. */
 const schedulesIn = (group: string) => ({
@@ -384,6 +387,7 @@ describe('followup app', () => {
       recipientCheck: { fn: service.alerts.recipientCheckFunction, schema: recipientCheckEnvSchema },
       deliveryEvents: { fn: service.deliveryEvents.handler, schema: deliveryEventsEnvSchema },
       patientTexts: { fn: service.patientTexts.handler, schema: patientTextsEnvSchema },
+      bookingHooks: { fn: service.hooks.handler, schema: bookingHooksEnvSchema },
     });
     const names = [
       'bookingEvents',
@@ -394,6 +398,7 @@ describe('followup app', () => {
       'recipientCheck',
       'deliveryEvents',
       'patientTexts',
+      'bookingHooks',
     ] as const;
 
     it('covers every function of the stack', () => {
@@ -932,23 +937,44 @@ describe('followup app', () => {
       });
     });
 
-    it('takes events only from the publisher role and the configured principals, only with the booking sources', () => {
+    it('takes events only from the publisher role, the configured principals and the webhooks, only with the booking sources', () => {
       const policies = Object.values(serviceTemplate.findResources('AWS::Events::EventBusPolicy'));
       const statements = policies.map((p) => p.Properties.Statement);
       const sid = (name: string) => statements.find((s) => s.Sid === `cdk-${name}`);
       const role = arnOf(service.ingestion.publisherRole);
+      const hooksRole = arnOf(service.hooks.handler.fn.role as unknown as IConstruct);
       expect(sid('OnlyPublishers')).toMatchObject({
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: 'events:PutEvents',
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [role] } },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [role, hooksRole] } },
       });
       expect(sid('OnlyBookingSources')).toMatchObject({
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: 'events:PutEvents',
-        Condition: { StringNotEquals: { 'events:source': config.bookingSources } },
+        Condition: { StringNotEquals: { 'events:source': [...config.bookingSources, HOOK_EVENT_SOURCE] } },
       });
+      // The hook source is the webhooks' alone, and their role may put nothing else.
+      expect(sid('HookSourceOnlyFromHooks')).toMatchObject({
+        Effect: 'Deny',
+        Condition: {
+          StringEquals: { 'events:source': HOOK_EVENT_SOURCE },
+          ArnNotEquals: { 'aws:PrincipalArn': [hooksRole] },
+        },
+      });
+      expect(
+        statementsOf(service.hooks.handler.fn.role as unknown as IConstruct).filter((st) =>
+          actionsOf(st).includes('events:PutEvents'),
+        ),
+      ).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'events:PutEvents',
+          Resource: arnOf(service.ingestion.bus),
+          Condition: { StringEquals: { 'events:source': [HOOK_EVENT_SOURCE] } },
+        },
+      ]);
       // Without a booking system account in the config, this account's principals may assume the role.
       const trust =
         serviceTemplate.toJSON().Resources[idOf(service, service.ingestion.publisherRole)].Properties
@@ -1012,7 +1038,7 @@ describe('followup app', () => {
   describe('check-in API', () => {
     const apiRef = () => ref(service.checkin.api);
 
-    it('routes exactly the patient links, the staff links and the console (proxy, payload 2.0), with no default route', () => {
+    it('routes exactly the patient links, the staff links, the console and the booking webhooks (proxy, payload 2.0), with no default route', () => {
       const routes = Object.values(serviceTemplate.findResources('AWS::ApiGatewayV2::Route'));
       expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
         'GET /a/{token}',
@@ -1024,6 +1050,7 @@ describe('followup app', () => {
         'POST /a/{token}',
         'POST /c/{token}',
         'POST /console/{proxy+}',
+        'POST /hooks/{provider}',
         'POST /i/{token}',
       ]);
       const integrationOf = (fn: ProjectFunction) => {
@@ -1040,8 +1067,10 @@ describe('followup app', () => {
       };
       const links = integrationOf(service.checkin.handler);
       const staffConsole = integrationOf(service.console.handler);
+      const hooks = integrationOf(service.hooks.handler);
       for (const route of routes) {
-        const target = String(route.Properties.RouteKey).includes('/console') ? staffConsole : links;
+        const key = String(route.Properties.RouteKey);
+        const target = key.includes('/console') ? staffConsole : key.includes('/hooks/') ? hooks : links;
         expect(route.Properties).toMatchObject({ ApiId: apiRef(), Target: target });
       }
     });
@@ -1581,9 +1610,14 @@ describe('followup app', () => {
     const topic = () => ref(service.operations.topic);
 
     it('alarms on every queue of failures as soon as one message is visible', () => {
-      // The check-in and console functions are only invoked synchronously (API Gateway), the rotation function
-      // by Secrets Manager: their async failure queues stay empty.
-      const synchronous = [service.checkin.handler, service.console.handler, service.linkKeyRotation.handler];
+      // The check-in, console and hook functions are only invoked synchronously (API Gateway), the rotation
+      // function by Secrets Manager: their async failure queues stay empty.
+      const synchronous = [
+        service.checkin.handler,
+        service.console.handler,
+        service.hooks.handler,
+        service.linkKeyRotation.handler,
+      ];
       const unused = synchronous.map((fn) => idOf(service, fn.failureQueue));
       const queueIds = Object.keys(serviceTemplate.findResources('AWS::SQS::Queue')).filter(
         (id) => !unused.includes(id),

@@ -3,11 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoHookBookingStore } from '../../shared/adapters/dynamodb/hook-booking-store';
 import { parseBookingEvent } from '../../shared/contracts/booking-events';
 import { calcomPatientId } from '../../shared/domain/hooks/calcom-delivery';
-import {
-  type CalcomHookDeps,
-  type HookEvent,
-  receiveCalcomDelivery,
-} from '../../shared/domain/hooks/calcom-hook';
+import { type CalcomHookDeps, receiveCalcomDelivery } from '../../shared/domain/hooks/calcom-hook';
+import type { HookEvent } from '../../shared/domain/hooks/hook-delivery';
 import type { DeadLetter } from '../../shared/domain/ports';
 import { freshTable } from '../support/dynamo';
 

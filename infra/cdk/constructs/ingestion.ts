@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Validations } from 'aws-cdk-lib';
 import { EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import {
@@ -7,12 +7,14 @@ import {
   AnyPrincipal,
   ArnPrincipal,
   Effect,
+  type IRole,
   PolicyStatement,
   Role,
 } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { HOOK_EVENT_SOURCE } from '../../../shared/contracts/booking-events';
 import type { ClinicConfig } from '../../../shared/contracts/clinic-config';
 import { ENV } from '../../../shared/contracts/env';
 import { type AliasedKey, encryptedQueue } from './encrypted-queue';
@@ -57,6 +59,8 @@ export class Ingestion extends Construct {
   readonly rejectedEvents: IQueue;
   /** The role the booking system assumes to put events (the bus takes them from it and the configured principals only). */
   readonly publisherRole: Role;
+  /** The roles of the booking webhooks, the only ones that may put events with the hook source. */
+  private readonly hookPublishers: string[] = [];
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
@@ -129,7 +133,7 @@ export class Ingestion extends Construct {
       reason:
         "The inline policy is the publisher role's whole grant: PutEvents on this bus, booking sources only.",
     });
-    const publishers = [role.roleArn, ...principals];
+    const publishers = Lazy.list({ produce: () => [role.roleArn, ...principals, ...this.hookPublishers] });
     if (principals.length > 0) {
       this.bus.addToResourcePolicy(
         new PolicyStatement({
@@ -154,7 +158,19 @@ export class Ingestion extends Construct {
         }),
       );
     denyPutEventsUnless('OnlyPublishers', { ArnNotEquals: { 'aws:PrincipalArn': publishers } });
-    denyPutEventsUnless('OnlyBookingSources', { StringNotEquals: sources });
+    denyPutEventsUnless('OnlyBookingSources', {
+      StringNotEquals: { 'events:source': [...props.sources, HOOK_EVENT_SOURCE] },
+    });
+    // The hook source is the webhooks' alone: no booking system can put events in their name.
+    denyPutEventsUnless('HookSourceOnlyFromHooks', {
+      StringEquals: { 'events:source': HOOK_EVENT_SOURCE },
+      ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.hookPublishers }) },
+    });
     return role;
+  }
+
+  /** Lets the booking webhooks' role put events on the bus, with the hook source only (its own policy says so). */
+  admitHookPublisher(role: IRole): void {
+    this.hookPublishers.push(role.roleArn);
   }
 }

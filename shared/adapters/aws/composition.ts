@@ -1,14 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import clinicConfigInput from '../../../config/clinic';
+import { HOOK_EVENT_SOURCE } from '../../contracts/booking-events';
 import { type ClinicConfig, parseClinicConfig } from '../../contracts/clinic-config';
 import {
   type BookingEventsEnv,
   bookingEventsEnvSchema,
+  bookingHooksEnvSchema,
   checkinHttpEnvSchema,
   consoleHttpEnvSchema,
   deliveryEventsEnvSchema,
@@ -27,6 +30,7 @@ import type { StaffLinkDeps } from '../../domain/alerts/staff-links';
 import type { RecipientCheckDeps } from '../../domain/alerts/staff-recipient-check';
 import type { BookingEventDeps } from '../../domain/booking/process-booking-event';
 import type { CheckinDeps } from '../../domain/checkins/checkin';
+import type { BookingHookDeps } from '../../domain/hooks/booking-hooks';
 import type { MessagingDeps } from '../../domain/messages/deliver-message';
 import { withDueMessageSender } from '../../domain/messages/deliver-message';
 import type { DeliveryEventDeps } from '../../domain/messages/delivery-events';
@@ -43,6 +47,7 @@ import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
 import { DynamoContactStatusStore } from '../dynamodb/contact-status-store';
 import { digestStores } from '../dynamodb/digest-queue';
+import { DynamoHookBookingStore } from '../dynamodb/hook-booking-store';
 import { DynamoInboundTextStore } from '../dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
@@ -57,6 +62,8 @@ import { DynamoStaffSessionStore } from '../dynamodb/staff-session-store';
 import { OidcIdentityProvider } from '../identity/oidc-identity-provider';
 import { SqsDeadLetterSink } from './dead-letters';
 import { EumSmsSender } from './eum-sms-sender';
+import { EventBridgePublisher } from './event-publisher';
+import { SecretsManagerHookSecrets } from './hook-secrets';
 import { SesMailer } from './mailer';
 import { log, metrics } from './observability';
 import { SecretsManagerOriginProof } from './origin-proof';
@@ -347,6 +354,27 @@ export function awsKeyRotationDeps(): RotationDeps {
     secrets: new SecretsManagerVersions(secrets()),
     // 48 random bytes as 64 URL-safe characters, the form the secret keeps keys in.
     freshKey: () => randomBytes(48).toString('base64url'),
+    log,
+  };
+}
+
+/** Dependencies of the booking-hooks function: each booking's version, the bus, the kept-deliveries queue, secrets. */
+export function awsBookingHookDeps(env = parseEnv(bookingHooksEnvSchema)): BookingHookDeps {
+  clinicConfig ??= bundledClinicConfig();
+  const publisher = new EventBridgePublisher(new EventBridgeClient({}), env[ENV.eventBusName]);
+  return {
+    config: clinicConfig,
+    clock: systemClock,
+    source: HOOK_EVENT_SOURCE,
+    versions: new DynamoHookBookingStore(createDocumentClient(), env[ENV.tableName]),
+    publish: (events) => publisher.publish(events),
+    deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
+    secrets: new SecretsManagerHookSecrets(secrets(), {
+      calcom: env[ENV.calcomSecretArn],
+      fhirTokens: env[ENV.fhirTokensSecretArn],
+      patientIdKey: env[ENV.patientIdKeySecretArn],
+    }),
+    metrics,
     log,
   };
 }

@@ -1,4 +1,4 @@
-import { type FieldError, parseBookingEvent } from '../../contracts/booking-events';
+import { type FieldError, HOOK_EVENT_SOURCE, parseBookingEvent } from '../../contracts/booking-events';
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import { METRIC } from '../../contracts/metrics';
 import { isCheckinKind, MESSAGE_KINDS } from '../../contracts/vocabulary';
@@ -78,7 +78,10 @@ export async function processBookingEvent(
   deps: BookingEventDeps,
   event: IncomingEvent,
 ): Promise<EventOutcome> {
-  const parsed = parseBookingEvent({ ...event, allowedSources: deps.config.bookingSources });
+  const parsed = parseBookingEvent({
+    ...event,
+    allowedSources: [...deps.config.bookingSources, HOOK_EVENT_SOURCE],
+  });
   if (!parsed.ok) {
     // At most 20 named: a hostile event can carry thousands of unknown keys.
     const errors = parsed.errors.slice(0, MAX_FIELD_ERRORS);

@@ -1,38 +1,21 @@
-import { DETAIL_TYPES, type FieldError, parseBookingEvent } from '../../contracts/booking-events';
-import type { Clock, DeadLetterSink, Log, Metrics } from '../ports';
-import { deliveryDigest, type HookBookingStore, versionDelivery } from './booking-versions';
+import { DETAIL_TYPES, type FieldError } from '../../contracts/booking-events';
+import { METRIC } from '../../contracts/metrics';
+import { deliveryDigest } from './booking-versions';
 import { type CalcomEventTypes, readCalcomDelivery, verifyCalcomSignature } from './calcom-delivery';
+import {
+  type HookAnswer,
+  type HookDeps,
+  putVersionedBooking,
+  rejectDelivery,
+  tooLarge,
+} from './hook-delivery';
 
-/** The largest delivery a hook reads (DESIGN section 12). */
-export const MAX_HOOK_BODY_BYTES = 64 * 1024;
-
-/** One booking event as it goes on the bus: the source, detail-type and detail of the contract. */
-export interface HookEvent {
-  source: string;
-  detailType: string;
-  detail: Record<string, unknown>;
-}
-
-export interface CalcomHookDeps {
-  clock: Clock;
+export interface CalcomHookDeps extends HookDeps {
   /** The webhook's secret (Secrets Manager on AWS, `local-calcom-secret` locally). */
   secret: string;
   /** Keys the patient id's hash of the attendee's email. */
   patientIdKey: string;
   eventTypes: CalcomEventTypes;
-  /** The event source the bus accepts from the hook. */
-  source: string;
-  versions: HookBookingStore;
-  /** Puts the events on the bus; throws unless every entry was taken. */
-  publish: (events: HookEvent[]) => Promise<void>;
-  deadLetters: DeadLetterSink;
-  metrics: Metrics;
-  log: Log;
-}
-
-export interface HookAnswer {
-  status: number;
-  body: Record<string, unknown>;
 }
 
 const PROVIDER = 'calcom';
@@ -46,11 +29,10 @@ export async function receiveCalcomDelivery(
   deps: CalcomHookDeps,
   request: { rawBody: string; signature?: string },
 ): Promise<HookAnswer> {
-  if (Buffer.byteLength(request.rawBody) > MAX_HOOK_BODY_BYTES) {
-    return { status: 413, body: { error: `body: must be at most ${MAX_HOOK_BODY_BYTES} bytes` } };
-  }
+  const oversized = tooLarge(request.rawBody);
+  if (oversized) return oversized;
   if (!verifyCalcomSignature(request.rawBody, request.signature, deps.secret)) {
-    deps.metrics.count('HookSignatureRefused');
+    deps.metrics.count(METRIC.hookRefused);
     return { status: 401, body: { error: 'X-Cal-Signature-256: does not sign this body' } };
   }
   let body: unknown;
@@ -61,7 +43,7 @@ export async function receiveCalcomDelivery(
   }
   const read = readCalcomDelivery(body, deps.eventTypes, deps.patientIdKey);
   if (read.type === 'ignored') {
-    deps.metrics.count('HookIgnored');
+    deps.metrics.count(METRIC.hookIgnored);
     return { status: 200, body: { ignored: read.trigger } };
   }
   if (read.type === 'unmappable') return reject(deps, body, read.errors);
@@ -96,36 +78,19 @@ export async function receiveCalcomDelivery(
           detail: { bookingId, version, session: read.session, patient: read.patient },
         };
   // The same validation as an event put on the bus directly: a booking that breaks the contract is 422.
-  const probe = build(1);
-  const valid = parseBookingEvent({
-    source: deps.source,
-    detailType: probe.detailType,
-    detail: probe.detail,
-    allowedSources: [deps.source],
-  });
-  if (!valid.ok) return reject(deps, body, valid.errors);
-
-  const versioned = await versionDelivery(deps.versions, {
+  const put = await putVersionedBooking(deps, {
     provider: PROVIDER,
     bookingId,
     at: read.at,
     digest: deliveryDigest(body),
     build,
   });
-  if (versioned.outcome === 'older') {
-    deps.metrics.count('HookOlderIgnored');
+  if (put.outcome === 'invalid') return reject(deps, body, put.errors);
+  if (put.outcome === 'older') {
     return { status: 200, body: { ignored: 'older than the last delivery', bookingId } };
   }
-  const { event, version } = versioned.state;
-  await deps.publish([{ source: deps.source, detailType: event.detailType, detail: event.detail }]);
-  deps.log.info('booking webhook delivered', { provider: PROVIDER, type: event.detailType, version });
-  return { status: 200, body: { bookingId, version } };
+  return { status: 200, body: { bookingId, version: put.version } };
 }
 
-/** 422 naming the field; the delivery is kept with its reason, never dropped. */
-async function reject(deps: CalcomHookDeps, detail: unknown, errors: FieldError[]): Promise<HookAnswer> {
-  const reason = errors.map((error) => `${error.field}: ${error.message}`).join('; ');
-  await deps.deadLetters.keep({ source: 'hooks/calcom', reason, at: deps.clock.now(), detail });
-  deps.metrics.count('HookRejected');
-  return { status: 422, body: { errors } };
-}
+const reject = (deps: HookDeps, detail: unknown, errors: FieldError[]) =>
+  rejectDelivery(deps, PROVIDER, detail, errors);

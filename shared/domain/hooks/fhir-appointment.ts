@@ -71,15 +71,20 @@ const unmappable = (field: string, message: string): FhirDelivery => ({
   errors: [{ field, message }],
 });
 
+export interface FhirReadOptions {
+  treatments: FhirTreatments;
+  timeZone: string;
+  receivedAt: string;
+  /** Put before the Patient's id to make ours (default `fhir:`); the hook adds the source's name. */
+  patientIdPrefix?: string;
+}
+
 /**
  * Reads a posted `Appointment`, or every `Appointment` of a `Bundle` (a Subscription notification), each
  * with its `Patient` contained or in the same bundle. Times order deliveries: `meta.lastUpdated`, else the
  * bundle's timestamp, else `receivedAt`.
  */
-export function readFhirAppointments(
-  body: unknown,
-  opts: { treatments: FhirTreatments; timeZone: string; receivedAt: string },
-): FhirDelivery[] {
+export function readFhirAppointments(body: unknown, opts: FhirReadOptions): FhirDelivery[] {
   const resource = body as { resourceType?: unknown; entry?: unknown; timestamp?: unknown } | null;
   if (resource?.resourceType === 'Appointment')
     return [readAppointment(body, [], undefined, opts, 'Appointment')];
@@ -104,7 +109,7 @@ function readAppointment(
   value: unknown,
   bundle: readonly { resource?: unknown; fullUrl?: unknown }[],
   bundleTimestamp: string | undefined,
-  opts: { treatments: FhirTreatments; timeZone: string; receivedAt: string },
+  opts: FhirReadOptions,
   path: string,
 ): FhirDelivery {
   const parsed = appointmentSchema.safeParse(value);
@@ -197,7 +202,7 @@ function readAppointment(
       ...(clinician ? { clinicianName: clinician.slice(0, 100) } : {}),
     },
     patient: {
-      id: `fhir:${patientId}`,
+      id: `${opts.patientIdPrefix ?? 'fhir:'}${patientId}`,
       firstName,
       ...(email ? { email } : {}),
       ...(phone ? { phone } : {}),

@@ -1,0 +1,50 @@
+import type { ClinicConfig } from '../../contracts/clinic-config';
+import { receiveCalcomDelivery } from './calcom-hook';
+import { receiveFhirDelivery } from './fhir-hook';
+import type { HookAnswer, HookDeps } from './hook-delivery';
+
+/** The providers `POST /hooks/{provider}` serves (DESIGN section 12). */
+export const HOOK_PROVIDERS = ['calcom', 'fhir'] as const;
+
+/** Each provider's secrets: Secrets Manager on AWS (cached per container), the config's locally. */
+export interface HookSecrets {
+  /** Cal.com's webhook secret, and the key of the patient id's hash of the email. */
+  calcom(): Promise<{ signingSecret: string; patientIdKey: string }>;
+  /** Each FHIR source's bearer token, by the source's name. */
+  fhirTokens(): Promise<Readonly<Record<string, string>>>;
+}
+
+export interface BookingHookDeps extends HookDeps {
+  config: Pick<ClinicConfig, 'hooks' | 'clinic'>;
+  secrets: HookSecrets;
+}
+
+/** One delivery to `/hooks/{provider}`: the provider's hook, given its secrets; any other provider is 404. */
+export async function receiveBookingHook(
+  deps: BookingHookDeps,
+  request: { provider: string; rawBody: string; headers: Readonly<Record<string, string | undefined>> },
+): Promise<HookAnswer> {
+  const header = (name: string) =>
+    Object.entries(request.headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  if (request.provider === 'calcom') {
+    const { signingSecret, patientIdKey } = await deps.secrets.calcom();
+    const signature = header('x-cal-signature-256');
+    return receiveCalcomDelivery(
+      { ...deps, secret: signingSecret, patientIdKey, eventTypes: deps.config.hooks.calcom.eventTypes },
+      { rawBody: request.rawBody, ...(signature ? { signature } : {}) },
+    );
+  }
+  if (request.provider === 'fhir') {
+    const authorization = header('authorization');
+    return receiveFhirDelivery(
+      {
+        ...deps,
+        tokens: await deps.secrets.fhirTokens(),
+        treatments: deps.config.hooks.fhir.treatments,
+        timeZone: deps.config.clinic.timeZone,
+      },
+      { rawBody: request.rawBody, ...(authorization ? { authorization } : {}) },
+    );
+  }
+  return { status: 404, body: { error: `provider: must be one of ${HOOK_PROVIDERS.join(', ')}` } };
+}
