@@ -47,6 +47,10 @@ const FUNCTION_ENV: Record<string, string> = {
   [ENV.consoleBaseUrl]: 'https://links.example.org',
   [ENV.oidcIssuer]: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench',
   [ENV.oidcClientId]: 'bench-client',
+  [ENV.eventBusName]: 'bench-bus',
+  [ENV.calcomSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:calcom',
+  [ENV.fhirTokensSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fhir',
+  [ENV.patientIdKeySecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:patient-id',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
@@ -122,6 +126,16 @@ const FIRST_CALL: Record<string, unknown> = {
         },
       },
     ],
+  },
+  // A Cal.com delivery: reading the webhook secret is the function's first AWS request (refused, it answers 503).
+  'handle-booking-hooks': {
+    rawPath: '/hooks/calcom',
+    routeKey: 'POST /hooks/{provider}',
+    headers: { 'x-cal-signature-256': '0'.repeat(64) },
+    pathParameters: { provider: 'calcom' },
+    requestContext: { http: { method: 'POST' } },
+    body: JSON.stringify({ triggerEvent: 'BOOKING_CREATED', createdAt: '2026-05-04T14:00:00Z', payload: {} }),
+    isBase64Encoded: false,
   },
   // Secrets Manager's first step; describing the secret is the function's first AWS request.
   'rotate-link-key': { SecretId: 'bench-secret', ClientRequestToken: 'bench-version', Step: 'createSecret' },

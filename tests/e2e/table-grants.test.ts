@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, TABLE_ACCESS } from '../../infra/function-permissions';
@@ -127,6 +128,50 @@ async function runEveryFunction() {
   }
   // booking-events: a new phone for g-sms sends its current check-in again (and revokes the old link).
   await post('/local/events', bookingEvent('g-sms', 2, start, '', '+15550100012'));
+  // handle-booking-hooks: a Cal.com booking, then its reschedule (an alias, the next version), and a FHIR one.
+  const hook = (provider: string, body: unknown, headers: Record<string, string>) => {
+    const raw = JSON.stringify(body);
+    const signature = createHmac('sha256', 'local-calcom-secret').update(raw).digest('hex');
+    return fetch(`${runtime.url}/hooks/${provider}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-cal-signature-256': signature, ...headers },
+      body: raw,
+    });
+  };
+  const calcom = (trigger: string, minute: number, uid: string, previous?: string) => ({
+    triggerEvent: trigger,
+    createdAt: NOW.plus({ minutes: minute }).toUTC().toISO(),
+    payload: {
+      uid,
+      ...(previous ? { rescheduleUid: previous } : {}),
+      type: 'ketamine-infusion',
+      startTime: start.plus({ days: 3 }).toUTC().toISO(),
+      endTime: start.plus({ days: 3, hours: 2 }).toUTC().toISO(),
+      attendees: [{ name: 'Kai', email: 'kai.hook@example.org', timeZone: ZONE }],
+    },
+  });
+  expect((await hook('calcom', calcom('BOOKING_CREATED', 1, 'g-cal'), {})).status).toBe(200);
+  expect((await hook('calcom', calcom('BOOKING_RESCHEDULED', 2, 'g-cal-2', 'g-cal'), {})).status).toBe(200);
+  const appointment = {
+    resourceType: 'Appointment',
+    id: 'g-fhir',
+    status: 'booked',
+    appointmentType: { coding: [{ code: 'kap' }] },
+    start: start.plus({ days: 4 }).toUTC().toISO(),
+    minutesDuration: 90,
+    contained: [
+      {
+        resourceType: 'Patient',
+        id: 'p',
+        name: [{ given: ['Kai'] }],
+        telecom: [{ system: 'email', value: 'kai.f@example.org' }],
+      },
+    ],
+    participant: [{ actor: { reference: '#p' } }],
+  };
+  const bearer = { authorization: 'Bearer local-fhir-token' };
+  expect((await hook('fhir', appointment, bearer)).status).toBe(200);
+  expect((await hook('fhir', { ...appointment, status: 'fulfilled' }, bearer)).status).toBe(200);
   // Escalations, the next-day check-in (missed), the week check-in with screeners, digests on the way.
   await advanceTo(start.plus({ days: 7, hours: 10 }));
   const week = await linkIn('g-1', 'checkin-week');
@@ -165,7 +210,7 @@ async function runEveryFunction() {
   const marks = [...review.text.matchAll(/action="(\/console\/(?:replies|missed)\/[^"]+\/reviewed)"/g)];
   expect(marks.map((m) => m[1]?.split('/')[2])).toEqual(expect.arrayContaining(['replies', 'missed']));
   for (const [, action] of marks)
-    expect((await clinician.postForm(action ?? '', {}, review.text)).status).toBe(303);
+    expect((await clinician.postForm(action ?? '', {}, review.text)).status, action).toBe(303);
   const admin = await signInOverHttp(runtime.url, 'admin@example.org', DEFAULT_STAFF_PASSWORD);
   const audit = await admin.get('/console/audit');
   expect(audit.status).toBe(200);
@@ -209,7 +254,7 @@ describe('the per-function table grants', () => {
 
   it('record calls from every function that has table access', () => {
     const withTable = FUNCTION_NAMES.filter((fn) => TABLE_ACCESS[fn].items.length > 0);
-    expect(withTable).toHaveLength(9);
+    expect(withTable).toHaveLength(10);
     expect(new Set(calls.map((call) => call.fn))).toEqual(new Set([...withTable, 'local']));
   });
 });

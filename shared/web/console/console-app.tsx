@@ -170,7 +170,9 @@ export async function handleConsoleRequest(
       cookies,
     );
 
-  const { method, path } = request;
+  const { method } = request;
+  // Ids may hold ':' (a webhook's booking, `calcom:…`), which the console's own links write as %3A.
+  const path = request.path.replace(/%3A/gi, ':');
   // Nothing the console takes is longer than a short note: a larger body is refused before anything else.
   if (Buffer.byteLength(request.body ?? '') > MAX_CONSOLE_BODY_BYTES) {
     return message(413, 'Too much to send', ['That was more than the console takes. Nothing was changed.']);
