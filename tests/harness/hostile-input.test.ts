@@ -415,6 +415,162 @@ describe('POST /local/events with hostile input', () => {
   });
 });
 
+/** A Cal.com delivery of a booking, with `payload` merged in. */
+const calcomDelivery = (payload: Record<string, unknown> = {}, top: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    triggerEvent: 'BOOKING_CREATED',
+    createdAt: '2026-06-01T12:00:00Z',
+    payload: {
+      uid: 'hx-cal',
+      type: 'ketamine-infusion',
+      startTime: '2026-06-20T15:00:00Z',
+      endTime: '2026-06-20T17:00:00Z',
+      attendees: [{ name: 'Ana', email: 'hx-cal@example.org', timeZone: ZONE }],
+      ...payload,
+    },
+    ...top,
+  });
+/** A delivery whose notes nest `levels` arrays deep, written as text (stringify could not write it). */
+const deepDelivery = (levels: number) =>
+  calcomDelivery({ uid: 'hx-deep', responses: { notes: { value: 'DEEP' } } }).replace(
+    '"DEEP"',
+    `${'['.repeat(levels)}${']'.repeat(levels)}`,
+  );
+
+const HOOK_CASES: {
+  name: string;
+  provider: 'calcom' | 'fhir';
+  body: string;
+  headers?: Record<string, string>;
+  status: number;
+  field?: string;
+}[] = [
+  {
+    name: 'an unsigned Cal.com delivery',
+    provider: 'calcom',
+    body: calcomDelivery(),
+    headers: {},
+    status: 401,
+  },
+  {
+    name: 'a signature that is not hex',
+    provider: 'calcom',
+    body: calcomDelivery(),
+    headers: { 'x-cal-signature-256': 'z'.repeat(64) },
+    status: 401,
+  },
+  {
+    name: 'a signature of another length',
+    provider: 'calcom',
+    body: calcomDelivery(),
+    headers: { 'x-cal-signature-256': 'ab' },
+    status: 401,
+  },
+  {
+    name: 'a signed body that is not JSON',
+    provider: 'calcom',
+    body: '{"triggerEvent":',
+    status: 422,
+    field: 'body',
+  },
+  {
+    name: 'a body over 64 KB',
+    provider: 'calcom',
+    body: calcomDelivery({ junk: 'x'.repeat(70_000) }),
+    status: 413,
+  },
+  {
+    name: 'nesting 30,000 levels deep',
+    provider: 'calcom',
+    body: deepDelivery(30_000),
+    status: 422,
+    field: 'body',
+  },
+  {
+    name: 'a prototype-pollution payload',
+    provider: 'calcom',
+    body: calcomDelivery({ uid: 'hx-proto', constructor: { prototype: { polluted: 1 } } }).replace(
+      '"payload":{',
+      '"payload":{"__proto__":{"polluted":1},',
+    ),
+    status: 200,
+  },
+  {
+    name: 'a first name of 5,000 characters',
+    provider: 'calcom',
+    body: calcomDelivery({
+      uid: 'hx-long',
+      attendees: [{ name: 'A'.repeat(5000), email: 'a@example.org', timeZone: ZONE }],
+    }),
+    status: 422,
+    field: 'patient.firstName',
+  },
+  {
+    name: 'a time zone that is no zone',
+    provider: 'calcom',
+    body: calcomDelivery({
+      uid: 'hx-zone',
+      organizer: { timeZone: 'Mars/Olympus' },
+      attendees: [{ name: 'Ana', email: 'a@example.org', timeZone: 'Mars/Olympus' }],
+    }),
+    status: 422,
+    field: 'timeZone',
+  },
+  {
+    name: 'no attendee',
+    provider: 'calcom',
+    body: calcomDelivery({ uid: 'hx-none', attendees: [] }),
+    status: 422,
+    field: 'email',
+  },
+  { name: 'a FHIR post without a token', provider: 'fhir', body: '{}', headers: {}, status: 401 },
+  {
+    name: 'a FHIR token for another server',
+    provider: 'fhir',
+    body: '{}',
+    headers: { authorization: 'Bearer local-fhir-token-2' },
+    status: 401,
+  },
+  {
+    name: 'a FHIR resource that is no Appointment',
+    provider: 'fhir',
+    body: '{"resourceType":"Patient"}',
+    status: 422,
+    field: 'resourceType',
+  },
+  {
+    name: 'a bundle of 21 Appointments',
+    provider: 'fhir',
+    body: JSON.stringify({
+      resourceType: 'Bundle',
+      entry: Array.from({ length: 21 }, (_, i) => ({
+        resource: { resourceType: 'Appointment', id: `a${i}`, status: 'booked', participant: [] },
+      })),
+    }),
+    status: 422,
+    field: 'entry',
+  },
+];
+
+describe('POST /hooks/{provider} with hostile input', () => {
+  it.each(HOOK_CASES)(
+    'answers $name with $status, keeps what it cannot map, and keeps serving',
+    async (hook) => {
+      const lettersBefore = (await client.getJson<unknown[]>('/local/dlq')).length;
+      const answer = await client.postHook(hook.provider, hook.body, hook.headers);
+      expect(answer.status).toBe(hook.status);
+      if (hook.field) expect(answer.text).toContain(hook.field);
+      // A refused delivery changes nothing; one we cannot map is kept with its reason.
+      expect((await client.getJson<unknown[]>('/local/dlq')).length).toBe(
+        lettersBefore + (hook.status === 422 ? 1 : 0),
+      );
+      await expectAlive();
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.prototype).not.toHaveProperty('polluted');
+    },
+  );
+});
+
 /** A booking whose patient and session carry markup (valid: strings are allowed), run past its check-ins. */
 async function hostileBooking(bookingId: string, smsOnly = false): Promise<DateTime> {
   const start = DateTime.fromISO(await client.now())

@@ -135,6 +135,46 @@ async function runScenario() {
   for (const body of [REVIEW_NOTE, `${NOTE} I want to kill myself`, 'STOP', 'START']) {
     expect((await client.postJson('/local/sms/inbound', { from: PHONE, body })).status, body).toBe(200);
   }
+  // Booking webhooks carrying the patient: a Cal.com booking, a FHIR one, and one we cannot map (kept, 422).
+  const hookStart = start.plus({ days: 20 }).toUTC().toISO() ?? '';
+  const calcom = (uid: string, type: string) =>
+    JSON.stringify({
+      triggerEvent: 'BOOKING_CREATED',
+      createdAt: CLOCK_START,
+      payload: {
+        uid,
+        type,
+        startTime: hookStart,
+        endTime: start.plus({ days: 20, hours: 2 }).toUTC().toISO(),
+        attendees: [{ name: `${FIRST_NAME} Q`, email: EMAIL, phoneNumber: PHONE, timeZone: ZONE }],
+        responses: { notes: { value: NOTE } },
+      },
+    });
+  expect((await client.postHook('calcom', calcom('phi-cal', 'ketamine-infusion'))).status).toBe(200);
+  expect((await client.postHook('calcom', calcom('phi-cal-2', 'unknown-type'))).status).toBe(422);
+  const appointment = {
+    resourceType: 'Appointment',
+    id: 'phi-fhir',
+    status: 'booked',
+    serviceType: [{ coding: [{ code: 'esketamine' }] }],
+    start: hookStart,
+    minutesDuration: 120,
+    comment: NOTE,
+    contained: [
+      {
+        resourceType: 'Patient',
+        id: 'p',
+        name: [{ given: [FIRST_NAME] }],
+        telecom: [
+          { system: 'email', value: EMAIL },
+          { system: 'sms', value: PHONE },
+        ],
+      },
+    ],
+    participant: [{ actor: { reference: '#p' } }],
+  };
+  expect((await client.postHook('fhir', JSON.stringify(appointment))).status).toBe(200);
+  expect((await client.postHook('fhir', JSON.stringify({ ...appointment, start: 'soon' }))).status).toBe(422);
   // A rotation of the link-signing key, through the rotation function AWS runs.
   expect((await client.postJson('/local/keys/rotate', {})).status).toBe(200);
   const final = await client.outbox();
@@ -168,6 +208,7 @@ describe('local runtime logs', () => {
     expect(logLines.some((line) => line.includes('"front-desk notice"'))).toBe(true);
     expect(logLines.filter((line) => line.includes('"patient text stored"'))).toHaveLength(2);
     expect(logLines.filter((line) => line.includes('"sms opt-out list change recorded"'))).toHaveLength(2);
+    expect(logLines.filter((line) => line.includes('"booking webhook delivered"'))).toHaveLength(2);
     // Bookings are named by their opaque surrogate, never the booking system's id.
     expect(logLines.some((line) => /"booking":"bk_[A-Za-z0-9_-]{12}"/.test(line))).toBe(true);
     expect(lines.filter((line) => line.includes('phi-1'))).toEqual([]);

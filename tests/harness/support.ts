@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { inject } from 'vitest';
 import clinicConfigInput from '../../config/clinic';
@@ -339,6 +340,13 @@ export interface HttpAnswer {
 }
 
 /** A small client for one local runtime. */
+/** What the local runtime takes from a booking system (DESIGN section 6): the signed body, or the bearer token. */
+export function localHookCredentials(provider: 'calcom' | 'fhir', body: string): Record<string, string> {
+  return provider === 'calcom'
+    ? { 'x-cal-signature-256': createHmac('sha256', 'local-calcom-secret').update(body).digest('hex') }
+    : { authorization: 'Bearer local-fhir-token' };
+}
+
 export function runtimeClient(runtime: LocalRuntime) {
   // A fresh connection per request (no keep-alive pool), so one refused upload cannot reset the next request.
   const request = (
@@ -346,6 +354,7 @@ export function runtimeClient(runtime: LocalRuntime) {
     path: string,
     body?: string,
     contentType = 'application/json',
+    extraHeaders: Record<string, string> = {},
   ): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
       const req = httpRequest(
@@ -353,10 +362,12 @@ export function runtimeClient(runtime: LocalRuntime) {
         {
           method,
           agent: false,
-          headers:
-            body !== undefined
+          headers: {
+            ...(body !== undefined
               ? { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }
-              : {},
+              : {}),
+            ...extraHeaders,
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -381,6 +392,15 @@ export function runtimeClient(runtime: LocalRuntime) {
     request,
     get: (path: string) => request('GET', path),
     postJson: (path: string, value: unknown) => request('POST', path, JSON.stringify(value)),
+    /** A booking webhook delivery with the local credentials: Cal.com's signature, FHIR's bearer token. */
+    postHook: (provider: 'calcom' | 'fhir', body: string, headers?: Record<string, string>) =>
+      request(
+        'POST',
+        `/hooks/${provider}`,
+        body,
+        'application/json',
+        headers ?? localHookCredentials(provider, body),
+      ),
     postRaw: (path: string, body: string, contentType = 'application/json') =>
       request('POST', path, body, contentType),
     getJson,

@@ -1,5 +1,6 @@
 import { DETAIL_TYPES, type FieldError } from '../../contracts/booking-events';
 import { METRIC } from '../../contracts/metrics';
+import { parseJsonWithin } from '../json';
 import { deliveryDigest } from './booking-versions';
 import { type CalcomEventTypes, readCalcomDelivery, verifyCalcomSignature } from './calcom-delivery';
 import {
@@ -35,12 +36,9 @@ export async function receiveCalcomDelivery(
     deps.metrics.count(METRIC.hookRefused);
     return { status: 401, body: { error: 'X-Cal-Signature-256: does not sign this body' } };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(request.rawBody);
-  } catch {
-    return reject(deps, request.rawBody, [{ field: 'body', message: 'must be JSON' }]);
-  }
+  const parsed = parseJsonWithin(request.rawBody);
+  if (!parsed.ok) return reject(deps, request.rawBody, [{ field: 'body', message: parsed.message }]);
+  const body = parsed.value;
   const read = readCalcomDelivery(body, deps.eventTypes, deps.patientIdKey);
   if (read.type === 'ignored') {
     deps.metrics.count(METRIC.hookIgnored);

@@ -64,6 +64,9 @@ const appointmentSchema = z.object({
   ),
 });
 
+/** The most Appointments one post may carry. */
+export const MAX_BUNDLE_APPOINTMENTS = 20;
+
 const BOOKED = new Set(['booked']);
 const CANCELLED = new Set(['cancelled', 'noshow', 'entered-in-error']);
 const unmappable = (field: string, message: string): FhirDelivery => ({
@@ -100,6 +103,12 @@ export function readFhirAppointments(body: unknown, opts: FhirReadOptions): Fhir
     entry.resource?.resourceType === 'Appointment' ? [{ entry, index }] : [],
   );
   if (found.length === 0) return [unmappable('entry', 'holds no Appointment')];
+  // Each appointment is a few table writes and a PutEvents: a notification carries one, a backfill a few.
+  if (found.length > MAX_BUNDLE_APPOINTMENTS) {
+    return [
+      unmappable('entry', `holds more than ${MAX_BUNDLE_APPOINTMENTS} Appointments: post fewer at a time`),
+    ];
+  }
   return found.map(({ entry, index }) =>
     readAppointment(entry.resource, entries, stamp, opts, `entry.${index}.resource`),
   );

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DETAIL_TYPES, type FieldError } from '../../contracts/booking-events';
 import { METRIC } from '../../contracts/metrics';
+import { parseJsonWithin } from '../json';
 import { deliveryDigest } from './booking-versions';
 import { type FhirDelivery, type FhirTreatments, readFhirAppointments } from './fhir-appointment';
 import {
@@ -61,12 +62,11 @@ export async function receiveFhirDelivery(
     deps.metrics.count(METRIC.hookRefused);
     return { status: 401, body: { error: 'Authorization: must carry a known bearer token' } };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(request.rawBody);
-  } catch {
-    return rejectDelivery(deps, PROVIDER, request.rawBody, [{ field: 'body', message: 'must be JSON' }]);
+  const parsed = parseJsonWithin(request.rawBody);
+  if (!parsed.ok) {
+    return rejectDelivery(deps, PROVIDER, request.rawBody, [{ field: 'body', message: parsed.message }]);
   }
+  const body = parsed.value;
   const receivedAt = deps.clock.now();
   const deliveries = readFhirAppointments(body, {
     treatments: deps.treatments,
