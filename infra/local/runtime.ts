@@ -23,6 +23,7 @@ import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
 import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
+import { dynamoExportSource } from '../../shared/adapters/dynamodb/export-source';
 import { DynamoHookBookingStore } from '../../shared/adapters/dynamodb/hook-booking-store';
 import { DynamoInboundTextStore } from '../../shared/adapters/dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
@@ -43,6 +44,11 @@ import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts/a
 import { nextDigestAt } from '../../shared/domain/alerts/send-review-digest';
 import type { EventOutcome } from '../../shared/domain/booking/process-booking-event';
 import { contactDigest } from '../../shared/domain/contacts';
+import {
+  exportAuditSubject,
+  parseExportWindow,
+  replyLookbackDays,
+} from '../../shared/domain/exports/export-window';
 import { toJsonOrUndefined } from '../../shared/domain/json';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
@@ -50,6 +56,7 @@ import { helpKeywordText, intentOf, unknownSenderKey } from '../../shared/domain
 import { parseLinkSecret, signingKeysOf } from '../../shared/domain/messages/link-secret';
 import type { ReadinessCheckPayload, SchedulePayload } from '../../shared/domain/ports';
 import { nextLocalTimeAfter, shiftIso } from '../../shared/domain/time';
+import { bulkExport, FHIR_EXPORT_TYPES, toNdjson } from '../../shared/web/fhir/bulk-export';
 import type { FunctionName } from '../function-permissions';
 import {
   type AddressFault,
@@ -478,6 +485,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return viaForm ? redirect('/') : json(200, result);
     },
     'GET /local/schedules': async () => json(200, pendingSchedules()),
+    // FHIR Bulk Data of a window (DESIGN section 12): each type's NDJSON; audited as the console's downloads are.
+    'GET /local/export/fhir': async (query) => {
+      const { since, until } = (query ?? {}) as { since?: string; until?: string };
+      const parsed = parseExportWindow({ since, until }, config.clinic.timeZone, clock.now());
+      if (!parsed.ok) return json(400, { errors: parsed.errors });
+      const resources = await bulkExport(
+        { url: `${url}/fhir` },
+        dynamoExportSource(localDb, tableName, config.clinic.timeZone),
+        parsed.window,
+        { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config.links.ttlDays) },
+      );
+      await new DynamoAuditLog(localDb, tableName).record({
+        at: clock.now(),
+        action: 'export',
+        subject: exportAuditSubject(FHIR_EXPORT_TYPES, parsed.window),
+        page: '/local/export/fhir',
+        user: { subject: 'local', email: 'local-runtime' },
+        origin: { ip: '127.0.0.1', userAgent: 'local', requestId: randomUUID() },
+      });
+      return json(
+        200,
+        Object.fromEntries(FHIR_EXPORT_TYPES.map((type) => [type, toNdjson(resources[type])])),
+      );
+    },
     'POST /local/email/events': (body) => playDelivery('email', body),
     'POST /local/sms/events': (body) => playDelivery('sms', body),
     'POST /local/sms/inbound': (body) => playInboundText(body),
@@ -770,7 +801,9 @@ async function handle(
   const path = new URL(req.url ?? '/', 'http://local').pathname;
   const route = routes[`${req.method} ${path}`];
   if (!route) return json(404, { error: `no route for ${req.method} ${path}` });
-  if (req.method !== 'POST') return route(undefined, false);
+  // A GET's query string is its input (`/local/export/fhir?since=…`).
+  if (req.method !== 'POST')
+    return route(Object.fromEntries(new URL(req.url ?? '/', 'http://local').searchParams), false);
   const raw = await readBody(req);
   if (raw === undefined)
     return json(413, { results: [{ status: 'rejected', error: 'body: larger than 4 MB' }] });

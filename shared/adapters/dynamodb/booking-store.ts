@@ -56,6 +56,17 @@ export class DynamoBookingStore implements BookingStore, BookingBatch, BookingDa
     return (Items ?? []).map(toRecord);
   }
 
+  /** Every booking of a session day, across pages (the FHIR export of a window). */
+  async allSessionsOn(day: string): Promise<BookingRecord[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: LIST_INDEX,
+      KeyConditionExpression: 'listKey = :day',
+      ExpressionAttributeValues: { ':day': LIST_KEYS.sessionDay(day) },
+    });
+    return items.map(toRecord);
+  }
+
   async get(bookingId: string): Promise<BookingRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: key(bookingId), ConsistentRead: true }),

@@ -17,7 +17,16 @@ export interface StaffSessionStore {
 }
 
 /** What was done in the console; `denied` records a request the user's groups do not allow. */
-export type AuditAction = 'view' | 'acknowledge' | 'close' | 'review' | 'denied' | 'sign-in' | 'sign-out';
+export type AuditAction =
+  | 'view'
+  | 'acknowledge'
+  | 'close'
+  | 'review'
+  | 'denied'
+  | 'sign-in'
+  | 'sign-out'
+  /** A FHIR export (console download, the command, the local endpoint). */
+  | 'export';
 
 /** One write-once audit item (DESIGN sections 5 and 8). */
 export interface AuditEntry {

@@ -1,11 +1,14 @@
 import type { VNode } from 'preact';
 import { formatStaffTime } from '../../domain/alerts/staff-wording';
 import type { AuditView } from '../../domain/console/audit-console';
+import type { AuditAction } from '../../domain/console/ports';
 import type { ConsoleClinic } from './alerts-pages';
 import { ConsoleDocument, type ConsoleViewer } from './console-document';
 
-const ACTION_WORDS: Readonly<Record<string, string>> = {
+const ACTION_WORDS: Readonly<Record<AuditAction | 'search', string>> = {
   view: 'viewed',
+  review: 'marked reviewed',
+  export: 'exported',
   acknowledge: 'acknowledged',
   close: 'closed',
   search: 'searched',

@@ -1,0 +1,85 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import clinicConfigInput from '../config/clinic';
+import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log';
+import { createDocumentClient } from '../shared/adapters/dynamodb/client';
+import { dynamoExportSource } from '../shared/adapters/dynamodb/export-source';
+import { parseClinicConfig } from '../shared/contracts/clinic-config';
+import {
+  exportAuditSubject,
+  parseExportWindow,
+  replyLookbackDays,
+} from '../shared/domain/exports/export-window';
+import { bulkExport, FHIR_EXPORT_TYPES, toNdjson } from '../shared/web/fhir/bulk-export';
+
+/**
+ * `npm run export:fhir -- --since 2026-01-01 [--until 2026-01-31] --out <dir>` (DESIGN section 12): FHIR Bulk
+ * Data NDJSON, one file per resource type. With `LOCAL_URL` it asks the running local runtime
+ * (`GET /local/export/fhir`); otherwise it reads the table `TABLE_NAME` with the operator's AWS credentials and
+ * writes the audit item itself, naming the operator's login on this machine.
+ */
+export async function exportFhirCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ type: string; lines: number; path: string }[]> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.out) throw new Error('--out: required, the directory the NDJSON files are written to');
+  if (!values.since) throw new Error('--since: required, a date (2026-01-01) or a time with an offset');
+  const files = env.LOCAL_URL
+    ? await fromLocalRuntime(env.LOCAL_URL, values.since, values.until)
+    : await fromTable(env, values.since, values.until);
+  mkdirSync(values.out, { recursive: true });
+  return Object.entries(files).map(([type, ndjson]) => {
+    const path = join(values.out ?? '', `${type}.ndjson`);
+    writeFileSync(path, ndjson);
+    return { type, lines: ndjson === '' ? 0 : ndjson.trimEnd().split('\n').length, path };
+  });
+}
+
+async function fromLocalRuntime(base: string, since: string, until: string | undefined) {
+  const query = new URLSearchParams({ since, ...(until ? { until } : {}) });
+  const response = await fetch(`${base.replace(/\/+$/, '')}/local/export/fhir?${query}`);
+  const body = (await response.json()) as Record<string, string> & {
+    errors?: { field: string; message: string }[];
+  };
+  if (!response.ok) {
+    const reasons =
+      body.errors?.map((e) => `--${e.field}: ${e.message}`).join('; ') ?? `HTTP ${response.status}`;
+    throw new Error(reasons);
+  }
+  return body;
+}
+
+async function fromTable(env: NodeJS.ProcessEnv, since: string, until: string | undefined) {
+  const tableName = env.TABLE_NAME;
+  if (!tableName)
+    throw new Error('TABLE_NAME or LOCAL_URL: one is required (the table to read, or the local runtime)');
+  const config = parseClinicConfig(clinicConfigInput);
+  const now = new Date().toISOString();
+  const parsed = parseExportWindow({ since, until }, config.clinic.timeZone, now);
+  if (!parsed.ok) throw new Error(parsed.errors.map((e) => `--${e.field}: ${e.message}`).join('; '));
+  const db = createDocumentClient();
+  const baseUrl = (config.links.baseUrl ?? 'https://example.invalid').replace(/\/+$/, '');
+  const resources = await bulkExport(
+    { url: `${baseUrl}/fhir` },
+    dynamoExportSource(db, tableName, config.clinic.timeZone),
+    parsed.window,
+    { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config.links.ttlDays) },
+  );
+  const login = userInfo().username;
+  await new DynamoAuditLog(db, tableName).record({
+    at: now,
+    action: 'export',
+    subject: exportAuditSubject(FHIR_EXPORT_TYPES, parsed.window),
+    page: 'npm run export:fhir',
+    user: { subject: `cli:${login}`, email: `${login}@${hostname()}` },
+    origin: { ip: 'cli', userAgent: 'export-fhir', requestId: now },
+  });
+  return Object.fromEntries(FHIR_EXPORT_TYPES.map((type) => [type, toNdjson(resources[type])]));
+}
