@@ -6,6 +6,7 @@ import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingActivity } from '../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../shared/adapters/dynamodb/booking-store';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
+import { dynamoExportSource } from '../shared/adapters/dynamodb/export-source';
 import { DynamoMissedCheckinStore } from '../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoNoticeStore } from '../shared/adapters/dynamodb/notice-store';
 import { DynamoReplyCounts } from '../shared/adapters/dynamodb/reply-counts';
@@ -246,6 +247,7 @@ export async function measureConsolePages(scale: ConsoleScale) {
       alerts: new DynamoAlertStore(db, tableName),
       replies,
       reviews: replies,
+      exportSource: dynamoExportSource(db, tableName, config.clinic.timeZone),
       missed: new DynamoMissedCheckinStore(db, tableName),
       patients: new DynamoScreenerHistory(db, tableName),
       replyCounts: new DynamoReplyCounts(db, tableName),

@@ -308,6 +308,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     alerts: new DynamoAlertStore(consoleDb, tableName),
     replies: consoleReplies,
     reviews: consoleReplies,
+    exportSource: dynamoExportSource(consoleDb, tableName, config.clinic.timeZone),
     missed: new DynamoMissedCheckinStore(consoleDb, tableName),
     patients: new DynamoScreenerHistory(consoleDb, tableName),
     replyCounts: new DynamoReplyCounts(consoleDb, tableName),

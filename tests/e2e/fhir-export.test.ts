@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Observation, QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
+import { DEFAULT_STAFF_PASSWORD, type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import { exportFhirCommand } from '../../scripts/fhir-export-command';
 import { GAD7_LOINC, PHQ9_LOINC } from '../../shared/web/fhir/resources';
+import { signInOverHttp } from '../support/console-session';
 import { r4Errors } from '../support/fhir-validator';
 
 const ZONE = 'America/New_York';
@@ -215,5 +216,67 @@ describe('FHIR export of a week through the local runtime', () => {
     await expect(
       exportFhirCommand(['--since', 'last week', '--out', out], { LOCAL_URL: runtime.url }),
     ).rejects.toThrow(/--since/);
+  });
+});
+
+describe('FHIR downloads in the console', () => {
+  const ndjson = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Resource);
+
+  it('gives a clinician one type a week at a time, valid R4, each download in the audit with their name', async () => {
+    const clinician = await signInOverHttp(runtime.url, 'clinician@example.org', DEFAULT_STAFF_PASSWORD);
+    const form = await clinician.get('/console/export');
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('Export (FHIR R4)');
+    const planned = await clinician.get('/console/export?type=Observation&from=2026-11-02&to=2026-11-15');
+    const parts = [...planned.text.matchAll(/href="(\/console\/export\/fhir\?[^"]+)"/g)].map((m) =>
+      (m[1] ?? '').replaceAll('&amp;', '&'),
+    );
+    expect(parts).toHaveLength(2);
+    const first = await clinician.get(parts[0] ?? '');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('application/fhir+ndjson');
+    expect(first.headers.get('content-disposition')).toContain('Observation-2026-11-02-to-2026-11-08.ndjson');
+    expect(first.headers.get('link')).toContain('page=2');
+    // The replies came on the 10th: the first week has none, the second all six totals.
+    expect(ndjson(first.text)).toEqual([]);
+    const second = await clinician.get(parts[1] ?? '');
+    const observations = ndjson(second.text);
+    expect(observations.map((o) => o.resourceType)).toEqual(Array(6).fill('Observation'));
+    expect(observations.flatMap(r4Errors)).toEqual([]);
+    expect(second.headers.get('link')).toBeNull();
+
+    const admin = await signInOverHttp(runtime.url, 'admin@example.org', DEFAULT_STAFF_PASSWORD);
+    const day = (await get<{ now: string }>('/local/clock')).now.slice(0, 10);
+    const audit = await admin.get(`/console/audit?day=${day}&user=clinician%40example.org`);
+    const exports = [...audit.text.matchAll(/exported <code>(EXPORT#fhir:Observation:[^<]+)<\/code>/g)];
+    expect(exports.map((m) => m[1])).toEqual([
+      'EXPORT#fhir:Observation:2026-11-09T05:00:00.000Z/2026-11-16T05:00:00.000Z',
+      'EXPORT#fhir:Observation:2026-11-02T05:00:00.000Z/2026-11-09T05:00:00.000Z',
+    ]);
+  });
+
+  it('refuses a window over 31 days or a part it did not plan, and anyone but a clinician', async () => {
+    const clinician = await signInOverHttp(runtime.url, 'clinician@example.org', DEFAULT_STAFF_PASSWORD);
+    const tooLong = await clinician.get('/console/export?type=Patient&from=2026-10-01&to=2026-11-15');
+    expect(tooLong.text).toContain('must be at most 31 days after the first day');
+    expect(tooLong.text).not.toContain('/console/export/fhir?');
+    expect(
+      (await clinician.get('/console/export/fhir?type=Patient&from=2026-10-01&to=2026-11-15')).status,
+    ).toBe(404);
+    expect(
+      (await clinician.get('/console/export/fhir?type=Patient&from=2026-11-01&to=2026-11-02&page=2')).status,
+    ).toBe(404);
+    expect(
+      (await clinician.get('/console/export/fhir?type=Secrets&from=2026-11-01&to=2026-11-02')).status,
+    ).toBe(404);
+    const frontDesk = await signInOverHttp(runtime.url, 'frontdesk@example.org', DEFAULT_STAFF_PASSWORD);
+    expect((await frontDesk.get('/console/export')).status).toBe(403);
+    expect(
+      (await frontDesk.get('/console/export/fhir?type=Patient&from=2026-11-01&to=2026-11-02')).status,
+    ).toBe(403);
   });
 });

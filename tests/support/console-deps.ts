@@ -3,6 +3,7 @@ import { DynamoAlertStore } from '../../shared/adapters/dynamodb/alert-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoBookingActivity } from '../../shared/adapters/dynamodb/booking-activity';
 import { DynamoBookingStore } from '../../shared/adapters/dynamodb/booking-store';
+import { dynamoExportSource } from '../../shared/adapters/dynamodb/export-source';
 import { DynamoMissedCheckinStore } from '../../shared/adapters/dynamodb/missed-checkin-store';
 import { DynamoNoticeStore } from '../../shared/adapters/dynamodb/notice-store';
 import { DynamoReplyCounts } from '../../shared/adapters/dynamodb/reply-counts';
@@ -28,6 +29,7 @@ export function dynamoConsoleDeps(
     alerts: new DynamoAlertStore(db, tableName),
     replies,
     reviews: replies,
+    exportSource: dynamoExportSource(db, tableName, config.clinic.timeZone),
     missed: new DynamoMissedCheckinStore(db, tableName),
     patients: new DynamoScreenerHistory(db, tableName),
     replyCounts: new DynamoReplyCounts(db, tableName),

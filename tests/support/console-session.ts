@@ -4,7 +4,7 @@
  * with a cookie jar, as a browser would, without a browser.
  */
 export interface ConsoleSession {
-  get(path: string): Promise<{ status: number; text: string; location?: string }>;
+  get(path: string): Promise<{ status: number; text: string; location?: string; headers: Headers }>;
   /** Posts a console form with the session's CSRF token (taken from `fromPage`). */
   postForm(
     path: string,
@@ -61,7 +61,12 @@ export async function signInOverHttp(
     async get(path) {
       const response = await send(path);
       const location = response.headers.get('location') ?? undefined;
-      return { status: response.status, text: await response.text(), ...(location ? { location } : {}) };
+      return {
+        status: response.status,
+        text: await response.text(),
+        headers: response.headers,
+        ...(location ? { location } : {}),
+      };
     },
     async postForm(path, fields, fromPage) {
       const csrf = /name="csrf" value="([^"]+)"/.exec(fromPage)?.[1] ?? '';

@@ -47,6 +47,7 @@ import { DynamoBookingStore } from '../dynamodb/booking-store';
 import { createDocumentClient } from '../dynamodb/client';
 import { DynamoContactStatusStore } from '../dynamodb/contact-status-store';
 import { digestStores } from '../dynamodb/digest-queue';
+import { dynamoExportSource } from '../dynamodb/export-source';
 import { DynamoHookBookingStore } from '../dynamodb/hook-booking-store';
 import { DynamoInboundTextStore } from '../dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../dynamodb/link-store';
@@ -149,6 +150,7 @@ export function awsConsoleDeps(env = parseEnv(consoleHttpEnvSchema)): ConsoleApp
     alerts: new DynamoAlertStore(db, tableName),
     replies: replyStore,
     reviews: replyStore,
+    exportSource: dynamoExportSource(db, tableName, clinicConfig.clinic.timeZone),
     missed: new DynamoMissedCheckinStore(db, tableName),
     patients: new DynamoScreenerHistory(db, tableName),
     replyCounts: new DynamoReplyCounts(db, tableName),

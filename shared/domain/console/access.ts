@@ -1,5 +1,6 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
 import type { NoticeStore } from '../alerts/front-desk-notices';
+import type { ExportSource } from '../exports/export-window';
 import type { AlertStore, BookingStore, Clock, Log, ReplyStore, StaffSendStore } from '../ports';
 import type {
   AuditAction,
@@ -43,6 +44,8 @@ export interface ConsoleDeps {
   sends: Pick<StaffSendStore, 'ofAlert'>;
   /** Front-desk notices: patients no channel reached (DESIGN section 11). */
   notices: Pick<NoticeStore, 'openPage' | 'markDone'>;
+  /** What a FHIR download reads: bookings by session day, each with its replies. */
+  exportSource: ExportSource;
   /** Removes an acknowledged alert's pending escalation schedule. */
   escalations: { remove(name: string): Promise<void> };
   log: Log;

@@ -33,7 +33,8 @@ export type ConsoleArea =
   | 'answers'
   | 'outcomes'
   | 'audit'
-  | 'notices';
+  | 'notices'
+  | 'export';
 
 const ACCESS: Readonly<Record<ConsoleArea, readonly StaffGroup[]>> = {
   home: ['clinician', 'front-desk', 'admin'],
@@ -46,6 +47,8 @@ const ACCESS: Readonly<Record<ConsoleArea, readonly StaffGroup[]>> = {
   outcomes: ['clinician'],
   audit: ['admin'],
   notices: ['clinician', 'front-desk'],
+  // FHIR downloads carry answers: clinicians only, like the answers themselves.
+  export: ['clinician'],
 };
 
 /** Whether a staff member's groups open this part of the console. */

@@ -8,6 +8,16 @@ import type { StoredReply } from '../ports';
  * week check-in's offset plus a link's life after the session, so the walk starts that many days before.
  */
 
+/** The resource types of an export, one NDJSON file each (FHIR Bulk Data). */
+export const FHIR_EXPORT_TYPES = [
+  'Patient',
+  'Appointment',
+  'Questionnaire',
+  'QuestionnaireResponse',
+  'Observation',
+] as const;
+export type FhirExportType = (typeof FHIR_EXPORT_TYPES)[number];
+
 export interface ExportSource {
   /** Every booking whose session starts on `day` (clinic zone, `2026-11-29`), by start time. */
   allSessionsOn(day: string): Promise<BookingRecord[]>;

@@ -11,6 +11,7 @@ import {
   showReply,
 } from '../../domain/console/alerts-console';
 import { listAudit } from '../../domain/console/audit-console';
+import { type ExportInput, showExportPage, startExportPart } from '../../domain/console/export-console';
 import { listNotices, markNoticeDone } from '../../domain/console/notices-console';
 import { showOutcomes } from '../../domain/console/outcomes-console';
 import { findPatient, showPatient } from '../../domain/console/patient-console';
@@ -29,7 +30,9 @@ import {
   staffFromClaims,
 } from '../../domain/console/staff';
 import { showToday } from '../../domain/console/today-console';
+import { replyLookbackDays } from '../../domain/exports/export-window';
 import type { AlertOutcome } from '../../domain/ports';
+import { bulkExport, toNdjson } from '../fhir/bulk-export';
 import { renderPage } from '../layout';
 import { CONSOLE_STYLE_HASH, pageSecurityHeaders } from '../styles';
 import { AlertDetailPage, AlertsPage, type ConsoleClinic, ConsoleHomePage } from './alerts-pages';
@@ -44,6 +47,7 @@ import {
   sealCookie,
   setCookie,
 } from './cookies';
+import { ExportPage, exportPartHref } from './export-page';
 import { NoticesPage } from './notices-page';
 import { OutcomesPage } from './outcomes-page';
 import { PatientPage, PatientSearchPage, patientConsolePath } from './patient-page';
@@ -436,6 +440,46 @@ export async function handleConsoleRequest(
       ? page(200, <PatientPage viewer={viewer} clinic={clinic} view={result.value} />)
       : refused(result);
   }
+  if (path === '/console/export' && method !== 'POST') {
+    const input = exportInput(query);
+    const result = await showExportPage(deps, staffRequest, input);
+    return result.ok
+      ? page(200, <ExportPage viewer={viewer} clinic={clinic} view={result.value} />)
+      : refused(result);
+  }
+  if (path === '/console/export/fhir' && method !== 'POST') {
+    const started = await startExportPart(deps, staffRequest, {
+      ...exportInput(query),
+      ...(query.get('page') ? { page: query.get('page') ?? '' } : {}),
+    });
+    if (!started.ok) return refused(started);
+    const { type, part, next } = started.value;
+    const resources = await bulkExport(
+      { url: `${deps.baseUrl.replace(/\/+$/, '')}/fhir` },
+      deps.exportSource,
+      part.window,
+      {
+        timeZone: deps.config.clinic.timeZone,
+        lookbackDays: replyLookbackDays(deps.config.links.ttlDays),
+        types: [type],
+      },
+    );
+    return {
+      status: 200,
+      headers: {
+        ...headers,
+        'Content-Type': 'application/fhir+ndjson',
+        'Content-Disposition': `attachment; filename="${type}-${part.from}-to-${part.to}.ndjson"`,
+        ...(next
+          ? {
+              Link: `<${exportPartHref(type, query.get('from') ?? '', query.get('to') ?? '', next.page)}>; rel="next"`,
+            }
+          : {}),
+      },
+      cookies: [],
+      body: toNdjson(resources[type]),
+    };
+  }
   const missedRoute = /^\/console\/missed\/([A-Za-z0-9_.:-]{1,128})\/([a-z-]{1,32})\/reviewed$/.exec(path);
   if (missedRoute && method === 'POST' && isCheckinKind(missedRoute[2] ?? '')) {
     const kind = missedRoute[2] as Parameters<typeof markMissedReviewed>[3];
@@ -443,6 +487,13 @@ export async function handleConsoleRequest(
     return result.ok ? redirect('/console/review?done=reviewed') : refused(result);
   }
   return message(404, 'Not found', ['There is nothing at this address.'], viewer);
+}
+
+/** The export form's fields, as typed. */
+function exportInput(query: URLSearchParams): ExportInput {
+  const value = (name: string) => query.get(name)?.slice(0, 40);
+  const [type, from, to] = [value('type'), value('from'), value('to')];
+  return { ...(type ? { type } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
 /** A path segment decoded (`%20` and the like), or undefined when it is not valid percent-encoding. */

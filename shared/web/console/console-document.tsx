@@ -15,6 +15,7 @@ const NAV: readonly { area: ConsoleArea; href: string; label: string }[] = [
   { area: 'today', href: '/console/today', label: 'Today' },
   { area: 'patient', href: '/console/patients', label: 'Patients' },
   { area: 'outcomes', href: '/console/outcomes', label: 'Outcomes' },
+  { area: 'export', href: '/console/export', label: 'Export' },
   { area: 'alerts', href: '/console/alerts', label: 'Alerts' },
   { area: 'review', href: '/console/review', label: 'Review' },
   { area: 'notices', href: '/console/notices', label: 'Notices' },

@@ -1,5 +1,11 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { bookingsInWindow, type ExportSource, type ExportWindow } from '../../domain/exports/export-window';
+import {
+  bookingsInWindow,
+  type ExportSource,
+  type ExportWindow,
+  FHIR_EXPORT_TYPES,
+  type FhirExportType,
+} from '../../domain/exports/export-window';
 import {
   appointmentOf,
   checkinQuestionnaires,
@@ -9,15 +15,7 @@ import {
   screenerObservations,
 } from './resources';
 
-/** The resource types of an export, one NDJSON file each (FHIR Bulk Data). */
-export const FHIR_EXPORT_TYPES = [
-  'Patient',
-  'Appointment',
-  'Questionnaire',
-  'QuestionnaireResponse',
-  'Observation',
-] as const;
-export type FhirExportType = (typeof FHIR_EXPORT_TYPES)[number];
+export { FHIR_EXPORT_TYPES, type FhirExportType } from '../../domain/exports/export-window';
 
 export interface BulkExportOptions {
   timeZone: string;

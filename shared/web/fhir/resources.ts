@@ -236,7 +236,8 @@ export function questionnaireResponse(
     items.push({ linkId: 'selfHarmNow', answer: [{ valueBoolean: answers.selfHarmNow === 'yes' }] });
   }
   items.push({ linkId: 'wantsCall', answer: [{ valueBoolean: answers.wantsCall }] });
-  if (answers.note) items.push({ linkId: 'note', answer: [{ valueString: answers.note }] });
+  // FHIR strings must hold more than white space.
+  if (answers.note?.trim()) items.push({ linkId: 'note', answer: [{ valueString: answers.note }] });
   if (answers.phq9?.length === PHQ9_ITEMS) {
     items.push({
       linkId: 'phq9',
