@@ -60,6 +60,8 @@ const TARGETS = {
   /** A function's cold start against its platform floor: the same SDK clients, one request, one zoned date. */
   coldStartRatioToPlatformFloor: 1.3,
   consolePageP99Ms: 50,
+  /** A week's FHIR download: well inside the console function's 15 s and the gateway's 29 s. */
+  exportDownloadP99Ms: 5000,
 };
 
 function machine() {
@@ -155,7 +157,9 @@ async function main() {
     noScan: scans === 0 && !failed(consolePages) && consolePages.scans === 0,
     consolePages: failed(consolePages)
       ? false
-      : consolePages.pages.every((p) => p.p99 < TARGETS.consolePageP99Ms),
+      : consolePages.pages.every(
+          (p) => p.p99 < (p.download ? TARGETS.exportDownloadP99Ms : TARGETS.consolePageP99Ms),
+        ),
     bundleSize: failed(bundles) ? false : bundles.bundles.every((b) => b.bytes < TARGETS.bundleBytes),
     coldStart: failed(bundles)
       ? false
@@ -344,8 +348,10 @@ function printTable(r: Results, met: Record<string, boolean>) {
       rows.push([
         `  ${p.page} p50 / p99 (ms)`,
         `${p.p50} / ${p.p99} (n=${p.n}), ${p.dynamoRequestsPerView} requests, ${p.scans} scans`,
-        `p99 < ${TARGETS.consolePageP99Ms}`,
-        status(p.p99 < TARGETS.consolePageP99Ms && p.scans === 0),
+        `p99 < ${p.download ? TARGETS.exportDownloadP99Ms : TARGETS.consolePageP99Ms}`,
+        status(
+          p.p99 < (p.download ? TARGETS.exportDownloadP99Ms : TARGETS.consolePageP99Ms) && p.scans === 0,
+        ),
       ]);
     }
   }

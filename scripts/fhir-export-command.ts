@@ -70,7 +70,7 @@ async function fromTable(env: NodeJS.ProcessEnv, since: string, until: string | 
     { url: `${baseUrl}/fhir` },
     dynamoExportSource(db, tableName, config.clinic.timeZone),
     parsed.window,
-    { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config.links.ttlDays) },
+    { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config) },
   );
   const login = userInfo().username;
   await new DynamoAuditLog(db, tableName).record({

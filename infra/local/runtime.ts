@@ -495,7 +495,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         { url: `${url}/fhir` },
         dynamoExportSource(localDb, tableName, config.clinic.timeZone),
         parsed.window,
-        { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config.links.ttlDays) },
+        { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config) },
       );
       await new DynamoAuditLog(localDb, tableName).record({
         at: clock.now(),

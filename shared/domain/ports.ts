@@ -323,7 +323,7 @@ export type TriageLevel = 'urgent' | 'review' | 'routine';
 /** Clinic-wide counts of replies by ISO week and triage level (the console's outcomes page). */
 export interface ReplyCounter {
   /** Counts the reply in `week` (`2026-W48`); counting the same reply again changes nothing. */
-  count(reply: { replyId: string; triage: TriageLevel }, week: string): Promise<void>;
+  count(reply: { replyId: string; bookingId: string; triage: TriageLevel }, week: string): Promise<void>;
 }
 export interface ScreenerScore {
   total: number;

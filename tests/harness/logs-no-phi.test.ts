@@ -175,6 +175,15 @@ async function runScenario() {
   };
   expect((await client.postHook('fhir', JSON.stringify(appointment))).status).toBe(200);
   expect((await client.postHook('fhir', JSON.stringify({ ...appointment, start: 'soon' }))).status).toBe(422);
+  // A clinician downloads the replies as FHIR: the answers leave in the file, never in a log line.
+  const exporter = await signInOverHttp(runtime.url, 'clinician@example.org', DEFAULT_STAFF_PASSWORD);
+  const from = start.toISODate() ?? '';
+  const to = start.plus({ days: 20 }).toISODate() ?? '';
+  const download = await exporter.get(
+    `/console/export/fhir?type=QuestionnaireResponse&from=${from}&to=${to}&page=1`,
+  );
+  expect(download.status).toBe(200);
+  expect(download.text).toContain('Quokka marmalade');
   // A rotation of the link-signing key, through the rotation function AWS runs.
   expect((await client.postJson('/local/keys/rotate', {})).status).toBe(200);
   const final = await client.outbox();

@@ -128,6 +128,58 @@ describe('Cal.com deliveries on dynalite', () => {
     });
   });
 
+  it('follows a chain of reschedules that arrive out of order with one booking, cancelling the stale one', async () => {
+    const h = harness();
+    await h.deliver('BOOKING_CREATED', 0);
+    const second = (minute: number) =>
+      h.deliver('BOOKING_RESCHEDULED', minute, {
+        uid: `${h.uid}-c`,
+        rescheduleUid: `${h.uid}-b`,
+        startTime: '2026-12-11T15:00:00.000Z',
+        endTime: '2026-12-11T16:00:00.000Z',
+      });
+    // The second reschedule comes before the first: its booking is not known yet.
+    expect((await second(8)).body).toEqual({ bookingId: `calcom:${h.uid}-b`, version: 1 });
+    const first = await h.deliver('BOOKING_RESCHEDULED', 5, {
+      uid: `${h.uid}-b`,
+      rescheduleUid: h.uid,
+      startTime: '2026-12-09T15:00:00.000Z',
+      endTime: '2026-12-09T16:00:00.000Z',
+    });
+    // The first is older than what its uid's booking has; the booking the chain started as is superseded.
+    expect(first.body).toEqual({
+      ignored: 'older than the last delivery',
+      bookingId: `calcom:${h.uid}-b`,
+      superseded: `calcom:${h.uid}`,
+    });
+    expect(h.put.map((e) => [e.detailType, e.detail.bookingId, e.detail.version])).toEqual([
+      ['Booking Created', `calcom:${h.uid}`, 1],
+      ['Booking Rescheduled', `calcom:${h.uid}-b`, 1],
+      ['Booking Cancelled', `calcom:${h.uid}`, 2],
+    ]);
+    expect(h.put[2]?.detail.reason).toBe('rescheduled');
+    // Both again, as a provider's retries would: nothing new but the same events again.
+    await second(8);
+    expect(
+      (
+        await h.deliver('BOOKING_RESCHEDULED', 5, {
+          uid: `${h.uid}-b`,
+          rescheduleUid: h.uid,
+          startTime: '2026-12-09T15:00:00.000Z',
+          endTime: '2026-12-09T16:00:00.000Z',
+        })
+      ).body,
+    ).toMatchObject({ bookingId: `calcom:${h.uid}-b` });
+    expect(new Set(h.put.slice(3).map((e) => JSON.stringify(e)))).toEqual(
+      new Set([JSON.stringify(h.put[1]), JSON.stringify(h.put[2])]),
+    );
+    // A cancel of the newest uid cancels the one booking left.
+    expect((await h.deliver('BOOKING_CANCELLED', 12, { uid: `${h.uid}-c` })).body).toEqual({
+      bookingId: `calcom:${h.uid}-b`,
+      version: 2,
+    });
+  });
+
   it('refuses a wrong signature with 401 and puts nothing', async () => {
     const h = harness();
     expect((await h.deliver('BOOKING_CREATED', 0, {}, 'f'.repeat(64))).status).toBe(401);

@@ -66,21 +66,22 @@ describe('weekly reply counts against DynamoDB', () => {
 
   it('counts each reply once, however often it is counted, and reads the weeks asked for', async () => {
     const h = await harness('2026-11-29T15:00:00.000Z');
-    await h.counts.count({ replyId: 'rp-1', triage: 'urgent' }, '2026-W48');
-    await h.counts.count({ replyId: 'rp-1', triage: 'urgent' }, '2026-W48');
-    await h.counts.count({ replyId: 'rp-2', triage: 'routine' }, '2026-W48');
-    await h.counts.count({ replyId: 'rp-3', triage: 'review' }, '2026-W47');
-    await h.counts.count({ replyId: 'rp-4', triage: 'routine' }, '2026-W30');
+    await h.counts.count({ replyId: 'rp-1', bookingId: 'bk-1', triage: 'urgent' }, '2026-W48');
+    await h.counts.count({ replyId: 'rp-1', bookingId: 'bk-1', triage: 'urgent' }, '2026-W48');
+    await h.counts.count({ replyId: 'rp-2', bookingId: 'bk-2', triage: 'routine' }, '2026-W48');
+    await h.counts.count({ replyId: 'rp-3', bookingId: 'bk-3', triage: 'review' }, '2026-W47');
+    await h.counts.count({ replyId: 'rp-4', bookingId: 'bk-4', triage: 'routine' }, '2026-W30');
     expect(await h.counts.weeks('2026-W40', '2026-W48')).toEqual([
       { week: '2026-W47', urgent: 0, review: 1, routine: 0 },
       { week: '2026-W48', urgent: 1, review: 0, routine: 1 },
-    ]);
+    ]); // The bookings answered in those weeks, each once: what a FHIR export of them reads.
+    expect(await h.counts.bookingsAnswered('2026-W40', '2026-W48')).toEqual(['bk-1', 'bk-2', 'bk-3']);
   });
 
   it('shows a clinician twelve weeks, zeros included, and audits the view; refuses the front desk', async () => {
     const h = await harness('2026-11-29T15:00:00.000Z');
-    await h.counts.count({ replyId: 'rp-1', triage: 'urgent' }, '2026-W48');
-    await h.counts.count({ replyId: 'rp-2', triage: 'routine' }, '2026-W45');
+    await h.counts.count({ replyId: 'rp-1', bookingId: 'bk-1', triage: 'urgent' }, '2026-W48');
+    await h.counts.count({ replyId: 'rp-2', bookingId: 'bk-2', triage: 'routine' }, '2026-W45');
     const result = await showOutcomes(h.deps, as(CLINICIAN));
     if (!result.ok) throw new Error(result.reason);
     expect(result.value.weeks).toHaveLength(OUTCOME_WEEKS);

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import clinicConfigInput from '../../config/clinic';
+import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { EXPORT_PART_DAYS, planExport } from '../../shared/domain/console/export-console';
 import {
   exportDays,
   MAX_CONSOLE_WINDOW_DAYS,
   parseExportWindow,
+  replyLookbackDays,
 } from '../../shared/domain/exports/export-window';
 
 const ZONES = ['America/New_York', 'America/Los_Angeles', 'Pacific/Auckland', 'UTC'];
@@ -88,5 +91,14 @@ describe('parseExportWindow and exportDays', () => {
     expect(days[0]).toBe('2026-10-25');
     expect(days.at(-1)).toBe('2026-11-15');
     expect(new Set(days).size).toBe(days.length);
+  });
+
+  it('looks back as far as the latest check-in and two link lives, from the config', () => {
+    const config = parseClinicConfig(clinicConfigInput);
+    expect(replyLookbackDays(config)).toBe(7 + 1 + 2 * config.links.ttlDays);
+    const later = config.plan.map((rule) =>
+      rule.kind === 'checkin-week' ? { ...rule, offset: { days: 14, hours: 3 } } : rule,
+    );
+    expect(replyLookbackDays({ plan: later, links: { ttlDays: 10 } })).toBe(15 + 1 + 20);
   });
 });

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WeeklyReplyCounts, WeekReplyCounts } from '../../domain/console/ports';
 import type { ReplyCounter, TriageLevel } from '../../domain/ports';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryAll } from './client';
 
 /** The one partition of the clinic's reply counts; one item per ISO week. */
 const COUNTS_KEY = 'STATS#replies';
@@ -19,19 +19,24 @@ export class DynamoReplyCounts implements ReplyCounter, WeeklyReplyCounts {
     private readonly tableName: string,
   ) {}
 
-  async count(reply: { replyId: string; triage: TriageLevel }, week: string): Promise<void> {
+  async count(
+    reply: { replyId: string; bookingId: string; triage: TriageLevel },
+    week: string,
+  ): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: COUNTS_KEY, sk: weekKey(week) },
-          UpdateExpression: 'ADD #level :one, replyIds :ids SET #week = :week',
+          // The bookings answered that week too: a FHIR export finds a window's replies through them.
+          UpdateExpression: 'ADD #level :one, replyIds :ids, bookingIds :bookings SET #week = :week',
           ConditionExpression: 'attribute_not_exists(replyIds) OR NOT contains(replyIds, :id)',
           ExpressionAttributeNames: { '#level': reply.triage, '#week': 'week' },
           ExpressionAttributeValues: {
             ':one': 1,
             ':ids': new Set([reply.replyId]),
             ':id': reply.replyId,
+            ':bookings': new Set([reply.bookingId]),
             ':week': week,
           },
         }),
@@ -39,6 +44,22 @@ export class DynamoReplyCounts implements ReplyCounter, WeeklyReplyCounts {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+  }
+
+  /** The bookings with a reply counted in the weeks `from` to `to` (`2026-W45`), each once. */
+  async bookingsAnswered(from: string, to: string): Promise<string[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': COUNTS_KEY, ':from': weekKey(from), ':to': weekKey(to) },
+      ProjectionExpression: 'bookingIds',
+    });
+    const ids = new Set<string>();
+    for (const item of items) {
+      if (item.bookingIds instanceof Set)
+        for (const id of item.bookingIds) if (typeof id === 'string') ids.add(id);
+    }
+    return [...ids].sort();
   }
 
   async weeks(from: string, to: string): Promise<WeekReplyCounts[]> {

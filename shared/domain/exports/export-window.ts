@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { BookingRecord } from '../booking-record';
 import type { StoredReply } from '../ports';
+import { isoWeekIn } from '../time';
 
 /*
  * What an export of a time window reads (DESIGN section 12): the bookings whose sessions could have replies in
@@ -21,6 +22,9 @@ export type FhirExportType = (typeof FHIR_EXPORT_TYPES)[number];
 export interface ExportSource {
   /** Every booking whose session starts on `day` (clinic zone, `2026-11-29`), by start time. */
   allSessionsOn(day: string): Promise<BookingRecord[]>;
+  /** The bookings with a reply counted in the ISO weeks `from` to `to` (`2026-W45`), clinic zone. */
+  bookingsAnswered(fromWeek: string, toWeek: string): Promise<string[]>;
+  booking(bookingId: string): Promise<BookingRecord | undefined>;
   repliesOf(bookingId: string): Promise<StoredReply[]>;
 }
 
@@ -56,21 +60,44 @@ export function exportDays(window: ExportWindow, timeZone: string, lookbackDays:
   return days;
 }
 
-/** Each booking with something in the window (its session, or a reply), day by day in session order. */
+/**
+ * Each booking with something in the window (its session, or a reply), each once: the sessions of the window's
+ * days and of the days before it a reply can still come from, in session order, then every other booking a
+ * reply of the window's weeks was counted for (a session moved far away, or a link sent again), by id. A reply
+ * is missed only if its count failed and its session lies outside the days walked.
+ */
 export async function* bookingsInWindow(
   source: ExportSource,
   window: ExportWindow,
   opts: { timeZone: string; lookbackDays: number },
 ): AsyncGenerator<ExportedBooking> {
+  const seen = new Set<string>();
+  const visit = async (day: string, record: BookingRecord): Promise<ExportedBooking | undefined> => {
+    seen.add(record.bookingId);
+    const startsAt = record.booking?.session.startsAt;
+    const sessionInWindow = startsAt !== undefined && within(startsAt, window);
+    const replies = (await source.repliesOf(record.bookingId))
+      .filter((reply) => within(reply.receivedAt, window))
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    return sessionInWindow || replies.length > 0 ? { day, record, replies, sessionInWindow } : undefined;
+  };
   for (const day of exportDays(window, opts.timeZone, opts.lookbackDays)) {
     for (const record of await source.allSessionsOn(day)) {
-      const startsAt = record.booking?.session.startsAt;
-      const sessionInWindow = startsAt !== undefined && within(startsAt, window);
-      const replies = (await source.repliesOf(record.bookingId))
-        .filter((reply) => within(reply.receivedAt, window))
-        .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
-      if (sessionInWindow || replies.length > 0) yield { day, record, replies, sessionInWindow };
+      if (seen.has(record.bookingId)) continue;
+      const found = await visit(day, record);
+      if (found) yield found;
     }
+  }
+  const [firstWeek, lastWeek] = [window.since, new Date(Date.parse(window.until) - 1).toISOString()].map(
+    (at) => isoWeekIn(at, opts.timeZone),
+  );
+  for (const bookingId of await source.bookingsAnswered(firstWeek ?? '', lastWeek ?? '')) {
+    if (seen.has(bookingId)) continue;
+    const record = await source.booking(bookingId);
+    const startsAt = record?.booking?.session.startsAt;
+    if (!record || !startsAt) continue;
+    const found = await visit(DateTime.fromISO(startsAt, { zone: opts.timeZone }).toISODate() ?? '', record);
+    if (found) yield found;
   }
 }
 
@@ -108,8 +135,21 @@ export function parseExportWindow(
   return { ok: true, window: { since, until } };
 }
 
-/** How far before a window a session can still have a reply in it: the week check-in and its link's life. */
-export const replyLookbackDays = (linkTtlDays: number) => 8 + linkTtlDays;
+/**
+ * How far before a window a session can still have a reply in it: the latest check-in's offset from the session
+ * (its length included), and a link's life twice over (a check-in sent again to a new address gets a fresh link).
+ */
+export function replyLookbackDays(config: {
+  plan: readonly { kind: string; offset: { days?: number; hours?: number; minutes?: number } }[];
+  links: { ttlDays: number };
+}): number {
+  const minutes = config.plan
+    .filter((rule) => rule.kind.startsWith('checkin-'))
+    .map(({ offset }) => (offset.days ?? 0) * 1440 + (offset.hours ?? 0) * 60 + (offset.minutes ?? 0));
+  const latest = Math.ceil(Math.max(0, ...minutes) / 1440);
+  // A session lasts at most 600 minutes: one day more covers it.
+  return latest + 1 + 2 * config.links.ttlDays;
+}
 
 /** What an export's audit item names: the types and the window (`EXPORT#fhir:Observation:<since>/<until>`). */
 export const exportAuditSubject = (types: readonly string[], window: ExportWindow) =>

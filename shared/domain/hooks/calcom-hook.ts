@@ -48,11 +48,12 @@ export async function receiveCalcomDelivery(
 
   // A reschedule is a new Cal.com booking: it keeps the id of the one it moves.
   const previous = read.type === 'booking' && read.previousUid ? read.previousUid : undefined;
+  const prior = previous ? await deps.versions.bookingOf(PROVIDER, previous) : undefined;
   const bookingId =
-    (await deps.versions.bookingOf(PROVIDER, read.uid)) ??
-    (previous ? await deps.versions.bookingOf(PROVIDER, previous) : undefined) ??
-    `calcom:${previous ?? read.uid}`;
+    (await deps.versions.bookingOf(PROVIDER, read.uid)) ?? prior ?? `calcom:${previous ?? read.uid}`;
   await deps.versions.alias(PROVIDER, read.uid, bookingId);
+  // The uid it moves names this booking from now on too (unless it named one already).
+  if (previous) await deps.versions.alias(PROVIDER, previous, bookingId);
 
   if (read.type === 'ended') {
     // Not versioned: the same end twice changes nothing downstream.
@@ -84,10 +85,26 @@ export async function receiveCalcomDelivery(
     build,
   });
   if (put.outcome === 'invalid') return reject(deps, body, put.errors);
+  // Two reschedules that came out of order made two bookings of one chain: the one the older uid named is
+  // superseded by this one, and cancelled, so the patient is not followed up twice.
+  const superseded =
+    prior !== undefined && prior !== bookingId
+      ? await putVersionedBooking(deps, {
+          provider: PROVIDER,
+          bookingId: prior,
+          at: read.at,
+          digest: deliveryDigest({ supersededBy: bookingId, delivery: body }),
+          build: (version) => ({
+            detailType: DETAIL_TYPES.cancelled,
+            detail: { bookingId: prior, version, reason: 'rescheduled' },
+          }),
+        })
+      : undefined;
+  const also = superseded?.outcome === 'put' ? { superseded: prior } : {};
   if (put.outcome === 'older') {
-    return { status: 200, body: { ignored: 'older than the last delivery', bookingId } };
+    return { status: 200, body: { ignored: 'older than the last delivery', bookingId, ...also } };
   }
-  return { status: 200, body: { bookingId, version: put.version } };
+  return { status: 200, body: { bookingId, version: put.version, ...also } };
 }
 
 const reject = (deps: HookDeps, detail: unknown, errors: FieldError[]) =>

@@ -460,7 +460,7 @@ export async function handleConsoleRequest(
       part.window,
       {
         timeZone: deps.config.clinic.timeZone,
-        lookbackDays: replyLookbackDays(deps.config.links.ttlDays),
+        lookbackDays: replyLookbackDays(deps.config),
         types: [type],
       },
     );
