@@ -166,7 +166,7 @@ describe('FHIR export of a week through the local runtime', () => {
       const stored = inWeek.find((r) => r.replyId === response.identifier?.value);
       const codes = ['LA6568-5', 'LA6569-3', 'LA6570-1', 'LA6571-9'];
       expect(phq9?.item?.slice(0, 9).map((i) => i.answer?.[0]?.valueCoding?.code)).toEqual(
-        (stored?.answers.phq9 as number[]).map((score) => codes[score]),
+        ((stored?.answers.phq9 ?? []) as number[]).map((score) => codes[score]),
       );
     }
     // The session of the 2nd is outside the week: no Appointment, but each patient who answered.
