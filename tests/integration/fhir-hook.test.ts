@@ -112,6 +112,33 @@ describe('FHIR Appointments on dynalite', () => {
     expect(h.put).toHaveLength(3);
   });
 
+  it('knows a post without a time of its own when it comes again, even after a later change', async () => {
+    const h = harness();
+    const untimed = (status: string) => {
+      const { meta: _none, ...appointment } = h.appointment(status, '');
+      return appointment;
+    };
+    h.at('2026-06-01T12:00:00.000Z');
+    await h.post(untimed('booked'));
+    h.at('2026-06-01T12:05:00.000Z');
+    // The same post again, received later: the same event, the same version.
+    expect((await h.post(untimed('booked'))).body.results).toEqual([
+      { appointmentId: h.id, bookingId: h.bookingId, version: 1 },
+    ]);
+    h.at('2026-06-01T12:10:00.000Z');
+    await h.post(untimed('cancelled'));
+    // The booking's post retried after the cancel (its PutEvents had failed): it must not book again.
+    h.at('2026-06-01T12:30:00.000Z');
+    expect((await h.post(untimed('booked'))).body.results).toEqual([
+      { appointmentId: h.id, bookingId: h.bookingId, ignored: 'older than the last delivery' },
+    ]);
+    expect(h.put.map((e) => [e.detailType, e.detail.version])).toEqual([
+      ['Booking Created', 1],
+      ['Booking Created', 1],
+      ['Booking Cancelled', 2],
+    ]);
+  });
+
   it('cancels on cancelled, entered-in-error and noshow (reason no-show), and books again after', async () => {
     const h = harness();
     await h.post(h.appointment('booked', '2026-06-01T10:00:00Z'));

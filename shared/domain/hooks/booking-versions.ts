@@ -17,7 +17,12 @@ export interface HookBookingState {
   deliveryDigest: string;
   /** The event produced (detail-type and detail), put again as it was on a repeat. */
   event: { detailType: string; detail: Record<string, unknown> };
+  /** Digests of the deliveries before it, newest first: one of them again is an older delivery retried. */
+  earlier?: string[];
 }
+
+/** How many earlier deliveries a booking remembers: a provider retries for hours, not for dozens of changes. */
+const EARLIER_KEPT = 20;
 
 export interface HookBookingStore {
   /** The booking an id of the provider names (a rescheduled booking's new id points at the original's). */
@@ -71,6 +76,8 @@ export async function versionDelivery(
     const current = await store.state(input.provider, input.bookingId);
     if (current) {
       if (current.deliveryDigest === input.digest) return { outcome: 'repeat', state: current };
+      // A delivery applied before and since overtaken, retried: whatever its time says, it is older.
+      if (current.earlier?.includes(input.digest)) return { outcome: 'older', state: current };
       if (Date.parse(input.at) < Date.parse(current.at)) return { outcome: 'older', state: current };
     }
     const version = (current?.version ?? 0) + 1;
@@ -80,6 +87,9 @@ export async function versionDelivery(
       at: input.at,
       deliveryDigest: input.digest,
       event: input.build(version),
+      ...(current
+        ? { earlier: [current.deliveryDigest, ...(current.earlier ?? [])].slice(0, EARLIER_KEPT) }
+        : {}),
     };
     if (await store.advance(input.provider, state, current?.version ?? 0)) return { outcome: 'new', state };
   }

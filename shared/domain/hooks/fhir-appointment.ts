@@ -13,16 +13,18 @@ export type FhirDelivery =
   | {
       type: 'booking';
       appointmentId: string;
+      /** The provider's time of the change, else the time received (`untimed`). */
       at: string;
+      untimed?: true;
       session: Pick<
         FullBooking['session'],
         'startsAt' | 'durationMinutes' | 'timeZone' | 'treatment' | 'clinicianName'
       >;
       patient: Pick<FullBooking['patient'], 'id' | 'firstName' | 'email' | 'phone' | 'language'>;
     }
-  | { type: 'cancelled'; appointmentId: string; at: string; reason?: string }
+  | { type: 'cancelled'; appointmentId: string; at: string; untimed?: true; reason?: string }
   /** The visit took place: a completion at receipt time, when that lies within the session's window. */
-  | { type: 'fulfilled'; appointmentId: string; at: string }
+  | { type: 'fulfilled'; appointmentId: string; at: string; untimed?: true }
   | { type: 'ignored'; appointmentId: string; status: string }
   | { type: 'unmappable'; errors: FieldError[] };
 
@@ -134,15 +136,23 @@ function readAppointment(
     (candidate) => candidate !== undefined && !Number.isNaN(Date.parse(candidate)),
   );
   const at = new Date(stamp ?? opts.receivedAt).toISOString();
+  // Ordered by the time we got it: that time says nothing about the delivery, so it is no part of its identity.
+  const untimed = stamp === undefined || stamp === opts.receivedAt ? { untimed: true as const } : {};
   const appointmentId = appointment.id;
   if (CANCELLED.has(appointment.status)) {
     const reason =
       appointment.status === 'noshow'
         ? 'no-show'
         : (appointment.cancelationReason?.text ?? appointment.cancelationReason?.coding?.[0]?.code);
-    return { type: 'cancelled', appointmentId, at, ...(reason ? { reason: reason.slice(0, 500) } : {}) };
+    return {
+      type: 'cancelled',
+      appointmentId,
+      at,
+      ...untimed,
+      ...(reason ? { reason: reason.slice(0, 500) } : {}),
+    };
   }
-  if (appointment.status === 'fulfilled') return { type: 'fulfilled', appointmentId, at };
+  if (appointment.status === 'fulfilled') return { type: 'fulfilled', appointmentId, at, ...untimed };
   if (!BOOKED.has(appointment.status))
     return { type: 'ignored', appointmentId, status: appointment.status.slice(0, 40) };
 
@@ -203,6 +213,7 @@ function readAppointment(
     type: 'booking',
     appointmentId,
     at,
+    ...untimed,
     session: {
       startsAt: start.toISOString(),
       durationMinutes: minutes,

@@ -119,7 +119,7 @@ async function applyAppointment(
     provider: PROVIDER,
     bookingId,
     at: delivery.at,
-    digest: deliveryDigest(delivery),
+    digest: deliveryDigest(identityOf(delivery)),
     build,
   });
   if (put.outcome === 'invalid') return { errors: put.errors };
@@ -155,4 +155,11 @@ async function complete(
     { source: deps.source, detailType: DETAIL_TYPES.completed, detail: { bookingId, endedAt: receivedAt } },
   ]);
   return { appointmentId, bookingId, completed: receivedAt };
+}
+
+/** What makes two posts the same delivery: all of it, but for a time that is only when we received it. */
+function identityOf(delivery: Exclude<FhirDelivery, { type: 'unmappable' | 'ignored' }>): unknown {
+  if (!delivery.untimed) return delivery;
+  const { at: _received, ...content } = delivery;
+  return content;
 }
