@@ -188,6 +188,26 @@ describe('Cal.com webhooks through the local runtime', () => {
     expect(await planOf('calcom:cal-2')).toEqual([]);
   });
 
+  it("keeps the webhooks' booking ids to the webhooks, and the webhooks' source to their ids", async () => {
+    const booking = twin('calcom:cal-1', 9, '2026-10-30T15:00:00.000Z', 4);
+    const forged = await putEvent('Booking Rescheduled', booking);
+    expect(forged.body.results[0]).toMatchObject({
+      status: 'rejected',
+      error: 'detail.bookingId: must not start with calcom: or fhir:, which belong to the booking webhooks',
+    });
+    const wrongSource = await post(
+      '/local/events',
+      JSON.stringify({
+        Source: 'clinic.booking-hooks',
+        DetailType: 'Booking Created',
+        Detail: twin('bk-77', 1, '2026-10-30T15:00:00.000Z', 4),
+      }),
+      {},
+    );
+    expect(wrongSource.body.results[0].error).toContain('detail.bookingId: must start with calcom: or fhir:');
+    expect(await planOf('calcom:cal-1')).toEqual([]);
+  });
+
   it('refuses other methods and providers', async () => {
     expect((await fetch(`${runtime.url}/hooks/calcom`)).status).toBe(404);
     expect((await post('/hooks/acuity', '{}', {})).status).toBe(404);

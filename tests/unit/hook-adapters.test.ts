@@ -13,7 +13,7 @@ import { HOOK_EVENT_SOURCE } from '../../shared/contracts/booking-events';
 import { parseClinicConfig } from '../../shared/contracts/clinic-config';
 import { EDGE_ORIGIN_HEADER } from '../../shared/contracts/edge';
 import { METRIC } from '../../shared/contracts/metrics';
-import type { BookingHookDeps } from '../../shared/domain/hooks/booking-hooks';
+import { type BookingHookDeps, receiveBookingHook } from '../../shared/domain/hooks/booking-hooks';
 import type { HookBookingState } from '../../shared/domain/hooks/booking-versions';
 import { fhirSourceOf } from '../../shared/domain/hooks/fhir-hook';
 import type { HookEvent } from '../../shared/domain/hooks/hook-delivery';
@@ -78,6 +78,53 @@ describe('SecretsManagerHookSecrets', () => {
     now = 5 * 60_000 + 1;
     await source.calcom();
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 5);
+  });
+
+  it('takes a secret rotated a moment ago on the first delivery it refuses, reading fresh at most every 30 s', async () => {
+    secrets
+      .on(GetSecretValueCommand, { SecretId: 'arn:key' })
+      .resolves({ SecretString: 'patient-key' })
+      .on(GetSecretValueCommand, { SecretId: 'arn:calcom' })
+      .resolvesOnce({ SecretString: 'old-secret' })
+      .resolves({ SecretString: 'new-secret' });
+    let now = 0;
+    const source = new SecretsManagerHookSecrets(new SecretsManagerClient({}), arns, () => now);
+    const config = parseClinicConfig(clinicConfigInput);
+    const hookDeps: BookingHookDeps = {
+      config,
+      clock: { now: () => '2026-06-01T12:00:00.000Z' },
+      source: HOOK_EVENT_SOURCE,
+      versions: {
+        bookingOf: async () => undefined,
+        alias: async () => {},
+        state: async () => undefined,
+        advance: async () => true,
+      },
+      publish: async () => {},
+      deadLetters: { keep: async () => {} },
+      secrets: source,
+      metrics: { count: () => {}, flush: () => {} },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+    };
+    const body = JSON.stringify({ triggerEvent: 'PING', createdAt: '2026-06-01T11:00:00Z', payload: {} });
+    const signed = (secret: string) => ({
+      provider: 'calcom',
+      rawBody: body,
+      headers: { 'x-cal-signature-256': createHmac('sha256', secret).update(body).digest('hex') },
+    });
+    expect((await receiveBookingHook(hookDeps, signed('old-secret'))).status).toBe(200);
+    now = 31_000;
+    // Rotated: the cached value refuses it, the fresh read takes it.
+    expect((await receiveBookingHook(hookDeps, signed('new-secret'))).status).toBe(200);
+    const reads = () => secrets.commandCalls(GetSecretValueCommand, { SecretId: 'arn:calcom' }).length;
+    expect(reads()).toBe(2);
+    // A forged delivery reads fresh only once the 30 s have passed since the last read.
+    now = 40_000;
+    expect((await receiveBookingHook(hookDeps, signed('forged'))).status).toBe(401);
+    expect(reads()).toBe(2);
+    now = 62_000;
+    expect((await receiveBookingHook(hookDeps, signed('forged'))).status).toBe(401);
+    expect(reads()).toBe(3);
   });
 
   it('asks again after a failed read instead of keeping the failure', async () => {

@@ -3,6 +3,8 @@ import type { HookSecrets } from '../../domain/hooks/booking-hooks';
 
 /** How long a container trusts a secret it read: a new token or webhook secret is taken within this. */
 const MAX_AGE_MS = 5 * 60_000;
+/** A fresh read (after a refused delivery) at most this often: forged deliveries cannot flood Secrets Manager. */
+const FRESH_GAP_MS = 30_000;
 
 /**
  * The booking webhooks' secrets in Secrets Manager, each kept 5 minutes per container: Cal.com's signing secret
@@ -17,21 +19,22 @@ export class SecretsManagerHookSecrets implements HookSecrets {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async calcom(): Promise<{ signingSecret: string; patientIdKey: string }> {
+  async calcom(opts: { fresh?: boolean } = {}): Promise<{ signingSecret: string; patientIdKey: string }> {
     const [signingSecret, patientIdKey] = await Promise.all([
-      this.read(this.arns.calcom),
+      this.read(this.arns.calcom, opts.fresh),
       this.read(this.arns.patientIdKey),
     ]);
     return { signingSecret, patientIdKey };
   }
 
-  async fhirTokens(): Promise<Readonly<Record<string, string>>> {
-    return parseFhirTokens(await this.read(this.arns.fhirTokens));
+  async fhirTokens(opts: { fresh?: boolean } = {}): Promise<Readonly<Record<string, string>>> {
+    return parseFhirTokens(await this.read(this.arns.fhirTokens, opts.fresh));
   }
 
-  private read(arn: string): Promise<string> {
+  private read(arn: string, fresh = false): Promise<string> {
     const cached = this.cache.get(arn);
-    if (cached && this.now() - cached.at <= MAX_AGE_MS) return cached.value;
+    const maxAge = fresh ? FRESH_GAP_MS : MAX_AGE_MS;
+    if (cached && this.now() - cached.at <= maxAge) return cached.value;
     const value = this.client
       .send(new GetSecretValueCommand({ SecretId: arn }))
       .then((output) => output.SecretString ?? '');

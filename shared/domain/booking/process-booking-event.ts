@@ -69,6 +69,26 @@ export class BookingWriteConflictError extends Error {
 /** Field errors named in a rejection at most (DESIGN section 8). */
 export const MAX_FIELD_ERRORS = 20;
 
+/** Booking ids the webhooks make (DESIGN section 12): `calcom:<uid>`, `fhir:<source>:<id>`. */
+const HOOK_BOOKING_ID = /^(calcom|fhir):/;
+
+/**
+ * Webhook bookings come from the hooks alone, and the hooks put no other: a booking system's event for a
+ * `calcom:` id would carry its own versions, which could outrank the hook's counter for good.
+ */
+function ownedBySource(
+  parsed: ReturnType<typeof parseBookingEvent>,
+  source: unknown,
+): ReturnType<typeof parseBookingEvent> {
+  if (!parsed.ok) return parsed;
+  const fromHooks = source === HOOK_EVENT_SOURCE;
+  if (fromHooks === HOOK_BOOKING_ID.test(eventBookingId(parsed.value))) return parsed;
+  const message = fromHooks
+    ? 'must start with calcom: or fhir: (the booking webhooks put no other)'
+    : 'must not start with calcom: or fhir:, which belong to the booking webhooks';
+  return { ok: false, errors: [{ field: 'detail.bookingId', message }] };
+}
+
 /**
  * Validates one booking event, applies it to the stored booking under an
  * optimistic lock, reconciles the plan's schedules and sends what is due now.
@@ -78,10 +98,10 @@ export async function processBookingEvent(
   deps: BookingEventDeps,
   event: IncomingEvent,
 ): Promise<EventOutcome> {
-  const parsed = parseBookingEvent({
-    ...event,
-    allowedSources: [...deps.config.bookingSources, HOOK_EVENT_SOURCE],
-  });
+  const parsed = ownedBySource(
+    parseBookingEvent({ ...event, allowedSources: [...deps.config.bookingSources, HOOK_EVENT_SOURCE] }),
+    event.source,
+  );
   if (!parsed.ok) {
     // At most 20 named: a hostile event can carry thousands of unknown keys.
     const errors = parsed.errors.slice(0, MAX_FIELD_ERRORS);

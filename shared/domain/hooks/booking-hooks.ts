@@ -9,9 +9,9 @@ export const HOOK_PROVIDERS = ['calcom', 'fhir'] as const;
 /** Each provider's secrets: Secrets Manager on AWS (cached per container), the config's locally. */
 export interface HookSecrets {
   /** Cal.com's webhook secret, and the key of the patient id's hash of the email. */
-  calcom(): Promise<{ signingSecret: string; patientIdKey: string }>;
+  calcom(opts?: { fresh?: boolean }): Promise<{ signingSecret: string; patientIdKey: string }>;
   /** Each FHIR source's bearer token, by the source's name. */
-  fhirTokens(): Promise<Readonly<Record<string, string>>>;
+  fhirTokens(opts?: { fresh?: boolean }): Promise<Readonly<Record<string, string>>>;
 }
 
 export interface BookingHookDeps extends HookDeps {
@@ -26,24 +26,33 @@ export async function receiveBookingHook(
 ): Promise<HookAnswer> {
   const header = (name: string) =>
     Object.entries(request.headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  // A 401 reads the secret once more, fresh: a value just rotated is taken at once, not after the cache's age.
+  const refusedThenFresh = async (deliver: (fresh: boolean) => Promise<HookAnswer>) => {
+    const answer = await deliver(false);
+    return answer.status === 401 ? deliver(true) : answer;
+  };
   if (request.provider === 'calcom') {
-    const { signingSecret, patientIdKey } = await deps.secrets.calcom();
     const signature = header('x-cal-signature-256');
-    return receiveCalcomDelivery(
-      { ...deps, secret: signingSecret, patientIdKey, eventTypes: deps.config.hooks.calcom.eventTypes },
-      { rawBody: request.rawBody, ...(signature ? { signature } : {}) },
-    );
+    return refusedThenFresh(async (fresh) => {
+      const { signingSecret, patientIdKey } = await deps.secrets.calcom({ fresh });
+      return receiveCalcomDelivery(
+        { ...deps, secret: signingSecret, patientIdKey, eventTypes: deps.config.hooks.calcom.eventTypes },
+        { rawBody: request.rawBody, ...(signature ? { signature } : {}) },
+      );
+    });
   }
   if (request.provider === 'fhir') {
     const authorization = header('authorization');
-    return receiveFhirDelivery(
-      {
-        ...deps,
-        tokens: await deps.secrets.fhirTokens(),
-        treatments: deps.config.hooks.fhir.treatments,
-        timeZone: deps.config.clinic.timeZone,
-      },
-      { rawBody: request.rawBody, ...(authorization ? { authorization } : {}) },
+    return refusedThenFresh(async (fresh) =>
+      receiveFhirDelivery(
+        {
+          ...deps,
+          tokens: await deps.secrets.fhirTokens({ fresh }),
+          treatments: deps.config.hooks.fhir.treatments,
+          timeZone: deps.config.clinic.timeZone,
+        },
+        { rawBody: request.rawBody, ...(authorization ? { authorization } : {}) },
+      ),
     );
   }
   return { status: 404, body: { error: `provider: must be one of ${HOOK_PROVIDERS.join(', ')}` } };
