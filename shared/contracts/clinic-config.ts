@@ -472,7 +472,8 @@ export const clinicConfigSchema = z.strictObject({
               z.string().check(z.regex(/^[\w-]{1,100}$/)),
               z.strictObject({
                 treatment: z.enum(TREATMENTS),
-                durationMinutes: z.optional(whole(5, 24 * 60)),
+                // The booking event contract's limits: a longer mapping would refuse every delivery.
+                durationMinutes: z.optional(whole(15, 600)),
               }),
             ),
             {},

@@ -52,6 +52,24 @@ describe('config-validation', () => {
       expect(() => loadClinicConfig(clinicConfig)).not.toThrow();
     });
 
+    it('refuses a webhook mapping the booking contract would refuse, naming its field', () => {
+      const hooks = (eventTypes: Record<string, unknown>, treatments: Record<string, unknown> = {}) => {
+        try {
+          parseClinicConfig({ ...clinicConfig, hooks: { calcom: { eventTypes }, fhir: { treatments } } });
+          return [];
+        } catch (error) {
+          if (!(error instanceof ClinicConfigError)) throw error;
+          return error.errors.map((e) => e.field);
+        }
+      };
+      expect(hooks({ long: { treatment: 'iv-ketamine', durationMinutes: 720 } })).toEqual([
+        'hooks.calcom.eventTypes.long.durationMinutes',
+      ]);
+      expect(hooks({ 'a b': { treatment: 'kap' } })).toHaveLength(1);
+      expect(hooks({}, { 'ket-1': 'ketamine' })).toEqual(['hooks.fhir.treatments.ket-1']);
+      expect(hooks({ spravato: { treatment: 'esketamine-nasal', durationMinutes: 120 } })).toEqual([]);
+    });
+
     it('accepts the default templates when links fall back to the API URL', () => {
       expect(errorsOf({ ...config, links: { ttlDays: 7, keyRotationDays: 90 } })).toEqual([]);
     });

@@ -92,6 +92,19 @@ describe('FHIR R4 resources', () => {
     );
   });
 
+  it('marks a reply kept for its red flag in progress, and "acting on it now" as the thoughts too', () => {
+    const salvaged = {
+      ...replyOf('checkin-next-day', { sideEffects: {}, wantsCall: false, selfHarmNow: 'yes' }),
+      unread: ['mood'],
+    };
+    const response = questionnaireResponse(BASE, salvaged, 'p-1');
+    expect(response?.status).toBe('in-progress');
+    expect(response?.item?.find((i) => i.linkId === 'selfHarm')?.answer).toEqual([{ valueBoolean: true }]);
+    const whole = replyOf('checkin-next-day', { mood: 5, selfHarm: 'no', sideEffects: {}, wantsCall: false });
+    expect(questionnaireResponse(BASE, whole, 'p-1')?.status).toBe('completed');
+    expect(r4Errors(response as never)).toEqual([]);
+  });
+
   it("gives a patient's text no questionnaire response and no totals", () => {
     const text = replyOf('text', { sideEffects: {}, wantsCall: false, note: 'I feel awful' });
     expect(questionnaireResponse(BASE, text, 'p-1')).toBeUndefined();

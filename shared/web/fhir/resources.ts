@@ -230,8 +230,9 @@ export function questionnaireResponse(
     return value === undefined ? [] : [{ linkId: `stillNow.${effect}`, answer: [{ valueBoolean: value }] }];
   });
   if (still.length > 0) items.push({ linkId: 'stillNow', item: still });
-  if (answers.selfHarm)
-    items.push({ linkId: 'selfHarm', answer: [{ valueBoolean: answers.selfHarm === 'yes' }] });
+  // Thinking of acting on it now counts as having the thoughts (DESIGN section 7), so the answers agree.
+  const selfHarm = answers.selfHarmNow === 'yes' ? 'yes' : answers.selfHarm;
+  if (selfHarm) items.push({ linkId: 'selfHarm', answer: [{ valueBoolean: selfHarm === 'yes' }] });
   if (answers.selfHarmNow) {
     items.push({ linkId: 'selfHarmNow', answer: [{ valueBoolean: answers.selfHarmNow === 'yes' }] });
   }
@@ -278,7 +279,11 @@ export function questionnaireResponse(
     id: fhirId(reply.replyId),
     identifier: { system: system(base, 'reply-id'), value: reply.replyId },
     questionnaire: `${questionnaireUrl(base, reply.kind)}|${QUESTIONNAIRE_VERSION}`,
-    status: 'completed',
+    // A reply kept for its red flag may lack required answers: it is then not a completed questionnaire.
+    status:
+      answers.mood === undefined || selfHarm === undefined || reply.unread?.length
+        ? 'in-progress'
+        : 'completed',
     subject: patientReference(patientId),
     authored: reply.receivedAt,
     item: items,
