@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import clinicConfigInput from '../config/clinic';
 import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
@@ -18,11 +20,12 @@ import { bulkExport, FHIR_EXPORT_TYPES, toNdjson } from '../shared/web/fhir/bulk
  * `npm run export:fhir -- --since 2026-01-01 [--until 2026-01-31] --out <dir>` (DESIGN section 12): FHIR Bulk
  * Data NDJSON, one file per resource type. With `LOCAL_URL` it asks the running local runtime
  * (`GET /local/export/fhir`); otherwise it reads the table `TABLE_NAME` with the operator's AWS credentials and
- * writes the audit item itself, naming the operator's login on this machine.
+ * writes the audit item itself, naming the caller AWS knows (STS) and the login and machine it ran on.
  */
 export async function exportFhirCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
+  clients: { db?: DynamoDBDocumentClient; sts?: STSClient } = {},
 ): Promise<{ type: string; lines: number; path: string }[]> {
   const { values } = parseArgs({
     args: [...argv],
@@ -33,7 +36,7 @@ export async function exportFhirCommand(
   if (!values.since) throw new Error('--since: required, a date (2026-01-01) or a time with an offset');
   const files = env.LOCAL_URL
     ? await fromLocalRuntime(env.LOCAL_URL, values.since, values.until)
-    : await fromTable(env, values.since, values.until);
+    : await fromTable(env, values.since, values.until, clients);
   mkdirSync(values.out, { recursive: true });
   return Object.entries(files).map(([type, ndjson]) => {
     const path = join(values.out ?? '', `${type}.ndjson`);
@@ -56,7 +59,12 @@ async function fromLocalRuntime(base: string, since: string, until: string | und
   return body;
 }
 
-async function fromTable(env: NodeJS.ProcessEnv, since: string, until: string | undefined) {
+async function fromTable(
+  env: NodeJS.ProcessEnv,
+  since: string,
+  until: string | undefined,
+  clients: { db?: DynamoDBDocumentClient; sts?: STSClient },
+) {
   const tableName = env.TABLE_NAME;
   if (!tableName)
     throw new Error('TABLE_NAME or LOCAL_URL: one is required (the table to read, or the local runtime)');
@@ -64,22 +72,28 @@ async function fromTable(env: NodeJS.ProcessEnv, since: string, until: string | 
   const now = new Date().toISOString();
   const parsed = parseExportWindow({ since, until }, config.clinic.timeZone, now);
   if (!parsed.ok) throw new Error(parsed.errors.map((e) => `--${e.field}: ${e.message}`).join('; '));
-  const db = createDocumentClient();
-  const baseUrl = (config.links.baseUrl ?? 'https://example.invalid').replace(/\/+$/, '');
+  if (!config.links.baseUrl) {
+    throw new Error(
+      'links.baseUrl: required in the clinic config (the exported resources are named under it)',
+    );
+  }
+  // Who asked, as AWS knows them: the audit item names the caller's ARN, not a login anyone can choose.
+  const caller = await (clients.sts ?? new STSClient({})).send(new GetCallerIdentityCommand({}));
+  const db = clients.db ?? createDocumentClient();
+  const baseUrl = config.links.baseUrl.replace(/\/+$/, '');
   const resources = await bulkExport(
     { url: `${baseUrl}/fhir` },
     dynamoExportSource(db, tableName, config.clinic.timeZone),
     parsed.window,
     { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config) },
   );
-  const login = userInfo().username;
   await new DynamoAuditLog(db, tableName).record({
     at: now,
     action: 'export',
     subject: exportAuditSubject(FHIR_EXPORT_TYPES, parsed.window),
     page: 'npm run export:fhir',
-    user: { subject: `cli:${login}`, email: `${login}@${hostname()}` },
-    origin: { ip: 'cli', userAgent: 'export-fhir', requestId: now },
+    user: { subject: caller.UserId ?? 'unknown', email: caller.Arn ?? 'unknown' },
+    origin: { ip: `cli ${userInfo().username}@${hostname()}`, userAgent: 'export-fhir', requestId: now },
   });
   return Object.fromEntries(FHIR_EXPORT_TYPES.map((type) => [type, toNdjson(resources[type])]));
 }
