@@ -9,12 +9,8 @@ import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client';
 import { dynamoExportSource } from '../shared/adapters/dynamodb/export-source';
 import { parseClinicConfig } from '../shared/contracts/clinic-config';
-import {
-  exportAuditSubject,
-  parseExportWindow,
-  replyLookbackDays,
-} from '../shared/domain/exports/export-window';
-import { bulkExport, FHIR_EXPORT_TYPES, toNdjson } from '../shared/web/fhir/bulk-export';
+import { parseExportWindow } from '../shared/domain/exports/export-window';
+import { auditedBulkExport } from '../shared/web/fhir/bulk-export';
 
 /**
  * `npm run export:fhir -- --since 2026-01-01 [--until 2026-01-31] --out <dir>` (DESIGN section 12): FHIR Bulk
@@ -45,18 +41,18 @@ export async function exportFhirCommand(
   });
 }
 
-async function fromLocalRuntime(base: string, since: string, until: string | undefined) {
+async function fromLocalRuntime(
+  base: string,
+  since: string,
+  until: string | undefined,
+): Promise<Record<string, string>> {
   const query = new URLSearchParams({ since, ...(until ? { until } : {}) });
   const response = await fetch(`${base.replace(/\/+$/, '')}/local/export/fhir?${query}`);
-  const body = (await response.json()) as Record<string, string> & {
-    errors?: { field: string; message: string }[];
-  };
   if (!response.ok) {
-    const reasons =
-      body.errors?.map((e) => `--${e.field}: ${e.message}`).join('; ') ?? `HTTP ${response.status}`;
-    throw new Error(reasons);
+    const { errors } = (await response.json()) as { errors?: { field: string; message: string }[] };
+    throw new Error(errors?.map((e) => `--${e.field}: ${e.message}`).join('; ') ?? `HTTP ${response.status}`);
   }
-  return body;
+  return (await response.json()) as Record<string, string>;
 }
 
 async function fromTable(
@@ -81,19 +77,17 @@ async function fromTable(
   const caller = await (clients.sts ?? new STSClient({})).send(new GetCallerIdentityCommand({}));
   const db = clients.db ?? createDocumentClient();
   const baseUrl = config.links.baseUrl.replace(/\/+$/, '');
-  const resources = await bulkExport(
-    { url: `${baseUrl}/fhir` },
-    dynamoExportSource(db, tableName, config.clinic.timeZone),
-    parsed.window,
-    { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config) },
-  );
-  await new DynamoAuditLog(db, tableName).record({
-    at: now,
-    action: 'export',
-    subject: exportAuditSubject(FHIR_EXPORT_TYPES, parsed.window),
-    page: 'npm run export:fhir',
-    user: { subject: caller.UserId ?? 'unknown', email: caller.Arn ?? 'unknown' },
-    origin: { ip: `cli ${userInfo().username}@${hostname()}`, userAgent: 'export-fhir', requestId: now },
+  return auditedBulkExport({
+    base: { url: `${baseUrl}/fhir` },
+    source: dynamoExportSource(db, tableName, config.clinic.timeZone),
+    window: parsed.window,
+    config,
+    audit: new DynamoAuditLog(db, tableName),
+    entry: {
+      at: now,
+      page: 'npm run export:fhir',
+      user: { subject: caller.UserId ?? 'unknown', email: caller.Arn ?? 'unknown' },
+      origin: { ip: `cli ${userInfo().username}@${hostname()}`, userAgent: 'export-fhir', requestId: now },
+    },
   });
-  return Object.fromEntries(FHIR_EXPORT_TYPES.map((type) => [type, toNdjson(resources[type])]));
 }

@@ -44,11 +44,7 @@ import { type AlertDeps, dispatchReplyAlert } from '../../shared/domain/alerts/a
 import { nextDigestAt } from '../../shared/domain/alerts/send-review-digest';
 import type { EventOutcome } from '../../shared/domain/booking/process-booking-event';
 import { contactDigest } from '../../shared/domain/contacts';
-import {
-  exportAuditSubject,
-  parseExportWindow,
-  replyLookbackDays,
-} from '../../shared/domain/exports/export-window';
+import { parseExportWindow } from '../../shared/domain/exports/export-window';
 import { toJsonOrUndefined } from '../../shared/domain/json';
 import { loadClinicConfig } from '../../shared/domain/messages/config-validation';
 import { withDueMessageSender } from '../../shared/domain/messages/deliver-message';
@@ -56,7 +52,7 @@ import { helpKeywordText, intentOf, unknownSenderKey } from '../../shared/domain
 import { parseLinkSecret, signingKeysOf } from '../../shared/domain/messages/link-secret';
 import type { ReadinessCheckPayload, SchedulePayload } from '../../shared/domain/ports';
 import { nextLocalTimeAfter, shiftIso } from '../../shared/domain/time';
-import { bulkExport, FHIR_EXPORT_TYPES, toNdjson } from '../../shared/web/fhir/bulk-export';
+import { auditedBulkExport } from '../../shared/web/fhir/bulk-export';
 import type { FunctionName } from '../function-permissions';
 import {
   type AddressFault,
@@ -491,24 +487,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const { since, until } = (query ?? {}) as { since?: string; until?: string };
       const parsed = parseExportWindow({ since, until }, config.clinic.timeZone, clock.now());
       if (!parsed.ok) return json(400, { errors: parsed.errors });
-      const resources = await bulkExport(
-        { url: `${url}/fhir` },
-        dynamoExportSource(localDb, tableName, config.clinic.timeZone),
-        parsed.window,
-        { timeZone: config.clinic.timeZone, lookbackDays: replyLookbackDays(config) },
-      );
-      await new DynamoAuditLog(localDb, tableName).record({
-        at: clock.now(),
-        action: 'export',
-        subject: exportAuditSubject(FHIR_EXPORT_TYPES, parsed.window),
-        page: '/local/export/fhir',
-        user: { subject: 'local', email: 'local-runtime' },
-        origin: { ip: '127.0.0.1', userAgent: 'local', requestId: randomUUID() },
+      const files = await auditedBulkExport({
+        base: { url: `${url}/fhir` },
+        source: dynamoExportSource(localDb, tableName, config.clinic.timeZone),
+        window: parsed.window,
+        config,
+        audit: new DynamoAuditLog(localDb, tableName),
+        entry: {
+          at: clock.now(),
+          page: '/local/export/fhir',
+          user: { subject: 'local', email: 'local-runtime' },
+          origin: { ip: '127.0.0.1', userAgent: 'local', requestId: randomUUID() },
+        },
       });
-      return json(
-        200,
-        Object.fromEntries(FHIR_EXPORT_TYPES.map((type) => [type, toNdjson(resources[type])])),
-      );
+      return json(200, files);
     },
     'POST /local/email/events': (body) => playDelivery('email', body),
     'POST /local/sms/events': (body) => playDelivery('sms', body),

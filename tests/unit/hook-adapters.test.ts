@@ -58,6 +58,38 @@ describe('EventBridgePublisher', () => {
   });
 });
 
+const config = parseClinicConfig(clinicConfigInput);
+/** The hook's deps in memory: what it put, and which metrics it counted. */
+function deps(overrides: Partial<BookingHookDeps> = {}) {
+  const counted: string[] = [];
+  const put: HookEvent[] = [];
+  const states = new Map<string, HookBookingState>();
+  const value: BookingHookDeps = {
+    config,
+    clock: { now: () => '2026-06-01T12:00:00.000Z' },
+    source: HOOK_EVENT_SOURCE,
+    versions: {
+      bookingOf: async () => undefined,
+      alias: async () => {},
+      state: async (_provider, bookingId) => states.get(bookingId),
+      advance: async (_provider, state) => {
+        states.set(state.bookingId, state);
+        return true;
+      },
+    },
+    publish: async (batch) => void put.push(...batch),
+    deadLetters: { keep: async () => {} },
+    secrets: {
+      calcom: async () => ({ signingSecret: 'signing-secret', patientIdKey: 'k' }),
+      fhirTokens: async () => ({}),
+    },
+    metrics: { count: (name) => void counted.push(name), flush: () => {} },
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+    ...overrides,
+  };
+  return { value, counted, put };
+}
+
 describe('SecretsManagerHookSecrets', () => {
   const arns = { calcom: 'arn:calcom', fhirTokens: 'arn:fhir', patientIdKey: 'arn:key' };
 
@@ -89,23 +121,7 @@ describe('SecretsManagerHookSecrets', () => {
       .resolves({ SecretString: 'new-secret' });
     let now = 0;
     const source = new SecretsManagerHookSecrets(new SecretsManagerClient({}), arns, () => now);
-    const config = parseClinicConfig(clinicConfigInput);
-    const hookDeps: BookingHookDeps = {
-      config,
-      clock: { now: () => '2026-06-01T12:00:00.000Z' },
-      source: HOOK_EVENT_SOURCE,
-      versions: {
-        bookingOf: async () => undefined,
-        alias: async () => {},
-        state: async () => undefined,
-        advance: async () => true,
-      },
-      publish: async () => {},
-      deadLetters: { keep: async () => {} },
-      secrets: source,
-      metrics: { count: () => {}, flush: () => {} },
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-    };
+    const hookDeps = deps({ secrets: source }).value;
     const body = JSON.stringify({ triggerEvent: 'PING', createdAt: '2026-06-01T11:00:00Z', payload: {} });
     const signed = (secret: string) => ({
       provider: 'calcom',
@@ -171,36 +187,6 @@ describe('fhirSourceOf', () => {
 });
 
 describe('the booking-hooks function', () => {
-  const config = parseClinicConfig(clinicConfigInput);
-  function deps(overrides: Partial<BookingHookDeps> = {}) {
-    const counted: string[] = [];
-    const put: HookEvent[] = [];
-    const states = new Map<string, HookBookingState>();
-    const value: BookingHookDeps = {
-      config,
-      clock: { now: () => '2026-06-01T12:00:00.000Z' },
-      source: HOOK_EVENT_SOURCE,
-      versions: {
-        bookingOf: async () => undefined,
-        alias: async () => {},
-        state: async (_provider, bookingId) => states.get(bookingId),
-        advance: async (_provider, state) => {
-          states.set(state.bookingId, state);
-          return true;
-        },
-      },
-      publish: async (batch) => void put.push(...batch),
-      deadLetters: { keep: async () => {} },
-      secrets: {
-        calcom: async () => ({ signingSecret: 'signing-secret', patientIdKey: 'k' }),
-        fhirTokens: async () => ({}),
-      },
-      metrics: { count: (name) => void counted.push(name), flush: () => {} },
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-      ...overrides,
-    };
-    return { value, counted, put };
-  }
   const body = JSON.stringify({
     triggerEvent: 'BOOKING_CANCELLED',
     createdAt: '2026-06-01T11:00:00Z',

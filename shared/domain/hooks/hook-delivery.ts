@@ -1,7 +1,7 @@
 import { type FieldError, parseBookingEvent } from '../../contracts/booking-events';
 import { METRIC } from '../../contracts/metrics';
 import type { Clock, DeadLetterSink, Log, Metrics } from '../ports';
-import { type HookBookingState, type HookBookingStore, versionDelivery } from './booking-versions';
+import { type HookBookingStore, versionDelivery } from './booking-versions';
 
 /*
  * What every booking webhook shares (DESIGN section 12): the size cap, the answer, the rejected-delivery sink,
@@ -65,13 +65,7 @@ export type PutOutcome =
  */
 export async function putVersionedBooking(
   deps: HookDeps,
-  input: {
-    provider: string;
-    bookingId: string;
-    at: string;
-    digest: string;
-    build: (version: number) => HookBookingState['event'];
-  },
+  input: Parameters<typeof versionDelivery>[1],
 ): Promise<PutOutcome> {
   const probe = input.build(1);
   const valid = parseBookingEvent({

@@ -1,10 +1,13 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { AuditEntry, AuditLog } from '../../domain/console/ports';
 import {
   bookingsInWindow,
   type ExportSource,
   type ExportWindow,
+  exportAuditSubject,
   FHIR_EXPORT_TYPES,
   type FhirExportType,
+  replyLookbackDays,
 } from '../../domain/exports/export-window';
 import {
   appointmentOf,
@@ -75,3 +78,30 @@ export async function bulkExport(
 /** Resources as NDJSON: one JSON object per line. */
 export const toNdjson = (resources: readonly Resource[]): string =>
   resources.map((resource) => `${JSON.stringify(resource)}\n`).join('');
+
+/**
+ * Every type of a window as NDJSON, the export audited first (who asked, which window) as the console's
+ * downloads are: the command's and the local endpoint's whole exports.
+ */
+export async function auditedBulkExport(input: {
+  base: FhirBase;
+  source: ExportSource;
+  window: ExportWindow;
+  config: { clinic: { timeZone: string } } & Parameters<typeof replyLookbackDays>[0];
+  audit: AuditLog;
+  entry: Pick<AuditEntry, 'at' | 'page' | 'user' | 'origin'>;
+}): Promise<Record<FhirExportType, string>> {
+  await input.audit.record({
+    ...input.entry,
+    action: 'export',
+    subject: exportAuditSubject(FHIR_EXPORT_TYPES, input.window),
+  });
+  const resources = await bulkExport(input.base, input.source, input.window, {
+    timeZone: input.config.clinic.timeZone,
+    lookbackDays: replyLookbackDays(input.config),
+  });
+  return Object.fromEntries(FHIR_EXPORT_TYPES.map((type) => [type, toNdjson(resources[type])])) as Record<
+    FhirExportType,
+    string
+  >;
+}
