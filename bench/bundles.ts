@@ -50,7 +50,6 @@ const FUNCTION_ENV: Record<string, string> = {
   [ENV.eventBusName]: 'bench-bus',
   [ENV.calcomSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:calcom',
   [ENV.fhirTokensSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fhir',
-  [ENV.patientIdKeySecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:patient-id',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',

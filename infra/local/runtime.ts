@@ -24,7 +24,10 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoContactStatusStore } from '../../shared/adapters/dynamodb/contact-status-store';
 import { digestStores } from '../../shared/adapters/dynamodb/digest-queue';
 import { dynamoExportSource } from '../../shared/adapters/dynamodb/export-source';
-import { DynamoHookBookingStore } from '../../shared/adapters/dynamodb/hook-booking-store';
+import {
+  DynamoHookBookingStore,
+  DynamoPatientIdKey,
+} from '../../shared/adapters/dynamodb/hook-booking-store';
 import { DynamoInboundTextStore } from '../../shared/adapters/dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../../shared/adapters/dynamodb/link-store';
 import { DynamoMessageLog } from '../../shared/adapters/dynamodb/message-log';
@@ -363,11 +366,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
 
   // Booking webhooks: the same function as on AWS; its PutEvents is the local bus, which runs booking-events.
+  const hooksDb = dbOf('handle-booking-hooks');
   const hooksHttp = createBookingHooksHandler({
     config,
     clock,
     source: HOOK_EVENT_SOURCE,
-    versions: new DynamoHookBookingStore(dbOf('handle-booking-hooks'), tableName),
+    versions: new DynamoHookBookingStore(hooksDb, tableName),
+    patientIdKey: new DynamoPatientIdKey(hooksDb, tableName),
     publish: async (events) => {
       for (const event of events) {
         await putEvent({ Source: event.source, DetailType: event.detailType, Detail: event.detail });
@@ -375,10 +380,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     },
     deadLetters,
     secrets: {
-      calcom: async () => ({
-        signingSecret: config.hooks.local.calcomSecret,
-        patientIdKey: LOCAL_PATIENT_ID_KEY,
-      }),
+      calcom: async () => config.hooks.local.calcomSecret,
       fhirTokens: async () => ({ local: config.hooks.local.fhirToken }),
     },
     metrics: { count: () => {}, flush: () => {} },
@@ -746,9 +748,6 @@ async function viaHttpApi(
     ...(result.cookies ? { cookies: result.cookies } : {}),
   };
 }
-
-/** Keys the local Cal.com patient ids' hash of the email (Secrets Manager holds the real one on AWS). */
-export const LOCAL_PATIENT_ID_KEY = 'local-patient-id-key';
 
 /** The local staff accounts' password unless LOCAL_STAFF_PASSWORD says otherwise. */
 export const DEFAULT_STAFF_PASSWORD = 'local-staff';

@@ -26,7 +26,6 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   calcomSecretArn: 'CALCOM_SECRET_ARN',
   fhirTokensSecretArn: 'FHIR_TOKENS_SECRET_ARN',
-  patientIdKeySecretArn: 'PATIENT_ID_KEY_SECRET_ARN',
 } as const;
 
 const required = z.string().check(z.minLength(1));
@@ -136,7 +135,6 @@ export const bookingHooksEnvSchema = z.object({
   [ENV.rejectedEventsQueueUrl]: required,
   [ENV.calcomSecretArn]: required,
   [ENV.fhirTokensSecretArn]: required,
-  [ENV.patientIdKeySecretArn]: required,
 });
 
 export type BookingEventsEnv = z.infer<typeof bookingEventsEnvSchema>;

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoHookBookingStore } from '../../shared/adapters/dynamodb/hook-booking-store';
+import {
+  DynamoHookBookingStore,
+  DynamoPatientIdKey,
+} from '../../shared/adapters/dynamodb/hook-booking-store';
 import { deliveryDigest, versionDelivery } from '../../shared/domain/hooks/booking-versions';
 import { freshTable } from '../support/dynamo';
 
@@ -82,5 +85,17 @@ describe("the hook's booking versions on dynalite", () => {
     await store.alias('calcom', 'uid-new', 'calcom:somebody-else');
     expect(await store.bookingOf('calcom', 'uid-new')).toBe('calcom:uid-old');
     expect(await store.bookingOf('calcom', 'uid-unknown')).toBeUndefined();
+  });
+});
+
+describe('the Cal.com patient-id key on dynalite', () => {
+  it('is made once, whoever asks first and however many ask at once, and read back unchanged', async () => {
+    const { db, tableName } = await freshTable();
+    const containers = Array.from({ length: 5 }, () => new DynamoPatientIdKey(db, tableName));
+    const keys = await Promise.all(containers.map((container) => container.get()));
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A later container (a cold start next week) reads the same key.
+    expect(await new DynamoPatientIdKey(db, tableName).get()).toBe(keys[0]);
   });
 });

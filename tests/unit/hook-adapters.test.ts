@@ -80,9 +80,10 @@ function deps(overrides: Partial<BookingHookDeps> = {}) {
     publish: async (batch) => void put.push(...batch),
     deadLetters: { keep: async () => {} },
     secrets: {
-      calcom: async () => ({ signingSecret: 'signing-secret', patientIdKey: 'k' }),
+      calcom: async () => 'signing-secret',
       fhirTokens: async () => ({}),
     },
+    patientIdKey: { get: async () => 'k' },
     metrics: { count: (name) => void counted.push(name), flush: () => {} },
     log: { info: () => {}, warn: () => {}, error: () => {} },
     ...overrides,
@@ -91,31 +92,27 @@ function deps(overrides: Partial<BookingHookDeps> = {}) {
 }
 
 describe('SecretsManagerHookSecrets', () => {
-  const arns = { calcom: 'arn:calcom', fhirTokens: 'arn:fhir', patientIdKey: 'arn:key' };
+  const arns = { calcom: 'arn:calcom', fhirTokens: 'arn:fhir' };
 
   it('reads each secret once per 5 minutes per container', async () => {
     secrets
       .on(GetSecretValueCommand, { SecretId: 'arn:calcom' })
       .resolves({ SecretString: 'signing' })
-      .on(GetSecretValueCommand, { SecretId: 'arn:key' })
-      .resolves({ SecretString: 'patient-key' })
       .on(GetSecretValueCommand, { SecretId: 'arn:fhir' })
       .resolves({ SecretString: '{"ehr":"0123456789abcdef-token"}' });
     let now = 0;
     const source = new SecretsManagerHookSecrets(new SecretsManagerClient({}), arns, () => now);
-    expect(await source.calcom()).toEqual({ signingSecret: 'signing', patientIdKey: 'patient-key' });
+    expect(await source.calcom()).toBe('signing');
     expect(await source.fhirTokens()).toEqual({ ehr: '0123456789abcdef-token' });
     await source.calcom();
-    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
     now = 5 * 60_000 + 1;
     await source.calcom();
-    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 5);
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
   });
 
   it('takes a secret rotated a moment ago on the first delivery it refuses, reading fresh at most every 30 s', async () => {
     secrets
-      .on(GetSecretValueCommand, { SecretId: 'arn:key' })
-      .resolves({ SecretString: 'patient-key' })
       .on(GetSecretValueCommand, { SecretId: 'arn:calcom' })
       .resolvesOnce({ SecretString: 'old-secret' })
       .resolves({ SecretString: 'new-secret' });

@@ -29,15 +29,14 @@ export interface BookingHooksProps {
 /**
  * Booking webhooks (DESIGN section 12): `POST /hooks/{provider}` on the HTTP API, one function that turns
  * Cal.com and FHIR deliveries into booking events on the bus, and each provider's secret: Cal.com's signing
- * secret, the FHIR sources' bearer tokens, and the key of the Cal.com patient id's hash. Operators read the first
- * two to paste into the booking system (README "Booking webhooks").
+ * secret and the FHIR sources' bearer tokens, which operators paste into the booking system (README "Booking
+ * webhooks"). The key of the Cal.com patient id's hash is made in the table at the first delivery.
  */
 export class BookingHooks extends Construct {
   readonly handler: ProjectFunction;
   readonly routes: HttpRoute[];
   readonly calcomSecret: Secret;
   readonly fhirTokens: Secret;
-  readonly patientIdKey: Secret;
 
   constructor(scope: Construct, id: string, props: BookingHooksProps) {
     super(scope, id);
@@ -52,11 +51,6 @@ export class BookingHooks extends Construct {
       encryptionKey: props.key,
       generateSecretString: { ...generated, secretStringTemplate: '{}', generateStringKey: 'ehr' },
     });
-    this.patientIdKey = new Secret(this, 'PatientIdKey', {
-      description: "Keys the hash of a Cal.com attendee's email that is their patient id; never change it",
-      encryptionKey: props.key,
-      generateSecretString: generated,
-    });
     for (const secret of [this.calcomSecret, this.fhirTokens]) {
       for (const findingId of ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled']) {
         Validations.of(secret).acknowledge({
@@ -66,12 +60,6 @@ export class BookingHooks extends Construct {
             'webhooks"); a new value is taken within 5 minutes.',
         });
       }
-    }
-    for (const findingId of ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled']) {
-      Validations.of(this.patientIdKey).acknowledge({
-        id: findingId,
-        reason: "Rotating it would give every Cal.com patient a new id, splitting each patient's history.",
-      });
     }
 
     this.handler = new ProjectFunction(this, 'BookingHooks', {
@@ -84,7 +72,6 @@ export class BookingHooks extends Construct {
     this.handler.bindTable(props.table);
     this.handler.bindSecretRead(ENV.calcomSecretArn, this.calcomSecret);
     this.handler.bindSecretRead(ENV.fhirTokensSecretArn, this.fhirTokens);
-    this.handler.bindSecretRead(ENV.patientIdKeySecretArn, this.patientIdKey);
     this.handler.bindQueueSend(ENV.rejectedEventsQueueUrl, props.rejectedEvents);
     this.handler.setEnv(ENV.eventBusName, props.bus.eventBusName);
     this.handler.fn.addToRolePolicy(

@@ -48,7 +48,7 @@ import { createDocumentClient } from '../dynamodb/client';
 import { DynamoContactStatusStore } from '../dynamodb/contact-status-store';
 import { digestStores } from '../dynamodb/digest-queue';
 import { dynamoExportSource } from '../dynamodb/export-source';
-import { DynamoHookBookingStore } from '../dynamodb/hook-booking-store';
+import { DynamoHookBookingStore, DynamoPatientIdKey } from '../dynamodb/hook-booking-store';
 import { DynamoInboundTextStore } from '../dynamodb/inbound-text-store';
 import { DynamoLinkStore } from '../dynamodb/link-store';
 import { DynamoMessageLog } from '../dynamodb/message-log';
@@ -364,17 +364,18 @@ export function awsKeyRotationDeps(): RotationDeps {
 export function awsBookingHookDeps(env = parseEnv(bookingHooksEnvSchema)): BookingHookDeps {
   clinicConfig ??= bundledClinicConfig();
   const publisher = new EventBridgePublisher(new EventBridgeClient({}), env[ENV.eventBusName]);
+  const db = createDocumentClient();
   return {
     config: clinicConfig,
     clock: systemClock,
     source: HOOK_EVENT_SOURCE,
-    versions: new DynamoHookBookingStore(createDocumentClient(), env[ENV.tableName]),
+    versions: new DynamoHookBookingStore(db, env[ENV.tableName]),
+    patientIdKey: new DynamoPatientIdKey(db, env[ENV.tableName]),
     publish: (events) => publisher.publish(events),
     deadLetters: new SqsDeadLetterSink(new SQSClient({}), env[ENV.rejectedEventsQueueUrl]),
     secrets: new SecretsManagerHookSecrets(secrets(), {
       calcom: env[ENV.calcomSecretArn],
       fhirTokens: env[ENV.fhirTokensSecretArn],
-      patientIdKey: env[ENV.patientIdKeySecretArn],
     }),
     metrics,
     log,

@@ -8,23 +8,19 @@ const FRESH_GAP_MS = 30_000;
 
 /**
  * The booking webhooks' secrets in Secrets Manager, each kept 5 minutes per container: Cal.com's signing secret
- * (a string), the FHIR sources' bearer tokens (a JSON object, source name to token) and the patient-id key.
+ * (a string) and the FHIR sources' bearer tokens (a JSON object, source name to token).
  */
 export class SecretsManagerHookSecrets implements HookSecrets {
   private readonly cache = new Map<string, { value: Promise<string>; at: number }>();
 
   constructor(
     private readonly client: SecretsManagerClient,
-    private readonly arns: { calcom: string; fhirTokens: string; patientIdKey: string },
+    private readonly arns: { calcom: string; fhirTokens: string },
     private readonly now: () => number = Date.now,
   ) {}
 
-  async calcom(opts: { fresh?: boolean } = {}): Promise<{ signingSecret: string; patientIdKey: string }> {
-    const [signingSecret, patientIdKey] = await Promise.all([
-      this.read(this.arns.calcom, opts.fresh),
-      this.read(this.arns.patientIdKey),
-    ]);
-    return { signingSecret, patientIdKey };
+  calcom(opts: { fresh?: boolean } = {}): Promise<string> {
+    return this.read(this.arns.calcom, opts.fresh);
   }
 
   async fhirTokens(opts: { fresh?: boolean } = {}): Promise<Readonly<Record<string, string>>> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { HookBookingState, HookBookingStore } from '../../domain/hooks/booking-versions';
 import { isConditionFailure } from './client';
@@ -66,6 +67,57 @@ export class DynamoHookBookingStore implements HookBookingStore {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+}
+
+/**
+ * The key of the Cal.com patient id's hash of the email (DESIGN section 12), made at random by the first
+ * delivery that needs it and never changed (a new key would give every patient a new id). It lives beside the
+ * bookings it names, under the table's key: whoever could read it could read the emails themselves.
+ */
+export class DynamoPatientIdKey {
+  private key: Promise<string> | undefined;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  get(): Promise<string> {
+    this.key ??= this.load().catch((error: unknown) => {
+      this.key = undefined;
+      throw error;
+    });
+    return this.key;
+  }
+
+  private async load(): Promise<string> {
+    const Key = { pk: partition('calcom'), sk: 'KEY#patient-id' };
+    const read = async () => {
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+      );
+      return typeof Item?.key === 'string' ? Item.key : undefined;
+    };
+    const found = await read();
+    if (found) return found;
+    const fresh = randomBytes(32).toString('base64url');
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...Key, key: fresh },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return fresh;
+    } catch (error) {
+      // Another delivery made it first: theirs stands.
+      if (!isConditionFailure(error)) throw error;
+      const theirs = await read();
+      if (!theirs) throw error;
+      return theirs;
     }
   }
 }

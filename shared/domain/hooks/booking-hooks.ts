@@ -8,8 +8,8 @@ export const HOOK_PROVIDERS = ['calcom', 'fhir'] as const;
 
 /** Each provider's secrets: Secrets Manager on AWS (cached per container), the config's locally. */
 export interface HookSecrets {
-  /** Cal.com's webhook secret, and the key of the patient id's hash of the email. */
-  calcom(opts?: { fresh?: boolean }): Promise<{ signingSecret: string; patientIdKey: string }>;
+  /** Cal.com's webhook secret. */
+  calcom(opts?: { fresh?: boolean }): Promise<string>;
   /** Each FHIR source's bearer token, by the source's name. */
   fhirTokens(opts?: { fresh?: boolean }): Promise<Readonly<Record<string, string>>>;
 }
@@ -17,6 +17,8 @@ export interface HookSecrets {
 export interface BookingHookDeps extends HookDeps {
   config: Pick<ClinicConfig, 'hooks' | 'clinic'>;
   secrets: HookSecrets;
+  /** Keys the hash of a Cal.com attendee's email that is their patient id; made once, never changed. */
+  patientIdKey: { get(): Promise<string> };
 }
 
 /** One delivery to `/hooks/{provider}`: the provider's hook, given its secrets; any other provider is 404. */
@@ -34,9 +36,12 @@ export async function receiveBookingHook(
   if (request.provider === 'calcom') {
     const signature = header('x-cal-signature-256');
     return refusedThenFresh(async (fresh) => {
-      const { signingSecret, patientIdKey } = await deps.secrets.calcom({ fresh });
+      const [secret, patientIdKey] = await Promise.all([
+        deps.secrets.calcom({ fresh }),
+        deps.patientIdKey.get(),
+      ]);
       return receiveCalcomDelivery(
-        { ...deps, secret: signingSecret, patientIdKey, eventTypes: deps.config.hooks.calcom.eventTypes },
+        { ...deps, secret, patientIdKey, eventTypes: deps.config.hooks.calcom.eventTypes },
         { rawBody: request.rawBody, ...(signature ? { signature } : {}) },
       );
     });
