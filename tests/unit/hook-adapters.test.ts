@@ -118,7 +118,7 @@ describe('SecretsManagerHookSecrets', () => {
       .resolves({ SecretString: 'new-secret' });
     let now = 0;
     const source = new SecretsManagerHookSecrets(new SecretsManagerClient({}), arns, () => now);
-    const hookDeps = deps({ secrets: source }).value;
+    const { value: hookDeps, counted } = deps({ secrets: source });
     const body = JSON.stringify({ triggerEvent: 'PING', createdAt: '2026-06-01T11:00:00Z', payload: {} });
     const signed = (secret: string) => ({
       provider: 'calcom',
@@ -138,6 +138,8 @@ describe('SecretsManagerHookSecrets', () => {
     now = 62_000;
     expect((await receiveBookingHook(hookDeps, signed('forged'))).status).toBe(401);
     expect(reads()).toBe(3);
+    // Two forged deliveries, two refusals counted; the rotated one, refused once by the cache, none.
+    expect(counted.filter((name) => name === METRIC.hookRefused)).toHaveLength(2);
   });
 
   it('asks again after a failed read instead of keeping the failure', async () => {

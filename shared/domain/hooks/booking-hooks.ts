@@ -1,4 +1,6 @@
 import type { ClinicConfig } from '../../contracts/clinic-config';
+import { METRIC } from '../../contracts/metrics';
+import type { Metrics } from '../ports';
 import { receiveCalcomDelivery } from './calcom-hook';
 import { receiveFhirDelivery } from './fhir-hook';
 import type { HookAnswer, HookDeps } from './hook-delivery';
@@ -29,29 +31,35 @@ export async function receiveBookingHook(
   const header = (name: string) =>
     Object.entries(request.headers).find(([key]) => key.toLowerCase() === name)?.[1];
   // A 401 reads the secret once more, fresh: a value just rotated is taken at once, not after the cache's age.
-  const refusedThenFresh = async (deliver: (fresh: boolean) => Promise<HookAnswer>) => {
-    const answer = await deliver(false);
-    return answer.status === 401 ? deliver(true) : answer;
+  // Only the last try's refusal is counted: one forged delivery, one count.
+  const refusedThenFresh = async (deliver: (fresh: boolean, metrics: Metrics) => Promise<HookAnswer>) => {
+    const firstTry: Metrics = {
+      count: (name, value) => (name === METRIC.hookRefused ? undefined : deps.metrics.count(name, value)),
+      flush: () => deps.metrics.flush(),
+    };
+    const answer = await deliver(false, firstTry);
+    return answer.status === 401 ? deliver(true, deps.metrics) : answer;
   };
   if (request.provider === 'calcom') {
     const signature = header('x-cal-signature-256');
-    return refusedThenFresh(async (fresh) => {
+    return refusedThenFresh(async (fresh, metrics) => {
       const [secret, patientIdKey] = await Promise.all([
         deps.secrets.calcom({ fresh }),
         deps.patientIdKey.get(),
       ]);
       return receiveCalcomDelivery(
-        { ...deps, secret, patientIdKey, eventTypes: deps.config.hooks.calcom.eventTypes },
+        { ...deps, metrics, secret, patientIdKey, eventTypes: deps.config.hooks.calcom.eventTypes },
         { rawBody: request.rawBody, ...(signature ? { signature } : {}) },
       );
     });
   }
   if (request.provider === 'fhir') {
     const authorization = header('authorization');
-    return refusedThenFresh(async (fresh) =>
+    return refusedThenFresh(async (fresh, metrics) =>
       receiveFhirDelivery(
         {
           ...deps,
+          metrics,
           tokens: await deps.secrets.fhirTokens({ fresh }),
           treatments: deps.config.hooks.fhir.treatments,
           timeZone: deps.config.clinic.timeZone,
