@@ -31,9 +31,10 @@ export function fhirSourceOf(
   if (!given) return undefined;
   // Equal-length digests, so the comparison takes as long whatever the token's length or first difference.
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  const givenDigest = digest(given);
   let found: string | undefined;
   for (const [source, token] of Object.entries(tokens)) {
-    if (token.length > 0 && timingSafeEqual(digest(given), digest(token))) found ??= source;
+    if (token.length > 0 && timingSafeEqual(givenDigest, digest(token))) found ??= source;
   }
   return found;
 }

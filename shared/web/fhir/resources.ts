@@ -72,14 +72,26 @@ const loinc = (code: string, display?: string): Coding => ({
   code,
   ...(display ? { display } : {}),
 });
-const scored = (codes: readonly string[], label: (score: number) => string) =>
-  codes.map((code, score) => ({
-    valueCoding: loinc(code, label(score)),
+type Score = 0 | 1 | 2 | 3;
+
+/** How often, 0 to 3: the answer of every PHQ-9 and GAD-7 item (both screeners word it the same). */
+const frequencyCoding = (score: number) =>
+  loinc(FREQUENCY_ANSWERS[score] ?? '', t('en', `phq9.option.${score as Score}`));
+/** How difficult, 0 to 3: PHQ-9 item 10's answer. */
+const difficultyCoding = (score: number) =>
+  loinc(DIFFICULTY_ANSWERS[score] ?? '', t('en', `phq9Difficulty.option.${score as Score}`));
+const severityCoding = (base: FhirBase, level: (typeof SEVERITIES)[number]): Coding => ({
+  system: system(base, 'CodeSystem/side-effect-severity'),
+  code: level,
+  display: t('en', `severity.${level}`),
+});
+
+/** A scored item's answer options, each with its score. */
+const scored = (coding: (score: number) => Coding) =>
+  [0, 1, 2, 3].map((score) => ({
+    valueCoding: coding(score),
     extension: [{ url: ORDINAL, valueDecimal: score }],
   }));
-
-const phq9Label = (score: number) => t('en', `phq9.option.${score as 0 | 1 | 2 | 3}`);
-const difficultyLabel = (score: number) => t('en', `phq9Difficulty.option.${score as 0 | 1 | 2 | 3}`);
 
 /** The check-in's `Questionnaire`; the week's carries PHQ-9 and GAD-7 as LOINC-coded groups. */
 export function checkinQuestionnaire(base: FhirBase, kind: CheckinKind): Questionnaire {
@@ -103,13 +115,7 @@ export function checkinQuestionnaire(base: FhirBase, kind: CheckinKind): Questio
         linkId: `sideEffects.${effect}`,
         text: t('en', `sideEffect.${effect}`),
         type: 'choice',
-        answerOption: SEVERITIES.map((level) => ({
-          valueCoding: {
-            system: system(base, 'CodeSystem/side-effect-severity'),
-            code: level,
-            display: t('en', `severity.${level}`),
-          },
-        })),
+        answerOption: SEVERITIES.map((level) => ({ valueCoding: severityCoding(base, level) })),
       })),
     },
     {
@@ -150,14 +156,14 @@ export function checkinQuestionnaire(base: FhirBase, kind: CheckinKind): Questio
             code: [loinc(code)],
             text: t('en', `phq9.${index as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8}`),
             type: 'choice' as const,
-            answerOption: scored(FREQUENCY_ANSWERS, phq9Label),
+            answerOption: scored(frequencyCoding),
           })),
           {
             linkId: 'phq9.10',
             code: [loinc(PHQ9_LOINC.difficulty)],
             text: t('en', 'phq9Difficulty.legend'),
             type: 'choice',
-            answerOption: scored(DIFFICULTY_ANSWERS, difficultyLabel),
+            answerOption: scored(difficultyCoding),
           },
         ],
       },
@@ -171,7 +177,7 @@ export function checkinQuestionnaire(base: FhirBase, kind: CheckinKind): Questio
           code: [loinc(code)],
           text: t('en', `gad7.${index as 0 | 1 | 2 | 3 | 4 | 5 | 6}`),
           type: 'choice' as const,
-          answerOption: scored(FREQUENCY_ANSWERS, phq9Label),
+          answerOption: scored(frequencyCoding),
         })),
       },
     );
@@ -208,20 +214,7 @@ export function questionnaireResponse(
   const effects = SIDE_EFFECTS.flatMap((effect) => {
     const level = answers.sideEffects[effect];
     return level
-      ? [
-          {
-            linkId: `sideEffects.${effect}`,
-            answer: [
-              {
-                valueCoding: {
-                  system: system(base, 'CodeSystem/side-effect-severity'),
-                  code: level,
-                  display: t('en', `severity.${level}`),
-                },
-              },
-            ],
-          },
-        ]
+      ? [{ linkId: `sideEffects.${effect}`, answer: [{ valueCoding: severityCoding(base, level) }] }]
       : [];
   });
   if (effects.length > 0) items.push({ linkId: 'sideEffects', item: effects });
@@ -245,20 +238,13 @@ export function questionnaireResponse(
       item: [
         ...answers.phq9.map((score, index) => ({
           linkId: `phq9.${index + 1}`,
-          answer: [{ valueCoding: loinc(FREQUENCY_ANSWERS[score] ?? '', phq9Label(score)) }],
+          answer: [{ valueCoding: frequencyCoding(score) }],
         })),
         ...(answers.phq9Difficulty !== undefined
           ? [
               {
                 linkId: 'phq9.10',
-                answer: [
-                  {
-                    valueCoding: loinc(
-                      DIFFICULTY_ANSWERS[answers.phq9Difficulty] ?? '',
-                      difficultyLabel(answers.phq9Difficulty),
-                    ),
-                  },
-                ],
+                answer: [{ valueCoding: difficultyCoding(answers.phq9Difficulty) }],
               },
             ]
           : []),
@@ -270,7 +256,7 @@ export function questionnaireResponse(
       linkId: 'gad7',
       item: answers.gad7.map((score, index) => ({
         linkId: `gad7.${index + 1}`,
-        answer: [{ valueCoding: loinc(FREQUENCY_ANSWERS[score] ?? '', phq9Label(score)) }],
+        answer: [{ valueCoding: frequencyCoding(score) }],
       })),
     });
   }
