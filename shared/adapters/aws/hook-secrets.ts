@@ -1,43 +1,31 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { HookSecrets } from '../../domain/hooks/booking-hooks';
-
-/** How long a container trusts a secret it read: a new token or webhook secret is taken within this. */
-const MAX_AGE_MS = 5 * 60_000;
-/** A fresh read (after a refused delivery) at most this often: forged deliveries cannot flood Secrets Manager. */
-const FRESH_GAP_MS = 30_000;
+import { CachedSecret } from './cached-secret';
 
 /**
- * The booking webhooks' secrets in Secrets Manager, each kept 5 minutes per container: Cal.com's signing secret
- * (a string) and the FHIR sources' bearer tokens (a JSON object, source name to token).
+ * The booking webhooks' secrets in Secrets Manager, each kept 5 minutes per container (`CachedSecret`):
+ * Cal.com's signing secret (a string) and the FHIR sources' bearer tokens (a JSON object, source name to token).
+ * `fresh` is asked after a refused delivery: a value rotated a moment ago is read at once, at most every 30 s.
  */
 export class SecretsManagerHookSecrets implements HookSecrets {
-  private readonly cache = new Map<string, { value: Promise<string>; at: number }>();
+  private readonly calcomSecret: CachedSecret<string>;
+  private readonly tokens: CachedSecret<Readonly<Record<string, string>>>;
 
   constructor(
-    private readonly client: SecretsManagerClient,
-    private readonly arns: { calcom: string; fhirTokens: string },
-    private readonly now: () => number = Date.now,
-  ) {}
+    client: SecretsManagerClient,
+    arns: { calcom: string; fhirTokens: string },
+    now: () => number = Date.now,
+  ) {
+    this.calcomSecret = new CachedSecret(client, arns.calcom, (text) => text, now);
+    this.tokens = new CachedSecret(client, arns.fhirTokens, parseFhirTokens, now);
+  }
 
   calcom(opts: { fresh?: boolean } = {}): Promise<string> {
-    return this.read(this.arns.calcom, opts.fresh);
+    return opts.fresh ? this.calcomSecret.refresh() : this.calcomSecret.get();
   }
 
-  async fhirTokens(opts: { fresh?: boolean } = {}): Promise<Readonly<Record<string, string>>> {
-    return parseFhirTokens(await this.read(this.arns.fhirTokens, opts.fresh));
-  }
-
-  private read(arn: string, fresh = false): Promise<string> {
-    const cached = this.cache.get(arn);
-    const maxAge = fresh ? FRESH_GAP_MS : MAX_AGE_MS;
-    if (cached && this.now() - cached.at <= maxAge) return cached.value;
-    const value = this.client
-      .send(new GetSecretValueCommand({ SecretId: arn }))
-      .then((output) => output.SecretString ?? '');
-    // A failed read is not kept: the next delivery asks again (the provider retries a 5xx).
-    value.catch(() => this.cache.delete(arn));
-    this.cache.set(arn, { value, at: this.now() });
-    return value;
+  fhirTokens(opts: { fresh?: boolean } = {}): Promise<Readonly<Record<string, string>>> {
+    return opts.fresh ? this.tokens.refresh() : this.tokens.get();
   }
 }
 
